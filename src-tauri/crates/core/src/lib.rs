@@ -1,0 +1,22 @@
+//! Switchboard's domain vocabulary, shared by every other crate: which providers exist and how
+//! they are named, what an API key is (and how it may be shown), the user's preferences, and the
+//! error envelope that crosses to the UI.
+//!
+//! It owns no I/O so that everything here is testable in isolation and usable from the app, the
+//! CLI and the tests alike. Types that cross IPC derive `specta::Type` behind the `specta`
+//! feature, which only the desktop crate enables.
+
+mod account;
+mod error;
+mod keys;
+mod preferences;
+mod provider;
+
+pub use account::{AppInfo, KeyCheck, OpenRouterKeyInfo};
+pub use error::{ErrorCode, ErrorInfo};
+pub use keys::{ApiKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};
+pub use preferences::{Attribution, BaseUrlOverrides, InvalidPreferences, Preferences, Theme};
+pub use provider::{
+    BaseUrl, BaseUrlSource, BuiltinProvider, CustomProvider, InvalidBaseUrl, InvalidProviderId,
+    ProviderId, ProviderKind, ProviderView, ProvidersOverview,
+};

@@ -1,0 +1,129 @@
+//! The user's preferences: theme, OpenRouter attribution, base URL overrides.
+
+use serde::{Deserialize, Serialize};
+
+use crate::provider::{BaseUrl, BuiltinProvider};
+
+/// Light, dark, or whatever the OS says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follow the OS setting.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// The headers OpenRouter uses to attribute traffic to an app (`HTTP-Referer`, `X-Title`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Attribution {
+    /// Sent as `HTTP-Referer`; empty sends no header.
+    pub referer: String,
+    /// Sent as `X-Title`; empty sends no header.
+    pub title: String,
+}
+
+impl Default for Attribution {
+    fn default() -> Self {
+        Self {
+            referer: "https://switchboard.app".to_owned(),
+            title: "Switchboard".to_owned(),
+        }
+    }
+}
+
+/// Per-provider base URL overrides (e.g. a proxy, or a local fake in tests). `None` = default.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct BaseUrlOverrides {
+    /// OpenRouter's base URL.
+    pub openrouter: Option<BaseUrl>,
+    /// OpenAI's base URL.
+    pub openai: Option<BaseUrl>,
+    /// Anthropic's base URL.
+    pub anthropic: Option<BaseUrl>,
+}
+
+impl BaseUrlOverrides {
+    /// The override for a built-in provider.
+    pub fn get(&self, provider: BuiltinProvider) -> Option<&BaseUrl> {
+        match provider {
+            BuiltinProvider::OpenRouter => self.openrouter.as_ref(),
+            BuiltinProvider::OpenAi => self.openai.as_ref(),
+            BuiltinProvider::Anthropic => self.anthropic.as_ref(),
+        }
+    }
+}
+
+/// Everything on the Settings screen that is not a key.
+///
+/// Strict on the wire; the store fills fields missing from older stored documents with their
+/// defaults before parsing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    /// Colour scheme.
+    pub theme: Theme,
+    /// OpenRouter attribution headers.
+    pub attribution: Attribution,
+    /// Base URL overrides for the built-in providers.
+    pub base_urls: BaseUrlOverrides,
+}
+
+/// Why preferences were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct InvalidPreferences {
+    /// Which field.
+    pub field: &'static str,
+    /// What is wrong.
+    pub reason: &'static str,
+}
+
+impl Preferences {
+    /// Trims text fields and refuses values that would make a bad HTTP header.
+    pub fn normalized(mut self) -> Result<Self, InvalidPreferences> {
+        self.attribution.referer = self.attribution.referer.trim().to_owned();
+        self.attribution.title = self.attribution.title.trim().to_owned();
+        for (field, value) in [
+            ("attribution.referer", &self.attribution.referer),
+            ("attribution.title", &self.attribution.title),
+        ] {
+            if value.len() > 512 {
+                return Err(InvalidPreferences {
+                    field,
+                    reason: "longer than 512 characters",
+                });
+            }
+            if value.chars().any(|c| c.is_control() || !c.is_ascii()) {
+                return Err(InvalidPreferences {
+                    field,
+                    reason: "HTTP headers allow only printable ASCII",
+                });
+            }
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_values_are_checked() {
+        let mut prefs = Preferences::default();
+        prefs.attribution.title = "  Mine  ".into();
+        assert_eq!(prefs.clone().normalized().unwrap().attribution.title, "Mine");
+        prefs.attribution.title = "bad\r\nX-Evil: 1".into();
+        assert!(prefs.normalized().is_err(), "a newline would split the header");
+    }
+}

@@ -1,0 +1,75 @@
+//! Engine errors, and their classification into the envelope the UI receives.
+
+use switchboard_core::{ErrorCode, ErrorInfo};
+use switchboard_providers::ProviderError;
+use switchboard_store::StoreError;
+
+use crate::keychain::KeychainError;
+
+/// Anything a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The local database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A provider call.
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    /// The OS keychain.
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    /// Input refused before anything happened.
+    #[error("{message}")]
+    InvalidInput {
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A provider id that names nothing.
+    #[error("no provider {id}")]
+    UnknownProvider {
+        /// The id given.
+        id: String,
+    },
+    /// A bug or an unexpected state.
+    #[error("internal error: {context}")]
+    Internal {
+        /// What was being done.
+        context: String,
+    },
+}
+
+impl EngineError {
+    /// The envelope for the UI: the only place errors are classified.
+    pub fn info(&self) -> ErrorInfo {
+        match self {
+            Self::Provider(e) => e.info(),
+            Self::Store(e) => {
+                let code = match e {
+                    StoreError::DiskFull => ErrorCode::DiskFull,
+                    StoreError::NotFound { .. } => ErrorCode::NotFound,
+                    StoreError::Duplicate { .. } => ErrorCode::InvalidInput,
+                    _ => ErrorCode::Storage,
+                };
+                ErrorInfo::new(code, e.to_string())
+            }
+            Self::Keychain(e @ KeychainError::Unavailable { .. }) => ErrorInfo::new(
+                ErrorCode::KeychainUnavailable,
+                format!(
+                    "{e}. Keys cannot be saved until it is; meanwhile Switchboard reads \
+                     OPENROUTER_API_KEY, OPENAI_API_KEY and ANTHROPIC_API_KEY from the environment."
+                ),
+            ),
+            Self::Keychain(e) => ErrorInfo::new(ErrorCode::Internal, e.to_string()),
+            Self::InvalidInput { .. } => ErrorInfo::new(ErrorCode::InvalidInput, self.to_string()),
+            Self::UnknownProvider { .. } => ErrorInfo::new(ErrorCode::NotFound, self.to_string()),
+            Self::Internal { .. } => ErrorInfo::new(ErrorCode::Internal, self.to_string()),
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! API keys in the OS keychain, through the `keyring` crate.
+//!
+//! Secret Service on Linux (gnome-keyring, KWallet), Keychain on macOS, Credential Manager on
+//! Windows. Calls block (D-Bus round trips on Linux), so the engine makes them from
+//! `spawn_blocking`.
+
+use switchboard_core::{ApiKey, KeychainStatus, ProviderId};
+
+/// The account name used only to see whether the keychain answers.
+const PROBE_ACCOUNT: &str = "switchboard-probe";
+
+/// A keychain failure.
+#[derive(Debug, thiserror::Error)]
+pub enum KeychainError {
+    /// No keychain could be reached (no Secret Service on the bus, locked and no prompt...).
+    #[error("the OS keychain ({backend}) is not reachable: {detail}")]
+    Unavailable {
+        /// Which backend was tried.
+        backend: &'static str,
+        /// What the OS said.
+        detail: String,
+    },
+    /// The keychain answered but refused or returned something unusable.
+    #[error("the OS keychain failed: {detail}")]
+    Failed {
+        /// What the OS said.
+        detail: String,
+    },
+}
+
+/// The keys of one keychain service (`switchboard` for the app and CLI).
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    service: String,
+}
+
+impl Keychain {
+    /// Keys stored under `service`.
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    /// The backend's name, for messages.
+    pub fn backend_name() -> &'static str {
+        if cfg!(target_os = "macos") {
+            "macOS Keychain"
+        } else if cfg!(target_os = "windows") {
+            "Windows Credential Manager"
+        } else {
+            "Secret Service"
+        }
+    }
+
+    /// Whether the keychain answers right now.
+    pub fn status(&self) -> KeychainStatus {
+        let answer = self
+            .entry(PROBE_ACCOUNT)
+            .and_then(|e| e.get_password().map(drop));
+        let failure = match answer {
+            Ok(()) | Err(keyring::Error::NoEntry) => None,
+            Err(err) => Some(err.to_string()),
+        };
+        KeychainStatus {
+            available: failure.is_none(),
+            backend: Self::backend_name().to_owned(),
+            detail: failure,
+        }
+    }
+
+    /// The stored key for `provider`, if any.
+    pub fn get(&self, provider: &ProviderId) -> Result<Option<ApiKey>, KeychainError> {
+        match self.entry(provider.as_str())?.get_password() {
+            Ok(secret) => Ok(ApiKey::parse(&secret).ok()),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Stores (or replaces) the key for `provider`.
+    pub fn set(&self, provider: &ProviderId, key: &ApiKey) -> Result<(), KeychainError> {
+        Ok(self.entry(provider.as_str())?.set_password(key.expose())?)
+    }
+
+    /// Deletes the key for `provider`; `Ok(false)` when there was none.
+    pub fn delete(&self, provider: &ProviderId) -> Result<bool, KeychainError> {
+        match self.entry(provider.as_str())?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring::Entry, keyring::Error> {
+        keyring::Entry::new(&self.service, account)
+    }
+}
+
+impl From<keyring::Error> for KeychainError {
+    fn from(err: keyring::Error) -> Self {
+        match err {
+            keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => {
+                Self::Unavailable {
+                    backend: Keychain::backend_name(),
+                    detail: err.to_string(),
+                }
+            }
+            other => Self::Failed {
+                detail: other.to_string(),
+            },
+        }
+    }
+}

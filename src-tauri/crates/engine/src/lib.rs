@@ -1,0 +1,113 @@
+//! Switchboard's engine: every use case the product offers, behind one type, [`Engine`].
+//!
+//! The desktop app's commands, the `switchboard` CLI and the cross-crate tests all call this and
+//! nothing below it, so behaviour is identical wherever it is triggered. It composes the store,
+//! the keychain and the provider adapters, and it is the one place errors are classified into
+//! the `{code, message, retryable}` envelope. It knows nothing of Tauri.
+
+mod environment;
+mod error;
+mod keychain;
+mod paths;
+mod preferences;
+mod providers;
+
+pub use providers::NewCustomProvider;
+
+use std::sync::Arc;
+
+use switchboard_store::Store;
+
+pub use environment::Environment;
+pub use error::EngineError;
+pub use keychain::Keychain;
+pub use paths::DataDir;
+pub use switchboard_core as core;
+
+/// The keychain service name the app and the CLI store keys under.
+pub const KEYCHAIN_SERVICE: &str = "switchboard";
+
+/// What the engine needs from its host.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Where the database and logs live.
+    pub data_dir: DataDir,
+    /// The keychain service name; tests use their own so they never touch a real user's keys.
+    pub keychain_service: String,
+    /// The environment variables the engine reads (fallback keys, base URL overrides), captured
+    /// once so that tests can supply their own without touching the process environment.
+    pub environment: Environment,
+}
+
+impl EngineConfig {
+    /// The configuration the app and the CLI use: the process environment, the OS data
+    /// directory (or `SWITCHBOARD_DATA_DIR`), the `switchboard` keychain service.
+    pub fn from_process() -> Result<Self, EngineError> {
+        let environment = Environment::from_process();
+        Ok(Self {
+            data_dir: DataDir::resolve(&environment)?,
+            keychain_service: KEYCHAIN_SERVICE.to_owned(),
+            environment,
+        })
+    }
+}
+
+/// The engine. Cheap to clone; clones share everything.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    keychain: Keychain,
+    http: reqwest::Client,
+    config: EngineConfig,
+}
+
+impl Engine {
+    /// Opens the data directory and database (migrating it) and prepares the HTTP client.
+    ///
+    /// Blocking: call it before the UI starts, or from `spawn_blocking`.
+    pub fn open(config: EngineConfig) -> Result<Self, EngineError> {
+        let store = Store::open(&config.data_dir.db_path())?;
+        let http = switchboard_providers::http_client().map_err(|e| EngineError::Internal {
+            context: format!("cannot build the HTTP client: {e}"),
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                keychain: Keychain::new(config.keychain_service.clone()),
+                http,
+                config,
+            }),
+        })
+    }
+
+    /// Facts about this installation, for the About panel and bug reports.
+    pub fn app_info(&self) -> Result<switchboard_core::AppInfo, EngineError> {
+        let dir = &self.inner.config.data_dir;
+        Ok(switchboard_core::AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: dir.path().display().to_string(),
+            log_dir: dir.logs_dir().display().to_string(),
+            schema_version: self.inner.store.schema_version()?,
+            keychain_backend: Keychain::backend_name().to_owned(),
+        })
+    }
+
+    /// Runs blocking work (SQLite, the keychain's D-Bus calls) off the async runtime.
+    async fn blocking<T, F>(&self, work: F) -> Result<T, EngineError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inner) -> Result<T, EngineError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || work(&inner))
+            .await
+            .map_err(|e| EngineError::Internal {
+                context: format!("background task failed: {e}"),
+            })?
+    }
+}

@@ -1,0 +1,319 @@
+//! Use cases of the Keys section: which providers exist, their keys, their base URLs.
+
+use serde::Deserialize;
+use switchboard_core::{
+    ApiKey, BaseUrl, BaseUrlSource, BuiltinProvider, CustomProvider, KeyCheck, KeySource,
+    KeyStatus, KeychainStatus, Preferences, ProviderId, ProviderKind, ProviderView,
+    ProvidersOverview,
+};
+use switchboard_providers::Endpoint;
+
+use crate::keychain::KeychainError;
+use crate::{Engine, EngineError, Inner};
+
+/// A custom provider to add. The key is optional: local servers often need none.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCustomProvider {
+    /// Display name, unique case-insensitively.
+    pub name: String,
+    /// Base URL including the API prefix.
+    pub base_url: String,
+    /// The key, if the server wants one. Never logged (see `Debug` of [`ApiKey`]).
+    pub api_key: Option<String>,
+}
+
+impl Engine {
+    /// Every provider with its effective base URL and masked key, plus the keychain's state.
+    #[tracing::instrument(skip_all, err(Debug))]
+    pub async fn providers_overview(&self) -> Result<ProvidersOverview, EngineError> {
+        self.blocking(overview).await
+    }
+
+    /// Stores `key` for `provider` in the keychain, replacing any earlier one.
+    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
+    pub async fn set_key(
+        &self,
+        provider: ProviderId,
+        key: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        let key = ApiKey::parse(&key).map_err(|e| EngineError::invalid(e.to_string()))?;
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            inner.keychain.set(&provider, &key)?;
+            tracing::info!(masked = key.masked(), "key saved to the keychain");
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Deletes `provider`'s key from the keychain.
+    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
+    pub async fn remove_key(&self, provider: ProviderId) -> Result<ProvidersOverview, EngineError> {
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            let removed = inner.keychain.delete(&provider)?;
+            if !removed {
+                if let Some(var) = provider
+                    .builtin()
+                    .map(BuiltinProvider::key_env_var)
+                    .filter(|var| inner.config.environment.get(var).is_some())
+                {
+                    return Err(EngineError::invalid(format!(
+                        "this key comes from the environment variable {var}; unset it where \
+                         Switchboard is started to remove it"
+                    )));
+                }
+            }
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Tests the key in effect for `provider` with a call that costs nothing.
+    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
+    pub async fn test_key(&self, provider: ProviderId) -> Result<KeyCheck, EngineError> {
+        let endpoint = self
+            .blocking(move |inner| endpoint(inner, &provider))
+            .await?;
+        if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
+            return Err(EngineError::invalid(
+                "no key is set for this provider; add one first",
+            ));
+        }
+        Ok(switchboard_providers::check_key(&self.inner.http, &endpoint).await?)
+    }
+
+    /// Adds an OpenAI-compatible server. The key, if given, goes to the keychain first, so a
+    /// provider is never saved with a key that was silently dropped.
+    #[tracing::instrument(skip_all, err(Debug))]
+    pub async fn add_custom_provider(
+        &self,
+        new: NewCustomProvider,
+    ) -> Result<ProvidersOverview, EngineError> {
+        let provider = CustomProvider {
+            id: ProviderId::custom(uuid::Uuid::now_v7()),
+            name: custom_name(&new.name)?,
+            base_url: BaseUrl::parse(&new.base_url)
+                .map_err(|e| EngineError::invalid(e.to_string()))?,
+        };
+        let key = match new.api_key.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(k) => Some(ApiKey::parse(k).map_err(|e| EngineError::invalid(e.to_string()))?),
+        };
+        self.blocking(move |inner| {
+            if let Some(key) = &key {
+                inner.keychain.set(&provider.id, key)?;
+            }
+            if let Err(err) = inner.store.insert_custom_provider(&provider) {
+                if key.is_some() {
+                    let _ = inner.keychain.delete(&provider.id);
+                }
+                return Err(err.into());
+            }
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Renames or re-points a custom provider (its key is untouched).
+    #[tracing::instrument(skip_all, fields(provider = %id), err(Debug))]
+    pub async fn update_custom_provider(
+        &self,
+        id: ProviderId,
+        name: String,
+        base_url: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        if id.custom_uuid().is_none() {
+            return Err(EngineError::invalid("only custom providers can be edited"));
+        }
+        let provider = CustomProvider {
+            id,
+            name: custom_name(&name)?,
+            base_url: BaseUrl::parse(&base_url).map_err(|e| EngineError::invalid(e.to_string()))?,
+        };
+        self.blocking(move |inner| {
+            inner.store.update_custom_provider(&provider)?;
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Removes a custom provider and its key. The key goes first: if the keychain cannot be
+    /// reached, nothing is removed, so no orphaned key is left behind.
+    #[tracing::instrument(skip_all, fields(provider = %id), err(Debug))]
+    pub async fn remove_custom_provider(
+        &self,
+        id: ProviderId,
+    ) -> Result<ProvidersOverview, EngineError> {
+        if id.custom_uuid().is_none() {
+            return Err(EngineError::invalid(
+                "built-in providers cannot be removed; remove their key instead",
+            ));
+        }
+        self.blocking(move |inner| {
+            ensure_exists(inner, &id)?;
+            inner.keychain.delete(&id)?;
+            inner.store.delete_custom_provider(&id)?;
+            overview(inner)
+        })
+        .await
+    }
+
+    /// The request target for `provider`: protocol, effective URL and key, attribution.
+    pub async fn endpoint(&self, provider: ProviderId) -> Result<Endpoint, EngineError> {
+        self.blocking(move |inner| endpoint(inner, &provider)).await
+    }
+}
+
+fn custom_name(name: &str) -> Result<String, EngineError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(EngineError::invalid("give the provider a name"));
+    }
+    if name.chars().count() > 64 {
+        return Err(EngineError::invalid(
+            "provider names are at most 64 characters",
+        ));
+    }
+    if name.parse::<ProviderId>().is_ok() {
+        return Err(EngineError::invalid(format!(
+            "\"{name}\" is reserved for a built-in provider"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+fn ensure_exists(inner: &Inner, id: &ProviderId) -> Result<(), EngineError> {
+    if id.builtin().is_some() || find_custom(inner, id)?.is_some() {
+        Ok(())
+    } else {
+        Err(EngineError::UnknownProvider { id: id.to_string() })
+    }
+}
+
+fn find_custom(inner: &Inner, id: &ProviderId) -> Result<Option<CustomProvider>, EngineError> {
+    Ok(inner
+        .store
+        .custom_providers()?
+        .into_iter()
+        .find(|p| &p.id == id))
+}
+
+/// The keychain key, or the environment's when the keychain has none or cannot be reached.
+struct EffectiveKey {
+    key: Option<ApiKey>,
+    status: KeyStatus,
+}
+
+fn effective_key(
+    inner: &Inner,
+    id: &ProviderId,
+    keychain_up: bool,
+) -> Result<EffectiveKey, EngineError> {
+    let env_var = id.builtin().map(BuiltinProvider::key_env_var);
+    let env_key = env_var
+        .and_then(|v| inner.config.environment.get(v))
+        .and_then(|k| ApiKey::parse(k).ok());
+    let stored = if keychain_up {
+        match inner.keychain.get(id) {
+            Ok(key) => key,
+            // The keychain went away between the probe and now: fall back like it was down.
+            Err(KeychainError::Unavailable { .. }) => None,
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        None
+    };
+    let (key, source) = match (stored, env_key.clone()) {
+        (Some(k), _) => (Some(k), KeySource::Keychain),
+        (None, Some(k)) => (Some(k), KeySource::Environment),
+        (None, None) => (None, KeySource::None),
+    };
+    Ok(EffectiveKey {
+        status: KeyStatus {
+            source,
+            masked: key.as_ref().map(ApiKey::masked),
+            env_var: env_var.map(str::to_owned),
+            env_shadowed: source == KeySource::Keychain && env_key.is_some(),
+        },
+        key,
+    })
+}
+
+/// The base URL in effect for a built-in provider: environment, then Settings, then default.
+fn builtin_base_url(
+    inner: &Inner,
+    provider: BuiltinProvider,
+    prefs: &Preferences,
+) -> (BaseUrl, BaseUrlSource, Option<String>) {
+    let var = provider.base_url_env_var();
+    let mut notice = None;
+    if let Some(raw) = inner.config.environment.get(var) {
+        match BaseUrl::parse(raw) {
+            Ok(url) => return (url, BaseUrlSource::Environment, None),
+            Err(e) => notice = Some(format!("{var} was ignored: {e}")),
+        }
+    }
+    match prefs.base_urls.get(provider) {
+        Some(url) => (url.clone(), BaseUrlSource::Settings, notice),
+        None => (provider.default_base_url(), BaseUrlSource::Default, notice),
+    }
+}
+
+fn overview(inner: &Inner) -> Result<ProvidersOverview, EngineError> {
+    let keychain: KeychainStatus = inner.keychain.status();
+    let prefs = inner.store.preferences()?.preferences;
+    let mut providers = Vec::new();
+    for builtin in BuiltinProvider::ALL {
+        let id = builtin.id();
+        let (base_url, base_url_source, notice) = builtin_base_url(inner, builtin, &prefs);
+        providers.push(ProviderView {
+            key: effective_key(inner, &id, keychain.available)?.status,
+            id,
+            kind: builtin.kind(),
+            name: builtin.display_name().to_owned(),
+            base_url,
+            base_url_source,
+            default_base_url: Some(builtin.default_base_url()),
+            base_url_env_var: Some(builtin.base_url_env_var().to_owned()),
+            notice,
+        });
+    }
+    for custom in inner.store.custom_providers()? {
+        providers.push(ProviderView {
+            key: effective_key(inner, &custom.id, keychain.available)?.status,
+            id: custom.id,
+            kind: ProviderKind::Custom,
+            name: custom.name,
+            base_url: custom.base_url,
+            base_url_source: BaseUrlSource::Settings,
+            default_base_url: None,
+            base_url_env_var: None,
+            notice: None,
+        });
+    }
+    Ok(ProvidersOverview {
+        keychain,
+        providers,
+    })
+}
+
+fn endpoint(inner: &Inner, id: &ProviderId) -> Result<Endpoint, EngineError> {
+    let prefs = inner.store.preferences()?.preferences;
+    let (kind, base_url) = match id.builtin() {
+        Some(b) => (b.kind(), builtin_base_url(inner, b, &prefs).0),
+        None => {
+            let custom = find_custom(inner, id)?
+                .ok_or_else(|| EngineError::UnknownProvider { id: id.to_string() })?;
+            (ProviderKind::Custom, custom.base_url)
+        }
+    };
+    let key = effective_key(inner, id, true)?.key;
+    Ok(Endpoint {
+        kind,
+        base_url,
+        key,
+        attribution: prefs.attribution,
+    })
+}

@@ -1,0 +1,105 @@
+//! Testing a key with a call that costs nothing.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use switchboard_core::{KeyCheck, OpenRouterKeyInfo, ProviderKind};
+
+use crate::{Endpoint, ProviderError};
+
+/// A key check that takes longer than this is reported as a timeout rather than left spinning.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Checks that `endpoint` answers and accepts its key, without spending anything.
+///
+/// OpenRouter: `GET /key`, which also returns the key's usage and limit. OpenAI, Anthropic and
+/// custom servers: `GET /models`, which every OpenAI-compatible server (Ollama, LM Studio, vLLM,
+/// llama.cpp, LiteLLM) and Anthropic's API answer for free.
+pub async fn check_key(
+    client: &reqwest::Client,
+    endpoint: &Endpoint,
+) -> Result<KeyCheck, ProviderError> {
+    let path = match endpoint.kind {
+        ProviderKind::OpenRouter => "key",
+        ProviderKind::OpenAi | ProviderKind::Anthropic | ProviderKind::Custom => "models",
+    };
+    let started = Instant::now();
+    let response = endpoint
+        .get(client, path)
+        .timeout(CHECK_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| ProviderError::from_transport(&e))?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response
+        .text()
+        .await
+        .map_err(|e| ProviderError::from_transport(&e))?;
+    let latency_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+    if !(200..300).contains(&status) {
+        return Err(ProviderError::from_response(
+            status,
+            retry_after.as_deref(),
+            &body,
+        ));
+    }
+    match endpoint.kind {
+        ProviderKind::OpenRouter => {
+            let parsed: KeyEnvelope =
+                serde_json::from_str(body.trim()).map_err(|e| ProviderError::decode(e, &body))?;
+            Ok(KeyCheck {
+                latency_ms,
+                models_visible: None,
+                openrouter: Some(parsed.data.into()),
+            })
+        }
+        _ => {
+            let parsed: ModelList =
+                serde_json::from_str(body.trim()).map_err(|e| ProviderError::decode(e, &body))?;
+            Ok(KeyCheck {
+                latency_ms,
+                models_visible: Some(u32::try_from(parsed.data.len()).unwrap_or(u32::MAX)),
+                openrouter: None,
+            })
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct KeyEnvelope {
+    data: KeyData,
+}
+
+/// `GET /key`'s `data`. Only `usage` is required: older and newer answers differ in the rest.
+#[derive(Deserialize)]
+struct KeyData {
+    label: Option<String>,
+    usage: f64,
+    limit: Option<f64>,
+    limit_remaining: Option<f64>,
+    #[serde(default)]
+    is_free_tier: bool,
+}
+
+impl From<KeyData> for OpenRouterKeyInfo {
+    fn from(d: KeyData) -> Self {
+        Self {
+            label: d.label,
+            usage_usd: d.usage,
+            limit_usd: d.limit,
+            limit_remaining_usd: d.limit_remaining,
+            is_free_tier: d.is_free_tier,
+        }
+    }
+}
+
+/// `GET /models` in both the OpenAI and Anthropic shapes: `{"data": [...]}`.
+#[derive(Deserialize)]
+struct ModelList {
+    data: Vec<serde_json::Value>,
+}

@@ -1,0 +1,14 @@
+//! Switchboard's provider adapters: everything that speaks HTTP to a model provider.
+//!
+//! It owns the wire formats (OpenRouter, OpenAI and compatible servers, Anthropic), the
+//! authentication and attribution headers each one wants, and the classification of what comes
+//! back into the small set of errors the engine and the UI act on. It knows nothing about
+//! storage, keychains or the app; callers hand it an [`Endpoint`] with the key already loaded.
+
+mod endpoint;
+mod error;
+mod key_check;
+
+pub use endpoint::{Endpoint, http_client};
+pub use error::ProviderError;
+pub use key_check::check_key;

@@ -1,0 +1,94 @@
+//! Forward-only schema migrations, tracked in `PRAGMA user_version`.
+//!
+//! Rules: a migration is never edited after it ships; changes are additive (new tables, new
+//! nullable columns, backfills), so that no migration can drop data. Each migration runs in its
+//! own transaction together with the version bump, so a failure leaves the file as it was.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// One step of the schema's history.
+#[derive(Debug)]
+pub struct Migration {
+    /// The `user_version` after this step.
+    pub version: u32,
+    /// What it adds, for the log.
+    pub name: &'static str,
+    /// The statements.
+    pub sql: &'static str,
+}
+
+/// The schema's whole history, oldest first. Versions are 1, 2, 3... without gaps.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "settings and custom providers",
+    sql: "
+        CREATE TABLE setting (
+            key        TEXT PRIMARY KEY NOT NULL,
+            value      TEXT NOT NULL,
+            updated_ms INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE custom_provider (
+            id         TEXT PRIMARY KEY NOT NULL,
+            name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            base_url   TEXT NOT NULL,
+            created_ms INTEGER NOT NULL
+        ) STRICT;
+    ",
+}];
+
+/// The version a fully migrated database has.
+pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let found = user_version(conn)?;
+    if found > LATEST_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            supported: LATEST_VERSION,
+        });
+    }
+    if found == LATEST_VERSION {
+        return Ok(());
+    }
+    if found > 0 {
+        backup(conn, path, found)?;
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        tracing::info!(version = m.version, name = m.name, "migrating database");
+        let tx = conn.transaction()?;
+        tx.execute_batch(m.sql)
+            .and_then(|()| tx.pragma_update(None, "user_version", m.version))
+            .map_err(|source| match StoreError::from(source) {
+                StoreError::Sqlite(source) => StoreError::Migration {
+                    version: m.version,
+                    source,
+                },
+                other => other,
+            })?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Copies the database aside before its schema changes.
+fn backup(conn: &Connection, path: &Path, from: u32) -> Result<(), StoreError> {
+    let mut target = path.as_os_str().to_owned();
+    target.push(format!(".pre-v{LATEST_VERSION}-from-v{from}.bak"));
+    let target = std::path::PathBuf::from(target);
+    if target.exists() {
+        // An earlier attempt already saved the untouched file; keep that one.
+        return Ok(());
+    }
+    conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
+    tracing::info!(backup = %target.display(), "saved a copy of the database before migrating");
+    Ok(())
+}

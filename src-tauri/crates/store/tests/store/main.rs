@@ -1,0 +1,205 @@
+//! The store against real SQLite files in a temporary directory.
+
+use rusqlite::Connection;
+use switchboard_core::{BaseUrl, CustomProvider, Preferences, ProviderId, Theme};
+use switchboard_store::{DB_FILE, LATEST_VERSION, MIGRATIONS, Store, StoreError};
+
+fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    (dir, path)
+}
+
+/// Builds a database as the build that shipped `version` would have left it, with data in it.
+fn database_at(path: &std::path::Path, version: u32) {
+    let conn = Connection::open(path).unwrap();
+    for m in MIGRATIONS.iter().take(version as usize) {
+        conn.execute_batch(m.sql).unwrap();
+        conn.pragma_update(None, "user_version", m.version).unwrap();
+        seed(&conn, m.version);
+    }
+}
+
+/// Rows that a user of `version` could have had. Every later migration must keep them.
+fn seed(conn: &Connection, version: u32) {
+    if version == 1 {
+        conn.execute_batch(
+            r#"INSERT INTO setting VALUES ('preferences', '{"theme":"dark"}', 1);
+               INSERT INTO custom_provider VALUES
+                 ('custom:00000000-0000-0000-0000-000000000001', 'Ollama', 'http://localhost:11434/v1', 1);"#,
+        )
+        .unwrap();
+    }
+}
+
+/// What the seeds of every version up to `from` must look like after migrating.
+fn assert_seeds_survived(store: &Store, from: u32) {
+    if from >= 1 {
+        let prefs = store.preferences().unwrap();
+        assert_eq!(prefs.preferences.theme, Theme::Dark, "v1 preferences kept");
+        let providers = store.custom_providers().unwrap();
+        assert_eq!(providers.len(), 1, "v1 custom provider kept");
+        assert_eq!(providers[0].name, "Ollama");
+    }
+}
+
+fn schema(conn: &Connection) -> Vec<(String, String)> {
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn migrations_are_numbered_without_gaps() {
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        assert_eq!(m.version as usize, i + 1, "migration {} out of order", m.name);
+    }
+    assert_eq!(LATEST_VERSION as usize, MIGRATIONS.len());
+}
+
+#[test]
+fn every_earlier_version_migrates_to_the_latest_schema_keeping_its_data() {
+    let (_fresh_dir, fresh_path) = temp_db();
+    drop(Store::open(&fresh_path).unwrap());
+    let fresh_schema = schema(&Connection::open(&fresh_path).unwrap());
+
+    for from in 0..=LATEST_VERSION {
+        let (_dir, path) = temp_db();
+        database_at(&path, from);
+        let store = Store::open(&path).unwrap_or_else(|e| panic!("from v{from}: {e}"));
+        assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+        store.integrity_check().unwrap();
+        assert_seeds_survived(&store, from);
+        drop(store);
+        assert_eq!(
+            schema(&Connection::open(&path).unwrap()),
+            fresh_schema,
+            "migrating from v{from} must give the same schema as a fresh database"
+        );
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_build_is_refused_and_left_alone() {
+    let (_dir, path) = temp_db();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (42);")
+        .unwrap();
+    conn.pragma_update(None, "user_version", LATEST_VERSION + 1)
+        .unwrap();
+    drop(conn);
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    let kept: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT x FROM future", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 42);
+}
+
+#[test]
+fn opens_in_wal_mode_with_fts5_available() {
+    let (_dir, path) = temp_db();
+    drop(Store::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fts5: i64 = conn
+        .query_row("SELECT sqlite_compileoption_used('ENABLE_FTS5')", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fts5, 1, "full-text search needs FTS5 compiled in");
+}
+
+#[test]
+fn preferences_round_trip_and_unreadable_ones_are_kept_aside() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.preferences().unwrap().preferences, Preferences::default());
+
+    let mut prefs = Preferences::default();
+    prefs.theme = Theme::Light;
+    prefs.base_urls.openrouter = Some(BaseUrl::parse("http://127.0.0.1:9/api/v1").unwrap());
+    store.save_preferences(&prefs).unwrap();
+    assert_eq!(store.preferences().unwrap().preferences, prefs);
+
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE setting SET value = '{not json' WHERE key = 'preferences'",
+            [],
+        )
+        .unwrap();
+    let loaded = store.preferences().unwrap();
+    assert_eq!(loaded.preferences, Preferences::default());
+    let aside = loaded.quarantined_as.expect("bad document is kept, not dropped");
+    let kept: String = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT value FROM setting WHERE key = ?1", [&aside], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kept, "{not json");
+}
+
+fn custom(name: &str, url: &str) -> CustomProvider {
+    CustomProvider {
+        id: ProviderId::custom(uuid::Uuid::new_v4()),
+        name: name.into(),
+        base_url: BaseUrl::parse(url).unwrap(),
+    }
+}
+
+#[test]
+fn custom_providers_have_unique_names_and_delete_for_real() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let ollama = custom("Ollama", "http://localhost:11434/v1");
+    store.insert_custom_provider(&ollama).unwrap();
+    let err = store
+        .insert_custom_provider(&custom("ollama", "http://x/v1"))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err}");
+
+    let mut renamed = ollama.clone();
+    renamed.name = "Local Ollama".into();
+    store.update_custom_provider(&renamed).unwrap();
+    assert_eq!(store.custom_providers().unwrap(), vec![renamed]);
+
+    store.delete_custom_provider(&ollama.id).unwrap();
+    assert!(store.custom_providers().unwrap().is_empty());
+    let err = store.delete_custom_provider(&ollama.id).unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+}
+
+#[test]
+fn a_full_disk_is_reported_as_such_and_loses_nothing_saved() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let first = custom("Kept", "http://kept/v1");
+    store.insert_custom_provider(&first).unwrap();
+    store.cap_size(0).unwrap();
+
+    let long_url = format!("http://{}/v1", "a".repeat(60));
+    let mut saw_full = false;
+    for i in 0..10_000 {
+        match store.insert_custom_provider(&custom(&format!("p{i}"), &long_url)) {
+            Ok(()) => {}
+            Err(StoreError::DiskFull) => {
+                saw_full = true;
+                break;
+            }
+            Err(other) => panic!("expected DiskFull, got {other}"),
+        }
+    }
+    assert!(saw_full, "the size cap must be hit");
+    assert!(store.custom_providers().unwrap().contains(&first));
+    store.integrity_check().unwrap();
+}

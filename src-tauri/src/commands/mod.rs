@@ -1,0 +1,5 @@
+//! IPC commands, one file per domain. Each is a thin wrapper over an engine use case.
+
+pub(crate) mod app;
+pub(crate) mod providers;
+pub(crate) mod settings;

@@ -1,0 +1,42 @@
+//! The single list of commands and events, used both to serve IPC and to generate
+//! `ui/src/lib/ipc/bindings.ts`, so the two cannot drift.
+
+use std::path::Path;
+
+use specta_typescript::Typescript;
+use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
+
+use crate::commands::{app, providers, settings};
+use crate::events::{ProvidersChanged, SettingsChanged};
+
+pub(crate) fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        // Commands reject with `IpcError`; `ui/src/lib/ipc/client.ts` turns every rejection
+        // (ours or Tauri's own) into one `AppError` class.
+        .error_handling(ErrorHandlingMode::Throw)
+        // One TS type per Rust type: our IPC types serialize and deserialize the same shape
+        // (`#[serde(default)]` only fills gaps in old stored documents).
+        .disable_serde_phases()
+        .commands(collect_commands![
+            app::app_info,
+            settings::settings_get,
+            settings::settings_save,
+            providers::providers_overview,
+            providers::key_save,
+            providers::key_remove,
+            providers::key_test,
+            providers::custom_provider_add,
+            providers::custom_provider_update,
+            providers::custom_provider_remove,
+        ])
+        .events(collect_events![ProvidersChanged, SettingsChanged])
+}
+
+/// Writes the TypeScript bindings to `path`.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn export(path: &Path) -> Result<(), specta_typescript::Error> {
+    builder().export(
+        Typescript::default().header("// Generated from Rust by tauri-specta. Do not edit.\n"),
+        path,
+    )
+}

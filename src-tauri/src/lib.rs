@@ -1,0 +1,71 @@
+//! Switchboard's desktop shell: the window, the typed IPC commands and events, logging.
+//!
+//! The only crate that depends on Tauri. It holds no domain logic: each command is a thin
+//! wrapper that calls `switchboard-engine` and converts its error into the IPC envelope, so
+//! nothing here needs testing beyond "every command is registered and the bindings are fresh".
+
+mod commands;
+mod error;
+mod events;
+mod ipc;
+mod logging;
+mod state;
+
+use switchboard_engine::{Engine, EngineConfig};
+
+use crate::state::AppState;
+
+/// Builds and runs the app until its last window closes.
+pub fn run() {
+    let config = EngineConfig::from_process();
+    let log_dir = config.as_ref().ok().map(|c| c.data_dir.logs_dir());
+    let log_guard = logging::init(log_dir.as_deref());
+    // The engine opens (and migrates the database) before the window exists, so the UI never
+    // sees a half-migrated store. A failure does not crash the app: the UI shows it instead.
+    let engine = config.and_then(Engine::open).map_err(|e| {
+        tracing::error!(error = ?e, "the engine could not start");
+        e.info()
+    });
+    let builder = ipc::builder();
+    let result = tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            Ok(())
+        })
+        .manage(AppState::new(engine))
+        .manage(log_guard)
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        tracing::error!(error = %err, "the app stopped with an error");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The committed TypeScript bindings must match what the Rust types produce. Run with
+    /// `SWITCHBOARD_BLESS=1` to rewrite them after changing a command or an IPC type.
+    #[test]
+    fn bindings_are_fresh() {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/ipc/bindings.ts");
+        let dir = std::env::temp_dir().join(format!("switchboard-bindings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fresh = dir.join("bindings.ts");
+        crate::ipc::export(&fresh).unwrap();
+        let fresh_text = std::fs::read_to_string(&fresh).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        if std::env::var_os("SWITCHBOARD_BLESS").is_some() {
+            std::fs::write(&committed, &fresh_text).unwrap();
+            return;
+        }
+        let committed_text = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            committed_text == fresh_text,
+            "ui/src/lib/ipc/bindings.ts is stale; run `SWITCHBOARD_BLESS=1 cargo test -p \
+             switchboard-desktop bindings_are_fresh` and commit the result"
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! What the app keeps in Tauri's managed state.
+
+use switchboard_core::ErrorInfo;
+use switchboard_engine::Engine;
+
+use crate::error::IpcError;
+
+/// The engine, or why it could not start (the UI shows that instead of crashing).
+pub(crate) struct AppState {
+    engine: Result<Engine, ErrorInfo>,
+}
+
+impl AppState {
+    pub(crate) fn new(engine: Result<Engine, ErrorInfo>) -> Self {
+        Self { engine }
+    }
+
+    pub(crate) fn engine(&self) -> Result<&Engine, IpcError> {
+        self.engine.as_ref().map_err(|e| IpcError::from(e.clone()))
+    }
+}

@@ -1,0 +1,1 @@
+//! Loopback fake upstream and test support.

@@ -1,0 +1,99 @@
+import { AppError, api as realApi } from "../ipc/client";
+import type {
+  Api,
+  AppInfo,
+  KeyCheck,
+  Preferences,
+  ProviderId,
+  ProvidersOverview,
+} from "../ipc/client";
+
+/** The Settings screen's state: providers and their masked keys, preferences, app facts. */
+export class SettingsModel {
+  overview = $state<ProvidersOverview | null>(null);
+  preferences = $state<Preferences | null>(null);
+  info = $state<AppInfo | null>(null);
+  loadError = $state<AppError | null>(null);
+
+  constructor(private readonly api: Api = realApi) {}
+
+  async load(): Promise<void> {
+    try {
+      const [overview, preferences, info] = await Promise.all([
+        this.api.providersOverview(),
+        this.api.settingsGet(),
+        this.api.appInfo(),
+      ]);
+      this.overview = overview;
+      this.preferences = preferences;
+      this.info = info;
+      this.loadError = null;
+    } catch (e) {
+      this.loadError = AppError.from(e);
+    }
+  }
+
+  async refreshProviders(): Promise<void> {
+    this.overview = await this.api.providersOverview();
+  }
+
+  async saveKey(provider: ProviderId, key: string): Promise<void> {
+    this.overview = await this.api.keySave(provider, key);
+  }
+
+  async removeKey(provider: ProviderId): Promise<void> {
+    this.overview = await this.api.keyRemove(provider);
+  }
+
+  testKey(provider: ProviderId): Promise<KeyCheck> {
+    return this.api.keyTest(provider);
+  }
+
+  async addCustom(name: string, baseUrl: string, apiKey: string): Promise<void> {
+    this.overview = await this.api.customProviderAdd({
+      name,
+      baseUrl,
+      apiKey: apiKey.trim() === "" ? null : apiKey,
+    });
+  }
+
+  async updateCustom(id: ProviderId, name: string, baseUrl: string): Promise<void> {
+    this.overview = await this.api.customProviderUpdate({ id, name, baseUrl });
+  }
+
+  async removeCustom(id: ProviderId): Promise<void> {
+    this.overview = await this.api.customProviderRemove(id);
+  }
+
+  async savePreferences(next: Preferences): Promise<void> {
+    this.preferences = await this.api.settingsSave(next);
+    // Base URL overrides change what the provider list shows.
+    this.overview = await this.api.providersOverview();
+  }
+}
+
+/** "$1.23" for display; amounts here are OpenRouter's own account figures, not the ledger. */
+export function usd(amount: number | null): string {
+  // JSON has no NaN or infinity; Rust sends those as null.
+  if (amount === null) return "an unknown amount";
+  return `$${amount.toFixed(amount !== 0 && Math.abs(amount) < 0.01 ? 4 : 2)}`;
+}
+
+/** One line describing a successful key check. */
+export function describeCheck(check: KeyCheck): string {
+  const parts = [`Key works · ${check.latencyMs} ms`];
+  const or = check.openrouter;
+  if (or) {
+    parts.push(
+      or.limitUsd === null
+        ? `${usd(or.usageUsd)} used, no limit`
+        : `${usd(or.usageUsd)} used of ${usd(or.limitUsd)}` +
+            (or.limitRemainingUsd === null ? "" : ` (${usd(or.limitRemainingUsd)} left)`),
+    );
+    if (or.isFreeTier) parts.push("free tier");
+  }
+  if (check.modelsVisible !== null) {
+    parts.push(`${check.modelsVisible} model${check.modelsVisible === 1 ? "" : "s"} visible`);
+  }
+  return parts.join(" · ");
+}

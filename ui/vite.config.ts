@@ -1,0 +1,17 @@
+import { defineConfig } from "vitest/config";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+
+export default defineConfig(({ mode }) => ({
+  plugins: [svelte()],
+  clearScreen: false,
+  server: { port: 5173, strictPort: true },
+  // WebKitGTK 2.50 / Safari 15 are the oldest engines we ship on.
+  build: { target: "safari15", sourcemap: false },
+  // Under Vitest, Svelte must resolve to its browser build, or mount() is the server one.
+  resolve: mode === "test" ? { conditions: ["browser"] } : undefined,
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.ts"],
+    setupFiles: ["src/test-setup.ts"],
+  },
+}));
