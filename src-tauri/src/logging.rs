@@ -20,6 +20,11 @@ pub(crate) struct LogGuard(#[allow(dead_code)] Option<WorkerGuard>);
 pub(crate) fn init(log_dir: Option<&Path>) -> LogGuard {
     let filter = || EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| "info".into());
     let file = log_dir.and_then(|dir| {
+        // The appender prunes old files by listing the directory, so it must exist first.
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("switchboard: cannot create {}: {e}", dir.display());
+            return None;
+        }
         RollingFileAppender::builder()
             .rotation(Rotation::DAILY)
             .filename_prefix("switchboard")

@@ -12,7 +12,11 @@ use switchboard_engine::core::{ErrorInfo, KeySource, ProvidersOverview};
 use switchboard_engine::{Engine, EngineConfig, EngineError};
 
 #[derive(Parser)]
-#[command(name = "switchboard", version, about = "Switchboard: many language models, one workbench")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Switchboard: many language models, one workbench"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -79,7 +83,11 @@ async fn run(command: Command) -> Result<(), EngineError> {
                 writeln!(
                     out,
                     "version        {}\ndata dir       {}\nlog dir        {}\nschema         v{}\nkeychain       {}",
-                    info.version, info.data_dir, info.log_dir, info.schema_version, info.keychain_backend
+                    info.version,
+                    info.data_dir,
+                    info.log_dir,
+                    info.schema_version,
+                    info.keychain_backend
                 )
             }
         }

@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn only_transient_failures_are_retryable() {
         assert!(!ErrorCode::Auth.retryable(), "a wrong key stays wrong");
-        assert!(!ErrorCode::BadRequest.retryable(), "the same request fails the same way");
+        assert!(
+            !ErrorCode::BadRequest.retryable(),
+            "the same request fails the same way"
+        );
         assert!(ErrorCode::Network.retryable());
     }
 }

@@ -116,7 +116,11 @@ mod tests {
     #[test]
     fn masks_show_only_the_last_four_characters() {
         assert_eq!(mask_key("sk-or-v1-0123456789abcdef"), "••••cdef");
-        assert_eq!(mask_key("short-key"), "••••", "a short key would be mostly revealed");
+        assert_eq!(
+            mask_key("short-key"),
+            "••••",
+            "a short key would be mostly revealed"
+        );
     }
 
     #[test]
@@ -124,8 +128,14 @@ mod tests {
         let key = ApiKey::parse("  sk-test-1234567890abcd\n").unwrap();
         assert_eq!(key.expose(), "sk-test-1234567890abcd");
         assert_eq!(ApiKey::parse(" \n").unwrap_err(), InvalidKey::Empty);
-        assert_eq!(ApiKey::parse("sk-a b").unwrap_err(), InvalidKey::BadCharacters);
-        assert_eq!(ApiKey::parse(&"x".repeat(5000)).unwrap_err(), InvalidKey::TooLong);
+        assert_eq!(
+            ApiKey::parse("sk-a b").unwrap_err(),
+            InvalidKey::BadCharacters
+        );
+        assert_eq!(
+            ApiKey::parse(&"x".repeat(5000)).unwrap_err(),
+            InvalidKey::TooLong
+        );
     }
 
     #[test]

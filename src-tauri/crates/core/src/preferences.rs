@@ -122,8 +122,14 @@ mod tests {
     fn header_values_are_checked() {
         let mut prefs = Preferences::default();
         prefs.attribution.title = "  Mine  ".into();
-        assert_eq!(prefs.clone().normalized().unwrap().attribution.title, "Mine");
+        assert_eq!(
+            prefs.clone().normalized().unwrap().attribution.title,
+            "Mine"
+        );
         prefs.attribution.title = "bad\r\nX-Evil: 1".into();
-        assert!(prefs.normalized().is_err(), "a newline would split the header");
+        assert!(
+            prefs.normalized().is_err(),
+            "a newline would split the header"
+        );
     }
 }

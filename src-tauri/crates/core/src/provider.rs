@@ -294,7 +294,10 @@ mod tests {
         assert_eq!(url.as_str(), "http://127.0.0.1:11434/v1");
         assert_eq!(url.join("/models"), "http://127.0.0.1:11434/v1/models");
         assert!(BaseUrl::parse("ftp://example.com").is_err());
-        assert!(BaseUrl::parse("localhost:8080").is_err(), "no scheme is not a URL we can call");
+        assert!(
+            BaseUrl::parse("localhost:8080").is_err(),
+            "no scheme is not a URL we can call"
+        );
         assert!(BaseUrl::parse("https://user:pw@example.com/v1").is_err());
         assert!(BaseUrl::parse("https://example.com/v1?x=1").is_err());
         assert!(BaseUrl::parse("").is_err());

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 /// Names of the variables the engine looks at; nothing else is captured.
 const READ: &[&str] = &[
     "SWITCHBOARD_DATA_DIR",
+    "SWITCHBOARD_KEYCHAIN_SERVICE",
     "OPENROUTER_API_KEY",
     "OPENAI_API_KEY",
     "ANTHROPIC_API_KEY",
@@ -47,10 +48,7 @@ impl Environment {
 
     /// The variable's value, if set and not blank.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
     }
 }
 

@@ -41,12 +41,17 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     /// The configuration the app and the CLI use: the process environment, the OS data
-    /// directory (or `SWITCHBOARD_DATA_DIR`), the `switchboard` keychain service.
+    /// directory (or `SWITCHBOARD_DATA_DIR`), the `switchboard` keychain service (or
+    /// `SWITCHBOARD_KEYCHAIN_SERVICE`, which lets end-to-end tests and a second profile keep
+    /// their keys apart from the everyday ones).
     pub fn from_process() -> Result<Self, EngineError> {
         let environment = Environment::from_process();
         Ok(Self {
             data_dir: DataDir::resolve(&environment)?,
-            keychain_service: KEYCHAIN_SERVICE.to_owned(),
+            keychain_service: environment
+                .get("SWITCHBOARD_KEYCHAIN_SERVICE")
+                .unwrap_or(KEYCHAIN_SERVICE)
+                .to_owned(),
             environment,
         })
     }

@@ -53,17 +53,16 @@ impl Engine {
         self.blocking(move |inner| {
             ensure_exists(inner, &provider)?;
             let removed = inner.keychain.delete(&provider)?;
-            if !removed {
-                if let Some(var) = provider
+            if !removed
+                && let Some(var) = provider
                     .builtin()
                     .map(BuiltinProvider::key_env_var)
                     .filter(|var| inner.config.environment.get(var).is_some())
-                {
-                    return Err(EngineError::invalid(format!(
-                        "this key comes from the environment variable {var}; unset it where \
-                         Switchboard is started to remove it"
-                    )));
-                }
+            {
+                return Err(EngineError::invalid(format!(
+                    "this key comes from the environment variable {var}; unset it where \
+                     Switchboard is started to remove it"
+                )));
             }
             overview(inner)
         })

@@ -239,7 +239,9 @@ mod tests {
     #[test]
     fn statuses_map_to_the_classes_the_ui_acts_on() {
         let or = r#"{"error":{"message":"No auth credentials found","code":401}}"#;
-        assert!(matches!(ProviderError::from_response(401, None, or), ProviderError::Auth { ref message, .. } if message == "No auth credentials found"));
+        assert!(
+            matches!(ProviderError::from_response(401, None, or), ProviderError::Auth { ref message, .. } if message == "No auth credentials found")
+        );
         let anthropic = r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#;
         assert_eq!(
             ProviderError::from_response(401, None, anthropic).to_string(),

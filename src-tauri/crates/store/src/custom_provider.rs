@@ -11,9 +11,8 @@ impl Store {
     /// All custom providers, in the order they were added.
     pub fn custom_providers(&self) -> Result<Vec<CustomProvider>, StoreError> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT id, name, base_url FROM custom_provider ORDER BY created_ms, rowid",
-        )?;
+        let mut stmt = conn
+            .prepare("SELECT id, name, base_url FROM custom_provider ORDER BY created_ms, rowid")?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,

@@ -104,7 +104,8 @@ mod tests {
 
     #[test]
     fn partial_documents_fill_in_defaults() {
-        let prefs = parse_with_defaults(r#"{"theme":"dark","attribution":{"title":"Mine"}}"#).unwrap();
+        let prefs =
+            parse_with_defaults(r#"{"theme":"dark","attribution":{"title":"Mine"}}"#).unwrap();
         assert_eq!(prefs.theme, Theme::Dark);
         assert_eq!(prefs.attribution.title, "Mine");
         assert_eq!(prefs.attribution.referer, Attribution::default().referer);

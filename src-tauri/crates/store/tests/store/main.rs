@@ -1,5 +1,8 @@
 //! The store against real SQLite files in a temporary directory.
 
+// Test code: a panic with its message is the failure report, in helpers as in tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use rusqlite::Connection;
 use switchboard_core::{BaseUrl, CustomProvider, Preferences, ProviderId, Theme};
 use switchboard_store::{DB_FILE, LATEST_VERSION, MIGRATIONS, Store, StoreError};
@@ -56,7 +59,12 @@ fn schema(conn: &Connection) -> Vec<(String, String)> {
 #[test]
 fn migrations_are_numbered_without_gaps() {
     for (i, m) in MIGRATIONS.iter().enumerate() {
-        assert_eq!(m.version as usize, i + 1, "migration {} out of order", m.name);
+        assert_eq!(
+            m.version as usize,
+            i + 1,
+            "migration {} out of order",
+            m.name
+        );
     }
     assert_eq!(LATEST_VERSION as usize, MIGRATIONS.len());
 }
@@ -122,10 +130,15 @@ fn opens_in_wal_mode_with_fts5_available() {
 fn preferences_round_trip_and_unreadable_ones_are_kept_aside() {
     let (_dir, path) = temp_db();
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.preferences().unwrap().preferences, Preferences::default());
+    assert_eq!(
+        store.preferences().unwrap().preferences,
+        Preferences::default()
+    );
 
-    let mut prefs = Preferences::default();
-    prefs.theme = Theme::Light;
+    let mut prefs = Preferences {
+        theme: Theme::Light,
+        ..Preferences::default()
+    };
     prefs.base_urls.openrouter = Some(BaseUrl::parse("http://127.0.0.1:9/api/v1").unwrap());
     store.save_preferences(&prefs).unwrap();
     assert_eq!(store.preferences().unwrap().preferences, prefs);
@@ -139,7 +152,9 @@ fn preferences_round_trip_and_unreadable_ones_are_kept_aside() {
         .unwrap();
     let loaded = store.preferences().unwrap();
     assert_eq!(loaded.preferences, Preferences::default());
-    let aside = loaded.quarantined_as.expect("bad document is kept, not dropped");
+    let aside = loaded
+        .quarantined_as
+        .expect("bad document is kept, not dropped");
     let kept: String = Connection::open(&path)
         .unwrap()
         .query_row("SELECT value FROM setting WHERE key = ?1", [&aside], |r| {

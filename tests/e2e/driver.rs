@@ -1,0 +1,159 @@
+//! Starting tauri-driver and the app, and waiting on the page.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub(crate) type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// The app binary to drive, or `None` (with a note) when e2e is not set up.
+pub(crate) fn app_binary() -> Option<PathBuf> {
+    match std::env::var_os("SWITCHBOARD_E2E_APP") {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            assert!(
+                path.is_file(),
+                "SWITCHBOARD_E2E_APP={} does not exist",
+                path.display()
+            );
+            Some(path)
+        }
+        None => {
+            eprintln!("skipping e2e: SWITCHBOARD_E2E_APP is not set (run .ci/test)");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A running tauri-driver. Dropping it sends SIGTERM, which tauri-driver needs to stop its
+/// WebKitWebDriver child (SIGKILL would orphan it; toolchain.md §4).
+pub(crate) struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    /// Starts tauri-driver with `env` added to the environment the app will inherit.
+    pub(crate) fn start(env: &[(&str, String)]) -> TestResult<Self> {
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        for var in [
+            "OPENROUTER_API_KEY",
+            "OPENAI_API_KEY",
+            "ANTHROPIC_API_KEY",
+            "OPENROUTER_BASE_URL",
+            "OPENAI_BASE_URL",
+            "ANTHROPIC_BASE_URL",
+        ] {
+            cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start tauri-driver (cargo install tauri-driver): {e}"))?;
+        let driver = Self { child, port };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("tauri-driver did not start listening".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(driver)
+    }
+
+    /// Launches the app and connects a WebDriver session to it.
+    pub(crate) async fn launch(&self, app: &std::path::Path) -> TestResult<Client> {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await?;
+        Ok(client)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until the element matching `css` shows text for which `ok` holds; returns that text.
+pub(crate) async fn wait_for_text(
+    c: &Client,
+    css: &str,
+    ok: impl Fn(&str) -> bool,
+) -> TestResult<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last = String::new();
+    loop {
+        if let Ok(el) = c.find(Locator::Css(css)).await
+            && let Ok(text) = el.text().await
+        {
+            if ok(&text) {
+                return Ok(text);
+            }
+            last = text;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting on {css}; last text: {last:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits for an element and clicks it.
+pub(crate) async fn click(c: &Client, css: &str) -> TestResult {
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+/// Where screenshots go: `tests/artifacts/` (ignored by git, kept by CI).
+pub(crate) fn artifact(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir.join(name)
+}

@@ -1,0 +1,10 @@
+//! End-to-end: the real app binary (custom-protocol build) in the real WebKit webview, driven
+//! through tauri-driver and WebKitWebDriver, with a real Secret Service and the loopback fake
+//! upstream. `.ci/test` builds the app, starts the session and sets `SWITCHBOARD_E2E_APP`;
+//! without it these tests say they were skipped, so a plain `cargo test` stays green.
+
+// Test code: a panic with its message is the failure report, in helpers as in tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod driver;
+mod settings;

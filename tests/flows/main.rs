@@ -1,0 +1,9 @@
+//! Cross-crate flows: the engine with a real SQLite file, the real OS keychain (Secret Service
+//! under `.ci/test`) and the loopback fake upstream.
+
+// Test code: a panic with its message is the failure report, in helpers as in tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod keys;
+mod paths;
+mod providers;
