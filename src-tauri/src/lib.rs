@@ -46,6 +46,48 @@ pub fn run() {
 mod tests {
     use std::path::Path;
 
+    fn json(relative: &str) -> serde_json::Value {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// The security baseline: scripts only from the app itself, no inline script or style, no
+    /// network from the webview except IPC, no frames or plugins. Model output will be rendered
+    /// in this webview, so loosening any of these needs a deliberate change here.
+    #[test]
+    fn csp_is_strict() {
+        let conf = json("tauri.conf.json");
+        let csp = &conf["app"]["security"]["csp"];
+        let directive = |name: &str| csp[name].as_str().unwrap_or_default().to_owned();
+        assert_eq!(directive("default-src"), "'self'");
+        assert_eq!(directive("script-src"), "'self'");
+        assert_eq!(directive("style-src"), "'self'");
+        assert_eq!(directive("connect-src"), "ipc: http://ipc.localhost");
+        assert_eq!(directive("object-src"), "'none'");
+        assert_eq!(directive("frame-src"), "'none'");
+        let all = csp.to_string();
+        for forbidden in ["unsafe-inline", "unsafe-eval", "http:", "https:", "*"] {
+            let hits = all.matches(forbidden).count();
+            let allowed = usize::from(forbidden == "http:"); // http://ipc.localhost only
+            assert!(hits <= allowed, "CSP must not contain {forbidden}: {all}");
+        }
+        assert_eq!(
+            conf["app"]["security"]["dangerousDisableAssetCspModification"],
+            serde_json::Value::Null
+        );
+    }
+
+    /// The window may listen to our app-wide events and nothing else of Tauri's core API.
+    #[test]
+    fn capabilities_grant_only_what_is_used() {
+        let cap = json("capabilities/main.json");
+        assert_eq!(
+            cap["permissions"],
+            serde_json::json!(["core:event:allow-listen", "core:event:allow-unlisten"])
+        );
+        assert_eq!(cap["windows"], serde_json::json!(["main"]));
+    }
+
     /// The committed TypeScript bindings must match what the Rust types produce. Run with
     /// `SWITCHBOARD_BLESS=1` to rewrite them after changing a command or an IPC type.
     #[test]

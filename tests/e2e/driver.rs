@@ -56,14 +56,7 @@ impl Driver {
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
-        for var in [
-            "OPENROUTER_API_KEY",
-            "OPENAI_API_KEY",
-            "ANTHROPIC_API_KEY",
-            "OPENROUTER_BASE_URL",
-            "OPENAI_BASE_URL",
-            "ANTHROPIC_BASE_URL",
-        ] {
+        for var in switchboard_engine::ENVIRONMENT_VARIABLES {
             cmd.env_remove(var);
         }
         for (k, v) in env {

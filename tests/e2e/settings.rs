@@ -121,26 +121,10 @@ fn stored(service: &str) -> Option<String> {
 }
 
 fn assert_no_key_on_disk(dir: &std::path::Path) {
-    let mut stack = vec![dir.to_owned()];
-    let mut files = 0;
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files += 1;
-                let bytes = std::fs::read(&path).unwrap();
-                assert!(
-                    !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
-                    "the key was written to {}",
-                    path.display()
-                );
-            }
-        }
-    }
+    let (hits, read) = switchboard_tests::files::files_containing(dir, KEY);
+    assert!(hits.is_empty(), "the key was written to {hits:?}");
     assert!(
-        files >= 2,
-        "the database and a log file exist ({files} files)"
+        read >= 2,
+        "the database and a log file exist ({read} files)"
     );
 }

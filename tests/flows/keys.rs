@@ -46,21 +46,9 @@ impl Harness {
         }
     }
 
-    /// Every byte Switchboard wrote to its data directory (database, WAL, logs).
-    pub(crate) fn data_dir_bytes(&self) -> Vec<u8> {
-        let mut all = Vec::new();
-        let mut stack = vec![self.dir.path().to_owned()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    all.extend(std::fs::read(path).unwrap());
-                }
-            }
-        }
-        all
+    /// The files in the data directory (database, WAL, logs) that contain `needle`.
+    pub(crate) fn files_containing(&self, needle: &str) -> Vec<std::path::PathBuf> {
+        switchboard_tests::files::files_containing(self.dir.path(), needle).0
     }
 }
 
@@ -72,12 +60,6 @@ impl Drop for Harness {
             }
         }
     }
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]
@@ -100,8 +82,9 @@ async fn a_saved_key_goes_to_the_keychain_and_only_its_mask_comes_back() {
     );
     let serialized = serde_json::to_string(&overview).unwrap();
     assert!(!serialized.contains(key), "the UI never receives the key");
-    assert!(
-        !contains(&h.data_dir_bytes(), key),
+    assert_eq!(
+        h.files_containing(key),
+        Vec::<std::path::PathBuf>::new(),
         "the key is nowhere in the database, its WAL or the logs"
     );
 

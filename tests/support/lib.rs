@@ -5,6 +5,7 @@
 //! internet, and the keychain gate that keeps key tests honest in CI.
 
 pub mod fake_upstream;
+pub mod files;
 pub mod keychain;
 
 pub use fake_upstream::{FakeUpstream, Recorded};

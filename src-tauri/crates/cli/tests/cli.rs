@@ -10,15 +10,7 @@ use serde_json::Value;
 fn switchboard(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
     cmd.args(args);
-    for var in [
-        "SWITCHBOARD_DATA_DIR",
-        "OPENROUTER_API_KEY",
-        "OPENAI_API_KEY",
-        "ANTHROPIC_API_KEY",
-        "OPENROUTER_BASE_URL",
-        "OPENAI_BASE_URL",
-        "ANTHROPIC_BASE_URL",
-    ] {
+    for var in switchboard_engine::ENVIRONMENT_VARIABLES {
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().copied());

@@ -7,16 +7,25 @@
 //! feature, which only the desktop crate enables.
 
 mod account;
+mod chat;
 mod error;
 mod keys;
+mod money;
 mod preferences;
 mod provider;
+mod provider_error;
 
 pub use account::{AppInfo, KeyCheck, OpenRouterKeyInfo};
+pub use chat::{
+    ChatProvider, ChatRequest, Delta, DeltaStream, FinishReason, Message, OpenRouterRouting, Part,
+    ReasoningEffort, ReasoningOptions, Role, ToolCall, ToolSpec, Usage,
+};
 pub use error::{ErrorCode, ErrorInfo};
 pub use keys::{ApiKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};
+pub use money::{InvalidAmount, Usd};
 pub use preferences::{Attribution, BaseUrlOverrides, InvalidPreferences, Preferences, Theme};
 pub use provider::{
     BaseUrl, BaseUrlSource, BuiltinProvider, CustomProvider, InvalidBaseUrl, InvalidProviderId,
     ProviderId, ProviderKind, ProviderView, ProvidersOverview,
 };
+pub use provider_error::ProviderError;

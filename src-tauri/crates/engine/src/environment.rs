@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-/// Names of the variables the engine looks at; nothing else is captured.
-const READ: &[&str] = &[
+/// Names of the variables the engine looks at; nothing else is captured. Tests clear these in
+/// the processes they start so a developer's own keys never leak into a test.
+pub const VARIABLES: &[&str] = &[
     "SWITCHBOARD_DATA_DIR",
     "SWITCHBOARD_KEYCHAIN_SERVICE",
     "OPENROUTER_API_KEY",
@@ -25,7 +26,8 @@ impl Environment {
     /// Captures the variables the engine uses from the process environment.
     pub fn from_process() -> Self {
         Self(
-            READ.iter()
+            VARIABLES
+                .iter()
                 .filter_map(|name| std::env::var(name).ok().map(|v| ((*name).to_owned(), v)))
                 .collect(),
         )

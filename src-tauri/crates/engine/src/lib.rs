@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use switchboard_store::Store;
 
-pub use environment::Environment;
+pub use environment::{Environment, VARIABLES as ENVIRONMENT_VARIABLES};
 pub use error::EngineError;
 pub use keychain::Keychain;
 pub use paths::DataDir;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use switchboard_core::{KeyCheck, OpenRouterKeyInfo, ProviderKind};
 
-use crate::{Endpoint, ProviderError};
+use crate::{Endpoint, ProviderError, transport_error};
 
 /// A key check that takes longer than this is reported as a timeout rather than left spinning.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(20);
@@ -29,17 +29,14 @@ pub async fn check_key(
         .timeout(CHECK_TIMEOUT)
         .send()
         .await
-        .map_err(|e| ProviderError::from_transport(&e))?;
+        .map_err(|e| transport_error(&e))?;
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = response
-        .text()
-        .await
-        .map_err(|e| ProviderError::from_transport(&e))?;
+    let body = response.text().await.map_err(|e| transport_error(&e))?;
     let latency_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
     if !(200..300).contains(&status) {
         return Err(ProviderError::from_response(

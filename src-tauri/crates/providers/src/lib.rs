@@ -10,5 +10,6 @@ mod error;
 mod key_check;
 
 pub use endpoint::{Endpoint, http_client};
-pub use error::ProviderError;
+pub use error::transport_error;
 pub use key_check::check_key;
+pub use switchboard_core::ProviderError;
