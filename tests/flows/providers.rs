@@ -28,9 +28,16 @@ async fn testing_an_openrouter_key_reads_its_account_and_sends_attribution() {
     h.engine.set_key(or.clone(), GOOD.into()).await.unwrap();
     let check = h.engine.test_key(or.clone()).await.unwrap();
     let info = check.openrouter.expect("OpenRouter's /key figures");
-    assert_eq!(info.usage_usd, 0.42);
-    assert_eq!(info.limit_usd, Some(10.0));
-    assert_eq!(info.limit_remaining_usd, Some(9.58));
+    assert_eq!(
+        info.usage_usd.to_string(),
+        "0.42",
+        "exact dollars, not a float"
+    );
+    assert_eq!(info.limit_usd.map(|u| u.to_string()).as_deref(), Some("10"));
+    assert_eq!(
+        info.limit_remaining_usd.map(|u| u.to_string()).as_deref(),
+        Some("9.58")
+    );
 
     let sent = fake.requests().pop().unwrap();
     assert_eq!(sent.path, "/openrouter/api/v1/key");

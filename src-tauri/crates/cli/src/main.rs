@@ -2,13 +2,18 @@
 //!
 //! A thin front: parse arguments, call `switchboard-engine`, print. It shares the app's data
 //! directory (`SWITCHBOARD_DATA_DIR` overrides it) and keychain, so what one does the other sees.
-//! Exit codes: 0 success, 1 the operation failed (the error is printed), 2 bad arguments.
+//! Exit codes: 0 success, 1 the operation failed (the error is printed; with `--json` also as
+//! JSON on stdout), 2 bad arguments.
+
+mod chat;
+mod info;
+mod models;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use switchboard_engine::core::{ErrorInfo, KeySource, ProvidersOverview};
+use switchboard_engine::core::ErrorInfo;
 use switchboard_engine::{Engine, EngineConfig, EngineError};
 
 #[derive(Parser)]
@@ -24,6 +29,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Send one prompt to a model and print the answer (streamed) or a JSON record of it.
+    Chat(chat::ChatArgs),
+    /// List the OpenRouter catalogue with prices per million tokens.
+    Models(models::ModelsArgs),
+    /// Show the OpenRouter key's usage, limit, remaining credit and rate limit.
+    Key {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List providers with their base URL and which key is in effect (masked).
     Providers {
         /// Print JSON instead of a table.
@@ -38,103 +53,89 @@ enum Command {
     },
 }
 
+impl Command {
+    fn json(&self) -> bool {
+        match self {
+            Self::Chat(a) => a.json,
+            Self::Models(a) => a.json,
+            Self::Key { json } | Self::Providers { json } | Self::Info { json } => *json,
+        }
+    }
+}
+
+/// What a command ended with: success, or a failure already reported on stdout (chat prints
+/// its record even when the request failed), or an error still to report.
+pub(crate) enum Failure {
+    Reported,
+    Error(EngineError),
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        Self::Error(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // `switchboard models | head` closing the pipe is not a failure worth a message.
+            return Self::Reported;
+        }
+        Self::Error(EngineError::Internal {
+            context: format!("cannot write to stdout: {e}"),
+        })
+    }
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let json = cli.command.json();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    let json = match &cli.command {
-        Command::Providers { json } | Command::Info { json } => *json,
-    };
     match runtime.block_on(run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
+        Err(Failure::Reported) => ExitCode::FAILURE,
+        Err(Failure::Error(err)) => {
             let info = err.info();
-            fail_info(&info, json)
+            if json {
+                print_error_json(&info);
+            }
+            fail(&info.message)
         }
     }
 }
 
-async fn run(command: Command) -> Result<(), EngineError> {
+async fn run(command: Command) -> Result<(), Failure> {
     let engine = Engine::open(EngineConfig::from_process()?)?;
+    match command {
+        Command::Chat(args) => chat::run(&engine, args).await,
+        Command::Models(args) => models::run(&engine, args).await,
+        Command::Key { json } => info::key(&engine, json).await,
+        Command::Providers { json } => info::providers(&engine, json).await,
+        Command::Info { json } => info::info(&engine, json),
+    }
+}
+
+pub(crate) fn write_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    let result = match command {
-        Command::Providers { json } => {
-            let overview = engine.providers_overview().await?;
-            if json {
-                write_json(&mut out, &overview)
-            } else {
-                write_providers(&mut out, &overview)
-            }
-        }
-        Command::Info { json } => {
-            let info = engine.app_info()?;
-            if json {
-                write_json(&mut out, &info)
-            } else {
-                writeln!(
-                    out,
-                    "version        {}\ndata dir       {}\nlog dir        {}\nschema         v{}\nkeychain       {}",
-                    info.version,
-                    info.data_dir,
-                    info.log_dir,
-                    info.schema_version,
-                    info.keychain_backend
-                )
-            }
-        }
-    };
-    // A closed pipe (`switchboard providers | head -1`) is not an error worth reporting.
-    match result {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(EngineError::Internal {
-            context: format!("cannot write to stdout: {e}"),
-        }),
-        _ => Ok(()),
-    }
-}
-
-fn write_json(out: &mut impl Write, value: &impl serde::Serialize) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)
-}
-
-fn write_providers(out: &mut impl Write, overview: &ProvidersOverview) -> std::io::Result<()> {
-    if !overview.keychain.available {
-        writeln!(
-            out,
-            "! {} is not reachable ({}); keys are read from the environment only.",
-            overview.keychain.backend,
-            overview.keychain.detail.as_deref().unwrap_or("no detail")
-        )?;
-    }
-    for p in &overview.providers {
-        let key = match (p.key.source, &p.key.masked) {
-            (KeySource::Keychain, Some(m)) => format!("{m} (keychain)"),
-            (KeySource::Environment, Some(m)) => format!(
-                "{m} (from environment {})",
-                p.key.env_var.as_deref().unwrap_or("")
-            ),
-            _ => "no key".to_owned(),
-        };
-        writeln!(out, "{:<14} {:<40} {key}", p.name, p.base_url)?;
-    }
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from)?;
+    writeln!(out)?;
     Ok(())
 }
 
-fn fail_info(info: &ErrorInfo, json: bool) -> ExitCode {
-    if json {
-        let body = serde_json::json!({ "error": info });
-        let _ = writeln!(std::io::stdout(), "{body}");
-    }
-    fail(&info.message)
+fn print_error_json(info: &ErrorInfo) {
+    let body = serde_json::json!({ "error": info });
+    let _ = writeln!(std::io::stdout(), "{body}");
 }
 
 fn fail(message: &str) -> ExitCode {

@@ -36,7 +36,11 @@ fn the_data_directory_is_switchboard_data_dir_when_set() {
         &[("SWITCHBOARD_DATA_DIR", path)],
     ));
     assert_eq!(info["dataDir"], path);
-    assert_eq!(info["schemaVersion"], 1);
+    assert_eq!(
+        info["schemaVersion"],
+        switchboard_engine::SCHEMA_VERSION,
+        "a fresh database is at the latest schema"
+    );
     assert!(
         dir.path().join("switchboard.db").is_file(),
         "the database was created there"

@@ -2,8 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::money::Usd;
+
 /// The result of testing a key with a call that costs nothing (`/key` or `/models`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyCheck {
@@ -15,22 +17,19 @@ pub struct KeyCheck {
     pub openrouter: Option<OpenRouterKeyInfo>,
 }
 
-/// `GET /key` on OpenRouter: the key's label, spend and limit.
-///
-/// Amounts are USD as OpenRouter reports them (JSON numbers). They are shown, never summed into
-/// the ledger, so a float is adequate here.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `GET /key` on OpenRouter: the key's label, spend and limit, in exact dollars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct OpenRouterKeyInfo {
     /// OpenRouter's own label for the key (itself masked by OpenRouter).
     pub label: Option<String>,
     /// Credits used by this key, USD.
-    pub usage_usd: f64,
+    pub usage_usd: Usd,
     /// The key's credit limit, USD; `None` is unlimited.
-    pub limit_usd: Option<f64>,
+    pub limit_usd: Option<Usd>,
     /// What is left of the limit, USD.
-    pub limit_remaining_usd: Option<f64>,
+    pub limit_remaining_usd: Option<Usd>,
     /// True if the account never bought credits.
     pub is_free_tier: bool,
 }

@@ -45,19 +45,33 @@ impl Usd {
         Self(Decimal::new(pico, SCALE))
     }
 
-    /// To integer picodollars (the storage form), rounding half to even past 12 places.
+    /// The largest amount: arithmetic saturates here instead of panicking (decimal overflow
+    /// would otherwise abort on hostile input such as a price of 1e27 per token).
+    pub const MAX: Self = Self(Decimal::MAX);
+
+    /// To integer picodollars (the storage form), rounding half to even past 12 places;
+    /// saturates at the `i64` range (about ±9.2 million dollars).
     pub fn to_pico(self) -> i64 {
-        let scaled = (self.0 * Decimal::from(1_000_000_000_000_i64)).round();
-        i64::try_from(scaled).unwrap_or(if self.0.is_sign_negative() {
+        let saturated = if self.0.is_sign_negative() {
             i64::MIN
         } else {
             i64::MAX
-        })
+        };
+        self.0
+            .checked_mul(Decimal::from(1_000_000_000_000_i64))
+            .map(|d| d.round())
+            .and_then(|d| i64::try_from(d).ok())
+            .unwrap_or(saturated)
     }
 
-    /// `self × n` (e.g. a per-token price times a token count).
+    /// `self × n` (e.g. a per-token price times a token count), saturating.
     pub fn times(self, n: u64) -> Self {
-        Self(self.0 * Decimal::from(n))
+        Self(self.0.checked_mul(Decimal::from(n)).unwrap_or(Decimal::MAX))
+    }
+
+    /// `self - rhs`, saturating.
+    pub fn minus(self, rhs: Self) -> Self {
+        Self(self.0.checked_sub(rhs.0).unwrap_or(Decimal::MIN))
     }
 
     /// Whether the amount is below zero (OpenRouter's `"-1"`: a variable price).
@@ -67,7 +81,7 @@ impl Usd {
 
     /// USD per million units, for display and for `max_price`.
     pub fn per_million(self) -> Self {
-        Self(self.0 * Decimal::from(1_000_000))
+        self.times(1_000_000)
     }
 
     /// The amount as a float, for display only (charts, rough comparisons).
@@ -77,16 +91,33 @@ impl Usd {
     }
 }
 
+/// Saturating: a sum of amounts never panics.
 impl std::ops::Add for Usd {
     type Output = Self;
     fn add(self, rhs: Self) -> Self {
-        Self(self.0 + rhs.0)
+        Self(
+            self.0
+                .checked_add(rhs.0)
+                .unwrap_or(if rhs.0.is_sign_negative() {
+                    Decimal::MIN
+                } else {
+                    Decimal::MAX
+                }),
+        )
     }
 }
 
 impl std::ops::AddAssign for Usd {
     fn add_assign(&mut self, rhs: Self) {
-        self.0 += rhs.0;
+        *self = *self + rhs;
+    }
+}
+
+/// Saturating.
+impl std::ops::Sub for Usd {
+    type Output = Self;
+    fn sub(self, rhs: Self) -> Self {
+        self.minus(rhs)
     }
 }
 
@@ -149,6 +180,16 @@ mod tests {
             );
         }
         assert_eq!(Usd::parse("0.0000000375").unwrap().to_pico(), 37_500);
+    }
+
+    #[test]
+    fn arithmetic_saturates_instead_of_panicking() {
+        let huge = Usd::parse("79228162514264337593543950335").unwrap();
+        assert_eq!(huge.times(1_000_000), Usd::MAX);
+        assert_eq!(huge + huge, Usd::MAX);
+        assert_eq!(huge.to_pico(), i64::MAX);
+        let ten = Usd::parse("10").unwrap();
+        assert_eq!((ten - Usd::parse("9.58").unwrap()).to_string(), "0.42");
     }
 
     #[test]

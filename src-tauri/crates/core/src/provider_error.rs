@@ -198,11 +198,21 @@ impl ErrorBody {
         };
         let err = value.get("error").unwrap_or(&value);
         let meta = err.get("metadata");
+        let outer = err
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map(str::to_owned);
+        // OpenRouter wraps an upstream refusal as "Provider returned error" and puts the
+        // upstream's own words in `metadata.raw` (a string, often JSON inside a string). Those
+        // words are what tells a person what to fix, so they are appended.
+        let raw = meta.and_then(|m| m.get("raw")).and_then(raw_message);
+        let message = match (outer, raw) {
+            (Some(outer), Some(raw)) if !outer.contains(&raw) => Some(format!("{outer}: {raw}")),
+            (Some(outer), _) => Some(outer),
+            (None, raw) => raw,
+        };
         Self {
-            message: err
-                .get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_owned),
+            message,
             provider: meta
                 .and_then(|m| m.get("provider_name"))
                 .and_then(|p| p.as_str())
@@ -220,9 +230,57 @@ impl ErrorBody {
     }
 }
 
+/// The human message inside `metadata.raw`: a JSON error envelope (as a string or an object),
+/// or plain text. Bounded like every raw body.
+fn raw_message(raw: &serde_json::Value) -> Option<String> {
+    let parsed;
+    let value = match raw {
+        serde_json::Value::String(text) => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) if v.is_object() => {
+                parsed = v;
+                &parsed
+            }
+            _ => {
+                let text = text.trim();
+                return (!text.is_empty()).then(|| truncate(text).to_owned());
+            }
+        },
+        other => other,
+    };
+    let err = value.get("error").unwrap_or(value);
+    err.get("message")
+        .or_else(|| value.get("message"))
+        .and_then(|m| m.as_str())
+        .map(|m| truncate(m.trim()).to_owned())
+        .filter(|m| !m.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_upstreams_own_words_are_kept_from_metadata_raw() {
+        let anthropic_in_string = r#"{"error":{"message":"Provider returned error","code":400,"metadata":{"raw":"{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"messages.0: all messages must have non-empty content\"}}","provider_name":"Anthropic"}}}"#;
+        assert_eq!(
+            ProviderError::from_response(400, None, anthropic_in_string).to_string(),
+            "the provider refused the request (400): Provider returned error: messages.0: all \
+             messages must have non-empty content"
+        );
+        let plain = r#"{"error":{"code":429,"message":"Provider returned error","metadata":{"provider_name":"Google","raw":"google/gemini-2.0-flash-exp:free is temporarily rate-limited upstream."}}}"#;
+        assert!(
+            ProviderError::from_response(429, None, plain)
+                .to_string()
+                .contains("temporarily rate-limited upstream"),
+            "plain-text raw is kept"
+        );
+        let bedrock = r#"{"error":{"message":"Provider returned error","code":400,"metadata":{"raw":"{\"message\":\"Malformed input request\"}","provider_name":"Amazon Bedrock"}}}"#;
+        assert!(
+            ProviderError::from_response(400, None, bedrock)
+                .to_string()
+                .ends_with("Provider returned error: Malformed input request")
+        );
+    }
 
     #[test]
     fn statuses_map_to_the_classes_the_ui_acts_on() {

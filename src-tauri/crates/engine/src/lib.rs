@@ -5,6 +5,8 @@
 //! the keychain and the provider adapters, and it is the one place errors are classified into
 //! the `{code, message, retryable}` envelope. It knows nothing of Tauri.
 
+mod catalogue;
+mod chat;
 mod environment;
 mod error;
 mod keychain;
@@ -18,11 +20,15 @@ use std::sync::Arc;
 
 use switchboard_store::Store;
 
+pub use catalogue::Catalogue;
+pub use chat::ChatOutcome;
 pub use environment::{Environment, VARIABLES as ENVIRONMENT_VARIABLES};
 pub use error::EngineError;
 pub use keychain::Keychain;
 pub use paths::DataDir;
 pub use switchboard_core as core;
+pub use switchboard_providers::{openrouter_api, price_table};
+pub use switchboard_store::{CostSource, LATEST_VERSION as SCHEMA_VERSION, LedgerEntry, Outcome};
 
 /// The keychain service name the app and the CLI store keys under.
 pub const KEYCHAIN_SERVICE: &str = "switchboard";

@@ -27,6 +27,11 @@ impl Endpoint {
         self.headers(client.get(self.base_url.join(path)))
     }
 
+    /// A POST request to `path` under the base URL, with this provider's headers.
+    pub fn post(&self, client: &reqwest::Client, path: &str) -> RequestBuilder {
+        self.headers(client.post(self.base_url.join(path)))
+    }
+
     fn headers(&self, mut req: RequestBuilder) -> RequestBuilder {
         match (self.kind, &self.key) {
             (ProviderKind::Anthropic, key) => {

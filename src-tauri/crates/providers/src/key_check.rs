@@ -47,12 +47,17 @@ pub async fn check_key(
     }
     match endpoint.kind {
         ProviderKind::OpenRouter => {
-            let parsed: KeyEnvelope =
-                serde_json::from_str(body.trim()).map_err(|e| ProviderError::decode(e, &body))?;
+            let key = crate::openrouter_api::parse_key(&body)?;
             Ok(KeyCheck {
                 latency_ms,
                 models_visible: None,
-                openrouter: Some(parsed.data.into()),
+                openrouter: Some(OpenRouterKeyInfo {
+                    label: key.label,
+                    usage_usd: key.usage,
+                    limit_usd: key.limit,
+                    limit_remaining_usd: key.limit_remaining,
+                    is_free_tier: key.is_free_tier,
+                }),
             })
         }
         _ => {
@@ -63,34 +68,6 @@ pub async fn check_key(
                 models_visible: Some(u32::try_from(parsed.data.len()).unwrap_or(u32::MAX)),
                 openrouter: None,
             })
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct KeyEnvelope {
-    data: KeyData,
-}
-
-/// `GET /key`'s `data`. Only `usage` is required: older and newer answers differ in the rest.
-#[derive(Deserialize)]
-struct KeyData {
-    label: Option<String>,
-    usage: f64,
-    limit: Option<f64>,
-    limit_remaining: Option<f64>,
-    #[serde(default)]
-    is_free_tier: bool,
-}
-
-impl From<KeyData> for OpenRouterKeyInfo {
-    fn from(d: KeyData) -> Self {
-        Self {
-            label: d.label,
-            usage_usd: d.usage,
-            limit_usd: d.limit,
-            limit_remaining_usd: d.limit_remaining,
-            is_free_tier: d.is_free_tier,
         }
     }
 }

@@ -5,9 +5,15 @@
 //! back into the small set of errors the engine and the UI act on. It knows nothing about
 //! storage, keychains or the app; callers hand it an [`Endpoint`] with the key already loaded.
 
+pub mod anthropic;
 mod endpoint;
 mod error;
+mod http;
 mod key_check;
+pub mod openai_compat;
+pub mod openrouter_api;
+pub mod price_table;
+pub mod sse;
 
 pub use endpoint::{Endpoint, http_client};
 pub use error::transport_error;

@@ -4,8 +4,10 @@
 //! and nowhere else, so a schema change has exactly one place to go. Callers are synchronous;
 //! the engine reaches the store from `spawn_blocking`.
 
+mod catalogue;
 mod custom_provider;
 mod error;
+mod ledger;
 mod migrations;
 mod preferences;
 
@@ -14,7 +16,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+pub use catalogue::CachedCatalogue;
 pub use error::StoreError;
+pub use ledger::{CostSource, LedgerEntry, Outcome, now_unix_ms};
 pub use migrations::{LATEST_VERSION, MIGRATIONS, Migration};
 pub use preferences::LoadedPreferences;
 

@@ -22,7 +22,8 @@ pub struct Migration {
 }
 
 /// The schema's whole history, oldest first. Versions are 1, 2, 3... without gaps.
-pub const MIGRATIONS: &[Migration] = &[Migration {
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
     version: 1,
     name: "settings and custom providers",
     sql: "
@@ -39,7 +40,47 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
             created_ms INTEGER NOT NULL
         ) STRICT;
     ",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "request ledger and model catalogue cache",
+        // One row per request, whatever its outcome: budgets, totals, charts and reports all
+        // read this table. Money is integer picodollars (exact sums in SQL); NULL cost means
+        // unknown, which is not zero and is never summed as zero.
+        sql: "
+        CREATE TABLE ledger (
+            id                 TEXT PRIMARY KEY NOT NULL,
+            created_ms         INTEGER NOT NULL,
+            provider_id        TEXT NOT NULL,
+            model              TEXT NOT NULL,
+            served_model       TEXT,
+            served_by          TEXT,
+            generation_id      TEXT,
+            key_label          TEXT,
+            prompt_tokens      INTEGER NOT NULL DEFAULT 0,
+            completion_tokens  INTEGER NOT NULL DEFAULT 0,
+            cached_tokens      INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            reasoning_tokens   INTEGER NOT NULL DEFAULT 0,
+            cost_pico          INTEGER,
+            cost_source        TEXT NOT NULL CHECK (cost_source IN ('provider', 'estimate', 'unknown')),
+            ttft_ms            INTEGER,
+            latency_ms         INTEGER,
+            outcome            TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'cancelled', 'interrupted')),
+            finish_reason      TEXT,
+            error_code         TEXT
+        ) STRICT;
+        CREATE INDEX ledger_by_time ON ledger (created_ms);
+        CREATE INDEX ledger_by_generation ON ledger (generation_id) WHERE generation_id IS NOT NULL;
+
+        CREATE TABLE catalogue (
+            provider_id TEXT PRIMARY KEY NOT NULL,
+            fetched_ms  INTEGER NOT NULL,
+            models_json TEXT NOT NULL
+        ) STRICT;
+    ",
+    },
+];
 
 /// The version a fully migrated database has.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

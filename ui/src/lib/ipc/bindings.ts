@@ -191,21 +191,16 @@ export type KeychainStatus = {
 	detail: string | null,
 };
 
-/**
- *  `GET /key` on OpenRouter: the key's label, spend and limit.
- * 
- *  Amounts are USD as OpenRouter reports them (JSON numbers). They are shown, never summed into
- *  the ledger, so a float is adequate here.
- */
+/**  `GET /key` on OpenRouter: the key's label, spend and limit, in exact dollars. */
 export type OpenRouterKeyInfo = {
 	/**  OpenRouter's own label for the key (itself masked by OpenRouter). */
 	label: string | null,
 	/**  Credits used by this key, USD. */
-	usageUsd: number | null,
+	usageUsd: string,
 	/**  The key's credit limit, USD; `None` is unlimited. */
-	limitUsd: number | null,
+	limitUsd: string | null,
 	/**  What is left of the limit, USD. */
-	limitRemainingUsd: number | null,
+	limitRemainingUsd: string | null,
 	/**  True if the account never bought credits. */
 	isFreeTier: boolean,
 };

@@ -72,11 +72,15 @@ export class SettingsModel {
   }
 }
 
-/** "$1.23" for display; amounts here are OpenRouter's own account figures, not the ledger. */
-export function usd(amount: number | null): string {
-  // JSON has no NaN or infinity; Rust sends those as null.
+/**
+ * "$1.23" for display. Amounts arrive as exact decimal strings; rounding to cents (or to four
+ * places for sub-cent amounts) happens only here, for the eye.
+ */
+export function usd(amount: string | null): string {
   if (amount === null) return "an unknown amount";
-  return `$${amount.toFixed(amount !== 0 && Math.abs(amount) < 0.01 ? 4 : 2)}`;
+  const value = Number(amount);
+  if (!Number.isFinite(value)) return `$${amount}`;
+  return `$${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 4 : 2)}`;
 }
 
 /** One line describing a successful key check. */

@@ -150,9 +150,9 @@ describe("describeCheck", () => {
         modelsVisible: null,
         openrouter: {
           label: null,
-          usageUsd: 0.42,
-          limitUsd: 10,
-          limitRemainingUsd: 9.58,
+          usageUsd: "0.42",
+          limitUsd: "10",
+          limitRemainingUsd: "9.58",
           isFreeTier: false,
         },
       }),

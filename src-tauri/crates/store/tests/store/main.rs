@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rusqlite::Connection;
-use switchboard_core::{BaseUrl, CustomProvider, Preferences, ProviderId, Theme};
-use switchboard_store::{DB_FILE, LATEST_VERSION, MIGRATIONS, Store, StoreError};
+use switchboard_core::{BaseUrl, CustomProvider, Preferences, ProviderId, Theme, Usage, Usd};
+use switchboard_store::{
+    CostSource, DB_FILE, LATEST_VERSION, LedgerEntry, MIGRATIONS, Outcome, Store, StoreError,
+};
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -25,6 +27,16 @@ fn database_at(path: &std::path::Path, version: u32) {
 
 /// Rows that a user of `version` could have had. Every later migration must keep them.
 fn seed(conn: &Connection, version: u32) {
+    if version == 2 {
+        conn.execute_batch(
+            "INSERT INTO ledger (id, created_ms, provider_id, model, prompt_tokens,
+                completion_tokens, cost_pico, cost_source, outcome, generation_id)
+             VALUES ('r1', 1, 'openrouter', 'anthropic/claude-sonnet-4', 555, 431, 8130000000,
+                'provider', 'ok', 'gen-1');
+             INSERT INTO catalogue VALUES ('openrouter', 1, '[]');",
+        )
+        .unwrap();
+    }
     if version == 1 {
         conn.execute_batch(
             r#"INSERT INTO setting VALUES ('preferences', '{"theme":"dark"}', 1);
@@ -43,6 +55,15 @@ fn assert_seeds_survived(store: &Store, from: u32) {
         let providers = store.custom_providers().unwrap();
         assert_eq!(providers.len(), 1, "v1 custom provider kept");
         assert_eq!(providers[0].name, "Ollama");
+    }
+    if from >= 2 {
+        let rows = store.recent_requests(10).unwrap();
+        assert_eq!(rows.len(), 1, "v2 ledger row kept");
+        assert_eq!(rows[0].cost.unwrap().to_string(), "0.00813");
+        assert!(
+            store.catalogue("openrouter").unwrap().is_some(),
+            "v2 catalogue kept"
+        );
     }
 }
 
@@ -217,4 +238,123 @@ fn a_full_disk_is_reported_as_such_and_loses_nothing_saved() {
     assert!(saw_full, "the size cap must be hit");
     assert!(store.custom_providers().unwrap().contains(&first));
     store.integrity_check().unwrap();
+}
+
+fn entry(
+    id: &str,
+    cost: Option<&str>,
+    source: CostSource,
+    generation: Option<&str>,
+) -> LedgerEntry {
+    LedgerEntry {
+        id: id.into(),
+        created_ms: 1_795_500_000_000,
+        provider_id: "openrouter".into(),
+        model: "m".into(),
+        served_model: None,
+        served_by: None,
+        generation_id: generation.map(Into::into),
+        key_label: Some("keychain ••••abcd".into()),
+        usage: Usage {
+            prompt_tokens: 10,
+            completion_tokens: 20,
+            ..Usage::default()
+        },
+        cost: cost.map(|c| Usd::parse(c).unwrap()),
+        cost_source: source,
+        ttft_ms: Some(120),
+        latency_ms: Some(900),
+        outcome: Outcome::Ok,
+        finish_reason: Some("stop".into()),
+        error_code: None,
+    }
+}
+
+#[test]
+fn ledger_sums_are_exact_and_unknown_costs_are_kept_apart() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    for i in 0..10 {
+        store
+            .record_request(&entry(
+                &format!("r{i}"),
+                Some("0.1"),
+                CostSource::Provider,
+                None,
+            ))
+            .unwrap();
+    }
+    store
+        .record_request(&entry("unknown", None, CostSource::Unknown, None))
+        .unwrap();
+    let (total, unknown) = store.ledger_total().unwrap();
+    assert_eq!(total.to_string(), "1", "ten times 0.1 is exactly 1");
+    assert_eq!(
+        unknown, 1,
+        "the unknown-cost row is counted, not summed as zero"
+    );
+    let rows = store.recent_requests(100).unwrap();
+    assert_eq!(rows.len(), 11);
+    assert_eq!(
+        rows.iter().find(|r| r.id == "r3").unwrap(),
+        &entry("r3", Some("0.1"), CostSource::Provider, None),
+        "every field reads back as written"
+    );
+}
+
+#[test]
+fn estimates_are_reconciled_with_the_providers_cost_once() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    store
+        .record_request(&entry(
+            "a",
+            Some("0.002"),
+            CostSource::Estimate,
+            Some("gen-a"),
+        ))
+        .unwrap();
+    store
+        .record_request(&entry(
+            "b",
+            Some("0.5"),
+            CostSource::Provider,
+            Some("gen-b"),
+        ))
+        .unwrap();
+    assert_eq!(
+        store.unreconciled_generations(10).unwrap(),
+        vec!["gen-a".to_string()]
+    );
+    assert!(
+        store
+            .reconcile_cost("gen-a", Usd::parse("0.00213").unwrap())
+            .unwrap()
+    );
+    assert!(
+        !store
+            .reconcile_cost("gen-b", Usd::parse("9").unwrap())
+            .unwrap(),
+        "a provider cost is never overwritten"
+    );
+    let rows = store.recent_requests(10).unwrap();
+    let a = rows.iter().find(|r| r.id == "a").unwrap();
+    assert_eq!(
+        (a.cost.unwrap().to_string(), a.cost_source),
+        ("0.00213".into(), CostSource::Provider)
+    );
+    assert!(store.unreconciled_generations(10).unwrap().is_empty());
+}
+
+#[test]
+fn the_catalogue_cache_is_replaced_not_appended() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    assert!(store.catalogue("openrouter").unwrap().is_none());
+    store.save_catalogue("openrouter", "[1]").unwrap();
+    store.save_catalogue("openrouter", "[2]").unwrap();
+    assert_eq!(
+        store.catalogue("openrouter").unwrap().unwrap().models_json,
+        "[2]"
+    );
 }

@@ -1,0 +1,97 @@
+//! `switchboard key`, `providers` and `info`.
+
+use std::io::Write;
+
+use serde_json::json;
+use switchboard_engine::Engine;
+use switchboard_engine::core::{KeySource, ProvidersOverview, Usd};
+
+use crate::{Failure, write_json};
+
+/// A dollar amount as a JSON number whose text is the exact decimal (shortest round-trip
+/// form of the value, which is the decimal written for any amount with ≤ 17 digits).
+pub(crate) fn usd_json(amount: Option<Usd>) -> serde_json::Value {
+    amount.map_or(serde_json::Value::Null, |a| json!(a.to_f64_lossy()))
+}
+
+pub(crate) async fn key(engine: &Engine, json_out: bool) -> Result<(), Failure> {
+    let key = engine.openrouter_key().await?;
+    if json_out {
+        return write_json(&json!({
+            "label": key.label,
+            "usage_usd": usd_json(Some(key.usage)),
+            "limit_usd": usd_json(key.limit),
+            "limit_remaining_usd": usd_json(key.limit_remaining),
+            "limit_reset": key.limit_reset,
+            "usage_daily_usd": usd_json(key.usage_daily),
+            "usage_weekly_usd": usd_json(key.usage_weekly),
+            "usage_monthly_usd": usd_json(key.usage_monthly),
+            "is_free_tier": key.is_free_tier,
+            "rate_limit": key.rate_limit.as_ref().map(|r| json!({"requests": r.requests, "interval": r.interval})),
+        }));
+    }
+    let mut out = std::io::stdout().lock();
+    let or_none = |a: Option<Usd>| a.map_or("none".to_owned(), |a| format!("${a}"));
+    writeln!(out, "label      {}", key.label.as_deref().unwrap_or("-"))?;
+    writeln!(out, "usage      ${}", key.usage)?;
+    writeln!(out, "limit      {}", or_none(key.limit))?;
+    writeln!(out, "remaining  {}", or_none(key.limit_remaining))?;
+    if let Some(reset) = &key.limit_reset {
+        writeln!(out, "resets     {reset}")?;
+    }
+    if let Some(r) = &key.rate_limit {
+        writeln!(out, "rate limit {} per {}", r.requests, r.interval)?;
+    }
+    writeln!(
+        out,
+        "free tier  {}",
+        if key.is_free_tier { "yes" } else { "no" }
+    )?;
+    Ok(())
+}
+
+pub(crate) async fn providers(engine: &Engine, json_out: bool) -> Result<(), Failure> {
+    let overview = engine.providers_overview().await?;
+    if json_out {
+        return write_json(&overview);
+    }
+    write_providers(&overview)
+}
+
+fn write_providers(overview: &ProvidersOverview) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    if !overview.keychain.available {
+        writeln!(
+            out,
+            "! {} is not reachable ({}); keys are read from the environment only.",
+            overview.keychain.backend,
+            overview.keychain.detail.as_deref().unwrap_or("no detail")
+        )?;
+    }
+    for p in &overview.providers {
+        let key = match (p.key.source, &p.key.masked) {
+            (KeySource::Keychain, Some(m)) => format!("{m} (keychain)"),
+            (KeySource::Environment, Some(m)) => format!(
+                "{m} (from environment {})",
+                p.key.env_var.as_deref().unwrap_or("")
+            ),
+            _ => "no key".to_owned(),
+        };
+        writeln!(out, "{:<14} {:<40} {key}", p.name, p.base_url)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn info(engine: &Engine, json_out: bool) -> Result<(), Failure> {
+    let info = engine.app_info()?;
+    if json_out {
+        return write_json(&info);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "version        {}\ndata dir       {}\nlog dir        {}\nschema         v{}\nkeychain       {}",
+        info.version, info.data_dir, info.log_dir, info.schema_version, info.keychain_backend
+    )?;
+    Ok(())
+}

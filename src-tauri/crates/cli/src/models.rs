@@ -1,0 +1,142 @@
+//! `switchboard models`: the catalogue, searchable and sortable, with honest prices.
+
+use std::cmp::Ordering;
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use switchboard_engine::Engine;
+use switchboard_engine::core::Usd;
+use switchboard_engine::openrouter_api::CatalogueModel;
+
+use crate::info::usd_json;
+use crate::{Failure, write_json};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SortBy {
+    /// Input price, cheapest first; variable-price models last.
+    Price,
+    /// Context length, largest first.
+    Context,
+    /// Name, A to Z.
+    Name,
+    /// Newest first.
+    Created,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Modality {
+    Image,
+    Audio,
+    File,
+    Text,
+}
+
+#[derive(Args)]
+pub(crate) struct ModelsArgs {
+    /// Fetch the catalogue again instead of using the cached copy.
+    #[arg(long)]
+    refresh: bool,
+    /// Keep models whose id or name contains this (case-insensitive).
+    #[arg(long)]
+    search: Option<String>,
+    /// Sort order.
+    #[arg(long, value_enum)]
+    sort: Option<SortBy>,
+    /// Keep models that take or produce this modality.
+    #[arg(long, value_enum)]
+    modality: Option<Modality>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+pub(crate) async fn run(engine: &Engine, args: ModelsArgs) -> Result<(), Failure> {
+    let catalogue = engine.models(args.refresh).await?;
+    if let Some(notice) = &catalogue.notice {
+        let _ = writeln!(std::io::stderr(), "switchboard: {notice}");
+    }
+    let mut models = catalogue.models;
+    if let Some(needle) = &args.search {
+        let needle = needle.to_lowercase();
+        models.retain(|m| {
+            m.id.to_lowercase().contains(&needle) || m.name.to_lowercase().contains(&needle)
+        });
+    }
+    if let Some(modality) = args.modality {
+        let want = match modality {
+            Modality::Image => "image",
+            Modality::Audio => "audio",
+            Modality::File => "file",
+            Modality::Text => "text",
+        };
+        models.retain(|m| {
+            m.input_modalities.iter().any(|x| x == want)
+                || m.output_modalities.iter().any(|x| x == want)
+        });
+    }
+    if let Some(sort) = args.sort {
+        sort_models(&mut models, sort);
+    }
+    if args.json {
+        let rows: Vec<_> = models.iter().map(row).collect();
+        return write_json(&rows);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<50} {:>9} {:>12} {:>12}",
+        "model", "context", "$/M in", "$/M out"
+    )?;
+    for m in &models {
+        let price = |p: Option<Usd>| p.map_or("variable".to_owned(), |p| format!("{p}"));
+        writeln!(
+            out,
+            "{:<50} {:>9} {:>12} {:>12}",
+            m.id,
+            m.context_length.map_or("-".to_owned(), |c| c.to_string()),
+            price(m.pricing.prompt.per_million()),
+            price(m.pricing.completion.per_million()),
+        )?;
+    }
+    Ok(())
+}
+
+/// Variable prices never take part in a price sort: they go last, in name order.
+fn sort_models(models: &mut [CatalogueModel], sort: SortBy) {
+    match sort {
+        SortBy::Price => {
+            models.sort_by(
+                |a, b| match (a.pricing.prompt.known(), b.pricing.prompt.known()) {
+                    (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.id.cmp(&b.id)),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => a.id.cmp(&b.id),
+                },
+            )
+        }
+        SortBy::Context => models.sort_by(|a, b| {
+            b.context_length
+                .cmp(&a.context_length)
+                .then_with(|| a.id.cmp(&b.id))
+        }),
+        SortBy::Name => models.sort_by_cached_key(|m| m.name.to_lowercase()),
+        SortBy::Created => {
+            models.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        }
+    }
+}
+
+fn row(m: &CatalogueModel) -> serde_json::Value {
+    json!({
+        "id": m.id,
+        "name": m.name,
+        "context_length": m.context_length,
+        "input_modalities": m.input_modalities,
+        "output_modalities": m.output_modalities,
+        "prompt_usd_per_mtok": usd_json(m.pricing.prompt.per_million()),
+        "completion_usd_per_mtok": usd_json(m.pricing.completion.per_million()),
+        "variable_pricing": m.pricing.is_variable(),
+        "supported_parameters": m.supported_parameters,
+    })
+}

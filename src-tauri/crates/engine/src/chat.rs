@@ -1,0 +1,300 @@
+//! Sending one chat request through a provider, and accounting for it in the ledger.
+//!
+//! Every request lands in the ledger, whatever its outcome: tokens by kind, cost and where the
+//! cost came from, which provider and key served it, time to first token and total latency.
+//! A failure mid-answer keeps what arrived.
+
+use std::time::Instant;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+use switchboard_core::{
+    BuiltinProvider, ChatProvider, ChatRequest, Delta, ErrorInfo, FinishReason, KeySource,
+    ProviderId, ProviderKind, ToolCall, Usage, Usd,
+};
+use switchboard_providers::anthropic::Anthropic;
+use switchboard_providers::openai_compat::OpenAiCompat;
+use switchboard_providers::openrouter_api::{self, CatalogueModel};
+use switchboard_providers::price_table;
+use switchboard_store::{CostSource, LedgerEntry, Outcome};
+
+use crate::{Engine, EngineError};
+
+/// Everything that came back for one request, complete or not.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatOutcome {
+    /// The answer text (what arrived, if the request failed midway).
+    pub content: String,
+    /// Reasoning text.
+    pub reasoning: String,
+    /// Structured reasoning pieces, kept to send back on a later turn.
+    pub reasoning_details: Vec<serde_json::Value>,
+    /// Whole tool calls.
+    pub tool_calls: Vec<ToolCall>,
+    /// Why generation stopped, when it said.
+    pub finish_reason: Option<FinishReason>,
+    /// Tokens by kind.
+    pub usage: Usage,
+    /// The cost recorded (None = unknown).
+    pub cost: Option<Usd>,
+    /// Where the cost came from.
+    pub cost_source: CostSource,
+    /// Our provider id.
+    pub provider: ProviderId,
+    /// The upstream provider that served (OpenRouter's `provider`).
+    pub served_by: Option<String>,
+    /// The model that served (the requested one when the provider did not say).
+    pub model: String,
+    /// The provider's generation id.
+    pub generation_id: Option<String>,
+    /// Time to the first token, ms.
+    pub ttft_ms: Option<u64>,
+    /// Total time, ms.
+    pub latency_ms: u64,
+    /// Why it failed, if it did.
+    pub error: Option<ErrorInfo>,
+    /// The ledger row written for it.
+    pub ledger_id: String,
+}
+
+impl Engine {
+    /// The provider id named by `name`: `openrouter`, `openai`, `anthropic`, a custom
+    /// provider's name (case-insensitive) or its id.
+    pub async fn resolve_provider(&self, name: &str) -> Result<ProviderId, EngineError> {
+        let name = name.trim().to_owned();
+        self.blocking(move |inner| {
+            if let Ok(id) = name.to_ascii_lowercase().parse::<ProviderId>()
+                && id.builtin().is_some()
+            {
+                return Ok(id);
+            }
+            let customs = inner.store.custom_providers()?;
+            if let Some(c) = customs
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(&name) || c.id.as_str() == name)
+            {
+                return Ok(c.id.clone());
+            }
+            Err(EngineError::UnknownProvider { id: name })
+        })
+        .await
+    }
+
+    /// Sends `request` to `provider`, calling `on_delta` for each delta as it arrives, and
+    /// records the request in the ledger. Provider failures come back inside the outcome
+    /// (with what arrived); only failures before any request was made are `Err`.
+    #[tracing::instrument(skip_all, fields(provider = %provider, model = %request.model), err(Debug))]
+    pub async fn chat(
+        &self,
+        provider: ProviderId,
+        request: ChatRequest,
+        mut on_delta: impl FnMut(&Delta) + Send,
+    ) -> Result<ChatOutcome, EngineError> {
+        let endpoint = self.endpoint(provider.clone()).await?;
+        if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
+            let var = provider.builtin().map_or("", BuiltinProvider::key_env_var);
+            return Err(EngineError::invalid(format!(
+                "no API key for {provider}: add one in Settings or set {var}"
+            )));
+        }
+        let key_label = self.key_label(provider.clone()).await?;
+        let client: Box<dyn ChatProvider> = match endpoint.kind {
+            ProviderKind::Anthropic => Box::new(Anthropic::new(self.inner.http.clone(), endpoint)),
+            ProviderKind::OpenRouter | ProviderKind::OpenAi | ProviderKind::Custom => {
+                Box::new(OpenAiCompat::new(self.inner.http.clone(), endpoint))
+            }
+        };
+
+        let created_ms = switchboard_store::now_unix_ms();
+        let started = Instant::now();
+        let mut out = Accumulated::default();
+        let mut stream = client.chat(request.clone());
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(delta) => {
+                    if out.ttft_ms.is_none()
+                        && matches!(
+                            delta,
+                            Delta::Text { .. } | Delta::Reasoning { .. } | Delta::ToolCall { .. }
+                        )
+                    {
+                        out.ttft_ms = Some(elapsed_ms(started));
+                    }
+                    on_delta(&delta);
+                    out.absorb(delta);
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "the provider failed");
+                    out.error = Some(err.info());
+                    break;
+                }
+            }
+        }
+        let latency_ms = elapsed_ms(started);
+        let model = out.model.clone().unwrap_or_else(|| request.model.clone());
+        let (cost, cost_source) = self.cost_of(&provider, &model, &out.usage).await;
+        let outcome = ChatOutcome {
+            ledger_id: uuid::Uuid::now_v7().to_string(),
+            content: out.content,
+            reasoning: out.reasoning,
+            reasoning_details: out.reasoning_details,
+            tool_calls: out.tool_calls,
+            finish_reason: out.finish,
+            usage: out.usage,
+            cost,
+            cost_source,
+            provider: provider.clone(),
+            served_by: out.served_by,
+            model,
+            generation_id: out.generation_id,
+            ttft_ms: out.ttft_ms,
+            latency_ms,
+            error: out.error,
+        };
+        let entry = LedgerEntry {
+            id: outcome.ledger_id.clone(),
+            created_ms,
+            provider_id: provider.to_string(),
+            model: request.model,
+            served_model: Some(outcome.model.clone()),
+            served_by: outcome.served_by.clone(),
+            generation_id: outcome.generation_id.clone(),
+            key_label,
+            usage: outcome.usage.clone(),
+            cost: outcome.cost,
+            cost_source: outcome.cost_source,
+            ttft_ms: outcome.ttft_ms,
+            latency_ms: Some(latency_ms),
+            outcome: if outcome.error.is_some() {
+                Outcome::Error
+            } else {
+                Outcome::Ok
+            },
+            finish_reason: outcome
+                .finish_reason
+                .as_ref()
+                .map(|f| f.as_str().to_owned()),
+            error_code: outcome
+                .error
+                .as_ref()
+                .and_then(|e| serde_json::to_value(e.code).ok())
+                .and_then(|v| v.as_str().map(str::to_owned)),
+        };
+        self.blocking(move |inner| Ok(inner.store.record_request(&entry)?))
+            .await?;
+        Ok(outcome)
+    }
+
+    /// Which key served, by label: `keychain ••••abcd` or `env OPENROUTER_API_KEY ••••abcd`.
+    async fn key_label(&self, provider: ProviderId) -> Result<Option<String>, EngineError> {
+        let overview = self.providers_overview().await?;
+        Ok(overview
+            .providers
+            .into_iter()
+            .find(|p| p.id == provider)
+            .and_then(|p| match (p.key.source, p.key.masked) {
+                (KeySource::Keychain, Some(m)) => Some(format!("keychain {m}")),
+                (KeySource::Environment, Some(m)) => {
+                    Some(format!("env {} {m}", p.key.env_var.unwrap_or_default()))
+                }
+                _ => None,
+            }))
+    }
+
+    /// The cost of `usage`: the provider's own figure, else an estimate from the cached
+    /// OpenRouter catalogue or the bundled price table, else unknown.
+    async fn cost_of(
+        &self,
+        provider: &ProviderId,
+        model: &str,
+        usage: &Usage,
+    ) -> (Option<Usd>, CostSource) {
+        if let Some(cost) = usage.cost {
+            return (Some(cost), CostSource::Provider);
+        }
+        if usage.prompt_tokens == 0 && usage.completion_tokens == 0 {
+            return (None, CostSource::Unknown);
+        }
+        let pricing = match provider.builtin() {
+            Some(BuiltinProvider::OpenRouter) => self
+                .cached_models()
+                .await
+                .ok()
+                .flatten()
+                .and_then(|models| models.into_iter().find(|m| m.id == model))
+                .map(|m| m.pricing),
+            Some(b @ (BuiltinProvider::OpenAi | BuiltinProvider::Anthropic)) => {
+                price_table::direct_price(b, model).map(|p| p.pricing)
+            }
+            None => None,
+        };
+        match pricing.and_then(|p| openrouter_api::estimate_cost(&p, usage)) {
+            Some(cost) => (Some(cost), CostSource::Estimate),
+            None => (None, CostSource::Unknown),
+        }
+    }
+
+    /// The cached OpenRouter catalogue, if one was ever fetched.
+    pub(crate) async fn cached_models(&self) -> Result<Option<Vec<CatalogueModel>>, EngineError> {
+        self.blocking(|inner| {
+            let Some(cached) = inner.store.catalogue(OPENROUTER)? else {
+                return Ok(None);
+            };
+            match serde_json::from_str(&cached.models_json) {
+                Ok(models) => Ok(Some(models)),
+                Err(e) => {
+                    // A cache written by another version: treat as absent; a refresh rewrites it.
+                    tracing::warn!(%e, "cached catalogue unreadable; ignoring it");
+                    Ok(None)
+                }
+            }
+        })
+        .await
+    }
+}
+
+pub(crate) const OPENROUTER: &str = "openrouter";
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The running sum of a stream's deltas.
+#[derive(Default)]
+struct Accumulated {
+    content: String,
+    reasoning: String,
+    reasoning_details: Vec<serde_json::Value>,
+    tool_calls: Vec<ToolCall>,
+    usage: Usage,
+    finish: Option<FinishReason>,
+    model: Option<String>,
+    served_by: Option<String>,
+    generation_id: Option<String>,
+    ttft_ms: Option<u64>,
+    error: Option<ErrorInfo>,
+}
+
+impl Accumulated {
+    fn absorb(&mut self, delta: Delta) {
+        match delta {
+            Delta::Meta {
+                generation_id,
+                model,
+                served_by,
+            } => {
+                self.generation_id = self.generation_id.take().or(generation_id);
+                self.model = self.model.take().or(model);
+                self.served_by = self.served_by.take().or(served_by);
+            }
+            Delta::Text { text } => self.content.push_str(&text),
+            Delta::Reasoning { text } => self.reasoning.push_str(&text),
+            Delta::ReasoningDetails { details } => self.reasoning_details.extend(details),
+            Delta::ToolCall { call } => self.tool_calls.push(call),
+            Delta::Usage { usage } => self.usage = usage,
+            Delta::Finish { reason } => {
+                self.finish.get_or_insert(reason);
+            }
+        }
+    }
+}

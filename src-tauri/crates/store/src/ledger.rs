@@ -1,0 +1,245 @@
+//! The `ledger` table: one row per request, the single source for totals, budgets and charts.
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use switchboard_core::{Usage, Usd};
+
+use crate::{Store, StoreError, now_ms};
+
+/// Where a row's cost came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostSource {
+    /// The provider said what it charged (OpenRouter's `usage.cost`, or `/generation`).
+    Provider,
+    /// Tokens × catalogue or price-table prices; labelled as an estimate everywhere.
+    Estimate,
+    /// Neither applies (variable pricing, unknown model); never summed as zero.
+    Unknown,
+}
+
+impl CostSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Provider => "provider",
+            Self::Estimate => "estimate",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "provider" => Self::Provider,
+            "estimate" => Self::Estimate,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A complete answer.
+    Ok,
+    /// It failed (before or during the answer).
+    Error,
+    /// The user stopped it.
+    Cancelled,
+    /// The app died mid-stream; what arrived was kept.
+    Interrupted,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::Cancelled => "cancelled",
+            Self::Interrupted => "interrupted",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "ok" => Self::Ok,
+            "cancelled" => Self::Cancelled,
+            "interrupted" => Self::Interrupted,
+            _ => Self::Error,
+        }
+    }
+}
+
+/// One request's accounting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    /// Row id (a UUID v7, so ids sort by time).
+    pub id: String,
+    /// When the request started, Unix milliseconds.
+    pub created_ms: i64,
+    /// Our provider id (`openrouter`, `custom:…`).
+    pub provider_id: String,
+    /// The model asked for.
+    pub model: String,
+    /// The model that served (differs after an OpenRouter `models[]` fallback).
+    pub served_model: Option<String>,
+    /// The upstream provider that served (OpenRouter's `provider`).
+    pub served_by: Option<String>,
+    /// The provider's generation id (`gen-…`), for reconciliation.
+    pub generation_id: Option<String>,
+    /// Which key served, by label (never the key itself).
+    pub key_label: Option<String>,
+    /// Token counts and the provider's cost as reported.
+    pub usage: Usage,
+    /// The cost recorded for this row (None = unknown).
+    pub cost: Option<Usd>,
+    /// Where `cost` came from.
+    pub cost_source: CostSource,
+    /// Time to first token, ms.
+    pub ttft_ms: Option<u64>,
+    /// Total time, ms.
+    pub latency_ms: Option<u64>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The finish reason, when one came.
+    pub finish_reason: Option<String>,
+    /// The error code, when it failed.
+    pub error_code: Option<String>,
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl Store {
+    /// Appends a row to the ledger.
+    pub fn record_request(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO ledger (id, created_ms, provider_id, model, served_model, served_by,
+                generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
+                cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
+                outcome, finish_reason, error_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                ?18, ?19, ?20)",
+            params![
+                entry.id,
+                entry.created_ms,
+                entry.provider_id,
+                entry.model,
+                entry.served_model,
+                entry.served_by,
+                entry.generation_id,
+                entry.key_label,
+                to_i64(entry.usage.prompt_tokens),
+                to_i64(entry.usage.completion_tokens),
+                to_i64(entry.usage.cached_tokens),
+                to_i64(entry.usage.cache_write_tokens),
+                to_i64(entry.usage.reasoning_tokens),
+                entry.cost.map(Usd::to_pico),
+                entry.cost_source.as_str(),
+                entry.ttft_ms.map(to_i64),
+                entry.latency_ms.map(to_i64),
+                entry.outcome.as_str(),
+                entry.finish_reason,
+                entry.error_code,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The most recent rows, newest first.
+    pub fn recent_requests(&self, limit: u32) -> Result<Vec<LedgerEntry>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, created_ms, provider_id, model, served_model, served_by, generation_id,
+                key_label, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
+                reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms, outcome,
+                finish_reason, error_code
+             FROM ledger ORDER BY created_ms DESC, id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(LedgerEntry {
+                id: r.get(0)?,
+                created_ms: r.get(1)?,
+                provider_id: r.get(2)?,
+                model: r.get(3)?,
+                served_model: r.get(4)?,
+                served_by: r.get(5)?,
+                generation_id: r.get(6)?,
+                key_label: r.get(7)?,
+                usage: Usage {
+                    prompt_tokens: to_u64(r.get(8)?),
+                    completion_tokens: to_u64(r.get(9)?),
+                    cached_tokens: to_u64(r.get(10)?),
+                    cache_write_tokens: to_u64(r.get(11)?),
+                    reasoning_tokens: to_u64(r.get(12)?),
+                    cost: None,
+                },
+                cost: r.get::<_, Option<i64>>(13)?.map(Usd::from_pico),
+                cost_source: CostSource::parse(&r.get::<_, String>(14)?),
+                ttft_ms: r.get::<_, Option<i64>>(15)?.map(to_u64),
+                latency_ms: r.get::<_, Option<i64>>(16)?.map(to_u64),
+                outcome: Outcome::parse(&r.get::<_, String>(17)?),
+                finish_reason: r.get(18)?,
+                error_code: r.get(19)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The exact sum of known costs, and how many rows have an unknown cost (kept apart, never
+    /// counted as zero).
+    pub fn ledger_total(&self) -> Result<(Usd, u64), StoreError> {
+        let (pico, unknown): (Option<i64>, i64) = self.conn()?.query_row(
+            "SELECT SUM(cost_pico), SUM(cost_pico IS NULL) FROM ledger",
+            [],
+            |r| Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0))),
+        )?;
+        Ok((Usd::from_pico(pico.unwrap_or(0)), to_u64(unknown)))
+    }
+
+    /// Replaces an estimated (or unknown) cost with the provider's exact one, found later by
+    /// generation id. Returns whether a row changed. A provider-sourced cost is never replaced.
+    pub fn reconcile_cost(&self, generation_id: &str, cost: Usd) -> Result<bool, StoreError> {
+        let changed = self.conn()?.execute(
+            "UPDATE ledger SET cost_pico = ?2, cost_source = 'provider'
+             WHERE generation_id = ?1 AND cost_source != 'provider'",
+            params![generation_id, cost.to_pico()],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// Rows whose cost is still an estimate or unknown but which have a generation id.
+    pub fn unreconciled_generations(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT generation_id FROM ledger
+             WHERE generation_id IS NOT NULL AND cost_source != 'provider'
+             ORDER BY created_ms LIMIT ?1",
+        )?;
+        let ids = stmt.query_map([limit], |r| r.get(0))?;
+        Ok(ids.collect::<Result<_, _>>()?)
+    }
+
+    /// The ledger row for a generation id, if any.
+    pub fn request_by_generation(&self, generation_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT id FROM ledger WHERE generation_id = ?1",
+                [generation_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+/// The current time in Unix milliseconds (for callers building entries).
+pub fn now_unix_ms() -> i64 {
+    now_ms()
+}

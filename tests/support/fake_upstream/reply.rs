@@ -1,0 +1,155 @@
+//! What a test scripts the fake to answer: [`Reply`] is the response, [`Scripted`] adds the
+//! transport faults that compose with any reply (a slow first byte, a cut connection, replay
+//! timing, extra headers).
+
+use std::time::Duration;
+
+/// The response to the next chat request (`POST .../chat/completions` or `.../messages`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Reply {
+    /// The default when nothing is queued: a small valid answer in the requested provider's
+    /// format (stream or JSON as the request asked) whose text is `Echo: <last user message>`.
+    #[default]
+    Echo,
+    /// Replays ai-sdk recording `tests/fixtures/openrouter/ai-sdk/<id>/`: its status, its
+    /// content type and its body (SSE chunks as recorded, or `response.json` verbatim).
+    Fixture(String),
+    /// `200 text/event-stream` with these chunks, each written separately.
+    Sse(Vec<Vec<u8>>),
+    /// `application/json` with this status and body, byte for byte.
+    Json {
+        /// HTTP status.
+        status: u16,
+        /// The body text, written as-is (leading whitespace and all).
+        body: String,
+    },
+    /// An error status, e.g. 429, 402, 503, or Anthropic's 529.
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// Seconds for a `Retry-After` header, if any.
+        retry_after: Option<u64>,
+        /// The JSON body; `None` gives the requested provider's real error shape for `status`
+        /// (OpenRouter `{"error":{"code","message"}}`, OpenAI `{"error":{"message","type",..}}`,
+        /// Anthropic `{"type":"error","error":{"type":"overloaded_error",..}}` for 529, etc.).
+        body: Option<String>,
+    },
+    /// A 200 whose data is not JSON: an SSE event with a broken `data:` line when the request
+    /// streams, a truncated JSON body otherwise.
+    MalformedJson,
+    /// `200 text/event-stream` that sends `: OPENROUTER PROCESSING\n\n` about every 100 ms until
+    /// the client disconnects (or the fake stops).
+    EndlessKeepAlive,
+}
+
+impl Reply {
+    /// [`Reply::Fixture`] from anything string-like.
+    pub fn fixture(id: impl Into<String>) -> Self {
+        Self::Fixture(id.into())
+    }
+
+    /// [`Reply::Json`] with the compact serialisation of `body`.
+    pub fn json(status: u16, body: &serde_json::Value) -> Self {
+        Self::Json {
+            status,
+            body: body.to_string(),
+        }
+    }
+
+    /// [`Reply::Sse`] from a whole SSE body: one chunk per event (split after each blank
+    /// line), the form a recording converted to text usually comes in.
+    pub fn sse_text(body: &str) -> Self {
+        let mut chunks = Vec::new();
+        let mut rest = body;
+        while let Some(end) = rest.find("\n\n") {
+            chunks.push(rest.as_bytes()[..end + 2].to_vec());
+            rest = &rest[end + 2..];
+        }
+        if !rest.is_empty() {
+            chunks.push(rest.as_bytes().to_vec());
+        }
+        Self::Sse(chunks)
+    }
+
+    /// [`Reply::Status`] with the provider's default error body.
+    pub fn status(status: u16) -> Self {
+        Self::Status {
+            status,
+            retry_after: None,
+            body: None,
+        }
+    }
+
+    /// See [`Scripted::slow_first_byte`].
+    pub fn slow_first_byte(self, delay: Duration) -> Scripted {
+        Scripted::from(self).slow_first_byte(delay)
+    }
+
+    /// See [`Scripted::cut_after`].
+    pub fn cut_after(self, chunks: usize) -> Scripted {
+        Scripted::from(self).cut_after(chunks)
+    }
+
+    /// See [`Scripted::timed`].
+    pub fn timed(self) -> Scripted {
+        Scripted::from(self).timed()
+    }
+
+    /// See [`Scripted::header`].
+    pub fn header(self, name: &str, value: &str) -> Scripted {
+        Scripted::from(self).header(name, value)
+    }
+}
+
+/// A [`Reply`] plus transport faults; what [`super::FakeUpstream::enqueue`] takes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scripted {
+    /// The response.
+    pub reply: Reply,
+    /// Wait this long before sending the status line and headers.
+    pub first_byte_delay: Option<Duration>,
+    /// Send this many body chunks, then drop the connection without finishing the body (no
+    /// `[DONE]`, no final chunk): the client's body read ends in a transport error. A JSON body
+    /// is one chunk, so `cut_after(0)` gives headers and then nothing.
+    pub cut_after: Option<usize>,
+    /// Honour the recording's `delay_ms` between chunks (see also
+    /// [`super::FakeUpstreamBuilder::replay_timing`]).
+    pub timed: bool,
+    /// Extra response headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl From<Reply> for Scripted {
+    fn from(reply: Reply) -> Self {
+        Self {
+            reply,
+            ..Self::default()
+        }
+    }
+}
+
+impl Scripted {
+    /// Sends the headers only after `delay` (a slow upstream, for first-byte timeouts).
+    pub fn slow_first_byte(mut self, delay: Duration) -> Self {
+        self.first_byte_delay = Some(delay);
+        self
+    }
+
+    /// Drops the connection after `chunks` body chunks (see [`Scripted::cut_after`] field).
+    pub fn cut_after(mut self, chunks: usize) -> Self {
+        self.cut_after = Some(chunks);
+        self
+    }
+
+    /// Replays with the recorded delays between chunks.
+    pub fn timed(mut self) -> Self {
+        self.timed = true;
+        self
+    }
+
+    /// Adds a response header (e.g. `x-ratelimit-remaining-requests`).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
