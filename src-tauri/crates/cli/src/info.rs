@@ -50,8 +50,62 @@ pub(crate) async fn key(engine: &Engine, json_out: bool) -> Result<(), Failure> 
     Ok(())
 }
 
-pub(crate) async fn providers(engine: &Engine, json_out: bool) -> Result<(), Failure> {
-    let overview = engine.providers_overview().await?;
+#[derive(clap::Subcommand)]
+pub(crate) enum ProvidersAction {
+    /// Add an OpenAI-compatible server. The key, if it needs one, is read from stdin (so it
+    /// stays out of shell history) and stored in the OS keychain.
+    Add {
+        /// A name to use with `chat --provider`.
+        name: String,
+        /// Its base URL including the API prefix, e.g. http://127.0.0.1:11434/v1.
+        base_url: String,
+        /// Read an API key from stdin.
+        #[arg(long)]
+        key_stdin: bool,
+    },
+    /// Remove a custom provider and its key.
+    Remove {
+        /// Its name.
+        name: String,
+    },
+}
+
+pub(crate) async fn providers(
+    engine: &Engine,
+    action: Option<ProvidersAction>,
+    json_out: bool,
+) -> Result<(), Failure> {
+    let overview = match action {
+        None => engine.providers_overview().await?,
+        Some(ProvidersAction::Add {
+            name,
+            base_url,
+            key_stdin,
+        }) => {
+            let api_key = if key_stdin {
+                let mut key = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut key).map_err(|e| {
+                    switchboard_engine::EngineError::InvalidInput {
+                        message: format!("cannot read the key from stdin: {e}"),
+                    }
+                })?;
+                Some(key)
+            } else {
+                None
+            };
+            engine
+                .add_custom_provider(switchboard_engine::NewCustomProvider {
+                    name,
+                    base_url,
+                    api_key,
+                })
+                .await?
+        }
+        Some(ProvidersAction::Remove { name }) => {
+            let id = engine.resolve_provider(&name).await?;
+            engine.remove_custom_provider(id).await?
+        }
+    };
     if json_out {
         return write_json(&overview);
     }

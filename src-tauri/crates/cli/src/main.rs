@@ -39,10 +39,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List providers with their base URL and which key is in effect (masked).
+    /// List providers with their base URL and which key is in effect (masked); add or remove
+    /// OpenAI-compatible servers (Ollama, LM Studio, vLLM, llama.cpp, a LiteLLM proxy).
     Providers {
+        #[command(subcommand)]
+        action: Option<info::ProvidersAction>,
         /// Print JSON instead of a table.
-        #[arg(long)]
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Show where data and logs live and which keychain is used.
@@ -58,7 +61,7 @@ impl Command {
         match self {
             Self::Chat(a) => a.json,
             Self::Models(a) => a.json,
-            Self::Key { json } | Self::Providers { json } | Self::Info { json } => *json,
+            Self::Key { json } | Self::Providers { json, .. } | Self::Info { json } => *json,
         }
     }
 }
@@ -121,7 +124,7 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Chat(args) => chat::run(&engine, args).await,
         Command::Models(args) => models::run(&engine, args).await,
         Command::Key { json } => info::key(&engine, json).await,
-        Command::Providers { json } => info::providers(&engine, json).await,
+        Command::Providers { action, json } => info::providers(&engine, action, json).await,
         Command::Info { json } => info::info(&engine, json),
     }
 }

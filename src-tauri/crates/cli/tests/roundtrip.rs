@@ -92,6 +92,8 @@ fn read(id: &str, file: &str) -> Option<String> {
     std::fs::read_to_string(ai_sdk_dir(id).join(file)).ok()
 }
 
+/// Runs the CLI with every provider pointed at the fake and keyed from the environment (no
+/// keychain in these tests).
 fn run_cli(fake: &FakeUpstream, data: &std::path::Path, args: &[&str]) -> (Option<i32>, Value) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
     for var in switchboard_engine::ENVIRONMENT_VARIABLES {
@@ -102,7 +104,10 @@ fn run_cli(fake: &FakeUpstream, data: &std::path::Path, args: &[&str]) -> (Optio
         .env("SWITCHBOARD_DATA_DIR", data)
         .env("OPENROUTER_BASE_URL", fake.openrouter_base())
         .env("OPENROUTER_API_KEY", KEY)
-        // No keychain in this test: the environment key is the one in effect.
+        .env("OPENAI_BASE_URL", fake.openai_base())
+        .env("OPENAI_API_KEY", KEY)
+        .env("ANTHROPIC_BASE_URL", fake.anthropic_base())
+        .env("ANTHROPIC_API_KEY", KEY)
         .env(
             "DBUS_SESSION_BUS_ADDRESS",
             "unix:path=/nonexistent/switchboard-test-bus",
@@ -290,4 +295,138 @@ fn a_stream_cut_midway_keeps_what_arrived_and_says_why() {
         !out["content"].as_str().unwrap().is_empty(),
         "the text that arrived before the cut is kept: {out}"
     );
+}
+
+fn fixture_bytes(path: &str) -> Vec<u8> {
+    std::fs::read(switchboard_tests::fake_upstream::fixtures_dir().join(path)).unwrap()
+}
+
+/// One chunk per SSE event, as the server sent them.
+fn sse_chunks(bytes: &[u8]) -> Vec<Vec<u8>> {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .split_inclusive("\n\n")
+        .map(|e| e.as_bytes().to_vec())
+        .collect()
+}
+
+/// The direct OpenAI and Anthropic recordings (tool calls, thinking) through the same CLI.
+#[test]
+fn direct_openai_and_anthropic_recordings_round_trip_with_tool_calls_and_thinking() {
+    let fake = FakeUpstream::start(KEY);
+    let data = tempfile::tempdir().unwrap();
+
+    // OpenAI: tool-call argument deltas, `usage: null` on every chunk, a final `choices: []`
+    // usage chunk, `obfuscation` padding.
+    let sse = fixture_bytes("openai/run_stream_sync_streams_real_model.1.sse");
+    fake.enqueue(Reply::Sse(sse_chunks(&sse)));
+    let (code, out) = run_cli(
+        &fake,
+        data.path(),
+        &[
+            "chat",
+            "--json",
+            "--provider",
+            "openai",
+            "--model",
+            "gpt-4o-mini",
+            "Capital?",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    let calls = out["tool_calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{out}");
+    assert_eq!(calls[0]["id"], "call_ZR5UUuTt3pf61kjwAJIYdVMj");
+    assert_eq!(calls[0]["name"], "get_capital");
+    assert_eq!(calls[0]["arguments"], r#"{"country":"UK"}"#);
+    assert_eq!(out["finish_reason"], "tool_calls");
+    assert_eq!(out["model"], "gpt-4o-mini-2024-07-18");
+    assert!(out["usage"]["prompt_tokens"].as_u64().unwrap() > 0);
+    assert_eq!(
+        out["cost_source"], "estimate",
+        "OpenAI sends no cost: price table"
+    );
+
+    // Anthropic: a thinking block then text, usage from message_start + message_delta.
+    let sse = fixture_bytes("anthropic/thinking_stream.response.sse");
+    let text = String::from_utf8(sse.clone()).unwrap();
+    let mut expected_text = String::new();
+    let mut expected_thinking = String::new();
+    for line in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        match v["delta"]["type"].as_str() {
+            Some("text_delta") => expected_text += v["delta"]["text"].as_str().unwrap(),
+            Some("thinking_delta") => expected_thinking += v["delta"]["thinking"].as_str().unwrap(),
+            _ => {}
+        }
+    }
+    fake.enqueue(Reply::Sse(sse_chunks(&sse)));
+    let (code, out) = run_cli(
+        &fake,
+        data.path(),
+        &[
+            "chat",
+            "--json",
+            "--provider",
+            "anthropic",
+            "--model",
+            "claude-sonnet-4-20250514",
+            "Hi",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(out["content"], expected_text.as_str());
+    assert_eq!(out["reasoning"], expected_thinking.as_str());
+    assert_eq!(out["usage"]["prompt_tokens"], 43);
+    assert_eq!(out["usage"]["completion_tokens"], 282);
+    assert_eq!(out["finish_reason"], "stop");
+    assert_eq!(out["provider"], "Anthropic");
+    assert_eq!(out["generation_id"], "msg_01ALwQ87pTS7hH1PjSdC9wJD");
+
+    // Anthropic, non-streaming: four parallel tool_use blocks.
+    let body = String::from_utf8(fixture_bytes(
+        "anthropic/parallel_tool_calls.1.response.json",
+    ))
+    .unwrap();
+    let recorded: Value = serde_json::from_str(&body).unwrap();
+    fake.enqueue(Reply::Json { status: 200, body });
+    let (code, out) = run_cli(
+        &fake,
+        data.path(),
+        &[
+            "chat",
+            "--json",
+            "--no-stream",
+            "--provider",
+            "anthropic",
+            "--model",
+            "claude-haiku-4-5",
+            "Who is youngest?",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    let expected: Vec<Value> = recorded["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["type"] == "tool_use")
+        .map(|b| {
+            serde_json::json!({
+                "id": b["id"], "name": b["name"], "arguments": b["input"].to_string(),
+            })
+        })
+        .collect();
+    assert_eq!(expected.len(), 4);
+    let got: Vec<Value> = out["tool_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            // Arguments are JSON text; compare as JSON so key order cannot matter.
+            let args: Value = serde_json::from_str(c["arguments"].as_str().unwrap()).unwrap();
+            serde_json::json!({"id": c["id"], "name": c["name"], "arguments": args.to_string()})
+        })
+        .collect();
+    assert_eq!(got, expected, "every tool call exactly");
+    assert_eq!(out["finish_reason"], "tool_calls");
 }

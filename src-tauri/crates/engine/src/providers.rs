@@ -138,8 +138,9 @@ impl Engine {
         .await
     }
 
-    /// Removes a custom provider and its key. The key goes first: if the keychain cannot be
-    /// reached, nothing is removed, so no orphaned key is left behind.
+    /// Removes a custom provider and its key. When the keychain cannot be reached the provider
+    /// is removed anyway (a headless machine must be able to clean up); a key it may have had
+    /// stays only in the OS keychain, which is where it was safe all along, and a warning says so.
     #[tracing::instrument(skip_all, fields(provider = %id), err(Debug))]
     pub async fn remove_custom_provider(
         &self,
@@ -152,7 +153,13 @@ impl Engine {
         }
         self.blocking(move |inner| {
             ensure_exists(inner, &id)?;
-            inner.keychain.delete(&id)?;
+            match inner.keychain.delete(&id) {
+                Ok(_) => {}
+                Err(KeychainError::Unavailable { detail, .. }) => {
+                    tracing::warn!(%detail, "keychain unreachable; any key of this provider stays in it");
+                }
+                Err(e) => return Err(e.into()),
+            }
             inner.store.delete_custom_provider(&id)?;
             overview(inner)
         })

@@ -10,6 +10,7 @@ mod endpoint;
 mod error;
 mod http;
 mod key_check;
+mod number;
 pub mod openai_compat;
 pub mod openrouter_api;
 pub mod price_table;

@@ -151,15 +151,9 @@ pub fn request_body(request: &ChatRequest) -> Result<Value, ProviderError> {
     Ok(Value::Object(body))
 }
 
-/// An `f32` as the JSON number a person would write: going through `f64` directly would send
-/// `0.699999988079071` for `0.7`.
+/// An `f32` setting as a JSON number, or a clear refusal for NaN and infinities.
 fn number(field: &str, value: f32) -> Result<Value, ProviderError> {
-    value
-        .to_string()
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map(Value::Number)
+    crate::number::typed_decimal(value)
         .ok_or_else(|| untranslatable(format!("{field} must be a finite number, not {value}")))
 }
 

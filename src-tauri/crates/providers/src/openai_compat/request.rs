@@ -93,18 +93,8 @@ fn effort_name(effort: ReasoningEffort) -> &'static str {
     }
 }
 
-/// An `f32` setting as the decimal the user typed: widening it directly would send `0.7` as
-/// `0.699999988079071`.
 fn decimal(value: f32) -> Option<Value> {
-    if !value.is_finite() {
-        return None;
-    }
-    value
-        .to_string()
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map(Value::Number)
+    crate::number::typed_decimal(value)
 }
 
 fn message(message: &Message, openrouter: bool) -> Value {
