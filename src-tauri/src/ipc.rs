@@ -17,6 +17,10 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
         // One TS type per Rust type: our IPC types serialize and deserialize the same shape
         // (`#[serde(default)]` only fills gaps in old stored documents).
         .disable_serde_phases()
+        // Every 64-bit integer that crosses IPC is a count or a millisecond timestamp, far
+        // below 2^53, so a JS number holds it exactly. Money never travels as a number: `Usd`
+        // is a decimal string.
+        .dangerously_cast_bigints_to_number()
         .commands(collect_commands![
             app::app_info,
             settings::settings_get,
@@ -30,6 +34,14 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             providers::custom_provider_remove,
         ])
         .events(collect_events![ProvidersChanged, SettingsChanged])
+        // The Chat screen's types, exported ahead of the commands that will carry them so the
+        // UI can be built against the real shapes.
+        .typ::<switchboard_core::ConversationView>()
+        .typ::<switchboard_core::ConversationSummary>()
+        .typ::<switchboard_core::SearchHit>()
+        .typ::<switchboard_core::ChatEvent>()
+        .typ::<switchboard_core::ColumnSpec>()
+        .typ::<switchboard_core::Attachment>()
 }
 
 /// Writes the TypeScript bindings to `path`.

@@ -8,6 +8,7 @@
 
 mod account;
 mod chat;
+mod conversation;
 mod error;
 mod keys;
 mod money;
@@ -19,6 +20,10 @@ pub use account::{AppInfo, KeyCheck, OpenRouterKeyInfo};
 pub use chat::{
     ChatProvider, ChatRequest, Delta, DeltaStream, FinishReason, Message, OpenRouterRouting, Part,
     ReasoningEffort, ReasoningOptions, Role, ToolCall, ToolSpec, Usage,
+};
+pub use conversation::{
+    AnswerStats, AnswerStatus, AnswerView, Attachment, ChatEvent, ColumnSpec, ColumnView,
+    ConversationSummary, ConversationView, ModelParams, SearchHit, TurnView,
 };
 pub use error::{ErrorCode, ErrorInfo};
 pub use keys::{ApiKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};

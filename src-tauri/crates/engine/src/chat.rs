@@ -17,6 +17,7 @@ use switchboard_providers::openai_compat::OpenAiCompat;
 use switchboard_providers::openrouter_api::{self, CatalogueModel};
 use switchboard_providers::price_table;
 use switchboard_store::{CostSource, LedgerEntry, Outcome};
+use tokio_util::sync::CancellationToken;
 
 use crate::{Engine, EngineError};
 
@@ -53,6 +54,8 @@ pub struct ChatOutcome {
     pub latency_ms: u64,
     /// Why it failed, if it did.
     pub error: Option<ErrorInfo>,
+    /// True when the caller stopped it (what arrived is kept; the ledger says `cancelled`).
+    pub cancelled: bool,
     /// The ledger row written for it.
     pub ledger_id: String,
 }
@@ -83,11 +86,24 @@ impl Engine {
     /// Sends `request` to `provider`, calling `on_delta` for each delta as it arrives, and
     /// records the request in the ledger. Provider failures come back inside the outcome
     /// (with what arrived); only failures before any request was made are `Err`.
-    #[tracing::instrument(skip_all, fields(provider = %provider, model = %request.model), err(Debug))]
     pub async fn chat(
         &self,
         provider: ProviderId,
         request: ChatRequest,
+        on_delta: impl FnMut(&Delta) + Send,
+    ) -> Result<ChatOutcome, EngineError> {
+        self.chat_until(provider, request, &CancellationToken::new(), on_delta)
+            .await
+    }
+
+    /// [`Engine::chat`] that stops when `cancel` fires. Dropping the HTTP stream aborts the
+    /// request, which stops generation (and billing) at providers that support it.
+    #[tracing::instrument(skip_all, fields(provider = %provider, model = %request.model), err(Debug))]
+    pub async fn chat_until(
+        &self,
+        provider: ProviderId,
+        request: ChatRequest,
+        cancel: &CancellationToken,
         mut on_delta: impl FnMut(&Delta) + Send,
     ) -> Result<ChatOutcome, EngineError> {
         let endpoint = self.endpoint(provider.clone()).await?;
@@ -109,7 +125,17 @@ impl Engine {
         let started = Instant::now();
         let mut out = Accumulated::default();
         let mut stream = client.chat(request.clone());
-        while let Some(item) = stream.next().await {
+        let mut cancelled = false;
+        loop {
+            let item = tokio::select! {
+                biased;
+                () = cancel.cancelled() => {
+                    cancelled = true;
+                    break;
+                }
+                item = stream.next() => item,
+            };
+            let Some(item) = item else { break };
             match item {
                 Ok(delta) => {
                     if out.ttft_ms.is_none()
@@ -150,6 +176,7 @@ impl Engine {
             ttft_ms: out.ttft_ms,
             latency_ms,
             error: out.error,
+            cancelled,
         };
         let entry = LedgerEntry {
             id: outcome.ledger_id.clone(),
@@ -167,6 +194,8 @@ impl Engine {
             latency_ms: Some(latency_ms),
             outcome: if outcome.error.is_some() {
                 Outcome::Error
+            } else if cancelled {
+                Outcome::Cancelled
             } else {
                 Outcome::Ok
             },

@@ -29,6 +29,7 @@ pub use paths::DataDir;
 pub use switchboard_core as core;
 pub use switchboard_providers::{openrouter_api, price_table};
 pub use switchboard_store::{CostSource, LATEST_VERSION as SCHEMA_VERSION, LedgerEntry, Outcome};
+pub use tokio_util::sync::CancellationToken;
 
 /// The keychain service name the app and the CLI store keys under.
 pub const KEYCHAIN_SERVICE: &str = "switchboard";

@@ -36,6 +36,71 @@ export const events = {
 };
 
 /* Types */
+/**  The numbers shown on an answer. Cost is an exact decimal string; `None` means unknown. */
+export type AnswerStats = {
+	/**  Input tokens. */
+	promptTokens: number,
+	/**  Output tokens (reasoning included). */
+	completionTokens: number,
+	/**  Output tokens spent reasoning. */
+	reasoningTokens: number,
+	/**  Input tokens read from cache. */
+	cachedTokens: number,
+	/**  What it cost. */
+	cost: string | null,
+	/**  `provider` (exact), `estimate`, or `unknown`. */
+	costSource: string,
+	/**  Time to first token, ms. */
+	ttftMs: number | null,
+	/**  Total time, ms. */
+	latencyMs: number | null,
+	/**  Output tokens per second after the first token. */
+	tokensPerSecond: number | null,
+	/**  The upstream provider that served. */
+	servedBy: string | null,
+	/**  The model that served. */
+	model: string | null,
+};
+
+/**  Where an answer stands. */
+export type AnswerStatus = 
+/**  Still arriving. */
+"streaming" | 
+/**  Complete. */
+"complete" | 
+/**  Stopped by the user; what arrived is kept. */
+"cancelled" | 
+/**  The provider failed; what arrived is kept. */
+"failed" | 
+/**  The app stopped mid-stream (crash, kill, power); what arrived is kept. */
+"interrupted";
+
+/**  One answer of one column to one turn. */
+export type AnswerView = {
+	/**  Its id. */
+	id: string,
+	/**  The column it belongs to. */
+	columnId: string,
+	/**  The turn it answers. */
+	turnId: string,
+	/**  The text. */
+	content: string,
+	/**  Reasoning text. */
+	reasoning: string,
+	/**  Tool calls it made. */
+	toolCalls: ToolCall[],
+	/**  Where it stands. */
+	status: AnswerStatus,
+	/**  Why it failed. */
+	error: ErrorInfo | null,
+	/**  Its numbers (from its ledger row). */
+	stats: AnswerStats,
+	/**  Which attempt this is (1 = first; regenerating adds attempts, older ones are kept). */
+	attempt: number,
+	/**  How many attempts exist for this turn and column. */
+	attempts: number,
+};
+
 /**  Facts about this installation. */
 export type AppInfo = {
 	/**  Switchboard's version. */
@@ -49,6 +114,21 @@ export type AppInfo = {
 	/**  Which OS keychain is used. */
 	keychainBackend: string,
 };
+
+/**  A file given with a message. */
+export type Attachment = 
+/**  An image, sent as an image part to models that take images. */
+{ kind: "image"; 
+/**  File name, for display. */
+name: string; 
+/**  `data:image/...;base64,...`. */
+data_url: string } | 
+/**  A text file, sent as context before the message. */
+{ kind: "text"; 
+/**  File name, for display and as a heading in the context. */
+name: string; 
+/**  Its text. */
+text: string };
 
 /**  The headers OpenRouter uses to attribute traffic to an app (`HTTP-Referer`, `X-Title`). */
 export type Attribution = {
@@ -79,6 +159,112 @@ export type BaseUrlSource =
 "settings" | 
 /**  An environment variable such as `OPENROUTER_BASE_URL`; it wins over Settings. */
 "environment";
+
+/**
+ *  One event of a send: every column's answer streams through one channel, keyed by answer.
+ *  Exactly one `Finished` or `Failed` per answer. Consumers ignore unknown variants.
+ */
+export type ChatEvent = 
+/**  An answer began (its row exists, status streaming). */
+{ type: "started"; 
+/**  The answer. */
+answerId: string; 
+/**  Its column. */
+columnId: string; 
+/**  The turn it answers. */
+turnId: string } | 
+/**  More answer text (batched about once per frame). */
+{ type: "textDelta"; 
+/**  The answer. */
+answerId: string; 
+/**  The new text. */
+text: string } | 
+/**  More reasoning text. */
+{ type: "reasoningDelta"; 
+/**  The answer. */
+answerId: string; 
+/**  The new text. */
+text: string } | 
+/**  A whole tool call. */
+{ type: "toolCall"; 
+/**  The answer. */
+answerId: string; 
+/**  The call. */
+call: ToolCall } | 
+/**  The answer ended normally or was stopped (`status` says which). */
+{ type: "finished"; 
+/**  The answer. */
+answerId: string; 
+/**  `complete` or `cancelled`. */
+status: AnswerStatus; 
+/**  Its numbers. */
+stats: AnswerStats } | 
+/**  The answer failed; what arrived is kept. */
+{ type: "failed"; 
+/**  The answer. */
+answerId: string; 
+/**  Why. */
+error: ErrorInfo; 
+/**  Its numbers so far. */
+stats: AnswerStats };
+
+/**  One model in a comparison. */
+export type ColumnSpec = {
+	/**  Which provider. */
+	provider: ProviderId,
+	/**  The model id as that provider names it. */
+	model: string,
+	/**  Its parameters. */
+	params: ModelParams,
+};
+
+/**  A column as shown. */
+export type ColumnView = {
+	/**  Its id. */
+	id: string,
+	/**  Position, left to right. */
+	position: number,
+	/**  Provider, model and parameters. */
+	spec: ColumnSpec,
+	/**  False once "continue with another column" retired it. */
+	active: boolean,
+	/**  What this column's answers cost in total (known costs only). */
+	totalCost: string,
+	/**  How many of its answers have an unknown cost. */
+	unknownCosts: number,
+};
+
+/**  A conversation in the sidebar. */
+export type ConversationSummary = {
+	/**  Its id. */
+	id: string,
+	/**  Its title. */
+	title: string,
+	/**  Pinned to the top. */
+	pinned: boolean,
+	/**  Last activity, Unix ms. */
+	updatedMs: number,
+	/**  Total known cost. */
+	totalCost: string,
+};
+
+/**  A conversation as opened. */
+export type ConversationView = {
+	/**  Its id. */
+	id: string,
+	/**  Its title. */
+	title: string,
+	/**  Pinned to the top of the sidebar. */
+	pinned: boolean,
+	/**  The columns. */
+	columns: ColumnView[],
+	/**  The turns on the displayed path, oldest first. */
+	turns: TurnView[],
+	/**  What the whole conversation cost (known costs only). */
+	totalCost: string,
+	/**  How many answers have an unknown cost. */
+	unknownCosts: number,
+};
 
 /**  A new OpenAI-compatible server. */
 export type CustomProviderInput = {
@@ -191,6 +377,18 @@ export type KeychainStatus = {
 	detail: string | null,
 };
 
+/**  The parameters a column sends with every request. */
+export type ModelParams = {
+	/**  Sampling temperature; the provider's default when unset. */
+	temperature: number | null,
+	/**  Maximum tokens to generate. */
+	maxTokens: number | null,
+	/**  Reasoning effort, for models that support it. */
+	reasoningEffort: ReasoningEffort | null,
+	/**  A system prompt for this column. */
+	system: string | null,
+};
+
 /**  `GET /key` on OpenRouter: the key's label, spend and limit, in exact dollars. */
 export type OpenRouterKeyInfo = {
 	/**  OpenRouter's own label for the key (itself masked by OpenRouter). */
@@ -272,6 +470,40 @@ export type ProvidersOverview = {
 	providers: ProviderView[],
 };
 
+/**  How hard a reasoning model should think. */
+export type ReasoningEffort = 
+/**  No reasoning. */
+"none" | 
+/**  The least. */
+"minimal" | 
+/**  Little. */
+"low" | 
+/**  Some. */
+"medium" | 
+/**  Much. */
+"high" | 
+/**  More. */
+"xhigh";
+
+/**
+ *  A full-text search hit. The snippet is plain text; `highlights` are byte ranges into it
+ *  to mark, so no markup from stored text is ever interpreted.
+ */
+export type SearchHit = {
+	/**  The conversation. */
+	conversationId: string,
+	/**  Its title. */
+	title: string,
+	/**  The turn that holds the hit (to open the conversation at it). */
+	turnId: string,
+	/**  The answer, when the hit is in one. */
+	answerId: string | null,
+	/**  Text around the hit. */
+	snippet: string,
+	/**  `[start, end)` byte ranges of the matched words in `snippet`. */
+	highlights: ([number, number])[],
+};
+
 /**  The preferences changed. */
 export type SettingsChanged = null;
 
@@ -283,6 +515,34 @@ export type Theme =
 "light" | 
 /**  Always dark. */
 "dark";
+
+/**  A tool call the model made, assembled whole from its streamed pieces. */
+export type ToolCall = {
+	/**  The provider's id for the call (`call_…`, `toolu_…`). */
+	id: string,
+	/**  The function's name. */
+	name: string,
+	/**  The arguments as JSON text, exactly as the model wrote them (`"{}"` when it sent none). */
+	arguments: string,
+};
+
+/**  One user message and every column's answer to it. */
+export type TurnView = {
+	/**  Its id. */
+	id: string,
+	/**  The user's text. */
+	text: string,
+	/**  Files given with it. */
+	attachments: Attachment[],
+	/**  The answers on the displayed path, one per column that answered. */
+	answers: AnswerView[],
+	/**  Sibling versions of this turn (edits), in order, and which one this is (1-based). */
+	version: number,
+	/**  How many versions exist. */
+	versions: number,
+	/**  When it was sent, Unix ms. */
+	createdMs: number,
+};
 
 /* Tauri Specta runtime */
 type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;

@@ -16,6 +16,20 @@ import { AppError } from "./errors";
 
 export { AppError };
 export type {
+  AnswerStats,
+  AnswerStatus,
+  AnswerView,
+  Attachment,
+  ChatEvent,
+  ColumnSpec,
+  ColumnView,
+  ConversationSummary,
+  ConversationView,
+  ModelParams,
+  ReasoningEffort,
+  SearchHit,
+  ToolCall,
+  TurnView,
   AppInfo,
   BaseUrlSource,
   CustomProviderInput,

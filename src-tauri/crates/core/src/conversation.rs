@@ -1,0 +1,288 @@
+//! Conversations as the Chat screen sees them: columns (one model each), turns (the user's
+//! messages, branching when edited), answers (one per column per turn, several when
+//! regenerated), their numbers, and the events that stream them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::chat::{ReasoningEffort, ToolCall};
+use crate::error::ErrorInfo;
+use crate::money::Usd;
+use crate::provider::ProviderId;
+
+/// The parameters a column sends with every request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ModelParams {
+    /// Sampling temperature; the provider's default when unset.
+    pub temperature: Option<f32>,
+    /// Maximum tokens to generate.
+    pub max_tokens: Option<u32>,
+    /// Reasoning effort, for models that support it.
+    pub reasoning_effort: Option<ReasoningEffort>,
+    /// A system prompt for this column.
+    pub system: Option<String>,
+}
+
+/// One model in a comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnSpec {
+    /// Which provider.
+    pub provider: ProviderId,
+    /// The model id as that provider names it.
+    pub model: String,
+    /// Its parameters.
+    pub params: ModelParams,
+}
+
+/// Where an answer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerStatus {
+    /// Still arriving.
+    Streaming,
+    /// Complete.
+    Complete,
+    /// Stopped by the user; what arrived is kept.
+    Cancelled,
+    /// The provider failed; what arrived is kept.
+    Failed,
+    /// The app stopped mid-stream (crash, kill, power); what arrived is kept.
+    Interrupted,
+}
+
+/// The numbers shown on an answer. Cost is an exact decimal string; `None` means unknown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerStats {
+    /// Input tokens.
+    pub prompt_tokens: u32,
+    /// Output tokens (reasoning included).
+    pub completion_tokens: u32,
+    /// Output tokens spent reasoning.
+    pub reasoning_tokens: u32,
+    /// Input tokens read from cache.
+    pub cached_tokens: u32,
+    /// What it cost.
+    pub cost: Option<Usd>,
+    /// `provider` (exact), `estimate`, or `unknown`.
+    pub cost_source: String,
+    /// Time to first token, ms.
+    pub ttft_ms: Option<u32>,
+    /// Total time, ms.
+    pub latency_ms: Option<u32>,
+    /// Output tokens per second after the first token.
+    pub tokens_per_second: Option<f64>,
+    /// The upstream provider that served.
+    pub served_by: Option<String>,
+    /// The model that served.
+    pub model: Option<String>,
+}
+
+/// One answer of one column to one turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerView {
+    /// Its id.
+    pub id: String,
+    /// The column it belongs to.
+    pub column_id: String,
+    /// The turn it answers.
+    pub turn_id: String,
+    /// The text.
+    pub content: String,
+    /// Reasoning text.
+    pub reasoning: String,
+    /// Tool calls it made.
+    pub tool_calls: Vec<ToolCall>,
+    /// Where it stands.
+    pub status: AnswerStatus,
+    /// Why it failed.
+    pub error: Option<ErrorInfo>,
+    /// Its numbers (from its ledger row).
+    pub stats: AnswerStats,
+    /// Which attempt this is (1 = first; regenerating adds attempts, older ones are kept).
+    pub attempt: u32,
+    /// How many attempts exist for this turn and column.
+    pub attempts: u32,
+}
+
+/// A file given with a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Attachment {
+    /// An image, sent as an image part to models that take images.
+    Image {
+        /// File name, for display.
+        name: String,
+        /// `data:image/...;base64,...`.
+        data_url: String,
+    },
+    /// A text file, sent as context before the message.
+    Text {
+        /// File name, for display and as a heading in the context.
+        name: String,
+        /// Its text.
+        text: String,
+    },
+}
+
+/// One user message and every column's answer to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TurnView {
+    /// Its id.
+    pub id: String,
+    /// The user's text.
+    pub text: String,
+    /// Files given with it.
+    pub attachments: Vec<Attachment>,
+    /// The answers on the displayed path, one per column that answered.
+    pub answers: Vec<AnswerView>,
+    /// Sibling versions of this turn (edits), in order, and which one this is (1-based).
+    pub version: u32,
+    /// How many versions exist.
+    pub versions: u32,
+    /// When it was sent, Unix ms.
+    pub created_ms: i64,
+}
+
+/// A column as shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnView {
+    /// Its id.
+    pub id: String,
+    /// Position, left to right.
+    pub position: u32,
+    /// Provider, model and parameters.
+    pub spec: ColumnSpec,
+    /// False once "continue with another column" retired it.
+    pub active: bool,
+    /// What this column's answers cost in total (known costs only).
+    pub total_cost: Usd,
+    /// How many of its answers have an unknown cost.
+    pub unknown_costs: u32,
+}
+
+/// A conversation as opened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationView {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Pinned to the top of the sidebar.
+    pub pinned: bool,
+    /// The columns.
+    pub columns: Vec<ColumnView>,
+    /// The turns on the displayed path, oldest first.
+    pub turns: Vec<TurnView>,
+    /// What the whole conversation cost (known costs only).
+    pub total_cost: Usd,
+    /// How many answers have an unknown cost.
+    pub unknown_costs: u32,
+}
+
+/// A conversation in the sidebar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationSummary {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Pinned to the top.
+    pub pinned: bool,
+    /// Last activity, Unix ms.
+    pub updated_ms: i64,
+    /// Total known cost.
+    pub total_cost: Usd,
+}
+
+/// A full-text search hit. The snippet is plain text; `highlights` are byte ranges into it
+/// to mark, so no markup from stored text is ever interpreted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    /// The conversation.
+    pub conversation_id: String,
+    /// Its title.
+    pub title: String,
+    /// The turn that holds the hit (to open the conversation at it).
+    pub turn_id: String,
+    /// The answer, when the hit is in one.
+    pub answer_id: Option<String>,
+    /// Text around the hit.
+    pub snippet: String,
+    /// `[start, end)` byte ranges of the matched words in `snippet`.
+    pub highlights: Vec<(u32, u32)>,
+}
+
+/// One event of a send: every column's answer streams through one channel, keyed by answer.
+/// Exactly one `Finished` or `Failed` per answer. Consumers ignore unknown variants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ChatEvent {
+    /// An answer began (its row exists, status streaming).
+    Started {
+        /// The answer.
+        answer_id: String,
+        /// Its column.
+        column_id: String,
+        /// The turn it answers.
+        turn_id: String,
+    },
+    /// More answer text (batched about once per frame).
+    TextDelta {
+        /// The answer.
+        answer_id: String,
+        /// The new text.
+        text: String,
+    },
+    /// More reasoning text.
+    ReasoningDelta {
+        /// The answer.
+        answer_id: String,
+        /// The new text.
+        text: String,
+    },
+    /// A whole tool call.
+    ToolCall {
+        /// The answer.
+        answer_id: String,
+        /// The call.
+        call: ToolCall,
+    },
+    /// The answer ended normally or was stopped (`status` says which).
+    Finished {
+        /// The answer.
+        answer_id: String,
+        /// `complete` or `cancelled`.
+        status: AnswerStatus,
+        /// Its numbers.
+        stats: AnswerStats,
+    },
+    /// The answer failed; what arrived is kept.
+    Failed {
+        /// The answer.
+        answer_id: String,
+        /// Why.
+        error: ErrorInfo,
+        /// Its numbers so far.
+        stats: AnswerStats,
+    },
+}

@@ -1,0 +1,69 @@
+/**
+ * What the Chat screen needs from the backend. `src/lib/ipc/chat.ts` implements it over Tauri
+ * IPC; tests pass a fake. Every method rejects with an `AppError` (`code`, `message`,
+ * `retryable`).
+ */
+import type {
+  Attachment,
+  ChatEvent,
+  ColumnSpec,
+  ConversationSummary,
+  ConversationView,
+  SearchHit,
+} from "../ipc/client";
+
+/** A model as the picker lists it. Prices are USD per million tokens as exact decimal strings;
+ * `null` means variable (never sorted or summed as a price). */
+export interface ModelChoice {
+  provider: string;
+  id: string;
+  name: string;
+  contextLength: number | null;
+  promptPerMillion: string | null;
+  completionPerMillion: string | null;
+  inputModalities: string[];
+  supportsReasoning: boolean;
+}
+
+export type ExportFormat = "markdown" | "json";
+
+export interface ChatApi {
+  listConversations(): Promise<ConversationSummary[]>;
+  openConversation(id: string): Promise<ConversationView>;
+  createConversation(columns: ColumnSpec[]): Promise<ConversationView>;
+  setColumns(conversationId: string, columns: ColumnSpec[]): Promise<ConversationView>;
+  renameConversation(id: string, title: string): Promise<void>;
+  pinConversation(id: string, pinned: boolean): Promise<void>;
+  deleteConversation(id: string): Promise<void>;
+  continueWithColumn(conversationId: string, columnId: string): Promise<ConversationView>;
+  /** Shows another version (edit) of a turn; the answers of that branch come with it. */
+  selectTurnVersion(turnId: string, version: number): Promise<ConversationView>;
+  /** Shows another attempt (regeneration) of a column's answer. */
+  selectAttempt(answerId: string, attempt: number): Promise<ConversationView>;
+
+  /** Sends to every active column; events stream through `onEvent` until every answer has
+   * finished or failed. Resolves then. */
+  send(
+    conversationId: string,
+    text: string,
+    attachments: Attachment[],
+    onEvent: (event: ChatEvent) => void,
+  ): Promise<void>;
+  regenerate(
+    conversationId: string,
+    turnId: string,
+    columnId: string,
+    onEvent: (event: ChatEvent) => void,
+  ): Promise<void>;
+  /** Edits an earlier user message: a new version of the turn, answered by every active
+   * column; the old version and its answers stay as a branch. */
+  editAndResend(turnId: string, text: string, onEvent: (event: ChatEvent) => void): Promise<void>;
+  stopAnswer(answerId: string): Promise<void>;
+  stopAll(conversationId: string): Promise<void>;
+
+  search(query: string): Promise<SearchHit[]>;
+  /** Writes the export to the user's downloads folder; resolves with the file's path. */
+  exportConversation(id: string, format: ExportFormat): Promise<string>;
+  importConversation(json: string): Promise<ConversationView>;
+  models(): Promise<ModelChoice[]>;
+}
