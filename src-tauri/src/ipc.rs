@@ -6,7 +6,7 @@ use std::path::Path;
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands::{app, providers, settings};
+use crate::commands::{app, chat, providers, settings};
 use crate::events::{ProvidersChanged, SettingsChanged};
 
 pub(crate) fn builder() -> Builder<tauri::Wry> {
@@ -32,16 +32,27 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             providers::custom_provider_add,
             providers::custom_provider_update,
             providers::custom_provider_remove,
+            chat::conversation_list,
+            chat::conversation_open,
+            chat::conversation_create,
+            chat::conversation_set_columns,
+            chat::conversation_rename,
+            chat::conversation_pin,
+            chat::conversation_delete,
+            chat::conversation_continue_with,
+            chat::conversation_select_version,
+            chat::conversation_select_attempt,
+            chat::chat_send,
+            chat::chat_regenerate,
+            chat::chat_edit_resend,
+            chat::chat_stop,
+            chat::chat_stop_all,
+            chat::conversation_search,
+            chat::conversation_export,
+            chat::conversation_import,
+            chat::models_list,
         ])
         .events(collect_events![ProvidersChanged, SettingsChanged])
-        // The Chat screen's types, exported ahead of the commands that will carry them so the
-        // UI can be built against the real shapes.
-        .typ::<switchboard_core::ConversationView>()
-        .typ::<switchboard_core::ConversationSummary>()
-        .typ::<switchboard_core::SearchHit>()
-        .typ::<switchboard_core::ChatEvent>()
-        .typ::<switchboard_core::ColumnSpec>()
-        .typ::<switchboard_core::Attachment>()
 }
 
 /// Writes the TypeScript bindings to `path`.

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod chat;
+mod conversations;
 mod keys;
 mod paths;
 mod providers;

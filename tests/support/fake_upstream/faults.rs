@@ -40,6 +40,8 @@ pub(crate) enum PlannedBody {
     Chunks(Vec<TimedChunk>),
     /// Keep-alive comments until the client leaves.
     Endless,
+    /// These chunks, then keep-alive comments until the client leaves.
+    ChunksThenEndless(Vec<TimedChunk>),
 }
 
 impl Planned {
@@ -287,6 +289,7 @@ pub(crate) async fn respond(
         PlannedBody::Full(bytes) => (untimed(vec![bytes]), false),
         PlannedBody::Chunks(chunks) => (chunks, false),
         PlannedBody::Endless => (Vec::new(), true),
+        PlannedBody::ChunksThenEndless(chunks) => (chunks, true),
     };
     let state = StreamState {
         chunks: chunks.into(),

@@ -40,6 +40,9 @@ pub enum Reply {
     /// `200 text/event-stream` that sends `: OPENROUTER PROCESSING\n\n` about every 100 ms until
     /// the client disconnects (or the fake stops).
     EndlessKeepAlive,
+    /// `200 text/event-stream` with these chunks, then keep-alive comments forever: an answer
+    /// that is mid-stream for as long as a test needs (to stop it, or to kill the app).
+    SseThenStall(Vec<Vec<u8>>),
 }
 
 impl Reply {

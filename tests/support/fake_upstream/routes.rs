@@ -232,6 +232,10 @@ fn plan(api: Api, req: &ChatRequest, reply: &Reply) -> Planned {
         } => status_reply(api, *status, *retry_after, body.clone()),
         Reply::MalformedJson => malformed(api, req.stream),
         Reply::EndlessKeepAlive => endless(),
+        Reply::SseThenStall(chunks) => Planned {
+            body: PlannedBody::ChunksThenEndless(untimed(chunks.clone())),
+            ..endless()
+        },
     }
 }
 
@@ -245,7 +249,7 @@ fn remember_generation(s: &Shared, planned: &Planned) {
         PlannedBody::Chunks(chunks) => {
             (chunks.iter().flat_map(|c| c.bytes.clone()).collect(), true)
         }
-        PlannedBody::Endless => return,
+        PlannedBody::Endless | PlannedBody::ChunksThenEndless(_) => return,
     };
     if let Some(generation) = account::scan_generation(&bytes, streamed, unix_now()) {
         lock(&s.generations).push(generation);

@@ -235,7 +235,11 @@ pub struct SearchHit {
 /// Exactly one `Finished` or `Failed` per answer. Consumers ignore unknown variants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum ChatEvent {
     /// An answer began (its row exists, status streaming).
     Started {
@@ -285,4 +289,28 @@ pub enum ChatEvent {
         /// Its numbers so far.
         stats: AnswerStats,
     },
+}
+
+/// A model as the Chat screen's picker lists it. Prices are USD per million tokens;
+/// `None` means variable (never sorted or summed as a price).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ModelChoice {
+    /// Which provider serves it.
+    pub provider: ProviderId,
+    /// The model id as that provider names it.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Context window, tokens.
+    pub context_length: Option<u64>,
+    /// USD per million input tokens.
+    pub prompt_per_million: Option<Usd>,
+    /// USD per million output tokens.
+    pub completion_per_million: Option<Usd>,
+    /// What it takes as input (`text`, `image`, `file`, `audio`).
+    pub input_modalities: Vec<String>,
+    /// Whether it accepts reasoning options.
+    pub supports_reasoning: bool,
 }

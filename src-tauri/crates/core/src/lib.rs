@@ -23,7 +23,7 @@ pub use chat::{
 };
 pub use conversation::{
     AnswerStats, AnswerStatus, AnswerView, Attachment, ChatEvent, ColumnSpec, ColumnView,
-    ConversationSummary, ConversationView, ModelParams, SearchHit, TurnView,
+    ConversationSummary, ConversationView, ModelChoice, ModelParams, SearchHit, TurnView,
 };
 pub use error::{ErrorCode, ErrorInfo};
 pub use keys::{ApiKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};

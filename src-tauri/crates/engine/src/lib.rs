@@ -7,9 +7,12 @@
 
 mod catalogue;
 mod chat;
+mod conversations;
 mod environment;
 mod error;
+mod exports;
 mod keychain;
+mod models;
 mod paths;
 mod preferences;
 mod providers;
@@ -24,6 +27,7 @@ pub use catalogue::Catalogue;
 pub use chat::ChatOutcome;
 pub use environment::{Environment, VARIABLES as ENVIRONMENT_VARIABLES};
 pub use error::EngineError;
+pub use exports::ExportFormat;
 pub use keychain::Keychain;
 pub use paths::DataDir;
 pub use switchboard_core as core;
@@ -76,6 +80,7 @@ struct Inner {
     keychain: Keychain,
     http: reqwest::Client,
     config: EngineConfig,
+    running: conversations::Running,
 }
 
 impl Engine {
@@ -84,6 +89,7 @@ impl Engine {
     /// Blocking: call it before the UI starts, or from `spawn_blocking`.
     pub fn open(config: EngineConfig) -> Result<Self, EngineError> {
         let store = Store::open(&config.data_dir.db_path())?;
+        store.interrupt_streaming_answers()?; // the app died mid-stream: keep the text, mark it
         let http = switchboard_providers::http_client().map_err(|e| EngineError::Internal {
             context: format!("cannot build the HTTP client: {e}"),
         })?;
@@ -93,6 +99,7 @@ impl Engine {
                 keychain: Keychain::new(config.keychain_service.clone()),
                 http,
                 config,
+                running: conversations::Running::default(),
             }),
         })
     }

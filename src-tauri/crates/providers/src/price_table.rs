@@ -58,6 +58,21 @@ pub fn direct_price(provider: BuiltinProvider, model: &str) -> Option<TablePrice
     .cloned()
 }
 
+/// Every model in the bundled table for a direct provider, sorted by id (for the model picker).
+pub fn models(provider: BuiltinProvider) -> Vec<(String, TablePrice)> {
+    let entries = match provider {
+        BuiltinProvider::OpenAi => &table().openai,
+        BuiltinProvider::Anthropic => &table().anthropic,
+        BuiltinProvider::OpenRouter => return Vec::new(),
+    };
+    let mut all: Vec<_> = entries
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
+}
+
 /// The id without a trailing `-YYYY-MM-DD` (OpenAI) or `-YYYYMMDD` (Anthropic) date.
 ///
 /// Four-digit suffixes (`gpt-4-0613`) are left alone: they are too easily something else.

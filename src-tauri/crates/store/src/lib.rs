@@ -5,6 +5,7 @@
 //! the engine reaches the store from `spawn_blocking`.
 
 mod catalogue;
+mod conversations;
 mod custom_provider;
 mod error;
 mod ledger;
@@ -17,6 +18,10 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use catalogue::CachedCatalogue;
+pub use conversations::{
+    AnswerEnd, ContextTurn, ExportedAnswer, ExportedColumn, ExportedConversation, ExportedTurn,
+    MAX_COLUMNS, title_from,
+};
 pub use error::StoreError;
 pub use ledger::{CostSource, LedgerEntry, Outcome, now_unix_ms};
 pub use migrations::{LATEST_VERSION, MIGRATIONS, Migration};

@@ -80,6 +80,96 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT;
     ",
     },
+    Migration {
+        version: 3,
+        name: "conversations, turns, answers and their search index",
+        // Turns form a tree (editing adds a sibling); `n` is an integer key so the search index
+        // can address rows by rowid (turn n -> 2n, answer n -> 2n+1) without scanning. Answers
+        // point at their ledger row for numbers (one truth with the spend reports); imported
+        // answers have none and carry their recorded stats in `stats_json`/`stats_cost_pico`.
+        sql: "
+        CREATE TABLE conversation (
+            id           TEXT PRIMARY KEY NOT NULL,
+            title        TEXT NOT NULL,
+            renamed      INTEGER NOT NULL DEFAULT 0,
+            pinned       INTEGER NOT NULL DEFAULT 0,
+            created_ms   INTEGER NOT NULL,
+            updated_ms   INTEGER NOT NULL,
+            leaf_turn_id TEXT
+        ) STRICT;
+        CREATE INDEX conversation_by_recency ON conversation (pinned DESC, updated_ms DESC);
+
+        CREATE TABLE conversation_column (
+            id              TEXT PRIMARY KEY NOT NULL,
+            conversation_id TEXT NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
+            position        INTEGER NOT NULL,
+            provider_id     TEXT NOT NULL,
+            model           TEXT NOT NULL,
+            params_json     TEXT NOT NULL,
+            active          INTEGER NOT NULL DEFAULT 1
+        ) STRICT;
+        CREATE INDEX column_by_conversation ON conversation_column (conversation_id, position);
+
+        CREATE TABLE turn (
+            n                INTEGER PRIMARY KEY,
+            id               TEXT NOT NULL UNIQUE,
+            conversation_id  TEXT NOT NULL REFERENCES conversation (id) ON DELETE CASCADE,
+            parent_id        TEXT,
+            text             TEXT NOT NULL,
+            attachments_json TEXT NOT NULL DEFAULT '[]',
+            created_ms       INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX turn_by_conversation ON turn (conversation_id);
+        CREATE INDEX turn_by_parent ON turn (parent_id);
+
+        CREATE TABLE answer (
+            n                      INTEGER PRIMARY KEY,
+            id                     TEXT NOT NULL UNIQUE,
+            turn_id                TEXT NOT NULL REFERENCES turn (id) ON DELETE CASCADE,
+            column_id              TEXT NOT NULL REFERENCES conversation_column (id) ON DELETE CASCADE,
+            attempt                INTEGER NOT NULL,
+            selected               INTEGER NOT NULL DEFAULT 0,
+            content                TEXT NOT NULL DEFAULT '',
+            reasoning              TEXT NOT NULL DEFAULT '',
+            reasoning_details_json TEXT,
+            tool_calls_json        TEXT NOT NULL DEFAULT '[]',
+            status                 TEXT NOT NULL CHECK (status IN
+                ('streaming', 'complete', 'cancelled', 'failed', 'interrupted')),
+            error_json             TEXT,
+            ledger_id              TEXT,
+            stats_json             TEXT,
+            stats_cost_pico        INTEGER,
+            created_ms             INTEGER NOT NULL,
+            UNIQUE (turn_id, column_id, attempt)
+        ) STRICT;
+        CREATE INDEX answer_by_column ON answer (column_id);
+        CREATE INDEX answer_streaming ON answer (status) WHERE status = 'streaming';
+
+        CREATE VIRTUAL TABLE message_search USING fts5 (
+            body, tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER turn_indexed AFTER INSERT ON turn BEGIN
+            INSERT INTO message_search (rowid, body) VALUES (new.n * 2, new.text);
+        END;
+        CREATE TRIGGER turn_reindexed AFTER UPDATE OF text ON turn BEGIN
+            DELETE FROM message_search WHERE rowid = old.n * 2;
+            INSERT INTO message_search (rowid, body) VALUES (new.n * 2, new.text);
+        END;
+        CREATE TRIGGER turn_unindexed AFTER DELETE ON turn BEGIN
+            DELETE FROM message_search WHERE rowid = old.n * 2;
+        END;
+        CREATE TRIGGER answer_indexed AFTER INSERT ON answer BEGIN
+            INSERT INTO message_search (rowid, body) VALUES (new.n * 2 + 1, new.content);
+        END;
+        CREATE TRIGGER answer_reindexed AFTER UPDATE OF content ON answer BEGIN
+            DELETE FROM message_search WHERE rowid = old.n * 2 + 1;
+            INSERT INTO message_search (rowid, body) VALUES (new.n * 2 + 1, new.content);
+        END;
+        CREATE TRIGGER answer_unindexed AFTER DELETE ON answer BEGIN
+            DELETE FROM message_search WHERE rowid = old.n * 2 + 1;
+        END;
+    ",
+    },
 ];
 
 /// The version a fully migrated database has.

@@ -27,6 +27,20 @@ fn database_at(path: &std::path::Path, version: u32) {
 
 /// Rows that a user of `version` could have had. Every later migration must keep them.
 fn seed(conn: &Connection, version: u32) {
+    if version == 3 {
+        conn.execute_batch(
+            r#"INSERT INTO conversation (id, title, created_ms, updated_ms, leaf_turn_id)
+                 VALUES ('c1', 'Seeded chat', 1, 1, 't1');
+               INSERT INTO conversation_column (id, conversation_id, position, provider_id, model,
+                 params_json) VALUES ('k1', 'c1', 0, 'openrouter', 'anthropic/claude-sonnet-4', '{}');
+               INSERT INTO turn (id, conversation_id, text, created_ms)
+                 VALUES ('t1', 'c1', 'seeded question about walruses', 1);
+               INSERT INTO answer (id, turn_id, column_id, attempt, selected, content, status,
+                 ledger_id, created_ms)
+                 VALUES ('a1', 't1', 'k1', 1, 1, 'seeded answer', 'complete', 'r1', 1);"#,
+        )
+        .unwrap();
+    }
     if version == 2 {
         conn.execute_batch(
             "INSERT INTO ledger (id, created_ms, provider_id, model, prompt_tokens,
@@ -63,6 +77,24 @@ fn assert_seeds_survived(store: &Store, from: u32) {
         assert!(
             store.catalogue("openrouter").unwrap().is_some(),
             "v2 catalogue kept"
+        );
+    }
+    if from >= 3 {
+        let view = store.conversation_view("c1").unwrap();
+        assert_eq!(view.turns.len(), 1, "v3 turn kept");
+        assert_eq!(
+            view.turns[0].answers[0].content, "seeded answer",
+            "v3 answer kept"
+        );
+        assert_eq!(
+            view.total_cost.to_string(),
+            "0.00813",
+            "v3 answer still reads its cost from the v2 ledger row"
+        );
+        assert_eq!(
+            store.search("walruses", 5).unwrap().len(),
+            1,
+            "v3 search index kept"
         );
     }
 }

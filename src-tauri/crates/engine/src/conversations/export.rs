@@ -1,0 +1,168 @@
+//! Export (Markdown for reading, a versioned JSON document with the whole tree for keeping)
+//! and import (validated, given new ids, landing as a new conversation).
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+use switchboard_core::{AnswerStats, ConversationView};
+use switchboard_store::{ExportedConversation, MAX_COLUMNS};
+
+use crate::{Engine, EngineError};
+
+/// The `format` field of an exported conversation.
+const FORMAT: &str = "switchboard.conversation";
+/// The document version this build writes and reads.
+const VERSION: u32 = 1;
+
+/// The exported document: a header, then the tree.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Document {
+    format: String,
+    version: u32,
+    #[serde(flatten)]
+    conversation: ExportedConversation,
+}
+
+fn internal(context: &str, e: impl std::fmt::Display) -> EngineError {
+    EngineError::Internal {
+        context: format!("{context}: {e}"),
+    }
+}
+
+fn stats_line(stats: &AnswerStats) -> String {
+    let cost = stats
+        .cost
+        .map_or_else(|| "unknown".to_owned(), |c| format!("${c}"));
+    format!(
+        "*cost {cost} ({}), {} tokens in, {} tokens out*",
+        stats.cost_source, stats.prompt_tokens, stats.completion_tokens
+    )
+}
+
+fn markdown(view: &ConversationView) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# {}\n", view.title);
+    let models: Vec<String> = view
+        .columns
+        .iter()
+        .map(|c| format!("{} ({})", c.spec.model, c.spec.provider))
+        .collect();
+    let _ = writeln!(md, "Models: {}\n", models.join(", "));
+    let _ = writeln!(md, "Total cost: ${}\n", view.total_cost);
+    for (i, turn) in view.turns.iter().enumerate() {
+        let _ = writeln!(md, "## Turn {}\n\n**You:** {}\n", i + 1, turn.text);
+        for attachment in &turn.attachments {
+            let name = match attachment {
+                switchboard_core::Attachment::Image { name, .. }
+                | switchboard_core::Attachment::Text { name, .. } => name,
+            };
+            let _ = writeln!(md, "*Attached: {name}*\n");
+        }
+        for answer in &turn.answers {
+            let model = view
+                .columns
+                .iter()
+                .find(|c| c.id == answer.column_id)
+                .map_or("unknown model", |c| c.spec.model.as_str());
+            let _ = writeln!(
+                md,
+                "### {model}\n\n{}\n\n{}\n",
+                answer.content,
+                stats_line(&answer.stats)
+            );
+        }
+    }
+    md
+}
+
+/// Checks the references inside a document, naming the JSON path of the first bad one.
+fn validate(doc: &ExportedConversation) -> Result<(), EngineError> {
+    let bad = |path: String, what: &str| EngineError::invalid(format!("{path}: {what}"));
+    if doc.columns.is_empty() || doc.columns.len() > MAX_COLUMNS {
+        return Err(bad("$.columns".into(), "needs 1 to 8 columns"));
+    }
+    for (i, turn) in doc.turns.iter().enumerate() {
+        if let Some(p) = turn.parent
+            && p >= i
+        {
+            return Err(bad(
+                format!("$.turns[{i}].parent"),
+                "must name an earlier turn",
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (j, answer) in turn.answers.iter().enumerate() {
+            if answer.column >= doc.columns.len() {
+                return Err(bad(
+                    format!("$.turns[{i}].answers[{j}].column"),
+                    "names no column",
+                ));
+            }
+            if answer.attempt == 0 || !seen.insert((answer.column, answer.attempt)) {
+                return Err(bad(
+                    format!("$.turns[{i}].answers[{j}].attempt"),
+                    "must be a unique attempt number from 1",
+                ));
+            }
+        }
+    }
+    if let Some(leaf) = doc.displayed_leaf
+        && leaf >= doc.turns.len()
+    {
+        return Err(bad("$.displayedLeaf".into(), "names no turn"));
+    }
+    Ok(())
+}
+
+impl Engine {
+    /// The displayed path as Markdown: each turn, then each column's answer under its model
+    /// with cost, cost source and tokens.
+    pub async fn export_markdown(&self, id: String) -> Result<String, EngineError> {
+        let view = self.conversation(id).await?;
+        Ok(markdown(&view))
+    }
+
+    /// The whole tree (every turn version and answer attempt, numbers, attachments) as a
+    /// versioned JSON document. Holds no secrets: keys never reach the database.
+    pub async fn export_json(&self, id: String) -> Result<String, EngineError> {
+        let conversation = self
+            .blocking(move |inner| Ok(inner.store.export_conversation(&id)?))
+            .await?;
+        serde_json::to_string_pretty(&Document {
+            format: FORMAT.into(),
+            version: VERSION,
+            conversation,
+        })
+        .map_err(|e| internal("the conversation does not serialize", e))
+    }
+
+    /// Imports a document from [`Engine::export_json`] as a new conversation (new ids, the
+    /// recorded numbers kept).
+    pub async fn import_json(&self, json: String) -> Result<ConversationView, EngineError> {
+        let value: serde_json::Value = serde_json::from_str(&json)
+            .map_err(|e| EngineError::invalid(format!("not a JSON document: {e}")))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(EngineError::invalid(format!(
+                "$.format: not a Switchboard conversation (expected \"{FORMAT}\")"
+            )));
+        }
+        match value.get("version").and_then(serde_json::Value::as_u64) {
+            Some(v) if v == u64::from(VERSION) => {}
+            other => {
+                return Err(EngineError::invalid(format!(
+                    "$.version: {other:?} is not a version this build reads ({VERSION})"
+                )));
+            }
+        }
+        // Parsed again from the text so that errors say where (line and column).
+        let doc: Document = serde_json::from_str(&json)
+            .map_err(|e| EngineError::invalid(format!("the conversation is malformed: {e}")))?;
+        validate(&doc.conversation)?;
+        self.blocking(move |inner| {
+            let id = inner.store.import_conversation(&doc.conversation)?;
+            Ok(inner.store.conversation_view(&id)?)
+        })
+        .await
+    }
+}

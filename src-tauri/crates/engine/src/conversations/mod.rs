@@ -1,0 +1,194 @@
+//! The Chat screen's use cases: conversations with columns (one model each), turns that branch
+//! when edited, answers that stream concurrently and are regenerated as new attempts, search,
+//! and export/import.
+
+mod context;
+mod export;
+mod stream;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use switchboard_core::{ColumnSpec, ConversationSummary, ConversationView, SearchHit};
+use switchboard_store::MAX_COLUMNS;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Engine, EngineError};
+
+/// The answers streaming right now: answer id -> (conversation id, its stop switch).
+#[derive(Debug, Default)]
+pub(crate) struct Running(Mutex<HashMap<String, (String, CancellationToken)>>);
+
+impl Running {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, CancellationToken)>> {
+        // The map stays consistent whatever panicked while holding it (single inserts/removes).
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn add(&self, answer_id: &str, conversation_id: &str) -> CancellationToken {
+        let token = CancellationToken::new();
+        self.lock().insert(
+            answer_id.to_owned(),
+            (conversation_id.to_owned(), token.clone()),
+        );
+        token
+    }
+
+    fn remove(&self, answer_id: &str) {
+        self.lock().remove(answer_id);
+    }
+
+    fn cancel(&self, answer_id: &str) {
+        if let Some((_, token)) = self.lock().get(answer_id) {
+            token.cancel();
+        }
+    }
+
+    fn cancel_conversation(&self, conversation_id: &str) {
+        for (conversation, token) in self.lock().values() {
+            if conversation == conversation_id {
+                token.cancel();
+            }
+        }
+    }
+}
+
+fn check_columns(columns: &[ColumnSpec]) -> Result<(), EngineError> {
+    if columns.is_empty() || columns.len() > MAX_COLUMNS {
+        return Err(EngineError::invalid(format!(
+            "a conversation has 1 to {MAX_COLUMNS} columns, not {}",
+            columns.len()
+        )));
+    }
+    if let Some(i) = columns.iter().position(|c| c.model.trim().is_empty()) {
+        return Err(EngineError::invalid(format!(
+            "column {} has no model: choose one",
+            i + 1
+        )));
+    }
+    Ok(())
+}
+
+impl Engine {
+    /// Starts a conversation comparing `columns` (1 to 8 models).
+    pub async fn create_conversation(
+        &self,
+        columns: Vec<ColumnSpec>,
+    ) -> Result<ConversationView, EngineError> {
+        check_columns(&columns)?;
+        self.blocking(move |inner| {
+            let id = inner.store.create_conversation(&columns)?;
+            Ok(inner.store.conversation_view(&id)?)
+        })
+        .await
+    }
+
+    /// Every conversation for the sidebar: pinned first, then the most recent.
+    pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, EngineError> {
+        self.blocking(|inner| Ok(inner.store.conversation_summaries()?))
+            .await
+    }
+
+    /// One conversation as the Chat screen shows it.
+    pub async fn conversation(&self, id: String) -> Result<ConversationView, EngineError> {
+        self.blocking(move |inner| Ok(inner.store.conversation_view(&id)?))
+            .await
+    }
+
+    /// Replaces the models: existing columns keep their id by position, extra ones retire
+    /// (their history stays), new ones are added.
+    pub async fn set_columns(
+        &self,
+        id: String,
+        columns: Vec<ColumnSpec>,
+    ) -> Result<ConversationView, EngineError> {
+        check_columns(&columns)?;
+        self.blocking(move |inner| {
+            inner.store.set_columns(&id, &columns)?;
+            Ok(inner.store.conversation_view(&id)?)
+        })
+        .await
+    }
+
+    /// Renames a conversation.
+    pub async fn rename_conversation(&self, id: String, title: String) -> Result<(), EngineError> {
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.is_empty() {
+            return Err(EngineError::invalid("a title cannot be empty"));
+        }
+        self.blocking(move |inner| Ok(inner.store.rename_conversation(&id, &title)?))
+            .await
+    }
+
+    /// Pins or unpins a conversation.
+    pub async fn pin_conversation(&self, id: String, pinned: bool) -> Result<(), EngineError> {
+        self.blocking(move |inner| Ok(inner.store.pin_conversation(&id, pinned)?))
+            .await
+    }
+
+    /// Deletes a conversation for real (turns, answers, search rows); its spend stays in the
+    /// ledger. Running answers are stopped first.
+    pub async fn delete_conversation(&self, id: String) -> Result<(), EngineError> {
+        self.inner.running.cancel_conversation(&id);
+        self.blocking(move |inner| Ok(inner.store.delete_conversation(&id)?))
+            .await
+    }
+
+    /// Keeps `column_id` and retires the other columns.
+    pub async fn continue_with_column(
+        &self,
+        id: String,
+        column_id: String,
+    ) -> Result<ConversationView, EngineError> {
+        self.blocking(move |inner| {
+            inner.store.continue_with_column(&id, &column_id)?;
+            Ok(inner.store.conversation_view(&id)?)
+        })
+        .await
+    }
+
+    /// Displays version `version` (1-based) of a turn.
+    pub async fn select_turn_version(
+        &self,
+        turn_id: String,
+        version: u32,
+    ) -> Result<ConversationView, EngineError> {
+        self.blocking(move |inner| {
+            let id = inner.store.select_turn_version(&turn_id, version)?;
+            Ok(inner.store.conversation_view(&id)?)
+        })
+        .await
+    }
+
+    /// Displays attempt `attempt` (1-based) of an answer.
+    pub async fn select_attempt(
+        &self,
+        answer_id: String,
+        attempt: u32,
+    ) -> Result<ConversationView, EngineError> {
+        self.blocking(move |inner| {
+            let id = inner.store.select_attempt(&answer_id, attempt)?;
+            Ok(inner.store.conversation_view(&id)?)
+        })
+        .await
+    }
+
+    /// Stops one answer (what arrived is kept); a no-op when it is not running.
+    pub async fn stop_answer(&self, answer_id: String) -> Result<(), EngineError> {
+        self.inner.running.cancel(&answer_id);
+        Ok(())
+    }
+
+    /// Stops every running answer of a conversation.
+    pub async fn stop_all(&self, conversation_id: String) -> Result<(), EngineError> {
+        self.inner.running.cancel_conversation(&conversation_id);
+        Ok(())
+    }
+
+    /// Full-text search over messages and answers, best first.
+    pub async fn search(&self, query: String, limit: u32) -> Result<Vec<SearchHit>, EngineError> {
+        let limit = limit.clamp(1, 500);
+        self.blocking(move |inner| Ok(inner.store.search(&query, limit)?))
+            .await
+    }
+}

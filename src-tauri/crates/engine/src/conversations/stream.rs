@@ -1,0 +1,344 @@
+//! Sending, regenerating and editing: every active column streams concurrently into its own
+//! answer row. The row exists (`streaming`) before the first token, what arrives is saved at
+//! least every [`SAVE_EVERY`] so a crash keeps it, and each answer ends with exactly one
+//! `Finished` or `Failed` event.
+
+use std::time::Duration;
+
+use switchboard_core::{
+    AnswerStatus, Attachment, ChatEvent, ChatRequest, ColumnSpec, Delta, ErrorInfo,
+};
+use switchboard_store::AnswerEnd;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::context::{build_request, has_images};
+use crate::{Engine, EngineError};
+
+/// How often a streaming answer's text is written to disk.
+const SAVE_EVERY: Duration = Duration::from_millis(250);
+
+/// One answer about to stream.
+struct Job {
+    answer_id: String,
+    spec: ColumnSpec,
+    request: ChatRequest,
+    token: CancellationToken,
+}
+
+impl Engine {
+    /// Sends `text` (with `attachments`) to every active column after the displayed turn.
+    /// Returns the new turn's id once every answer has started; the answers stream on in the
+    /// background through `events`.
+    pub async fn send(
+        &self,
+        conversation_id: String,
+        text: String,
+        attachments: Vec<Attachment>,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<String, EngineError> {
+        let id = conversation_id.clone();
+        let (leaf, columns) = self
+            .blocking(move |inner| {
+                Ok((inner.store.displayed_leaf(&id)?, inner.store.columns(&id)?))
+            })
+            .await?;
+        self.new_turn(conversation_id, leaf, text, attachments, columns, events)
+            .await
+    }
+
+    /// Edits turn `turn_id` into a new version (a sibling, displayed from now on) and sends it;
+    /// the old branch stays selectable. Returns the new turn's id.
+    pub async fn edit_and_resend(
+        &self,
+        turn_id: String,
+        text: String,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<String, EngineError> {
+        let (conversation_id, parent, attachments, columns) = self
+            .blocking(move |inner| {
+                let (conversation, parent, _, attachments) = inner.store.turn(&turn_id)?;
+                let columns = inner.store.columns(&conversation)?;
+                Ok((conversation, parent, attachments, columns))
+            })
+            .await?;
+        self.new_turn(conversation_id, parent, text, attachments, columns, events)
+            .await
+    }
+
+    /// Asks `column_id` again for turn `turn_id`; the new attempt is displayed, older ones kept.
+    pub async fn regenerate(
+        &self,
+        conversation_id: String,
+        turn_id: String,
+        column_id: String,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<(), EngineError> {
+        let (id, turn) = (conversation_id.clone(), turn_id.clone());
+        let columns = self
+            .blocking(move |inner| {
+                let (owner, ..) = inner.store.turn(&turn)?;
+                if owner != id {
+                    return Err(EngineError::invalid(format!(
+                        "turn {turn} is not in conversation {id}"
+                    )));
+                }
+                Ok(inner.store.columns(&id)?)
+            })
+            .await?;
+        let Some((_, spec, _)) = columns.into_iter().find(|(c, ..)| *c == column_id) else {
+            return Err(EngineError::invalid(format!(
+                "column {column_id} is not in conversation {conversation_id}"
+            )));
+        };
+        self.start_answers(&conversation_id, &turn_id, vec![(column_id, spec)], events)
+            .await
+    }
+
+    async fn new_turn(
+        &self,
+        conversation_id: String,
+        parent: Option<String>,
+        text: String,
+        attachments: Vec<Attachment>,
+        columns: Vec<(String, ColumnSpec, bool)>,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<String, EngineError> {
+        if text.trim().is_empty() && attachments.is_empty() {
+            return Err(EngineError::invalid("the message is empty"));
+        }
+        let active: Vec<(String, ColumnSpec)> = columns
+            .into_iter()
+            .filter(|(_, _, active)| *active)
+            .map(|(id, spec, _)| (id, spec))
+            .collect();
+        if active.is_empty() {
+            return Err(EngineError::invalid(
+                "this conversation has no active column",
+            ));
+        }
+        if attachments
+            .iter()
+            .any(|a| matches!(a, Attachment::Image { .. }))
+        {
+            for (_, spec) in &active {
+                self.check_images(spec).await?;
+            }
+        }
+        let id = conversation_id.clone();
+        let turn_id = self
+            .blocking(move |inner| {
+                Ok(inner
+                    .store
+                    .add_turn(&id, parent.as_deref(), &text, &attachments)?)
+            })
+            .await?;
+        self.start_answers(&conversation_id, &turn_id, active, events)
+            .await?;
+        Ok(turn_id)
+    }
+
+    /// Inserts a `streaming` answer per column, emits `Started` for each, then streams them all
+    /// concurrently in the background.
+    async fn start_answers(
+        &self,
+        conversation_id: &str,
+        turn_id: &str,
+        columns: Vec<(String, ColumnSpec)>,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<(), EngineError> {
+        let mut jobs = Vec::with_capacity(columns.len());
+        for (column_id, spec) in columns {
+            let (turn, column) = (turn_id.to_owned(), column_id.clone());
+            let context = self
+                .blocking(move |inner| Ok(inner.store.context_path(&turn, &column)?))
+                .await?;
+            let request = build_request(&spec, context);
+            if has_images(&request) {
+                self.check_images(&spec).await?;
+            }
+            jobs.push((column_id, spec, request));
+        }
+        let mut started = Vec::with_capacity(jobs.len());
+        let mut failure = None;
+        for (column_id, spec, request) in jobs {
+            let (turn, column) = (turn_id.to_owned(), column_id.clone());
+            let answer_id = match self
+                .blocking(move |inner| Ok(inner.store.start_answer(&turn, &column)?))
+                .await
+            {
+                Ok((answer_id, _)) => answer_id,
+                Err(e) => {
+                    // The answers already started still run to their end (each Started gets
+                    // its Finished/Failed, no row is left `streaming`); the caller hears why
+                    // the rest did not start.
+                    failure = Some(e);
+                    break;
+                }
+            };
+            let token = self.inner.running.add(&answer_id, conversation_id);
+            // The receiver may be gone (the window closed): the answer streams and is saved anyway.
+            let _ = events
+                .send(ChatEvent::Started {
+                    answer_id: answer_id.clone(),
+                    column_id,
+                    turn_id: turn_id.to_owned(),
+                })
+                .await;
+            started.push(Job {
+                answer_id,
+                spec,
+                request,
+                token,
+            });
+        }
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let runs = started
+                .into_iter()
+                .map(|job| engine.run_answer(job, events.clone()));
+            futures_util::future::join_all(runs).await;
+        });
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Streams one answer to its end, saving as it goes, and emits its final event.
+    async fn run_answer(&self, job: Job, events: mpsc::Sender<ChatEvent>) {
+        let Job {
+            answer_id,
+            spec,
+            request,
+            token,
+        } = job;
+        let (delta_tx, mut delta_rx) = mpsc::unbounded_channel::<Delta>();
+        let chat = self.chat_until(spec.provider.clone(), request, &token, move |delta| {
+            let _ = delta_tx.send(delta.clone());
+        });
+        let pump = async {
+            let mut content = String::new();
+            let mut reasoning = String::new();
+            let mut saved_at = Instant::now();
+            let mut dirty = false;
+            let mut store_error: Option<ErrorInfo> = None;
+            loop {
+                let delta = tokio::select! {
+                    d = delta_rx.recv() => match d {
+                        Some(d) => Some(d),
+                        None => break,
+                    },
+                    () = tokio::time::sleep_until(saved_at + SAVE_EVERY), if dirty => None,
+                };
+                if let Some(delta) = delta {
+                    let event = match delta {
+                        Delta::Text { text } => {
+                            content.push_str(&text);
+                            dirty = true;
+                            Some(ChatEvent::TextDelta {
+                                answer_id: answer_id.clone(),
+                                text,
+                            })
+                        }
+                        Delta::Reasoning { text } => {
+                            reasoning.push_str(&text);
+                            dirty = true;
+                            Some(ChatEvent::ReasoningDelta {
+                                answer_id: answer_id.clone(),
+                                text,
+                            })
+                        }
+                        Delta::ToolCall { call } => Some(ChatEvent::ToolCall {
+                            answer_id: answer_id.clone(),
+                            call,
+                        }),
+                        _ => None,
+                    };
+                    if let Some(event) = event {
+                        let _ = events.send(event).await;
+                    }
+                }
+                if dirty && saved_at.elapsed() >= SAVE_EVERY && store_error.is_none() {
+                    let (id, c, r) = (answer_id.clone(), content.clone(), reasoning.clone());
+                    let saved = self
+                        .blocking(move |inner| Ok(inner.store.save_answer_progress(&id, &c, &r)?))
+                        .await;
+                    if let Err(e) = saved {
+                        // Disk full or similar: stop paying for text that cannot be kept.
+                        tracing::warn!(error = %e, "cannot save a streaming answer; stopping it");
+                        store_error = Some(e.info());
+                        token.cancel();
+                    }
+                    saved_at = Instant::now();
+                    dirty = false;
+                }
+            }
+            (content, reasoning, store_error)
+        };
+        let (result, (content, reasoning, store_error)) = tokio::join!(chat, pump);
+        self.inner.running.remove(&answer_id);
+
+        let end = match result {
+            Ok(out) => {
+                let (status, error) = match (store_error, out.error) {
+                    (Some(e), _) | (None, Some(e)) => (AnswerStatus::Failed, Some(e)),
+                    (None, None) if out.cancelled => (AnswerStatus::Cancelled, None),
+                    (None, None) => (AnswerStatus::Complete, None),
+                };
+                AnswerEnd {
+                    content: out.content,
+                    reasoning: out.reasoning,
+                    reasoning_details: out.reasoning_details,
+                    tool_calls: out.tool_calls,
+                    status,
+                    error,
+                    ledger_id: Some(out.ledger_id),
+                }
+            }
+            Err(e) => AnswerEnd {
+                content,
+                reasoning,
+                reasoning_details: Vec::new(),
+                tool_calls: Vec::new(),
+                status: AnswerStatus::Failed,
+                error: Some(store_error.unwrap_or_else(|| e.info())),
+                ledger_id: None,
+            },
+        };
+        let id = answer_id.clone();
+        let written = self
+            .blocking(move |inner| {
+                inner.store.finish_answer(&id, &end)?;
+                Ok(end)
+            })
+            .await;
+        let id = answer_id.clone();
+        let stats = self
+            .blocking(move |inner| Ok(inner.store.answer_stats(&id)?))
+            .await
+            .unwrap_or_default();
+        let event = match written {
+            Err(e) => ChatEvent::Failed {
+                answer_id,
+                error: e.info(),
+                stats,
+            },
+            Ok(AnswerEnd {
+                status: AnswerStatus::Failed,
+                error,
+                ..
+            }) => ChatEvent::Failed {
+                answer_id,
+                error: error.unwrap_or_else(|| {
+                    ErrorInfo::new(switchboard_core::ErrorCode::Internal, "the answer failed")
+                }),
+                stats,
+            },
+            Ok(end) => ChatEvent::Finished {
+                answer_id,
+                status: end.status,
+                stats,
+            },
+        };
+        let _ = events.send(event).await;
+    }
+}

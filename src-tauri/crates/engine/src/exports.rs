@@ -1,0 +1,89 @@
+//! Writing a conversation export to a file the user can find.
+
+use std::path::PathBuf;
+
+use crate::{Engine, EngineError};
+
+/// The formats a conversation can be exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Readable Markdown (the displayed path).
+    Markdown,
+    /// The whole tree, re-importable.
+    Json,
+}
+
+impl Engine {
+    /// Exports conversation `id` into the user's downloads folder (or the data directory's
+    /// `exports/` when the OS has none) under a name made from its title; returns the path.
+    /// Never overwrites: a numbered suffix is added when the name is taken.
+    #[tracing::instrument(skip_all, err(Debug))]
+    pub async fn save_export(
+        &self,
+        id: String,
+        format: ExportFormat,
+    ) -> Result<PathBuf, EngineError> {
+        let title = self.conversation(id.clone()).await?.title;
+        let (text, ext) = match format {
+            ExportFormat::Markdown => (self.export_markdown(id).await?, "md"),
+            ExportFormat::Json => (self.export_json(id).await?, "json"),
+        };
+        let dir = dirs::download_dir()
+            .unwrap_or_else(|| self.inner.config.data_dir.path().join("exports"));
+        let stem: String = title
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .trim_matches('-')
+            .chars()
+            .take(60)
+            .collect();
+        let stem = if stem.is_empty() {
+            "conversation".to_owned()
+        } else {
+            stem
+        };
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, &e))?;
+            for n in 0..1000 {
+                let name = if n == 0 {
+                    format!("{stem}.{ext}")
+                } else {
+                    format!("{stem}-{n}.{ext}")
+                };
+                let path = dir.join(name);
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                {
+                    Ok(mut file) => {
+                        std::io::Write::write_all(&mut file, text.as_bytes())
+                            .map_err(|e| io_error(&path, &e))?;
+                        return Ok(path);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io_error(&path, &e)),
+                }
+            }
+            Err(EngineError::invalid(format!(
+                "too many exports named {stem} in {}",
+                dir.display()
+            )))
+        })
+        .await
+        .map_err(|e| EngineError::Internal {
+            context: format!("export task failed: {e}"),
+        })?
+    }
+}
+
+fn io_error(path: &std::path::Path, err: &std::io::Error) -> EngineError {
+    EngineError::invalid(format!("cannot write {}: {err}", path.display()))
+}

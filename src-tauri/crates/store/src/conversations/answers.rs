@@ -1,0 +1,287 @@
+//! Writing turns and answers as they stream: the row exists (`streaming`) before the first
+//! token, progress is saved as it arrives, and the end writes status, error and ledger link.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+use switchboard_core::{AnswerStats, AnswerStatus, Attachment, ColumnSpec, ErrorInfo, ToolCall};
+
+use super::{from_json, new_id, not_found, read_spec, status_str, title_from, to_json, touch};
+use crate::{Store, StoreError, now_ms};
+
+/// How an answer ended, as written by [`Store::finish_answer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerEnd {
+    /// The whole text.
+    pub content: String,
+    /// The whole reasoning text.
+    pub reasoning: String,
+    /// OpenRouter's reasoning pieces, to send back on later turns.
+    pub reasoning_details: Vec<Value>,
+    /// Tool calls made.
+    pub tool_calls: Vec<ToolCall>,
+    /// Complete, cancelled or failed.
+    pub status: AnswerStatus,
+    /// Why it failed.
+    pub error: Option<ErrorInfo>,
+    /// Its ledger row, when a request was made.
+    pub ledger_id: Option<String>,
+}
+
+/// One turn of a column's context: the user's message and that column's displayed answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextTurn {
+    /// The user's text.
+    pub text: String,
+    /// Files given with it.
+    pub attachments: Vec<Attachment>,
+    /// The column's displayed answer text (empty when none).
+    pub answer: String,
+    /// Its reasoning pieces, if any.
+    pub reasoning_details: Option<Value>,
+}
+
+impl Store {
+    /// Adds a user turn under `parent` (None: a first turn) and displays it. The first turn
+    /// also titles an unrenamed conversation. Returns the turn id.
+    pub fn add_turn(
+        &self,
+        conversation_id: &str,
+        parent: Option<&str>,
+        text: &str,
+        attachments: &[Attachment],
+    ) -> Result<String, StoreError> {
+        self.in_tx(|tx| {
+            touch(tx, conversation_id)?;
+            let id = new_id();
+            tx.execute(
+                "INSERT INTO turn (id, conversation_id, parent_id, text, attachments_json,
+                    created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    id,
+                    conversation_id,
+                    parent,
+                    text,
+                    to_json(&attachments)?,
+                    now_ms()
+                ],
+            )?;
+            tx.execute(
+                "UPDATE conversation SET leaf_turn_id = ?2 WHERE id = ?1",
+                params![conversation_id, id],
+            )?;
+            if parent.is_none() {
+                tx.execute(
+                    "UPDATE conversation SET title = ?2 WHERE id = ?1 AND renamed = 0",
+                    params![conversation_id, title_from(text)],
+                )?;
+            }
+            Ok(id)
+        })
+    }
+
+    /// The displayed leaf turn of a conversation (None before the first message).
+    pub fn displayed_leaf(&self, conversation_id: &str) -> Result<Option<String>, StoreError> {
+        self.conn()?
+            .query_row(
+                "SELECT leaf_turn_id FROM conversation WHERE id = ?1",
+                [conversation_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| not_found("conversation", conversation_id))
+    }
+
+    /// A turn's conversation, parent, text and attachments.
+    pub fn turn(
+        &self,
+        turn_id: &str,
+    ) -> Result<(String, Option<String>, String, Vec<Attachment>), StoreError> {
+        let row: (String, Option<String>, String, String) = self
+            .conn()?
+            .query_row(
+                "SELECT conversation_id, parent_id, text, attachments_json FROM turn WHERE id = ?1",
+                [turn_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?
+            .ok_or_else(|| not_found("turn", turn_id))?;
+        Ok((row.0, row.1, row.2, from_json("attachments", &row.3)?))
+    }
+
+    /// The columns of a conversation as `(id, spec, active)`, left to right.
+    pub fn columns(
+        &self,
+        conversation_id: &str,
+    ) -> Result<Vec<(String, ColumnSpec, bool)>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, provider_id, model, params_json, active FROM conversation_column
+             WHERE conversation_id = ?1 ORDER BY position",
+        )?;
+        let rows = stmt
+            .query_map([conversation_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get(4)?,
+                ))
+            })?
+            .collect::<Result<Vec<(String, String, String, String, bool)>, _>>()?;
+        rows.into_iter()
+            .map(|(id, provider, model, params, active)| {
+                Ok((id, read_spec(provider, model, &params)?, active))
+            })
+            .collect()
+    }
+
+    /// Inserts a new `streaming` attempt for `turn_id` × `column_id` and displays it.
+    /// Returns `(answer id, attempt)`.
+    pub fn start_answer(
+        &self,
+        turn_id: &str,
+        column_id: &str,
+    ) -> Result<(String, u32), StoreError> {
+        self.in_tx(|tx| {
+            let attempt: u32 = tx.query_row(
+                "SELECT COALESCE(MAX(attempt), 0) + 1 FROM answer WHERE turn_id = ?1 AND column_id = ?2",
+                params![turn_id, column_id],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE answer SET selected = 0 WHERE turn_id = ?1 AND column_id = ?2",
+                params![turn_id, column_id],
+            )?;
+            let id = new_id();
+            tx.execute(
+                "INSERT INTO answer (id, turn_id, column_id, attempt, selected, status, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, 1, 'streaming', ?5)",
+                params![id, turn_id, column_id, attempt, now_ms()],
+            )?;
+            Ok((id, attempt))
+        })
+    }
+
+    /// Saves what has arrived so far of a streaming answer.
+    pub fn save_answer_progress(
+        &self,
+        answer_id: &str,
+        content: &str,
+        reasoning: &str,
+    ) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE answer SET content = ?2, reasoning = ?3 WHERE id = ?1",
+            params![answer_id, content, reasoning],
+        )?;
+        Ok(())
+    }
+
+    /// Writes how an answer ended.
+    pub fn finish_answer(&self, answer_id: &str, end: &AnswerEnd) -> Result<(), StoreError> {
+        let details = (!end.reasoning_details.is_empty())
+            .then(|| to_json(&end.reasoning_details))
+            .transpose()?;
+        let error = end.error.as_ref().map(to_json).transpose()?;
+        let n = self.conn()?.execute(
+            "UPDATE answer SET content = ?2, reasoning = ?3, reasoning_details_json = ?4,
+                tool_calls_json = ?5, status = ?6, error_json = ?7, ledger_id = ?8 WHERE id = ?1",
+            params![
+                answer_id,
+                end.content,
+                end.reasoning,
+                details,
+                to_json(&end.tool_calls)?,
+                status_str(end.status),
+                error,
+                end.ledger_id
+            ],
+        )?;
+        if n == 0 {
+            return Err(not_found("answer", answer_id));
+        }
+        Ok(())
+    }
+
+    /// Marks every answer still `streaming` as `interrupted` (the app died mid-stream); their
+    /// text is kept. Run at startup; returns how many there were.
+    pub fn interrupt_streaming_answers(&self) -> Result<usize, StoreError> {
+        Ok(self.conn()?.execute(
+            "UPDATE answer SET status = 'interrupted' WHERE status = 'streaming'",
+            [],
+        )?)
+    }
+
+    /// The context of `column_id` for answering `turn_id`: every turn on the path from the root
+    /// to `turn_id` (inclusive), each with the column's displayed answer except the last.
+    pub fn context_path(
+        &self,
+        turn_id: &str,
+        column_id: &str,
+    ) -> Result<Vec<ContextTurn>, StoreError> {
+        let conn = self.conn()?;
+        let mut turns = Vec::new();
+        let mut next = Some(turn_id.to_owned());
+        while let Some(id) = next {
+            let (parent, text, attachments): (Option<String>, String, String) = conn
+                .query_row(
+                    "SELECT parent_id, text, attachments_json FROM turn WHERE id = ?1",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| not_found("turn", &id))?;
+            let answer: Option<(String, Option<String>)> = if id == turn_id {
+                None
+            } else {
+                conn.query_row(
+                    "SELECT content, reasoning_details_json FROM answer
+                     WHERE turn_id = ?1 AND column_id = ?2
+                     ORDER BY selected DESC, attempt DESC LIMIT 1",
+                    params![id, column_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+            };
+            let (answer, details) = answer.unwrap_or_default();
+            turns.push(ContextTurn {
+                text,
+                attachments: from_json("attachments", &attachments)?,
+                answer,
+                reasoning_details: details
+                    .map(|d| from_json("reasoning details", &d))
+                    .transpose()?,
+            });
+            next = parent;
+        }
+        turns.reverse();
+        Ok(turns)
+    }
+
+    /// The conversation an answer belongs to.
+    pub fn answer_conversation(&self, answer_id: &str) -> Result<String, StoreError> {
+        self.conn()?
+            .query_row(
+                "SELECT t.conversation_id FROM answer a JOIN turn t ON t.id = a.turn_id
+                 WHERE a.id = ?1",
+                [answer_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| not_found("answer", answer_id))
+    }
+
+    /// An answer's numbers: from its ledger row, else its recorded stats, else empty.
+    pub fn answer_stats(&self, answer_id: &str) -> Result<AnswerStats, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM answer a LEFT JOIN ledger l ON l.id = a.ledger_id WHERE a.id = ?1",
+            super::view::STATS_COLUMNS
+        ))?;
+        let raw = stmt
+            .query_row([answer_id], super::view::RawStats::read)
+            .optional()?
+            .ok_or_else(|| not_found("answer", answer_id))?;
+        raw.into_stats()
+    }
+}

@@ -1,0 +1,131 @@
+//! Full-text search over user messages and answers (FTS5, ranked by bm25).
+//!
+//! The index rowid encodes the source row: turn `n` is `2n`, answer `n` is `2n + 1`; triggers
+//! keep it in step with every insert, update and delete in the same transaction.
+
+use rusqlite::{OptionalExtension, params};
+use switchboard_core::SearchHit;
+
+use crate::{Store, StoreError};
+
+/// Marks the start and end of a match inside `snippet()` output; private-use characters, so
+/// ordinary text never contains them and no markup is ever produced or interpreted.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// How many of the newest matches are ranked (see [`Store::search`]).
+const RANK_WINDOW: i64 = 10_000;
+
+/// The user's words as an FTS5 query: each term quoted (so `AND`, `-`, `*`, `"`… are just
+/// text), all required, the last one a prefix so results follow typing. None if no words.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(|t| t.replace([OPEN, CLOSE], ""))
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect();
+    let (last, rest) = terms.split_last()?;
+    let mut query = rest.join(" ");
+    if !query.is_empty() {
+        query.push(' ');
+    }
+    query.push_str(last);
+    query.push('*');
+    Some(query)
+}
+
+/// Removes the sentinels from a snippet, returning the plain text and the byte ranges they
+/// enclosed.
+pub(crate) fn highlights(marked: &str) -> (String, Vec<(u32, u32)>) {
+    let mut plain = String::with_capacity(marked.len());
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for c in marked.chars() {
+        match c {
+            OPEN => start = Some(plain.len()),
+            CLOSE => {
+                if let Some(s) = start.take()
+                    && plain.len() > s
+                {
+                    let to = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                    ranges.push((to(s), to(plain.len())));
+                }
+            }
+            other => plain.push(other),
+        }
+    }
+    (plain, ranges)
+}
+
+impl Store {
+    /// The best `limit` hits for `query` across every conversation.
+    pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.conn()?;
+        // bm25 over the newest RANK_WINDOW matches only: ranking every match of a word found
+        // in half the messages costs seconds on a large history, and among that many matches
+        // the recent ones are the likelier target. The window is a rowid floor, which FTS5
+        // applies while reading the index.
+        let floor: i64 = conn
+            .prepare_cached(
+                "SELECT rowid FROM message_search WHERE message_search MATCH ?1
+                 ORDER BY rowid DESC LIMIT 1 OFFSET ?2",
+            )?
+            .query_row(params![fts, RANK_WINDOW - 1], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        // One ranked query that also builds the snippets, so FTS5 computes them for the
+        // winners only and sets the (costly, for prefixes) term lists up once.
+        let ranked = {
+            let mut stmt = conn.prepare_cached(
+                "SELECT rowid, snippet(message_search, 0, char(57344), char(57345), '…', 16)
+                 FROM message_search WHERE message_search MATCH ?1 AND rowid >= ?3
+                 ORDER BY rank LIMIT ?2",
+            )?;
+            stmt.query_map(params![fts, limit, floor], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+        };
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (rowid, marked) in ranked {
+            let source =
+                if rowid % 2 == 0 {
+                    conn.prepare_cached(
+                        "SELECT c.id, c.title, t.id, NULL FROM turn t
+                     JOIN conversation c ON c.id = t.conversation_id WHERE t.n = ?1",
+                    )?
+                    .query_row([rowid / 2], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
+                    .optional()?
+                } else {
+                    conn.prepare_cached(
+                    "SELECT c.id, c.title, t.id, a.id FROM answer a JOIN turn t ON t.id = a.turn_id
+                     JOIN conversation c ON c.id = t.conversation_id WHERE a.n = ?1",
+                )?
+                .query_row([rowid / 2], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .optional()?
+                };
+            let Some((conversation_id, title, turn_id, answer_id)) = source else {
+                // An index row without its source would be a bug in the triggers; skip it
+                // rather than fail the whole search.
+                tracing::warn!(rowid, "search index row without a source row");
+                continue;
+            };
+            let (snippet, highlights) = highlights(&marked);
+            hits.push(SearchHit {
+                conversation_id,
+                title,
+                turn_id,
+                answer_id,
+                snippet,
+                highlights,
+            });
+        }
+        Ok(hits)
+    }
+}

@@ -1,0 +1,291 @@
+//! Loading a conversation as the Chat screen shows it: the displayed path, each turn's
+//! versions, each column's displayed attempt, and exact totals.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, Row};
+use switchboard_core::{
+    AnswerStats, AnswerStatus, AnswerView, ColumnView, ConversationView, TurnView, Usd,
+};
+
+use super::{from_json, not_found, parse_status, read_spec};
+use crate::{Store, StoreError};
+
+/// The stats columns, aliased `a` (answer) and `l` (its ledger row, LEFT JOINed).
+pub(crate) const STATS_COLUMNS: &str = "l.id, l.prompt_tokens, l.completion_tokens,
+    l.reasoning_tokens, l.cached_tokens, l.cost_pico, l.cost_source, l.ttft_ms, l.latency_ms,
+    l.served_by, l.served_model, a.stats_json, a.status";
+
+/// An answer's numbers as read, before choosing the ledger row or the recorded stats.
+pub(crate) struct RawStats {
+    ledger_id: Option<String>,
+    tokens: [i64; 4],
+    cost_pico: Option<i64>,
+    cost_source: Option<String>,
+    ttft_ms: Option<i64>,
+    latency_ms: Option<i64>,
+    served_by: Option<String>,
+    model: Option<String>,
+    stats_json: Option<String>,
+    status: String,
+}
+
+fn to_u32(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+impl RawStats {
+    pub(crate) fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Self::read_at(r, 0)
+    }
+
+    pub(crate) fn read_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            ledger_id: r.get(at)?,
+            tokens: [
+                r.get::<_, Option<i64>>(at + 1)?.unwrap_or(0),
+                r.get::<_, Option<i64>>(at + 2)?.unwrap_or(0),
+                r.get::<_, Option<i64>>(at + 3)?.unwrap_or(0),
+                r.get::<_, Option<i64>>(at + 4)?.unwrap_or(0),
+            ],
+            cost_pico: r.get(at + 5)?,
+            cost_source: r.get(at + 6)?,
+            ttft_ms: r.get(at + 7)?,
+            latency_ms: r.get(at + 8)?,
+            served_by: r.get(at + 9)?,
+            model: r.get(at + 10)?,
+            stats_json: r.get(at + 11)?,
+            status: r.get(at + 12)?,
+        })
+    }
+
+    pub(crate) fn into_stats(self) -> Result<AnswerStats, StoreError> {
+        if self.ledger_id.is_none() {
+            return match &self.stats_json {
+                Some(json) => from_json("recorded answer stats", json),
+                None => Ok(AnswerStats {
+                    cost_source: "unknown".into(),
+                    ..AnswerStats::default()
+                }),
+            };
+        }
+        let [prompt, completion, reasoning, cached] = self.tokens;
+        let ttft = self.ttft_ms.map(to_u32);
+        let latency = self.latency_ms.map(to_u32);
+        let tokens_per_second = match (ttft, latency) {
+            (Some(t), Some(l)) if l > t && completion > 0 => {
+                Some(completion as f64 * 1000.0 / f64::from(l - t))
+            }
+            _ => None,
+        };
+        Ok(AnswerStats {
+            prompt_tokens: to_u32(prompt),
+            completion_tokens: to_u32(completion),
+            reasoning_tokens: to_u32(reasoning),
+            cached_tokens: to_u32(cached),
+            cost: self.cost_pico.map(Usd::from_pico),
+            cost_source: self.cost_source.unwrap_or_else(|| "unknown".into()),
+            ttft_ms: ttft,
+            latency_ms: latency,
+            tokens_per_second,
+            served_by: self.served_by,
+            model: self.model,
+        })
+    }
+
+    /// The numbers, and whether the cost is unknown (counted apart, never as zero).
+    pub(crate) fn resolve(self) -> Result<(AnswerStats, bool), StoreError> {
+        let recorded = self.ledger_id.is_some() || self.stats_json.is_some();
+        // No request was recorded: unknown only if one may have been billed mid-stream.
+        let interrupted = self.status == "interrupted";
+        let stats = self.into_stats()?;
+        let unknown = if recorded {
+            stats.cost.is_none()
+        } else {
+            interrupted
+        };
+        Ok((stats, unknown))
+    }
+}
+
+struct TurnRow {
+    id: String,
+    parent: Option<String>,
+    text: String,
+    attachments: String,
+    created_ms: i64,
+}
+
+impl Store {
+    /// The conversation as opened: columns, the displayed path with answers, totals.
+    pub fn conversation_view(&self, id: &str) -> Result<ConversationView, StoreError> {
+        let conn = self.conn()?;
+        let (title, pinned, leaf): (String, bool, Option<String>) = conn
+            .query_row(
+                "SELECT title, pinned, leaf_turn_id FROM conversation WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .ok_or_else(|| not_found("conversation", id))?;
+
+        let mut columns = Vec::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT id, position, provider_id, model, params_json, active
+                 FROM conversation_column WHERE conversation_id = ?1 ORDER BY position",
+            )?;
+            let rows = stmt
+                .query_map([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, bool>(5)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            for (cid, position, provider, model, params, active) in rows {
+                columns.push(ColumnView {
+                    id: cid,
+                    position,
+                    spec: read_spec(provider, model, &params)?,
+                    active,
+                    total_cost: Usd::ZERO,
+                    unknown_costs: 0,
+                });
+            }
+        }
+
+        let mut turns: HashMap<String, TurnRow> = HashMap::new();
+        let mut siblings: HashMap<Option<String>, Vec<String>> = HashMap::new();
+        {
+            let mut stmt = conn.prepare(
+                "SELECT id, parent_id, text, attachments_json, created_ms FROM turn
+                 WHERE conversation_id = ?1 ORDER BY n",
+            )?;
+            let rows = stmt.query_map([id], |r| {
+                Ok(TurnRow {
+                    id: r.get(0)?,
+                    parent: r.get(1)?,
+                    text: r.get(2)?,
+                    attachments: r.get(3)?,
+                    created_ms: r.get(4)?,
+                })
+            })?;
+            for row in rows {
+                let row = row?;
+                siblings
+                    .entry(row.parent.clone())
+                    .or_default()
+                    .push(row.id.clone());
+                turns.insert(row.id.clone(), row);
+            }
+        }
+
+        // (turn, column) -> answers of every attempt, with whether each is selected.
+        let mut answers: HashMap<(String, String), Vec<(bool, AnswerView)>> = HashMap::new();
+        let mut total = Usd::ZERO;
+        let mut unknown = 0;
+        {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT a.id, a.turn_id, a.column_id, a.attempt, a.selected, a.content,
+                    a.reasoning, a.tool_calls_json, a.error_json, {STATS_COLUMNS}
+                 FROM answer a JOIN conversation_column k ON k.id = a.column_id
+                 LEFT JOIN ledger l ON l.id = a.ledger_id
+                 WHERE k.conversation_id = ?1 ORDER BY a.attempt"
+            ))?;
+            let mut rows = stmt.query([id])?;
+            while let Some(r) = rows.next()? {
+                let raw = RawStats::read_at(r, 9)?;
+                let status: AnswerStatus = parse_status(&raw.status);
+                let tool_calls: String = r.get(7)?;
+                let error: Option<String> = r.get(8)?;
+                let column_id: String = r.get(2)?;
+                let (stats, unknown_here) = raw.resolve()?;
+                if let Some(column) = columns.iter_mut().find(|c| c.id == column_id) {
+                    column.unknown_costs += u32::from(unknown_here);
+                    if let Some(cost) = stats.cost {
+                        column.total_cost += cost;
+                    }
+                }
+                unknown += u32::from(unknown_here);
+                if let Some(cost) = stats.cost {
+                    total += cost;
+                }
+                let view = AnswerView {
+                    id: r.get(0)?,
+                    column_id: column_id.clone(),
+                    turn_id: r.get(1)?,
+                    content: r.get(5)?,
+                    reasoning: r.get(6)?,
+                    tool_calls: from_json("tool calls", &tool_calls)?,
+                    status,
+                    error: error.map(|e| from_json("answer error", &e)).transpose()?,
+                    stats,
+                    attempt: r.get(3)?,
+                    attempts: 0,
+                };
+                answers
+                    .entry((view.turn_id.clone(), column_id))
+                    .or_default()
+                    .push((r.get(4)?, view));
+            }
+        }
+
+        let mut path = Vec::new();
+        let mut next = leaf;
+        while let Some(turn_id) = next {
+            let Some(row) = turns.remove(&turn_id) else {
+                return Err(StoreError::Corrupt {
+                    detail: format!("turn {turn_id} of conversation {id} is missing"),
+                });
+            };
+            next = row.parent.clone();
+            path.push(row);
+        }
+        path.reverse();
+
+        let mut turn_views = Vec::with_capacity(path.len());
+        for row in path {
+            let versions = siblings.get(&row.parent).map_or(&[][..], Vec::as_slice);
+            let version = versions.iter().position(|s| *s == row.id).unwrap_or(0) + 1;
+            let mut shown = Vec::new();
+            for column in &columns {
+                let Some(mut attempts) = answers.remove(&(row.id.clone(), column.id.clone()))
+                else {
+                    continue;
+                };
+                let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
+                let pick = attempts
+                    .iter()
+                    .rposition(|(selected, _)| *selected)
+                    .unwrap_or(attempts.len() - 1);
+                let (_, mut view) = attempts.swap_remove(pick);
+                view.attempts = count;
+                shown.push(view);
+            }
+            turn_views.push(TurnView {
+                attachments: from_json("attachments", &row.attachments)?,
+                id: row.id,
+                text: row.text,
+                answers: shown,
+                version: u32::try_from(version).unwrap_or(u32::MAX),
+                versions: u32::try_from(versions.len()).unwrap_or(u32::MAX),
+                created_ms: row.created_ms,
+            });
+        }
+
+        Ok(ConversationView {
+            id: id.to_owned(),
+            title,
+            pinned,
+            columns,
+            turns: turn_views,
+            total_cost: total,
+            unknown_costs: unknown,
+        })
+    }
+}

@@ -1,0 +1,68 @@
+/**
+ * The Chat screen's backend over Tauri IPC: implements `ChatApi` with the generated commands.
+ * Each send gets its own `Channel`, so events of concurrent sends never mix.
+ */
+import { Channel } from "@tauri-apps/api/core";
+import type { ChatApi, ExportFormat, ModelChoice } from "../chat/api";
+import { commands } from "./bindings";
+import type { ChatEvent } from "./bindings";
+import { AppError } from "./errors";
+
+/** Commands returning Rust's `()` resolve with `null`; the UI only needs completion. */
+async function done(pending: Promise<unknown>): Promise<void> {
+  await call(pending);
+}
+
+async function call<T>(pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (raw) {
+    throw AppError.from(raw);
+  }
+}
+
+function channel(onEvent: (event: ChatEvent) => void): Channel<ChatEvent> {
+  const ch = new Channel<ChatEvent>();
+  ch.onmessage = onEvent;
+  return ch;
+}
+
+export const chatApi: ChatApi = {
+  listConversations: () => call(commands.conversationList()),
+  openConversation: (id) => call(commands.conversationOpen(id)),
+  createConversation: (columns) => call(commands.conversationCreate(columns)),
+  setColumns: (id, columns) => call(commands.conversationSetColumns(id, columns)),
+  renameConversation: (id, title) => done(commands.conversationRename(id, title)),
+  pinConversation: (id, pinned) => done(commands.conversationPin(id, pinned)),
+  deleteConversation: (id) => done(commands.conversationDelete(id)),
+  continueWithColumn: (id, columnId) => call(commands.conversationContinueWith(id, columnId)),
+  selectTurnVersion: (turnId, version) => call(commands.conversationSelectVersion(turnId, version)),
+  selectAttempt: (answerId, attempt) => call(commands.conversationSelectAttempt(answerId, attempt)),
+  send: async (conversationId, text, attachments, onEvent) => {
+    await call(commands.chatSend({ conversationId, text, attachments }, channel(onEvent)));
+  },
+  regenerate: async (conversationId, turnId, columnId, onEvent) => {
+    await call(commands.chatRegenerate({ conversationId, turnId, columnId }, channel(onEvent)));
+  },
+  editAndResend: async (turnId, text, onEvent) => {
+    await call(commands.chatEditResend(turnId, text, channel(onEvent)));
+  },
+  stopAnswer: (answerId) => done(commands.chatStop(answerId)),
+  stopAll: (conversationId) => done(commands.chatStopAll(conversationId)),
+  search: (query) => call(commands.conversationSearch(query)),
+  exportConversation: (id, format: ExportFormat) => call(commands.conversationExport(id, format)),
+  importConversation: (json) => call(commands.conversationImport(json)),
+  models: async (): Promise<ModelChoice[]> => {
+    const models = await call(commands.modelsList());
+    return models.map((m) => ({
+      provider: m.provider,
+      id: m.id,
+      name: m.name,
+      contextLength: m.contextLength,
+      promptPerMillion: m.promptPerMillion,
+      completionPerMillion: m.completionPerMillion,
+      inputModalities: m.inputModalities,
+      supportsReasoning: m.supportsReasoning,
+    }));
+  },
+};
