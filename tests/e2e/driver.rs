@@ -119,7 +119,7 @@ pub(crate) async fn wait_for_text(
     let mut last = String::new();
     loop {
         if let Ok(el) = c.find(Locator::Css(css)).await
-            && let Ok(text) = el.text().await
+            && let Ok(text) = visible_text(&el).await
         {
             if ok(&text) {
                 return Ok(text);
@@ -127,7 +127,13 @@ pub(crate) async fn wait_for_text(
             last = text;
         }
         if Instant::now() > deadline {
-            return Err(format!("timed out waiting on {css}; last text: {last:?}").into());
+            let html = match c.find(Locator::Css(css)).await {
+                Ok(el) => el.html(false).await.unwrap_or_default(),
+                Err(_) => "(no such element)".to_owned(),
+            };
+            return Err(
+                format!("timed out waiting on {css}; last text: {last:?}; html: {html}").into(),
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -149,4 +155,29 @@ pub(crate) fn artifact(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
     std::fs::create_dir_all(&dir).expect("artifacts dir");
     dir.join(name)
+}
+
+/// Ends a session: on failure first saves a screenshot (named `failure_shot`) so the failing
+/// screen can be seen, then always closes the app, then fails with the phase's error.
+pub(crate) async fn finish(c: fantoccini::Client, result: TestResult, failure_shot: &str) {
+    if result.is_err()
+        && let Ok(png) = c.screenshot().await
+    {
+        let _ = std::fs::write(artifact(failure_shot), png);
+    }
+    let _ = c.close().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// The element's rendered text. WebKitWebDriver's text atom returns "" for some visible
+/// elements (a flex item holding an ellipsized span, seen in the sidebar), so an empty answer
+/// is checked against `innerText`, which also reflects only what CSS renders.
+pub(crate) async fn visible_text(el: &fantoccini::elements::Element) -> TestResult<String> {
+    let text = el.text().await?;
+    if !text.is_empty() {
+        return Ok(text);
+    }
+    Ok(el.prop("innerText").await?.unwrap_or_default())
 }

@@ -6,5 +6,6 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod chat;
 mod driver;
 mod settings;

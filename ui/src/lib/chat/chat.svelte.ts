@@ -1,0 +1,499 @@
+import { AppError } from "../ipc/client";
+import type {
+  AnswerStats,
+  AnswerView,
+  Attachment,
+  ChatEvent,
+  ColumnSpec,
+  ColumnView,
+  ConversationSummary,
+  ConversationView,
+  SearchHit,
+  TurnView,
+} from "../ipc/client";
+import type { ChatApi, ExportFormat, ModelChoice } from "./api";
+import { compareMoney, sumMoney, type MoneyTotal } from "./money";
+
+export const MAX_COLUMNS = 8;
+export const DEFAULT_MODEL = "openai/gpt-4o-mini";
+
+export interface Notice {
+  id: number;
+  message: string;
+}
+
+/** Costs that streamed in since the view was last loaded, per column. */
+interface Streamed {
+  costs: (string | null)[];
+}
+
+/** What a streaming call knows that the events do not carry. */
+type RunContext =
+  | { kind: "send"; text: string; attachments: Attachment[] }
+  | { kind: "edit"; turnId: string; text: string }
+  | { kind: "regenerate" };
+
+export function emptyStats(): AnswerStats {
+  return {
+    promptTokens: 0,
+    completionTokens: 0,
+    reasoningTokens: 0,
+    cachedTokens: 0,
+    cost: null,
+    costSource: "unknown",
+    ttftMs: null,
+    latencyMs: null,
+    tokensPerSecond: null,
+    servedBy: null,
+    model: null,
+  };
+}
+
+/**
+ * The Chat screen's state: the sidebar's conversations, the open conversation, answers streaming
+ * into it, totals and notices. Streaming answers live inside `view` itself (deep `$state`), so a
+ * delta touches one answer's `content` and only that card re-renders.
+ */
+export class ChatStore {
+  conversations = $state<ConversationSummary[]>([]);
+  view = $state<ConversationView | null>(null);
+  models = $state<ModelChoice[]>([]);
+  modelsLoaded = $state(false);
+  notices = $state<Notice[]>([]);
+  /** How many streaming calls are in flight. */
+  running = $state(0);
+  searchQuery = $state("");
+  searchHits = $state<SearchHit[]>([]);
+  /** A turn to scroll to (set by search); `seq` makes repeated requests distinct. */
+  scrollTarget = $state<{ turnId: string; seq: number } | null>(null);
+  /** The last export's path. */
+  exported = $state<string | null>(null);
+  streamed = $state<Record<string, Streamed>>({});
+
+  /** Streaming answers by id: an index into `view` (whose objects are the reactive ones). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- an index, not state
+  private live = new Map<string, AnswerView>();
+  private noticeSeq = 0;
+  private scrollSeq = 0;
+  private searchSeq = 0;
+
+  constructor(private readonly api: ChatApi) {}
+
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /** Runs an api call; a failure becomes a visible notice, never an unhandled rejection. */
+  async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (e) {
+      this.notify(AppError.from(e).message);
+      return undefined;
+    }
+  }
+
+  notify(message: string): void {
+    this.noticeSeq += 1;
+    this.notices.push({ id: this.noticeSeq, message });
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([this.refreshList(), this.loadModels()]);
+  }
+
+  async loadModels(): Promise<void> {
+    const models = await this.guard(() => this.api.models());
+    if (models) this.models = models;
+    this.modelsLoaded = true;
+  }
+
+  async refreshList(): Promise<void> {
+    const list = await this.guard(() => this.api.listConversations());
+    if (list) this.conversations = list;
+  }
+
+  /** Pinned first, then most recent. */
+  get sortedConversations(): ConversationSummary[] {
+    return [...this.conversations].sort(
+      (a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedMs - a.updatedMs,
+    );
+  }
+
+  private show(view: ConversationView): void {
+    this.live.clear();
+    this.streamed = {};
+    this.view = view;
+  }
+
+  async open(id: string, turnId?: string): Promise<void> {
+    const view = await this.guard(() => this.api.openConversation(id));
+    if (!view) return;
+    this.show(view);
+    if (turnId) {
+      this.scrollSeq += 1;
+      this.scrollTarget = { turnId, seq: this.scrollSeq };
+    }
+  }
+
+  close(): void {
+    this.live.clear();
+    this.streamed = {};
+    this.view = null;
+  }
+
+  /** The model a new column starts with. */
+  defaultModel(): ModelChoice | undefined {
+    return this.models.find((m) => m.id === DEFAULT_MODEL) ?? this.models[0];
+  }
+
+  model(spec: ColumnSpec): ModelChoice | undefined {
+    return this.models.find((m) => m.provider === spec.provider && m.id === spec.model);
+  }
+
+  defaultSpec(): ColumnSpec | undefined {
+    const m = this.defaultModel();
+    if (!m) return undefined;
+    return {
+      provider: m.provider,
+      model: m.id,
+      params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+    };
+  }
+
+  async newChat(): Promise<void> {
+    if (!this.modelsLoaded) await this.loadModels();
+    const spec = this.defaultSpec();
+    if (!spec) {
+      this.notify("No models are available. Add a key or a provider in Settings first.");
+      return;
+    }
+    const view = await this.guard(() => this.api.createConversation([spec]));
+    if (!view) return;
+    this.show(view);
+    await this.refreshList();
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    const trimmed = title.trim();
+    if (!trimmed) return;
+    const ok = await this.guard(async () => {
+      await this.api.renameConversation(id, trimmed);
+      return true;
+    });
+    if (!ok) return;
+    if (this.view?.id === id) this.view.title = trimmed;
+    await this.refreshList();
+  }
+
+  async pin(id: string, pinned: boolean): Promise<void> {
+    const ok = await this.guard(async () => {
+      await this.api.pinConversation(id, pinned);
+      return true;
+    });
+    if (!ok) return;
+    if (this.view?.id === id) this.view.pinned = pinned;
+    await this.refreshList();
+  }
+
+  async remove(id: string): Promise<void> {
+    const ok = await this.guard(async () => {
+      await this.api.deleteConversation(id);
+      return true;
+    });
+    if (!ok) return;
+    if (this.view?.id === id) this.close();
+    await this.refreshList();
+  }
+
+  async search(query: string): Promise<void> {
+    this.searchQuery = query;
+    this.searchSeq += 1;
+    const seq = this.searchSeq;
+    if (!query.trim()) {
+      this.searchHits = [];
+      return;
+    }
+    const hits = await this.guard(() => this.api.search(query));
+    if (hits && seq === this.searchSeq) this.searchHits = hits;
+  }
+
+  // Columns
+
+  /** Active columns, left to right. */
+  get activeColumns(): ColumnView[] {
+    return (this.view?.columns ?? []).filter((c) => c.active);
+  }
+
+  /** Every column left to right (retired ones still hold their old answers). */
+  get columns(): ColumnView[] {
+    return [...(this.view?.columns ?? [])].sort((a, b) => a.position - b.position);
+  }
+
+  private async applyColumns(specs: ColumnSpec[]): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const next = await this.guard(() => this.api.setColumns(view.id, specs));
+    if (next) this.show(next);
+  }
+
+  async setColumnSpec(columnId: string, spec: ColumnSpec): Promise<void> {
+    await this.applyColumns(this.activeColumns.map((c) => (c.id === columnId ? spec : c.spec)));
+  }
+
+  async addColumn(): Promise<void> {
+    const cols = this.activeColumns;
+    if (cols.length >= MAX_COLUMNS) return;
+    const spec = this.defaultSpec() ?? cols[cols.length - 1]?.spec;
+    if (!spec) return;
+    await this.applyColumns([...cols.map((c) => c.spec), spec]);
+  }
+
+  async removeColumn(columnId: string): Promise<void> {
+    const cols = this.activeColumns;
+    if (cols.length <= 1) return;
+    await this.applyColumns(cols.filter((c) => c.id !== columnId).map((c) => c.spec));
+  }
+
+  async continueWith(columnId: string): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const next = await this.guard(() => this.api.continueWithColumn(view.id, columnId));
+    if (next) this.show(next);
+  }
+
+  async selectTurnVersion(turnId: string, version: number): Promise<void> {
+    const next = await this.guard(() => this.api.selectTurnVersion(turnId, version));
+    if (next) this.show(next);
+  }
+
+  async selectAttempt(answerId: string, attempt: number): Promise<void> {
+    const next = await this.guard(() => this.api.selectAttempt(answerId, attempt));
+    if (next) this.show(next);
+  }
+
+  // Streaming
+
+  /** Sends to every active column. False when nothing was sent (so the composer keeps it). */
+  async send(text: string, attachments: Attachment[]): Promise<boolean> {
+    const view = this.view;
+    if (!view || (!text.trim() && attachments.length === 0)) return false;
+    const ctx: RunContext = { kind: "send", text, attachments };
+    return this.run(view.id, (on) => this.api.send(view.id, text, attachments, on), ctx);
+  }
+
+  async regenerate(turnId: string, columnId: string): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    await this.run(view.id, (on) => this.api.regenerate(view.id, turnId, columnId, on), {
+      kind: "regenerate",
+    });
+  }
+
+  async editAndResend(turnId: string, text: string): Promise<void> {
+    const view = this.view;
+    if (!view || !text.trim()) return;
+    await this.run(view.id, (on) => this.api.editAndResend(turnId, text, on), {
+      kind: "edit",
+      turnId,
+      text,
+    });
+  }
+
+  async stopAnswer(answerId: string): Promise<void> {
+    await this.guard(() => this.api.stopAnswer(answerId));
+  }
+
+  /** Stops every streaming answer; false when nothing was streaming. */
+  stopAll(): boolean {
+    const view = this.view;
+    if (!view || !this.busy) return false;
+    void this.guard(() => this.api.stopAll(view.id));
+    return true;
+  }
+
+  private async run(
+    conversationId: string,
+    call: (onEvent: (e: ChatEvent) => void) => Promise<void>,
+    ctx: RunContext,
+  ): Promise<boolean> {
+    this.running += 1;
+    let started = false;
+    let resolved: boolean;
+    try {
+      resolved =
+        (await this.guard(async () => {
+          await call((e) => {
+            if (e.type === "started") started = true;
+            if (this.view?.id === conversationId) this.handle(e, ctx);
+          });
+          return true;
+        })) ?? false;
+    } finally {
+      this.running -= 1;
+    }
+    if (this.view?.id === conversationId && this.running === 0) {
+      const fresh = await this.guard(() => this.api.openConversation(conversationId));
+      if (fresh && this.view?.id === conversationId) this.show(fresh);
+    }
+    await this.refreshList();
+    return resolved || started;
+  }
+
+  /** Applies one stream event to the open conversation. */
+  handle(e: ChatEvent, ctx: RunContext = { kind: "regenerate" }): void {
+    const view = this.view;
+    if (!view) return;
+    if (e.type === "started") {
+      const turn = this.turnFor(view, e.turnId, ctx);
+      const previous = turn.answers.find((a) => a.columnId === e.columnId);
+      const answer: AnswerView = {
+        id: e.answerId,
+        columnId: e.columnId,
+        turnId: e.turnId,
+        content: "",
+        reasoning: "",
+        toolCalls: [],
+        status: "streaming",
+        error: null,
+        stats: emptyStats(),
+        attempt: previous ? previous.attempts + 1 : 1,
+        attempts: previous ? previous.attempts + 1 : 1,
+      };
+      if (previous) turn.answers[turn.answers.indexOf(previous)] = answer;
+      else turn.answers.push(answer);
+      // Read back through the state proxy, so mutations below are tracked.
+      const tracked = turn.answers.find((a) => a.id === e.answerId);
+      if (tracked) this.live.set(e.answerId, tracked);
+      return;
+    }
+    const answer = this.live.get(e.answerId);
+    if (!answer) return;
+    switch (e.type) {
+      case "textDelta":
+        answer.content += e.text;
+        break;
+      case "reasoningDelta":
+        answer.reasoning += e.text;
+        break;
+      case "toolCall":
+        answer.toolCalls.push(e.call);
+        break;
+      case "finished":
+        answer.status = e.status;
+        answer.stats = e.stats;
+        this.addStreamedCost(answer.columnId, e.stats.cost);
+        break;
+      case "failed":
+        answer.status = "failed";
+        answer.error = e.error;
+        answer.stats = e.stats;
+        this.addStreamedCost(answer.columnId, e.stats.cost);
+        break;
+    }
+  }
+
+  private addStreamedCost(columnId: string, cost: string | null): void {
+    const entry = this.streamed[columnId];
+    if (entry) entry.costs.push(cost);
+    else this.streamed[columnId] = { costs: [cost] };
+  }
+
+  private turnFor(view: ConversationView, turnId: string, ctx: RunContext): TurnView {
+    const existing = view.turns.find((t) => t.id === turnId);
+    if (existing) return existing;
+    const fresh: TurnView = {
+      id: turnId,
+      text: ctx.kind === "regenerate" ? "" : ctx.text,
+      attachments: ctx.kind === "send" ? ctx.attachments : [],
+      answers: [],
+      version: 1,
+      versions: 1,
+      createdMs: Date.now(),
+    };
+    if (ctx.kind === "edit") {
+      const at = view.turns.findIndex((t) => t.id === ctx.turnId);
+      const old = view.turns[at];
+      if (old) {
+        fresh.attachments = old.attachments;
+        fresh.versions = old.versions + 1;
+        fresh.version = fresh.versions;
+        view.turns.splice(at, view.turns.length - at, fresh);
+        return view.turns[at] ?? fresh;
+      }
+    }
+    view.turns.push(fresh);
+    return view.turns[view.turns.length - 1] ?? fresh;
+  }
+
+  // Totals
+
+  columnTotal(column: ColumnView): MoneyTotal {
+    const extra = this.streamed[column.id]?.costs ?? [];
+    const sum = sumMoney([column.totalCost, ...extra]);
+    return { total: sum.total, unknown: column.unknownCosts + sum.unknown };
+  }
+
+  conversationTotal(): MoneyTotal {
+    const view = this.view;
+    if (!view) return { total: "0", unknown: 0 };
+    const extra = Object.values(this.streamed).flatMap((s) => s.costs);
+    const sum = sumMoney([view.totalCost, ...extra]);
+    return { total: sum.total, unknown: view.unknownCosts + sum.unknown };
+  }
+
+  /**
+   * The fastest and the cheapest answer of the last turn, once every answer has finished and at
+   * least two can be compared.
+   */
+  get badges(): { fastest: string | null; cheapest: string | null } {
+    const none = { fastest: null, cheapest: null };
+    const last = this.view?.turns[this.view.turns.length - 1];
+    if (!last || last.answers.some((a) => a.status === "streaming")) return none;
+    return pickBadges(last.answers);
+  }
+
+  // Export / import
+
+  async exportAs(format: ExportFormat): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const path = await this.guard(() => this.api.exportConversation(view.id, format));
+    if (path) this.exported = path;
+  }
+
+  async importJson(json: string): Promise<void> {
+    const view = await this.guard(() => this.api.importConversation(json));
+    if (!view) return;
+    this.show(view);
+    await this.refreshList();
+  }
+}
+
+/** Fastest = lowest total time among complete answers; cheapest = lowest known cost. */
+export function pickBadges(answers: readonly AnswerView[]): {
+  fastest: string | null;
+  cheapest: string | null;
+} {
+  const complete = answers.filter((a) => a.status === "complete");
+  const timed = complete.filter((a) => a.stats.latencyMs !== null);
+  const priced = complete.filter((a) => a.stats.cost !== null);
+  let fastest: AnswerView | undefined;
+  for (const a of timed) {
+    if (!fastest || (a.stats.latencyMs ?? 0) < (fastest.stats.latencyMs ?? 0)) fastest = a;
+  }
+  let cheapest: AnswerView | undefined;
+  for (const a of priced) {
+    if (!cheapest || compareMoney(a.stats.cost ?? "0", cheapest.stats.cost ?? "0") < 0) {
+      cheapest = a;
+    }
+  }
+  return {
+    fastest: timed.length >= 2 && fastest ? fastest.id : null,
+    cheapest: priced.length >= 2 && cheapest ? cheapest.id : null,
+  };
+}

@@ -1,0 +1,568 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ConversationView } from "../ipc/client";
+import ChatView from "./ChatView.svelte";
+import ModelPicker from "./ModelPicker.svelte";
+import SearchPanel from "./SearchPanel.svelte";
+import { ChatStore } from "./chat.svelte";
+import {
+  FakeResizeObserver,
+  answer,
+  installScrollShim,
+  column,
+  conversation,
+  fakeChatApi,
+  model,
+  stats,
+  turn,
+  type FakeChatApi,
+} from "./testing/fakeApi";
+
+vi.mock("../ipc/chat", () => ({ chatApi: {} }));
+
+let restoreScroll: () => void = () => {};
+beforeEach(() => {
+  vi.stubGlobal("ResizeObserver", FakeResizeObserver);
+  restoreScroll = installScrollShim();
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  restoreScroll();
+});
+
+async function mountWith(api: FakeChatApi) {
+  const store = new ChatStore(api);
+  render(ChatView, { api, store });
+  await store.open(api.server.view.id);
+  await waitFor(() => expect(store.modelsLoaded, "models load on mount").toBe(true));
+  return store;
+}
+
+function card(id: string): HTMLElement {
+  const el = document.querySelector<HTMLElement>(`[data-answer-id="${id}"]`);
+  if (!el) throw new Error(`no answer card ${id}`);
+  return el;
+}
+
+const twoColumns = () =>
+  conversation({ columns: [column("col-a", 0), column("col-b", 1, "anthropic/claude")] });
+
+describe("two-column send", () => {
+  it("streams interleaved answers into their own columns, with numbers, totals and badges", async () => {
+    const api = fakeChatApi(twoColumns(), [
+      model({ id: "openai/gpt-4o-mini" }),
+      model({ id: "anthropic/claude", name: "Claude" }),
+    ]);
+    const store = await mountWith(api);
+
+    const box = screen.getByLabelText("Message");
+    await fireEvent.input(box, { target: { value: "Compare these" } });
+    await fireEvent.keyDown(box, { key: "Enter", ctrlKey: true });
+    await waitFor(() => expect(api.runs.length, "Ctrl+Enter sends once").toBe(1));
+    expect(api.called("send")[0]?.[1], "the typed text is sent").toBe("Compare these");
+    const run = api.runs[0];
+    if (!run) throw new Error("no run");
+
+    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t9" });
+    run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t9" });
+    run.emit({ type: "textDelta", answerId: "a1", text: "Alpha " });
+    run.emit({ type: "textDelta", answerId: "b1", text: "Beta " });
+    run.emit({ type: "textDelta", answerId: "a1", text: "one" });
+    run.emit({ type: "reasoningDelta", answerId: "b1", text: "thinking" });
+    run.emit({ type: "textDelta", answerId: "b1", text: "two" });
+
+    await waitFor(() =>
+      expect(card("a1").textContent, "column A shows only its own text").toContain("Alpha one"),
+    );
+    expect(card("b1").textContent, "column B shows only its own text").toContain("Beta two");
+    expect(card("a1").textContent, "no cross-talk").not.toContain("Beta");
+    expect(screen.getByText("Compare these"), "the user's message shows at once").toBeTruthy();
+    expect(
+      within(card("a1")).getByTestId("answer-status").textContent,
+      "streaming status",
+    ).toContain("Streaming");
+
+    run.emit({
+      type: "finished",
+      answerId: "a1",
+      status: "complete",
+      stats: stats({
+        cost: "0.1",
+        costSource: "provider",
+        latencyMs: 2000,
+        promptTokens: 1234,
+        completionTokens: 56,
+        servedBy: "Azure",
+      }),
+    });
+    run.emit({
+      type: "finished",
+      answerId: "b1",
+      status: "complete",
+      stats: stats({ cost: "0.2", costSource: "estimate", latencyMs: 800 }),
+    });
+
+    await waitFor(() =>
+      expect(
+        within(card("a1")).getByTestId("answer-cost").textContent,
+        "exact cost labelled",
+      ).toContain("$0.10 exact"),
+    );
+    expect(
+      within(card("b1")).getByTestId("answer-cost").textContent,
+      "estimated cost labelled",
+    ).toContain("$0.20 est.");
+    expect(
+      within(card("a1")).getByTestId("answer-tokens").textContent,
+      "token counts shown",
+    ).toContain("1,234 in · 56 out");
+    expect(card("a1").textContent, "served by shown").toContain("Azure");
+    expect(
+      screen.getByTestId("conversation-total").textContent,
+      "conversation total adds streamed costs exactly",
+    ).toContain("$0.30");
+    const totals = screen.getAllByTestId("column-total").map((e) => e.textContent?.trim());
+    expect(totals, "each column's running total").toEqual(["$0.10", "$0.20"]);
+    expect(
+      within(card("b1")).queryByTestId("badge-fastest"),
+      "B (800 ms) is the fastest",
+    ).toBeTruthy();
+    expect(
+      within(card("a1")).queryByTestId("badge-cheapest"),
+      "A ($0.10) is the cheapest",
+    ).toBeTruthy();
+    expect(within(card("a1")).queryByTestId("badge-fastest"), "A is not fastest").toBeNull();
+    expect(screen.getByTestId("verdict").textContent, "a line names both").toBe(
+      "Fastest: column 2 (Claude), 0.80 s · Cheapest: column 1 (openai/gpt-4o-mini), $0.10",
+    );
+    expect(within(card("b1")).queryByTestId("badge-cheapest"), "B is not cheapest").toBeNull();
+
+    // The call resolves: the view is refreshed from the store of record.
+    api.server.view = twoColumns();
+    api.server.view.turns = [
+      turn({
+        id: "t9",
+        text: "Compare these",
+        answers: [
+          answer({ id: "a1", columnId: "col-a", turnId: "t9", content: "Alpha one" }),
+          answer({ id: "b1", columnId: "col-b", turnId: "t9", content: "Beta two" }),
+        ],
+      }),
+    ];
+    run.finish();
+    await waitFor(() =>
+      expect(api.called("openConversation").length, "refreshed after the run").toBe(2),
+    );
+    await waitFor(() => expect(store.busy, "no longer busy").toBe(false));
+  });
+
+  it("shows unknown costs as such, never as $0", async () => {
+    const api = fakeChatApi(twoColumns());
+    const store = await mountWith(api);
+    void store.send("hi", []);
+    const run = api.runs[0];
+    if (!run) throw new Error("no run");
+    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
+    run.emit({
+      type: "finished",
+      answerId: "a1",
+      status: "complete",
+      stats: stats({ cost: null }),
+    });
+    await waitFor(() =>
+      expect(
+        within(card("a1")).getByTestId("answer-cost").textContent,
+        "null cost reads 'cost unknown'",
+      ).toContain("cost unknown"),
+    );
+    expect(
+      screen.getAllByTestId("column-total")[0]?.textContent,
+      "the column total counts it as unknown",
+    ).toContain("+1 unknown");
+  });
+});
+
+describe("stop", () => {
+  it("stops one column by its answer id, and Escape stops all", async () => {
+    const api = fakeChatApi(twoColumns());
+    const store = await mountWith(api);
+    void store.send("go", []);
+    const run = api.runs[0];
+    if (!run) throw new Error("no run");
+    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
+    run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t1" });
+    await waitFor(() => card("b1"));
+    await fireEvent.click(within(card("b1")).getByText("Stop"));
+    expect(api.called("stopAnswer"), "stopAnswer gets B's answer id").toEqual([["b1"]]);
+
+    await fireEvent.keyDown(window, { key: "Escape" });
+    await waitFor(() =>
+      expect(api.called("stopAll"), "Escape calls stopAll for the conversation").toEqual([["c1"]]),
+    );
+    run.finish();
+  });
+});
+
+describe("branches", () => {
+  const branched = (): ConversationView =>
+    conversation({
+      turns: [
+        turn({
+          id: "t1",
+          text: "original",
+          version: 2,
+          versions: 3,
+          answers: [answer({ id: "a1", columnId: "col-a", content: "x", attempt: 1, attempts: 2 })],
+        }),
+      ],
+    });
+
+  it("edits and resends; switches versions and attempts", async () => {
+    const api = fakeChatApi(branched());
+    const store = await mountWith(api);
+    await waitFor(() => screen.getByText("original"));
+
+    expect(screen.getByText("2/3"), "version switcher shows 2/3").toBeTruthy();
+    await fireEvent.click(screen.getByLabelText("Next version"));
+    expect(api.called("selectTurnVersion"), "next version is 3").toEqual([["t1", 3]]);
+
+    expect(screen.getByText("1/2"), "attempt switcher shows 1/2").toBeTruthy();
+    await fireEvent.click(screen.getByLabelText("Next attempt"));
+    expect(api.called("selectAttempt"), "next attempt is 2").toEqual([["a1", 2]]);
+
+    await fireEvent.click(screen.getByText("Edit"));
+    const editor = screen.getByLabelText("Edit message");
+    await fireEvent.input(editor, { target: { value: "changed" } });
+    await fireEvent.click(screen.getByText("Save and resend"));
+    expect(api.called("editAndResend"), "editAndResend with the new text").toEqual([
+      ["t1", "changed"],
+    ]);
+    const run = api.runs[0];
+    if (!run) throw new Error("no run");
+    run.emit({ type: "started", answerId: "a2", columnId: "col-a", turnId: "t1v4" });
+    await waitFor(() => expect(screen.getByText("changed"), "the new version shows").toBeTruthy());
+    expect(store.view?.turns.length, "the edited turn replaces the old one").toBe(1);
+    run.finish();
+  });
+});
+
+describe("search", () => {
+  it("renders byte-range highlights as <mark> and never parses snippet HTML", async () => {
+    const api = fakeChatApi();
+    api.server.hits = [
+      {
+        conversationId: "c1",
+        title: "Café <b>notes</b>",
+        turnId: "t1",
+        answerId: null,
+        // "naïve " is 7 bytes; "café" (5 bytes) follows.
+        snippet: "naïve café <img src=x onerror=alert(1)>",
+        highlights: [[7, 12]],
+      },
+    ];
+    const store = new ChatStore(api);
+    render(SearchPanel, { store });
+    await store.search("café");
+    const hit = await screen.findByTestId("search-hit");
+    const marks = hit.querySelectorAll("mark");
+    expect(marks.length, "one highlight").toBe(1);
+    expect(marks[0]?.textContent, "the multibyte word is marked exactly").toBe("café");
+    expect(hit.querySelector("img"), "no element is parsed out of the snippet").toBeNull();
+    expect(hit.querySelector("b"), "no markup parsed out of the title").toBeNull();
+    expect(hit.textContent, "the markup shows as text").toContain("<img src=x onerror=alert(1)>");
+
+    await fireEvent.click(hit);
+    await waitFor(() =>
+      expect(store.scrollTarget?.turnId, "opening a hit targets its turn").toBe("t1"),
+    );
+    expect(api.called("openConversation"), "the hit's conversation opens").toEqual([["c1"]]);
+  });
+});
+
+describe("model picker", () => {
+  it("filters 500 models as you type and shows 'variable' for null prices", async () => {
+    const models = Array.from({ length: 500 }, (_, i) =>
+      model({
+        id: `vendor${i % 10}/model-${i}`,
+        name: `Model ${i}`,
+        promptPerMillion: i === 123 ? null : "1.25",
+        completionPerMillion: i === 123 ? null : "5",
+      }),
+    );
+    const onselect = vi.fn();
+    render(ModelPicker, { models, provider: "openrouter", model: "vendor0/model-0", onselect });
+    await fireEvent.click(screen.getByRole("button", { name: /Model 0/ }));
+    const filter = screen.getByLabelText("Filter models");
+    expect(screen.getByTestId("model-count").textContent, "all 500 listed").toContain("500 of 500");
+    expect(
+      screen.getAllByTestId("model-option").length,
+      "only a bounded number of rows is rendered",
+    ).toBeLessThanOrEqual(60);
+
+    await fireEvent.input(filter, { target: { value: "vendor3" } });
+    expect(screen.getByTestId("model-count").textContent, "50 match vendor3").toContain(
+      "50 of 500",
+    );
+    await fireEvent.input(filter, { target: { value: "model-123" } });
+    const options = screen.getAllByTestId("model-option");
+    expect(options.length, "one model matches model-123").toBe(1);
+    expect(options[0]?.textContent, "null prices show as variable").toContain("in variable");
+    expect(options[0]?.textContent, "both prices").toContain("out variable");
+    await fireEvent.click(options[0] as HTMLElement);
+    expect(onselect.mock.calls[0]?.[0]?.id, "choosing calls onselect").toBe("vendor3/model-123");
+  });
+});
+
+describe("virtualization", () => {
+  it("mounts 5,000 turns and renders far fewer", async () => {
+    const turns = Array.from({ length: 5000 }, (_, i) =>
+      turn({
+        id: `t${i}`,
+        text: `message ${i}`,
+        answers: [answer({ id: `a${i}`, columnId: "col-a", turnId: `t${i}`, content: `r${i}` })],
+      }),
+    );
+    const api = fakeChatApi(conversation({ turns }));
+    await mountWith(api);
+    await waitFor(() =>
+      expect(screen.getAllByTestId("turn").length, "some turns render").toBeGreaterThan(0),
+    );
+    expect(screen.getAllByTestId("turn").length, "far fewer than 5,000 turn elements").toBeLessThan(
+      100,
+    );
+  });
+});
+
+describe("composer and shortcuts", () => {
+  it("attaches an image and a text file as chips, warns about text-only models, removes", async () => {
+    const api = fakeChatApi(conversation(), [
+      model({ id: "openai/gpt-4o-mini", name: "Mini", inputModalities: ["text"] }),
+    ]);
+    await mountWith(api);
+    const input = screen.getByLabelText("Attach files") as HTMLInputElement;
+    const png = new File([new Uint8Array([137, 80, 78, 71])], "cat.png", { type: "image/png" });
+    const txt = new File(["hello notes"], "notes.txt", { type: "text/plain" });
+    await fireEvent.change(input, { target: { files: [png, txt] } });
+    await waitFor(() =>
+      expect(screen.getAllByTestId("attachment-chip").length, "two chips").toBe(2),
+    );
+    expect(screen.getByTestId("image-warning").textContent, "warns, naming the column").toContain(
+      "column 1 (Mini)",
+    );
+    await fireEvent.click(screen.getByRole("button", { name: "Send" }));
+    await waitFor(() => expect(api.runs.length, "send still allowed").toBe(1));
+    const sent = api.called("send")[0]?.[2] as { kind: string; name: string }[];
+    expect(
+      sent.map((a) => `${a.kind}:${a.name}`),
+      "attachments sent as image and text",
+    ).toEqual(["image:cat.png", "text:notes.txt"]);
+    expect(sent[0], "image as a data URL").toHaveProperty(
+      "data_url",
+      expect.stringMatching(/^data:image\/png;base64,/),
+    );
+    expect(sent[1], "text file's text").toHaveProperty("text", "hello notes");
+    api.runs[0]?.finish();
+  });
+
+  it("removes a chip, refuses oversized images, and Enter alone does not send", async () => {
+    const api = fakeChatApi();
+    await mountWith(api);
+    const input = screen.getByLabelText("Attach files") as HTMLInputElement;
+    const txt = new File(["x"], "a.txt", { type: "text/plain" });
+    const huge = new File([new Uint8Array(5 * 1024 * 1024 + 1)], "big.png", { type: "image/png" });
+    await fireEvent.change(input, { target: { files: [txt, huge] } });
+    await waitFor(() =>
+      expect(screen.getAllByTestId("attachment-chip").length, "one chip").toBe(1),
+    );
+    expect(
+      (await screen.findByRole("alert")).textContent,
+      "the oversized image is explained",
+    ).toContain("larger than 5 MB");
+    await fireEvent.click(screen.getByRole("button", { name: "Remove a.txt" }));
+    expect(screen.queryAllByTestId("attachment-chip").length, "chip removed").toBe(0);
+    expect(screen.getByRole("button", { name: "Send" }), "nothing to send").toBeDisabled();
+
+    const box = screen.getByLabelText("Message");
+    await fireEvent.input(box, { target: { value: "line" } });
+    await fireEvent.keyDown(box, { key: "Enter" });
+    expect(api.runs.length, "Enter alone does not send").toBe(0);
+  });
+
+  it("Ctrl+N starts a new chat with the default model; Ctrl+K focuses search", async () => {
+    const api = fakeChatApi(conversation(), [
+      model({ id: "z/first" }),
+      model({ id: "openai/gpt-4o-mini" }),
+    ]);
+    await mountWith(api);
+    await fireEvent.keyDown(window, { key: "n", ctrlKey: true });
+    await waitFor(() =>
+      expect(api.called("createConversation").length, "Ctrl+N creates a conversation").toBe(1),
+    );
+    const specs = api.called("createConversation")[0]?.[0] as { model: string }[];
+    expect(
+      specs.map((s) => s.model),
+      "one column, gpt-4o-mini preferred",
+    ).toEqual(["openai/gpt-4o-mini"]);
+    await fireEvent.keyDown(window, { key: "k", ctrlKey: true });
+    expect(document.activeElement, "search box focused").toBe(
+      screen.getByLabelText("Search conversations"),
+    );
+  });
+
+  it("removes its listeners when unmounted", async () => {
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    const { unmount } = render(ChatView, { api, store });
+    await waitFor(() => expect(store.modelsLoaded, "loaded").toBe(true));
+    unmount();
+    await fireEvent.keyDown(window, { key: "n", ctrlKey: true });
+    expect(api.called("createConversation").length, "no listener after destroy").toBe(0);
+  });
+});
+
+describe("errors and export", () => {
+  it("shows a failing call's message in a dismissible notice", async () => {
+    const api = fakeChatApi();
+    api.exportConversation = async () => {
+      throw { code: "disk_full", message: "The disk is full.", retryable: false };
+    };
+    await mountWith(api);
+    await fireEvent.click(screen.getByRole("button", { name: "Export JSON" }));
+    const notice = await screen.findByRole("alert");
+    expect(notice.textContent, "the AppError message shows").toContain("The disk is full.");
+    await fireEvent.click(within(notice).getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByRole("alert"), "dismissed").toBeNull();
+  });
+
+  it("exports and shows the path; the empty state explains the screen", async () => {
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    expect(
+      screen.getByText("Compare models side by side"),
+      "empty state without a conversation",
+    ).toBeTruthy();
+    await store.open("c1");
+    await fireEvent.click(await screen.findByRole("button", { name: "Export Markdown" }));
+    expect(await screen.findByText("/tmp/out.md"), "the returned path shows").toBeTruthy();
+    expect(api.called("exportConversation"), "markdown export").toEqual([["c1", "markdown"]]);
+  });
+});
+
+describe("sidebar", () => {
+  it("lists pinned first; renames inline, pins, and deletes after an inline confirm", async () => {
+    const api = fakeChatApi();
+    api.server.list = [
+      { id: "c1", title: "Recent", pinned: false, updatedMs: 9, totalCost: "0" },
+      { id: "c2", title: "Pinned old", pinned: true, updatedMs: 1, totalCost: "0" },
+    ];
+    await mountWith(api);
+    await waitFor(() =>
+      expect(
+        screen.getAllByTestId("conversation").map((li) => li.textContent?.includes("Pinned old")),
+        "pinned first",
+      ).toEqual([true, false]),
+    );
+
+    await fireEvent.click(screen.getByRole("button", { name: "Rename Recent" }));
+    const field = screen.getByLabelText("New title");
+    await fireEvent.input(field, { target: { value: "Renamed" } });
+    await fireEvent.keyDown(field, { key: "Enter" });
+    await waitFor(() =>
+      expect(api.called("renameConversation"), "rename sends the new title").toEqual([
+        ["c1", "Renamed"],
+      ]),
+    );
+
+    await fireEvent.click(screen.getByRole("button", { name: "Unpin Pinned old" }));
+    expect(api.called("pinConversation"), "unpin").toEqual([["c2", false]]);
+
+    await fireEvent.click(screen.getByRole("button", { name: "Delete Recent" }));
+    expect(api.called("deleteConversation"), "no delete before confirming").toEqual([]);
+    const confirm = screen.getByRole("group", { name: "Confirm delete" });
+    await fireEvent.click(within(confirm).getByRole("button", { name: "Delete" }));
+    await waitFor(() =>
+      expect(api.called("deleteConversation"), "deleted after confirm").toEqual([["c1"]]),
+    );
+  });
+});
+
+describe("columns, import and failures", () => {
+  it("continues with a column, adds and removes columns", async () => {
+    const api = fakeChatApi(twoColumns());
+    await mountWith(api);
+    const continueB = screen.getAllByRole("button", { name: "Continue with this column" })[1];
+    if (!continueB) throw new Error("no second column");
+    await fireEvent.click(continueB);
+    expect(api.called("continueWithColumn"), "continue with column B").toEqual([["c1", "col-b"]]);
+    await fireEvent.click(screen.getByRole("button", { name: "Remove column 1" }));
+    const specs = api.called("setColumns")[0]?.[1] as { model: string }[];
+    expect(
+      specs.map((s) => s.model),
+      "removing column 1 keeps column 2",
+    ).toEqual(["anthropic/claude"]);
+    await fireEvent.click(screen.getByRole("button", { name: "+ Column" }));
+    expect(api.called("setColumns").length, "adding a column sets columns").toBe(2);
+  });
+
+  it("imports a JSON file and opens it", async () => {
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    const input = screen.getByLabelText("Import conversation JSON");
+    const file = new File(['{"title":"x"}'], "conv.json", { type: "application/json" });
+    await fireEvent.change(input, { target: { files: [file] } });
+    await waitFor(() =>
+      expect(api.called("importConversation"), "the file's text is imported").toEqual([
+        ['{"title":"x"}'],
+      ]),
+    );
+    await waitFor(() => expect(store.view?.id, "the imported conversation opens").toBe("c1"));
+  });
+
+  it("a failed send shows the error and keeps the message in the composer", async () => {
+    const api = fakeChatApi();
+    api.send = async () => {
+      throw { code: "auth", message: "OpenRouter rejected the key.", retryable: false };
+    };
+    await mountWith(api);
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
+    await fireEvent.input(box, { target: { value: "keep me" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Send" }));
+    expect((await screen.findByRole("alert")).textContent, "the message shows").toContain(
+      "OpenRouter rejected the key.",
+    );
+    await waitFor(() => expect(box.value, "the text is not lost").toBe("keep me"));
+  });
+});
+
+describe("search into a long conversation", () => {
+  it("opens the conversation at the hit's turn", async () => {
+    const turns = Array.from({ length: 5000 }, (_, i) =>
+      turn({ id: `t${i}`, text: `message ${i}` }),
+    );
+    const api = fakeChatApi(conversation({ turns }));
+    api.server.hits = [
+      {
+        conversationId: "c1",
+        title: "First",
+        turnId: "t4000",
+        answerId: null,
+        snippet: "message 4000",
+        highlights: [[8, 12]],
+      },
+    ];
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    await store.search("4000");
+    await fireEvent.click(await screen.findByTestId("search-hit"));
+    await waitFor(() => expect(store.scrollTarget, "the scroll request is consumed").toBeNull());
+    await waitFor(() =>
+      expect(
+        document.querySelector('[data-turn-id="t4000"]'),
+        "the hit's turn is rendered after opening",
+      ).not.toBeNull(),
+    );
+    expect(screen.getAllByTestId("turn").length, "still virtualized").toBeLessThan(100);
+  });
+});

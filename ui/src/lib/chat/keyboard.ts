@@ -1,0 +1,37 @@
+/** What the Chat screen's global shortcuts do. */
+export interface ShortcutHandlers {
+  /** Ctrl/Cmd+Enter. */
+  send(): void;
+  /** Escape. Returns false if there was nothing to stop (so Escape keeps its other meanings). */
+  stopAll(): boolean;
+  /** Ctrl/Cmd+N. */
+  newChat(): void;
+  /** Ctrl/Cmd+K. */
+  focusSearch(): void;
+}
+
+/** Which action a key event maps to, if any. */
+export function shortcutFor(e: KeyboardEvent): keyof ShortcutHandlers | null {
+  const mod = e.ctrlKey || e.metaKey;
+  if (mod && e.key === "Enter") return "send";
+  if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === "n") return "newChat";
+  if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === "k") return "focusSearch";
+  if (!mod && e.key === "Escape") return "stopAll";
+  return null;
+}
+
+/** Listens on `target` for the shortcuts; returns the function that removes the listener. */
+export function installShortcuts(target: Window, handlers: ShortcutHandlers): () => void {
+  const onKey = (e: KeyboardEvent) => {
+    const action = shortcutFor(e);
+    if (!action) return;
+    if (action === "stopAll") {
+      if (handlers.stopAll()) e.preventDefault();
+      return;
+    }
+    e.preventDefault();
+    handlers[action]();
+  };
+  target.addEventListener("keydown", onKey);
+  return () => target.removeEventListener("keydown", onKey);
+}

@@ -1,0 +1,228 @@
+import type {
+  AnswerStats,
+  AnswerView,
+  ChatEvent,
+  ColumnView,
+  ConversationSummary,
+  ConversationView,
+  SearchHit,
+  TurnView,
+} from "../../ipc/client";
+import type { ChatApi, ModelChoice } from "../api";
+
+export function stats(over: Partial<AnswerStats> = {}): AnswerStats {
+  return {
+    promptTokens: 10,
+    completionTokens: 20,
+    reasoningTokens: 0,
+    cachedTokens: 0,
+    cost: null,
+    costSource: "unknown",
+    ttftMs: 100,
+    latencyMs: 1000,
+    tokensPerSecond: 20,
+    servedBy: null,
+    model: null,
+    ...over,
+  };
+}
+
+export function column(id: string, position: number, model = "openai/gpt-4o-mini"): ColumnView {
+  return {
+    id,
+    position,
+    spec: {
+      provider: "openrouter",
+      model,
+      params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+    },
+    active: true,
+    totalCost: "0",
+    unknownCosts: 0,
+  };
+}
+
+export function answer(over: Partial<AnswerView> & { id: string; columnId: string }): AnswerView {
+  return {
+    turnId: "t1",
+    content: "",
+    reasoning: "",
+    toolCalls: [],
+    status: "complete",
+    error: null,
+    stats: stats(),
+    attempt: 1,
+    attempts: 1,
+    ...over,
+  };
+}
+
+export function turn(over: Partial<TurnView> & { id: string }): TurnView {
+  return {
+    text: "hello",
+    attachments: [],
+    answers: [],
+    version: 1,
+    versions: 1,
+    createdMs: 0,
+    ...over,
+  };
+}
+
+export function conversation(over: Partial<ConversationView> = {}): ConversationView {
+  return {
+    id: "c1",
+    title: "First",
+    pinned: false,
+    columns: [column("col-a", 0)],
+    turns: [],
+    totalCost: "0",
+    unknownCosts: 0,
+    ...over,
+  };
+}
+
+export function model(over: Partial<ModelChoice> & { id: string }): ModelChoice {
+  return {
+    provider: "openrouter",
+    name: over.id,
+    contextLength: 128000,
+    promptPerMillion: "0.15",
+    completionPerMillion: "0.6",
+    inputModalities: ["text"],
+    supportsReasoning: false,
+    ...over,
+  };
+}
+
+/** A streaming call the test drives: `emit` events, then `finish` (or `fail`) it. */
+export interface Run {
+  kind: "send" | "regenerate" | "editAndResend";
+  args: unknown[];
+  emit(e: ChatEvent): void;
+  finish(): void;
+  fail(err: unknown): void;
+}
+
+export type FakeChatApi = ChatApi & {
+  /** What `openConversation` returns. */
+  server: { view: ConversationView; list: ConversationSummary[]; hits: SearchHit[] };
+  runs: Run[];
+  calls: { name: string; args: unknown[] }[];
+  called(name: string): unknown[][];
+};
+
+/** A ChatApi over plain data; streaming calls wait for the test to drive them. */
+export function fakeChatApi(
+  view: ConversationView = conversation(),
+  models: ModelChoice[] = [model({ id: "openai/gpt-4o-mini", inputModalities: ["text"] })],
+): FakeChatApi {
+  const server = {
+    view,
+    list: [
+      {
+        id: view.id,
+        title: view.title,
+        pinned: view.pinned,
+        updatedMs: 1,
+        totalCost: view.totalCost,
+      },
+    ] as ConversationSummary[],
+    hits: [] as SearchHit[],
+  };
+  const runs: Run[] = [];
+  const calls: { name: string; args: unknown[] }[] = [];
+  const log = (name: string, args: unknown[]) => calls.push({ name, args });
+  const stream = (
+    kind: Run["kind"],
+    args: unknown[],
+    onEvent: (e: ChatEvent) => void,
+  ): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      runs.push({ kind, args, emit: onEvent, finish: resolve, fail: reject });
+    });
+  const viewCall =
+    (name: string) =>
+    async (...args: unknown[]) => {
+      log(name, args);
+      return server.view;
+    };
+  return {
+    server,
+    runs,
+    calls,
+    called: (name) => calls.filter((c) => c.name === name).map((c) => c.args),
+    listConversations: async () => (log("listConversations", []), server.list),
+    openConversation: viewCall("openConversation"),
+    createConversation: viewCall("createConversation"),
+    setColumns: viewCall("setColumns"),
+    continueWithColumn: viewCall("continueWithColumn"),
+    selectTurnVersion: viewCall("selectTurnVersion"),
+    selectAttempt: viewCall("selectAttempt"),
+    importConversation: viewCall("importConversation"),
+    renameConversation: async (...args) => void log("renameConversation", args),
+    pinConversation: async (...args) => void log("pinConversation", args),
+    deleteConversation: async (...args) => void log("deleteConversation", args),
+    send: (id, text, attachments, onEvent) => {
+      log("send", [id, text, attachments]);
+      return stream("send", [id, text, attachments], onEvent);
+    },
+    regenerate: (id, turnId, columnId, onEvent) => {
+      log("regenerate", [id, turnId, columnId]);
+      return stream("regenerate", [id, turnId, columnId], onEvent);
+    },
+    editAndResend: (turnId, text, onEvent) => {
+      log("editAndResend", [turnId, text]);
+      return stream("editAndResend", [turnId, text], onEvent);
+    },
+    stopAnswer: async (...args) => void log("stopAnswer", args),
+    stopAll: async (...args) => void log("stopAll", args),
+    search: async (...args) => (log("search", args), server.hits),
+    exportConversation: async (...args) => (log("exportConversation", args), "/tmp/out.md"),
+    models: async () => models,
+  };
+}
+
+/**
+ * jsdom has no ResizeObserver and no layout; virtua measures its viewport and rows with one. This
+ * one reports every observed element as 1000×600 px, so the list renders a viewport's worth.
+ */
+export class FakeResizeObserver {
+  constructor(private readonly callback: ResizeObserverCallback) {}
+  observe(target: Element): void {
+    queueMicrotask(() =>
+      this.callback(
+        [
+          {
+            target,
+            contentRect: { width: 1000, height: 600 } as DOMRectReadOnly,
+            borderBoxSize: [{ inlineSize: 1000, blockSize: 600 }],
+            contentBoxSize: [{ inlineSize: 1000, blockSize: 600 }],
+            devicePixelContentBoxSize: [],
+          },
+        ],
+        this as unknown as ResizeObserver,
+      ),
+    );
+  }
+  unobserve(): void {}
+  disconnect(): void {}
+}
+
+/**
+ * jsdom has no scrolling and no `Element.scrollTo`; virtua scrolls with it. The shim records the
+ * offset and reports a scroll, as a browser would. Returns the function that removes it.
+ */
+export function installScrollShim(): () => void {
+  const proto = Element.prototype as { scrollTo?: unknown };
+  const had = Object.prototype.hasOwnProperty.call(proto, "scrollTo");
+  const original = proto.scrollTo;
+  proto.scrollTo = function (this: Element, arg?: ScrollToOptions | number) {
+    if (typeof arg === "object" && arg.top !== undefined) this.scrollTop = arg.top;
+    this.dispatchEvent(new Event("scroll"));
+  };
+  return () => {
+    if (had) proto.scrollTo = original;
+    else delete proto.scrollTo;
+  };
+}
