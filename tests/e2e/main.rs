@@ -8,4 +8,5 @@
 
 mod chat;
 mod driver;
+mod safety;
 mod settings;
