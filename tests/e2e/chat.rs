@@ -92,7 +92,9 @@ pub(crate) async fn open_new_chat(c: &Client, columns: usize) -> TestResult {
 
 #[tokio::test]
 async fn a_two_column_comparison_streams_shows_costs_stops_and_survives_a_restart() {
-    let Some(app) = app_binary() else { return };
+    let Some((app, _turn)) = app_binary().await else {
+        return;
+    };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
     let driver = Driver::start(&[

@@ -9,8 +9,21 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 pub(crate) type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
-/// The app binary to drive, or `None` (with a note) when e2e is not set up.
-pub(crate) fn app_binary() -> Option<PathBuf> {
+/// One end-to-end test at a time: each launches a whole WebKit app (two cores cannot run
+/// several well), and parallel tests would race for the loopback ports they pick.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Held for a whole test by [`app_binary`]'s caller.
+pub(crate) type Turn = tokio::sync::MutexGuard<'static, ()>;
+
+/// Waits for this test's turn, then returns the app binary to drive; `None` (with a note)
+/// when e2e is not set up.
+pub(crate) async fn app_binary() -> Option<(PathBuf, Turn)> {
+    let path = app_path()?;
+    Some((path, ONE_AT_A_TIME.lock().await))
+}
+
+fn app_path() -> Option<PathBuf> {
     match std::env::var_os("SWITCHBOARD_E2E_APP") {
         Some(path) => {
             let path = PathBuf::from(path);

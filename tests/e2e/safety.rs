@@ -45,7 +45,9 @@ fn payload_reply(n: usize, payload: &str) -> Reply {
 
 #[tokio::test]
 async fn hostile_model_output_renders_inert_in_the_real_webview() {
-    let Some(app) = app_binary() else { return };
+    let Some((app, _turn)) = app_binary().await else {
+        return;
+    };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
     let service = switchboard_tests::keychain::unique_service();
@@ -181,7 +183,9 @@ fn app_pid(data_dir: &std::path::Path) -> Option<u32> {
 
 #[tokio::test]
 async fn an_app_killed_mid_stream_keeps_the_partial_answer_marked_interrupted() {
-    let Some(app) = app_binary() else { return };
+    let Some((app, _turn)) = app_binary().await else {
+        return;
+    };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
     let env = [

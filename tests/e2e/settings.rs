@@ -13,7 +13,9 @@ const OR: &str = "[data-provider=\"openrouter\"]";
 
 #[tokio::test]
 async fn settings_keys_survive_a_relaunch_and_never_reach_the_page() {
-    let Some(app) = app_binary() else { return };
+    let Some((app, _turn)) = app_binary().await else {
+        return;
+    };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
     let service = switchboard_tests::keychain::unique_service();
