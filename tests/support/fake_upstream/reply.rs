@@ -43,6 +43,14 @@ pub enum Reply {
     /// `200 text/event-stream` with these chunks, then keep-alive comments forever: an answer
     /// that is mid-stream for as long as a test needs (to stop it, or to kill the app).
     SseThenStall(Vec<Vec<u8>>),
+    /// `200 text/event-stream` with these chunks, one every `every` (honoured with
+    /// [`Reply::timed`]): a stream at a known rate, for benchmarks.
+    SsePaced {
+        /// The chunks.
+        chunks: Vec<Vec<u8>>,
+        /// The wait before each chunk.
+        every: std::time::Duration,
+    },
 }
 
 impl Reply {

@@ -232,6 +232,15 @@ fn plan(api: Api, req: &ChatRequest, reply: &Reply) -> Planned {
         } => status_reply(api, *status, *retry_after, body.clone()),
         Reply::MalformedJson => malformed(api, req.stream),
         Reply::EndlessKeepAlive => endless(),
+        Reply::SsePaced { chunks, every } => Planned::sse(
+            chunks
+                .iter()
+                .map(|bytes| super::TimedChunk {
+                    delay: *every,
+                    bytes: bytes.clone(),
+                })
+                .collect(),
+        ),
         Reply::SseThenStall(chunks) => Planned {
             body: PlannedBody::ChunksThenEndless(untimed(chunks.clone())),
             ..endless()
