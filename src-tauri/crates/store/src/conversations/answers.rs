@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use switchboard_core::{AnswerStats, AnswerStatus, Attachment, ColumnSpec, ErrorInfo, ToolCall};
 
-use super::{from_json, new_id, not_found, read_spec, status_str, title_from, to_json, touch};
+use super::{from_json, new_id, not_found, read_columns, status_str, title_from, to_json, touch};
 use crate::{Store, StoreError, now_ms};
 
 /// How an answer ended, as written by [`Store::finish_answer`].
@@ -114,26 +114,10 @@ impl Store {
         conversation_id: &str,
     ) -> Result<Vec<(String, ColumnSpec, bool)>, StoreError> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT id, provider_id, model, params_json, active FROM conversation_column
-             WHERE conversation_id = ?1 ORDER BY position",
-        )?;
-        let rows = stmt
-            .query_map([conversation_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get(4)?,
-                ))
-            })?
-            .collect::<Result<Vec<(String, String, String, String, bool)>, _>>()?;
-        rows.into_iter()
-            .map(|(id, provider, model, params, active)| {
-                Ok((id, read_spec(provider, model, &params)?, active))
-            })
-            .collect()
+        Ok(read_columns(&conn, conversation_id)?
+            .into_iter()
+            .map(|c| (c.id, c.spec, c.active))
+            .collect())
     }
 
     /// Inserts a new `streaming` attempt for `turn_id` × `column_id` and displays it.

@@ -98,11 +98,49 @@ pub(crate) fn insert_column(
     Ok(id)
 }
 
-pub(crate) fn read_spec(
-    provider: String,
-    model: String,
-    params_json: &str,
-) -> Result<ColumnSpec, StoreError> {
+/// One row of `conversation_column`, decoded.
+pub(crate) struct ColumnRow {
+    pub(crate) id: String,
+    pub(crate) position: u32,
+    pub(crate) spec: ColumnSpec,
+    pub(crate) active: bool,
+}
+
+/// A conversation's columns, left to right. Takes the connection so callers that already
+/// hold it (the view, the export) and `Store::columns` share one query.
+pub(crate) fn read_columns(
+    conn: &rusqlite::Connection,
+    conversation_id: &str,
+) -> Result<Vec<ColumnRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, position, provider_id, model, params_json, active
+         FROM conversation_column WHERE conversation_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt
+        .query_map([conversation_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(id, position, provider, model, params, active)| {
+            Ok(ColumnRow {
+                id,
+                position,
+                spec: read_spec(provider, model, &params)?,
+                active,
+            })
+        })
+        .collect()
+}
+
+fn read_spec(provider: String, model: String, params_json: &str) -> Result<ColumnSpec, StoreError> {
     Ok(ColumnSpec {
         provider: provider.parse().map_err(|_| StoreError::Corrupt {
             detail: format!("column provider {provider:?} is not a provider id"),

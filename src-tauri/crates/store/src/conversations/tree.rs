@@ -11,7 +11,7 @@ use switchboard_core::{AnswerStats, AnswerStatus, Attachment, ColumnSpec, ErrorI
 
 use super::view::{RawStats, STATS_COLUMNS};
 use super::{
-    from_json, insert_column, new_id, not_found, parse_status, read_spec, status_str, to_json,
+    from_json, insert_column, new_id, not_found, parse_status, read_columns, status_str, to_json,
 };
 use crate::{Store, StoreError};
 
@@ -130,29 +130,12 @@ impl Store {
             .ok_or_else(|| not_found("conversation", id))?;
         let mut column_index = HashMap::new();
         let mut columns = Vec::new();
-        {
-            let mut stmt = conn.prepare(
-                "SELECT id, provider_id, model, params_json, active FROM conversation_column
-                 WHERE conversation_id = ?1 ORDER BY position",
-            )?;
-            let rows = stmt
-                .query_map([id], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get(4)?,
-                    ))
-                })?
-                .collect::<Result<Vec<(String, String, String, String, bool)>, _>>()?;
-            for (cid, provider, model, params, active) in rows {
-                column_index.insert(cid, columns.len());
-                columns.push(ExportedColumn {
-                    spec: read_spec(provider, model, &params)?,
-                    active,
-                });
-            }
+        for c in read_columns(&conn, id)? {
+            column_index.insert(c.id, columns.len());
+            columns.push(ExportedColumn {
+                spec: c.spec,
+                active: c.active,
+            });
         }
         let mut turn_index = HashMap::new();
         let mut turns = Vec::new();

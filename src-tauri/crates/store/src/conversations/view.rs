@@ -8,7 +8,7 @@ use switchboard_core::{
     AnswerStats, AnswerStatus, AnswerView, ColumnView, ConversationView, TurnView, Usd,
 };
 
-use super::{from_json, not_found, parse_status, read_spec};
+use super::{from_json, not_found, parse_status, read_columns};
 use crate::{Store, StoreError};
 
 /// The stats columns, aliased `a` (answer) and `l` (its ledger row, LEFT JOINed).
@@ -129,35 +129,17 @@ impl Store {
             .optional()?
             .ok_or_else(|| not_found("conversation", id))?;
 
-        let mut columns = Vec::new();
-        {
-            let mut stmt = conn.prepare(
-                "SELECT id, position, provider_id, model, params_json, active
-                 FROM conversation_column WHERE conversation_id = ?1 ORDER BY position",
-            )?;
-            let rows = stmt
-                .query_map([id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, bool>(5)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            for (cid, position, provider, model, params, active) in rows {
-                columns.push(ColumnView {
-                    id: cid,
-                    position,
-                    spec: read_spec(provider, model, &params)?,
-                    active,
-                    total_cost: Usd::ZERO,
-                    unknown_costs: 0,
-                });
-            }
-        }
+        let mut columns: Vec<ColumnView> = read_columns(&conn, id)?
+            .into_iter()
+            .map(|c| ColumnView {
+                id: c.id,
+                position: c.position,
+                spec: c.spec,
+                active: c.active,
+                total_cost: Usd::ZERO,
+                unknown_costs: 0,
+            })
+            .collect();
 
         let mut turns: HashMap<String, TurnRow> = HashMap::new();
         let mut siblings: HashMap<Option<String>, Vec<String>> = HashMap::new();
