@@ -9,8 +9,8 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use serde::Serialize;
 use switchboard_core::{
-    BuiltinProvider, ChatProvider, ChatRequest, Delta, ErrorInfo, FinishReason, KeySource,
-    ProviderId, ProviderKind, ToolCall, Usage, Usd,
+    BuiltinProvider, ChatProvider, ChatRequest, Delta, ErrorInfo, FinishReason, ProviderId,
+    ProviderKind, ToolCall, Usage, Usd,
 };
 use switchboard_providers::anthropic::Anthropic;
 use switchboard_providers::openai_compat::OpenAiCompat;
@@ -106,14 +106,13 @@ impl Engine {
         cancel: &CancellationToken,
         mut on_delta: impl FnMut(&Delta) + Send,
     ) -> Result<ChatOutcome, EngineError> {
-        let endpoint = self.endpoint(provider.clone()).await?;
+        let (endpoint, key_label) = self.endpoint_and_key_label(provider.clone()).await?;
         if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
             let var = provider.builtin().map_or("", BuiltinProvider::key_env_var);
             return Err(EngineError::invalid(format!(
                 "no API key for {provider}: add one in Settings or set {var}"
             )));
         }
-        let key_label = self.key_label(provider.clone()).await?;
         let client: Box<dyn ChatProvider> = match endpoint.kind {
             ProviderKind::Anthropic => Box::new(Anthropic::new(self.inner.http.clone(), endpoint)),
             ProviderKind::OpenRouter | ProviderKind::OpenAi | ProviderKind::Custom => {
@@ -212,22 +211,6 @@ impl Engine {
         self.blocking(move |inner| Ok(inner.store.record_request(&entry)?))
             .await?;
         Ok(outcome)
-    }
-
-    /// Which key served, by label: `keychain ••••abcd` or `env OPENROUTER_API_KEY ••••abcd`.
-    async fn key_label(&self, provider: ProviderId) -> Result<Option<String>, EngineError> {
-        let overview = self.providers_overview().await?;
-        Ok(overview
-            .providers
-            .into_iter()
-            .find(|p| p.id == provider)
-            .and_then(|p| match (p.key.source, p.key.masked) {
-                (KeySource::Keychain, Some(m)) => Some(format!("keychain {m}")),
-                (KeySource::Environment, Some(m)) => {
-                    Some(format!("env {} {m}", p.key.env_var.unwrap_or_default()))
-                }
-                _ => None,
-            }))
     }
 
     /// The cost of `usage`: the provider's own figure, else an estimate from the cached

@@ -72,9 +72,7 @@ impl Engine {
     /// Tests the key in effect for `provider` with a call that costs nothing.
     #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
     pub async fn test_key(&self, provider: ProviderId) -> Result<KeyCheck, EngineError> {
-        let endpoint = self
-            .blocking(move |inner| endpoint(inner, &provider))
-            .await?;
+        let endpoint = self.endpoint(provider).await?;
         if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
             return Err(EngineError::invalid(
                 "no key is set for this provider; add one first",
@@ -168,7 +166,29 @@ impl Engine {
 
     /// The request target for `provider`: protocol, effective URL and key, attribution.
     pub async fn endpoint(&self, provider: ProviderId) -> Result<Endpoint, EngineError> {
+        self.blocking(move |inner| Ok(endpoint(inner, &provider)?.0))
+            .await
+    }
+
+    /// [`Engine::endpoint`] and the label of the key in effect (`keychain ••••abcd`,
+    /// `env OPENROUTER_API_KEY ••••abcd`) from the same keychain lookup, for the ledger.
+    pub(crate) async fn endpoint_and_key_label(
+        &self,
+        provider: ProviderId,
+    ) -> Result<(Endpoint, Option<String>), EngineError> {
         self.blocking(move |inner| endpoint(inner, &provider)).await
+    }
+}
+
+/// How a request's key is named in the ledger: its source and mask, never the key.
+fn key_label(status: &KeyStatus) -> Option<String> {
+    match (status.source, &status.masked) {
+        (KeySource::Keychain, Some(m)) => Some(format!("keychain {m}")),
+        (KeySource::Environment, Some(m)) => Some(format!(
+            "env {} {m}",
+            status.env_var.as_deref().unwrap_or_default()
+        )),
+        _ => None,
     }
 }
 
@@ -305,7 +325,7 @@ fn overview(inner: &Inner) -> Result<ProvidersOverview, EngineError> {
     })
 }
 
-fn endpoint(inner: &Inner, id: &ProviderId) -> Result<Endpoint, EngineError> {
+fn endpoint(inner: &Inner, id: &ProviderId) -> Result<(Endpoint, Option<String>), EngineError> {
     let prefs = inner.store.preferences()?.preferences;
     let (kind, base_url) = match id.builtin() {
         Some(b) => (b.kind(), builtin_base_url(inner, b, &prefs).0),
@@ -315,11 +335,15 @@ fn endpoint(inner: &Inner, id: &ProviderId) -> Result<Endpoint, EngineError> {
             (ProviderKind::Custom, custom.base_url)
         }
     };
-    let key = effective_key(inner, id, true)?.key;
-    Ok(Endpoint {
-        kind,
-        base_url,
-        key,
-        attribution: prefs.attribution,
-    })
+    let effective = effective_key(inner, id, true)?;
+    let label = key_label(&effective.status);
+    Ok((
+        Endpoint {
+            kind,
+            base_url,
+            key: effective.key,
+            attribution: prefs.attribution,
+        },
+        label,
+    ))
 }

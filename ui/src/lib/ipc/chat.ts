@@ -6,19 +6,11 @@ import { Channel } from "@tauri-apps/api/core";
 import type { ChatApi, ExportFormat, ModelChoice } from "../chat/api";
 import { commands } from "./bindings";
 import type { ChatEvent } from "./bindings";
-import { AppError } from "./errors";
+import { call } from "./client";
 
 /** Commands returning Rust's `()` resolve with `null`; the UI only needs completion. */
 async function done(pending: Promise<unknown>): Promise<void> {
   await call(pending);
-}
-
-async function call<T>(pending: Promise<T>): Promise<T> {
-  try {
-    return await pending;
-  } catch (raw) {
-    throw AppError.from(raw);
-  }
 }
 
 function channel(onEvent: (event: ChatEvent) => void): Channel<ChatEvent> {

@@ -48,7 +48,8 @@ export type {
   Theme,
 } from "./bindings";
 
-async function call<T>(pending: Promise<T>): Promise<T> {
+/** Awaits a command, turning any rejection (ours or Tauri's) into an `AppError`. */
+export async function call<T>(pending: Promise<T>): Promise<T> {
   try {
     return await pending;
   } catch (raw) {
