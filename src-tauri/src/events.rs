@@ -9,3 +9,7 @@ pub(crate) struct ProvidersChanged;
 /// The preferences changed.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub(crate) struct SettingsChanged;
+
+/// A budget crossed one of its alert thresholds (also shown as a desktop notification).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub(crate) struct BudgetAlerted(pub(crate) switchboard_core::BudgetAlert);

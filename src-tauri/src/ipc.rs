@@ -6,8 +6,8 @@ use std::path::Path;
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands::{app, chat, providers, settings};
-use crate::events::{ProvidersChanged, SettingsChanged};
+use crate::commands::{app, chat, links, models, providers, routing, settings, spend};
+use crate::events::{BudgetAlerted, ProvidersChanged, SettingsChanged};
 
 pub(crate) fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -29,11 +29,15 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             providers::key_save,
             providers::key_remove,
             providers::key_test,
+            providers::key_extra_add,
+            providers::key_extra_remove,
+            providers::key_enable,
             providers::custom_provider_add,
             providers::custom_provider_update,
             providers::custom_provider_remove,
             chat::conversation_list,
             chat::conversation_open,
+            chat::conversation_page,
             chat::conversation_create,
             chat::conversation_set_columns,
             chat::conversation_rename,
@@ -51,8 +55,29 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             chat::conversation_export,
             chat::conversation_import,
             chat::models_list,
+            models::models_browse,
+            models::model_detail,
+            links::link_open,
+            routing::routing_get,
+            routing::routing_save,
+            routing::routing_explain,
+            routing::routing_health,
+            routing::routing_export,
+            routing::routing_import,
+            spend::budgets_list,
+            spend::budget_save,
+            spend::budget_delete,
+            spend::spend_report,
+            spend::spend_chart,
+            spend::spend_export,
+            chat::chat_predict,
+            chat::answer_rate,
         ])
-        .events(collect_events![ProvidersChanged, SettingsChanged])
+        .events(collect_events![
+            ProvidersChanged,
+            SettingsChanged,
+            BudgetAlerted
+        ])
 }
 
 /// Writes the TypeScript bindings to `path`.

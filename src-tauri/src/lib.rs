@@ -4,6 +4,7 @@
 //! wrapper that calls `switchboard-engine` and converts its error into the IPC envelope, so
 //! nothing here needs testing beyond "every command is registered and the bindings are fresh".
 
+mod background;
 mod commands;
 mod error;
 mod events;
@@ -27,10 +28,15 @@ pub fn run() {
         e.info()
     });
     let builder = ipc::builder();
+    let checker = engine.as_ref().ok().cloned();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            if let Some(engine) = &checker {
+                background::start(app.handle(), engine);
+            }
             Ok(())
         })
         .manage(AppState::new(engine))

@@ -133,6 +133,24 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
+/// The IPC call for a 10,000-turn conversation's first page (engine + transfer), without the UI.
+async fn first_page_ipc_ms(c: &fantoccini::Client) -> Value {
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const ipc = window.__TAURI_INTERNALS__;
+         (async () => {
+           const list = await ipc.invoke('conversation_list');
+           const id = list.find(c => c.title.includes('Ten thousand')).id;
+           const t0 = performance.now();
+           await ipc.invoke('conversation_page', { id, before: null, limit: 50 });
+           done(performance.now() - t0);
+         })().catch(e => done(String(e)));",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
 async fn run(app: &std::path::Path) {
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
@@ -192,6 +210,8 @@ async fn run(app: &std::path::Path) {
     ))
     .await
     .unwrap();
+    let cold = first_page_ipc_ms(&c).await;
+    println!("first page's IPC call alone (engine + transfer, no UI), cold: {cold} ms");
     let runs: usize = std::env::var("UI_BENCH_OPEN_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -218,6 +238,18 @@ async fn run(app: &std::path::Path) {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     println!("open {TURNS}-turn conversation → first turn painted: {paints:.0?} ms");
+    let warm = first_page_ipc_ms(&c).await;
+    println!("first page's IPC call alone, warm: {warm} ms");
+
+    // Frame times depend on what else the machine runs: say so next to them.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "load average before streaming: {}",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 
     // Four columns at 200 deltas/s each, every delta rendered; frame times recorded in-page.
     for _ in 0..3 {

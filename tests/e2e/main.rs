@@ -6,7 +6,10 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod budgets;
 mod chat;
 mod driver;
+mod links;
+mod routing;
 mod safety;
 mod settings;

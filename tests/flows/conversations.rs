@@ -39,6 +39,7 @@ fn answer_id(event: &ChatEvent) -> &str {
         | ChatEvent::TextDelta { answer_id, .. }
         | ChatEvent::ReasoningDelta { answer_id, .. }
         | ChatEvent::ToolCall { answer_id, .. }
+        | ChatEvent::Waiting { answer_id, .. }
         | ChatEvent::Finished { answer_id, .. }
         | ChatEvent::Failed { answer_id, .. } => answer_id,
     }

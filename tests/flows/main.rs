@@ -4,8 +4,11 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod budgets;
 mod chat;
 mod conversations;
 mod keys;
+mod models;
 mod paths;
 mod providers;
+mod routing;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchboard_core::{
     Attachment, ChatEvent, ColumnSpec, ConversationSummary, ConversationView, ModelChoice,
     SearchHit,
@@ -39,6 +39,30 @@ pub(crate) async fn conversation_open(
     id: String,
 ) -> Result<ConversationView, IpcError> {
     Ok(state.engine()?.conversation(id).await?)
+}
+
+/// Part of a conversation (see [`conversation_page`]).
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ConversationPage {
+    /// The conversation with only this page's turns.
+    view: ConversationView,
+    /// How many turns of the displayed path come before the page.
+    skipped: u32,
+}
+
+/// The `limit` turns of the displayed path just before turn `before` (the latest without it),
+/// so a long conversation opens with what is on screen and pages the rest in.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn conversation_page(
+    state: State<'_, AppState>,
+    id: String,
+    before: Option<String>,
+    limit: u32,
+) -> Result<ConversationPage, IpcError> {
+    let (view, skipped) = state.engine()?.conversation_page(id, before, limit).await?;
+    Ok(ConversationPage { view, skipped })
 }
 
 /// A new conversation with these columns.
@@ -154,6 +178,46 @@ pub(crate) async fn chat_send(
         .await;
     let _ = bridge.await;
     Ok(result?)
+}
+
+/// The user's verdict on an answer (thumbs, or the winner of a comparison): the smart
+/// routing strategy learns from it.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn answer_rate(
+    state: State<'_, AppState>,
+    answer_id: String,
+    signal: switchboard_engine::router::Signal,
+) -> Result<(), IpcError> {
+    Ok(state.engine()?.rate_answer(answer_id, signal).await?)
+}
+
+/// What a message would cost, per column, before it is sent.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PredictInput {
+    conversation_id: Option<String>,
+    columns: Vec<switchboard_core::PredictColumn>,
+    text: String,
+    attachments: Vec<switchboard_core::Attachment>,
+}
+
+/// Predicted prompt tokens, prompt cost and worst-case cost of sending a message, per column.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn chat_predict(
+    state: State<'_, AppState>,
+    input: PredictInput,
+) -> Result<Vec<switchboard_core::CostPrediction>, IpcError> {
+    Ok(state
+        .engine()?
+        .predict_costs(
+            input.conversation_id,
+            input.columns,
+            input.text,
+            input.attachments,
+        )
+        .await?)
 }
 
 /// Which answer to regenerate.

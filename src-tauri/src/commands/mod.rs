@@ -2,5 +2,9 @@
 
 pub(crate) mod app;
 pub(crate) mod chat;
+pub(crate) mod links;
+pub(crate) mod models;
 pub(crate) mod providers;
+pub(crate) mod routing;
 pub(crate) mod settings;
+pub(crate) mod spend;

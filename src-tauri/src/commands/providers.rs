@@ -49,6 +49,49 @@ pub(crate) async fn key_remove(
     Ok(overview)
 }
 
+/// Adds a further key, used in turn with the main one. The key goes to the OS keychain.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn key_extra_add(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    provider: ProviderId,
+    label: String,
+    key: String,
+) -> Result<ProvidersOverview, IpcError> {
+    let overview = state.engine()?.add_extra_key(provider, label, key).await?;
+    let _ = ProvidersChanged.emit(&app);
+    Ok(overview)
+}
+
+/// Removes a further key from the keychain.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn key_extra_remove(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    provider: ProviderId,
+    label: String,
+) -> Result<ProvidersOverview, IpcError> {
+    let overview = state.engine()?.remove_extra_key(provider, label).await?;
+    let _ = ProvidersChanged.emit(&app);
+    Ok(overview)
+}
+
+/// Uses a key the provider refused again (`default` is the main key).
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn key_enable(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    provider: ProviderId,
+    label: String,
+) -> Result<ProvidersOverview, IpcError> {
+    let overview = state.engine()?.enable_key(provider, label).await?;
+    let _ = ProvidersChanged.emit(&app);
+    Ok(overview)
+}
+
 /// Tests the key in effect with a call that costs nothing.
 #[tauri::command]
 #[specta::specta]

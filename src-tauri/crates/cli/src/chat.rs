@@ -5,16 +5,25 @@ use std::io::{Read, Write};
 use clap::Args;
 use serde_json::json;
 use switchboard_engine::core::{ChatRequest, Delta, Message, Role};
-use switchboard_engine::{ChatOutcome, Engine, EngineError};
+use switchboard_engine::router::RouteRequest;
+use switchboard_engine::{CancellationToken, ChatOutcome, Engine, EngineError, RouteEvent};
 
 use crate::info::usd_json;
 use crate::{Failure, write_json};
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["model", "route", "task"])))]
 pub(crate) struct ChatArgs {
     /// The model id, e.g. `anthropic/claude-sonnet-4` on OpenRouter or `gpt-4o` on OpenAI.
     #[arg(long)]
-    model: String,
+    model: Option<String>,
+    /// Send through this route (its strategy, fallbacks, breakers and limits); the JSON record
+    /// then adds `route` and `attempts`.
+    #[arg(long)]
+    route: Option<String>,
+    /// A task type tag for the routing rules (`code`, `summarize`…); routes the request.
+    #[arg(long)]
+    task: Option<String>,
     /// openrouter, openai, anthropic, or a custom provider's name.
     #[arg(long, default_value = "openrouter")]
     provider: String,
@@ -60,7 +69,7 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
         messages.push(Message::text(Role::System, system));
     }
     messages.push(Message::text(Role::User, prompt));
-    let mut request = ChatRequest::new(args.model.clone(), messages);
+    let mut request = ChatRequest::new(args.model.clone().unwrap_or_default(), messages);
     request.max_tokens = args.max_tokens;
     request.temperature = args.temperature;
     request.stream = !args.no_stream;
@@ -68,23 +77,80 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
     let provider = engine.resolve_provider(&args.provider).await?;
     let stream_text = !args.json;
     let mut stdout_failed = false;
-    let outcome = engine
-        .chat(provider, request, |delta| {
-            if stream_text
-                && !stdout_failed
-                && let Delta::Text { text } = delta
-            {
-                let mut out = std::io::stdout().lock();
-                stdout_failed = out
-                    .write_all(text.as_bytes())
-                    .and_then(|()| out.flush())
-                    .is_err();
+    let mut print = |delta: &Delta| {
+        if stream_text
+            && !stdout_failed
+            && let Delta::Text { text } = delta
+        {
+            let mut out = std::io::stdout().lock();
+            stdout_failed = out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err();
+        }
+    };
+    // Every request goes through the router, so budgets, limits and rules hold for the CLI
+    // too; a plain `--model` is that model alone. The record names the route and lists the
+    // attempts only when one was asked for.
+    let routed_view = args.route.is_some() || args.task.is_some();
+    let (outcome, routing) = {
+        let route = RouteRequest {
+            provider: args.model.as_ref().map(|_| provider.clone()),
+            model: args.model.clone(),
+            route: args.route.clone(),
+            task: args.task.clone(),
+            ..RouteRequest::default()
+        };
+        let routed = engine
+            .chat_routed(
+                route,
+                request,
+                &CancellationToken::new(),
+                |event| match event {
+                    RouteEvent::Delta(d) => print(d),
+                    RouteEvent::Waiting { ms, reason } if stream_text => {
+                        let _ =
+                            writeln!(std::io::stderr(), "switchboard: waiting {ms} ms: {reason}");
+                    }
+                    _ => {}
+                },
+            )
+            .await?;
+        let Some(outcome) = routed.outcome.clone() else {
+            let why = routed
+                .attempts
+                .iter()
+                .filter_map(|a| a.error.as_ref())
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(EngineError::Unroutable {
+                summary: format!("no target took the request: {why}"),
             }
-        })
-        .await?;
+            .into());
+        };
+        (outcome, routed_view.then_some(routed))
+    };
 
     if args.json {
-        write_json(&record(&outcome))?;
+        let mut json = record(&outcome);
+        if let Some(routed) = &routing {
+            json["route"] = json!(routed.decision.route);
+            json["attempts"] = json!(
+                routed
+                    .attempts
+                    .iter()
+                    .map(|a| json!({
+                        "provider": a.provider,
+                        "model": a.model,
+                        "outcome": a.outcome,
+                        "error": a.error,
+                        "ms": a.ms,
+                    }))
+                    .collect::<Vec<_>>()
+            );
+        }
+        write_json(&json)?;
     } else {
         let mut out = std::io::stdout().lock();
         if !outcome.content.ends_with('\n') {

@@ -8,6 +8,8 @@
 mod chat;
 mod info;
 mod models;
+mod route;
+mod spend;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -48,6 +50,18 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Explain where a request would go; import or export the routing configuration (TOML).
+    Route {
+        #[command(subcommand)]
+        action: route::RouteAction,
+    },
+    /// What was spent, grouped by day, week, month, model, provider, agent or conversation.
+    Spend(spend::SpendArgs),
+    /// List, set or remove spending limits.
+    Budget {
+        #[command(subcommand)]
+        action: spend::BudgetAction,
+    },
     /// Show where data and logs live and which keychain is used.
     Info {
         /// Print JSON instead of text.
@@ -61,6 +75,9 @@ impl Command {
         match self {
             Self::Chat(a) => a.json,
             Self::Models(a) => a.json,
+            Self::Route { action } => action.json(),
+            Self::Spend(a) => a.json,
+            Self::Budget { action } => action.json(),
             Self::Key { json } | Self::Providers { json, .. } | Self::Info { json } => *json,
         }
     }
@@ -126,6 +143,9 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Key { json } => info::key(&engine, json).await,
         Command::Providers { action, json } => info::providers(&engine, action, json).await,
         Command::Info { json } => info::info(&engine, json),
+        Command::Route { action } => route::run(&engine, action).await,
+        Command::Spend(args) => spend::spend(&engine, args).await,
+        Command::Budget { action } => spend::budget(&engine, action).await,
     }
 }
 

@@ -257,7 +257,8 @@ fn text_mode_streams_the_answer_and_errors_go_to_stderr_with_exit_1() {
         String::from_utf8_lossy(&out.stdout)
     );
 
-    fake.enqueue(Reply::status(429).header("retry-after", "3"));
+    // A Retry-After this long is not waited out (a short one would be, then retried).
+    fake.enqueue(Reply::status(429).header("retry-after", "60"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
     base(&mut cmd);
     let out = cmd

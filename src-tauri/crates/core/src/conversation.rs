@@ -22,6 +22,15 @@ pub struct ModelParams {
     pub reasoning_effort: Option<ReasoningEffort>,
     /// A system prompt for this column.
     pub system: Option<String>,
+    /// Send through this route (its fallbacks, breakers and limits) instead of straight to
+    /// the column's model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub route: Option<String>,
+    /// A task type tag for the routing rules (`code`, `summarize`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub task: Option<String>,
 }
 
 /// One model in a comparison.
@@ -270,6 +279,16 @@ pub enum ChatEvent {
         answer_id: String,
         /// The call.
         call: ToolCall,
+    },
+    /// The answer is held back before it is sent (a rate limit, a busy target, a provider's
+    /// `Retry-After`) or is moving to the next target; shown on the answer until text arrives.
+    Waiting {
+        /// The answer.
+        answer_id: String,
+        /// For about how long, ms.
+        ms: u64,
+        /// Why, for a person.
+        reason: String,
     },
     /// The answer ended normally or was stopped (`status` says which).
     Finished {

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     Network,
     /// The upstream answered with something we could not understand.
     Decode,
+    /// A budget's hard limit refuses the request (the message names the budget).
+    BudgetExceeded,
     /// The disk is full; nothing already saved was lost.
     DiskFull,
     /// The local database failed for another reason.

@@ -94,6 +94,25 @@ pub struct KeyStatus {
     pub env_var: Option<String>,
     /// True when a keychain key is in effect and an environment key is also set (and ignored).
     pub env_shadowed: bool,
+    /// Set when the provider refused this key (401): why, and it is not used until it is
+    /// replaced or re-enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub disabled: Option<String>,
+}
+
+/// A further key of a provider, used in turn with the main one so that requests spread over
+/// several keys' rate limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ExtraKey {
+    /// The user's name for it (`work`, `team-b`).
+    pub label: String,
+    /// `••••` and its last four characters; `None` when the keychain no longer has it.
+    pub masked: Option<String>,
+    /// Why it is not used, when the provider refused it.
+    pub disabled: Option<String>,
 }
 
 /// Whether keys can be stored, and if not, why.

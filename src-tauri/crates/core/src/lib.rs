@@ -7,16 +7,24 @@
 //! feature, which only the desktop crate enables.
 
 mod account;
+mod budget;
+mod catalogue_view;
 mod chat;
 mod conversation;
 mod error;
 mod keys;
+mod link;
 mod money;
 mod preferences;
 mod provider;
 mod provider_error;
 
 pub use account::{AppInfo, KeyCheck, OpenRouterKeyInfo};
+pub use budget::{
+    Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, CostPrediction, PredictColumn,
+    SpendGrouping, SpendReport, SpendRow,
+};
+pub use catalogue_view::{BrowserCatalogue, BrowserModel, EndpointView, ModelDetail, PriceSheet};
 pub use chat::{
     ChatProvider, ChatRequest, Delta, DeltaStream, FinishReason, Message, OpenRouterRouting, Part,
     ReasoningEffort, ReasoningOptions, Role, ToolCall, ToolSpec, Usage,
@@ -26,7 +34,8 @@ pub use conversation::{
     ConversationSummary, ConversationView, ModelChoice, ModelParams, SearchHit, TurnView,
 };
 pub use error::{ErrorCode, ErrorInfo};
-pub use keys::{ApiKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};
+pub use keys::{ApiKey, ExtraKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};
+pub use link::{ExternalLink, InvalidLink};
 pub use money::{InvalidAmount, Usd};
 pub use preferences::{Attribution, BaseUrlOverrides, InvalidPreferences, Preferences, Theme};
 pub use provider::{

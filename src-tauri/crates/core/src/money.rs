@@ -84,6 +84,33 @@ impl Usd {
         self.times(1_000_000)
     }
 
+    /// The amount rounded to cents (half away from zero), for messages: `5.00`.
+    pub fn round_cents(self) -> String {
+        let rounded = self
+            .0
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        format!("{rounded:.2}")
+    }
+
+    /// For messages: cents when the amount is a cent or more (`5.00`), else the first few
+    /// significant places (`0.00031`), so a small amount never reads as zero.
+    pub fn human(self) -> String {
+        if self.0.abs() >= Decimal::new(1, 2) || self.0.is_zero() {
+            return self.round_cents();
+        }
+        self.0.round_sf(2).unwrap_or(self.0).normalize().to_string()
+    }
+
+    /// `self × ratio` (a fraction such as a percentage threshold), saturating.
+    pub fn percent(self, percent: u8) -> Self {
+        Self(
+            self.0
+                .checked_mul(Decimal::from(percent))
+                .and_then(|d| d.checked_div(Decimal::from(100)))
+                .unwrap_or(Decimal::MAX),
+        )
+    }
+
     /// The amount as a float, for display only (charts, rough comparisons).
     pub fn to_f64_lossy(self) -> f64 {
         use rust_decimal::prelude::ToPrimitive;
@@ -180,6 +207,18 @@ mod tests {
             );
         }
         assert_eq!(Usd::parse("0.0000000375").unwrap().to_pico(), 37_500);
+    }
+
+    #[test]
+    fn amounts_read_well_in_messages() {
+        let u = |s: &str| Usd::parse(s).unwrap();
+        assert_eq!(u("5").round_cents(), "5.00");
+        assert_eq!(u("4.995").round_cents(), "5.00");
+        assert_eq!(u("5").human(), "5.00");
+        assert_eq!(u("0.0003015").human(), "0.0003");
+        assert_eq!(u("0.005").human(), "0.005");
+        assert_eq!(u("0").human(), "0.00");
+        assert_eq!(u("10").percent(80), u("8"));
     }
 
     #[test]

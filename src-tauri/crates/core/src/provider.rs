@@ -325,6 +325,10 @@ pub struct ProviderView {
     pub base_url_env_var: Option<String>,
     /// The key in effect, masked.
     pub key: KeyStatus,
+    /// Further keys, rotated with the main one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub extra_keys: Vec<crate::keys::ExtraKey>,
     /// Something the user should know (e.g. an environment variable that was ignored).
     pub notice: Option<String>,
 }

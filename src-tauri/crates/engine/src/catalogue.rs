@@ -86,7 +86,11 @@ impl Engine {
     #[tracing::instrument(skip_all, err(Debug))]
     pub async fn reconcile_costs(&self, limit: u32) -> Result<u32, EngineError> {
         let ids = self
-            .blocking(move |inner| Ok(inner.store.unreconciled_generations(limit)?))
+            .blocking(move |inner| {
+                // OpenRouter keeps generations for a while, not forever: a month back is plenty.
+                let since = switchboard_store::now_unix_ms() - 30 * 86_400_000;
+                Ok(inner.store.unreconciled_generations(limit, since)?)
+            })
             .await?;
         let endpoint = self.endpoint(BuiltinProvider::OpenRouter.id()).await?;
         let mut updated = 0;

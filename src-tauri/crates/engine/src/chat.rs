@@ -9,9 +9,10 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use serde::Serialize;
 use switchboard_core::{
-    BuiltinProvider, ChatProvider, ChatRequest, Delta, ErrorInfo, FinishReason, ProviderId,
-    ProviderKind, ToolCall, Usage, Usd,
+    BuiltinProvider, ChatProvider, ChatRequest, Delta, ErrorInfo, FinishReason, ProviderError,
+    ProviderId, ProviderKind, ToolCall, Usage, Usd,
 };
+use switchboard_providers::Endpoint;
 use switchboard_providers::anthropic::Anthropic;
 use switchboard_providers::openai_compat::OpenAiCompat;
 use switchboard_providers::openrouter_api::{self, CatalogueModel};
@@ -56,6 +57,13 @@ pub struct ChatOutcome {
     pub error: Option<ErrorInfo>,
     /// True when the caller stopped it (what arrived is kept; the ledger says `cancelled`).
     pub cancelled: bool,
+    /// The provider's `Retry-After` on a 429, ms.
+    #[serde(skip)]
+    pub retry_after_ms: Option<u64>,
+    /// Whether any answer (text, reasoning or a tool call) arrived before it ended; after
+    /// that a failure is not failed over.
+    #[serde(skip)]
+    pub answered: bool,
     /// The ledger row written for it.
     pub ledger_id: String,
 }
@@ -98,15 +106,30 @@ impl Engine {
 
     /// [`Engine::chat`] that stops when `cancel` fires. Dropping the HTTP stream aborts the
     /// request, which stops generation (and billing) at providers that support it.
-    #[tracing::instrument(skip_all, fields(provider = %provider, model = %request.model), err(Debug))]
     pub async fn chat_until(
         &self,
         provider: ProviderId,
         request: ChatRequest,
         cancel: &CancellationToken,
-        mut on_delta: impl FnMut(&Delta) + Send,
+        on_delta: impl FnMut(&Delta) + Send,
     ) -> Result<ChatOutcome, EngineError> {
-        let (endpoint, key_label) = self.endpoint_and_key_label(provider.clone()).await?;
+        let endpoint = self.endpoint_and_key_label(provider.clone()).await?;
+        self.attempt(provider, endpoint, request, cancel, on_delta, None)
+            .await
+    }
+
+    /// One request to one provider, recorded in the ledger (with its route and attempt number
+    /// when the router sent it).
+    #[tracing::instrument(skip_all, fields(provider = %provider, model = %request.model), err(Debug))]
+    pub(crate) async fn attempt(
+        &self,
+        provider: ProviderId,
+        (endpoint, key_label): (Endpoint, Option<String>),
+        request: ChatRequest,
+        cancel: &CancellationToken,
+        mut on_delta: impl FnMut(&Delta) + Send,
+        tag: Option<&RouteTag>,
+    ) -> Result<ChatOutcome, EngineError> {
         if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
             let var = provider.builtin().map_or("", BuiltinProvider::key_env_var);
             return Err(EngineError::invalid(format!(
@@ -150,6 +173,13 @@ impl Engine {
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "the provider failed");
+                    if let ProviderError::RateLimited {
+                        retry_after: Some(wait),
+                        ..
+                    } = &err
+                    {
+                        out.retry_after_ms = u64::try_from(wait.as_millis()).ok();
+                    }
                     out.error = Some(err.info());
                     break;
                 }
@@ -176,6 +206,8 @@ impl Engine {
             latency_ms,
             error: out.error,
             cancelled,
+            retry_after_ms: out.retry_after_ms,
+            answered: out.ttft_ms.is_some(),
         };
         let entry = LedgerEntry {
             id: outcome.ledger_id.clone(),
@@ -207,6 +239,11 @@ impl Engine {
                 .as_ref()
                 .and_then(|e| serde_json::to_value(e.code).ok())
                 .and_then(|v| v.as_str().map(str::to_owned)),
+            route: tag.and_then(|t| t.route.clone()),
+            request_id: tag.map(|t| t.request_id.clone()),
+            attempt: tag.map(|t| t.attempt),
+            conversation_id: tag.and_then(|t| t.conversation.clone()),
+            agent: tag.and_then(|t| t.agent.clone()),
         };
         self.blocking(move |inner| Ok(inner.store.record_request(&entry)?))
             .await?;
@@ -285,6 +322,17 @@ struct Accumulated {
     generation_id: Option<String>,
     ttft_ms: Option<u64>,
     error: Option<ErrorInfo>,
+    retry_after_ms: Option<u64>,
+}
+
+/// How the router labels an attempt in the ledger.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteTag {
+    pub(crate) route: Option<String>,
+    pub(crate) request_id: String,
+    pub(crate) attempt: u32,
+    pub(crate) conversation: Option<String>,
+    pub(crate) agent: Option<String>,
 }
 
 impl Accumulated {

@@ -31,6 +31,19 @@ pub enum EngineError {
         /// The id given.
         id: String,
     },
+    /// A budget's hard limit refuses the request.
+    #[error("{message}")]
+    OverBudget {
+        /// Which budget, what is spent, and how to change it.
+        message: String,
+    },
+    /// No target can take the request (every one is excluded; the summary says why).
+
+    #[error("{summary}")]
+    Unroutable {
+        /// The router's explanation.
+        summary: String,
+    },
     /// A bug or an unexpected state.
     #[error("internal error: {context}")]
     Internal {
@@ -64,6 +77,13 @@ impl EngineError {
             Self::InvalidInput { .. } => ErrorInfo::new(ErrorCode::InvalidInput, self.to_string()),
             Self::UnknownProvider { .. } => ErrorInfo::new(ErrorCode::NotFound, self.to_string()),
             Self::Internal { .. } => ErrorInfo::new(ErrorCode::Internal, self.to_string()),
+            Self::OverBudget { .. } => ErrorInfo::new(ErrorCode::BudgetExceeded, self.to_string()),
+            // Retryable: circuits close and limits refill.
+            Self::Unroutable { .. } => ErrorInfo {
+                code: ErrorCode::Upstream,
+                message: self.to_string(),
+                retryable: true,
+            },
         }
     }
 

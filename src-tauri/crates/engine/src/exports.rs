@@ -28,8 +28,6 @@ impl Engine {
             ExportFormat::Markdown => (self.export_markdown(id).await?, "md"),
             ExportFormat::Json => (self.export_json(id).await?, "json"),
         };
-        let dir = dirs::download_dir()
-            .unwrap_or_else(|| self.inner.config.data_dir.path().join("exports"));
         let stem: String = title
             .chars()
             .map(|c| {
@@ -49,6 +47,19 @@ impl Engine {
         } else {
             stem
         };
+        self.save_download(stem, ext, text.into_bytes()).await
+    }
+
+    /// Writes `text` to a new file `<stem>[-n].<ext>` in the user's downloads folder (or the
+    /// data directory's `exports` when there is none), never overwriting a file.
+    pub(crate) async fn save_download(
+        &self,
+        stem: String,
+        ext: &'static str,
+        bytes: Vec<u8>,
+    ) -> Result<PathBuf, EngineError> {
+        let dir = dirs::download_dir()
+            .unwrap_or_else(|| self.inner.config.data_dir.path().join("exports"));
         tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, &e))?;
             for n in 0..1000 {
@@ -64,7 +75,7 @@ impl Engine {
                     .open(&path)
                 {
                     Ok(mut file) => {
-                        std::io::Write::write_all(&mut file, text.as_bytes())
+                        std::io::Write::write_all(&mut file, &bytes)
                             .map_err(|e| io_error(&path, &e))?;
                         return Ok(path);
                     }

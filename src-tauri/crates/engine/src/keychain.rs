@@ -71,7 +71,17 @@ impl Keychain {
 
     /// The stored key for `provider`, if any.
     pub fn get(&self, provider: &ProviderId) -> Result<Option<ApiKey>, KeychainError> {
-        match self.entry(provider.as_str())?.get_password() {
+        self.get_account(provider.as_str())
+    }
+
+    /// The keychain account of a provider's further key labelled `label`.
+    pub(crate) fn extra_account(provider: &ProviderId, label: &str) -> String {
+        format!("{provider}#{label}")
+    }
+
+    /// The key stored under `account`, if any.
+    pub(crate) fn get_account(&self, account: &str) -> Result<Option<ApiKey>, KeychainError> {
+        match self.entry(account)?.get_password() {
             Ok(secret) => Ok(ApiKey::parse(&secret).ok()),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(err) => Err(err.into()),
@@ -80,12 +90,22 @@ impl Keychain {
 
     /// Stores (or replaces) the key for `provider`.
     pub fn set(&self, provider: &ProviderId, key: &ApiKey) -> Result<(), KeychainError> {
-        Ok(self.entry(provider.as_str())?.set_password(key.expose())?)
+        self.set_account(provider.as_str(), key)
+    }
+
+    /// Stores (or replaces) the key under `account`.
+    pub(crate) fn set_account(&self, account: &str, key: &ApiKey) -> Result<(), KeychainError> {
+        Ok(self.entry(account)?.set_password(key.expose())?)
     }
 
     /// Deletes the key for `provider`; `Ok(false)` when there was none.
     pub fn delete(&self, provider: &ProviderId) -> Result<bool, KeychainError> {
-        match self.entry(provider.as_str())?.delete_credential() {
+        self.delete_account(provider.as_str())
+    }
+
+    /// Deletes the key under `account`; `Ok(false)` when there was none.
+    pub(crate) fn delete_account(&self, account: &str) -> Result<bool, KeychainError> {
+        match self.entry(account)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(err) => Err(err.into()),

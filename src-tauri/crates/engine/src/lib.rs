@@ -5,6 +5,8 @@
 //! the keychain and the provider adapters, and it is the one place errors are classified into
 //! the `{code, message, retryable}` envelope. It knows nothing of Tauri.
 
+mod browse;
+mod budgets;
 mod catalogue;
 mod chat;
 mod conversations;
@@ -12,12 +14,18 @@ mod environment;
 mod error;
 mod exports;
 mod keychain;
+mod keys;
 mod models;
 mod paths;
 mod preferences;
 mod providers;
+mod routing;
+mod spend;
 
 pub use providers::NewCustomProvider;
+pub use routing::{RouteEvent, RoutedOutcome};
+pub use switchboard_reports::{ChartView, SpendFile, spend_csv};
+pub use switchboard_router as router;
 
 use std::sync::Arc;
 
@@ -81,6 +89,9 @@ struct Inner {
     http: reqwest::Client,
     config: EngineConfig,
     running: conversations::Running,
+    routing: routing::Routing,
+    key_turns: keys::Turns,
+    budgets: std::sync::Arc<budgets::Reservations>,
 }
 
 impl Engine {
@@ -90,6 +101,7 @@ impl Engine {
     pub fn open(config: EngineConfig) -> Result<Self, EngineError> {
         let store = Store::open(&config.data_dir.db_path())?;
         store.interrupt_streaming_answers()?; // the app died mid-stream: keep the text, mark it
+        let routing = routing::Routing::load(&store)?;
         let http = switchboard_providers::http_client().map_err(|e| EngineError::Internal {
             context: format!("cannot build the HTTP client: {e}"),
         })?;
@@ -100,6 +112,9 @@ impl Engine {
                 http,
                 config,
                 running: conversations::Running::default(),
+                routing,
+                key_turns: keys::Turns::default(),
+                budgets: std::sync::Arc::default(),
             }),
         })
     }

@@ -8,7 +8,10 @@ use switchboard_core::{
 };
 use switchboard_providers::Endpoint;
 
+use switchboard_store::MAIN_KEY;
+
 use crate::keychain::KeychainError;
+use crate::keys::extra_keys;
 use crate::{Engine, EngineError, Inner};
 
 /// A custom provider to add. The key is optional: local servers often need none.
@@ -41,6 +44,7 @@ impl Engine {
         self.blocking(move |inner| {
             ensure_exists(inner, &provider)?;
             inner.keychain.set(&provider, &key)?;
+            inner.store.enable_key(provider.as_str(), MAIN_KEY)?; // a new key gets a new chance
             tracing::info!(masked = key.masked(), "key saved to the keychain");
             overview(inner)
         })
@@ -181,7 +185,7 @@ impl Engine {
 }
 
 /// How a request's key is named in the ledger: its source and mask, never the key.
-fn key_label(status: &KeyStatus) -> Option<String> {
+pub(crate) fn key_label(status: &KeyStatus) -> Option<String> {
     match (status.source, &status.masked) {
         (KeySource::Keychain, Some(m)) => Some(format!("keychain {m}")),
         (KeySource::Environment, Some(m)) => Some(format!(
@@ -210,7 +214,7 @@ fn custom_name(name: &str) -> Result<String, EngineError> {
     Ok(name.to_owned())
 }
 
-fn ensure_exists(inner: &Inner, id: &ProviderId) -> Result<(), EngineError> {
+pub(crate) fn ensure_exists(inner: &Inner, id: &ProviderId) -> Result<(), EngineError> {
     if id.builtin().is_some() || find_custom(inner, id)?.is_some() {
         Ok(())
     } else {
@@ -227,12 +231,12 @@ fn find_custom(inner: &Inner, id: &ProviderId) -> Result<Option<CustomProvider>,
 }
 
 /// The keychain key, or the environment's when the keychain has none or cannot be reached.
-struct EffectiveKey {
-    key: Option<ApiKey>,
-    status: KeyStatus,
+pub(crate) struct EffectiveKey {
+    pub(crate) key: Option<ApiKey>,
+    pub(crate) status: KeyStatus,
 }
 
-fn effective_key(
+pub(crate) fn effective_key(
     inner: &Inner,
     id: &ProviderId,
     keychain_up: bool,
@@ -262,6 +266,10 @@ fn effective_key(
             masked: key.as_ref().map(ApiKey::masked),
             env_var: env_var.map(str::to_owned),
             env_shadowed: source == KeySource::Keychain && env_key.is_some(),
+            disabled: match source {
+                KeySource::None => None,
+                _ => inner.store.key_disabled(id.as_str(), MAIN_KEY)?,
+            },
         },
         key,
     })
@@ -287,13 +295,14 @@ fn builtin_base_url(
     }
 }
 
-fn overview(inner: &Inner) -> Result<ProvidersOverview, EngineError> {
+pub(crate) fn overview(inner: &Inner) -> Result<ProvidersOverview, EngineError> {
     let keychain: KeychainStatus = inner.keychain.status();
     let prefs = inner.store.preferences()?.preferences;
     let mut providers = Vec::new();
     for builtin in BuiltinProvider::ALL {
         let id = builtin.id();
         let (base_url, base_url_source, notice) = builtin_base_url(inner, builtin, &prefs);
+        let extra_keys = extra_keys(inner, &id, keychain.available)?;
         providers.push(ProviderView {
             key: effective_key(inner, &id, keychain.available)?.status,
             id,
@@ -304,11 +313,13 @@ fn overview(inner: &Inner) -> Result<ProvidersOverview, EngineError> {
             default_base_url: Some(builtin.default_base_url()),
             base_url_env_var: Some(builtin.base_url_env_var().to_owned()),
             notice,
+            extra_keys,
         });
     }
     for custom in inner.store.custom_providers()? {
         providers.push(ProviderView {
             key: effective_key(inner, &custom.id, keychain.available)?.status,
+            extra_keys: extra_keys(inner, &custom.id, keychain.available)?,
             id: custom.id,
             kind: ProviderKind::Custom,
             name: custom.name,
@@ -325,7 +336,10 @@ fn overview(inner: &Inner) -> Result<ProvidersOverview, EngineError> {
     })
 }
 
-fn endpoint(inner: &Inner, id: &ProviderId) -> Result<(Endpoint, Option<String>), EngineError> {
+pub(crate) fn endpoint(
+    inner: &Inner,
+    id: &ProviderId,
+) -> Result<(Endpoint, Option<String>), EngineError> {
     let prefs = inner.store.preferences()?.preferences;
     let (kind, base_url) = match id.builtin() {
         Some(b) => (b.kind(), builtin_base_url(inner, b, &prefs).0),

@@ -106,6 +106,35 @@ pub struct LedgerEntry {
     pub finish_reason: Option<String>,
     /// The error code, when it failed.
     pub error_code: Option<String>,
+    /// The route that chose this target, for a routed request.
+    pub route: Option<String>,
+    /// Groups the attempts of one routed request.
+    pub request_id: Option<String>,
+    /// Which attempt of its request this was (1 = first).
+    pub attempt: Option<u32>,
+    /// The conversation it answered, for chat requests.
+    pub conversation_id: Option<String>,
+    /// The agent that sent it.
+    pub agent: Option<String>,
+}
+
+/// One past request to a target, as the router's figures need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetHistory {
+    /// Our provider id.
+    pub provider_id: String,
+    /// The model asked for.
+    pub model: String,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// Time to first token, ms.
+    pub ttft_ms: Option<u64>,
+    /// Total time, ms.
+    pub latency_ms: Option<u64>,
+    /// Output tokens.
+    pub completion_tokens: u64,
+    /// Its cost, when known.
+    pub cost: Option<Usd>,
 }
 
 fn to_i64(n: u64) -> i64 {
@@ -123,9 +152,10 @@ impl Store {
             "INSERT INTO ledger (id, created_ms, provider_id, model, served_model, served_by,
                 generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
                 cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
-                outcome, finish_reason, error_code)
+                outcome, finish_reason, error_code, route, request_id, attempt, conversation_id,
+                agent)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20)",
+                ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
             params![
                 entry.id,
                 entry.created_ms,
@@ -147,6 +177,11 @@ impl Store {
                 entry.outcome.as_str(),
                 entry.finish_reason,
                 entry.error_code,
+                entry.route,
+                entry.request_id,
+                entry.attempt,
+                entry.conversation_id,
+                entry.agent,
             ],
         )?;
         Ok(())
@@ -159,7 +194,7 @@ impl Store {
             "SELECT id, created_ms, provider_id, model, served_model, served_by, generation_id,
                 key_label, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
                 reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms, outcome,
-                finish_reason, error_code
+                finish_reason, error_code, route, request_id, attempt, conversation_id, agent
              FROM ledger ORDER BY created_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
@@ -187,6 +222,44 @@ impl Store {
                 outcome: Outcome::parse(&r.get::<_, String>(17)?),
                 finish_reason: r.get(18)?,
                 error_code: r.get(19)?,
+                route: r.get(20)?,
+                request_id: r.get(21)?,
+                attempt: r.get(22)?,
+                conversation_id: r.get(23)?,
+                agent: r.get(24)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Requests since `since_ms` (Unix ms), oldest first, at most `per_target` per
+    /// (provider, model): the router's figures survive a restart. Cancelled and interrupted
+    /// requests say nothing about a target's health and are left out.
+    pub fn target_history(
+        &self,
+        since_ms: i64,
+        per_target: u32,
+    ) -> Result<Vec<TargetHistory>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT provider_id, model, outcome, ttft_ms, latency_ms, completion_tokens, cost_pico
+             FROM (
+               SELECT *, ROW_NUMBER() OVER (
+                 PARTITION BY provider_id, model ORDER BY created_ms DESC) AS recent
+               FROM ledger
+               WHERE created_ms >= ?1 AND outcome IN ('ok', 'error'))
+             WHERE recent <= ?2
+             ORDER BY created_ms, id",
+        )?;
+        let rows = stmt.query_map(params![since_ms, per_target], |r| {
+            Ok(TargetHistory {
+                provider_id: r.get(0)?,
+                model: r.get(1)?,
+                ok: r.get::<_, String>(2)? == "ok",
+                ttft_ms: r.get::<_, Option<i64>>(3)?.map(to_u64),
+                latency_ms: r.get::<_, Option<i64>>(4)?.map(to_u64),
+                completion_tokens: to_u64(r.get(5)?),
+                cost: r.get::<_, Option<i64>>(6)?.map(Usd::from_pico),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -214,15 +287,22 @@ impl Store {
         Ok(changed > 0)
     }
 
-    /// Rows whose cost is still an estimate or unknown but which have a generation id.
-    pub fn unreconciled_generations(&self, limit: u32) -> Result<Vec<String>, StoreError> {
+    /// OpenRouter rows since `since_ms` whose cost is still an estimate or unknown but which
+    /// have a generation id, newest first (so rows OpenRouter never learns about cannot starve
+    /// the rest).
+    pub fn unreconciled_generations(
+        &self,
+        limit: u32,
+        since_ms: i64,
+    ) -> Result<Vec<String>, StoreError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
             "SELECT generation_id FROM ledger
              WHERE generation_id IS NOT NULL AND cost_source != 'provider'
-             ORDER BY created_ms LIMIT ?1",
+               AND provider_id = 'openrouter' AND created_ms >= ?2
+             ORDER BY created_ms DESC LIMIT ?1",
         )?;
-        let ids = stmt.query_map([limit], |r| r.get(0))?;
+        let ids = stmt.query_map(params![limit, since_ms], |r| r.get(0))?;
         Ok(ids.collect::<Result<_, _>>()?)
     }
 

@@ -11,6 +11,8 @@ mod error;
 mod ledger;
 mod migrations;
 mod preferences;
+mod provider_key;
+mod spend;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -23,9 +25,11 @@ pub use conversations::{
     MAX_COLUMNS, title_from,
 };
 pub use error::StoreError;
-pub use ledger::{CostSource, LedgerEntry, Outcome, now_unix_ms};
+pub use ledger::{CostSource, LedgerEntry, Outcome, TargetHistory, now_unix_ms};
 pub use migrations::{LATEST_VERSION, MIGRATIONS, Migration};
 pub use preferences::LoadedPreferences;
+pub use provider_key::{KeyRow, MAIN_KEY};
+pub use spend::Spent;
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "switchboard.db";

@@ -170,6 +170,63 @@ pub const MIGRATIONS: &[Migration] = &[
         END;
     ",
     },
+    Migration {
+        version: 4,
+        name: "routing in the ledger, several keys per provider",
+        // A routed request can take several attempts (failover, retries): each is its own row,
+        // grouped by `request_id`, numbered by `attempt`, labelled with the route that chose it.
+        // The index serves the Routing screen's per-target figures and the router's warm start.
+        sql: "
+        ALTER TABLE ledger ADD COLUMN route TEXT;
+        ALTER TABLE ledger ADD COLUMN request_id TEXT;
+        ALTER TABLE ledger ADD COLUMN attempt INTEGER;
+        CREATE INDEX ledger_by_target ON ledger (provider_id, model, created_ms);
+
+        -- Spend by conversation and by agent, and budgets scoped to them, read these.
+        -- Requests made before this version learn their conversation from their answer.
+        ALTER TABLE ledger ADD COLUMN conversation_id TEXT;
+        ALTER TABLE ledger ADD COLUMN agent TEXT;
+        UPDATE ledger SET conversation_id = (
+            SELECT c.conversation_id FROM answer a
+            JOIN conversation_column c ON c.id = a.column_id
+            WHERE a.ledger_id = ledger.id);
+
+        -- Spending limits. Amounts are picodollars like the ledger's, so limits compare
+        -- exactly with sums. `alerts` is a JSON array of percentages.
+        CREATE TABLE budget (
+            id          TEXT PRIMARY KEY NOT NULL,
+            name        TEXT NOT NULL,
+            scope       TEXT NOT NULL CHECK (scope IN
+                ('global', 'provider', 'model', 'agent', 'conversation')),
+            scope_value TEXT,
+            period      TEXT NOT NULL CHECK (period IN ('day', 'week', 'month', 'all')),
+            limit_pico  INTEGER NOT NULL CHECK (limit_pico >= 0),
+            alerts      TEXT NOT NULL DEFAULT '[50,80,100]',
+            hard        INTEGER NOT NULL DEFAULT 1,
+            created_ms  INTEGER NOT NULL
+        ) STRICT;
+        -- Which alert thresholds already fired in which period, so each fires once.
+        CREATE TABLE budget_alert (
+            budget_id    TEXT NOT NULL REFERENCES budget (id) ON DELETE CASCADE,
+            period_start INTEGER NOT NULL,
+            threshold    INTEGER NOT NULL,
+            fired_ms     INTEGER NOT NULL,
+            PRIMARY KEY (budget_id, period_start, threshold)
+        ) STRICT;
+
+        -- Keys beyond each provider's main one (their secrets are in the OS keychain under
+        -- `<provider>#<label>`), and keys the provider refused. The main key has a row,
+        -- labelled `default`, only while it is disabled.
+        CREATE TABLE provider_key (
+            provider_id     TEXT NOT NULL,
+            label           TEXT NOT NULL,
+            created_ms      INTEGER NOT NULL,
+            disabled_reason TEXT,
+            disabled_ms     INTEGER,
+            PRIMARY KEY (provider_id, label)
+        ) STRICT;
+    ",
+    },
 ];
 
 /// The version a fully migrated database has.

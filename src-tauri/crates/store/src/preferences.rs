@@ -71,6 +71,39 @@ impl Store {
     }
 }
 
+impl Store {
+    /// A setting document by key (the router configuration lives under `router`).
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()?
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Writes a setting document.
+    pub fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "INSERT INTO setting (key, value, updated_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
+            rusqlite::params![key, value, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Moves an unreadable setting aside (never deleting what a person may want back) and
+    /// returns the key it now has.
+    pub fn quarantine_setting(&self, key: &str) -> Result<String, StoreError> {
+        let aside = format!("{key}.unreadable.{}", now_ms());
+        self.conn()?.execute(
+            "UPDATE setting SET key = ?1 WHERE key = ?2",
+            [aside.as_str(), key],
+        )?;
+        Ok(aside)
+    }
+}
+
 /// Parses a stored document, taking any field it lacks (written by an older build, or a newer
 /// field not yet saved) from the defaults. Unknown fields are ignored.
 fn parse_with_defaults(raw: &str) -> Result<Preferences, serde_json::Error> {

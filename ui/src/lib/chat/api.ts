@@ -11,6 +11,9 @@ import type {
   ConversationView,
   SearchHit,
 } from "../ipc/client";
+import type { CostPrediction, PredictInput, Signal } from "../ipc/chat";
+
+export type { CostPrediction, PredictColumn, PredictInput, Signal } from "../ipc/chat";
 
 /** A model as the picker lists it. Prices are USD per million tokens as exact decimal strings;
  * `null` means variable (never sorted or summed as a price). */
@@ -27,9 +30,23 @@ export interface ModelChoice {
 
 export type ExportFormat = "markdown" | "json";
 
+/** Part of a conversation: the view holds only the page's turns. */
+export interface ConversationPage {
+  view: ConversationView;
+  /** How many turns of the displayed path come before the page. */
+  skipped: number;
+}
+
 export interface ChatApi {
   listConversations(): Promise<ConversationSummary[]>;
   openConversation(id: string): Promise<ConversationView>;
+  /** The `limit` turns of the displayed path just before `beforeTurnId` (the latest when
+   * `null`): a long conversation opens with its tail and pages older turns in on scroll. */
+  openConversationPage(
+    id: string,
+    beforeTurnId: string | null,
+    limit: number,
+  ): Promise<ConversationPage>;
   createConversation(columns: ColumnSpec[]): Promise<ConversationView>;
   setColumns(conversationId: string, columns: ColumnSpec[]): Promise<ConversationView>;
   renameConversation(id: string, title: string): Promise<void>;
@@ -66,4 +83,13 @@ export interface ChatApi {
   exportConversation(id: string, format: ExportFormat): Promise<string>;
   importConversation(json: string): Promise<ConversationView>;
   models(): Promise<ModelChoice[]>;
+  /** What the message would cost per column before it is sent: prompt tokens (and how they
+   * were counted), the input cost and the most the request can cost. One entry per column, in
+   * the order given. */
+  predict(input: PredictInput): Promise<CostPrediction[]>;
+  /** The names of the saved routes a column can send through. */
+  routes(): Promise<string[]>;
+  /** The user's verdict on an answer (thumbs, or a comparison's winner and losers); the smart
+   * routing strategy learns from it. */
+  rate(answerId: string, signal: Signal): Promise<void>;
 }

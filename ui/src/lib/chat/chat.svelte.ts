@@ -1,3 +1,4 @@
+import { SvelteMap } from "svelte/reactivity";
 import { AppError } from "../ipc/client";
 import type {
   AnswerStats,
@@ -11,15 +12,50 @@ import type {
   SearchHit,
   TurnView,
 } from "../ipc/client";
-import type { ChatApi, ExportFormat, ModelChoice } from "./api";
+import type {
+  ChatApi,
+  CostPrediction,
+  ExportFormat,
+  ModelChoice,
+  PredictColumn,
+  PredictInput,
+} from "./api";
 import { compareMoney, sumMoney, type MoneyTotal } from "./money";
 
 export const MAX_COLUMNS = 8;
+/**
+ * Turns per page of a long conversation. Opening sends only the latest page over IPC (a
+ * 10,000-turn conversation is megabytes of JSON), and scrolling up pages older turns in.
+ */
+export const PAGE_TURNS = 50;
 export const DEFAULT_MODEL = "openai/gpt-4o-mini";
+/** How long typing must pause before the composer asks for a cost prediction. */
+export const PREDICT_DEBOUNCE_MS = 250;
 
 export interface Notice {
   id: number;
   message: string;
+}
+
+/** Why a streaming answer is held back (a rate limit, a busy target, a fallback), until text
+ * arrives or it ends. */
+export interface Waiting {
+  /** For about how long, ms. */
+  ms: number;
+  /** Why, for a person. */
+  reason: string;
+}
+
+/** "Waiting ~2 s: rate limit openrouter: 60 requests/min reached". */
+export function describeWaiting(w: Waiting): string {
+  if (w.ms <= 0) return `Waiting: ${w.reason}`;
+  const about =
+    w.ms < 1000
+      ? `${Math.round(w.ms)} ms`
+      : w.ms < 90_000
+        ? `${Math.round(w.ms / 1000)} s`
+        : `${Math.round(w.ms / 60_000)} min`;
+  return `Waiting ~${about}: ${w.reason}`;
 }
 
 /** Costs that streamed in since the view was last loaded, per column. */
@@ -69,6 +105,16 @@ export class ChatStore {
   /** The last export's path. */
   exported = $state<string | null>(null);
   streamed = $state<Record<string, Streamed>>({});
+  /** How many turns of the displayed path precede `view.turns` and are not loaded yet. */
+  olderTurns = $state(0);
+  /** Saved route names a column can send through. */
+  routes = $state<string[]>([]);
+  /** Streaming answers held back, by answer id. */
+  readonly waiting = new SvelteMap<string, Waiting>();
+  /** The verdicts given in this session, by answer id (the backend keeps what it learned). */
+  readonly rated = new SvelteMap<string, "up" | "down" | "best" | "other">();
+  /** The latest cost prediction for the composer's draft, by column id. */
+  predictions = $state<Record<string, CostPrediction>>({});
 
   /** Streaming answers by id: an index into `view` (whose objects are the reactive ones). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- an index, not state
@@ -76,6 +122,8 @@ export class ChatStore {
   private noticeSeq = 0;
   private scrollSeq = 0;
   private searchSeq = 0;
+  private predictSeq = 0;
+  private predictTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly api: ChatApi) {}
 
@@ -103,7 +151,12 @@ export class ChatStore {
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.refreshList(), this.loadModels()]);
+    await Promise.all([this.refreshList(), this.loadModels(), this.loadRoutes()]);
+  }
+
+  async loadRoutes(): Promise<void> {
+    const routes = await this.guard(() => this.api.routes());
+    if (routes) this.routes = routes;
   }
 
   async loadModels(): Promise<void> {
@@ -124,16 +177,26 @@ export class ChatStore {
     );
   }
 
-  private show(view: ConversationView): void {
+  private show(view: ConversationView, olderTurns = 0): void {
     this.live.clear();
     this.streamed = {};
+    this.waiting.clear();
+    this.olderTurns = olderTurns;
     this.view = view;
   }
 
+  /** Opens a conversation at its latest turns; with `turnId` (a search hit), whole, so the
+   * hit is there to scroll to. */
   async open(id: string, turnId?: string): Promise<void> {
-    const view = await this.guard(() => this.api.openConversation(id));
-    if (!view) return;
-    this.show(view);
+    if (turnId) {
+      const view = await this.guard(() => this.api.openConversation(id));
+      if (!view) return;
+      this.show(view);
+    } else {
+      const page = await this.guard(() => this.api.openConversationPage(id, null, PAGE_TURNS));
+      if (!page) return;
+      this.show(page.view, page.skipped);
+    }
     if (turnId) {
       this.scrollSeq += 1;
       this.scrollTarget = { turnId, seq: this.scrollSeq };
@@ -143,7 +206,32 @@ export class ChatStore {
   close(): void {
     this.live.clear();
     this.streamed = {};
+    this.waiting.clear();
+    this.cancelPrediction();
+    this.predictions = {};
+    this.olderTurns = 0;
     this.view = null;
+  }
+
+  private loadingOlder = false;
+
+  /** Loads the page of turns before the first loaded one; a no-op while one is loading. */
+  async loadOlder(): Promise<void> {
+    const view = this.view;
+    const first = view?.turns[0];
+    if (!view || !first || this.olderTurns === 0 || this.loadingOlder) return;
+    this.loadingOlder = true;
+    try {
+      const page = await this.guard(() =>
+        this.api.openConversationPage(view.id, first.id, PAGE_TURNS),
+      );
+      // Only if nothing replaced the view or its first turn meanwhile.
+      if (!page || this.view !== view || view.turns[0]?.id !== first.id) return;
+      view.turns.unshift(...page.view.turns);
+      this.olderTurns = page.skipped;
+    } finally {
+      this.loadingOlder = false;
+    }
   }
 
   /** The model a new column starts with. */
@@ -165,14 +253,20 @@ export class ChatStore {
     };
   }
 
-  async newChat(): Promise<void> {
-    if (!this.modelsLoaded) await this.loadModels();
-    const spec = this.defaultSpec();
-    if (!spec) {
-      this.notify("No models are available. Add a key or a provider in Settings first.");
-      return;
+  /** Starts a conversation on `columns` (the Models screen's "chat with this"), or on the
+   * default model. */
+  async newChat(columns?: readonly ColumnSpec[]): Promise<void> {
+    let specs = columns?.slice(0, MAX_COLUMNS) ?? [];
+    if (specs.length === 0) {
+      if (!this.modelsLoaded) await this.loadModels();
+      const spec = this.defaultSpec();
+      if (!spec) {
+        this.notify("No models are available. Add a key or a provider in Settings first.");
+        return;
+      }
+      specs = [spec];
     }
-    const view = await this.guard(() => this.api.createConversation([spec]));
+    const view = await this.guard(() => this.api.createConversation(specs));
     if (!view) return;
     this.show(view);
     await this.refreshList();
@@ -286,6 +380,29 @@ export class ChatStore {
     return this.run(view.id, (on) => this.api.send(view.id, text, attachments, on), ctx);
   }
 
+  /** Thumbs on one answer: evidence for the smart routing strategy. */
+  async rate(answerId: string, good: boolean): Promise<void> {
+    const ok = await this.guard(async () => {
+      await this.api.rate(answerId, good ? "thumb_up" : "thumb_down");
+      return true;
+    });
+    if (ok) this.rated.set(answerId, good ? "up" : "down");
+  }
+
+  /** The user's pick among a turn's finished answers: the winner won, the others lost. */
+  async vote(turn: TurnView, winnerId: string): Promise<void> {
+    const finished = turn.answers.filter((a) => a.status === "complete");
+    const done = await this.guard(async () => {
+      for (const a of finished) {
+        await this.api.rate(a.id, a.id === winnerId ? "won_comparison" : "lost_comparison");
+      }
+      return true;
+    });
+    if (done) {
+      for (const a of finished) this.rated.set(a.id, a.id === winnerId ? "best" : "other");
+    }
+  }
+
   async regenerate(turnId: string, columnId: string): Promise<void> {
     const view = this.view;
     if (!view) return;
@@ -337,8 +454,12 @@ export class ChatStore {
       this.running -= 1;
     }
     if (this.view?.id === conversationId && this.running === 0) {
-      const fresh = await this.guard(() => this.api.openConversation(conversationId));
-      if (fresh && this.view?.id === conversationId) this.show(fresh);
+      // As many turns as are loaded, so the refresh neither grows nor shrinks what is shown.
+      const limit = Math.max(PAGE_TURNS, this.view.turns.length);
+      const fresh = await this.guard(() =>
+        this.api.openConversationPage(conversationId, null, limit),
+      );
+      if (fresh && this.view?.id === conversationId) this.show(fresh.view, fresh.skipped);
     }
     await this.refreshList();
     return resolved || started;
@@ -374,27 +495,106 @@ export class ChatStore {
     const answer = this.live.get(e.answerId);
     if (!answer) return;
     switch (e.type) {
+      case "waiting":
+        this.waiting.set(e.answerId, { ms: e.ms, reason: e.reason });
+        break;
       case "textDelta":
+        this.stopWaiting(e.answerId);
         answer.content += e.text;
         break;
       case "reasoningDelta":
+        this.stopWaiting(e.answerId);
         answer.reasoning += e.text;
         break;
       case "toolCall":
+        this.stopWaiting(e.answerId);
         answer.toolCalls.push(e.call);
         break;
       case "finished":
+        this.stopWaiting(e.answerId);
         answer.status = e.status;
         answer.stats = e.stats;
         this.addStreamedCost(answer.columnId, e.stats.cost);
         break;
       case "failed":
+        this.stopWaiting(e.answerId);
         answer.status = "failed";
         answer.error = e.error;
         answer.stats = e.stats;
         this.addStreamedCost(answer.columnId, e.stats.cost);
         break;
+      default: {
+        // Every variant is handled: a new one fails type-checking here. At run time an
+        // unknown variant (from a newer backend) is ignored, as the contract says.
+        const unknown: never = e;
+        void unknown;
+      }
     }
+  }
+
+  /** Clears an answer's waiting line. */
+  private stopWaiting(answerId: string): void {
+    this.waiting.delete(answerId);
+  }
+
+  // Cost prediction
+
+  /**
+   * Asks for the draft's cost per active column once typing pauses for `delayMs`. A newer draft
+   * cancels the pending request and any answer still in flight; an empty draft clears the
+   * prediction without asking.
+   */
+  schedulePrediction(
+    text: string,
+    attachments: Attachment[],
+    delayMs: number = PREDICT_DEBOUNCE_MS,
+  ): void {
+    this.cancelPrediction();
+    const view = this.view;
+    const columns: PredictColumn[] = this.activeColumns.map((c) => ({
+      id: c.id,
+      spec: $state.snapshot(c.spec),
+    }));
+    if (!view || columns.length === 0 || (!text.trim() && attachments.length === 0)) {
+      this.predictions = {};
+      return;
+    }
+    const input: PredictInput = {
+      conversationId: view.id,
+      columns,
+      text,
+      attachments: $state.snapshot(attachments),
+    };
+    const seq = this.predictSeq;
+    this.predictTimer = setTimeout(() => {
+      this.predictTimer = undefined;
+      void this.predict(input, seq);
+    }, delayMs);
+  }
+
+  /** Drops the pending prediction request; an answer already on its way is ignored. */
+  cancelPrediction(): void {
+    this.predictSeq += 1;
+    if (this.predictTimer !== undefined) clearTimeout(this.predictTimer);
+    this.predictTimer = undefined;
+  }
+
+  private async predict(input: PredictInput, seq: number): Promise<void> {
+    let result: CostPrediction[];
+    try {
+      result = await this.api.predict(input);
+    } catch {
+      // An estimate that cannot be made is simply not shown; sending will say what is wrong.
+      if (seq === this.predictSeq) this.predictions = {};
+      return;
+    }
+    if (seq !== this.predictSeq) return;
+    const next: Record<string, CostPrediction> = {};
+    result.forEach((p, i) => {
+      const id = p.columnId ?? input.columns[i]?.id;
+      if (id) next[id] = p;
+    });
+    this.predictions = next;
   }
 
   private addStreamedCost(columnId: string, cost: string | null): void {

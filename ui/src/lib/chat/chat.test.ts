@@ -1,10 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ConversationView } from "../ipc/client";
+import type { ColumnSpec, ConversationView } from "../ipc/client";
+import { navigation } from "../shell/navigation.svelte";
+import type { CostPrediction, PredictInput } from "./api";
 import ChatView from "./ChatView.svelte";
 import ModelPicker from "./ModelPicker.svelte";
 import SearchPanel from "./SearchPanel.svelte";
-import { ChatStore } from "./chat.svelte";
+import { ChatStore, PREDICT_DEBOUNCE_MS } from "./chat.svelte";
 import {
   FakeResizeObserver,
   answer,
@@ -13,6 +15,7 @@ import {
   conversation,
   fakeChatApi,
   model,
+  prediction,
   stats,
   turn,
   type FakeChatApi,
@@ -151,7 +154,7 @@ describe("two-column send", () => {
     ];
     run.finish();
     await waitFor(() =>
-      expect(api.called("openConversation").length, "refreshed after the run").toBe(2),
+      expect(api.called("openConversationPage").length, "refreshed after the run").toBe(2),
     );
     await waitFor(() => expect(store.busy, "no longer busy").toBe(false));
   });
@@ -564,5 +567,293 @@ describe("search into a long conversation", () => {
       ).not.toBeNull(),
     );
     expect(screen.getAllByTestId("turn").length, "still virtualized").toBeLessThan(100);
+  });
+});
+
+describe("waiting", () => {
+  it("shows why an answer is held back until its text arrives, and clears when it ends", async () => {
+    const api = fakeChatApi(twoColumns());
+    const store = await mountWith(api);
+    void store.send("hi", []);
+    const run = api.runs[0];
+    if (!run) throw new Error("no run");
+    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
+    run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t1" });
+    run.emit({
+      type: "waiting",
+      answerId: "a1",
+      ms: 2000,
+      reason: "rate limit openrouter: 60 requests/min reached",
+    });
+    run.emit({ type: "waiting", answerId: "b1", ms: 0, reason: "moving to the next target" });
+
+    await waitFor(() => card("a1"));
+    const line = await within(card("a1")).findByTestId("answer-waiting");
+    expect(line.textContent?.trim(), "the wait and its reason").toBe(
+      "Waiting ~2 s: rate limit openrouter: 60 requests/min reached",
+    );
+    expect(
+      within(card("b1")).getByTestId("answer-waiting").textContent?.trim(),
+      "a move to the next target has no duration",
+    ).toBe("Waiting: moving to the next target");
+
+    run.emit({ type: "textDelta", answerId: "a1", text: "Hello" });
+    await waitFor(() =>
+      expect(
+        within(card("a1")).queryByTestId("answer-waiting"),
+        "text arriving clears the line",
+      ).toBeNull(),
+    );
+    await waitFor(() => expect(card("a1").textContent, "the text shows").toContain("Hello"));
+    expect(within(card("b1")).queryByTestId("answer-waiting"), "B still waits").not.toBeNull();
+
+    run.emit({
+      type: "failed",
+      answerId: "b1",
+      error: { code: "rate_limited", message: "Every target is busy.", retryable: true },
+      stats: stats(),
+    });
+    await waitFor(() =>
+      expect(
+        within(card("b1")).queryByTestId("answer-waiting"),
+        "the answer ending clears the line",
+      ).toBeNull(),
+    );
+    run.finish();
+  });
+});
+
+describe("cost prediction", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A `predict` whose answers the test releases, in any order. */
+  function deferredPredict(api: FakeChatApi) {
+    const pending: { input: PredictInput; resolve: (p: CostPrediction[]) => void }[] = [];
+    api.predict = (input) =>
+      new Promise((resolve) => {
+        pending.push({ input, resolve });
+      });
+    return pending;
+  }
+
+  it("asks once typing pauses, never for an empty draft, and ignores stale answers", async () => {
+    const api = fakeChatApi(twoColumns());
+    const pending = deferredPredict(api);
+    const store = new ChatStore(api);
+    await store.open("c1");
+    vi.useFakeTimers();
+
+    store.schedulePrediction("h", []);
+    vi.advanceTimersByTime(100);
+    store.schedulePrediction("he", []);
+    vi.advanceTimersByTime(PREDICT_DEBOUNCE_MS - 1);
+    expect(pending.length, "nothing asked while typing").toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(
+      pending.map((p) => p.input.text),
+      "one request, for the latest draft",
+    ).toEqual(["he"]);
+    const first = pending[0]?.input;
+    expect(first?.conversationId, "the open conversation").toBe("c1");
+    expect(
+      first?.columns.map((c) => [c.id, c.spec.model]),
+      "every active column with its spec",
+    ).toEqual([
+      ["col-a", "openai/gpt-4o-mini"],
+      ["col-b", "anthropic/claude"],
+    ]);
+
+    store.schedulePrediction("hello", []);
+    vi.advanceTimersByTime(PREDICT_DEBOUNCE_MS);
+    expect(pending.length, "a second request for the newer draft").toBe(2);
+    pending[1]?.resolve([
+      prediction({ columnId: "col-a", promptTokens: 5 }),
+      prediction({ columnId: "col-b", promptTokens: 6 }),
+    ]);
+    await vi.waitFor(() =>
+      expect(store.predictions["col-a"]?.promptTokens, "the newer answer shows").toBe(5),
+    );
+    pending[0]?.resolve([
+      prediction({ columnId: "col-a", promptTokens: 2 }),
+      prediction({ columnId: "col-b", promptTokens: 3 }),
+    ]);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(store.predictions["col-a"]?.promptTokens, "the stale answer is ignored").toBe(5);
+
+    store.schedulePrediction("again", []);
+    store.schedulePrediction("   ", []);
+    vi.advanceTimersByTime(PREDICT_DEBOUNCE_MS * 2);
+    expect(pending.length, "an empty draft asks nothing and cancels the pending one").toBe(2);
+    expect(store.predictions, "and clears the prediction").toEqual({});
+  });
+
+  it("shows each column's prediction as the user types, with unknown prices as such", async () => {
+    const api = fakeChatApi(twoColumns());
+    api.predict = async (input) => {
+      api.calls.push({ name: "predict", args: [input] });
+      return [
+        prediction({
+          columnId: "col-a",
+          promptTokens: 1240,
+          countedWith: "o200k_base",
+          inputCost: "0.0019",
+          maxCost: "0.0121",
+        }),
+        prediction({
+          columnId: "col-b",
+          promptTokens: 1300,
+          countedWith: "about 4 characters per token",
+          inputCost: null,
+          maxCost: null,
+        }),
+      ];
+    };
+    await mountWith(api);
+    expect(screen.queryAllByTestId("cost-prediction"), "nothing before typing").toEqual([]);
+
+    const box = screen.getByLabelText("Message");
+    await fireEvent.input(box, { target: { value: "Compare" } });
+    await fireEvent.input(box, { target: { value: "Compare these" } });
+    await waitFor(() =>
+      expect(screen.getAllByTestId("cost-prediction").length, "one per column").toBe(2),
+    );
+    const shown = screen.getAllByTestId("cost-prediction").map((e) => e.textContent?.trim());
+    expect(shown, "tokens, tokenizer and costs").toEqual([
+      "~1,240 tokens (o200k_base) · $0.0019 in · up to $0.0121",
+      "~1,300 tokens (about 4 characters per token) · price unknown",
+    ]);
+    expect(
+      api.called("predict").map((a) => (a[0] as PredictInput).text),
+      "debounced: asked once, for the whole draft",
+    ).toEqual(["Compare these"]);
+
+    await fireEvent.input(box, { target: { value: "" } });
+    await waitFor(() =>
+      expect(screen.queryAllByTestId("cost-prediction"), "an empty draft clears it").toEqual([]),
+    );
+    expect(api.called("predict").length, "and asks nothing").toBe(1);
+  });
+});
+
+describe("route and task", () => {
+  it("saves the chosen route and task tag into the column's params", async () => {
+    const api = fakeChatApi(twoColumns());
+    api.server.routes = ["cheap-first", "code-fallbacks"];
+    await mountWith(api);
+    await waitFor(() => expect(api.called("routes").length, "routes load on mount").toBe(1));
+    expect(screen.queryByTestId("column-route"), "no badge without a route").toBeNull();
+
+    const summary = screen.getAllByRole("button", { name: "default parameters" })[1];
+    if (!summary) throw new Error("no second column");
+    await fireEvent.click(summary);
+    const select = screen.getByLabelText("Route") as HTMLSelectElement;
+    expect(
+      Array.from(select.options).map((o) => o.textContent),
+      "the model itself, then the saved routes",
+    ).toEqual(["the model itself", "cheap-first", "code-fallbacks"]);
+    await fireEvent.change(select, { target: { value: "code-fallbacks" } });
+    await fireEvent.input(screen.getByLabelText("Task tag"), { target: { value: " code " } });
+    await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+
+    const specs = api.called("setColumns")[0]?.[1] as ColumnSpec[];
+    expect(specs[1]?.params, "route and task saved on column 2").toMatchObject({
+      route: "code-fallbacks",
+      task: "code",
+    });
+    expect(specs[0]?.params.route ?? null, "column 1 unchanged").toBeNull();
+  });
+
+  it("shows a 'via route' badge on a column that sends through a route", async () => {
+    const view = twoColumns();
+    const second = view.columns[1];
+    if (!second) throw new Error("no second column");
+    second.spec.params = { ...second.spec.params, route: "cheap-first", task: "summarize" };
+    const api = fakeChatApi(view);
+    await mountWith(api);
+    const badges = await screen.findAllByTestId("column-route");
+    expect(
+      badges.map((b) => b.textContent?.trim()),
+      "one badge, on that column",
+    ).toEqual(["via route cheap-first"]);
+    expect(screen.getByText(/task summarize/), "the task tag in the summary").toBeTruthy();
+  });
+});
+
+describe("chat with this", () => {
+  afterEach(() => {
+    navigation.chatWith = null;
+  });
+
+  const handed: ColumnSpec = {
+    provider: "anthropic",
+    model: "claude-sonnet-4",
+    params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+  };
+
+  it("starts a new conversation with the handed-over columns when Chat shows", async () => {
+    navigation.openChat([handed]);
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    await waitFor(() =>
+      expect(api.called("createConversation"), "created with the given column").toEqual([
+        [[handed]],
+      ]),
+    );
+    expect(navigation.chatWith, "handed over once").toBeNull();
+    await waitFor(() => expect(store.view?.id, "and opened").toBe("c1"));
+  });
+
+  it("also when the columns arrive while Chat is showing; nothing without them", async () => {
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    await waitFor(() => expect(store.modelsLoaded, "loaded").toBe(true));
+    expect(api.called("createConversation"), "no hand-off, no conversation").toEqual([]);
+    navigation.openChat([handed, handed]);
+    await waitFor(() =>
+      expect(api.called("createConversation"), "created with both columns").toEqual([
+        [[handed, handed]],
+      ]),
+    );
+  });
+});
+
+describe("verdicts", () => {
+  it("thumbs rate one answer; 'Best of these' makes the winner win and the others lose", async () => {
+    const api = fakeChatApi(twoColumns());
+    const store = await mountWith(api);
+    void store.send("hi", []);
+    const run = api.runs[0];
+    if (!run) throw new Error("no run");
+    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
+    run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t1" });
+    run.emit({ type: "textDelta", answerId: "a1", text: "Alpha" });
+    run.emit({ type: "textDelta", answerId: "b1", text: "Beta" });
+    expect(
+      within(await waitFor(() => card("a1"))).queryByTestId("answer-verdict"),
+      "no verdict while streaming",
+    ).toBeNull();
+    run.emit({ type: "finished", answerId: "a1", status: "complete", stats: stats() });
+    run.emit({ type: "finished", answerId: "b1", status: "complete", stats: stats() });
+
+    await waitFor(() => expect(card("a1").getAttribute("class")).toContain("complete"));
+    // Rows of the virtual list are not "accessible" to jsdom's role queries; labels are.
+    const up = await within(card("a1")).findByLabelText("Good answer");
+    await fireEvent.click(up);
+    await waitFor(() => expect(api.called("rate")).toEqual([["a1", "thumb_up"]]));
+    await waitFor(() => expect(up.getAttribute("aria-pressed")).toBe("true"));
+
+    await fireEvent.click(within(card("b1")).getByText("Best of these"));
+    await waitFor(() =>
+      expect(api.called("rate").slice(1)).toEqual([
+        ["a1", "lost_comparison"],
+        ["b1", "won_comparison"],
+      ]),
+    );
+    run.finish();
   });
 });

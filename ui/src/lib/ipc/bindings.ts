@@ -21,6 +21,12 @@ export const commands = {
 	keyRemove: (provider: ProviderId) => __TAURI_INVOKE<ProvidersOverview>("key_remove", { provider }),
 	/**  Tests the key in effect with a call that costs nothing. */
 	keyTest: (provider: ProviderId) => __TAURI_INVOKE<KeyCheck>("key_test", { provider }),
+	/**  Adds a further key, used in turn with the main one. The key goes to the OS keychain. */
+	keyExtraAdd: (provider: ProviderId, label: string, key: string) => __TAURI_INVOKE<ProvidersOverview>("key_extra_add", { provider, label, key }),
+	/**  Removes a further key from the keychain. */
+	keyExtraRemove: (provider: ProviderId, label: string) => __TAURI_INVOKE<ProvidersOverview>("key_extra_remove", { provider, label }),
+	/**  Uses a key the provider refused again (`default` is the main key). */
+	keyEnable: (provider: ProviderId, label: string) => __TAURI_INVOKE<ProvidersOverview>("key_enable", { provider, label }),
 	/**  Adds a custom provider (and its key, if given). */
 	customProviderAdd: (input: CustomProviderInput) => __TAURI_INVOKE<ProvidersOverview>("custom_provider_add", { input }),
 	/**  Renames or re-points a custom provider. */
@@ -31,6 +37,11 @@ export const commands = {
 	conversationList: () => __TAURI_INVOKE<ConversationSummary[]>("conversation_list"),
 	/**  One conversation, on its displayed path. */
 	conversationOpen: (id: string) => __TAURI_INVOKE<ConversationView>("conversation_open", { id }),
+	/**
+	 *  The `limit` turns of the displayed path just before turn `before` (the latest without it),
+	 *  so a long conversation opens with what is on screen and pages the rest in.
+	 */
+	conversationPage: (id: string, before: string | null, limit: number) => __TAURI_INVOKE<ConversationPage>("conversation_page", { id, before, limit }),
 	/**  A new conversation with these columns. */
 	conversationCreate: (columns: ColumnSpec[]) => __TAURI_INVOKE<ConversationView>("conversation_create", { columns }),
 	/**  Replaces the columns' models and parameters. */
@@ -65,15 +76,77 @@ export const commands = {
 	conversationImport: (json: string) => __TAURI_INVOKE<ConversationView>("conversation_import", { json }),
 	/**  Every model the user can reach, for the picker. */
 	modelsList: () => __TAURI_INVOKE<ModelChoice[]>("models_list"),
+	/**  Every reachable model with its prices; `refresh` refetches OpenRouter's catalogue. */
+	modelsBrowse: (refresh: boolean) => __TAURI_INVOKE<BrowserCatalogue>("models_browse", { refresh }),
+	/**  One model's facts and, on OpenRouter, the providers serving it. */
+	modelDetail: (provider: ProviderId, id: string) => __TAURI_INVOKE<ModelDetail>("model_detail", { provider, id }),
+	/**
+	 *  Opens an `http(s)` or `mailto` link with the system's default handler.
+	 * 
+	 *  Rejects anything else as `invalid_input`. Resolves once the launcher has started; whether
+	 *  the browser then shows the page is beyond what the OS reports.
+	 */
+	linkOpen: (url: string) => __TAURI_INVOKE<null>("link_open", { url }),
+	/**  The routing configuration in force. */
+	routingGet: () => __TAURI_INVOKE<RouterConfig>("routing_get"),
+	/**
+	 *  Checks, saves and applies a configuration; rejects it whole (naming the item) if anything
+	 *  is wrong.
+	 */
+	routingSave: (config: RouterConfig) => __TAURI_INVOKE<RouterConfig>("routing_save", { config }),
+	/**  Where a sample request would go now, and why. Nothing is sent. */
+	routingExplain: (request: RouteRequest) => __TAURI_INVOKE<Decision>("routing_explain", { request }),
+	/**  Every target's circuit and figures, and every rate limit's use. */
+	routingHealth: () => __TAURI_INVOKE<RoutingHealth>("routing_health"),
+	/**  Writes the configuration as a TOML file to the downloads folder; resolves with its path. */
+	routingExport: () => __TAURI_INVOKE<string>("routing_export"),
+	/**  Replaces the configuration with a TOML document's; an error names the line. */
+	routingImport: (toml: string) => __TAURI_INVOKE<RouterConfig>("routing_import", { toml }),
+	/**  Every budget with what is spent and held in its current period. */
+	budgetsList: () => __TAURI_INVOKE<BudgetStatus[]>("budgets_list"),
+	/**  Creates (empty id) or replaces a budget; resolves with what was saved. */
+	budgetSave: (budget: Budget) => __TAURI_INVOKE<Budget>("budget_save", { budget }),
+	/**  Deletes a budget. */
+	budgetDelete: (id: string) => __TAURI_INVOKE<null>("budget_delete", { id }),
+	/**
+	 *  Spend grouped by day, week, month, model, provider, agent or conversation, over
+	 *  `[since_ms, until_ms)`, with its exact total.
+	 */
+	spendReport: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null) => __TAURI_INVOKE<SpendReport>("spend_report", { grouping, sinceMs, untilMs }),
+	/**  The same report drawn as an SVG chart (by plotters, in Rust). */
+	spendChart: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null, view: ChartView) => __TAURI_INVOKE<string>("spend_chart", { grouping, sinceMs, untilMs, view }),
+	/**  Saves the report as CSV, or its chart as SVG or PNG, in Downloads; resolves with the path. */
+	spendExport: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null, view: ChartView, file: SpendFile) => __TAURI_INVOKE<string>("spend_export", { grouping, sinceMs, untilMs, view, file }),
+	/**  Predicted prompt tokens, prompt cost and worst-case cost of sending a message, per column. */
+	chatPredict: (input: PredictInput) => __TAURI_INVOKE<CostPrediction[]>("chat_predict", { input }),
+	/**
+	 *  The user's verdict on an answer (thumbs, or the winner of a comparison): the smart
+	 *  routing strategy learns from it.
+	 */
+	answerRate: (answerId: string, signal: Signal) => __TAURI_INVOKE<null>("answer_rate", { answerId, signal }),
 };
 
 /** Events */
 export const events = {
+	budgetAlerted: makeEvent<BudgetAlerted, BudgetAlerted>("budget-alerted"),
 	providersChanged: makeEvent<ProvidersChanged, ProvidersChanged>("providers-changed"),
 	settingsChanged: makeEvent<SettingsChanged, SettingsChanged>("settings-changed"),
 };
 
 /* Types */
+/**
+ *  What a matching rule does: use a route (optionally setting parameters), only set
+ *  parameters, or block the request with a message.
+ */
+export type Action = {
+	/**  The route to use. */
+	route?: string | null,
+	/**  Parameters to set on the request. */
+	set?: ParamOverrides | null,
+	/**  Refuse the request, telling the user this. */
+	block?: string | null,
+};
+
 /**  The numbers shown on an answer. Cost is an exact decimal string; `None` means unknown. */
 export type AnswerStats = {
 	/**  Input tokens. */
@@ -198,6 +271,186 @@ export type BaseUrlSource =
 /**  An environment variable such as `OPENROUTER_BASE_URL`; it wins over Settings. */
 "environment";
 
+/**  Opening and closing a target's circuit. */
+export type BreakerSettings = {
+	/**  Consecutive failures that open the circuit. */
+	consecutive_failures?: number,
+	/**  Failure share over the last `window` requests that opens it (0–1). */
+	failure_rate?: number | null,
+	/**  How many recent requests the failure rate looks at (it needs a full window). */
+	window?: number,
+	/**  How long the circuit stays open before a trial request, ms. */
+	open_ms?: number,
+	/**  Each failed trial doubles the open time, up to this, ms. */
+	max_open_ms?: number,
+};
+
+/**  The Models screen's list: every reachable model, and whether the catalogue is current. */
+export type BrowserCatalogue = {
+	/**  OpenRouter's catalogue, then the direct providers' bundled models. */
+	models: BrowserModel[],
+	/**  When OpenRouter's catalogue was fetched, Unix ms; `None` when there is none. */
+	fetchedMs: number | null,
+	/**  Whether the OpenRouter part came from the cache. */
+	fromCache: boolean,
+	/**  Why the list is stale or incomplete (offline, no catalogue yet). */
+	notice: string | null,
+};
+
+/**  One model as the Models screen lists it. */
+export type BrowserModel = {
+	/**  Which provider serves it (OpenRouter, or OpenAI/Anthropic directly). */
+	provider: ProviderId,
+	/**  The model id as that provider names it. */
+	id: string,
+	/**  Display name. */
+	name: string,
+	/**  The catalogue's description, when it has one. */
+	description: string | null,
+	/**  When it was added, Unix seconds (OpenRouter only). */
+	created: number | null,
+	/**  Context window, tokens. */
+	contextLength: number | null,
+	/**  Output cap, tokens. */
+	maxOutput: number | null,
+	/**  What it takes: `text`, `image`, `file`, `audio`, `video`. */
+	inputModalities: string[],
+	/**  What it produces: `text`, `image`, `embeddings`… */
+	outputModalities: string[],
+	/**  Request parameters it supports (`tools`, `reasoning`, `structured_outputs`…). */
+	supportedParameters: string[],
+	/**  Tokenizer family (`GPT`, `Claude`…), when known. */
+	tokenizer: string | null,
+	/**  Its list prices. */
+	prices: PriceSheet,
+};
+
+/**  A spending limit. */
+export type Budget = {
+	/**  Its id (a UUID); empty when creating. */
+	id: string,
+	/**  The user's name for it. */
+	name: string,
+	/**  What it counts. */
+	scope: BudgetScope,
+	/**  Which provider, model, agent or conversation (none for global). */
+	scopeValue: string | null,
+	/**  Over what window. */
+	period: BudgetPeriod,
+	/**  The limit. */
+	limit: string,
+	/**  Percentages of the limit at which to alert, e.g. `[50, 80, 100]`. */
+	alerts: number[],
+	/**  Block requests that would go past the limit (else only alert). */
+	hard: boolean,
+};
+
+/**  A budget crossed one of its alert thresholds. */
+export type BudgetAlert = {
+	/**  The budget. */
+	budget: Budget,
+	/**  The threshold crossed, percent. */
+	threshold: number,
+	/**  Spent in the period. */
+	spent: string,
+	/**  A sentence for a notification. */
+	message: string,
+};
+
+/**  A budget crossed one of its alert thresholds (also shown as a desktop notification). */
+export type BudgetAlerted = BudgetAlert;
+
+/**  The window a budget's spend is counted over, in local time. */
+export type BudgetPeriod = 
+/**  Since local midnight. */
+"day" | 
+/**  Since Monday, local midnight. */
+"week" | 
+/**  Since the first of the month, local midnight. */
+"month" | 
+/**  Ever. */
+"all";
+
+/**  What a budget counts. */
+export type BudgetScope = 
+/**  Every request. */
+"global" | 
+/**  One provider's requests (`scope_value` = its id). */
+"provider" | 
+/**  One model's requests (`scope_value` = the model id as requested). */
+"model" | 
+/**  One agent's requests (`scope_value` = its name). */
+"agent" | 
+/**  One conversation's requests (`scope_value` = its id). */
+"conversation";
+
+/**  A budget and where it stands now. */
+export type BudgetStatus = {
+	/**  The budget. */
+	budget: Budget,
+	/**  Spent in the current period (known costs). */
+	spent: string,
+	/**  Held for requests in flight (their worst-case cost). */
+	reserved: string,
+	/**  Requests in the period whose cost is unknown (not in `spent`). */
+	unknownRequests: number,
+	/**  When the period began, Unix ms (0 for all-time). */
+	periodStartMs: number,
+	/**  `spent / limit`, for bars (display only). */
+	fraction: number | null,
+	/**  A hard budget that is spent: new requests in its scope are refused. */
+	exhausted: boolean,
+};
+
+/**  One target as the router weighed it. */
+export type Candidate = {
+	/**  The target. */
+	target: Target,
+	/**  Why it cannot take this request; `None` = eligible. */
+	exclusion: Exclusion | null,
+	/**  The exclusion (or its ranking) said plainly. */
+	why: string,
+	/**  Its place in the order (0 = chosen), when eligible. */
+	rank: number | null,
+	/**
+	 *  Predicted cost of this request here, USD (prompt tokens × input price + expected
+	 *  output × output price); `None` when its prices are unknown.
+	 */
+	predicted_cost: number | null,
+	/**  Moving average time to first token, ms. */
+	ttft_ms: number | null,
+	/**  Moving average output tokens per second. */
+	tokens_per_second: number | null,
+	/**  Estimated success probability. */
+	success: number | null,
+	/**  Requests in flight. */
+	in_flight: number,
+	/**  Its circuit. */
+	circuit: CircuitState,
+	/**  Whether the catalogue knows the model (context, capabilities, prices). */
+	known: boolean,
+};
+
+/**  Something a request needs the model to do. */
+export type Capability = 
+/**  Calling tools. */
+"tools" | 
+/**  Reading images. */
+"vision" | 
+/**  Answering in JSON (`response_format`). */
+"json" | 
+/**  Reasoning (thinking) options. */
+"reasoning";
+
+/**  What a chart shows. */
+export type ChartView = 
+/**  Dollars per group. */
+"cost" | 
+/**  Tokens per group, stacked by kind (input, cached input, output, reasoning). */
+"tokens" | 
+/**  Requests per group. */
+"requests";
+
 /**
  *  One event of a send: every column's answer streams through one channel, keyed by answer.
  *  Exactly one `Finished` or `Failed` per answer. Consumers ignore unknown variants.
@@ -229,6 +482,17 @@ text: string } |
 answerId: string; 
 /**  The call. */
 call: ToolCall } | 
+/**
+ *  The answer is held back before it is sent (a rate limit, a busy target, a provider's
+ *  `Retry-After`) or is moving to the next target; shown on the answer until text arrives.
+ */
+{ type: "waiting"; 
+/**  The answer. */
+answerId: string; 
+/**  For about how long, ms. */
+ms: number; 
+/**  Why, for a person. */
+reason: string } | 
 /**  The answer ended normally or was stopped (`status` says which). */
 { type: "finished"; 
 /**  The answer. */
@@ -245,6 +509,29 @@ answerId: string;
 error: ErrorInfo; 
 /**  Its numbers so far. */
 stats: AnswerStats };
+
+/**  Where a circuit is. */
+export type CircuitState = 
+/**  Requests flow. */
+"closed" | 
+/**  Requests go elsewhere until the open time passes. */
+"open" | 
+/**  One trial request is allowed; its outcome closes or reopens the circuit. */
+"half_open";
+
+/**  A circuit as the Routing screen shows it. */
+export type CircuitView = {
+	/**  Where it is. */
+	state: CircuitState,
+	/**  Why it opened (the last failure), while not closed. */
+	reason: string | null,
+	/**  Until the next trial, ms, while open. */
+	retry_in_ms: number | null,
+	/**  Failures in a row. */
+	consecutive_failures: number,
+	/**  How many times it has opened since the app started. */
+	times_opened: number,
+};
 
 /**  One model in a comparison. */
 export type ColumnSpec = {
@@ -270,6 +557,36 @@ export type ColumnView = {
 	totalCost: string,
 	/**  How many of its answers have an unknown cost. */
 	unknownCosts: number,
+};
+
+/**  What a rule matches on. Lists match when any entry does. */
+export type Conditions = {
+	/**  The request's task type tag (`code`, `summarize`…), set by the user, a chat or an agent. */
+	task?: string[],
+	/**  The requested model id; `*` matches any run of characters (`anthropic/*`). */
+	model?: string[],
+	/**  The requested route name. */
+	route?: string[],
+	/**  At least this many estimated prompt tokens. */
+	min_prompt_tokens?: number | null,
+	/**  At most this many estimated prompt tokens. */
+	max_prompt_tokens?: number | null,
+	/**  The request carries any of these inputs (`image`, `file`, `audio`). */
+	modalities?: Modality[],
+	/**  The request needs all of these. */
+	capabilities?: Capability[],
+	/**  The agent sending it. */
+	agent?: string[],
+	/**  The conversation it belongs to. */
+	conversation?: string[],
+};
+
+/**  Part of a conversation (see [`conversation_page`]). */
+export type ConversationPage = {
+	/**  The conversation with only this page's turns. */
+	view: ConversationView,
+	/**  How many turns of the displayed path come before the page. */
+	skipped: number,
 };
 
 /**  A conversation in the sidebar. */
@@ -304,6 +621,25 @@ export type ConversationView = {
 	unknownCosts: number,
 };
 
+/**  What a column's next request will cost, estimated before sending. */
+export type CostPrediction = {
+	/**  The column, when it exists already. */
+	columnId: string | null,
+	/**  Prompt tokens: the conversation so far on the displayed path plus the new message. */
+	promptTokens: number,
+	/**
+	 *  How they were counted: `o200k_base`, `cl100k_base` (exact for OpenAI models), or
+	 *  `about 4 characters per token` (others publish no tokenizer we can run offline).
+	 */
+	countedWith: string,
+	/**  The prompt at the model's input price. */
+	inputCost: string | null,
+	/**  The output allowance the bound assumes: max tokens, else the model's output cap. */
+	maxOutputTokens: number | null,
+	/**  The most the request can cost: the prompt plus the whole output allowance. */
+	maxCost: string | null,
+};
+
 /**  A new OpenAI-compatible server. */
 export type CustomProviderInput = {
 	name: string,
@@ -316,6 +652,77 @@ export type CustomProviderUpdate = {
 	id: ProviderId,
 	name: string,
 	baseUrl: string,
+};
+
+/**  The router's answer for one request. */
+export type Decision = {
+	/**  The request decided on. */
+	request: RouteRequest,
+	/**  Every rule, in order, with its verdict. */
+	rules: RuleTrace[],
+	/**  The rule that decided, if one matched. */
+	rule: string | null,
+	/**  Set when a rule blocks the request: the message for the user. */
+	blocked: string | null,
+	/**  The route used; `None` when the request named a model and no rule chose a route. */
+	route: string | null,
+	/**
+	 *  The request named its model and nothing rerouted it: the user's explicit choice is
+	 *  sent even while its circuit is open (the breaker still learns from it), as LiteLLM
+	 *  does for single-deployment groups.
+	 */
+	direct: boolean,
+	/**  How the targets were ordered. */
+	strategy: Strategy,
+	/**  Parameters the rule sets. */
+	set: ParamOverrides | null,
+	/**
+	 *  Every target of the route, in the route's order, with why it was excluded or where it
+	 *  ranks.
+	 */
+	candidates: Candidate[],
+	/**  The eligible targets in the order they will be tried; the first is the choice. */
+	order: Target[],
+	/**  How failures move down `order`. */
+	failover: Failover,
+	/**  For the OpenRouter strategy: what OpenRouter is asked to decide. */
+	delegation: Delegation | null,
+	/**  One line for a person: what was chosen and why. */
+	summary: string,
+};
+
+/**  What the OpenRouter strategy hands to OpenRouter. */
+export type Delegation = {
+	/**  `models[]`: the fallbacks after the chosen model, in order. */
+	models: string[],
+	/**  `provider.sort`. */
+	sort: string | null,
+};
+
+/**  One provider serving a model on OpenRouter. */
+export type EndpointView = {
+	/**  The provider's display name, e.g. `Google Vertex`. */
+	providerName: string,
+	/**  Provider and region slug, e.g. `google-vertex/us-east5`, when given. */
+	tag: string | null,
+	/**  OpenRouter's status code: 0 is healthy, negative codes are degraded (undocumented). */
+	status: number | null,
+	/**  Successful requests over the last 30 minutes, percent. */
+	uptimeLast30m: number | null,
+	/**  Median time to first token over the last 30 minutes, as OpenRouter reports it. */
+	latencyLast30mP50: number | null,
+	/**  Median tokens per second over the last 30 minutes. */
+	throughputLast30mP50: number | null,
+	/**  `fp8`, `bf16`…, when the provider says. */
+	quantization: string | null,
+	/**  Context window at this provider, tokens. */
+	contextLength: number | null,
+	/**  Output cap at this provider, tokens. */
+	maxOutput: number | null,
+	/**  Request parameters this provider supports. */
+	supportedParameters: string[],
+	/**  What a request served here is billed at. */
+	prices: PriceSheet,
 };
 
 /**
@@ -349,6 +756,8 @@ export type ErrorCode =
 "network" | 
 /**  The upstream answered with something we could not understand. */
 "decode" | 
+/**  A budget's hard limit refuses the request (the message names the budget). */
+"budget_exceeded" | 
 /**  The disk is full; nothing already saved was lost. */
 "disk_full" | 
 /**  The local database failed for another reason. */
@@ -366,8 +775,101 @@ export type ErrorInfo = {
 	retryable: boolean,
 };
 
+/**  Why a target cannot take a request. */
+export type Exclusion = 
+/**  The prompt plus the output reserve does not fit its context window. */
+{ kind: "context_too_small"; 
+/**  Tokens needed. */
+needed: number; 
+/**  Its window. */
+window: number } | 
+/**  It cannot do something the request needs. */
+{ kind: "missing_capability"; 
+/**  What. */
+capability: Capability } | 
+/**  It does not take an input the request carries. */
+{ kind: "missing_modality"; 
+/**  What. */
+modality: Modality } | 
+/**  Its circuit is open. */
+{ kind: "circuit_open"; 
+/**  Why it opened. */
+reason: string; 
+/**  Until the next trial, ms. */
+retry_in_ms: number } | 
+/**  A rate limit is spent. */
+{ kind: "rate_limited"; 
+/**  Which limit (`openrouter: 60 rpm`). */
+limit: string; 
+/**  Until the request fits, ms. */
+wait_ms: number } | 
+/**  It has as many requests in flight as it may. */
+{ kind: "busy"; 
+/**  In flight now. */
+in_flight: number; 
+/**  Its ceiling. */
+max: number } | 
+/**  A budget forbids it. */
+{ kind: "over_budget"; 
+/**  Which budget. */
+message: string };
+
 /**  Export formats offered to the UI. */
 export type ExportKind = "markdown" | "json";
+
+/**
+ *  A further key of a provider, used in turn with the main one so that requests spread over
+ *  several keys' rate limits.
+ */
+export type ExtraKey = {
+	/**  The user's name for it (`work`, `team-b`). */
+	label: string,
+	/**  `••••` and its last four characters; `None` when the keychain no longer has it. */
+	masked: string | null,
+	/**  Why it is not used, when the provider refused it. */
+	disabled: string | null,
+};
+
+/**  How to move on when a target fails before its first token. */
+export type Failover = {
+	/**  When the next attempt starts. */
+	mode?: FailoverMode,
+	/**  [`FailoverMode::Delayed`]: the fixed wait, ms. */
+	wait_ms?: number,
+	/**  [`FailoverMode::Gradual`]: the first backoff, ms (doubles each attempt, with jitter). */
+	base_ms?: number,
+	/**  [`FailoverMode::Gradual`]: the longest backoff, ms. */
+	max_ms?: number,
+	/**  Attempts in all, over every target and retry. */
+	max_attempts?: number,
+	/**  Extra tries of the same target after a 5xx, timeout or network failure. */
+	retries_per_target?: number,
+	/**
+	 *  A `Retry-After` up to this long is waited out when no other target is left; a longer
+	 *  one fails the request with the time to retry.
+	 */
+	max_retry_after_ms?: number,
+};
+
+/**  When the next attempt starts after a failure. */
+export type FailoverMode = 
+/**  At once. */
+"immediate" | 
+/**  After a fixed wait. */
+"delayed" | 
+/**  After an exponential backoff with jitter, never sooner than `Retry-After`. */
+"gradual";
+
+/**  How target health is checked. */
+export type HealthSettings = {
+	/**
+	 *  Probe open circuits with a one-token completion (billed). Off: probes use free
+	 *  endpoints (the model list or the key) and real traffic.
+	 */
+	active_probes?: boolean,
+	/**  Seconds between probes of an open circuit. */
+	probe_every_s?: number,
+};
 
 /**
  *  `{code, message, retryable}`, as every command rejects.
@@ -406,6 +908,11 @@ export type KeyStatus = {
 	envVar: string | null,
 	/**  True when a keychain key is in effect and an environment key is also set (and ignored). */
 	envShadowed: boolean,
+	/**
+	 *  Set when the provider refused this key (401): why, and it is not used until it is
+	 *  replaced or re-enabled.
+	 */
+	disabled?: string | null,
 };
 
 /**  Whether keys can be stored, and if not, why. */
@@ -417,6 +924,51 @@ export type KeychainStatus = {
 	/**  When unavailable: what the OS said, for the curious and for bug reports. */
 	detail: string | null,
 };
+
+/**  A rate limit and how much of it the last minute used. */
+export type LimitUse = {
+	/**  Provider. */
+	provider: ProviderId,
+	/**  Key label, for a per-key limit. */
+	key: string | null,
+	/**  Requests per minute allowed. */
+	rpm: number | null,
+	/**  Tokens per minute allowed. */
+	tpm: number | null,
+	/**  Requests in the last minute. */
+	requests: number,
+	/**  Tokens in the last minute. */
+	tokens: number,
+};
+
+/**  The figures the Routing screen shows for a target. */
+export type Metrics = {
+	/**  Requests finished since the app started (or since the figures were loaded). */
+	requests: number,
+	/**  Share of the last requests (up to 256) that succeeded, 0–1; none before the first. */
+	success_rate: number | null,
+	/**  Time to first token, median of the last 256, ms. */
+	ttft_p50_ms: number | null,
+	/**  Time to first token, 95th percentile of the last 256, ms. */
+	ttft_p95_ms: number | null,
+	/**  Output tokens per second, moving average. */
+	tokens_per_second: number | null,
+	/**  What the successful requests cost, where known. */
+	cost: string,
+	/**  Requests whose cost is unknown (never counted as zero). */
+	cost_unknown: number,
+};
+
+/**  A kind of input a request carries. */
+export type Modality = 
+/**  Text (every request). */
+"text" | 
+/**  Images. */
+"image" | 
+/**  Files (PDF and the like). */
+"file" | 
+/**  Audio. */
+"audio";
 
 /**
  *  A model as the Chat screen's picker lists it. Prices are USD per million tokens;
@@ -441,6 +993,18 @@ export type ModelChoice = {
 	supportsReasoning: boolean,
 };
 
+/**  One model in detail: its facts, who serves it, and anything that could not be loaded. */
+export type ModelDetail = {
+	/**  The model. */
+	model: BrowserModel,
+	/**  The providers serving it (OpenRouter only; empty for direct providers). */
+	endpoints: EndpointView[],
+	/**  Why the endpoints are missing (offline, the upstream refused), to show in place of them. */
+	notice: string | null,
+	/**  Where the prices come from, when not from the provider itself (the bundled table). */
+	priceSource: string | null,
+};
+
 /**  The parameters a column sends with every request. */
 export type ModelParams = {
 	/**  Sampling temperature; the provider's default when unset. */
@@ -451,6 +1015,13 @@ export type ModelParams = {
 	reasoningEffort: ReasoningEffort | null,
 	/**  A system prompt for this column. */
 	system: string | null,
+	/**
+	 *  Send through this route (its fallbacks, breakers and limits) instead of straight to
+	 *  the column's model.
+	 */
+	route?: string | null,
+	/**  A task type tag for the routing rules (`code`, `summarize`…). */
+	task?: string | null,
 };
 
 /**  `GET /key` on OpenRouter: the key's label, spend and limit, in exact dollars. */
@@ -467,6 +1038,35 @@ export type OpenRouterKeyInfo = {
 	isFreeTier: boolean,
 };
 
+/**  Parameters a rule sets, overriding the request's. */
+export type ParamOverrides = {
+	/**  Sampling temperature. */
+	temperature?: number | null,
+	/**  Maximum tokens to generate. */
+	max_tokens?: number | null,
+	/**  Reasoning effort. */
+	reasoning_effort?: ReasoningEffort | null,
+};
+
+/**
+ *  A column to predict the cost for: an existing one (its id gives its context) or one not
+ *  saved yet.
+ */
+export type PredictColumn = {
+	/**  The column's id, when the conversation has it. */
+	id: string | null,
+	/**  Its model and parameters. */
+	spec: ColumnSpec,
+};
+
+/**  What a message would cost, per column, before it is sent. */
+export type PredictInput = {
+	conversationId: string | null,
+	columns: PredictColumn[],
+	text: string,
+	attachments: Attachment[],
+};
+
 /**
  *  Everything on the Settings screen that is not a key.
  * 
@@ -480,6 +1080,32 @@ export type Preferences = {
 	attribution: Attribution,
 	/**  Base URL overrides for the built-in providers. */
 	baseUrls: BaseUrlOverrides,
+};
+
+/**  A model's (or an endpoint's) prices, in USD. */
+export type PriceSheet = {
+	/**  Per million input tokens; `None` when variable. */
+	promptPerMillion: string | null,
+	/**  Per million output tokens; `None` when variable. */
+	completionPerMillion: string | null,
+	/**
+	 *  Per million input tokens read from the prompt cache; `None` when not priced apart (the
+	 *  input price applies) or variable.
+	 */
+	cacheReadPerMillion: string | null,
+	/**
+	 *  Per million input tokens written to the prompt cache; `None` when not priced apart or
+	 *  variable.
+	 */
+	cacheWritePerMillion: string | null,
+	/**  Per request, on top of the tokens; `None` when there is no such charge. */
+	perRequest: string | null,
+	/**  Per input image; `None` when there is no such charge. */
+	perImage: string | null,
+	/**  The token prices depend on routing: show "variable", never sort or sum them. */
+	variable: boolean,
+	/**  Both token prices are exactly zero. */
+	free: boolean,
 };
 
 /**
@@ -519,6 +1145,8 @@ export type ProviderView = {
 	baseUrlEnvVar: string | null,
 	/**  The key in effect, masked. */
 	key: KeyStatus,
+	/**  Further keys, rotated with the main one. */
+	extraKeys?: ExtraKey[],
 	/**  Something the user should know (e.g. an environment variable that was ignored). */
 	notice: string | null,
 };
@@ -532,6 +1160,24 @@ export type ProvidersOverview = {
 	keychain: KeychainStatus,
 	/**  Built-in providers first, then custom ones in the order they were added. */
 	providers: ProviderView[],
+};
+
+/**  A requests-per-minute and tokens-per-minute ceiling. */
+export type RateLimit = {
+	/**  The provider it applies to. */
+	provider: ProviderId,
+	/**
+	 *  One key: its last four characters as Settings shows them (`••••a1b2` → `a1b2`); unset
+	 *  = every key of the provider together.
+	 */
+	key?: string | null,
+	/**  Requests per minute. */
+	rpm?: number | null,
+	/**
+	 *  Tokens per minute (estimated prompt plus expected output when sent, corrected by the
+	 *  provider's usage when the answer ends).
+	 */
+	tpm?: number | null,
 };
 
 /**  How hard a reasoning model should think. */
@@ -554,6 +1200,96 @@ export type RegenerateInput = {
 	conversationId: string,
 	turnId: string,
 	columnId: string,
+};
+
+/**  A set of targets, a strategy to order them and a policy for failing over between them. */
+export type Route = {
+	/**  Unique; what rules, the CLI (`--route`) and chats name. */
+	name: string,
+	/**  How the first target is chosen (the rest follow as fallbacks). */
+	strategy?: Strategy,
+	/**
+	 *  For [`Strategy::Openrouter`]: OpenRouter's `provider.sort` (`price`, `throughput`,
+	 *  `latency`); unset lets OpenRouter balance by price and uptime.
+	 */
+	openrouter_sort?: string | null,
+	/**
+	 *  For [`Strategy::Smart`]: how much cost counts against quality, from 0 (quality only)
+	 *  upward; 1 lets a target that costs as much as the dearest lose a whole quality scale.
+	 */
+	cost_weight?: number | null,
+	/**  Where requests may go, in the user's order of preference. */
+	targets: Target[],
+	/**  What happens when a target fails. */
+	failover?: Failover,
+};
+
+/**  A request as the router sees it: what was asked for and what it needs, not its text. */
+export type RouteRequest = {
+	/**  A model asked for directly (with its provider), when no route is named. */
+	provider?: ProviderId | null,
+	/**  The requested model id. */
+	model?: string | null,
+	/**  The requested route's name. */
+	route?: string | null,
+	/**  The task type tag. */
+	task?: string | null,
+	/**  Estimated prompt tokens. */
+	prompt_tokens?: number,
+	/**  The output cap asked for, if any. */
+	max_output_tokens?: number | null,
+	/**  Inputs beyond text. */
+	modalities?: Modality[],
+	/**  What the model must be able to do. */
+	capabilities?: Capability[],
+	/**  The agent sending it. */
+	agent?: string | null,
+	/**  The conversation it belongs to. */
+	conversation?: string | null,
+};
+
+/**  Everything the router is told by the user. */
+export type RouterConfig = {
+	/**  Named sets of targets. */
+	routes?: Route[],
+	/**  Evaluated top to bottom; the first enabled rule that matches decides. */
+	rules?: Rule[],
+	/**  When a target's circuit opens and how it recovers. */
+	breaker?: BreakerSettings,
+	/**  Requests and tokens per minute, per provider or per key. */
+	limits?: RateLimit[],
+	/**  Health checks. */
+	health?: HealthSettings,
+};
+
+/**  The Routing screen's live view. */
+export type RoutingHealth = {
+	/**  Every target with its circuit and figures. */
+	targets: TargetHealth[],
+	/**  Every rate limit and its use. */
+	limits: LimitUse[],
+};
+
+/**  "When a request looks like this, do that." */
+export type Rule = {
+	/**  Shown in the editor and the explain view. */
+	name: string,
+	/**  A disabled rule is skipped (and the explain view says so). */
+	enabled?: boolean,
+	/**  All given conditions must hold; none given matches every request. */
+	when?: Conditions,
+	/**  What to do. */
+	then: Action,
+};
+
+/**  How one rule fared against a request. */
+export type RuleTrace = {
+	/**  The rule's name. */
+	name: string,
+	/**  What happened. */
+	verdict: Verdict,
+	/**  Why, for a person (`task is "chat", not code`). */
+	detail: string,
 };
 
 /**
@@ -584,6 +1320,148 @@ export type SendInput = {
 
 /**  The preferences changed. */
 export type SettingsChanged = null;
+
+/**  What happened to an answer, as evidence about its model on its task type. */
+export type Signal = 
+/**  It completed without error (weak: an answer can complete and still be poor). */
+"completed" | 
+/**  It failed. */
+"failed" | 
+/**  The user gave it a thumb up. */
+"thumb_up" | 
+/**  The user gave it a thumb down. */
+"thumb_down" | 
+/**  The user preferred it in a side-by-side comparison. */
+"won_comparison" | 
+/**  The user preferred another answer in a side-by-side comparison. */
+"lost_comparison";
+
+/**  A file a spend report can be saved as. */
+export type SpendFile = 
+/**  The table. */
+"csv" | 
+/**  The chart, as drawn. */
+"svg" | 
+/**  The chart at twice its size, for documents and slides. */
+"png";
+
+/**  How a spend report groups requests. */
+export type SpendGrouping = 
+/**  Local calendar day (`2026-11-24`). */
+"day" | 
+/**  ISO week starting Monday (`2026-W47`, the Monday's date in the key). */
+"week" | 
+/**  Calendar month (`2026-11`). */
+"month" | 
+/**  The model asked for. */
+"model" | 
+/**  Our provider id. */
+"provider" | 
+/**  The agent. */
+"agent" | 
+/**  The conversation. */
+"conversation";
+
+/**  A spend report: rows and their exact total. */
+export type SpendReport = {
+	/**  How rows are grouped. */
+	grouping: SpendGrouping,
+	/**  From, Unix ms (inclusive). */
+	sinceMs: number | null,
+	/**  Until, Unix ms (exclusive). */
+	untilMs: number | null,
+	/**  The exact sum of every row's cost. */
+	total: string,
+	/**  Requests of unknown cost in the range. */
+	unknownRequests: number,
+	/**  Time groupings oldest first; categories by cost, highest first. */
+	rows: SpendRow[],
+};
+
+/**  One group's spend. */
+export type SpendRow = {
+	/**  The day, week, month, model, provider, agent or conversation (`(none)` when unset). */
+	key: string,
+	/**  A label for people (a conversation's title; otherwise the key). */
+	label: string,
+	/**  The exact sum of known costs. */
+	cost: string,
+	/**  Requests whose cost is unknown (never counted as zero). */
+	unknownRequests: number,
+	/**  Requests. */
+	requests: number,
+	/**  Input tokens. */
+	promptTokens: number,
+	/**  Output tokens. */
+	completionTokens: number,
+	/**  Output tokens spent reasoning. */
+	reasoningTokens: number,
+	/**  Input tokens read from cache. */
+	cachedTokens: number,
+};
+
+/**  How a route orders its targets. */
+export type Strategy = 
+/**  The order written. */
+"priority" | 
+/**  Each request starts one further down the list. */
+"round_robin" | 
+/**  Random, in proportion to each target's weight. */
+"weighted" | 
+/**  The target with the fewest requests in flight. */
+"least_busy" | 
+/**  The lowest predicted cost of this request (its tokens times each target's prices). */
+"lowest_cost" | 
+/**
+ *  The fastest by moving averages of time to first token and throughput, choosing between
+ *  two random targets so traffic does not herd onto one.
+ */
+"lowest_latency" | 
+/**  Success rate weighed with latency and cost. */
+"performance" | 
+/**
+ *  One request to OpenRouter with the other targets as its `models[]` fallbacks and
+ *  `openrouter_sort` as `provider.sort`: OpenRouter decides.
+ */
+"openrouter" | 
+/**
+ *  Learns which target answers each task type well (from failures, thumbs and votes in
+ *  comparisons) and weighs that against cost with `cost_weight`: Thompson sampling.
+ */
+"smart";
+
+/**  One place a request can go. */
+export type Target = {
+	/**  `openrouter`, `openai`, `anthropic` or `custom:<uuid>`. */
+	provider: ProviderId,
+	/**  The model id as that provider names it. */
+	model: string,
+	/**  Relative share for [`Strategy::Weighted`]. */
+	weight?: number,
+	/**  Requests this target may have in flight at once; more wait or go elsewhere. */
+	max_concurrency?: number | null,
+	/**
+	 *  OpenRouter `provider` preferences (`order`, `only`, `ignore`, `sort`,
+	 *  `data_collection`…), passed through as written.
+	 */
+	openrouter?: Value | null,
+};
+
+/**  One target's health as the Routing screen shows it. */
+export type TargetHealth = {
+	/**  Provider. */
+	provider: ProviderId,
+	/**  Model. */
+	model: string,
+	/**  The routes it belongs to. */
+	routes: string[],
+	/**  Its circuit. */
+	circuit: CircuitView,
+	/**  Its figures. */
+	metrics: Metrics,
+	/**  Requests in flight now. */
+	in_flight: number,
+};
 
 /**  Light, dark, or whatever the OS says. */
 export type Theme = 
@@ -621,6 +1499,19 @@ export type TurnView = {
 	/**  When it was sent, Unix ms. */
 	createdMs: number,
 };
+
+export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A rule's verdict. */
+export type Verdict = 
+/**  It matched and decided. */
+"matched" | 
+/**  A condition did not hold. */
+"no_match" | 
+/**  It is switched off. */
+"disabled" | 
+/**  An earlier rule already decided. */
+"not_reached";
 
 /* Tauri Specta runtime */
 type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;

@@ -8,6 +8,9 @@ import { commands } from "./bindings";
 import type { ChatEvent } from "./bindings";
 import { call } from "./client";
 
+// The prediction types are not re-exported by client.ts yet; the Chat screen takes them from here.
+export type { CostPrediction, PredictColumn, PredictInput, Signal } from "./bindings";
+
 /** Commands returning Rust's `()` resolve with `null`; the UI only needs completion. */
 async function done(pending: Promise<unknown>): Promise<void> {
   await call(pending);
@@ -22,6 +25,7 @@ function channel(onEvent: (event: ChatEvent) => void): Channel<ChatEvent> {
 export const chatApi: ChatApi = {
   listConversations: () => call(commands.conversationList()),
   openConversation: (id) => call(commands.conversationOpen(id)),
+  openConversationPage: (id, before, limit) => call(commands.conversationPage(id, before, limit)),
   createConversation: (columns) => call(commands.conversationCreate(columns)),
   setColumns: (id, columns) => call(commands.conversationSetColumns(id, columns)),
   renameConversation: (id, title) => done(commands.conversationRename(id, title)),
@@ -44,6 +48,12 @@ export const chatApi: ChatApi = {
   search: (query) => call(commands.conversationSearch(query)),
   exportConversation: (id, format: ExportFormat) => call(commands.conversationExport(id, format)),
   importConversation: (json) => call(commands.conversationImport(json)),
+  predict: (input) => call(commands.chatPredict(input)),
+  rate: (answerId, signal) => done(commands.answerRate(answerId, signal)),
+  routes: async () => {
+    const config = await call(commands.routingGet());
+    return (config.routes ?? []).map((r) => r.name);
+  },
   models: async (): Promise<ModelChoice[]> => {
     const models = await call(commands.modelsList());
     return models.map((m) => ({

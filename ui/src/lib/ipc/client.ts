@@ -5,12 +5,26 @@
 import { commands, events } from "./bindings";
 import type {
   AppInfo,
+  Budget,
+  BudgetAlert,
+  BudgetStatus,
+  BrowserCatalogue,
+  ChartView,
   CustomProviderInput,
   CustomProviderUpdate,
+  Decision,
   KeyCheck,
+  ModelChoice,
+  ModelDetail,
   Preferences,
   ProviderId,
   ProvidersOverview,
+  RouteRequest,
+  RouterConfig,
+  RoutingHealth,
+  SpendFile,
+  SpendGrouping,
+  SpendReport,
 } from "./bindings";
 import { AppError } from "./errors";
 
@@ -35,6 +49,7 @@ export type {
   CustomProviderInput,
   CustomProviderUpdate,
   ErrorCode,
+  ExtraKey,
   KeyCheck,
   KeySource,
   KeyStatus,
@@ -46,6 +61,51 @@ export type {
   ProviderView,
   ProvidersOverview,
   Theme,
+  Action,
+  BreakerSettings,
+  Candidate,
+  Capability,
+  CircuitState,
+  CircuitView,
+  Conditions,
+  Decision,
+  Delegation,
+  Exclusion,
+  Failover,
+  FailoverMode,
+  HealthSettings,
+  LimitUse,
+  Metrics,
+  Modality,
+  ModelChoice,
+  ParamOverrides,
+  RateLimit,
+  Route,
+  RouteRequest,
+  RouterConfig,
+  RoutingHealth,
+  Rule,
+  RuleTrace,
+  Strategy,
+  Target,
+  TargetHealth,
+  Value,
+  Verdict,
+  BrowserCatalogue,
+  BrowserModel,
+  EndpointView,
+  ModelDetail,
+  PriceSheet,
+  Budget,
+  BudgetAlert,
+  BudgetPeriod,
+  BudgetScope,
+  BudgetStatus,
+  ChartView,
+  SpendFile,
+  SpendGrouping,
+  SpendReport,
+  SpendRow,
 } from "./bindings";
 
 /** Awaits a command, turning any rejection (ours or Tauri's) into an `AppError`. */
@@ -67,12 +127,53 @@ export const api = {
   keyRemove: (provider: ProviderId): Promise<ProvidersOverview> =>
     call(commands.keyRemove(provider)),
   keyTest: (provider: ProviderId): Promise<KeyCheck> => call(commands.keyTest(provider)),
+  keyExtraAdd: (provider: ProviderId, label: string, key: string): Promise<ProvidersOverview> =>
+    call(commands.keyExtraAdd(provider, label, key)),
+  keyExtraRemove: (provider: ProviderId, label: string): Promise<ProvidersOverview> =>
+    call(commands.keyExtraRemove(provider, label)),
+  keyEnable: (provider: ProviderId, label: string): Promise<ProvidersOverview> =>
+    call(commands.keyEnable(provider, label)),
   customProviderAdd: (input: CustomProviderInput): Promise<ProvidersOverview> =>
     call(commands.customProviderAdd(input)),
   customProviderUpdate: (update: CustomProviderUpdate): Promise<ProvidersOverview> =>
     call(commands.customProviderUpdate(update)),
   customProviderRemove: (provider: ProviderId): Promise<ProvidersOverview> =>
     call(commands.customProviderRemove(provider)),
+  modelsList: (): Promise<ModelChoice[]> => call(commands.modelsList()),
+  modelsBrowse: (refresh: boolean): Promise<BrowserCatalogue> =>
+    call(commands.modelsBrowse(refresh)),
+  modelDetail: (provider: ProviderId, id: string): Promise<ModelDetail> =>
+    call(commands.modelDetail(provider, id)),
+  routingGet: (): Promise<RouterConfig> => call(commands.routingGet()),
+  routingSave: (config: RouterConfig): Promise<RouterConfig> => call(commands.routingSave(config)),
+  routingExplain: (request: RouteRequest): Promise<Decision> =>
+    call(commands.routingExplain(request)),
+  routingHealth: (): Promise<RoutingHealth> => call(commands.routingHealth()),
+  routingExport: (): Promise<string> => call(commands.routingExport()),
+  routingImport: (toml: string): Promise<RouterConfig> => call(commands.routingImport(toml)),
+  budgetsList: (): Promise<BudgetStatus[]> => call(commands.budgetsList()),
+  budgetSave: (budget: Budget): Promise<Budget> => call(commands.budgetSave(budget)),
+  budgetDelete: async (id: string): Promise<void> => {
+    await call(commands.budgetDelete(id));
+  },
+  spendReport: (
+    grouping: SpendGrouping,
+    sinceMs: number | null,
+    untilMs: number | null,
+  ): Promise<SpendReport> => call(commands.spendReport(grouping, sinceMs, untilMs)),
+  spendChart: (
+    grouping: SpendGrouping,
+    sinceMs: number | null,
+    untilMs: number | null,
+    view: ChartView,
+  ): Promise<string> => call(commands.spendChart(grouping, sinceMs, untilMs, view)),
+  spendExport: (
+    grouping: SpendGrouping,
+    sinceMs: number | null,
+    untilMs: number | null,
+    view: ChartView,
+    file: SpendFile,
+  ): Promise<string> => call(commands.spendExport(grouping, sinceMs, untilMs, view, file)),
 };
 
 export type Api = typeof api;
@@ -85,6 +186,11 @@ export function onProvidersChanged(handler: () => void): () => void {
 /** Calls `handler` whenever preferences change (in any window). Returns an unsubscribe. */
 export function onSettingsChanged(handler: () => void): () => void {
   return subscribe(events.settingsChanged.listen(() => handler()));
+}
+
+/** Calls `handler` with each budget alert (a threshold crossed). Returns an unsubscribe. */
+export function onBudgetAlerted(handler: (alert: BudgetAlert) => void): () => void {
+  return subscribe(events.budgetAlerted.listen((e) => handler(e.payload)));
 }
 
 function subscribe(pending: Promise<() => void>): () => void {

@@ -8,6 +8,24 @@ import type {
   ProvidersOverview,
 } from "../ipc/client";
 
+/** What the Settings screen needs of the backend (and what its tests fake). */
+export type SettingsApi = Pick<
+  Api,
+  | "appInfo"
+  | "settingsGet"
+  | "settingsSave"
+  | "providersOverview"
+  | "keySave"
+  | "keyRemove"
+  | "keyTest"
+  | "keyExtraAdd"
+  | "keyExtraRemove"
+  | "keyEnable"
+  | "customProviderAdd"
+  | "customProviderUpdate"
+  | "customProviderRemove"
+>;
+
 /** The Settings screen's state: providers and their masked keys, preferences, app facts. */
 export class SettingsModel {
   overview = $state<ProvidersOverview | null>(null);
@@ -15,7 +33,7 @@ export class SettingsModel {
   info = $state<AppInfo | null>(null);
   loadError = $state<AppError | null>(null);
 
-  constructor(private readonly api: Api = realApi) {}
+  constructor(private readonly api: SettingsApi = realApi) {}
 
   async load(): Promise<void> {
     try {
@@ -43,6 +61,19 @@ export class SettingsModel {
 
   async removeKey(provider: ProviderId): Promise<void> {
     this.overview = await this.api.keyRemove(provider);
+  }
+
+  async addExtraKey(provider: ProviderId, label: string, key: string): Promise<void> {
+    this.overview = await this.api.keyExtraAdd(provider, label, key);
+  }
+
+  async removeExtraKey(provider: ProviderId, label: string): Promise<void> {
+    this.overview = await this.api.keyExtraRemove(provider, label);
+  }
+
+  /** Uses a key the provider refused again; `default` is the main key. */
+  async enableKey(provider: ProviderId, label: string): Promise<void> {
+    this.overview = await this.api.keyEnable(provider, label);
   }
 
   testKey(provider: ProviderId): Promise<KeyCheck> {

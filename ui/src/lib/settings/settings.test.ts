@@ -1,9 +1,9 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { Api, Preferences, ProviderView, ProvidersOverview } from "../ipc/client";
+import type { Preferences, ProviderView, ProvidersOverview } from "../ipc/client";
 import { AppError } from "../ipc/errors";
 import SettingsView from "./SettingsView.svelte";
-import { SettingsModel, describeCheck } from "./settings.svelte";
+import { SettingsModel, describeCheck, type SettingsApi } from "./settings.svelte";
 
 vi.mock("../ipc/client", async (importOriginal) => {
   const real = await importOriginal<typeof import("../ipc/client")>();
@@ -42,7 +42,15 @@ function overview(available: boolean, providers: ProviderView[]): ProvidersOverv
   };
 }
 
-function fakeApi(initial: ProvidersOverview): Api & { saved: string[] } {
+function withProvider(
+  o: ProvidersOverview,
+  id: string,
+  change: (p: ProviderView) => ProviderView,
+): ProvidersOverview {
+  return { ...o, providers: o.providers.map((p) => (p.id === id ? change(p) : p)) };
+}
+
+function fakeApi(initial: ProvidersOverview): SettingsApi & { saved: string[] } {
   let current = initial;
   const saved: string[] = [];
   return {
@@ -82,6 +90,37 @@ function fakeApi(initial: ProvidersOverview): Api & { saved: string[] } {
         message: "the provider rejected the key (401): User not found.",
         retryable: false,
       });
+    },
+    keyExtraAdd: async (id, label, key) => {
+      saved.push(key);
+      current = withProvider(current, id, (p) => ({
+        ...p,
+        extraKeys: [
+          ...(p.extraKeys ?? []),
+          { label, masked: `••••${key.slice(-4)}`, disabled: null },
+        ],
+      }));
+      return current;
+    },
+    keyExtraRemove: async (id, label) => {
+      current = withProvider(current, id, (p) => ({
+        ...p,
+        extraKeys: (p.extraKeys ?? []).filter((k) => k.label !== label),
+      }));
+      return current;
+    },
+    keyEnable: async (id, label) => {
+      current = withProvider(current, id, (p) =>
+        label === "default"
+          ? { ...p, key: { ...p.key, disabled: null } }
+          : {
+              ...p,
+              extraKeys: (p.extraKeys ?? []).map((k) =>
+                k.label === label ? { ...k, disabled: null } : k,
+              ),
+            },
+      );
+      return current;
     },
     customProviderAdd: async () => current,
     customProviderUpdate: async () => current,
@@ -163,5 +202,43 @@ describe("describeCheck", () => {
     expect(describeCheck({ latencyMs: 5, modelsVisible: 1, openrouter: null })).toBe(
       "Key works · 5 ms · 1 model visible",
     );
+  });
+});
+
+describe("further keys", () => {
+  it("shows refused keys with the reason, re-enables them, adds and removes keys", async () => {
+    const stored = provider({
+      key: {
+        source: "keychain",
+        masked: "••••main",
+        envVar: "OPENROUTER_API_KEY",
+        envShadowed: false,
+        disabled: "the provider rejected the key (401): User not found.",
+      },
+      extraKeys: [{ label: "spare", masked: "••••spar", disabled: "rejected (401)" }],
+    });
+    const api = fakeApi(overview(true, [stored]));
+    render(SettingsView, { model: new SettingsModel(api) });
+    await screen.findByText(/The provider refused this key: the provider rejected the key \(401\)/);
+    const spare = screen.getByText("spare").closest("li");
+    expect(spare?.getAttribute("data-disabled")).toBe("true");
+    expect(spare?.textContent).toContain("refused: rejected (401)");
+
+    const again = screen.getAllByRole("button", { name: "Use it again" });
+    await fireEvent.click(again[0] as HTMLElement);
+    await waitFor(() => expect(screen.queryByText(/The provider refused this key/)).toBeNull());
+
+    await fireEvent.click(screen.getByRole("button", { name: "Add another key" }));
+    await fireEvent.input(screen.getByLabelText("Key label"), { target: { value: "team" } });
+    const keyInput = screen.getByLabelText("OpenRouter further key");
+    await fireEvent.input(keyInput, { target: { value: "sk-or-v1-team-key-0000beef" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Add key" }));
+    await screen.findByText("••••beef");
+    expect(api.saved).toContain("sk-or-v1-team-key-0000beef");
+    expect(screen.queryByDisplayValue("sk-or-v1-team-key-0000beef")).toBeNull();
+
+    const team = screen.getByText("team").closest("li") as HTMLElement;
+    await fireEvent.click(within(team).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.queryByText("team")).toBeNull());
   });
 });

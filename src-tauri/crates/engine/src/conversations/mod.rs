@@ -4,6 +4,7 @@
 
 mod context;
 mod export;
+mod predict;
 mod stream;
 
 use std::collections::HashMap;
@@ -93,6 +94,26 @@ impl Engine {
     pub async fn conversation(&self, id: String) -> Result<ConversationView, EngineError> {
         self.blocking(move |inner| Ok(inner.store.conversation_view(&id)?))
             .await
+    }
+
+    /// Part of a conversation's displayed path: the `limit` turns just before the turn
+    /// `before` (the latest ones without it), and how many earlier turns were left out. A long
+    /// conversation opens with its tail and pages older turns in as they are scrolled to, so
+    /// opening costs what is shown rather than the whole history.
+    pub async fn conversation_page(
+        &self,
+        id: String,
+        before: Option<String>,
+        limit: u32,
+    ) -> Result<(ConversationView, u32), EngineError> {
+        self.blocking(move |inner| {
+            let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+            let (view, skipped) = inner
+                .store
+                .conversation_window(&id, before.as_deref(), limit)?;
+            Ok((view, u32::try_from(skipped).unwrap_or(u32::MAX)))
+        })
+        .await
     }
 
     /// Replaces the models: existing columns keep their id by position, extra ones retire

@@ -8,20 +8,28 @@ use std::time::Duration;
 use switchboard_core::{
     AnswerStatus, Attachment, ChatEvent, ChatRequest, ColumnSpec, Delta, ErrorInfo,
 };
+use switchboard_router::RouteRequest;
 use switchboard_store::AnswerEnd;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::context::{build_request, has_images};
-use crate::{Engine, EngineError};
+use crate::{Engine, EngineError, RouteEvent};
 
 /// How often a streaming answer's text is written to disk.
 const SAVE_EVERY: Duration = Duration::from_millis(250);
 
+/// What the router reports to an answer's pump.
+enum Pumped {
+    Delta(Delta),
+    Waiting { ms: u64, reason: String },
+}
+
 /// One answer about to stream.
 struct Job {
     answer_id: String,
+    conversation_id: String,
     spec: ColumnSpec,
     request: ChatRequest,
     token: CancellationToken,
@@ -188,6 +196,7 @@ impl Engine {
                 .await;
             started.push(Job {
                 answer_id,
+                conversation_id: conversation_id.to_owned(),
                 spec,
                 request,
                 token,
@@ -207,14 +216,46 @@ impl Engine {
     async fn run_answer(&self, job: Job, events: mpsc::Sender<ChatEvent>) {
         let Job {
             answer_id,
+            conversation_id,
             spec,
             request,
             token,
         } = job;
-        let (delta_tx, mut delta_rx) = mpsc::unbounded_channel::<Delta>();
-        let chat = self.chat_until(spec.provider.clone(), request, &token, move |delta| {
-            let _ = delta_tx.send(delta.clone());
-        });
+        let (delta_tx, mut delta_rx) = mpsc::unbounded_channel::<Pumped>();
+        // Every answer goes through the router: with no route and no matching rule it is the
+        // column's model alone, exactly as chosen; a route or a rule adds fallbacks, limits and
+        // the explain trail.
+        let route = RouteRequest {
+            provider: Some(spec.provider.clone()),
+            model: Some(spec.model.clone()),
+            route: spec.params.route.clone(),
+            task: spec.params.task.clone(),
+            conversation: Some(conversation_id),
+            ..RouteRequest::default()
+        };
+        let chat = async {
+            let routed = self
+                .chat_routed(route, request, &token, move |event| {
+                    let _ = match event {
+                        RouteEvent::Delta(delta) => delta_tx.send(Pumped::Delta(delta.clone())),
+                        RouteEvent::Waiting { ms, reason } => {
+                            delta_tx.send(Pumped::Waiting { ms, reason })
+                        }
+                        RouteEvent::Attempt { .. } => Ok(()),
+                    };
+                })
+                .await?;
+            routed.outcome.ok_or_else(|| {
+                let why: Vec<String> = routed
+                    .attempts
+                    .iter()
+                    .filter_map(|a| a.error.as_ref().map(|e| e.message.clone()))
+                    .collect();
+                EngineError::Unroutable {
+                    summary: format!("no target took the request: {}", why.join("; ")),
+                }
+            })
+        };
         let pump = async {
             let mut content = String::new();
             let mut reasoning = String::new();
@@ -229,29 +270,36 @@ impl Engine {
                     },
                     () = tokio::time::sleep_until(saved_at + SAVE_EVERY), if dirty => None,
                 };
-                if let Some(delta) = delta {
-                    let event = match delta {
-                        Delta::Text { text } => {
-                            content.push_str(&text);
-                            dirty = true;
-                            Some(ChatEvent::TextDelta {
-                                answer_id: answer_id.clone(),
-                                text,
-                            })
-                        }
-                        Delta::Reasoning { text } => {
-                            reasoning.push_str(&text);
-                            dirty = true;
-                            Some(ChatEvent::ReasoningDelta {
-                                answer_id: answer_id.clone(),
-                                text,
-                            })
-                        }
-                        Delta::ToolCall { call } => Some(ChatEvent::ToolCall {
+                if let Some(pumped) = delta {
+                    let event = match pumped {
+                        Pumped::Waiting { ms, reason } => Some(ChatEvent::Waiting {
                             answer_id: answer_id.clone(),
-                            call,
+                            ms,
+                            reason,
                         }),
-                        _ => None,
+                        Pumped::Delta(delta) => match delta {
+                            Delta::Text { text } => {
+                                content.push_str(&text);
+                                dirty = true;
+                                Some(ChatEvent::TextDelta {
+                                    answer_id: answer_id.clone(),
+                                    text,
+                                })
+                            }
+                            Delta::Reasoning { text } => {
+                                reasoning.push_str(&text);
+                                dirty = true;
+                                Some(ChatEvent::ReasoningDelta {
+                                    answer_id: answer_id.clone(),
+                                    text,
+                                })
+                            }
+                            Delta::ToolCall { call } => Some(ChatEvent::ToolCall {
+                                answer_id: answer_id.clone(),
+                                call,
+                            }),
+                            _ => None,
+                        },
                     };
                     if let Some(event) = event {
                         let _ = events.send(event).await;

@@ -203,6 +203,37 @@ impl Store {
         turn_id: &str,
         column_id: &str,
     ) -> Result<Vec<ContextTurn>, StoreError> {
+        self.path_with_answers(turn_id, column_id, false)
+    }
+
+    /// What `column_id` would send before a new message: the displayed path of its
+    /// conversation with every answer (empty for a conversation without turns).
+    pub fn displayed_context(
+        &self,
+        conversation_id: &str,
+        column_id: &str,
+    ) -> Result<Vec<ContextTurn>, StoreError> {
+        let leaf: Option<String> = self
+            .conn()?
+            .query_row(
+                "SELECT leaf_turn_id FROM conversation WHERE id = ?1",
+                [conversation_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| not_found("conversation", conversation_id))?;
+        match leaf {
+            Some(leaf) => self.path_with_answers(&leaf, column_id, true),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn path_with_answers(
+        &self,
+        turn_id: &str,
+        column_id: &str,
+        last_answer: bool,
+    ) -> Result<Vec<ContextTurn>, StoreError> {
         let conn = self.conn()?;
         let mut turns = Vec::new();
         let mut next = Some(turn_id.to_owned());
@@ -215,7 +246,7 @@ impl Store {
                 )
                 .optional()?
                 .ok_or_else(|| not_found("turn", &id))?;
-            let answer: Option<(String, Option<String>)> = if id == turn_id {
+            let answer: Option<(String, Option<String>)> = if id == turn_id && !last_answer {
                 None
             } else {
                 conn.query_row(
@@ -240,6 +271,28 @@ impl Store {
         }
         turns.reverse();
         Ok(turns)
+    }
+
+    /// Who answered: the provider and model of the answer's ledger row (none if it never
+    /// reached a provider), and its column's parameters as stored (JSON).
+    pub fn answer_origin(
+        &self,
+        answer_id: &str,
+    ) -> Result<(Option<(String, String)>, String), StoreError> {
+        self.conn()?
+            .query_row(
+                "SELECT l.provider_id, l.model, c.params_json FROM answer a
+                 JOIN conversation_column c ON c.id = a.column_id
+                 LEFT JOIN ledger l ON l.id = a.ledger_id WHERE a.id = ?1",
+                [answer_id],
+                |r| {
+                    let provider: Option<String> = r.get(0)?;
+                    let model: Option<String> = r.get(1)?;
+                    Ok((provider.zip(model), r.get(2)?))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| not_found("answer", answer_id))
     }
 
     /// The conversation an answer belongs to.

@@ -1,7 +1,7 @@
 //! Loading a conversation as the Chat screen shows it: the displayed path, each turn's
 //! versions, each column's displayed attempt, and exact totals.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, Row};
 use switchboard_core::{
@@ -108,6 +108,27 @@ impl RawStats {
     }
 }
 
+impl RawStats {
+    /// What [`RawStats::resolve`] gives for the cost alone, from the recorded stats' `cost`
+    /// (`recorded_cost`, extracted by SQLite) instead of parsing them whole: answers outside a
+    /// window are read for the totals only, and there are as many of them as turns.
+    fn resolve_cost(self, recorded_cost: Option<&str>) -> Result<(Option<Usd>, bool), StoreError> {
+        if self.ledger_id.is_some() {
+            let cost = self.cost_pico.map(Usd::from_pico);
+            return Ok((cost, cost.is_none()));
+        }
+        if self.stats_json.is_none() {
+            return Ok((None, self.status == "interrupted"));
+        }
+        match recorded_cost.map(Usd::parse) {
+            None => Ok((None, true)),
+            Some(Ok(cost)) => Ok((Some(cost), false)),
+            // The whole parse reports what is wrong with it.
+            Some(Err(_)) => self.resolve().map(|(stats, unknown)| (stats.cost, unknown)),
+        }
+    }
+}
+
 struct TurnRow {
     id: String,
     parent: Option<String>,
@@ -119,6 +140,19 @@ struct TurnRow {
 impl Store {
     /// The conversation as opened: columns, the displayed path with answers, totals.
     pub fn conversation_view(&self, id: &str) -> Result<ConversationView, StoreError> {
+        Ok(self.conversation_window(id, None, usize::MAX)?.0)
+    }
+
+    /// The conversation with only part of its displayed path: the `limit` turns just before
+    /// turn `before` (the latest without it); totals still cover every answer. Also returns
+    /// how many turns of the path precede the window. Answers outside the window are read for
+    /// their numbers only, so a page of a long conversation costs about its own size.
+    pub fn conversation_window(
+        &self,
+        id: &str,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<(ConversationView, usize), StoreError> {
         let conn = self.conn()?;
         let (title, pinned, leaf): (String, bool, Option<String>) = conn
             .query_row(
@@ -167,6 +201,31 @@ impl Store {
             }
         }
 
+        let mut path = Vec::new();
+        let mut next = leaf;
+        while let Some(turn_id) = next {
+            let Some(row) = turns.remove(&turn_id) else {
+                return Err(StoreError::Corrupt {
+                    detail: format!("turn {turn_id} of conversation {id} is missing"),
+                });
+            };
+            next = row.parent.clone();
+            path.push(row);
+        }
+        path.reverse();
+
+        let end = match before {
+            None => path.len(),
+            Some(turn) => path
+                .iter()
+                .position(|row| row.id == turn)
+                .ok_or_else(|| not_found("turn on the displayed path", turn))?,
+        };
+        let start = end.saturating_sub(limit);
+        path.truncate(end);
+        path.drain(..start);
+        let shown: HashSet<&str> = path.iter().map(|row| row.id.as_str()).collect();
+
         // (turn, column) -> answers of every attempt, with whether each is selected.
         let mut answers: HashMap<(String, String), Vec<(bool, AnswerView)>> = HashMap::new();
         let mut total = Usd::ZERO;
@@ -174,7 +233,8 @@ impl Store {
         {
             let mut stmt = conn.prepare(&format!(
                 "SELECT a.id, a.turn_id, a.column_id, a.attempt, a.selected, a.content,
-                    a.reasoning, a.tool_calls_json, a.error_json, {STATS_COLUMNS}
+                    a.reasoning, a.tool_calls_json, a.error_json, {STATS_COLUMNS},
+                    json_extract(a.stats_json, '$.cost')
                  FROM answer a JOIN conversation_column k ON k.id = a.column_id
                  LEFT JOIN ledger l ON l.id = a.ledger_id
                  WHERE k.conversation_id = ?1 ORDER BY a.attempt"
@@ -183,24 +243,37 @@ impl Store {
             while let Some(r) = rows.next()? {
                 let raw = RawStats::read_at(r, 9)?;
                 let status: AnswerStatus = parse_status(&raw.status);
-                let tool_calls: String = r.get(7)?;
-                let error: Option<String> = r.get(8)?;
+                let turn_id: String = r.get(1)?;
                 let column_id: String = r.get(2)?;
-                let (stats, unknown_here) = raw.resolve()?;
+                let in_window = shown.contains(turn_id.as_str());
+                let (stats, cost, unknown_here) = if in_window {
+                    let (stats, unknown_here) = raw.resolve()?;
+                    let cost = stats.cost;
+                    (Some(stats), cost, unknown_here)
+                } else {
+                    let recorded: Option<String> = r.get(22)?;
+                    let (cost, unknown_here) = raw.resolve_cost(recorded.as_deref())?;
+                    (None, cost, unknown_here)
+                };
                 if let Some(column) = columns.iter_mut().find(|c| c.id == column_id) {
                     column.unknown_costs += u32::from(unknown_here);
-                    if let Some(cost) = stats.cost {
+                    if let Some(cost) = cost {
                         column.total_cost += cost;
                     }
                 }
                 unknown += u32::from(unknown_here);
-                if let Some(cost) = stats.cost {
+                if let Some(cost) = cost {
                     total += cost;
                 }
+                let Some(stats) = stats else {
+                    continue;
+                };
+                let tool_calls: String = r.get(7)?;
+                let error: Option<String> = r.get(8)?;
                 let view = AnswerView {
                     id: r.get(0)?,
                     column_id: column_id.clone(),
-                    turn_id: r.get(1)?,
+                    turn_id,
                     content: r.get(5)?,
                     reasoning: r.get(6)?,
                     tool_calls: from_json("tool calls", &tool_calls)?,
@@ -216,19 +289,6 @@ impl Store {
                     .push((r.get(4)?, view));
             }
         }
-
-        let mut path = Vec::new();
-        let mut next = leaf;
-        while let Some(turn_id) = next {
-            let Some(row) = turns.remove(&turn_id) else {
-                return Err(StoreError::Corrupt {
-                    detail: format!("turn {turn_id} of conversation {id} is missing"),
-                });
-            };
-            next = row.parent.clone();
-            path.push(row);
-        }
-        path.reverse();
 
         let mut turn_views = Vec::with_capacity(path.len());
         for row in path {
@@ -260,7 +320,7 @@ impl Store {
             });
         }
 
-        Ok(ConversationView {
+        let view = ConversationView {
             id: id.to_owned(),
             title,
             pinned,
@@ -268,6 +328,125 @@ impl Store {
             turns: turn_views,
             total_cost: total,
             unknown_costs: unknown,
-        })
+        };
+        Ok((view, start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use switchboard_core::{AnswerStatus, ColumnSpec, ModelParams};
+
+    use super::RawStats;
+    use crate::{AnswerEnd, DB_FILE, Store, StoreError};
+
+    /// A one-column conversation of `n` answered turns, each on the last; returns its id.
+    fn chain(store: &Store, n: usize) -> String {
+        let spec = ColumnSpec {
+            provider: "openrouter".parse().unwrap(),
+            model: "a/one".into(),
+            params: ModelParams::default(),
+        };
+        let id = store.create_conversation(&[spec]).unwrap();
+        let column = store.columns(&id).unwrap().remove(0).0;
+        let mut parent: Option<String> = None;
+        for i in 0..n {
+            let turn = store
+                .add_turn(&id, parent.as_deref(), &format!("q{i}"), &[])
+                .unwrap();
+            let (answer, _) = store.start_answer(&turn, &column).unwrap();
+            let end = AnswerEnd {
+                content: format!("a{i}"),
+                reasoning: String::new(),
+                reasoning_details: Vec::new(),
+                tool_calls: Vec::new(),
+                status: AnswerStatus::Interrupted, // no request recorded: an unknown cost each
+                error: None,
+                ledger_id: None,
+            };
+            store.finish_answer(&answer, &end).unwrap();
+            parent = Some(turn);
+        }
+        id
+    }
+
+    fn texts(view: &switchboard_core::ConversationView) -> Vec<String> {
+        view.turns
+            .iter()
+            .map(|t| format!("{}={}", t.text, t.answers[0].content))
+            .collect()
+    }
+
+    #[test]
+    fn the_cost_alone_resolves_as_the_whole_stats_do() {
+        let raw = |ledger: bool, pico: Option<i64>, json: Option<&str>, status: &str| RawStats {
+            ledger_id: ledger.then(|| "l".to_owned()),
+            tokens: [1, 2, 0, 0],
+            cost_pico: pico,
+            cost_source: Some("provider".into()),
+            ttft_ms: Some(10),
+            latency_ms: Some(20),
+            served_by: None,
+            model: None,
+            stats_json: json.map(str::to_owned),
+            status: status.into(),
+        };
+        let recorded = r#"{"promptTokens":1,"completionTokens":2,"reasoningTokens":0,
+            "cachedTokens":0,"cost":"0.0000732","costSource":"provider","ttftMs":null,
+            "latencyMs":null,"tokensPerSecond":null,"servedBy":null,"model":null}"#;
+        let unpriced = recorded.replace(r#""0.0000732""#, "null");
+        let cases = [
+            (true, Some(7_000), None, "complete", None),
+            (true, None, None, "complete", None),
+            (false, None, Some(recorded), "complete", Some("0.0000732")),
+            (false, None, Some(unpriced.as_str()), "complete", None),
+            (false, None, None, "interrupted", None),
+            (false, None, None, "complete", None),
+        ];
+        for (i, (ledger, pico, json, status, extracted)) in cases.into_iter().enumerate() {
+            let (stats, unknown) = raw(ledger, pico, json, status).resolve().unwrap();
+            let alone = raw(ledger, pico, json, status)
+                .resolve_cost(extracted)
+                .unwrap();
+            assert_eq!(alone, (stats.cost, unknown), "case {i}");
+        }
+    }
+
+    #[test]
+    fn windows_page_back_from_the_latest_turn_with_whole_totals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        let id = chain(&store, 5);
+        let whole = store.conversation_view(&id).unwrap();
+
+        let (tail, skipped) = store.conversation_window(&id, None, 2).unwrap();
+        assert_eq!(skipped, 3, "three turns before the tail");
+        assert_eq!(texts(&tail), ["q3=a3", "q4=a4"]);
+        assert_eq!(tail.unknown_costs, whole.unknown_costs, "totals cover all");
+        assert_eq!(tail.unknown_costs, 5);
+        assert_eq!(tail.total_cost, whole.total_cost);
+        assert_eq!(tail.columns, whole.columns, "per-column totals too");
+        assert_eq!(
+            tail.turns[..],
+            whole.turns[3..],
+            "same turns as the whole view"
+        );
+
+        let first = &tail.turns[0].id;
+        let (older, skipped) = store.conversation_window(&id, Some(first), 2).unwrap();
+        assert_eq!(
+            (skipped, texts(&older)),
+            (1, vec!["q1=a1".into(), "q2=a2".into()])
+        );
+
+        let (rest, skipped) = store
+            .conversation_window(&id, Some(&older.turns[0].id), 10)
+            .unwrap();
+        assert_eq!((skipped, texts(&rest)), (0, vec!["q0=a0".to_owned()]));
+
+        let err = store.conversation_window(&id, Some("nope"), 2).unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
     }
 }

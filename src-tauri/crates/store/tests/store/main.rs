@@ -27,6 +27,15 @@ fn database_at(path: &std::path::Path, version: u32) {
 
 /// Rows that a user of `version` could have had. Every later migration must keep them.
 fn seed(conn: &Connection, version: u32) {
+    if version == 4 {
+        conn.execute_batch(
+            "INSERT INTO ledger (id, created_ms, provider_id, model, cost_pico, cost_source,
+                outcome, route, request_id, attempt)
+             VALUES ('r4', 2, 'anthropic', 'claude-sonnet-4', NULL, 'unknown', 'error', 'code',
+                'q1', 2);",
+        )
+        .unwrap();
+    }
     if version == 3 {
         conn.execute_batch(
             r#"INSERT INTO conversation (id, title, created_ms, updated_ms, leaf_turn_id)
@@ -72,12 +81,24 @@ fn assert_seeds_survived(store: &Store, from: u32) {
     }
     if from >= 2 {
         let rows = store.recent_requests(10).unwrap();
-        assert_eq!(rows.len(), 1, "v2 ledger row kept");
-        assert_eq!(rows[0].cost.unwrap().to_string(), "0.00813");
+        let v2 = rows
+            .iter()
+            .find(|r| r.id == "r1")
+            .expect("v2 ledger row kept");
+        assert_eq!(v2.cost.unwrap().to_string(), "0.00813");
+        assert_eq!(v2.route, None, "rows from before routing have no route");
         assert!(
             store.catalogue("openrouter").unwrap().is_some(),
             "v2 catalogue kept"
         );
+    }
+    if from >= 4 {
+        let rows = store.recent_requests(10).unwrap();
+        let v4 = rows
+            .iter()
+            .find(|r| r.id == "r4")
+            .expect("v4 ledger row kept");
+        assert_eq!((v4.route.as_deref(), v4.attempt), (Some("code"), Some(2)));
     }
     if from >= 3 {
         let view = store.conversation_view("c1").unwrap();
@@ -90,6 +111,13 @@ fn assert_seeds_survived(store: &Store, from: u32) {
             view.total_cost.to_string(),
             "0.00813",
             "v3 answer still reads its cost from the v2 ledger row"
+        );
+        let rows = store.recent_requests(10).unwrap();
+        let r1 = rows.iter().find(|r| r.id == "r1").unwrap();
+        assert_eq!(
+            r1.conversation_id.as_deref(),
+            Some("c1"),
+            "v4 learns an old request's conversation from its answer"
         );
         assert_eq!(
             store.search("walruses", 5).unwrap().len(),
@@ -299,7 +327,62 @@ fn entry(
         outcome: Outcome::Ok,
         finish_reason: Some("stop".into()),
         error_code: None,
+        route: Some("code".into()),
+        request_id: Some(format!("req-{id}")),
+        attempt: Some(1),
+        conversation_id: None,
+        agent: None,
     }
+}
+
+#[test]
+fn routed_attempts_keep_their_route_and_the_history_feeds_the_router() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    for i in 0..5 {
+        let mut e = entry(&format!("r{i}"), Some("0.001"), CostSource::Provider, None);
+        e.created_ms += i;
+        e.attempt = Some(u32::try_from(i).unwrap() + 1);
+        e.outcome = if i == 2 {
+            Outcome::Error
+        } else if i == 3 {
+            Outcome::Cancelled
+        } else {
+            Outcome::Ok
+        };
+        store.record_request(&e).unwrap();
+    }
+    let rows = store.recent_requests(1).unwrap();
+    assert_eq!(
+        (rows[0].route.as_deref(), rows[0].attempt),
+        (Some("code"), Some(5))
+    );
+    let history = store.target_history(0, 3).unwrap();
+    // The newest three per target, oldest first, without the cancelled one.
+    let outcomes: Vec<bool> = history.iter().map(|h| h.ok).collect();
+    assert_eq!(outcomes, [true, false, true]);
+    assert_eq!(history[0].ttft_ms, Some(120));
+    assert!(store.target_history(1_795_500_000_004, 10).unwrap().len() == 1);
+}
+
+#[test]
+fn settings_round_trip_and_unreadable_ones_are_moved_aside() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.setting("router").unwrap(), None);
+    store.put_setting("router", "{}").unwrap();
+    store.put_setting("router", "{\"routes\":[]}").unwrap();
+    assert_eq!(
+        store.setting("router").unwrap().as_deref(),
+        Some("{\"routes\":[]}")
+    );
+    let aside = store.quarantine_setting("router").unwrap();
+    assert!(aside.starts_with("router.unreadable."));
+    assert_eq!(store.setting("router").unwrap(), None);
+    assert!(
+        store.setting(&aside).unwrap().is_some(),
+        "kept for the user"
+    );
 }
 
 #[test]
@@ -355,7 +438,7 @@ fn estimates_are_reconciled_with_the_providers_cost_once() {
         ))
         .unwrap();
     assert_eq!(
-        store.unreconciled_generations(10).unwrap(),
+        store.unreconciled_generations(10, 0).unwrap(),
         vec!["gen-a".to_string()]
     );
     assert!(
@@ -375,7 +458,7 @@ fn estimates_are_reconciled_with_the_providers_cost_once() {
         (a.cost.unwrap().to_string(), a.cost_source),
         ("0.00213".into(), CostSource::Provider)
     );
-    assert!(store.unreconciled_generations(10).unwrap().is_empty());
+    assert!(store.unreconciled_generations(10, 0).unwrap().is_empty());
 }
 
 #[test]
@@ -389,4 +472,166 @@ fn the_catalogue_cache_is_replaced_not_appended() {
         store.catalogue("openrouter").unwrap().unwrap().models_json,
         "[2]"
     );
+}
+
+mod spend {
+    use switchboard_core::{Budget, BudgetPeriod, BudgetScope, SpendGrouping, Usd};
+    use switchboard_store::{CostSource, Outcome, Store};
+
+    use super::{entry, temp_db};
+
+    const DAY: i64 = 86_400_000;
+
+    fn budget(scope: BudgetScope, value: Option<&str>, period: BudgetPeriod) -> Budget {
+        Budget {
+            id: format!("b-{}-{}", scope.as_str(), period.as_str()),
+            name: "test".into(),
+            scope,
+            scope_value: value.map(Into::into),
+            period,
+            limit: Usd::parse("1.00").unwrap(),
+            alerts: vec![50, 80, 100],
+            hard: true,
+        }
+    }
+
+    #[test]
+    fn periods_start_at_local_midnight_monday_and_the_first() {
+        let (_dir, path) = temp_db();
+        let store = Store::open(&path).unwrap();
+        let now = 1_795_500_000_000; // a Tuesday afternoon in November 2026 (UTC)
+        let day = store.period_start(BudgetPeriod::Day, now).unwrap();
+        assert!(day <= now && now - day < DAY + 3_600_000, "{day}");
+        let week = store.period_start(BudgetPeriod::Week, now).unwrap();
+        assert!(week <= day && day - week < 7 * DAY + 3_600_000);
+        let month = store.period_start(BudgetPeriod::Month, now).unwrap();
+        assert!(month <= week || month <= day);
+        assert_eq!(store.period_start(BudgetPeriod::All, now).unwrap(), 0);
+        // The period start itself starts its period (idempotent), in the user's calendar.
+        assert_eq!(store.period_start(BudgetPeriod::Week, week).unwrap(), week);
+        assert_eq!(
+            store.period_start(BudgetPeriod::Month, month).unwrap(),
+            month
+        );
+        assert_eq!(
+            store
+                .period_start(BudgetPeriod::Day, day + DAY / 2)
+                .unwrap(),
+            day
+        );
+    }
+
+    #[test]
+    fn budgets_are_saved_listed_replaced_and_deleted() {
+        let (_dir, path) = temp_db();
+        let store = Store::open(&path).unwrap();
+        let mut b = budget(BudgetScope::Provider, Some("openrouter"), BudgetPeriod::Day);
+        store.save_budget(&b).unwrap();
+        b.limit = Usd::parse("2.50").unwrap();
+        b.alerts = vec![90];
+        store.save_budget(&b).unwrap();
+        assert_eq!(store.budgets().unwrap(), [b.clone()]);
+        assert!(store.mark_alert(&b.id, 0, 90).unwrap());
+        assert!(
+            !store.mark_alert(&b.id, 0, 90).unwrap(),
+            "each threshold fires once a period"
+        );
+        assert!(
+            store.mark_alert(&b.id, 1, 90).unwrap(),
+            "and again next period"
+        );
+        store.delete_budget(&b.id).unwrap();
+        assert!(store.budgets().unwrap().is_empty());
+        assert!(store.delete_budget(&b.id).is_err());
+    }
+
+    #[test]
+    fn spend_sums_exactly_by_scope_and_keeps_unknown_costs_apart() {
+        let (_dir, path) = temp_db();
+        let store = Store::open(&path).unwrap();
+        let mut rows = Vec::new();
+        for (i, (provider, model, cost, conv)) in [
+            ("openrouter", "a/one", Some("0.10"), Some("c1")),
+            ("openrouter", "a/one", Some("0.20"), Some("c1")),
+            ("openrouter", "b/two", None, Some("c2")),
+            ("anthropic", "claude", Some("0.05"), None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut e = entry(&format!("s{i}"), cost, CostSource::Provider, None);
+            e.provider_id = provider.into();
+            e.model = model.into();
+            e.conversation_id = conv.map(Into::into);
+            e.created_ms = 1_795_500_000_000 + i64::try_from(i).unwrap() * DAY;
+            e.outcome = Outcome::Ok;
+            store.record_request(&e).unwrap();
+            rows.push(e);
+        }
+        let or = store
+            .spent(
+                &budget(BudgetScope::Provider, Some("openrouter"), BudgetPeriod::All),
+                0,
+            )
+            .unwrap();
+        assert_eq!((or.cost.to_string(), or.unknown), ("0.3".into(), 1));
+        let all = store
+            .spent(&budget(BudgetScope::Global, None, BudgetPeriod::All), 0)
+            .unwrap();
+        assert_eq!(all.cost.to_string(), "0.35");
+        let model = store
+            .spent(
+                &budget(BudgetScope::Model, Some("a/one"), BudgetPeriod::All),
+                rows[1].created_ms,
+            )
+            .unwrap();
+        assert_eq!(model.cost.to_string(), "0.2", "only since the period start");
+        let conv = store
+            .spent(
+                &budget(BudgetScope::Conversation, Some("c1"), BudgetPeriod::All),
+                0,
+            )
+            .unwrap();
+        assert_eq!(conv.cost.to_string(), "0.3");
+
+        let by_model = store.spend_rows(SpendGrouping::Model, None, None).unwrap();
+        let keys: Vec<(&str, String, u64)> = by_model
+            .iter()
+            .map(|r| (r.key.as_str(), r.cost.to_string(), r.unknown_requests))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("a/one", "0.3".into(), 0),
+                ("claude", "0.05".into(), 0),
+                ("b/two", "0".into(), 1)
+            ],
+            "costliest first; unknown-only groups last"
+        );
+        let by_day = store.spend_rows(SpendGrouping::Day, None, None).unwrap();
+        assert_eq!(by_day.len(), 4);
+        assert!(
+            by_day.windows(2).all(|w| w[0].key < w[1].key),
+            "oldest first"
+        );
+        let by_week = store.spend_rows(SpendGrouping::Week, None, None).unwrap();
+        let total: Usd = by_week.iter().map(|r| r.cost).sum();
+        assert_eq!(total.to_string(), "0.35");
+        let ranged = store
+            .spend_rows(
+                SpendGrouping::Provider,
+                Some(rows[1].created_ms),
+                Some(rows[3].created_ms),
+            )
+            .unwrap();
+        assert_eq!(ranged.len(), 1);
+        assert_eq!(
+            (ranged[0].requests, ranged[0].cost.to_string()),
+            (2, "0.2".into())
+        );
+        let convs = store
+            .spend_rows(SpendGrouping::Conversation, None, None)
+            .unwrap();
+        assert!(convs.iter().any(|r| r.key == "(none)"));
+    }
 }

@@ -8,7 +8,7 @@ import type {
   SearchHit,
   TurnView,
 } from "../../ipc/client";
-import type { ChatApi, ModelChoice } from "../api";
+import type { ChatApi, CostPrediction, ModelChoice } from "../api";
 
 export function stats(over: Partial<AnswerStats> = {}): AnswerStats {
   return {
@@ -95,6 +95,19 @@ export function model(over: Partial<ModelChoice> & { id: string }): ModelChoice 
   };
 }
 
+export function prediction(
+  over: Partial<CostPrediction> & { columnId: string | null },
+): CostPrediction {
+  return {
+    promptTokens: 1240,
+    countedWith: "o200k_base",
+    inputCost: "0.00186",
+    maxOutputTokens: 16384,
+    maxCost: "0.0121",
+    ...over,
+  };
+}
+
 /** A streaming call the test drives: `emit` events, then `finish` (or `fail`) it. */
 export interface Run {
   kind: "send" | "regenerate" | "editAndResend";
@@ -106,7 +119,13 @@ export interface Run {
 
 export type FakeChatApi = ChatApi & {
   /** What `openConversation` returns. */
-  server: { view: ConversationView; list: ConversationSummary[]; hits: SearchHit[] };
+  server: {
+    view: ConversationView;
+    list: ConversationSummary[];
+    hits: SearchHit[];
+    /** What `routes` returns. */
+    routes: string[];
+  };
   runs: Run[];
   calls: { name: string; args: unknown[] }[];
   called(name: string): unknown[][];
@@ -129,6 +148,7 @@ export function fakeChatApi(
       },
     ] as ConversationSummary[],
     hits: [] as SearchHit[],
+    routes: [] as string[],
   };
   const runs: Run[] = [];
   const calls: { name: string; args: unknown[] }[] = [];
@@ -154,6 +174,14 @@ export function fakeChatApi(
     called: (name) => calls.filter((c) => c.name === name).map((c) => c.args),
     listConversations: async () => (log("listConversations", []), server.list),
     openConversation: viewCall("openConversation"),
+    openConversationPage: async (id, before, limit) => {
+      log("openConversationPage", [id, before, limit]);
+      const turns = server.view.turns;
+      const end = before === null ? turns.length : turns.findIndex((t) => t.id === before);
+      if (end < 0) throw new Error(`turn ${before} is not on the displayed path`);
+      const start = Math.max(0, end - limit);
+      return { view: { ...server.view, turns: turns.slice(start, end) }, skipped: start };
+    },
     createConversation: viewCall("createConversation"),
     setColumns: viewCall("setColumns"),
     continueWithColumn: viewCall("continueWithColumn"),
@@ -180,6 +208,12 @@ export function fakeChatApi(
     search: async (...args) => (log("search", args), server.hits),
     exportConversation: async (...args) => (log("exportConversation", args), "/tmp/out.md"),
     models: async () => models,
+    predict: async (input) => {
+      log("predict", [input]);
+      return input.columns.map((c) => prediction({ columnId: c.id }));
+    },
+    routes: async () => (log("routes", []), server.routes),
+    rate: async (...args) => void log("rate", args),
   };
 }
 

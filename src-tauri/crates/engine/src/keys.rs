@@ -1,0 +1,234 @@
+//! Several keys per provider: further keys beside the main one, used in turn so requests
+//! spread over their rate limits, and a key the provider refuses (401) set aside with the
+//! reason until the user replaces or re-enables it.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use switchboard_core::{ApiKey, ExtraKey, KeySource, ProviderId, ProvidersOverview};
+use switchboard_providers::Endpoint;
+use switchboard_store::MAIN_KEY;
+
+use crate::keychain::{Keychain, KeychainError};
+use crate::providers::{effective_key, endpoint, ensure_exists, key_label, overview};
+use crate::{Engine, EngineError, Inner};
+
+/// Whose turn it is, per provider.
+#[derive(Debug, Default)]
+pub(crate) struct Turns(Mutex<HashMap<ProviderId, usize>>);
+
+impl Turns {
+    fn next(&self, provider: &ProviderId) -> usize {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let turn = map.entry(provider.clone()).or_default();
+        *turn = turn.wrapping_add(1);
+        *turn - 1
+    }
+}
+
+/// The key an attempt uses: its endpoint, its ledger label, and its label for disabling.
+#[derive(Debug)]
+pub(crate) struct KeyChoice {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) ledger_label: Option<String>,
+    /// `default` or the further key's label; `None` when the provider has no key at all.
+    pub(crate) key: Option<String>,
+}
+
+impl Engine {
+    /// Adds a further key for `provider` under `label`.
+    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
+    pub async fn add_extra_key(
+        &self,
+        provider: ProviderId,
+        label: String,
+        key: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        let label = key_name(&label)?;
+        let key = ApiKey::parse(&key).map_err(|e| EngineError::invalid(e.to_string()))?;
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            inner.store.add_extra_key(provider.as_str(), &label)?;
+            let account = Keychain::extra_account(&provider, &label);
+            if let Err(e) = inner.keychain.set_account(&account, &key) {
+                let _ = inner.store.remove_key_row(provider.as_str(), &label);
+                return Err(e.into());
+            }
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Removes a further key from the keychain and the list.
+    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
+    pub async fn remove_extra_key(
+        &self,
+        provider: ProviderId,
+        label: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            match inner
+                .keychain
+                .delete_account(&Keychain::extra_account(&provider, &label))
+            {
+                Ok(_) => {}
+                Err(KeychainError::Unavailable { detail, .. }) => {
+                    tracing::warn!(%detail, "keychain unreachable; the key stays in it");
+                }
+                Err(e) => return Err(e.into()),
+            }
+            inner.store.remove_key_row(provider.as_str(), &label)?;
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Uses a refused key again (`default` is the main key).
+    pub async fn enable_key(
+        &self,
+        provider: ProviderId,
+        label: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            inner.store.enable_key(provider.as_str(), &label)?;
+            overview(inner)
+        })
+        .await
+    }
+
+    /// The next key in turn for a request to `provider`: the main key and the further ones,
+    /// skipping refused keys. Errors when every key the provider has was refused.
+    pub(crate) async fn next_key(&self, provider: ProviderId) -> Result<KeyChoice, EngineError> {
+        let turn = self.inner.key_turns.next(&provider);
+        self.blocking(move |inner| choose_key(inner, &provider, turn))
+            .await
+    }
+
+    /// Sets a refused key aside; returns whether the provider has another usable key.
+    pub(crate) async fn refuse_key(
+        &self,
+        provider: ProviderId,
+        label: String,
+        reason: String,
+    ) -> Result<bool, EngineError> {
+        self.blocking(move |inner| {
+            inner
+                .store
+                .disable_key(provider.as_str(), &label, &reason)?;
+            tracing::warn!(%provider, %label, "the provider refused a key; set aside");
+            Ok(usable_keys(inner, &provider)?.iter().any(|k| k.0 != label))
+        })
+        .await
+    }
+}
+
+/// Further keys with their masks and states, for the Keys section.
+pub(crate) fn extra_keys(
+    inner: &Inner,
+    provider: &ProviderId,
+    keychain_up: bool,
+) -> Result<Vec<ExtraKey>, EngineError> {
+    inner
+        .store
+        .extra_keys(provider.as_str())?
+        .into_iter()
+        .map(|row| {
+            let masked = if keychain_up {
+                inner
+                    .keychain
+                    .get_account(&Keychain::extra_account(provider, &row.label))
+                    .ok()
+                    .flatten()
+                    .map(|k| k.masked())
+            } else {
+                None
+            };
+            Ok(ExtraKey {
+                label: row.label,
+                masked,
+                disabled: row.disabled,
+            })
+        })
+        .collect()
+}
+
+/// (label, key, ledger label) of every key not refused, main key first.
+fn usable_keys(
+    inner: &Inner,
+    provider: &ProviderId,
+) -> Result<Vec<(String, ApiKey, Option<String>)>, EngineError> {
+    let mut keys = Vec::new();
+    let main = effective_key(inner, provider, true)?;
+    if let Some(key) = main.key
+        && main.status.disabled.is_none()
+    {
+        keys.push((MAIN_KEY.to_owned(), key, key_label(&main.status)));
+    }
+    for row in inner.store.extra_keys(provider.as_str())? {
+        if row.disabled.is_some() {
+            continue;
+        }
+        let account = Keychain::extra_account(provider, &row.label);
+        match inner.keychain.get_account(&account) {
+            Ok(Some(key)) => {
+                let label = format!("keychain {} {}", row.label, key.masked());
+                keys.push((row.label, key, Some(label)));
+            }
+            Ok(None) | Err(KeychainError::Unavailable { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(keys)
+}
+
+fn choose_key(inner: &Inner, provider: &ProviderId, turn: usize) -> Result<KeyChoice, EngineError> {
+    let (mut endpoint, main_label) = endpoint(inner, provider)?;
+    let keys = usable_keys(inner, provider)?;
+    if keys.is_empty() {
+        let main = effective_key(inner, provider, true)?;
+        if let Some(reason) = main.status.disabled
+            && main.status.source != KeySource::None
+        {
+            return Err(EngineError::invalid(format!(
+                "every key of {provider} was refused by the provider (last: {reason}); \
+                 replace or re-enable one in Settings"
+            )));
+        }
+        // No key at all (a local server may need none): the endpoint as it is.
+        return Ok(KeyChoice {
+            endpoint,
+            ledger_label: main_label,
+            key: None,
+        });
+    }
+    let (label, key, ledger_label) = keys[turn % keys.len()].clone();
+    endpoint.key = Some(key);
+    Ok(KeyChoice {
+        endpoint,
+        ledger_label,
+        key: Some(label),
+    })
+}
+
+/// A further key's label: short, printable, not the main key's name.
+fn key_name(label: &str) -> Result<String, EngineError> {
+    let label = label.trim();
+    let ok = !label.is_empty()
+        && label.chars().count() <= 32
+        && label
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'));
+    if !ok {
+        return Err(EngineError::invalid(
+            "a key label is 1 to 32 letters, digits, spaces, dots, dashes or underscores",
+        ));
+    }
+    if label.eq_ignore_ascii_case(MAIN_KEY) {
+        return Err(EngineError::invalid(
+            "\"default\" names the main key; choose another label",
+        ));
+    }
+    Ok(label.to_owned())
+}

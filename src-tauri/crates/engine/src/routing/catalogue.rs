@@ -1,0 +1,105 @@
+//! Model facts for the router, from the cached OpenRouter catalogue and the bundled price
+//! table.
+
+use std::sync::{Arc, PoisonError};
+
+use switchboard_core::BuiltinProvider;
+use switchboard_providers::price_table;
+use switchboard_router::{Capability, Catalogue, Modality, ModelFacts};
+
+use crate::Engine;
+
+impl Engine {
+    /// Model facts for the router, from the cached OpenRouter catalogue and the bundled price
+    /// table; rebuilt only when the cache changes.
+    pub(crate) async fn router_catalogue(&self) -> Arc<Catalogue> {
+        let fetched = self
+            .blocking(|inner| {
+                Ok(inner
+                    .store
+                    .catalogue(crate::chat::OPENROUTER)?
+                    .map(|c| c.fetched_ms))
+            })
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0);
+        if let Some((at, c)) = &*self.routing_cache()
+            && *at == fetched
+        {
+            return Arc::clone(c);
+        }
+        let mut catalogue = Catalogue::new();
+        if let Ok(Some(models)) = self.cached_models().await {
+            let or = BuiltinProvider::OpenRouter.id();
+            for m in models {
+                let has = |p: &str| m.supported_parameters.iter().any(|x| x == p);
+                let mut capabilities = Vec::new();
+                if has("tools") {
+                    capabilities.push(Capability::Tools);
+                }
+                if has("response_format") || has("structured_outputs") {
+                    capabilities.push(Capability::Json);
+                }
+                if has("reasoning") {
+                    capabilities.push(Capability::Reasoning);
+                }
+                let modalities: Vec<Modality> = m
+                    .input_modalities
+                    .iter()
+                    .filter_map(|x| Modality::parse(x))
+                    .collect();
+                if modalities.contains(&Modality::Image) {
+                    capabilities.push(Capability::Vision);
+                }
+                let facts = ModelFacts {
+                    context_length: m.context_length,
+                    modalities,
+                    capabilities,
+                    prompt_price: m.pricing.prompt.known().map(|p| p.to_f64_lossy()),
+                    completion_price: m.pricing.completion.known().map(|p| p.to_f64_lossy()),
+                    prompt_usd: m.pricing.prompt.known(),
+                    completion_usd: m.pricing.completion.known(),
+                    max_output: m.max_completion_tokens,
+                };
+                catalogue.insert(or.clone(), m.id, facts);
+            }
+        }
+        for provider in [BuiltinProvider::OpenAi, BuiltinProvider::Anthropic] {
+            for (id, price) in price_table::models(provider) {
+                let mut capabilities = vec![Capability::Tools, Capability::Vision];
+                if provider == BuiltinProvider::OpenAi {
+                    capabilities.push(Capability::Json);
+                }
+                if provider == BuiltinProvider::Anthropic
+                    || id.starts_with('o')
+                    || id.starts_with("gpt-5")
+                {
+                    capabilities.push(Capability::Reasoning);
+                }
+                let facts = ModelFacts {
+                    context_length: price.context_window,
+                    modalities: vec![Modality::Text, Modality::Image],
+                    capabilities,
+                    prompt_price: price.pricing.prompt.known().map(|p| p.to_f64_lossy()),
+                    completion_price: price.pricing.completion.known().map(|p| p.to_f64_lossy()),
+                    prompt_usd: price.pricing.prompt.known(),
+                    completion_usd: price.pricing.completion.known(),
+                    max_output: None,
+                };
+                catalogue.insert(provider.id(), id, facts);
+            }
+        }
+        let catalogue = Arc::new(catalogue);
+        *self.routing_cache() = Some((fetched, Arc::clone(&catalogue)));
+        catalogue
+    }
+
+    fn routing_cache(&self) -> std::sync::MutexGuard<'_, Option<(i64, Arc<Catalogue>)>> {
+        self.inner
+            .routing
+            .catalogue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}

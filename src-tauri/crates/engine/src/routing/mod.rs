@@ -1,0 +1,243 @@
+//! Routing as a use case: the router's configuration kept in the store, the explain view, the
+//! Routing screen's health figures, and sending a request through a route with failover.
+//!
+//! The decisions themselves live in `switchboard-router`; this module feeds it what only the
+//! engine knows (model facts from the catalogue, key labels, history from the ledger) and does
+//! the sending, waiting and recording.
+
+mod catalogue;
+mod health_check;
+mod send;
+
+pub use send::{RouteEvent, RoutedOutcome};
+use send::{cost_bound, last_four, spend_scope};
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use switchboard_core::ProviderId;
+use switchboard_router::{
+    Catalogue, Context, Decision, RouteRequest, Router, RouterConfig, RoutingHealth, Sample,
+};
+use switchboard_store::Store;
+
+use crate::{Engine, EngineError};
+
+/// The setting key the configuration is stored under.
+const SETTING: &str = "router";
+/// The setting key of what the smart strategy learned.
+const LEARNED: &str = "router.learned";
+/// The longest a request waits for a rate limit or a busy target before it fails.
+const MAX_WAIT: Duration = Duration::from_secs(120);
+/// How far back the ledger warms the router's figures at start.
+const HISTORY: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The router with what it was loaded from.
+#[derive(Debug)]
+pub(crate) struct Routing {
+    pub(crate) router: Router,
+    /// The model facts, rebuilt when the cached catalogue changes.
+    catalogue: Mutex<Option<(i64, Arc<Catalogue>)>>,
+    /// When each target was last health-checked.
+    probes: Mutex<HashMap<(ProviderId, String), Instant>>,
+}
+
+impl Routing {
+    /// Loads the stored configuration (moving an unreadable one aside) and warms the figures
+    /// from the ledger.
+    pub(crate) fn load(store: &Store) -> Result<Self, EngineError> {
+        let config = match store.setting(SETTING)? {
+            None => RouterConfig::default(),
+            Some(raw) => match serde_json::from_str::<RouterConfig>(&raw)
+                .map_err(|e| e.to_string())
+                .and_then(|c| {
+                    switchboard_router::validate(&c)
+                        .map(|()| c)
+                        .map_err(|e| e.to_string())
+                }) {
+                Ok(config) => config,
+                Err(err) => {
+                    let aside = store.quarantine_setting(SETTING)?;
+                    tracing::warn!(%err, key = aside, "stored routing unreadable; starting empty");
+                    RouterConfig::default()
+                }
+            },
+        };
+        let router = Router::new(config).map_err(|e| EngineError::invalid(e.to_string()))?;
+        if let Some(raw) = store.setting(LEARNED)? {
+            match serde_json::from_str(&raw) {
+                Ok(learned) => router.restore_learned(learned),
+                Err(err) => {
+                    let aside = store.quarantine_setting(LEARNED)?;
+                    tracing::warn!(%err, key = aside, "what the router learned is unreadable; starting afresh");
+                }
+            }
+        }
+        let since = switchboard_store::now_unix_ms()
+            - i64::try_from(HISTORY.as_millis()).unwrap_or(i64::MAX);
+        let mut by_target: HashMap<(String, String), Vec<Sample>> = HashMap::new();
+        for h in store.target_history(since, 256)? {
+            by_target
+                .entry((h.provider_id, h.model))
+                .or_default()
+                .push(Sample {
+                    ok: h.ok,
+                    ttft_ms: h.ttft_ms,
+                    output_tokens: h.completion_tokens,
+                    latency_ms: h.latency_ms.unwrap_or_default(),
+                    cost: h.cost,
+                });
+        }
+        for ((provider, model), samples) in by_target {
+            if let Ok(provider) = provider.parse::<ProviderId>() {
+                router.remember(&provider, &model, &samples);
+            }
+        }
+        Ok(Self {
+            router,
+            catalogue: Mutex::new(None),
+            probes: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+impl Engine {
+    /// The routing configuration in force.
+    pub fn router_config(&self) -> RouterConfig {
+        self.inner.routing.router.config()
+    }
+
+    /// Checks, stores and applies a new configuration (nothing changes if it is refused).
+    pub async fn set_router_config(&self, config: RouterConfig) -> Result<(), EngineError> {
+        switchboard_router::validate(&config).map_err(|e| EngineError::invalid(e.to_string()))?;
+        let json = serde_json::to_string(&config).map_err(|e| EngineError::Internal {
+            context: format!("routing does not serialize: {e}"),
+        })?;
+        self.blocking(move |inner| Ok(inner.store.put_setting(SETTING, &json)?))
+            .await?;
+        self.inner
+            .routing
+            .router
+            .set_config(config)
+            .map_err(|e| EngineError::invalid(e.to_string()))
+    }
+
+    /// The configuration as a TOML document.
+    pub fn export_routing(&self) -> Result<String, EngineError> {
+        switchboard_router::to_toml(&self.router_config())
+            .map_err(|e| EngineError::invalid(e.to_string()))
+    }
+
+    /// Saves the configuration as a TOML file in the downloads folder; returns its path.
+    pub async fn save_routing_export(&self) -> Result<std::path::PathBuf, EngineError> {
+        let text = self.export_routing()?;
+        self.save_download("switchboard-routing".to_owned(), "toml", text.into_bytes())
+            .await
+    }
+
+    /// Replaces the configuration with a TOML document's; an error names the bad line.
+    pub async fn import_routing(&self, toml: &str) -> Result<RouterConfig, EngineError> {
+        let config =
+            switchboard_router::from_toml(toml).map_err(|e| EngineError::invalid(e.to_string()))?;
+        self.set_router_config(config.clone()).await?;
+        Ok(config)
+    }
+
+    /// Where `req` would go now, and why; nothing is sent or reserved.
+    pub async fn explain_route(&self, req: RouteRequest) -> Result<Decision, EngineError> {
+        let catalogue = self.router_catalogue().await;
+        let keys = self.key_labels().await;
+        let router = &self.inner.routing.router;
+        let mut budgets = HashMap::new();
+        let decide = |budgets: &HashMap<(ProviderId, String), String>| {
+            let ctx = Context {
+                catalogue: &catalogue,
+                key_labels: &keys,
+                over_budget: budgets,
+                now: Instant::now(),
+            };
+            router
+                .decide(&req, &ctx)
+                .map_err(|e| EngineError::invalid(e.to_string()))
+        };
+        let first = decide(&budgets)?;
+        if first.blocked.is_some() || !self.any_hard_budget().await {
+            return Ok(first);
+        }
+        // Budgets depend on each target's worst-case cost, so they are weighed for the
+        // targets the first pass found, and the decision is made again with them.
+        for c in &first.candidates {
+            let scope = spend_scope(&c.target, &req);
+            let bound = cost_bound(&catalogue, &c.target, &req);
+            if let Some(why) = self.budget_refusal(scope, bound).await {
+                budgets.insert((c.target.provider.clone(), c.target.model.clone()), why);
+            }
+        }
+        if budgets.is_empty() {
+            return Ok(first);
+        }
+        decide(&budgets)
+    }
+
+    /// Every target's circuit and figures, and every rate limit's use.
+    pub fn routing_health(&self) -> RoutingHealth {
+        self.inner.routing.router.snapshot(Instant::now())
+    }
+
+    /// The last four characters of each provider's key, for per-key rate limits (only for
+    /// providers that have one, so explaining does not ask the keychain about every provider).
+    async fn key_labels(&self) -> HashMap<ProviderId, String> {
+        let mut labels = HashMap::new();
+        let providers: Vec<ProviderId> = self
+            .router_config()
+            .limits
+            .iter()
+            .filter(|l| l.key.is_some())
+            .map(|l| l.provider.clone())
+            .collect();
+        for p in providers {
+            if let Ok((_, Some(label))) = self.endpoint_and_key_label(p.clone()).await {
+                labels.insert(p, last_four(&label));
+            }
+        }
+        labels
+    }
+}
+
+impl Engine {
+    /// The user's verdict on an answer (thumbs, or a vote in a side-by-side comparison): the
+    /// smart strategy learns it for the model that answered and the column's task type.
+    pub async fn rate_answer(
+        &self,
+        answer_id: String,
+        signal: switchboard_router::Signal,
+    ) -> Result<(), EngineError> {
+        let (origin, params) = self
+            .blocking(move |inner| Ok(inner.store.answer_origin(&answer_id)?))
+            .await?;
+        let Some((provider, model)) = origin else {
+            return Err(EngineError::invalid(
+                "this answer never reached a model, so there is nothing to learn from it",
+            ));
+        };
+        let provider: ProviderId =
+            provider
+                .parse()
+                .map_err(|e: switchboard_core::InvalidProviderId| {
+                    EngineError::invalid(e.to_string())
+                })?;
+        let task = serde_json::from_str::<switchboard_core::ModelParams>(&params)
+            .ok()
+            .and_then(|p| p.task);
+        let target = switchboard_router::Target {
+            provider,
+            model,
+            weight: 1,
+            max_concurrency: None,
+            openrouter: None,
+        };
+        self.learn(task.as_deref(), &target, signal).await;
+        Ok(())
+    }
+}

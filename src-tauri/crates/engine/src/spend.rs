@@ -1,0 +1,131 @@
+//! Spend reports over the ledger: the table, its chart (SVG and PNG) and its CSV.
+
+use std::path::PathBuf;
+
+use switchboard_core::{SpendGrouping, SpendReport};
+use switchboard_reports::{ChartView, SpendFile};
+
+use crate::{Engine, EngineError};
+
+impl Engine {
+    /// Spend grouped by `grouping` over `[since_ms, until_ms)`, with its exact total.
+    pub async fn spend_report(
+        &self,
+        grouping: SpendGrouping,
+        since_ms: Option<i64>,
+        until_ms: Option<i64>,
+    ) -> Result<SpendReport, EngineError> {
+        if let (Some(a), Some(b)) = (since_ms, until_ms)
+            && a >= b
+        {
+            return Err(EngineError::invalid(
+                "the start of the range must be before its end",
+            ));
+        }
+        let rows = self
+            .blocking(move |inner| Ok(inner.store.spend_rows(grouping, since_ms, until_ms)?))
+            .await?;
+        Ok(SpendReport {
+            grouping,
+            since_ms,
+            until_ms,
+            total: rows.iter().map(|r| r.cost).sum(),
+            unknown_requests: rows.iter().map(|r| r.unknown_requests).sum(),
+            rows,
+        })
+    }
+
+    /// Local midnight at the start of `date` (`YYYY-MM-DD`), Unix ms; with `next_day`, the
+    /// midnight after it (an inclusive "until").
+    pub async fn local_date_ms(&self, date: &str, next_day: bool) -> Result<i64, EngineError> {
+        let date = date.trim().to_owned();
+        let shown = date.clone();
+        let at = self
+            .blocking(move |inner| Ok(inner.store.local_midnight_ms(&date)?))
+            .await?
+            .ok_or_else(|| {
+                EngineError::invalid(format!("\"{shown}\" is not a date like 2026-11-24"))
+            })?;
+        if !next_day {
+            return Ok(at);
+        }
+        // The next local midnight: a day later, corrected for a daylight-saving change.
+        let day_later = at + 86_400_000 + 3 * 3_600_000;
+        self.blocking(move |inner| {
+            Ok(inner
+                .store
+                .period_start(switchboard_core::BudgetPeriod::Day, day_later)?)
+        })
+        .await
+    }
+
+    /// The report's chart as an SVG document.
+    pub async fn spend_chart(
+        &self,
+        grouping: SpendGrouping,
+        since_ms: Option<i64>,
+        until_ms: Option<i64>,
+        view: ChartView,
+    ) -> Result<String, EngineError> {
+        let report = self.spend_report(grouping, since_ms, until_ms).await?;
+        tokio::task::spawn_blocking(move || switchboard_reports::spend_svg(&report, view, 800, 400))
+            .await
+            .map_err(|e| EngineError::Internal {
+                context: format!("chart task failed: {e}"),
+            })?
+            .map_err(|e| EngineError::Internal {
+                context: e.to_string(),
+            })
+    }
+
+    /// Saves the report as a file in the downloads folder; returns its path.
+    pub async fn save_spend(
+        &self,
+        grouping: SpendGrouping,
+        since_ms: Option<i64>,
+        until_ms: Option<i64>,
+        view: ChartView,
+        file: SpendFile,
+    ) -> Result<PathBuf, EngineError> {
+        let report = self.spend_report(grouping, since_ms, until_ms).await?;
+        let stem = format!("switchboard-spend-by-{}", grouping_name(grouping));
+        let internal = |e: switchboard_reports::ReportError| EngineError::Internal {
+            context: e.to_string(),
+        };
+        match file {
+            SpendFile::Csv => {
+                self.save_download(stem, "csv", switchboard_reports::spend_csv(&report).into())
+                    .await
+            }
+            SpendFile::Svg => {
+                let svg =
+                    switchboard_reports::spend_svg(&report, view, 800, 400).map_err(internal)?;
+                self.save_download(stem, "svg", svg.into_bytes()).await
+            }
+            SpendFile::Png => {
+                let png = tokio::task::spawn_blocking(move || {
+                    let svg = switchboard_reports::spend_svg(&report, view, 800, 400)?;
+                    switchboard_reports::svg_to_png(&svg, 2.0)
+                })
+                .await
+                .map_err(|e| EngineError::Internal {
+                    context: format!("chart task failed: {e}"),
+                })?
+                .map_err(internal)?;
+                self.save_download(stem, "png", png).await
+            }
+        }
+    }
+}
+
+fn grouping_name(g: SpendGrouping) -> &'static str {
+    match g {
+        SpendGrouping::Day => "day",
+        SpendGrouping::Week => "week",
+        SpendGrouping::Month => "month",
+        SpendGrouping::Model => "model",
+        SpendGrouping::Provider => "provider",
+        SpendGrouping::Agent => "agent",
+        SpendGrouping::Conversation => "conversation",
+    }
+}

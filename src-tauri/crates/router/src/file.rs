@@ -1,0 +1,176 @@
+//! The router configuration as a TOML file a person can read, edit and share; import names
+//! the line of anything wrong.
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use toml::Spanned;
+
+use crate::config::RouterConfig;
+use crate::validate::{ConfigError, Location, validate};
+
+const HEADER: &str = "\
+# Switchboard routing: routes (targets + strategy + failover), rules (first match wins),
+# circuit breaker, rate limits. Import with `switchboard route import <file>` or in Routing.
+# Strategies: priority, round_robin, weighted, least_busy, lowest_cost, lowest_latency,
+# performance, openrouter. Failover modes: immediate, delayed, gradual.
+
+";
+
+/// The configuration as a TOML document.
+pub fn to_toml(config: &RouterConfig) -> Result<String, ConfigError> {
+    let body = toml::to_string_pretty(config).map_err(|e| ConfigError {
+        line: None,
+        at: None,
+        message: format!("could not write the configuration as TOML: {e}"),
+    })?;
+    Ok(format!("{HEADER}{body}"))
+}
+
+/// Reads and checks a TOML document; errors name the line.
+pub fn from_toml(text: &str) -> Result<RouterConfig, ConfigError> {
+    let config: RouterConfig = toml::from_str(text).map_err(|e| ConfigError {
+        line: e.span().map(|s| line_of(text, s.start)),
+        at: None,
+        message: e.message().trim().to_owned(),
+    })?;
+    validate(&config).map_err(|mut err| {
+        err.line = err.at.and_then(|at| locate(text, at));
+        err
+    })?;
+    Ok(config)
+}
+
+#[derive(Deserialize)]
+struct Spans {
+    #[serde(default)]
+    routes: Vec<Spanned<RouteSpans>>,
+    #[serde(default)]
+    rules: Vec<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    limits: Vec<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    breaker: Option<Spanned<IgnoredAny>>,
+}
+
+#[derive(Deserialize)]
+struct RouteSpans {
+    #[serde(default)]
+    targets: Vec<Spanned<IgnoredAny>>,
+}
+
+/// The line an item starts on, found by reading the document again with spans.
+fn locate(text: &str, at: Location) -> Option<usize> {
+    let spans: Spans = toml::from_str(text).ok()?;
+    let start = match at {
+        Location::Route(i) => spans.routes.get(i)?.span().start,
+        Location::Target(i, j) => spans.routes.get(i)?.get_ref().targets.get(j)?.span().start,
+        Location::Rule(i) => spans.rules.get(i)?.span().start,
+        Location::Limit(i) => spans.limits.get(i)?.span().start,
+        Location::Breaker => spans.breaker?.span().start,
+    };
+    Some(line_of(text, start))
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{FailoverMode, Strategy};
+
+    const SAMPLE: &str = r#"
+[[routes]]
+name = "code"
+strategy = "lowest_cost"
+
+[[routes.targets]]
+provider = "openrouter"
+model = "deepseek/deepseek-chat"
+
+[[routes.targets]]
+provider = "anthropic"
+model = "claude-sonnet-4"
+
+[routes.failover]
+mode = "gradual"
+
+[[rules]]
+name = "code questions"
+when = { task = ["code"], capabilities = ["tools"], min_prompt_tokens = 0 }
+then = { route = "code" }
+
+[[rules]]
+name = "no audio"
+when = { modalities = ["audio"] }
+then = { block = "Audio is not sent to any provider." }
+
+[[limits]]
+provider = "openrouter"
+rpm = 60
+"#;
+
+    #[test]
+    fn reads_a_hand_written_file_and_writes_it_back_the_same() {
+        let config = from_toml(SAMPLE).unwrap();
+        assert_eq!(config.routes[0].strategy, Strategy::LowestCost);
+        assert_eq!(config.routes[0].failover.mode, FailoverMode::Gradual);
+        assert_eq!(
+            config.routes[0].failover.max_attempts, 4,
+            "defaults fill the rest"
+        );
+        assert_eq!(
+            config.rules[1].then.block.as_deref(),
+            Some("Audio is not sent to any provider.")
+        );
+        let written = to_toml(&config).unwrap();
+        assert_eq!(from_toml(&written).unwrap(), config);
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_line() {
+        let bad = SAMPLE.replace("strategy = \"lowest_cost\"", "strategy = lowest_cost");
+        let err = from_toml(&bad).unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(err.to_string().starts_with("line 4: "), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_strategy_or_key_names_its_line() {
+        let bad = SAMPLE.replace("\"lowest_cost\"", "\"cheapest\"");
+        let err = from_toml(&bad).unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(err.message.contains("cheapest"), "{err}");
+        let bad = SAMPLE.replace("rpm = 60", "rpm = 60\nburst = 3");
+        let err = from_toml(&bad).unwrap_err();
+        assert_eq!(err.line, Some(30), "{err}");
+    }
+
+    #[test]
+    fn a_semantic_error_names_the_items_line() {
+        let bad = SAMPLE.replace("then = { route = \"code\" }", "then = { route = \"cod\" }");
+        let err = from_toml(&bad).unwrap_err();
+        assert_eq!(err.line, Some(17), "{err}");
+        assert!(
+            err.message.contains("route \"cod\", which does not exist"),
+            "{err}"
+        );
+
+        let bad = SAMPLE.replace("model = \"claude-sonnet-4\"", "model = \"\"");
+        let err = from_toml(&bad).unwrap_err();
+        assert_eq!(err.line, Some(10), "{err}");
+        assert!(
+            err.message
+                .contains("target 2 of route \"code\" has no model"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_provider_id_is_refused() {
+        let bad = SAMPLE.replace("provider = \"anthropic\"", "provider = \"antropic\"");
+        let err = from_toml(&bad).unwrap_err();
+        assert_eq!(err.line, Some(11), "{err}");
+    }
+}

@@ -1,0 +1,117 @@
+//! What the router knows about a request before it is sent, and about the models it could go to.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use switchboard_core::ProviderId;
+
+use crate::config::{Capability, Modality};
+
+/// A request as the router sees it: what was asked for and what it needs, not its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct RouteRequest {
+    /// A model asked for directly (with its provider), when no route is named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderId>,
+    /// The requested model id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The requested route's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// The task type tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// Estimated prompt tokens.
+    pub prompt_tokens: u64,
+    /// The output cap asked for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_output_tokens: Option<u32>,
+    /// Inputs beyond text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modalities: Vec<Modality>,
+    /// What the model must be able to do.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<Capability>,
+    /// The agent sending it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The conversation it belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<String>,
+}
+
+impl RouteRequest {
+    /// The tokens a target's context window must hold: the prompt plus the output reserved.
+    pub fn context_needed(&self) -> u64 {
+        self.prompt_tokens + u64::from(self.max_output_tokens.unwrap_or(0))
+    }
+
+    /// A rough token count for text when no tokenizer for the model is at hand: about four
+    /// bytes a token for English and code, rounded up. Good enough to choose between a 8k and a
+    /// 128k window; the provider's usage gives the exact figure afterwards.
+    pub fn estimate_tokens(text: &str) -> u64 {
+        (text.len() as u64).div_ceil(4)
+    }
+}
+
+/// What the router needs to know about one model at one provider.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelFacts {
+    /// Context window, tokens.
+    pub context_length: Option<u64>,
+    /// Input kinds it takes (text is assumed).
+    pub modalities: Vec<Modality>,
+    /// What it can do.
+    pub capabilities: Vec<Capability>,
+    /// USD per input token.
+    pub prompt_price: Option<f64>,
+    /// USD per output token.
+    pub completion_price: Option<f64>,
+    /// USD per input token, exactly (for budget reservations).
+    pub prompt_usd: Option<switchboard_core::Usd>,
+    /// USD per output token, exactly.
+    pub completion_usd: Option<switchboard_core::Usd>,
+    /// The most tokens it will generate.
+    pub max_output: Option<u64>,
+}
+
+/// Model facts by (provider, model id); what the router knows comes from the OpenRouter
+/// catalogue and the bundled price table. A model missing here is not excluded for what is
+/// unknown about it (the user named it), and the explain view says the facts are unknown.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    models: HashMap<ProviderId, HashMap<String, ModelFacts>>,
+}
+
+impl Catalogue {
+    /// An empty catalogue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces one model's facts.
+    pub fn insert(&mut self, provider: ProviderId, model: impl Into<String>, facts: ModelFacts) {
+        self.models
+            .entry(provider)
+            .or_default()
+            .insert(model.into(), facts);
+    }
+
+    /// One model's facts.
+    pub fn get(&self, provider: &ProviderId, model: &str) -> Option<&ModelFacts> {
+        self.models.get(provider)?.get(model)
+    }
+
+    /// How many models it knows.
+    pub fn len(&self) -> usize {
+        self.models.values().map(HashMap::len).sum()
+    }
+
+    /// Whether it knows none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

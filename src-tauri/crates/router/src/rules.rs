@@ -1,0 +1,367 @@
+//! Matching a request against the rules, top to bottom, keeping the reason each one did or did
+//! not match for the explain view.
+
+use serde::{Deserialize, Serialize};
+use wildmatch::WildMatch;
+
+use crate::config::{Conditions, Rule};
+use crate::request::RouteRequest;
+
+/// How one rule fared against a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RuleTrace {
+    /// The rule's name.
+    pub name: String,
+    /// What happened.
+    pub verdict: Verdict,
+    /// Why, for a person (`task is "chat", not code`).
+    pub detail: String,
+}
+
+/// A rule's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// It matched and decided.
+    Matched,
+    /// A condition did not hold.
+    NoMatch,
+    /// It is switched off.
+    Disabled,
+    /// An earlier rule already decided.
+    NotReached,
+}
+
+/// A rule with its model patterns compiled once, not per request.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledRule {
+    pub(crate) rule: Rule,
+    models: Vec<WildMatch>,
+}
+
+impl CompiledRule {
+    pub(crate) fn new(rule: Rule) -> Self {
+        let models = rule.when.model.iter().map(|m| WildMatch::new(m)).collect();
+        Self { rule, models }
+    }
+
+    /// `Ok(())` when every condition holds, else the first that does not, said plainly.
+    pub(crate) fn test(&self, req: &RouteRequest) -> Result<(), String> {
+        let w: &Conditions = &self.rule.when;
+        if !w.task.is_empty() {
+            match &req.task {
+                Some(t) if w.task.iter().any(|x| x.eq_ignore_ascii_case(t)) => {}
+                Some(t) => return Err(format!("task is \"{t}\", not {}", list(&w.task))),
+                None => return Err(format!("no task tag (wants {})", list(&w.task))),
+            }
+        }
+        if !self.models.is_empty() {
+            match &req.model {
+                Some(m) if self.models.iter().any(|p| p.matches(m)) => {}
+                Some(m) => return Err(format!("model \"{m}\" is not {}", list(&w.model))),
+                None => return Err(format!("no model asked for (wants {})", list(&w.model))),
+            }
+        }
+        if !w.route.is_empty() {
+            match &req.route {
+                Some(r) if w.route.iter().any(|x| x == r) => {}
+                Some(r) => return Err(format!("route \"{r}\" is not {}", list(&w.route))),
+                None => return Err(format!("no route asked for (wants {})", list(&w.route))),
+            }
+        }
+        if let Some(min) = w.min_prompt_tokens
+            && req.prompt_tokens < min
+        {
+            return Err(format!(
+                "prompt is ~{} tokens, under {min}",
+                req.prompt_tokens
+            ));
+        }
+        if let Some(max) = w.max_prompt_tokens
+            && req.prompt_tokens > max
+        {
+            return Err(format!(
+                "prompt is ~{} tokens, over {max}",
+                req.prompt_tokens
+            ));
+        }
+        if !w.modalities.is_empty() && !w.modalities.iter().any(|m| req.modalities.contains(m)) {
+            return Err(format!("carries no {}", names(&w.modalities)));
+        }
+        if let Some(missing) = w
+            .capabilities
+            .iter()
+            .find(|c| !req.capabilities.contains(c))
+        {
+            return Err(format!("does not need {}", name(missing)));
+        }
+        if !w.agent.is_empty() && !req.agent.as_ref().is_some_and(|a| w.agent.contains(a)) {
+            return Err(format!("agent is not {}", list(&w.agent)));
+        }
+        if !w.conversation.is_empty()
+            && !req
+                .conversation
+                .as_ref()
+                .is_some_and(|c| w.conversation.contains(c))
+        {
+            return Err("another conversation".to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// The first enabled rule that matches, and a trace of every rule.
+pub(crate) fn evaluate(
+    rules: &[CompiledRule],
+    req: &RouteRequest,
+) -> (Option<usize>, Vec<RuleTrace>) {
+    let mut chosen = None;
+    let traces = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (verdict, detail) = if chosen.is_some() {
+                (Verdict::NotReached, "an earlier rule matched".to_owned())
+            } else if !r.rule.enabled {
+                (Verdict::Disabled, "switched off".to_owned())
+            } else {
+                match r.test(req) {
+                    Ok(()) => {
+                        chosen = Some(i);
+                        (Verdict::Matched, "every condition holds".to_owned())
+                    }
+                    Err(why) => (Verdict::NoMatch, why),
+                }
+            };
+            RuleTrace {
+                name: r.rule.name.clone(),
+                verdict,
+                detail,
+            }
+        })
+        .collect();
+    (chosen, traces)
+}
+
+fn list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    match quoted.len() {
+        1 => quoted[0].clone(),
+        _ => format!("one of {}", quoted.join(", ")),
+    }
+}
+
+fn name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn names<T: Serialize>(items: &[T]) -> String {
+    items.iter().map(name).collect::<Vec<_>>().join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Action, Capability, Modality};
+
+    fn rule(name: &str, when: Conditions) -> CompiledRule {
+        CompiledRule::new(Rule {
+            name: name.to_owned(),
+            enabled: true,
+            when,
+            then: Action {
+                route: Some("r".into()),
+                ..Action::default()
+            },
+        })
+    }
+
+    fn req() -> RouteRequest {
+        RouteRequest {
+            model: Some("anthropic/claude-sonnet-4".into()),
+            task: Some("code".into()),
+            prompt_tokens: 5_000,
+            modalities: vec![Modality::Image],
+            capabilities: vec![Capability::Tools],
+            agent: Some("reviewer".into()),
+            conversation: Some("c1".into()),
+            ..RouteRequest::default()
+        }
+    }
+
+    /// Each condition on its own: (conditions, matches the sample request, reason when not).
+    #[test]
+    fn conditions_table() {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let cases: Vec<(Conditions, Result<(), &str>)> = vec![
+            (Conditions::default(), Ok(())),
+            (
+                Conditions {
+                    task: s(&["code"]),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    task: s(&["CODE"]),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    task: s(&["chat", "summary"]),
+                    ..Default::default()
+                },
+                Err("task is \"code\", not one of \"chat\", \"summary\""),
+            ),
+            (
+                Conditions {
+                    model: s(&["anthropic/*"]),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    model: s(&["openai/*"]),
+                    ..Default::default()
+                },
+                Err("model \"anthropic/claude-sonnet-4\" is not \"openai/*\""),
+            ),
+            (
+                Conditions {
+                    route: s(&["fast"]),
+                    ..Default::default()
+                },
+                Err("no route asked for (wants \"fast\")"),
+            ),
+            (
+                Conditions {
+                    min_prompt_tokens: Some(4_000),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    min_prompt_tokens: Some(64_000),
+                    ..Default::default()
+                },
+                Err("prompt is ~5000 tokens, under 64000"),
+            ),
+            (
+                Conditions {
+                    max_prompt_tokens: Some(1_000),
+                    ..Default::default()
+                },
+                Err("prompt is ~5000 tokens, over 1000"),
+            ),
+            (
+                Conditions {
+                    modalities: vec![Modality::Image, Modality::File],
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    modalities: vec![Modality::Audio],
+                    ..Default::default()
+                },
+                Err("carries no audio"),
+            ),
+            (
+                Conditions {
+                    capabilities: vec![Capability::Tools],
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    capabilities: vec![Capability::Tools, Capability::Json],
+                    ..Default::default()
+                },
+                Err("does not need json"),
+            ),
+            (
+                Conditions {
+                    agent: s(&["reviewer"]),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    agent: s(&["planner"]),
+                    ..Default::default()
+                },
+                Err("agent is not \"planner\""),
+            ),
+            (
+                Conditions {
+                    conversation: s(&["c1"]),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    conversation: s(&["c2"]),
+                    ..Default::default()
+                },
+                Err("another conversation"),
+            ),
+        ];
+        for (i, (when, expected)) in cases.into_iter().enumerate() {
+            let got = rule("r", when.clone()).test(&req());
+            assert_eq!(got, expected.map_err(str::to_owned), "case {i}: {when:?}");
+        }
+    }
+
+    #[test]
+    fn first_enabled_match_wins_and_every_rule_is_traced() {
+        let mut off = rule("off", Conditions::default());
+        off.rule.enabled = false;
+        let rules = vec![
+            rule(
+                "chat only",
+                Conditions {
+                    task: vec!["chat".into()],
+                    ..Default::default()
+                },
+            ),
+            off,
+            rule(
+                "code",
+                Conditions {
+                    task: vec!["code".into()],
+                    ..Default::default()
+                },
+            ),
+            rule("catch-all", Conditions::default()),
+        ];
+        let (chosen, trace) = evaluate(&rules, &req());
+        assert_eq!(chosen, Some(2));
+        let verdicts: Vec<Verdict> = trace.iter().map(|t| t.verdict).collect();
+        assert_eq!(
+            verdicts,
+            [
+                Verdict::NoMatch,
+                Verdict::Disabled,
+                Verdict::Matched,
+                Verdict::NotReached
+            ]
+        );
+        let none = RouteRequest::default();
+        let (chosen, _) = evaluate(&rules[..2], &none);
+        assert_eq!(chosen, None);
+    }
+}

@@ -1,0 +1,273 @@
+//! The smart strategy: a contextual bandit that learns, per task type, which model serves it
+//! well, and weighs that against cost with the user's slider.
+//!
+//! Each (task type, model) is a Beta posterior over "this answer was good". It starts from a
+//! prior taken from the catalogue (dearer models are assumed a little better until shown
+//! otherwise, at the weight of two observations, so evidence overrules it quickly) and learns
+//! from outcomes: an answer that completes is weak evidence, a failure, a thumb or a vote in a
+//! side-by-side comparison is strong evidence. Choosing is Thompson sampling: draw a quality
+//! from each posterior, subtract the cost weight times the relative cost, take the best. Draws
+//! keep exploring exactly as much as the posteriors are still uncertain.
+
+use std::collections::HashMap;
+
+use rand::Rng;
+use rand_distr::{Beta, Distribution};
+use serde::{Deserialize, Serialize};
+use switchboard_core::ProviderId;
+
+/// Prior strength, in observations.
+const PRIOR_WEIGHT: f64 = 2.0;
+/// The task type of requests that carry none.
+pub const GENERAL: &str = "general";
+
+/// What happened to an answer, as evidence about its model on its task type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// It completed without error (weak: an answer can complete and still be poor).
+    Completed,
+    /// It failed.
+    Failed,
+    /// The user gave it a thumb up.
+    ThumbUp,
+    /// The user gave it a thumb down.
+    ThumbDown,
+    /// The user preferred it in a side-by-side comparison.
+    WonComparison,
+    /// The user preferred another answer in a side-by-side comparison.
+    LostComparison,
+}
+
+impl Signal {
+    /// (good, bad) evidence.
+    fn weight(self) -> (f64, f64) {
+        match self {
+            Self::Completed => (0.3, 0.0),
+            Self::Failed => (0.0, 1.0),
+            Self::ThumbUp | Self::WonComparison => (1.0, 0.0),
+            Self::ThumbDown | Self::LostComparison => (0.0, 1.0),
+        }
+    }
+}
+
+/// The evidence gathered about one model on one task type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Evidence {
+    /// Weighted good outcomes.
+    pub good: f64,
+    /// Weighted bad outcomes.
+    pub bad: f64,
+}
+
+/// Everything learned, by task type and target. Serializable, so it survives restarts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Learned {
+    arms: HashMap<String, Evidence>,
+}
+
+impl Learned {
+    fn key(task: &str, provider: &ProviderId, model: &str) -> String {
+        format!("{task}\u{1f}{provider}\u{1f}{model}")
+    }
+
+    /// Adds one outcome.
+    pub fn record(&mut self, task: Option<&str>, provider: &ProviderId, model: &str, s: Signal) {
+        let e = self
+            .arms
+            .entry(Self::key(task.unwrap_or(GENERAL), provider, model))
+            .or_default();
+        let (good, bad) = s.weight();
+        e.good += good;
+        e.bad += bad;
+    }
+
+    /// The evidence about a model on a task type.
+    pub fn evidence(&self, task: Option<&str>, provider: &ProviderId, model: &str) -> Evidence {
+        self.arms
+            .get(&Self::key(task.unwrap_or(GENERAL), provider, model))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// One candidate as the smart strategy sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Arm {
+    /// What was learned.
+    pub evidence: Evidence,
+    /// Predicted cost of this request here, USD.
+    pub cost: Option<f64>,
+}
+
+/// How one candidate scored, for the explain view.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scored {
+    /// The catalogue prior's mean quality.
+    pub prior: f64,
+    /// The posterior's mean quality.
+    pub mean: f64,
+    /// The quality drawn this time.
+    pub draw: f64,
+    /// Cost relative to the dearest candidate (0–1).
+    pub relative_cost: f64,
+    /// `draw − cost_weight × relative_cost`.
+    pub score: f64,
+}
+
+impl Scored {
+    /// "quality ≈ 0.78 (6.3 good, 1 bad; prior 0.62), cost 0.15 of the dearest → 0.72".
+    pub fn explain(&self, e: &Evidence, cost_weight: f64) -> String {
+        format!(
+            "quality ~{:.2} (drawn {:.2}; {:.1} good, {:.1} bad seen; prior {:.2} from price) − \
+             {cost_weight:.2} × cost {:.2} of the dearest = {:.2}",
+            self.mean, self.draw, e.good, e.bad, self.prior, self.relative_cost, self.score
+        )
+    }
+}
+
+/// Orders `arms` by Thompson sampling: best first. `cost_weight` is the slider, 0 (quality
+/// only) to 1 (cost matters as much as the whole quality scale).
+pub fn choose(arms: &[Arm], cost_weight: f64, rng: &mut impl Rng) -> (Vec<usize>, Vec<Scored>) {
+    let dearest = arms.iter().filter_map(|a| a.cost).fold(0.0_f64, f64::max);
+    let cheapest = arms
+        .iter()
+        .filter_map(|a| a.cost)
+        .filter(|c| *c > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let scored: Vec<Scored> = arms
+        .iter()
+        .map(|a| {
+            let prior = prior_mean(a.cost, cheapest, dearest);
+            let alpha = PRIOR_WEIGHT * prior + a.evidence.good;
+            let beta = PRIOR_WEIGHT * (1.0 - prior) + a.evidence.bad;
+            let draw = Beta::new(alpha, beta)
+                .map(|d| d.sample(rng))
+                .unwrap_or(prior);
+            // Unknown cost counts as the dearest: not chosen for a price nobody knows.
+            let relative_cost = match a.cost {
+                Some(c) if dearest > 0.0 => c / dearest,
+                Some(_) => 0.0,
+                None => 1.0,
+            };
+            Scored {
+                prior,
+                mean: alpha / (alpha + beta),
+                draw,
+                relative_cost,
+                score: draw - cost_weight * relative_cost,
+            }
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..arms.len()).collect();
+    order.sort_by(|&a, &b| scored[b].score.total_cmp(&scored[a].score));
+    (order, scored)
+}
+
+/// The catalogue prior: 0.45 for the cheapest model up to 0.8 for the dearest, on a log scale
+/// of price (prices span orders of magnitude); 0.5 when the price is unknown.
+fn prior_mean(cost: Option<f64>, cheapest: f64, dearest: f64) -> f64 {
+    match cost {
+        Some(c) if c > 0.0 && dearest > cheapest && cheapest.is_finite() => {
+            let t = (c.ln() - cheapest.ln()) / (dearest.ln() - cheapest.ln());
+            0.45 + 0.35 * t.clamp(0.0, 1.0)
+        }
+        Some(_) => 0.45,
+        None => 0.5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+
+    use super::*;
+
+    #[test]
+    fn evidence_is_kept_per_task_and_model() {
+        let mut l = Learned::default();
+        let or: ProviderId = "openrouter".parse().unwrap();
+        l.record(Some("code"), &or, "a", Signal::ThumbUp);
+        l.record(Some("code"), &or, "a", Signal::Completed);
+        l.record(None, &or, "a", Signal::Failed);
+        assert_eq!(
+            l.evidence(Some("code"), &or, "a"),
+            Evidence {
+                good: 1.3,
+                bad: 0.0
+            }
+        );
+        assert_eq!(
+            l.evidence(Some(GENERAL), &or, "a"),
+            Evidence {
+                good: 0.0,
+                bad: 1.0
+            }
+        );
+        let json = serde_json::to_string(&l).unwrap();
+        assert_eq!(serde_json::from_str::<Learned>(&json).unwrap(), l);
+    }
+
+    #[test]
+    fn the_prior_follows_price_and_evidence_overrules_it() {
+        let mut rng = SmallRng::seed_from_u64(9);
+        let cheap = Arm {
+            cost: Some(0.001),
+            ..Arm::default()
+        };
+        let dear = Arm {
+            cost: Some(0.1),
+            ..Arm::default()
+        };
+        let (_, s) = choose(&[cheap, dear], 0.0, &mut rng);
+        assert!((s[0].prior - 0.45).abs() < 1e-9 && (s[1].prior - 0.8).abs() < 1e-9);
+        // Twenty good answers from the cheap one and twenty bad from the dear one.
+        let cheap = Arm {
+            evidence: Evidence {
+                good: 20.0,
+                bad: 0.0,
+            },
+            ..cheap
+        };
+        let dear = Arm {
+            evidence: Evidence {
+                good: 0.0,
+                bad: 20.0,
+            },
+            ..dear
+        };
+        let firsts = (0..200)
+            .filter(|_| choose(&[cheap, dear], 0.0, &mut rng).0[0] == 0)
+            .count();
+        assert!(firsts > 195, "{firsts}");
+    }
+
+    #[test]
+    fn the_slider_trades_quality_for_cost() {
+        let mut rng = SmallRng::seed_from_u64(10);
+        let ok_cheap = Arm {
+            evidence: Evidence {
+                good: 70.0,
+                bad: 30.0,
+            },
+            cost: Some(0.001),
+        };
+        let great_dear = Arm {
+            evidence: Evidence {
+                good: 90.0,
+                bad: 10.0,
+            },
+            cost: Some(0.02),
+        };
+        let picks = |w: f64, rng: &mut SmallRng| {
+            (0..300)
+                .filter(|_| choose(&[ok_cheap, great_dear], w, rng).0[0] == 1)
+                .count()
+        };
+        assert!(picks(0.0, &mut rng) > 280, "quality only: the better one");
+        assert!(picks(1.0, &mut rng) < 20, "cost weighs: the cheap one");
+    }
+}

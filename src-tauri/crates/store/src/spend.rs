@@ -1,0 +1,231 @@
+//! Budgets and spend: the `budget` and `budget_alert` tables, and sums over the ledger.
+//!
+//! Periods and calendar groupings are computed by SQLite in local time (`'localtime'`), so a
+//! "day" is the user's day and the same rule serves budgets, reports and charts.
+
+use rusqlite::params;
+use switchboard_core::{Budget, BudgetPeriod, BudgetScope, SpendGrouping, SpendRow, Usd};
+
+use crate::{Store, StoreError, now_ms};
+
+/// Known cost and count of unknown-cost requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Spent {
+    /// The exact sum of known costs.
+    pub cost: Usd,
+    /// Requests whose cost is unknown.
+    pub unknown: u64,
+}
+
+impl Store {
+    /// Every budget, in the order they were created.
+    pub fn budgets(&self) -> Result<Vec<Budget>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT id, name, scope, scope_value, period, limit_pico, alerts, hard
+             FROM budget ORDER BY created_ms, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let scope: String = r.get(2)?;
+            let period: String = r.get(4)?;
+            let alerts: String = r.get(6)?;
+            Ok(Budget {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                scope: BudgetScope::parse(&scope).unwrap_or(BudgetScope::Global),
+                scope_value: r.get(3)?,
+                period: BudgetPeriod::parse(&period).unwrap_or(BudgetPeriod::All),
+                limit: Usd::from_pico(r.get(5)?),
+                alerts: serde_json::from_str(&alerts).unwrap_or_default(),
+                hard: r.get::<_, i64>(7)? != 0,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Creates or replaces a budget (by id).
+    pub fn save_budget(&self, b: &Budget) -> Result<(), StoreError> {
+        let alerts = serde_json::to_string(&b.alerts).map_err(|e| StoreError::Corrupt {
+            detail: format!("alerts do not serialize: {e}"),
+        })?;
+        self.conn()?.execute(
+            "INSERT INTO budget (id, name, scope, scope_value, period, limit_pico, alerts, hard,
+                created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, scope = excluded.scope,
+               scope_value = excluded.scope_value, period = excluded.period,
+               limit_pico = excluded.limit_pico, alerts = excluded.alerts, hard = excluded.hard",
+            params![
+                b.id,
+                b.name,
+                b.scope.as_str(),
+                b.scope_value,
+                b.period.as_str(),
+                b.limit.to_pico(),
+                alerts,
+                i64::from(b.hard),
+                now_ms()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a budget (and its alert history); `NotFound` if there was none.
+    pub fn delete_budget(&self, id: &str) -> Result<(), StoreError> {
+        let n = self
+            .conn()?
+            .execute("DELETE FROM budget WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "budget",
+                id: id.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// When the period containing `at_ms` began, Unix ms, in local time; 0 for all-time.
+    pub fn period_start(&self, period: BudgetPeriod, at_ms: i64) -> Result<i64, StoreError> {
+        let modifiers = match period {
+            BudgetPeriod::All => return Ok(0),
+            BudgetPeriod::Day => "'start of day'",
+            // `weekday 1` moves forward to a Monday; stepping back six days first lands on
+            // this week's Monday (today, if it is one).
+            BudgetPeriod::Week => "'start of day', '-6 days', 'weekday 1'",
+            BudgetPeriod::Month => "'start of month'",
+        };
+        let sql = format!(
+            "SELECT CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'localtime', {modifiers}, 'utc')
+                AS INTEGER) * 1000"
+        );
+        Ok(self.conn()?.query_row(&sql, [at_ms], |r| r.get(0))?)
+    }
+
+    /// What the requests in a budget's scope cost since `since_ms`.
+    pub fn spent(&self, b: &Budget, since_ms: i64) -> Result<Spent, StoreError> {
+        let column = match b.scope {
+            BudgetScope::Global => None,
+            BudgetScope::Provider => Some("provider_id"),
+            BudgetScope::Model => Some("model"),
+            BudgetScope::Agent => Some("agent"),
+            BudgetScope::Conversation => Some("conversation_id"),
+        };
+        let filter = column.map_or_else(|| "1".to_owned(), |c| format!("{c} = ?2"));
+        let sql = format!(
+            "SELECT SUM(cost_pico), SUM(cost_pico IS NULL AND outcome != 'cancelled')
+             FROM ledger WHERE created_ms >= ?1 AND {filter}"
+        );
+        let conn = self.conn()?;
+        let (pico, unknown): (Option<i64>, Option<i64>) = match column {
+            None => conn.query_row(&sql, params![since_ms], |r| Ok((r.get(0)?, r.get(1)?)))?,
+            Some(_) => conn.query_row(
+                &sql,
+                params![since_ms, b.scope_value.as_deref().unwrap_or_default()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?,
+        };
+        Ok(Spent {
+            cost: Usd::from_pico(pico.unwrap_or(0)),
+            unknown: u64::try_from(unknown.unwrap_or(0)).unwrap_or(0),
+        })
+    }
+
+    /// Records that `threshold` fired for a budget's period; false if it already had.
+    pub fn mark_alert(
+        &self,
+        budget_id: &str,
+        period_start: i64,
+        threshold: u8,
+    ) -> Result<bool, StoreError> {
+        let n = self.conn()?.execute(
+            "INSERT INTO budget_alert (budget_id, period_start, threshold, fired_ms)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            params![budget_id, period_start, threshold, now_ms()],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Spend grouped by `grouping` over `[since_ms, until_ms)`; time groupings oldest first,
+    /// categories costliest first.
+    pub fn spend_rows(
+        &self,
+        grouping: SpendGrouping,
+        since_ms: Option<i64>,
+        until_ms: Option<i64>,
+    ) -> Result<Vec<SpendRow>, StoreError> {
+        let local = "ledger.created_ms / 1000, 'unixepoch', 'localtime'";
+        let key = match grouping {
+            SpendGrouping::Day => format!("strftime('%Y-%m-%d', {local})"),
+            // Keyed by the week's Monday so keys sort and read as dates.
+            SpendGrouping::Week => format!("date({local}, '-6 days', 'weekday 1')"),
+            SpendGrouping::Month => format!("strftime('%Y-%m', {local})"),
+            SpendGrouping::Model => "model".to_owned(),
+            SpendGrouping::Provider => "provider_id".to_owned(),
+            SpendGrouping::Agent => "agent".to_owned(),
+            SpendGrouping::Conversation => "ledger.conversation_id".to_owned(),
+        };
+        let (label, join) = if grouping == SpendGrouping::Conversation {
+            (
+                "MAX(conversation.title)",
+                "LEFT JOIN conversation ON conversation.id = ledger.conversation_id",
+            )
+        } else {
+            ("NULL", "")
+        };
+        let order = if grouping.is_time() {
+            "k"
+        } else {
+            "SUM(cost_pico) IS NULL, SUM(cost_pico) DESC, k"
+        };
+        let sql = format!(
+            "SELECT {key} AS k, {label}, SUM(cost_pico),
+                SUM(cost_pico IS NULL AND outcome != 'cancelled'), COUNT(*),
+                SUM(prompt_tokens), SUM(completion_tokens), SUM(reasoning_tokens),
+                SUM(cached_tokens)
+             FROM ledger {join}
+             WHERE ledger.created_ms >= ?1 AND ledger.created_ms < ?2
+             GROUP BY k ORDER BY {order}"
+        );
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql)?;
+        let n = |v: Option<i64>| u64::try_from(v.unwrap_or(0)).unwrap_or(0);
+        let rows = stmt.query_map(
+            params![since_ms.unwrap_or(i64::MIN), until_ms.unwrap_or(i64::MAX)],
+            |r| {
+                let key: Option<String> = r.get(0)?;
+                let key = key.unwrap_or_else(|| "(none)".to_owned());
+                let label: Option<String> = r.get(1)?;
+                Ok(SpendRow {
+                    label: label.unwrap_or_else(|| key.clone()),
+                    key,
+                    cost: Usd::from_pico(r.get::<_, Option<i64>>(2)?.unwrap_or(0)),
+                    unknown_requests: n(r.get(3)?),
+                    requests: n(r.get(4)?),
+                    prompt_tokens: n(r.get(5)?),
+                    completion_tokens: n(r.get(6)?),
+                    reasoning_tokens: n(r.get(7)?),
+                    cached_tokens: n(r.get(8)?),
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A budget by id.
+    pub fn budget(&self, id: &str) -> Result<Option<Budget>, StoreError> {
+        Ok(self.budgets()?.into_iter().find(|b| b.id == id))
+    }
+}
+
+impl Store {
+    /// Local midnight at the start of `date` (`YYYY-MM-DD`), Unix ms; `None` if it is not a
+    /// date.
+    pub fn local_midnight_ms(&self, date: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn()?.query_row(
+            "SELECT CASE WHEN date(?1) = ?1
+                THEN CAST(strftime('%s', ?1, 'utc') AS INTEGER) * 1000 END",
+            [date],
+            |r| r.get(0),
+        )?)
+    }
+}

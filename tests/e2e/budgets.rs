@@ -1,0 +1,203 @@
+//! Budgets end to end: a hard daily budget set in the Spend screen lets one answer through
+//! from the fake upstream, alerts as that answer's cost crosses its thresholds (a notice on
+//! whatever screen is showing), and then refuses the next request before it leaves the app,
+//! with a message naming the budget; the Spend screen shows what was spent.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use switchboard_tests::{FakeUpstream, Reply};
+
+use crate::chat::{count, open_new_chat, type_and_send, wait_all, wait_for_count};
+use crate::driver::{Driver, TestResult, app_binary, artifact, click, wait_for_text};
+
+const KEY: &str = "sk-or-v1-e2e-budgets-0000000000000000000000";
+/// $0.5/M in, $1.5/M out and 4096 output tokens at most in the recorded catalogue.
+const MODEL: &str = "openai/gpt-3.5-turbo";
+/// What the answer's usage says it cost: 8 prompt + 4000 output tokens at those prices.
+const COST: &str = "0.006004";
+/// Each request first reserves its worst case: a few prompt tokens plus 4096 output tokens
+/// × $1.5/M ≈ $0.00615. That fits under $0.007 once; after the first answer's $0.006004 it
+/// cannot, so the second request is refused.
+const LIMIT: &str = "0.007";
+
+/// An OpenRouter stream whose usage carries `COST`.
+fn costed_answer() -> Reply {
+    let chunk = |body: serde_json::Value| format!("data: {body}\n\n");
+    let head = serde_json::json!({"id": "gen-e2e-budget-1", "object": "chat.completion.chunk",
+        "model": MODEL, "provider": "OpenAI",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Within budget."}, "finish_reason": null}]});
+    let tail = serde_json::json!({"id": "gen-e2e-budget-1", "object": "chat.completion.chunk",
+        "model": MODEL, "provider": "OpenAI",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 8, "completion_tokens": 4000, "total_tokens": 4008, "cost": 0.006004}});
+    Reply::sse_text(&format!("{}{}data: [DONE]\n\n", chunk(head), chunk(tail)))
+}
+
+fn chat_requests(fake: &FakeUpstream) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/chat/completions"))
+        .count()
+}
+
+#[tokio::test]
+async fn sets_a_budget_in_the_ui_crosses_it_and_sees_the_alert_then_the_block() {
+    let Some((app, _turn)) = app_binary().await else {
+        return;
+    };
+    let fake = FakeUpstream::start(KEY);
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(&[
+        ("SWITCHBOARD_DATA_DIR", data.path().display().to_string()),
+        (
+            "SWITCHBOARD_KEYCHAIN_SERVICE",
+            switchboard_tests::keychain::unique_service(),
+        ),
+        ("OPENROUTER_BASE_URL", fake.openrouter_base()),
+        ("OPENROUTER_API_KEY", KEY.to_owned()),
+    ])
+    .unwrap();
+    let c = driver.launch(&app).await.unwrap();
+    let result = budget_alert_then_block(&c, &fake).await;
+    crate::driver::finish(c, result, "spend-budget-failed.png").await;
+}
+
+async fn budget_alert_then_block(c: &Client, fake: &FakeUpstream) -> TestResult {
+    // Spend → a hard daily budget over everything.
+    click(c, "#nav-spend").await?;
+    let form = "[data-testid=\"budget-form\"]";
+    let field = |id: &str| format!("{form} [data-testid=\"{id}\"]");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(&field("budget-name")))
+        .await?
+        .send_keys("Daily cap")
+        .await?;
+    c.find(Locator::Css(&field("budget-scope")))
+        .await?
+        .select_by_value("global")
+        .await?;
+    c.find(Locator::Css(&field("budget-period")))
+        .await?
+        .select_by_value("day")
+        .await?;
+    c.find(Locator::Css(&field("budget-limit")))
+        .await?
+        .send_keys(LIMIT)
+        .await?;
+    let alerts = c.find(Locator::Css(&field("budget-alerts"))).await?;
+    alerts.clear().await?;
+    alerts.send_keys("50, 80, 100").await?;
+    click(c, &field("budget-hard")).await?;
+    click(c, &field("budget-save")).await?;
+    let row = wait_for_text(c, "[data-testid=\"budget-row\"]", |t| {
+        t.contains("Daily cap") && t.contains("$0.00 spent of $0.007")
+    })
+    .await?;
+    assert!(row.contains("hard"), "the budget is a hard one: {row}");
+    // The OpenRouter key's own limit, from the fake's /key.
+    wait_for_text(c, "[data-testid=\"openrouter-remaining\"]", |t| {
+        t.contains("$9.58")
+    })
+    .await?;
+
+    // Chat: one column on the costed model (listing the models caches the catalogue, whose
+    // prices the reservation needs).
+    open_new_chat(c, 1).await?;
+    pick_model(c, MODEL).await?;
+    fake.enqueue(costed_answer());
+    type_and_send(c, "Hello there").await?;
+    wait_all(c, "[data-testid=\"answer-status\"]", 1, |t| {
+        t.contains("Complete")
+    })
+    .await?;
+    assert_eq!(chat_requests(fake), 1, "the first request reached the fake");
+    // $0.006004 of $0.007 is past 80%: the highest threshold crossed is announced.
+    let notice = wait_for_text(c, "[data-testid=\"budget-notice\"]", |t| t.contains("80%")).await?;
+    assert!(
+        notice.contains("\"Daily cap\""),
+        "the notice names the budget: {notice}"
+    );
+
+    // The second request's worst case no longer fits: refused before it is sent.
+    type_and_send(c, "And another").await?;
+    let refused = wait_for_text(c, "[data-testid=\"answer\"].failed [role=\"alert\"]", |t| {
+        t.contains("Budget \"Daily cap\"")
+    })
+    .await?;
+    assert!(
+        refused.contains("would be exceeded") && refused.contains("Spend → Budgets"),
+        "the refusal says why and where to change it: {refused}"
+    );
+    assert_eq!(
+        chat_requests(fake),
+        1,
+        "the refused request never reached the upstream"
+    );
+
+    // Back on Spend: the budget shows the spend, the report has it, and the notice is still up.
+    click(c, "#nav-spend").await?;
+    let row = wait_for_text(c, "[data-testid=\"budget-row\"]", |t| {
+        t.contains(&format!("${COST} spent of $0.007"))
+    })
+    .await?;
+    assert!(
+        row.contains("$0.000996 left"),
+        "what is left is exact: {row}"
+    );
+    wait_for_text(c, "[data-testid=\"spend-total\"]", |t| {
+        t.contains(&format!("${COST}"))
+    })
+    .await?;
+    wait_for_count(c, "[data-testid=\"spend-chart\"] svg", 1).await?;
+    assert_eq!(
+        count(c, "[data-testid=\"budget-notice\"]").await,
+        1,
+        "the alert stays up across screens until dismissed"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(artifact("spend-budget.png"), c.screenshot().await?)?;
+    Ok(())
+}
+
+/// Picks `model` in the first column's model picker.
+async fn pick_model(c: &Client, model: &str) -> TestResult {
+    let current = "[data-testid=\"column-header\"] .picker button.current";
+    click(c, current).await?;
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("input[aria-label=\"Filter models\"]"))
+        .await?
+        .send_keys(model)
+        .await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    'found: loop {
+        for option in c
+            .find_all(Locator::Css("[data-testid=\"model-option\"]"))
+            .await?
+        {
+            if let Ok(code) = option.find(Locator::Css("code")).await
+                && code.text().await? == model
+            {
+                option.click().await?;
+                break 'found;
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{model} is not among the models offered").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let title = c.find(Locator::Css(current)).await?.attr("title").await?;
+        if title.is_some_and(|t| t.ends_with(model)) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the column did not switch to {model}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

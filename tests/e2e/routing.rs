@@ -1,0 +1,133 @@
+//! Routing: a configuration imported through the engine shows up on the Routing screen; the
+//! explain view says why a sample request matched no rule, and after the rule is edited and
+//! saved it says the rule matched and names the route.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
+use switchboard_tests::FakeUpstream;
+
+use crate::driver::{Driver, TestResult, app_binary, artifact, click, finish, wait_for_text};
+
+const KEY: &str = "sk-or-v1-e2e-routing-00000000000000000000";
+
+const ROUTING: &str = r#"
+[[routes]]
+name = "code"
+strategy = "priority"
+[[routes.targets]]
+provider = "openrouter"
+model = "anthropic/claude-sonnet-4"
+[[routes.targets]]
+provider = "openrouter"
+model = "openai/gpt-4o-mini"
+
+[[routes]]
+name = "chat"
+[[routes.targets]]
+provider = "openrouter"
+model = "openai/gpt-4o-mini"
+
+[[rules]]
+name = "code questions"
+when = { task = ["code"] }
+then = { route = "code" }
+"#;
+
+const RULE: &str = "[data-testid=\"rule-row\"]";
+const TRACE: &str = "[data-testid=\"explain-rule\"]";
+
+#[tokio::test]
+async fn editing_a_rule_and_saving_changes_what_the_explain_view_says() {
+    let Some((app, _turn)) = app_binary().await else {
+        return;
+    };
+    let fake = FakeUpstream::start(KEY);
+    let data = tempfile::tempdir().unwrap();
+    let service = switchboard_tests::keychain::unique_service();
+    {
+        // Seed the data dir the app will open, through the engine's own import.
+        let engine = Engine::open(EngineConfig {
+            data_dir: DataDir::at(data.path()),
+            keychain_service: service.clone(),
+            environment: Environment::from_pairs(Vec::<(&str, &str)>::new()),
+        })
+        .unwrap();
+        engine.import_routing(ROUTING).await.unwrap();
+    }
+    let driver = Driver::start(&[
+        ("SWITCHBOARD_DATA_DIR", data.path().display().to_string()),
+        ("SWITCHBOARD_KEYCHAIN_SERVICE", service),
+        ("OPENROUTER_BASE_URL", fake.openrouter_base()),
+        ("OPENROUTER_API_KEY", KEY.to_owned()),
+    ])
+    .unwrap();
+
+    let c = driver.launch(&app).await.unwrap();
+    let result = edit_rule_and_explain(&c).await;
+    finish(c, result, "routing-failed.png").await;
+}
+
+async fn edit_rule_and_explain(c: &Client) -> TestResult {
+    click(c, "#nav-routing").await?;
+    wait_for_text(
+        c,
+        "[data-testid=\"route-card\"][data-route=\"chat\"]",
+        |t| t.contains("gpt-4o-mini"),
+    )
+    .await?;
+    let rule = format!("{RULE}[data-rule=\"code questions\"]");
+    wait_for_text(c, &rule, |t| t.contains("use route \"code\"")).await?;
+
+    // A sample request tagged "review": the only rule wants "code", so nothing matches.
+    let task = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css("[data-testid=\"explain-task\"]"))
+        .await?;
+    task.send_keys("review").await?;
+    wait_for_text(c, &format!("{TRACE}[data-verdict=\"no_match\"]"), |t| {
+        t.contains("code questions")
+    })
+    .await?;
+    wait_for_text(c, "[data-testid=\"explain-summary\"]", |t| !t.is_empty()).await?;
+
+    // Retag the rule, save, and the explain view re-runs against the saved configuration.
+    let tags = c
+        .find(Locator::Css(&format!(
+            "{rule} [data-testid=\"rule-task-input\"]"
+        )))
+        .await?;
+    tags.clear().await?;
+    tags.send_keys("review").await?;
+    click(c, "[data-testid=\"routing-save\"]").await?;
+    wait_for_text(c, &format!("{TRACE}[data-verdict=\"matched\"]"), |t| {
+        t.contains("code questions")
+    })
+    .await?;
+    wait_for_text(c, "[data-testid=\"explain-summary\"]", |t| {
+        t.contains("rule \"code questions\" → route \"code\"")
+    })
+    .await?;
+    let errors = c
+        .find_all(Locator::Css("[data-testid=\"routing-error\"]"))
+        .await?;
+    assert!(errors.is_empty(), "the save was accepted");
+    let eligible = c
+        .find_all(Locator::Css(
+            "[data-testid=\"explain-candidate\"][data-eligible=\"true\"]",
+        ))
+        .await?;
+    assert!(!eligible.is_empty(), "the code route has eligible targets");
+
+    // Scroll the explain panel into view, let layout settle, keep it for the README.
+    c.execute(
+        "document.querySelector('[data-testid=\"explain-summary\"]').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    std::fs::write(artifact("routing-explain.png"), c.screenshot().await?)?;
+    Ok(())
+}

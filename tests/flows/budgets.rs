@@ -1,0 +1,237 @@
+//! Budgets through the engine against the loopback fake: many parallel requests near a hard
+//! limit never spend past it (each reserves its worst case first), alerts fire once per
+//! threshold, the refusal names the budget, and spend reports sum exactly.
+
+use std::sync::Arc;
+
+use switchboard_engine::CancellationToken;
+use switchboard_engine::core::{
+    Budget, BudgetPeriod, BudgetScope, BuiltinProvider, ChatRequest, ErrorCode, Message, Role,
+    SpendGrouping, Usd,
+};
+use switchboard_engine::router::RouteRequest;
+use switchboard_tests::{FakeUpstream, Reply};
+
+use crate::keys::Harness;
+
+const KEY: &str = "sk-flows-budgets-key-000000000001";
+const MODEL: &str = "openai/gpt-3.5-turbo"; // $0.5/M in, $1.5/M out in the recorded catalogue
+/// What each answer costs: 8 prompt and 180 output tokens at the catalogue's prices, under
+/// the $0.0003015 each request reserves (3 estimated prompt tokens + 200 output tokens).
+const COST: &str = "0.000274";
+
+/// A stream whose usage says it cost `COST`.
+fn answer(n: usize) -> Reply {
+    let chunk = |body: serde_json::Value| format!("data: {body}\n\n");
+    let head = serde_json::json!({"id": format!("gen-budget-{n}"), "object": "chat.completion.chunk",
+        "model": MODEL, "provider": "OpenAI",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}, "finish_reason": null}]});
+    let tail = serde_json::json!({"id": format!("gen-budget-{n}"), "object": "chat.completion.chunk",
+        "model": MODEL, "provider": "OpenAI",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 8, "completion_tokens": 180, "total_tokens": 188, "cost": 0.000274}});
+    Reply::sse_text(&format!("{}{}data: [DONE]\n\n", chunk(head), chunk(tail)))
+}
+
+fn request() -> ChatRequest {
+    let mut r = ChatRequest::new(MODEL, vec![Message::text(Role::User, "Hello there")]);
+    r.max_tokens = Some(200); // worst case: 3 prompt tokens + 200 output = $0.0003015
+    r
+}
+
+#[tokio::test]
+async fn parallel_requests_near_a_hard_limit_never_spend_past_it() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::new(&[
+        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
+        ("OPENROUTER_API_KEY", KEY),
+    ]) else {
+        return;
+    };
+    h.engine.models(true).await.unwrap(); // prices for the worst-case reservation
+    let limit = Usd::parse("0.005").unwrap();
+    let budget = h
+        .engine
+        .save_budget(Budget {
+            id: String::new(),
+            name: "Daily OpenRouter".into(),
+            scope: BudgetScope::Provider,
+            scope_value: Some("openrouter".into()),
+            period: BudgetPeriod::Day,
+            limit,
+            alerts: vec![80, 50, 50],
+            hard: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(budget.alerts, [50, 80], "sorted, deduplicated");
+    let mut alerts = h.engine.budget_alerts();
+    for n in 0..40 {
+        fake.enqueue(answer(n));
+    }
+    let engine = Arc::new(h.engine.clone());
+    let tasks: Vec<_> = (0..30)
+        .map(|_| {
+            let engine = Arc::clone(&engine);
+            tokio::spawn(async move {
+                let route = RouteRequest {
+                    provider: Some(BuiltinProvider::OpenRouter.id()),
+                    model: Some(MODEL.into()),
+                    ..RouteRequest::default()
+                };
+                engine
+                    .chat_routed(route, request(), &CancellationToken::new(), |_| {})
+                    .await
+            })
+        })
+        .collect();
+    let mut served = 0;
+    let mut refused = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(out) => {
+                assert_eq!(out.outcome.unwrap().error, None);
+                served += 1;
+            }
+            Err(e) => refused.push(e.info()),
+        }
+    }
+    let (total, unknown) = h.engine.ledger_total().await.unwrap();
+    assert_eq!(unknown, 0);
+    assert!(total <= limit, "spent {total}, limit {limit}");
+    assert_eq!(
+        total,
+        Usd::parse(COST).unwrap().times(served),
+        "the ledger is what was served"
+    );
+    // Thirty at once: only as many as their worst cases fit start (16 × $0.0003015 ≤ $0.005);
+    // a few more fit as the first ones settle below their reservation.
+    assert!(
+        (16..=18).contains(&served),
+        "served {served}; refused: {refused:?}"
+    );
+    assert!(
+        refused
+            .iter()
+            .all(|e| e.code == ErrorCode::BudgetExceeded && !e.retryable)
+    );
+    let message = &refused[0].message;
+    assert!(
+        message.contains("Budget \"Daily OpenRouter\" ($0.005 a day for provider openrouter)"),
+        "{message}"
+    );
+    assert!(message.contains("Spend → Budgets"), "{message}");
+
+    let mut fired = Vec::new();
+    while let Ok(a) = alerts.try_recv() {
+        fired.push(a.threshold);
+    }
+    fired.sort_unstable();
+    assert!(fired.contains(&80), "{fired:?}");
+    assert_eq!(
+        fired.iter().filter(|t| **t == 80).count(),
+        1,
+        "each threshold fires once"
+    );
+
+    let status = h.engine.budgets().await.unwrap();
+    assert_eq!(status[0].spent, total);
+    assert_eq!(
+        status[0].reserved,
+        Usd::ZERO,
+        "nothing held once every request ended"
+    );
+    assert!(!status[0].exhausted);
+
+    let report = h
+        .engine
+        .spend_report(SpendGrouping::Model, None, None)
+        .await
+        .unwrap();
+    assert_eq!(report.total, total);
+    assert_eq!(report.rows[0].key, MODEL);
+    assert_eq!(report.rows[0].requests, served);
+
+    // Explain shows the budget as the reason the target is excluded.
+    let d = h
+        .engine
+        .explain_route(RouteRequest {
+            provider: Some(BuiltinProvider::OpenRouter.id()),
+            model: Some(MODEL.into()),
+            max_output_tokens: Some(200),
+            prompt_tokens: 3,
+            ..RouteRequest::default()
+        })
+        .await
+        .unwrap();
+    assert!(
+        d.candidates[0]
+            .why
+            .starts_with("over budget: Budget \"Daily OpenRouter\""),
+        "{}",
+        d.candidates[0].why
+    );
+
+    // A soft budget only alerts.
+    let mut soft = budget.clone();
+    soft.hard = false;
+    h.engine.save_budget(soft).await.unwrap();
+    let route = RouteRequest {
+        provider: Some(BuiltinProvider::OpenRouter.id()),
+        model: Some(MODEL.into()),
+        ..RouteRequest::default()
+    };
+    let out = h
+        .engine
+        .chat_routed(route, request(), &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(out.outcome.unwrap().error, None);
+    h.engine.delete_budget(budget.id).await.unwrap();
+    assert!(h.engine.budgets().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_cut_answer_is_reconciled_with_the_exact_cost_later_and_reports_follow() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::new(&[
+        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
+        ("OPENROUTER_API_KEY", KEY),
+    ]) else {
+        return;
+    };
+    h.engine.models(true).await.unwrap();
+    // Cut before the usage chunk: no cost arrives, but the generation id did.
+    fake.enqueue(Reply::fixture("7buJmKWfmK3").cut_after(8));
+    let out = h
+        .engine
+        .chat(BuiltinProvider::OpenRouter.id(), request(), |_| {})
+        .await
+        .unwrap();
+    assert!(out.error.is_some());
+    assert_ne!(out.cost_source, switchboard_engine::CostSource::Provider);
+    let before = h.engine.recent_requests(1).await.unwrap();
+    assert!(
+        before[0].generation_id.is_some(),
+        "{before:?} {:?}",
+        fake.generation_ids()
+    );
+    assert_eq!(h.engine.reconcile_costs(10).await.unwrap(), 1);
+    let rows = h.engine.recent_requests(1).await.unwrap();
+    assert_eq!(
+        rows[0].cost,
+        Some(Usd::parse("0.0013545").unwrap()),
+        "OpenRouter's figure"
+    );
+    assert_eq!(
+        rows[0].cost_source,
+        switchboard_engine::CostSource::Provider
+    );
+    assert_eq!(h.engine.reconcile_costs(10).await.unwrap(), 0, "once");
+    let report = h
+        .engine
+        .spend_report(SpendGrouping::Day, None, None)
+        .await
+        .unwrap();
+    assert_eq!(report.total.to_string(), "0.0013545");
+}

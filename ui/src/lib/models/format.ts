@@ -1,0 +1,50 @@
+/** Display text for the Models screen. Rounding happens here only, for the eye. */
+import { formatUsd } from "../chat/money";
+import type { PriceSheet } from "../ipc/client";
+
+/** "$3.00" per million tokens, "free", or "variable"; never "$0" for an unknown price. */
+export function perMillion(prices: PriceSheet, which: "prompt" | "completion"): string {
+  if (prices.variable) return "variable";
+  if (prices.free) return "free";
+  const amount = which === "prompt" ? prices.promptPerMillion : prices.completionPerMillion;
+  return amount === null ? "variable" : formatUsd(amount, 4);
+}
+
+/** An optional extra price ("—" when not charged apart). */
+export function optionalUsd(amount: string | null, digits = 4): string {
+  return amount === null ? "—" : formatUsd(amount, digits);
+}
+
+/** "128K", "1.05M", "—". */
+export function tokens(n: number | null): string {
+  if (n === null) return "—";
+  if (n >= 1_000_000) return `${trim(n / 1_000_000)}M`;
+  if (n >= 1_000) return `${trim(n / 1_000)}K`;
+  return String(n);
+}
+
+function trim(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x.toFixed(1).replace(/\.?0+$/, "");
+}
+
+/** "2025-05-12" from Unix seconds. */
+export function day(unixSeconds: number | null): string {
+  if (unixSeconds === null) return "—";
+  return new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+}
+
+/** "99.5%". */
+export function percent(x: number | null): string {
+  return x === null ? "—" : `${x.toFixed(x >= 99.95 ? 0 : 1)}%`;
+}
+
+/** A number as OpenRouter reports it (latency units are ambiguous, so no unit is invented). */
+export function stat(x: number | null, unit = ""): string {
+  return x === null ? "—" : `${Number(x.toFixed(2))}${unit}`;
+}
+
+/** OpenRouter's endpoint status code in words. */
+export function status(code: number | null): string {
+  if (code === null) return "—";
+  return code === 0 ? "up" : `degraded (${code})`;
+}

@@ -1,0 +1,190 @@
+import { AppError, api as realApi } from "../ipc/client";
+import { lastDays, rangeMs } from "./range";
+import type {
+  Api,
+  Budget,
+  BudgetStatus,
+  ChartView,
+  OpenRouterKeyInfo,
+  ProviderView,
+  SpendFile,
+  SpendGrouping,
+  SpendReport,
+} from "../ipc/client";
+
+/** What the Spend screen needs of the backend (and what its tests fake). */
+export type SpendApi = Pick<
+  Api,
+  | "budgetsList"
+  | "budgetSave"
+  | "budgetDelete"
+  | "spendReport"
+  | "spendChart"
+  | "spendExport"
+  | "keyTest"
+  | "providersOverview"
+>;
+
+export const GROUPINGS: { id: SpendGrouping; label: string }[] = [
+  { id: "day", label: "Day" },
+  { id: "week", label: "Week" },
+  { id: "month", label: "Month" },
+  { id: "model", label: "Model" },
+  { id: "provider", label: "Provider" },
+  { id: "agent", label: "Agent" },
+  { id: "conversation", label: "Conversation" },
+];
+
+export const VIEWS: { id: ChartView; label: string }[] = [
+  { id: "cost", label: "Cost" },
+  { id: "tokens", label: "Tokens" },
+  { id: "requests", label: "Requests" },
+];
+
+/** The OpenRouter key's own account figures, or why there are none. */
+export type KeyAccount =
+  | { state: "none" }
+  | { state: "loading" }
+  | { state: "ok"; info: OpenRouterKeyInfo }
+  | { state: "error"; message: string };
+
+/** The Spend screen's state: budgets and where they stand, and one spend report with its chart. */
+export class SpendModel {
+  budgets = $state<BudgetStatus[]>([]);
+  budgetsError = $state<AppError | null>(null);
+  providers = $state<ProviderView[]>([]);
+  account = $state<KeyAccount>({ state: "none" });
+
+  grouping = $state<SpendGrouping>("day");
+  view = $state<ChartView>("cost");
+  since = $state("");
+  until = $state("");
+  report = $state<SpendReport | null>(null);
+  chart = $state<string | null>(null);
+  reportError = $state<string | null>(null);
+  loadingReport = $state(false);
+  exported = $state<{ file: SpendFile; path: string } | null>(null);
+  exportError = $state<string | null>(null);
+  exporting = $state<SpendFile | null>(null);
+
+  /** Bumped per report request, so a slow older answer never replaces a newer one. */
+  #reportSeq = 0;
+
+  constructor(
+    private readonly api: SpendApi = realApi,
+    /** The moment "today" is taken from, Unix ms (tests pin it). */
+    nowMs: number = Date.now(),
+  ) {
+    const { since, until } = lastDays(30, nowMs);
+    this.since = since;
+    this.until = until;
+  }
+
+  /**
+   * Budgets, providers and the OpenRouter key's figures (the key check runs here once, never on
+   * refreshes). The report loads on its own, whenever what it asks for changes.
+   */
+  async load(): Promise<void> {
+    await Promise.all([this.refreshBudgets(), this.loadProviders()]);
+  }
+
+  async refreshBudgets(): Promise<void> {
+    try {
+      this.budgets = await this.api.budgetsList();
+      this.budgetsError = null;
+    } catch (e) {
+      this.budgetsError = AppError.from(e);
+    }
+  }
+
+  private async loadProviders(): Promise<void> {
+    try {
+      const overview = await this.api.providersOverview();
+      this.providers = overview.providers;
+    } catch {
+      this.providers = [];
+    }
+    const openrouter = this.providers.find((p) => p.id === "openrouter");
+    if (!openrouter || openrouter.key.source === "none") {
+      this.account = { state: "none" };
+      return;
+    }
+    this.account = { state: "loading" };
+    try {
+      const check = await this.api.keyTest("openrouter");
+      this.account = check.openrouter
+        ? { state: "ok", info: check.openrouter }
+        : { state: "error", message: "OpenRouter did not report the key's figures." };
+    } catch (e) {
+      this.account = { state: "error", message: AppError.from(e).message };
+    }
+  }
+
+  /** Saves (creates when `id` is empty); rejects with the backend's `AppError`. */
+  async saveBudget(budget: Budget): Promise<Budget> {
+    const saved = await this.api.budgetSave(budget);
+    await this.refreshBudgets();
+    return saved;
+  }
+
+  async deleteBudget(id: string): Promise<void> {
+    await this.api.budgetDelete(id);
+    await this.refreshBudgets();
+  }
+
+  /** The range as the report commands take it, or an error to show instead. */
+  get range(): ReturnType<typeof rangeMs> {
+    return rangeMs(this.since, this.until);
+  }
+
+  async loadReport(): Promise<void> {
+    const seq = ++this.#reportSeq;
+    const range = this.range;
+    if ("error" in range) {
+      this.reportError = range.error;
+      return;
+    }
+    this.loadingReport = true;
+    try {
+      const [report, chart] = await Promise.all([
+        this.api.spendReport(this.grouping, range.sinceMs, range.untilMs),
+        this.api.spendChart(this.grouping, range.sinceMs, range.untilMs, this.view),
+      ]);
+      if (seq !== this.#reportSeq) return;
+      this.report = report;
+      this.chart = chart;
+      this.reportError = null;
+    } catch (e) {
+      if (seq !== this.#reportSeq) return;
+      this.reportError = AppError.from(e).message;
+    } finally {
+      if (seq === this.#reportSeq) this.loadingReport = false;
+    }
+  }
+
+  /** Saves the report (csv) or its chart (svg, png) to Downloads; shows where. */
+  async exportAs(file: SpendFile): Promise<void> {
+    const range = this.range;
+    if ("error" in range) {
+      this.exportError = range.error;
+      return;
+    }
+    this.exporting = file;
+    this.exportError = null;
+    try {
+      const path = await this.api.spendExport(
+        this.grouping,
+        range.sinceMs,
+        range.untilMs,
+        this.view,
+        file,
+      );
+      this.exported = { file, path };
+    } catch (e) {
+      this.exported = null;
+      this.exportError = AppError.from(e).message;
+    } finally {
+      this.exporting = null;
+    }
+  }
+}
