@@ -6,7 +6,7 @@ use std::path::Path;
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands::{app, chat, links, models, providers, routing, settings, spend};
+use crate::commands::{agents, app, chat, links, models, providers, routing, settings, spend};
 use crate::events::{BudgetAlerted, ProvidersChanged, SettingsChanged};
 
 pub(crate) fn builder() -> Builder<tauri::Wry> {
@@ -62,6 +62,7 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             routing::routing_save,
             routing::routing_explain,
             routing::routing_health,
+            routing::routing_learned,
             routing::routing_export,
             routing::routing_import,
             spend::budgets_list,
@@ -72,6 +73,19 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             spend::spend_export,
             chat::chat_predict,
             chat::answer_rate,
+            agents::agent_templates,
+            agents::agents_list,
+            agents::agent_get,
+            agents::agent_save,
+            agents::agent_delete,
+            agents::agent_memory_save,
+            agents::agent_runs,
+            agents::agent_run,
+            agents::agent_stop,
+            agents::agent_approve,
+            agents::mcp_servers_list,
+            agents::mcp_server_save,
+            agents::mcp_server_delete,
         ])
         .events(collect_events![
             ProvidersChanged,

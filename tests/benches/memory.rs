@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use switchboard_tests::FakeUpstream;
+use switchboard_tests::{FakeUpstream, procs};
 
 const KEY: &str = "sk-or-v1-bench-memory-00000000000000000000";
 /// Idle means: at least this long after the page is up…
@@ -92,66 +92,13 @@ impl Footprint {
     }
 }
 
-fn pss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// The process named `name` (as `/proc/<pid>/stat` truncates it) whose environment holds
-/// `marker`, and every process under it (WebKit's web and network processes are children).
-fn tree(marker: &str, name: &str) -> Vec<(u32, String)> {
-    let mut procs = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let comm = stat.split(['(', ')']).nth(1).unwrap_or("").to_owned();
-        let ppid: u32 = stat
-            .rsplit(')')
-            .next()
-            .and_then(|rest| rest.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0);
-        let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-        let ours = env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes());
-        procs.push((pid, ppid, comm, ours));
-    }
-    let Some(root) = procs.iter().find(|p| p.3 && p.2 == name).map(|p| p.0) else {
-        return Vec::new();
-    };
-    let mut members = vec![root];
-    let mut i = 0;
-    while i < members.len() {
-        let parent = members[i];
-        members.extend(procs.iter().filter(|p| p.1 == parent).map(|p| p.0));
-        i += 1;
-    }
-    procs
-        .into_iter()
-        .filter(|p| members.contains(&p.0))
-        .map(|p| (p.0, p.2))
-        .collect()
-}
-
 fn footprint(procs: &[(u32, String)], name: &str) -> Footprint {
     let mut f = Footprint {
         processes: procs.len(),
         ..Footprint::default()
     };
     for (pid, comm) in procs {
-        let kib = pss_kib(*pid);
+        let kib = procs::pss_kib(*pid);
         // `comm` is cut at 15 bytes: "WebKitWebProces", "WebKitNetworkPr".
         match comm.as_str() {
             c if c == name => f.main += kib,
@@ -229,10 +176,10 @@ where
         ready(&c).await?;
         tokio::time::sleep(SETTLE).await;
         let deadline = Instant::now() + MAX_WAIT;
-        let mut last = footprint(&tree(&marker, &name), &name);
+        let mut last = footprint(&procs::tree(&marker, &name), &name);
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            let now = footprint(&tree(&marker, &name), &name);
+            let now = footprint(&procs::tree(&marker, &name), &name);
             if now.total().abs_diff(last.total()) < STABLE_KIB || Instant::now() > deadline {
                 return driver::TestResult::Ok(now);
             }
@@ -243,7 +190,7 @@ where
     let _ = c.close().await;
     // The next tree must start alone (see the header), so wait for this one to be gone.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !tree(&marker, &name).is_empty() && Instant::now() < deadline {
+    while !procs::tree(&marker, &name).is_empty() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     drop(driver);

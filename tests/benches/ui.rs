@@ -16,7 +16,7 @@ mod driver;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use switchboard_tests::{FakeUpstream, Reply};
+use switchboard_tests::{FakeUpstream, Reply, procs};
 
 const KEY: &str = "sk-or-v1-bench-ui-0000000000000000000000";
 const TURNS: usize = 10_000;
@@ -67,62 +67,11 @@ fn conversation_document() -> String {
     .to_string()
 }
 
-fn pss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Pss:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// The app (found by its data dir) and every process under it (WebKit's web and network
 /// processes are its children).
 fn app_tree(data_dir: &std::path::Path) -> Vec<(u32, String)> {
     let marker = format!("SWITCHBOARD_DATA_DIR={}", data_dir.display());
-    let mut procs = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let name = stat.split(['(', ')']).nth(1).unwrap_or("").to_owned();
-        let ppid: u32 = stat
-            .rsplit(')')
-            .next()
-            .and_then(|rest| rest.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0);
-        let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-        let ours = env.split(|b| *b == 0).any(|kv| kv == marker.as_bytes());
-        procs.push((pid, ppid, name, ours));
-    }
-    let Some(root) = procs
-        .iter()
-        .find(|p| p.3 && p.2.starts_with("switchboard-des"))
-        .map(|p| p.0)
-    else {
-        return Vec::new();
-    };
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(procs.iter().filter(|p| p.1 == parent).map(|p| p.0));
-        i += 1;
-    }
-    procs
-        .into_iter()
-        .filter(|p| tree.contains(&p.0))
-        .map(|p| (p.0, p.2))
-        .collect()
+    procs::tree(&marker, "switchboard-des")
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -185,7 +134,7 @@ async fn run(app: &std::path::Path) {
     let tree = app_tree(data.path());
     let mut total = 0;
     for (pid, name) in &tree {
-        let kib = pss_kib(*pid);
+        let kib = procs::pss_kib(*pid);
         total += kib;
         println!("idle PSS  {name:<22} {:>7.1} MiB", kib as f64 / 1024.0);
     }

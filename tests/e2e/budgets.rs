@@ -48,16 +48,7 @@ async fn sets_a_budget_in_the_ui_crosses_it_and_sees_the_alert_then_the_block() 
     };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
-    let driver = Driver::start(&[
-        ("SWITCHBOARD_DATA_DIR", data.path().display().to_string()),
-        (
-            "SWITCHBOARD_KEYCHAIN_SERVICE",
-            switchboard_tests::keychain::unique_service(),
-        ),
-        ("OPENROUTER_BASE_URL", fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY.to_owned()),
-    ])
-    .unwrap();
+    let driver = Driver::for_fake(data.path(), &fake, KEY).unwrap();
     let c = driver.launch(&app).await.unwrap();
     let result = budget_alert_then_block(&c, &fake).await;
     crate::driver::finish(c, result, "spend-budget-failed.png").await;

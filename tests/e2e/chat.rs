@@ -97,16 +97,7 @@ async fn a_two_column_comparison_streams_shows_costs_stops_and_survives_a_restar
     };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
-    let driver = Driver::start(&[
-        ("SWITCHBOARD_DATA_DIR", data.path().display().to_string()),
-        (
-            "SWITCHBOARD_KEYCHAIN_SERVICE",
-            switchboard_tests::keychain::unique_service(),
-        ),
-        ("OPENROUTER_BASE_URL", fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY.to_owned()),
-    ])
-    .unwrap();
+    let driver = Driver::for_fake(data.path(), &fake, KEY).unwrap();
 
     let c = driver.launch(&app).await.unwrap();
     let first = compare_and_stop(&c, &fake).await;

@@ -89,6 +89,24 @@ impl Driver {
         Ok(driver)
     }
 
+    /// Starts tauri-driver for an app with its own data dir and keychain service, talking to
+    /// `fake` as OpenRouter with `key` from the environment (the usual set-up).
+    pub(crate) fn for_fake(
+        data: &std::path::Path,
+        fake: &switchboard_tests::FakeUpstream,
+        key: &str,
+    ) -> TestResult<Self> {
+        Self::start(&[
+            ("SWITCHBOARD_DATA_DIR", data.display().to_string()),
+            (
+                "SWITCHBOARD_KEYCHAIN_SERVICE",
+                switchboard_tests::keychain::unique_service(),
+            ),
+            ("OPENROUTER_BASE_URL", fake.openrouter_base()),
+            ("OPENROUTER_API_KEY", key.to_owned()),
+        ])
+    }
+
     /// Launches the app and connects a WebDriver session to it.
     pub(crate) async fn launch(&self, app: &std::path::Path) -> TestResult<Client> {
         let mut caps = serde_json::Map::new();

@@ -6,6 +6,7 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agents;
 mod budgets;
 mod chat;
 mod driver;

@@ -4,11 +4,14 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agents;
 mod budgets;
 mod chat;
 mod conversations;
 mod keys;
+mod mcp;
 mod models;
 mod paths;
 mod providers;
 mod routing;
+mod votes;

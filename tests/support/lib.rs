@@ -8,5 +8,7 @@
 pub mod fake_upstream;
 pub mod files;
 pub mod keychain;
+pub mod procs;
+pub mod scripted;
 
 pub use fake_upstream::{FakeUpstream, FakeUpstreamBuilder, Recorded, Reply, Scripted};

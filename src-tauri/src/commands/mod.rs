@@ -1,5 +1,6 @@
 //! IPC commands, one file per domain. Each is a thin wrapper over an engine use case.
 
+pub(crate) mod agents;
 pub(crate) mod app;
 pub(crate) mod chat;
 pub(crate) mod links;

@@ -44,6 +44,15 @@ pub(crate) async fn routing_health(state: State<'_, AppState>) -> Result<Routing
     Ok(state.engine()?.routing_health())
 }
 
+/// What the smart strategy has learned per task type, from outcomes, thumbs and votes.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn routing_learned(
+    state: State<'_, AppState>,
+) -> Result<Vec<switchboard_engine::router::TaskLearning>, IpcError> {
+    Ok(state.engine()?.learned_preferences().await)
+}
+
 /// Writes the configuration as a TOML file to the downloads folder; resolves with its path.
 #[tauri::command]
 #[specta::specta]

@@ -5,6 +5,7 @@
 //! Exit codes: 0 success, 1 the operation failed (the error is printed; with `--json` also as
 //! JSON on stdout), 2 bad arguments.
 
+mod agent;
 mod chat;
 mod info;
 mod models;
@@ -62,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         action: spend::BudgetAction,
     },
+    /// List agents, make one from a template, or run a task with one.
+    Agent {
+        #[command(subcommand)]
+        action: agent::AgentAction,
+    },
     /// Show where data and logs live and which keychain is used.
     Info {
         /// Print JSON instead of text.
@@ -78,6 +84,7 @@ impl Command {
             Self::Route { action } => action.json(),
             Self::Spend(a) => a.json,
             Self::Budget { action } => action.json(),
+            Self::Agent { action } => action.json(),
             Self::Key { json } | Self::Providers { json, .. } | Self::Info { json } => *json,
         }
     }
@@ -146,6 +153,7 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Route { action } => route::run(&engine, action).await,
         Command::Spend(args) => spend::spend(&engine, args).await,
         Command::Budget { action } => spend::budget(&engine, action).await,
+        Command::Agent { action } => agent::run(&engine, action).await,
     }
 }
 

@@ -4,65 +4,12 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod harness;
 
 use serde_json::Value;
 use switchboard_tests::FakeUpstream;
 
-const KEY: &str = "sk-or-v1-commands-00000000000000000";
-
-struct Cli {
-    openrouter_base: String,
-    data: tempfile::TempDir,
-}
-
-impl Cli {
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
-        for var in switchboard_engine::ENVIRONMENT_VARIABLES {
-            cmd.env_remove(var);
-        }
-        cmd.args(args)
-            .env("SWITCHBOARD_DATA_DIR", self.data.path())
-            .env("OPENROUTER_BASE_URL", &self.openrouter_base)
-            .env("OPENROUTER_API_KEY", KEY)
-            // No keychain here; keys come from the environment.
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-            .env("DISPLAY", "")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        }
-        drop(child.stdin.take());
-        child.wait_with_output().unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(args, None);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
-fn cli(fake: &FakeUpstream) -> Cli {
-    Cli {
-        openrouter_base: fake.openrouter_base(),
-        data: tempfile::tempdir().unwrap(),
-    }
-}
+use harness::{KEY, cli};
 
 #[test]
 fn models_lists_the_catalogue_with_honest_prices_and_works_offline() {

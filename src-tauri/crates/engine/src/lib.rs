@@ -5,6 +5,7 @@
 //! the keychain and the provider adapters, and it is the one place errors are classified into
 //! the `{code, message, retryable}` envelope. It knows nothing of Tauri.
 
+mod agents;
 mod browse;
 mod budgets;
 mod catalogue;
@@ -22,8 +23,10 @@ mod providers;
 mod routing;
 mod spend;
 
+pub use agents::RunOptions;
 pub use providers::NewCustomProvider;
 pub use routing::{RouteEvent, RoutedOutcome};
+pub use switchboard_agents as agent;
 pub use switchboard_reports::{ChartView, SpendFile, spend_csv};
 pub use switchboard_router as router;
 
@@ -92,6 +95,7 @@ struct Inner {
     routing: routing::Routing,
     key_turns: keys::Turns,
     budgets: std::sync::Arc<budgets::Reservations>,
+    agent_runs: agents::AgentRuns,
 }
 
 impl Engine {
@@ -101,6 +105,7 @@ impl Engine {
     pub fn open(config: EngineConfig) -> Result<Self, EngineError> {
         let store = Store::open(&config.data_dir.db_path())?;
         store.interrupt_streaming_answers()?; // the app died mid-stream: keep the text, mark it
+        store.interrupt_running_runs()?; // likewise for agent runs: their steps so far are kept
         let routing = routing::Routing::load(&store)?;
         let http = switchboard_providers::http_client().map_err(|e| EngineError::Internal {
             context: format!("cannot build the HTTP client: {e}"),
@@ -115,6 +120,7 @@ impl Engine {
                 routing,
                 key_turns: keys::Turns::default(),
                 budgets: std::sync::Arc::default(),
+                agent_runs: agents::AgentRuns::default(),
             }),
         })
     }

@@ -15,6 +15,7 @@ mod config;
 mod decision;
 mod failover;
 mod file;
+mod learning;
 mod limits;
 mod request;
 mod router;
@@ -32,11 +33,12 @@ pub use config::{
 pub use decision::{Candidate, Decision, Delegation, Exclusion};
 pub use failover::{Attempt, FailoverPlan, FailureClass, Step};
 pub use file::{from_toml, to_toml};
+pub use learning::{LearnedModel, TaskLearning, summarize as summarize_learning, summarize_now};
 pub use request::{Catalogue, ModelFacts, RouteRequest};
 pub use router::{
     Context, Ending, Hold, LimitUse, RouteError, Router, RoutingHealth, TargetHealth, Ticket,
 };
 pub use rules::{RuleTrace, Verdict};
-pub use smart::{Arm, Evidence, GENERAL, Learned, Scored, Signal, choose};
+pub use smart::{Arm, Evidence, GENERAL, Learned, Scored, Signal, choose, expected_quality};
 pub use stats::{Metrics, Sample};
 pub use validate::{ConfigError, Location, validate};

@@ -84,6 +84,20 @@ impl Learned {
         e.bad += bad;
     }
 
+    /// Everything learned: `(task type, provider, model, evidence)`, in no particular order.
+    pub fn entries(&self) -> Vec<(String, ProviderId, String, Evidence)> {
+        self.arms
+            .iter()
+            .filter_map(|(key, e)| {
+                let mut parts = key.splitn(3, '\u{1f}');
+                let task = parts.next()?.to_owned();
+                let provider = parts.next()?.parse().ok()?;
+                let model = parts.next()?.to_owned();
+                Some((task, provider, model, *e))
+            })
+            .collect()
+    }
+
     /// The evidence about a model on a task type.
     pub fn evidence(&self, task: Option<&str>, provider: &ProviderId, model: &str) -> Evidence {
         self.arms
@@ -131,18 +145,11 @@ impl Scored {
 /// Orders `arms` by Thompson sampling: best first. `cost_weight` is the slider, 0 (quality
 /// only) to 1 (cost matters as much as the whole quality scale).
 pub fn choose(arms: &[Arm], cost_weight: f64, rng: &mut impl Rng) -> (Vec<usize>, Vec<Scored>) {
-    let dearest = arms.iter().filter_map(|a| a.cost).fold(0.0_f64, f64::max);
-    let cheapest = arms
-        .iter()
-        .filter_map(|a| a.cost)
-        .filter(|c| *c > 0.0)
-        .fold(f64::INFINITY, f64::min);
+    let (cheapest, dearest) = price_span(arms);
     let scored: Vec<Scored> = arms
         .iter()
         .map(|a| {
-            let prior = prior_mean(a.cost, cheapest, dearest);
-            let alpha = PRIOR_WEIGHT * prior + a.evidence.good;
-            let beta = PRIOR_WEIGHT * (1.0 - prior) + a.evidence.bad;
+            let (prior, alpha, beta) = posterior(a, cheapest, dearest);
             let draw = Beta::new(alpha, beta)
                 .map(|d| d.sample(rng))
                 .unwrap_or(prior);
@@ -164,6 +171,37 @@ pub fn choose(arms: &[Arm], cost_weight: f64, rng: &mut impl Rng) -> (Vec<usize>
     let mut order: Vec<usize> = (0..arms.len()).collect();
     order.sort_by(|&a, &b| scored[b].score.total_cmp(&scored[a].score));
     (order, scored)
+}
+
+/// Each arm's expected quality (the posterior mean, from the price prior and the evidence),
+/// without sampling: what a cost-aware agent compares against its quality bar.
+pub fn expected_quality(arms: &[Arm]) -> Vec<f64> {
+    let (cheapest, dearest) = price_span(arms);
+    arms.iter()
+        .map(|a| {
+            let (_, alpha, beta) = posterior(a, cheapest, dearest);
+            alpha / (alpha + beta)
+        })
+        .collect()
+}
+
+/// The cheapest positive and the dearest known cost among `arms`, which scale the priors.
+fn price_span(arms: &[Arm]) -> (f64, f64) {
+    let dearest = arms.iter().filter_map(|a| a.cost).fold(0.0_f64, f64::max);
+    let cheapest = arms
+        .iter()
+        .filter_map(|a| a.cost)
+        .filter(|c| *c > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    (cheapest, dearest)
+}
+
+/// An arm's prior mean and its Beta posterior's parameters.
+fn posterior(a: &Arm, cheapest: f64, dearest: f64) -> (f64, f64, f64) {
+    let prior = prior_mean(a.cost, cheapest, dearest);
+    let alpha = PRIOR_WEIGHT * prior + a.evidence.good;
+    let beta = PRIOR_WEIGHT * (1.0 - prior) + a.evidence.bad;
+    (prior, alpha, beta)
 }
 
 /// The catalogue prior: 0.45 for the cheapest model up to 0.8 for the dearest, on a log scale

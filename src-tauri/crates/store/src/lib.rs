@@ -4,6 +4,7 @@
 //! and nowhere else, so a schema change has exactly one place to go. Callers are synchronous;
 //! the engine reaches the store from `spawn_blocking`.
 
+mod agents;
 mod catalogue;
 mod conversations;
 mod custom_provider;
@@ -19,6 +20,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+pub use agents::RunRow;
 pub use catalogue::CachedCatalogue;
 pub use conversations::{
     AnswerEnd, ContextTurn, ExportedAnswer, ExportedColumn, ExportedConversation, ExportedTurn,

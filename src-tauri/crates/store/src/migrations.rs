@@ -227,6 +227,37 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT;
     ",
     },
+    Migration {
+        version: 5,
+        name: "agents, their memory and runs, MCP servers",
+        // Specs, memory and reports are JSON the agents crate owns; the store keeps them whole
+        // so a newer app can add fields without a migration. A run's report is rewritten after
+        // every step, so a run cut short by a crash still shows what it did.
+        sql: "
+        CREATE TABLE agent (
+            name       TEXT PRIMARY KEY NOT NULL,
+            spec       TEXT NOT NULL,
+            memory     TEXT NOT NULL DEFAULT '{}',
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE agent_run (
+            id          TEXT PRIMARY KEY NOT NULL,
+            agent       TEXT NOT NULL,
+            task        TEXT NOT NULL,
+            report      TEXT,
+            status      TEXT NOT NULL CHECK (status IN
+                ('running', 'done', 'failed', 'stopped', 'interrupted')),
+            started_ms  INTEGER NOT NULL,
+            finished_ms INTEGER
+        ) STRICT;
+        CREATE INDEX agent_run_by_agent ON agent_run (agent, started_ms DESC);
+        CREATE TABLE mcp_server (
+            name   TEXT PRIMARY KEY NOT NULL,
+            config TEXT NOT NULL
+        ) STRICT;
+    ",
+    },
 ];
 
 /// The version a fully migrated database has.

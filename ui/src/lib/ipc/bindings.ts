@@ -98,6 +98,8 @@ export const commands = {
 	routingExplain: (request: RouteRequest) => __TAURI_INVOKE<Decision>("routing_explain", { request }),
 	/**  Every target's circuit and figures, and every rate limit's use. */
 	routingHealth: () => __TAURI_INVOKE<RoutingHealth>("routing_health"),
+	/**  What the smart strategy has learned per task type, from outcomes, thumbs and votes. */
+	routingLearned: () => __TAURI_INVOKE<TaskLearning[]>("routing_learned"),
 	/**  Writes the configuration as a TOML file to the downloads folder; resolves with its path. */
 	routingExport: () => __TAURI_INVOKE<string>("routing_export"),
 	/**  Replaces the configuration with a TOML document's; an error names the line. */
@@ -124,6 +126,35 @@ export const commands = {
 	 *  routing strategy learns from it.
 	 */
 	answerRate: (answerId: string, signal: Signal) => __TAURI_INVOKE<null>("answer_rate", { answerId, signal }),
+	/**  The templates a new agent can start from. */
+	agentTemplates: () => __TAURI_INVOKE<Template[]>("agent_templates"),
+	/**  Every agent. */
+	agentsList: () => __TAURI_INVOKE<AgentSpec[]>("agents_list"),
+	/**  One agent and its memory. */
+	agentGet: (name: string) => __TAURI_INVOKE<AgentDetail>("agent_get", { name }),
+	/**  Creates (`previous` null) or updates an agent; a bad spec is refused with what to fix. */
+	agentSave: (previous: string | null, spec: AgentSpec) => __TAURI_INVOKE<AgentSpec>("agent_save", { previous, spec }),
+	/**  Deletes an agent (its runs and spend stay in the history). */
+	agentDelete: (name: string) => __TAURI_INVOKE<null>("agent_delete", { name }),
+	/**  Replaces an agent's memory: pinned facts, or forgetting. */
+	agentMemorySave: (name: string, memory: Memory) => __TAURI_INVOKE<null>("agent_memory_save", { name, memory }),
+	/**  The newest runs of an agent (or of all, when `agent` is null). */
+	agentRuns: (agent: string | null) => __TAURI_INVOKE<RunView[]>("agent_runs", { agent }),
+	/**
+	 *  Runs a task; the trace streams on `on_event`, starting with the run's id. Resolves with the
+	 *  report, also when the task failed or was stopped (`report.error`).
+	 */
+	agentRun: (name: string, task: Task, onEvent: Channel<AgentEvent>) => __TAURI_INVOKE<TaskReport>("agent_run", { name, task, onEvent }),
+	/**  Stops a running task; what it did is kept. */
+	agentStop: (runId: string) => __TAURI_INVOKE<null>("agent_stop", { runId }),
+	/**  Allows or declines a tool call waiting for approval. */
+	agentApprove: (callId: string, approve: boolean) => __TAURI_INVOKE<null>("agent_approve", { callId, approve }),
+	/**  Every configured MCP server. */
+	mcpServersList: () => __TAURI_INVOKE<McpServer[]>("mcp_servers_list"),
+	/**  Adds or replaces an MCP server. */
+	mcpServerSave: (server: McpServer) => __TAURI_INVOKE<null>("mcp_server_save", { server }),
+	/**  Forgets an MCP server. */
+	mcpServerDelete: (name: string) => __TAURI_INVOKE<null>("mcp_server_delete", { name }),
 };
 
 /** Events */
@@ -146,6 +177,110 @@ export type Action = {
 	/**  Refuse the request, telling the user this. */
 	block?: string | null,
 };
+
+/**  An agent with its memory, for the editor. */
+export type AgentDetail = {
+	spec: AgentSpec,
+	memory: Memory,
+};
+
+/**  One event of a running task. */
+export type AgentEvent = 
+/**  The run exists: stop it or answer approvals by this id. */
+{ type: "started"; 
+/**  The run's id. */
+run_id: string } | 
+/**  A step begins. */
+{ type: "step_started"; 
+/**  Its index in the report's steps. */
+index: number; 
+/**  What kind. */
+kind: StepKind; 
+/**  The model, route or tool. */
+label: string } | 
+/**  Text of the running model step, batched. */
+{ type: "delta"; 
+/**  The step. */
+index: number; 
+/**  New answer text. */
+text: string } | 
+/**  Held back by a rate limit, a concurrency cap or a `Retry-After`. */
+{ type: "waiting"; 
+/**  For how long, ms. */
+ms: number; 
+/**  Why. */
+reason: string } | 
+/**  A step ended. */
+{ type: "step_finished"; 
+/**  Its index. */
+index: number; 
+/**  The step, with its cost. */
+step: Step } | 
+/**  A tool call with side effects waits for the user. */
+{ type: "approval"; 
+/**  Answer with this id. */
+call_id: string; 
+/**  The tool. */
+tool: string; 
+/**  Its arguments. */
+args: Value } | 
+/**  The run ended (also when it failed or was stopped; see `report.error`). */
+{ type: "finished"; 
+/**  Everything. */
+report: TaskReport };
+
+/**  Sampling parameters for every call the agent makes. */
+export type AgentParams = {
+	/**  Sampling temperature. */
+	temperature?: number | null,
+	/**  Output cap per call. */
+	max_tokens?: number | null,
+	/**  Reasoning effort, where the model supports it. */
+	reasoning_effort?: ReasoningEffort | null,
+};
+
+/**  An agent. */
+export type AgentSpec = {
+	/**  Unique; how the CLI and rules name it. */
+	name: string,
+	/**  What it is for. */
+	description?: string,
+	/**  The template it started from, if any. */
+	template?: string | null,
+	/**  Its instructions. */
+	system_prompt: string,
+	/**  Where its calls go. */
+	target: AgentTarget,
+	/**  Sampling parameters. */
+	params?: AgentParams,
+	/**  Tools it may use. */
+	tools?: ToolGrant[],
+	/**  Conversation memory. */
+	memory?: MemoryPolicy,
+	/**  The most one task may cost. */
+	budget_usd?: string | null,
+	/**  The most model turns one task may take. */
+	max_steps: number,
+	/**  The task type tag for rules and the smart router, e.g. "code", "summarize". */
+	task_type?: string | null,
+	/**  How models are used. */
+	plan?: Plan,
+	/**  When set, the final result must be JSON valid against this schema. */
+	output_schema?: Value | null,
+};
+
+/**  Where an agent's model calls go. */
+export type AgentTarget = 
+/**  One model at one provider (the router still applies breakers, limits and budgets). */
+{ kind: "model"; 
+/**  The provider. */
+provider: ProviderId; 
+/**  The model id as the provider names it. */
+model: string } | 
+/**  A route by name: the router picks the target and fails over. */
+{ kind: "route"; 
+/**  The route's name. */
+route: string };
 
 /**  The numbers shown on an answer. Cost is an exact decimal string; `None` means unknown. */
 export type AnswerStats = {
@@ -925,6 +1060,22 @@ export type KeychainStatus = {
 	detail: string | null,
 };
 
+/**  One model's standing on one task type. */
+export type LearnedModel = {
+	/**  The provider. */
+	provider: ProviderId,
+	/**  The model. */
+	model: string,
+	/**  Weighted good outcomes (completions, thumbs up, comparison wins). */
+	good: number | null,
+	/**  Weighted bad outcomes (failures, thumbs down, comparison losses). */
+	bad: number | null,
+	/**  Expected quality: the posterior mean, from the price prior and the evidence. */
+	quality: number | null,
+	/**  Share of draws in which it would be chosen first on quality alone, 0–1. */
+	pick_share: number | null,
+};
+
 /**  A rate limit and how much of it the last minute used. */
 export type LimitUse = {
 	/**  Provider. */
@@ -938,6 +1089,50 @@ export type LimitUse = {
 	/**  Requests in the last minute. */
 	requests: number,
 	/**  Tokens in the last minute. */
+	tokens: number,
+};
+
+/**  An MCP server started over stdio. */
+export type McpServer = {
+	/**  A name unique among servers. */
+	name: string,
+	/**  The program. */
+	command: string,
+	/**  Its arguments. */
+	args?: string[],
+	/**  Extra environment variables. */
+	env?: ([string, string])[],
+	/**  Tools that may run without asking (those the server marks read-only are allowed too). */
+	trusted_tools?: string[],
+};
+
+/**  An agent's memory, persisted by the engine per agent. */
+export type Memory = {
+	/**  Facts the user pinned: always in the prompt, never summarized away. */
+	pinned?: string[],
+	/**  A summary of turns folded away. */
+	summary?: string | null,
+	/**  Turns since, oldest first. */
+	turns?: MemoryTurn[],
+};
+
+/**  How much of the conversation an agent keeps in its prompt. */
+export type MemoryPolicy = {
+	/**  Tokens of past turns (summary included) that go into each prompt. */
+	window_tokens?: number,
+	/**  The most recent turns always kept word for word. */
+	keep_recent?: number,
+	/**  Who writes the summaries; `None` means the agent's own target. */
+	summarize_with?: AgentTarget | null,
+};
+
+/**  One remembered turn. */
+export type MemoryTurn = {
+	/**  User (the task) or assistant (the result). */
+	role: Role,
+	/**  Its text. */
+	text: string,
+	/**  Its estimated size. */
 	tokens: number,
 };
 
@@ -1047,6 +1242,24 @@ export type ParamOverrides = {
 	/**  Reasoning effort. */
 	reasoning_effort?: ReasoningEffort | null,
 };
+
+/**  How the agent uses models. */
+export type Plan = 
+/**  Every step on the agent's target. */
+{ kind: "single" } | 
+/**  Stages in order on their own models (a cheap draft, a strong review). */
+{ kind: "staged"; 
+/**  In order. */
+stages: Stage[] } | 
+/**
+ *  The cheapest candidate whose learned quality for the task type meets `quality_bar`
+ *  and whose predicted cost fits the remaining budget; on failure, the next one up.
+ */
+{ kind: "cost_aware"; 
+/**  The models it may use. */
+candidates: AgentTarget[]; 
+/**  0..1: the smallest expected success rate acceptable. */
+quality_bar: number | null };
 
 /**
  *  A column to predict the cost for: an existing one (its id gives its context) or one not
@@ -1202,6 +1415,17 @@ export type RegenerateInput = {
 	columnId: string,
 };
 
+/**  Who wrote a message. */
+export type Role = 
+/**  Instructions; Anthropic takes these as the top-level `system`. */
+"system" | 
+/**  The person. */
+"user" | 
+/**  The model. */
+"assistant" | 
+/**  A tool's result, answering the assistant's tool call `tool_call_id`. */
+"tool";
+
 /**  A set of targets, a strategy to order them and a policy for failing over between them. */
 export type Route = {
 	/**  Unique; what rules, the CLI (`--route`) and chats name. */
@@ -1290,6 +1514,24 @@ export type RuleTrace = {
 	verdict: Verdict,
 	/**  Why, for a person (`task is "chat", not code`). */
 	detail: string,
+};
+
+/**  A run as the Agents screen lists it. */
+export type RunView = {
+	/**  Its id. */
+	id: string,
+	/**  The agent that ran it. */
+	agent: string,
+	/**  What it was asked. */
+	task: Task,
+	/**  What it did (so far, for a running or interrupted run). */
+	report: TaskReport | null,
+	/**  `running`, `done`, `failed`, `stopped` or `interrupted`. */
+	status: string,
+	/**  Unix ms. */
+	started_ms: number | null,
+	/**  Unix ms. */
+	finished_ms: number | null,
 };
 
 /**
@@ -1400,6 +1642,54 @@ export type SpendRow = {
 	cachedTokens: number,
 };
 
+/**  One step of a multi-model plan. */
+export type Stage = {
+	/**  Shown in traces, e.g. "draft", "review". */
+	name: string,
+	/**  Who does it. */
+	target: AgentTarget,
+	/**
+	 *  What this stage is told, on top of the agent's system prompt; it sees the previous
+	 *  stage's output.
+	 */
+	instruction: string,
+	/**  Tried when `target` fails. */
+	fallback?: AgentTarget | null,
+};
+
+/**  One step of a task, as the trace shows it and the CLI prints it. */
+export type Step = {
+	/**  What kind. */
+	kind: StepKind,
+	/**  The model that served (model and summary steps). */
+	model?: string | null,
+	/**  The tool called (tool steps). */
+	tool?: string | null,
+	/**  What it cost (zero for tools). */
+	cost_usd: string,
+	/**  Input plus output tokens. */
+	tokens: number,
+	/**  Wall time, ms. */
+	ms: number,
+	/**  The stage it belongs to (staged plans), e.g. "draft". */
+	stage?: string | null,
+	/**  A short account: the model's text, the tool's arguments and result, the error. */
+	detail: string,
+	/**  Set when the step failed. */
+	error?: string | null,
+};
+
+/**  What kind of step. */
+export type StepKind = 
+/**  A model turn. */
+"model" | 
+/**  A tool call. */
+"tool" | 
+/**  Older memory summarized by a model. */
+"summary" | 
+/**  A failed model replaced by the next one up (cost-aware plan) or a stage's fallback. */
+"escalation";
+
 /**  How a route orders its targets. */
 export type Strategy = 
 /**  The order written. */
@@ -1463,6 +1753,53 @@ export type TargetHealth = {
 	in_flight: number,
 };
 
+/**  What the user asks an agent to do. */
+export type Task = {
+	/**  A short name. */
+	title?: string,
+	/**  What to do. */
+	description?: string,
+	/**  Named inputs (a file's text, a language, a JSON schema…), given to the model verbatim. */
+	inputs?: { [key in string]: string },
+};
+
+/**  What was learned about one task type, best first. */
+export type TaskLearning = {
+	/**  The task type tag (`general` for requests without one). */
+	task: string,
+	/**  Every model with evidence on it, most often picked first. */
+	models: LearnedModel[],
+};
+
+/**
+ *  How a task ended: its result, what it cost and every step. When it failed or was stopped,
+ *  `error` says why and `steps`, `cost_usd` and any partial result are still here.
+ */
+export type TaskReport = {
+	/**  The final answer (or the last text the model gave, when the task did not finish). */
+	result: string,
+	/**  Everything the task spent. */
+	cost_usd: string,
+	/**  Every token it used. */
+	tokens: number,
+	/**  In order. */
+	steps: Step[],
+	/**  Why it did not finish. */
+	error?: string | null,
+};
+
+/**  A template. */
+export type Template = {
+	/**  Stable id, e.g. `code_reviewer`. */
+	id: string,
+	/**  Shown in the picker. */
+	title: string,
+	/**  What it does and what to give it. */
+	blurb: string,
+	/**  The agent it makes. */
+	spec: AgentSpec,
+};
+
 /**  Light, dark, or whatever the OS says. */
 export type Theme = 
 /**  Follow the OS setting. */
@@ -1481,6 +1818,25 @@ export type ToolCall = {
 	/**  The arguments as JSON text, exactly as the model wrote them (`"{}"` when it sent none). */
 	arguments: string,
 };
+
+/**  A tool the user has granted the agent. */
+export type ToolGrant = 
+/**  Arithmetic. */
+{ kind: "calculator" } | 
+/**  The current date and time. */
+{ kind: "clock" } | 
+/**  Listing and reading files inside one folder the user chose (never outside it). */
+{ kind: "read_files"; 
+/**  The folder. */
+root: string } | 
+/**  HTTP GET; off unless granted. Empty `hosts` means any host. */
+{ kind: "http_get"; 
+/**  Hosts it may reach, e.g. `docs.rs`. */
+hosts?: string[] } | 
+/**  Every tool of one configured MCP server. */
+{ kind: "mcp"; 
+/**  The server's name (see [`McpServer`]). */
+server: string };
 
 /**  One user message and every column's answer to it. */
 export type TurnView = {

@@ -22,6 +22,7 @@ import type {
   RouteRequest,
   RouterConfig,
   RoutingHealth,
+  TaskLearning,
   SpendFile,
   SpendGrouping,
   SpendReport,
@@ -84,6 +85,7 @@ export type {
   RouteRequest,
   RouterConfig,
   RoutingHealth,
+  TaskLearning,
   Rule,
   RuleTrace,
   Strategy,
@@ -149,6 +151,7 @@ export const api = {
   routingExplain: (request: RouteRequest): Promise<Decision> =>
     call(commands.routingExplain(request)),
   routingHealth: (): Promise<RoutingHealth> => call(commands.routingHealth()),
+  routingLearned: (): Promise<TaskLearning[]> => call(commands.routingLearned()),
   routingExport: (): Promise<string> => call(commands.routingExport()),
   routingImport: (toml: string): Promise<RouterConfig> => call(commands.routingImport(toml)),
   budgetsList: (): Promise<BudgetStatus[]> => call(commands.budgetsList()),

@@ -16,6 +16,7 @@ import type {
   RouterConfig,
   RoutingHealth,
   Rule,
+  TaskLearning,
   Strategy,
   Value,
 } from "../ipc/client";
@@ -27,6 +28,7 @@ export type RoutingApi = Pick<
   | "routingSave"
   | "routingExplain"
   | "routingHealth"
+  | "routingLearned"
   | "routingExport"
   | "routingImport"
   | "modelsList"
@@ -433,6 +435,10 @@ export class RoutingModel {
   /** Now, ticking for the countdowns. */
   now = $state(Date.now());
 
+  /** What the smart strategy has learned, per task type. */
+  learned = $state<TaskLearning[] | null>(null);
+  learnedError = $state<string | null>(null);
+
   /** The draft differs from what is saved. */
   dirty = $derived.by(() => {
     if (!this.draft || !this.saved) return false;
@@ -460,7 +466,12 @@ export class RoutingModel {
       // A sample must name a route or a model unless a rule picks one; start with a route.
       this.sample.route = first;
     }
-    await Promise.all([this.loadPickers(), this.explain(), this.refreshHealth()]);
+    await Promise.all([
+      this.loadPickers(),
+      this.explain(),
+      this.refreshHealth(),
+      this.refreshLearned(),
+    ]);
   }
 
   private async loadPickers(): Promise<void> {
@@ -684,6 +695,15 @@ export class RoutingModel {
       this.healthError = null;
     } catch (e) {
       this.healthError = AppError.from(e).message;
+    }
+  }
+
+  async refreshLearned(): Promise<void> {
+    try {
+      this.learned = await this.api.routingLearned();
+      this.learnedError = null;
+    } catch (e) {
+      this.learnedError = AppError.from(e).message;
     }
   }
 

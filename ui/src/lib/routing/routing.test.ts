@@ -200,6 +200,29 @@ function fakeApi(): Fake {
       fake.healthCalls++;
       return health();
     },
+    routingLearned: async () => [
+      {
+        task: "code",
+        models: [
+          {
+            provider: "openrouter",
+            model: "openai/gpt-4o-mini",
+            good: 14,
+            bad: 0.5,
+            quality: 0.91,
+            pick_share: 0.97,
+          },
+          {
+            provider: "openrouter",
+            model: "anthropic/claude-sonnet-4",
+            good: 1.2,
+            bad: 14,
+            quality: 0.12,
+            pick_share: 0.03,
+          },
+        ],
+      },
+    ],
     routingExport: async () => "/home/me/Downloads/switchboard-routing.toml",
     routingImport: async (toml) => {
       if (toml.includes("mian")) {
@@ -414,6 +437,18 @@ describe("RoutingView", () => {
     await waitFor(() => expect(screen.getByTestId("explain-summary")).toBeInTheDocument());
     return { api, model, view };
   }
+
+  it("shows what the smart strategy learned per task type, best first", async () => {
+    await mount();
+    const table = await screen.findByTestId("learned-task");
+    expect(table.dataset.task).toBe("code");
+    const rows = within(table).getAllByRole("row");
+    expect(rows[1]).toHaveTextContent("openai/gpt-4o-mini");
+    expect(rows[1]).toHaveTextContent("97%");
+    expect(rows[1]).toHaveTextContent("14");
+    expect(rows[2]).toHaveTextContent("anthropic/claude-sonnet-4");
+    expect(rows[2]).toHaveTextContent("3%");
+  });
 
   it("shows routes, rules, the explain result and health", async () => {
     await mount();

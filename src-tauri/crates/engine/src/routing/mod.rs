@@ -185,6 +185,18 @@ impl Engine {
         self.inner.routing.router.snapshot(Instant::now())
     }
 
+    /// What the smart strategy has learned, per task type: each model's evidence, expected
+    /// quality and how often it would be picked, best first.
+    pub async fn learned_preferences(&self) -> Vec<switchboard_router::TaskLearning> {
+        let catalogue = self.router_catalogue().await;
+        let learned = self.inner.routing.router.learned();
+        // The price prior compares models on a typical request: 1,000 tokens in, 500 out.
+        switchboard_router::summarize_now(&learned, |provider, model| {
+            let f = catalogue.get(provider, model)?;
+            Some(f.prompt_price? * 1_000.0 + f.completion_price? * 500.0)
+        })
+    }
+
     /// The last four characters of each provider's key, for per-key rate limits (only for
     /// providers that have one, so explaining does not ask the keychain about every provider).
     async fn key_labels(&self) -> HashMap<ProviderId, String> {

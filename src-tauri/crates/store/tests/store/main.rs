@@ -474,6 +474,8 @@ fn the_catalogue_cache_is_replaced_not_appended() {
     );
 }
 
+mod agents;
+
 mod spend {
     use switchboard_core::{Budget, BudgetPeriod, BudgetScope, SpendGrouping, Usd};
     use switchboard_store::{CostSource, Outcome, Store};

@@ -1,0 +1,138 @@
+//! `calculator`: arithmetic the model would otherwise do in its head, and get wrong.
+
+use serde_json::json;
+use switchboard_core::ToolSpec;
+
+use super::{Tool, ToolFuture};
+use crate::AgentError;
+
+const NAME: &str = "calculator";
+
+/// Longer input is not arithmetic a person asked for; the cap keeps parsing cheap.
+const MAX_EXPRESSION_CHARS: usize = 1_000;
+
+/// Evaluates an expression with exmex (see Cargo.toml for why that crate).
+pub(super) struct Calculator;
+
+impl Tool for Calculator {
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: NAME.to_owned(),
+            description: Some(
+                "Evaluates an arithmetic expression and returns the number. Supports + - * / ^ \
+                 (power), parentheses, the functions sqrt, cbrt, abs, exp, ln, log2, log10, sin, \
+                 cos, tan, asin, acos, atan, floor, ceil, round, trunc, and the constants PI and \
+                 E. Use it instead of doing arithmetic yourself."
+                    .to_owned(),
+            ),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "expression": {
+                        "type": "string",
+                        "description": "The expression, e.g. \"(2 + 3) * 4 ^ 2 / sqrt(16)\"."
+                    }
+                },
+                "required": ["expression"],
+                "additionalProperties": false
+            }),
+        }
+    }
+
+    fn side_effects(&self) -> bool {
+        false
+    }
+
+    fn call(&self, args: serde_json::Value) -> ToolFuture<'_> {
+        Box::pin(async move {
+            let expression = args
+                .get("expression")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| AgentError::tool(NAME, "expected {\"expression\": \"…\"}"))?;
+            evaluate(expression)
+        })
+    }
+}
+
+fn evaluate(expression: &str) -> Result<String, AgentError> {
+    let expression = expression.trim();
+    if expression.is_empty() {
+        return Err(AgentError::tool(NAME, "the expression is empty"));
+    }
+    if expression.chars().count() > MAX_EXPRESSION_CHARS {
+        return Err(AgentError::tool(
+            NAME,
+            format!("the expression is longer than {MAX_EXPRESSION_CHARS} characters"),
+        ));
+    }
+    let value = exmex::eval_str::<f64>(expression)
+        .map_err(|e| AgentError::tool(NAME, format!("cannot evaluate {expression:?}: {e}")))?;
+    if !value.is_finite() {
+        return Err(AgentError::tool(
+            NAME,
+            format!("{expression:?} has no finite result (division by zero or out of range?)"),
+        ));
+    }
+    Ok(format_number(value))
+}
+
+/// Whole numbers print without ".0" so "2 + 3" answers "5", as a person would write it.
+fn format_number(value: f64) -> String {
+    // Below 2^53 every whole f64 is exact, so the integer form loses nothing.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if value.fract() == 0.0 && value.abs() < EXACT {
+        // The guard above keeps the value in i64's range and whole, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        let whole = value as i64;
+        whole.to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn calc(expression: &str) -> Result<String, AgentError> {
+        Calculator.call(json!({ "expression": expression })).await
+    }
+
+    #[tokio::test]
+    async fn whole_results_print_without_a_fraction() {
+        assert_eq!(calc("2 + 3").await.unwrap(), "5");
+        assert_eq!(calc("(2 + 3) * 4 ^ 2 / sqrt(16)").await.unwrap(), "20");
+        assert_eq!(calc("-7 * 6").await.unwrap(), "-42");
+    }
+
+    #[tokio::test]
+    async fn fractions_and_functions_are_evaluated() {
+        assert_eq!(calc("1 / 4").await.unwrap(), "0.25");
+        assert_eq!(calc("round(PI * 100) / 100").await.unwrap(), "3.14");
+    }
+
+    #[tokio::test]
+    async fn bad_input_is_a_tool_error_naming_the_expression() {
+        let err = calc("2 +* banana").await.unwrap_err();
+        assert!(
+            matches!(&err, AgentError::Tool { tool, message } if tool == NAME && message.contains("2 +* banana")),
+            "the model needs to see what it sent: {err}"
+        );
+        let err = Calculator.call(json!({ "expr": "1" })).await.unwrap_err();
+        assert!(err.to_string().contains("expression"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn division_by_zero_is_refused_rather_than_answered_inf() {
+        let err = calc("1 / 0").await.unwrap_err();
+        assert!(err.to_string().contains("finite"), "{err}");
+    }
+
+    #[test]
+    fn spec_is_an_object_schema_requiring_expression() {
+        let spec = Calculator.spec();
+        assert_eq!(spec.name, "calculator");
+        assert_eq!(spec.parameters["required"], json!(["expression"]));
+        assert!(!Calculator.side_effects(), "arithmetic changes nothing");
+    }
+}

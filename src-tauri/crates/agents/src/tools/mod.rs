@@ -1,0 +1,182 @@
+//! Tools an agent may call, in OpenAI's tools format (the providers crate translates it for
+//! Anthropic). Each grant in an [`AgentSpec`](crate::AgentSpec) opens one or more tools; a
+//! [`Toolbox`] holds the open ones for one task.
+
+mod calculator;
+mod clock;
+mod files;
+mod http;
+mod mcp;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use switchboard_core::ToolSpec;
+
+use crate::{AgentError, McpServer, ToolGrant};
+
+/// A boxed future, so tools of different kinds sit in one list.
+pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<String, AgentError>> + Send + 'a>>;
+
+/// One callable tool.
+pub trait Tool: Send + Sync {
+    /// Its name, description and JSON Schema, as the model sees them.
+    fn spec(&self) -> ToolSpec;
+    /// Whether a call may change something outside the app (the user approves each call).
+    fn side_effects(&self) -> bool;
+    /// Runs it. `Err` is reported to the model as the tool's result so it can carry on.
+    fn call(&self, args: serde_json::Value) -> ToolFuture<'_>;
+}
+
+/// The tools open for one task.
+#[derive(Default)]
+pub struct Toolbox {
+    tools: Vec<Box<dyn Tool>>,
+}
+
+impl std::fmt::Debug for Toolbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.tools.iter().map(|t| t.spec().name))
+            .finish()
+    }
+}
+
+impl Toolbox {
+    /// Opens every granted tool; MCP grants start their server (named in `servers`) and list
+    /// its tools.
+    ///
+    /// Fails on the first grant that cannot be opened (a missing folder, an unknown or broken
+    /// MCP server) and when two tools would share a name, because the model could not tell them
+    /// apart. Servers already started are stopped again when the partial toolbox is dropped.
+    pub async fn open(grants: &[ToolGrant], servers: &[McpServer]) -> Result<Self, AgentError> {
+        let mut tools: Vec<Box<dyn Tool>> = Vec::new();
+        for grant in grants {
+            match grant {
+                ToolGrant::Calculator => tools.push(Box::new(calculator::Calculator)),
+                ToolGrant::Clock => tools.push(Box::new(clock::CurrentTime)),
+                ToolGrant::ReadFiles { root } => {
+                    let (list, read) = files::open(root).await?;
+                    tools.push(Box::new(list));
+                    tools.push(Box::new(read));
+                }
+                ToolGrant::HttpGet { hosts } => tools.push(Box::new(http::HttpGet::new(hosts)?)),
+                ToolGrant::Mcp { server } => {
+                    let config = servers.iter().find(|s| s.name == *server).ok_or_else(|| {
+                        AgentError::Invalid(format!(
+                            "the MCP server \"{server}\" is not configured; add it in Settings or remove the grant"
+                        ))
+                    })?;
+                    for tool in mcp::open(config).await? {
+                        tools.push(Box::new(tool));
+                    }
+                }
+            }
+        }
+        let mut names = std::collections::HashSet::new();
+        for tool in &tools {
+            let name = tool.spec().name;
+            if !names.insert(name.clone()) {
+                return Err(AgentError::Invalid(format!(
+                    "two granted tools are both named \"{name}\"; remove one of the grants"
+                )));
+            }
+        }
+        Ok(Self { tools })
+    }
+
+    /// A toolbox of the given tools (tests, and the engine's own additions).
+    pub fn from_tools(tools: Vec<Box<dyn Tool>>) -> Self {
+        Self { tools }
+    }
+
+    /// The specs to send with each request.
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.tools.iter().map(|t| t.spec()).collect()
+    }
+
+    /// The tool of that name.
+    pub fn get(&self, name: &str) -> Option<&dyn Tool> {
+        self.tools
+            .iter()
+            .find(|t| t.spec().name == name)
+            .map(|t| &**t)
+    }
+
+    /// No tools at all.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn grants_open_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let grants = [
+            ToolGrant::Calculator,
+            ToolGrant::Clock,
+            ToolGrant::ReadFiles {
+                root: dir.path().to_owned(),
+            },
+            ToolGrant::HttpGet { hosts: vec![] },
+        ];
+        let toolbox = Toolbox::open(&grants, &[]).await.unwrap();
+        let names: Vec<String> = toolbox.specs().into_iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "calculator",
+                "current_time",
+                "list_files",
+                "read_file",
+                "http_get"
+            ]
+        );
+        assert!(
+            toolbox
+                .specs()
+                .iter()
+                .all(|s| s.parameters["type"] == "object"),
+            "every tool takes a JSON object"
+        );
+    }
+
+    #[tokio::test]
+    async fn duplicate_tool_names_are_refused() {
+        let err = Toolbox::open(&[ToolGrant::Clock, ToolGrant::Clock], &[])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, AgentError::Invalid(m) if m.contains("\"current_time\"")),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_mcp_grant_needs_a_configured_server() {
+        let grant = ToolGrant::Mcp {
+            server: "absent".to_owned(),
+        };
+        let err = Toolbox::open(&[grant], &[]).await.unwrap_err();
+        assert!(
+            matches!(&err, AgentError::Invalid(m) if m.contains("\"absent\"")),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_folder_grant_asks_for_a_folder() {
+        let grant = ToolGrant::ReadFiles {
+            root: std::path::PathBuf::new(),
+        };
+        let err = Toolbox::open(&[grant], &[]).await.unwrap_err();
+        assert!(
+            matches!(&err, AgentError::Invalid(m) if m.starts_with("choose a folder")),
+            "{err}"
+        );
+    }
+}

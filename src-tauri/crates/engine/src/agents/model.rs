@@ -1,0 +1,253 @@
+//! Agents' model calls, sent through the router like every chat request.
+
+use switchboard_agents::{AgentError, AgentEvent, AgentTarget, Model, ModelCall, ModelReply, Rung};
+use switchboard_core::{Delta, Message, Part, Role, Usd};
+use switchboard_router::{Arm, Capability, RouteRequest, expected_quality};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::routing::RouteEvent;
+use crate::{Engine, EngineError};
+
+/// Output tokens assumed for a call's predicted cost when it sets no cap: a typical agent turn,
+/// so candidates compare on a realistic call rather than on their maximum output.
+const TYPICAL_OUTPUT: u64 = 800;
+
+/// The fewest output tokens worth sending a call for: below this a budget-capped call would
+/// end mid-sentence and waste what it costs.
+const MIN_USEFUL_OUTPUT: u64 = 64;
+
+/// [`Model`] on the engine's router, for one run.
+pub(super) struct RouterModel<'a> {
+    pub(super) engine: &'a Engine,
+    pub(super) cancel: &'a CancellationToken,
+    pub(super) events: &'a mpsc::Sender<AgentEvent>,
+}
+
+impl RouterModel<'_> {
+    /// The route request for a call, and the request with its model filled in.
+    fn route_for(call: &mut ModelCall) -> RouteRequest {
+        let mut route = RouteRequest {
+            task: call.task_type.clone(),
+            agent: Some(call.agent.clone()),
+            ..RouteRequest::default()
+        };
+        match &call.target {
+            AgentTarget::Model { provider, model } => {
+                call.request.model.clone_from(model);
+                route.provider = Some(provider.clone());
+                route.model = Some(model.clone());
+            }
+            AgentTarget::Route { route: name } => route.route = Some(name.clone()),
+        }
+        if !call.request.tools.is_empty() {
+            route.capabilities.push(Capability::Tools);
+        }
+        route.prompt_tokens = prompt_tokens(&call.request.messages);
+        route.max_output_tokens = call.request.max_tokens;
+        route
+    }
+
+    /// Caps the call's output so its worst case fits what is left of the task's budget, and
+    /// refuses it when even its prompt would not. Prices come from the target the router
+    /// would choose first; a failover target that is dearer can still overshoot by one call,
+    /// the same bound hard budgets give.
+    async fn fit_budget(
+        &self,
+        route: &RouteRequest,
+        call: &mut ModelCall,
+        left: Usd,
+    ) -> Result<(), AgentError> {
+        let target = match (&route.provider, &route.model) {
+            (Some(p), Some(m)) => Some((p.clone(), m.clone())),
+            _ => self
+                .engine
+                .explain_route(route.clone())
+                .await
+                .ok()
+                .and_then(|d| {
+                    d.order
+                        .first()
+                        .map(|t| (t.provider.clone(), t.model.clone()))
+                }),
+        };
+        let Some((provider, model)) = target else {
+            return Ok(());
+        };
+        let catalogue = self.engine.router_catalogue().await;
+        let Some(facts) = catalogue.get(&provider, &model) else {
+            return Ok(()); // unknown prices: the hard budgets still hold it
+        };
+        let (Some(input), Some(output)) = (facts.prompt_usd, facts.completion_usd) else {
+            return Ok(());
+        };
+        let prompt = input.times(route.prompt_tokens);
+        let room = left.minus(prompt);
+        let refuse = |m: String| AgentError::Model {
+            message: m,
+            retryable: false,
+            refused: true,
+        };
+        if room.is_negative() || room == Usd::default() {
+            return Err(refuse(format!(
+                "this task's budget has {} left, less than the next step's prompt alone on \
+                 {model} ({}); raise the agent's per-task budget to go on",
+                left.human(),
+                prompt.human()
+            )));
+        }
+        if output == Usd::default() {
+            return Ok(());
+        }
+        // Floor division by a price: f64 is fine for a token count, and one token less is safe.
+        let most = (room.to_f64_lossy() / output.to_f64_lossy()).floor() as u64;
+        let most = most.saturating_sub(1);
+        if most < MIN_USEFUL_OUTPUT {
+            return Err(refuse(format!(
+                "this task's budget has {} left: not enough for a useful answer from {model}; \
+                 raise the agent's per-task budget to go on",
+                left.human()
+            )));
+        }
+        let cap = u32::try_from(most).unwrap_or(u32::MAX);
+        call.request.max_tokens = Some(call.request.max_tokens.map_or(cap, |m| m.min(cap)));
+        Ok(())
+    }
+}
+
+fn prompt_tokens(messages: &[Message]) -> u64 {
+    let text: usize = messages
+        .iter()
+        .flat_map(|m| {
+            m.parts
+                .iter()
+                .map(|p| match p {
+                    Part::Text { text } => text.len(),
+                    Part::Image { .. } => 4_000,
+                })
+                .chain(
+                    m.tool_calls
+                        .iter()
+                        .map(|c| c.arguments.len() + c.name.len()),
+                )
+        })
+        .sum();
+    // The router's own rule of thumb (about four bytes a token); usage gives the real count.
+    (text as u64).div_ceil(4)
+}
+
+fn model_error(e: EngineError) -> AgentError {
+    let info = e.info();
+    let refused = matches!(
+        e,
+        EngineError::OverBudget { .. } | EngineError::Unroutable { .. }
+    );
+    AgentError::Model {
+        message: info.message,
+        retryable: info.retryable || matches!(e, EngineError::Unroutable { .. }),
+        refused: refused && !matches!(e, EngineError::Unroutable { .. }),
+    }
+}
+
+impl Model for RouterModel<'_> {
+    async fn send(
+        &self,
+        mut call: ModelCall,
+        on_delta: &mut (dyn FnMut(&Delta) + Send),
+    ) -> Result<ModelReply, AgentError> {
+        let route = Self::route_for(&mut call);
+        if let Some(left) = call.budget_left {
+            self.fit_budget(&route, &mut call, left).await?;
+        }
+        let events = self.events;
+        let routed = self
+            .engine
+            .chat_routed(route, call.request, self.cancel, |e| match e {
+                RouteEvent::Delta(d) => on_delta(d),
+                RouteEvent::Waiting { ms, reason } => {
+                    let _ = events.try_send(AgentEvent::Waiting { ms, reason });
+                }
+                RouteEvent::Attempt { .. } => {}
+            })
+            .await
+            .map_err(model_error)?;
+        let Some(out) = routed.outcome else {
+            let why = routed
+                .attempts
+                .iter()
+                .rev()
+                .find_map(|a| a.error.as_ref().map(|e| e.message.clone()))
+                .unwrap_or_else(|| "no target could take the request".to_owned());
+            return Err(AgentError::model(why, true));
+        };
+        if out.cancelled {
+            return Err(AgentError::Stopped);
+        }
+        if let Some(e) = out.error {
+            return Err(AgentError::model(e.message, e.retryable));
+        }
+        let (cost, cost_exact) = match out.cost {
+            Some(c) => (c, out.cost_source == crate::CostSource::Provider),
+            None => (Usd::default(), false),
+        };
+        let mut message = Message::text(Role::Assistant, out.content);
+        message.tool_calls = out.tool_calls;
+        if !out.reasoning_details.is_empty() {
+            message.reasoning_details = Some(serde_json::Value::Array(out.reasoning_details));
+        }
+        Ok(ModelReply {
+            message,
+            usage: out.usage,
+            cost,
+            cost_exact,
+            provider: out.provider,
+            model: out.model,
+            ms: out.latency_ms,
+        })
+    }
+
+    async fn appraise(
+        &self,
+        candidates: &[AgentTarget],
+        task_type: Option<&str>,
+        prompt_tokens: u64,
+        max_tokens: Option<u32>,
+    ) -> Vec<Rung> {
+        let catalogue = self.engine.router_catalogue().await;
+        let learned = self.engine.inner.routing.router.learned();
+        let output = max_tokens.map_or(TYPICAL_OUTPUT, u64::from);
+        let predicted: Vec<Option<Usd>> = candidates
+            .iter()
+            .map(|c| match c {
+                AgentTarget::Model { provider, model } => {
+                    let f = catalogue.get(provider, model)?;
+                    Some(f.prompt_usd?.times(prompt_tokens) + f.completion_usd?.times(output))
+                }
+                AgentTarget::Route { .. } => None,
+            })
+            .collect();
+        let arms: Vec<Arm> = candidates
+            .iter()
+            .zip(&predicted)
+            .map(|(c, cost)| Arm {
+                evidence: match c {
+                    AgentTarget::Model { provider, model } => {
+                        learned.evidence(task_type, provider, model)
+                    }
+                    AgentTarget::Route { .. } => Default::default(),
+                },
+                cost: cost.map(Usd::to_f64_lossy),
+            })
+            .collect();
+        candidates
+            .iter()
+            .zip(predicted)
+            .zip(expected_quality(&arms))
+            .map(|((target, predicted_cost), quality)| Rung {
+                target: target.clone(),
+                quality,
+                predicted_cost,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,82 @@
+//! Agents, their memory and runs, and MCP servers, in a real SQLite file.
+
+use switchboard_store::{Store, StoreError};
+
+use super::temp_db;
+
+#[test]
+fn agents_are_created_renamed_with_their_memory_and_deleted() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    store.put_agent(None, "reviewer", "{\"v\":1}").unwrap();
+    assert!(matches!(
+        store.put_agent(None, "reviewer", "{}"),
+        Err(StoreError::Duplicate { .. })
+    ));
+    store
+        .put_agent_memory("reviewer", "{\"pinned\":[\"tabs\"]}")
+        .unwrap();
+    store
+        .put_agent(Some("reviewer"), "Reviewer", "{\"v\":2}")
+        .unwrap();
+    assert_eq!(
+        store.agent("Reviewer").unwrap(),
+        ("{\"v\":2}".to_owned(), "{\"pinned\":[\"tabs\"]}".to_owned())
+    );
+    assert!(matches!(
+        store.agent("reviewer"),
+        Err(StoreError::NotFound { .. })
+    ));
+    store.put_agent(None, "another", "{}").unwrap();
+    assert!(matches!(
+        store.put_agent(Some("another"), "Reviewer", "{}"),
+        Err(StoreError::Duplicate { .. })
+    ));
+    let names: Vec<String> = store.agents().unwrap().into_iter().map(|a| a.0).collect();
+    assert_eq!(names, ["another", "Reviewer"]);
+    store.delete_agent("Reviewer").unwrap();
+    assert!(matches!(
+        store.delete_agent("Reviewer"),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn a_run_cut_short_by_a_crash_keeps_its_report_and_is_marked_interrupted() {
+    let (_dir, path) = temp_db();
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .start_run("r1", "reviewer", "{\"title\":\"a\"}")
+            .unwrap();
+        store.save_run("r1", "{\"steps\":[1]}", "running").unwrap();
+        store
+            .start_run("r2", "reviewer", "{\"title\":\"b\"}")
+            .unwrap();
+        store.save_run("r2", "{\"steps\":[]}", "done").unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.interrupt_running_runs().unwrap(), 1);
+    let runs = store.runs(Some("reviewer"), 10).unwrap();
+    let r1 = runs.iter().find(|r| r.id == "r1").unwrap();
+    assert_eq!(r1.status, "interrupted");
+    assert_eq!(r1.report.as_deref(), Some("{\"steps\":[1]}"));
+    assert!(r1.finished_ms.is_some());
+    assert_eq!(runs.iter().find(|r| r.id == "r2").unwrap().status, "done");
+    assert!(store.runs(Some("nobody"), 10).unwrap().is_empty());
+    assert_eq!(store.runs(None, 1).unwrap().len(), 1);
+}
+
+#[test]
+fn mcp_servers_are_replaced_by_name() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    store.put_mcp_server("files", "{\"v\":1}").unwrap();
+    store.put_mcp_server("files", "{\"v\":2}").unwrap();
+    assert_eq!(
+        store.mcp_servers().unwrap(),
+        [("files".to_owned(), "{\"v\":2}".to_owned())]
+    );
+    store.delete_mcp_server("files").unwrap();
+    assert!(store.mcp_servers().unwrap().is_empty());
+}

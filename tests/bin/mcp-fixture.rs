@@ -1,0 +1,92 @@
+//! A tiny MCP server over stdio, for the `mcp` flow (and for a person trying MCP grants
+//! offline). Two tools:
+//!
+//! - `add` `{a, b}`: the sum. Annotated read-only, so Switchboard runs it without asking.
+//! - `note` `{text}`: appends the text and a newline to the file named by `MCP_FIXTURE_NOTES`.
+//!   Not read-only, so Switchboard asks first.
+//!
+//! ```text
+//! cargo build -p switchboard-tests --bin mcp-fixture
+//! # then an MCP server in Settings with command target/debug/mcp-fixture
+//! ```
+
+use std::io::Write;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{ServerCapabilities, ServerConfig};
+use rmcp::{ServerHandler, ServiceExt, schemars, tool, tool_handler, tool_router};
+
+/// Where `note` writes.
+const NOTES_VAR: &str = "MCP_FIXTURE_NOTES";
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct AddArgs {
+    /// The first number.
+    a: f64,
+    /// The second number.
+    b: f64,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct NoteArgs {
+    /// The line to append.
+    text: String,
+}
+
+#[derive(Debug, Clone)]
+struct Fixture {
+    tool_router: ToolRouter<Self>,
+}
+
+#[tool_router]
+impl Fixture {
+    fn new() -> Self {
+        Self {
+            tool_router: Self::tool_router(),
+        }
+    }
+
+    /// Adds two numbers.
+    #[tool(annotations(read_only_hint = true))]
+    fn add(&self, Parameters(AddArgs { a, b }): Parameters<AddArgs>) -> String {
+        (a + b).to_string()
+    }
+
+    /// Appends a line to the notes file.
+    #[tool(annotations(read_only_hint = false))]
+    fn note(&self, Parameters(NoteArgs { text }): Parameters<NoteArgs>) -> Result<String, String> {
+        let path = std::env::var_os(NOTES_VAR).ok_or(format!("{NOTES_VAR} is not set"))?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open the notes file: {e}"))?;
+        writeln!(file, "{text}").map_err(|e| format!("cannot write the notes file: {e}"))?;
+        Ok("noted".to_owned())
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for Fixture {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_instructions("A test fixture: add numbers, write notes.")
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let served = match Fixture::new().serve(rmcp::transport::stdio()).await {
+        Ok(served) => served,
+        Err(e) => {
+            eprintln!("mcp-fixture: {e}");
+            std::process::exit(1);
+        }
+    };
+    // Runs until the client closes stdin.
+    if let Err(e) = served.waiting().await {
+        eprintln!("mcp-fixture: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,383 @@
+//! Agents through the engine against the loopback fake: a task that calls tools over several
+//! steps goes through the router and the ledger, a per-task budget stops a task midway and
+//! keeps what was done, memory is summarized when it outgrows its window (and not before),
+//! and routing rules apply to agents as to chats.
+
+use switchboard_engine::agent::{
+    AgentEvent, AgentSpec, AgentTarget, Memory, MemoryPolicy, MemoryTurn, Plan, StepKind, Task,
+    ToolGrant,
+};
+use switchboard_engine::core::{BuiltinProvider, Role, SpendGrouping, Usd};
+use switchboard_engine::{Engine, RunOptions};
+use switchboard_tests::{FakeUpstream, Reply, scripted};
+use tokio::sync::mpsc;
+
+use crate::keys::Harness;
+
+const KEY: &str = "sk-flows-agents-key-0000000000001";
+const MODEL: &str = "openai/gpt-4o-mini";
+
+fn tool_call(n: usize, tool: &str, args: &str, cost: &str) -> Reply {
+    scripted::tool_call(n, MODEL, tool, args, cost.parse().unwrap())
+}
+
+fn answer(n: usize, text: &str, cost: &str) -> Reply {
+    scripted::answer(n, MODEL, text, cost.parse().unwrap())
+}
+
+fn agent(name: &str, tools: Vec<ToolGrant>) -> AgentSpec {
+    AgentSpec {
+        name: name.into(),
+        description: "test agent".into(),
+        template: None,
+        system_prompt: "You are careful.".into(),
+        target: AgentTarget::Model {
+            provider: BuiltinProvider::OpenRouter.id(),
+            model: MODEL.into(),
+        },
+        params: Default::default(),
+        tools,
+        memory: MemoryPolicy::default(),
+        budget_usd: None,
+        max_steps: 8,
+        task_type: Some("math".into()),
+        plan: Plan::Single,
+        output_schema: None,
+    }
+}
+
+fn task(text: &str) -> Task {
+    Task {
+        title: text.into(),
+        description: text.into(),
+        inputs: Default::default(),
+    }
+}
+
+/// Runs a task the way the CLI does (no one to ask about side effects); returns the report and
+/// every event.
+async fn run(
+    engine: &Engine,
+    name: &str,
+    t: Task,
+) -> (switchboard_engine::agent::TaskReport, Vec<AgentEvent>) {
+    let (tx, mut rx) = mpsc::channel(1024);
+    let collect = tokio::spawn(async move {
+        let mut events = Vec::new();
+        while let Some(e) = rx.recv().await {
+            events.push(e);
+        }
+        events
+    });
+    let report = engine
+        .run_agent(name.into(), t, RunOptions::default(), tx)
+        .await
+        .unwrap();
+    (report, collect.await.unwrap())
+}
+
+fn harness(fake: &FakeUpstream) -> Option<Harness> {
+    Harness::new(&[
+        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
+        ("OPENROUTER_API_KEY", KEY),
+    ])
+}
+
+fn usd(s: &str) -> Usd {
+    Usd::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn a_task_calls_tools_over_several_steps_through_the_router_and_the_ledger() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    h.engine
+        .save_agent(
+            None,
+            agent(
+                "mathematician",
+                vec![ToolGrant::Calculator, ToolGrant::Clock],
+            ),
+        )
+        .await
+        .unwrap();
+    fake.enqueue(tool_call(
+        1,
+        "calculator",
+        r#"{"expression":"6*7"}"#,
+        "0.0001",
+    ));
+    fake.enqueue(tool_call(2, "current_time", "{}", "0.00015"));
+    fake.enqueue(answer(3, "6 times 7 is 42.", "0.0002"));
+
+    let (report, events) = run(&h.engine, "mathematician", task("What is 6 times 7?")).await;
+
+    assert_eq!(report.error, None, "{report:?}");
+    assert_eq!(report.result, "6 times 7 is 42.");
+    let kinds: Vec<StepKind> = report.steps.iter().map(|s| s.kind).collect();
+    use StepKind::{Model, Tool};
+    assert_eq!(kinds, [Model, Tool, Model, Tool, Model]);
+    assert_eq!(
+        report.cost_usd,
+        usd("0.00045"),
+        "the sum of what the upstream charged"
+    );
+    assert_eq!(report.tokens, 360);
+    assert_eq!(report.steps[1].tool.as_deref(), Some("calculator"));
+    assert!(
+        report.steps[1].detail.contains("42"),
+        "{}",
+        report.steps[1].detail
+    );
+    assert_eq!(report.steps[0].model.as_deref(), Some(MODEL));
+
+    // The tool's result went back to the model, answering the call by its id.
+    let posts: Vec<serde_json::Value> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .filter_map(|r| r.json())
+        .collect();
+    assert_eq!(posts.len(), 3);
+    let tools: Vec<&str> = posts[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
+    assert!(tools.contains(&"calculator") && tools.contains(&"current_time"));
+    let answered = posts[1]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "tool")
+        .expect("a tool message");
+    assert_eq!(answered["tool_call_id"], "call_1");
+    assert!(answered["content"].to_string().contains("42"), "{answered}");
+
+    // Events: the run's id first, a start and a finish per step, the report last.
+    assert!(matches!(events.first(), Some(AgentEvent::Started { .. })));
+    let finished = events
+        .iter()
+        .filter(|e| matches!(e, AgentEvent::StepFinished { .. }))
+        .count();
+    assert_eq!(finished, 5);
+    assert!(matches!(events.last(), Some(AgentEvent::Finished { .. })));
+
+    // The ledger knows the agent; the run and the memory are kept.
+    let spend = h
+        .engine
+        .spend_report(SpendGrouping::Agent, None, None)
+        .await
+        .unwrap();
+    let row = spend
+        .rows
+        .iter()
+        .find(|r| r.key == "mathematician")
+        .unwrap();
+    assert_eq!(row.cost, usd("0.00045"));
+    assert_eq!(row.requests, 3);
+    let runs = h
+        .engine
+        .agent_runs(Some("mathematician".into()), 10)
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, "done");
+    assert_eq!(runs[0].report.as_ref().unwrap().steps.len(), 5);
+    let (_, memory) = h.engine.agent("mathematician".into()).await.unwrap();
+    assert_eq!(memory.turns.len(), 2);
+    assert_eq!(memory.turns[1].text, "6 times 7 is 42.");
+}
+
+#[tokio::test]
+async fn a_task_budget_stops_the_task_midway_and_keeps_what_was_done() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let mut spec = agent("spender", vec![ToolGrant::Calculator]);
+    spec.budget_usd = Some(usd("0.0005"));
+    h.engine.save_agent(None, spec).await.unwrap();
+    for n in 0..6 {
+        fake.enqueue(tool_call(
+            n,
+            "calculator",
+            r#"{"expression":"1+1"}"#,
+            "0.0003",
+        ));
+    }
+
+    let (report, _) = run(&h.engine, "spender", task("Keep adding")).await;
+
+    let error = report.error.clone().expect("stopped by its budget");
+    assert!(error.contains("budget"), "{error}");
+    assert_eq!(report.cost_usd, usd("0.0006"), "two calls, then no third");
+    let models = report
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Model)
+        .count();
+    assert_eq!(models, 2);
+    assert_eq!(fake.queued(), 4, "nothing sent after the budget was spent");
+    let runs = h
+        .engine
+        .agent_runs(Some("spender".into()), 10)
+        .await
+        .unwrap();
+    assert_eq!(runs[0].status, "failed");
+    let kept = runs[0].report.as_ref().unwrap();
+    assert_eq!(kept.steps.len(), report.steps.len(), "every step is kept");
+    assert_eq!(kept.cost_usd, usd("0.0006"));
+}
+
+fn long_turn(role: Role, n: usize) -> MemoryTurn {
+    let text = format!("turn {n}: {}", "lorem ipsum dolor sit amet ".repeat(12));
+    MemoryTurn {
+        role,
+        tokens: u32::try_from(text.len().div_ceil(4)).unwrap(),
+        text,
+    }
+}
+
+#[tokio::test]
+async fn memory_is_summarized_once_it_outgrows_its_window_and_not_before() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let mut spec = agent("rememberer", vec![]);
+    spec.memory = MemoryPolicy {
+        window_tokens: 400,
+        keep_recent: 2,
+        summarize_with: None,
+    };
+    h.engine.save_agent(None, spec).await.unwrap();
+    // Four turns of ~85 tokens: 340, inside the window of 400 (pinned facts do not count:
+    // they are never folded away).
+    let turns: Vec<MemoryTurn> = (0..4)
+        .map(|n| {
+            long_turn(
+                if n % 2 == 0 {
+                    Role::User
+                } else {
+                    Role::Assistant
+                },
+                n,
+            )
+        })
+        .collect();
+    let memory = Memory {
+        pinned: vec!["The user's name is Ada.".into()],
+        summary: None,
+        turns: turns.clone(),
+    };
+    h.engine
+        .set_agent_memory("rememberer".into(), memory)
+        .await
+        .unwrap();
+
+    // A long answer (~100 tokens): remembered, it takes memory past the window.
+    let long = format!("First answer. {}", "and so on ".repeat(40));
+    fake.enqueue(answer(1, &long, "0.0001"));
+    let (report, _) = run(&h.engine, "rememberer", task("Hello")).await;
+    assert_eq!(report.error, None);
+    assert!(
+        report.steps.iter().all(|s| s.kind != StepKind::Summary),
+        "inside the window: no summary"
+    );
+    let (_, memory) = h.engine.agent("rememberer".into()).await.unwrap();
+    assert_eq!(
+        memory.turns.len(),
+        6,
+        "the task and its answer are remembered"
+    );
+
+    // Now over the window: the oldest turns are summarized before the task runs.
+    fake.enqueue(answer(2, "SUMMARY: Ada asked things.", "0.00005"));
+    fake.enqueue(answer(3, "Second answer.", "0.0001"));
+    let (report, _) = run(&h.engine, "rememberer", task("Again")).await;
+    assert_eq!(report.error, None, "{report:?}");
+    assert_eq!(report.steps[0].kind, StepKind::Summary);
+    assert_eq!(report.cost_usd, usd("0.00015"), "the summary's cost counts");
+    let (_, memory) = h.engine.agent("rememberer".into()).await.unwrap();
+    assert_eq!(
+        memory.summary.as_deref(),
+        Some("SUMMARY: Ada asked things.")
+    );
+    assert_eq!(
+        memory.pinned,
+        ["The user's name is Ada."],
+        "pinned facts stay"
+    );
+    let total: u32 = memory.turns.iter().map(|t| t.tokens).sum::<u32>() + 8;
+    assert!(total <= 400, "back inside the window: {total}");
+    assert_eq!(memory.turns.last().unwrap().text, "Second answer.");
+
+    // The task's prompt carried the summary and the pinned fact, not the folded turns.
+    let posts: Vec<serde_json::Value> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .filter_map(|r| r.json())
+        .collect();
+    let last = posts.last().unwrap().to_string();
+    assert!(last.contains("SUMMARY: Ada asked things."), "{last}");
+    assert!(last.contains("The user's name is Ada."));
+    assert!(!last.contains("turn 0:"), "folded turns are not sent again");
+}
+
+#[tokio::test]
+async fn routing_rules_apply_to_agents_as_to_chats() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    h.engine
+        .import_routing(
+            r#"
+[[rules]]
+name = "no agents at night"
+when = { agent = ["nocturnal"] }
+then = { block = "agents are off for now" }
+"#,
+        )
+        .await
+        .unwrap();
+    h.engine
+        .save_agent(None, agent("nocturnal", vec![]))
+        .await
+        .unwrap();
+    let (report, _) = run(&h.engine, "nocturnal", task("Anything")).await;
+    let error = report.error.expect("blocked");
+    assert!(error.contains("agents are off for now"), "{error}");
+    assert_eq!(report.cost_usd, Usd::default());
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| !r.path.ends_with("/chat/completions")),
+        "nothing was sent"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_agent_is_refused_with_what_to_fix_and_nothing_is_saved() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let mut spec = agent(
+        "folder reader",
+        vec![ToolGrant::ReadFiles { root: "".into() }],
+    );
+    let e = h.engine.save_agent(None, spec.clone()).await.unwrap_err();
+    assert!(e.to_string().contains("folder"), "{e}");
+    spec.tools = vec![ToolGrant::Mcp {
+        server: "nowhere".into(),
+    }];
+    let e = h.engine.save_agent(None, spec).await.unwrap_err();
+    assert!(e.to_string().contains("\"nowhere\""), "{e}");
+    assert!(h.engine.agents().await.unwrap().is_empty());
+}
