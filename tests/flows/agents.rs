@@ -4,8 +4,8 @@
 //! and routing rules apply to agents as to chats.
 
 use switchboard_engine::agent::{
-    AgentEvent, AgentSpec, AgentTarget, Memory, MemoryPolicy, MemoryTurn, Plan, StepKind, Task,
-    ToolGrant,
+    AgentEvent, AgentSpec, AgentTarget, McpServer, Memory, MemoryPolicy, MemoryTurn, Plan,
+    StepKind, Task, ToolGrant,
 };
 use switchboard_engine::core::{BuiltinProvider, Role, SpendGrouping, Usd};
 use switchboard_engine::{Engine, RunOptions};
@@ -380,4 +380,193 @@ async fn a_bad_agent_is_refused_with_what_to_fix_and_nothing_is_saved() {
     let e = h.engine.save_agent(None, spec).await.unwrap_err();
     assert!(e.to_string().contains("\"nowhere\""), "{e}");
     assert!(h.engine.agents().await.unwrap().is_empty());
+}
+
+/// The MCP fixture server (`tests/bin/mcp-fixture.rs`): `add` is read-only, `note` writes the
+/// file named by `MCP_FIXTURE_NOTES`.
+fn notes_server(notes: &std::path::Path) -> McpServer {
+    McpServer {
+        name: "fixture".into(),
+        command: env!("CARGO_BIN_EXE_mcp-fixture").into(),
+        args: vec![],
+        env: vec![(
+            "MCP_FIXTURE_NOTES".into(),
+            notes.to_string_lossy().into_owned(),
+        )],
+        trusted_tools: vec![],
+    }
+}
+
+#[tokio::test]
+async fn a_side_effecting_mcp_call_waits_for_the_user_and_runs_only_when_allowed() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let notes = scratch.path().join("notes.txt");
+    h.engine
+        .save_mcp_server(notes_server(&notes))
+        .await
+        .unwrap();
+    h.engine
+        .save_agent(
+            None,
+            agent(
+                "scribe",
+                vec![ToolGrant::Mcp {
+                    server: "fixture".into(),
+                }],
+            ),
+        )
+        .await
+        .unwrap();
+    fake.enqueue(tool_call(1, "fixture__add", r#"{"a":2,"b":3}"#, "0.0001"));
+    fake.enqueue(tool_call(
+        2,
+        "fixture__note",
+        r#"{"text":"declined"}"#,
+        "0.0001",
+    ));
+    fake.enqueue(tool_call(
+        3,
+        "fixture__note",
+        r#"{"text":"sum is 5"}"#,
+        "0.0001",
+    ));
+    fake.enqueue(answer(4, "Noted the sum.", "0.0001"));
+
+    let (tx, mut rx) = mpsc::channel(1024);
+    let engine = h.engine.clone();
+    let running = tokio::spawn(async move {
+        let options = RunOptions {
+            auto_approve: false,
+            interactive: true,
+        };
+        engine
+            .run_agent("scribe".into(), task("Add 2 and 3, note it"), options, tx)
+            .await
+            .unwrap()
+    });
+    // The user declines the first note and allows the second; `add` never asks.
+    let mut asked = Vec::new();
+    while let Some(event) = rx.recv().await {
+        if let AgentEvent::Approval {
+            call_id,
+            tool,
+            args,
+        } = event
+        {
+            let allow = asked.len() == 1;
+            asked.push((tool, args));
+            h.engine.answer_approval(&call_id, allow).unwrap();
+        }
+    }
+    let report = running.await.unwrap();
+
+    assert_eq!(report.error, None, "{report:?}");
+    assert_eq!(report.result, "Noted the sum.");
+    assert_eq!(
+        asked.len(),
+        2,
+        "only the side-effecting calls asked: {asked:?}"
+    );
+    assert!(asked.iter().all(|(tool, _)| tool == "fixture__note"));
+    assert_eq!(asked[1].1["text"], "sum is 5");
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        "sum is 5\n",
+        "the declined call never ran"
+    );
+    let tools: Vec<(Option<&str>, Option<&str>)> = report
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Tool)
+        .map(|s| (s.tool.as_deref(), s.error.as_deref()))
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            (Some("fixture__add"), None),
+            (Some("fixture__note"), Some("declined by the user")),
+            (Some("fixture__note"), None),
+        ]
+    );
+    // The MCP server's answer reached the model.
+    let second = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .nth(1)
+        .and_then(|r| r.json())
+        .unwrap();
+    assert!(second.to_string().contains('5'), "{second}");
+    assert!(
+        h.engine.answer_approval("no-such-call", true).is_err(),
+        "answering a call that is not waiting is refused"
+    );
+}
+
+#[tokio::test]
+async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    h.engine
+        .save_agent(None, agent("slowpoke", vec![ToolGrant::Calculator]))
+        .await
+        .unwrap();
+    fake.enqueue(tool_call(
+        1,
+        "calculator",
+        r#"{"expression":"2+2"}"#,
+        "0.0001",
+    ));
+    // The second answer starts and then never ends.
+    let head = serde_json::json!({"id": "gen-stall", "object": "chat.completion.chunk",
+        "model": MODEL, "provider": "OpenAI",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Thinking"}, "finish_reason": null}]});
+    fake.enqueue(Reply::SseThenStall(vec![
+        format!("data: {head}\n\n").into_bytes(),
+    ]));
+
+    let (tx, mut rx) = mpsc::channel(1024);
+    let engine = h.engine.clone();
+    let running = tokio::spawn(async move {
+        engine
+            .run_agent("slowpoke".into(), task("Add"), RunOptions::default(), tx)
+            .await
+            .unwrap()
+    });
+    let mut run_id = None;
+    while let Some(event) = rx.recv().await {
+        match event {
+            AgentEvent::Started { run_id: id } => run_id = Some(id),
+            // The stalled answer's text arrived: stop now.
+            AgentEvent::Delta { index: 2, .. } => {
+                h.engine.stop_agent_run(run_id.as_deref().unwrap());
+            }
+            _ => {}
+        }
+    }
+    let report = tokio::time::timeout(std::time::Duration::from_secs(10), running)
+        .await
+        .expect("stopping ends the run at once")
+        .unwrap();
+    assert_eq!(report.error.as_deref(), Some("stopped"));
+    assert_eq!(report.steps[1].kind, StepKind::Tool);
+    assert_eq!(report.cost_usd, usd("0.0001"));
+    let runs = h
+        .engine
+        .agent_runs(Some("slowpoke".into()), 1)
+        .await
+        .unwrap();
+    assert_eq!(runs[0].status, "stopped");
+    // The fake notices the closed connection on its next keep-alive write (every ~100 ms).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while fake.active_streams() > 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(fake.active_streams(), 0, "the stalled stream was closed");
 }

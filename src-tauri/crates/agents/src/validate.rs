@@ -34,10 +34,13 @@ impl AgentSpec {
         if let Some(t) = &self.memory.summarize_with {
             target_ok(t, "the summarizing model")?;
         }
-        if let Some(schema) = &self.output_schema
-            && !schema.is_object()
-        {
-            return bad("the output schema must be a JSON object (a JSON Schema)".into());
+        if let Some(schema) = &self.output_schema {
+            if !schema.is_object() {
+                return bad("the output schema must be a JSON object (a JSON Schema)".into());
+            }
+            if let Some(e) = crate::run::schema_error(schema) {
+                return bad(format!("the output schema is not a valid JSON Schema: {e}"));
+            }
         }
         for grant in &self.tools {
             match grant {

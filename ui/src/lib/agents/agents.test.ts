@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { describe, expect, it } from "vitest";
 import AgentsView from "./AgentsView.svelte";
 import { AgentsModel } from "./agents.svelte";
-import type { AgentEvent } from "./api";
+import type { AgentEvent, AgentSpec } from "./api";
 import { blankSpec, toDraft, toSpec } from "./draft";
 import { FakeAgentsApi, report, spec, step, templates, type ScriptItem } from "./testing";
 import { Trace } from "./trace.svelte";
@@ -66,6 +66,21 @@ describe("draft", () => {
     expect(
       "spec" in toSpec(d) && (toSpec(d) as { spec: { budget_usd: string } }).spec.budget_usd,
     ).toBe("0.50");
+  });
+
+  it("edits the output schema as JSON text and refuses text that is not JSON", () => {
+    const d = toDraft(blankSpec());
+    expect(d.outputSchema).toBe("");
+    d.outputSchema = '{"type": "object", "required": ["name"]}';
+    const built = toSpec(d);
+    expect("spec" in built && built.spec.output_schema).toEqual({
+      type: "object",
+      required: ["name"],
+    });
+    d.outputSchema = "{type: object";
+    expect(toSpec(d)).toEqual({ error: expect.stringContaining("output schema is not JSON") });
+    d.outputSchema = "  ";
+    expect("spec" in toSpec(d) && (toSpec(d) as { spec: AgentSpec }).spec.output_schema).toBe(null);
   });
 });
 

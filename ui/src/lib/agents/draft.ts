@@ -57,6 +57,8 @@ export interface AgentDraft {
   /** 0–1. */
   qualityBar: number;
   windowTokens: number;
+  /** The output JSON Schema as typed; empty for none. */
+  outputSchema: string;
   /** The spec the draft came from, for the fields it does not edit. */
   base: AgentSpec | null;
 }
@@ -162,6 +164,10 @@ export function toDraft(spec: AgentSpec): AgentDraft {
     candidates: plan.kind === "cost_aware" ? plan.candidates.map((c) => newCandidate(c)) : [],
     qualityBar: plan.kind === "cost_aware" ? (plan.quality_bar ?? 0.7) : 0.7,
     windowTokens: spec.memory?.window_tokens ?? 6000,
+    outputSchema:
+      spec.output_schema === null || spec.output_schema === undefined
+        ? ""
+        : JSON.stringify(spec.output_schema, null, 2),
     base: spec,
   };
 }
@@ -216,6 +222,14 @@ export function toSpec(d: AgentDraft): { spec: AgentSpec } | { error: string } {
   if (budget !== "" && !USD.test(budget)) {
     return { error: "the per-task budget is an amount in USD such as 0.25 (or left empty)" };
   }
+  let schema: AgentSpec["output_schema"] = null;
+  if (d.outputSchema.trim() !== "") {
+    try {
+      schema = JSON.parse(d.outputSchema) as AgentSpec["output_schema"];
+    } catch (e) {
+      return { error: `the output schema is not JSON: ${(e as Error).message}` };
+    }
+  }
   const base = d.base ?? blankSpec();
   const spec: AgentSpec = {
     ...base,
@@ -231,6 +245,7 @@ export function toSpec(d: AgentDraft): { spec: AgentSpec } | { error: string } {
     max_steps: d.max_steps,
     task_type: d.task_type.trim() === "" ? null : d.task_type.trim(),
     plan: plan(d),
+    output_schema: schema,
   };
   return { spec };
 }

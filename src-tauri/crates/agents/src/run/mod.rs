@@ -3,6 +3,9 @@
 //! the report, also when it ends early.
 
 mod prompt;
+mod schema;
+
+pub(crate) use schema::schema_error;
 mod turns;
 
 use std::future::Future;
@@ -156,7 +159,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                     &history,
                     prompt::task_message(task, None),
                 );
-                self.tool_loop(&spec.target, messages, None)
+                self.tool_loop(&spec.target, messages, None, true)
                     .await
                     .map_err(Halt::into_message)
             }
@@ -228,12 +231,12 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                 prompt::task_message(task, previous.as_ref().map(|(n, o)| (*n, o.as_str()))),
             );
             let name = Some(stage.name.as_str());
-            let output = match self.tool_loop(&stage.target, messages.clone(), name).await {
+            let output = match self.tool_loop(&stage.target, messages.clone(), name, last).await {
                 Ok(output) => output,
                 Err(Halt::Failed(error)) => match &stage.fallback {
                     Some(fallback) if retryable(&error) => {
                         self.escalate(&stage.target, fallback, &error.to_string(), name);
-                        self.tool_loop(fallback, messages, name)
+                        self.tool_loop(fallback, messages, name, last)
                             .await
                             .map_err(Halt::into_message)?
                     }
@@ -281,7 +284,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         }
         let mut why = String::new();
         for (i, rung) in ladder.iter().enumerate() {
-            why = match self.tool_loop(&rung.target, messages.clone(), None).await {
+            why = match self.tool_loop(&rung.target, messages.clone(), None, true).await {
                 Ok(answer) if !answer.trim().is_empty() => return Ok(answer),
                 Ok(_) => "it answered with nothing".to_owned(),
                 Err(Halt::Failed(error)) => error.to_string(),

@@ -28,12 +28,15 @@ impl ToolOutcome {
 }
 
 impl<M: Model, A: Approver> Run<'_, M, A> {
-    /// Model turns on `target` from `messages` until it answers without calling a tool.
+    /// Model turns on `target` from `messages` until it answers without calling a tool (and,
+    /// when `final_answer` and the agent has an output schema, with JSON that matches it: an
+    /// answer that does not is sent back with what is wrong, while turns are left).
     pub(super) async fn tool_loop(
         &mut self,
         target: &AgentTarget,
         mut messages: Vec<Message>,
         stage: Option<&str>,
+        final_answer: bool,
     ) -> Result<String, Halt> {
         let spec = self.spec;
         loop {
@@ -81,7 +84,22 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                 self.last_text.clone_from(&text);
             }
             if reply.message.tool_calls.is_empty() {
-                return Ok(text);
+                let verdict = match &spec.output_schema {
+                    Some(schema) if final_answer => super::schema::check(schema, &text),
+                    _ => Ok(()),
+                };
+                let Err(why) = verdict else {
+                    return Ok(text);
+                };
+                if self.model_turns >= spec.max_steps {
+                    return Err(Halt::Stop(format!("{why}, and no step is left to fix it")));
+                }
+                messages.push(reply.message);
+                messages.push(Message::text(
+                    Role::User,
+                    format!("{why}. Answer again with only the corrected JSON."),
+                ));
+                continue;
             }
             // No turn is left to read the results, so running the tools (some of which change
             // things) would act on the model's behalf without it ever seeing what happened.

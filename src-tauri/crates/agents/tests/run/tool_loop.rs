@@ -267,3 +267,45 @@ async fn an_output_schema_asks_for_json_only() {
         "the schema itself: {system}"
     );
 }
+
+#[tokio::test]
+async fn an_answer_that_misses_the_schema_goes_back_with_what_is_wrong_and_the_fix_is_kept() {
+    let mut spec = spec();
+    spec.output_schema = Some(serde_json::json!({"type": "object", "required": ["n"],
+        "properties": {"n": {"type": "integer"}}}));
+    let script = Script::new(vec![
+        Ok(answer(r#"{"n": "one"}"#, "0.001", 1, 1)),
+        Ok(answer("```json\n{\"n\": 1}\n```", "0.002", 1, 1)),
+    ]);
+    let (report, _) = run(
+        &spec,
+        &mut Memory::default(),
+        &script,
+        &toolbox(Vec::new()),
+        &Asker::yes(),
+        &CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(report.error, None);
+    assert_eq!(report.result, "```json\n{\"n\": 1}\n```");
+    assert_eq!(report.cost_usd, usd("0.003"), "both turns are paid for");
+    let retry = script.calls()[1].request.messages.clone();
+    let said = retry.last().unwrap().joined_text();
+    assert!(said.contains("/n") && said.contains("corrected JSON"), "{said}");
+
+    // With no turn left to fix it, the task ends saying why, keeping the answer it got.
+    spec.max_steps = 1;
+    let script = Script::new(vec![Ok(answer("not json", "0.001", 1, 1))]);
+    let (report, _) = run(
+        &spec,
+        &mut Memory::default(),
+        &script,
+        &toolbox(Vec::new()),
+        &Asker::yes(),
+        &CancellationToken::new(),
+    )
+    .await;
+    let error = report.error.unwrap();
+    assert!(error.contains("not JSON") && error.contains("no step is left"), "{error}");
+    assert_eq!(report.result, "not json");
+}
