@@ -570,3 +570,69 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
     }
     assert_eq!(fake.active_streams(), 0, "the stalled stream was closed");
 }
+
+#[tokio::test]
+async fn an_agent_on_anthropic_gets_its_tools_and_results_in_anthropics_format() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::new(&[
+        ("ANTHROPIC_BASE_URL", &fake.anthropic_base()),
+        ("ANTHROPIC_API_KEY", KEY),
+    ]) else {
+        return;
+    };
+    let mut spec = agent("claude", vec![ToolGrant::Calculator]);
+    spec.target = AgentTarget::Model {
+        provider: BuiltinProvider::Anthropic.id(),
+        model: "claude-sonnet-4-20250514".into(),
+    };
+    h.engine.save_agent(None, spec).await.unwrap();
+    // A stream with two tool_use blocks (get_weather, get_time) this agent does not have: the
+    // loop answers each with an error result, and the fake's default echo ends the task.
+    let sse = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/anthropic/synthesized/tool_use_stream.sse"
+    ))
+    .unwrap();
+    fake.enqueue(Reply::sse_text(&sse));
+
+    let (report, _) = run(&h.engine, "claude", task("Weather?")).await;
+    assert_eq!(report.error, None, "{report:?}");
+    assert!(report.result.starts_with("Echo"), "{}", report.result);
+
+    let posts: Vec<serde_json::Value> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/messages"))
+        .filter_map(|r| r.json())
+        .collect();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0]["tools"][0]["name"], "calculator");
+    assert!(
+        posts[0]["tools"][0]["input_schema"].is_object(),
+        "{}",
+        posts[0]["tools"]
+    );
+    let results: Vec<&serde_json::Value> = posts[1]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["content"].as_array().into_iter().flatten())
+        .filter(|b| b["type"] == "tool_result")
+        .collect();
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|b| b["tool_use_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "toolu_01T1x1fJ34qAmk2tNTrN7Up6",
+            "toolu_01AbCdEfGhIjKlMnOpQrStUv"
+        ]
+    );
+    assert!(
+        results[0].to_string().contains("get_weather"),
+        "the model hears that the tool does not exist: {}",
+        results[0]
+    );
+}

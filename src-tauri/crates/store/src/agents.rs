@@ -42,10 +42,7 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "agent",
-                id: name.to_owned(),
-            })
+            .ok_or_else(|| StoreError::not_found("agent", name))
     }
 
     /// Creates or updates an agent. `previous` is its name before an edit (a rename moves its
@@ -79,10 +76,7 @@ impl Store {
                     params![old, name, spec, now],
                 )?;
                 if changed == 0 {
-                    return Err(StoreError::NotFound {
-                        entity: "agent",
-                        id: old.to_owned(),
-                    });
+                    return Err(StoreError::not_found("agent", old));
                 }
             }
             None => {
@@ -102,10 +96,7 @@ impl Store {
             .conn()?
             .execute("DELETE FROM agent WHERE name = ?1", params![name])?;
         if n == 0 {
-            return Err(StoreError::NotFound {
-                entity: "agent",
-                id: name.to_owned(),
-            });
+            return Err(StoreError::not_found("agent", name));
         }
         Ok(())
     }
@@ -117,10 +108,7 @@ impl Store {
             params![name, memory],
         )?;
         if n == 0 {
-            return Err(StoreError::NotFound {
-                entity: "agent",
-                id: name.to_owned(),
-            });
+            return Err(StoreError::not_found("agent", name));
         }
         Ok(())
     }

@@ -76,3 +76,13 @@ impl From<rusqlite::Error> for StoreError {
         Self::Sqlite(err)
     }
 }
+
+impl StoreError {
+    /// `NotFound` for the `entity` with this id or name.
+    pub(crate) fn not_found(entity: &'static str, id: &str) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_owned(),
+        }
+    }
+}

@@ -231,7 +231,10 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                 prompt::task_message(task, previous.as_ref().map(|(n, o)| (*n, o.as_str()))),
             );
             let name = Some(stage.name.as_str());
-            let output = match self.tool_loop(&stage.target, messages.clone(), name, last).await {
+            let output = match self
+                .tool_loop(&stage.target, messages.clone(), name, last)
+                .await
+            {
                 Ok(output) => output,
                 Err(Halt::Failed(error)) => match &stage.fallback {
                     Some(fallback) if retryable(&error) => {
@@ -284,7 +287,10 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         }
         let mut why = String::new();
         for (i, rung) in ladder.iter().enumerate() {
-            why = match self.tool_loop(&rung.target, messages.clone(), None, true).await {
+            why = match self
+                .tool_loop(&rung.target, messages.clone(), None, true)
+                .await
+            {
                 Ok(answer) if !answer.trim().is_empty() => return Ok(answer),
                 Ok(_) => "it answered with nothing".to_owned(),
                 Err(Halt::Failed(error)) => error.to_string(),

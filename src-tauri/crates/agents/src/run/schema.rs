@@ -48,7 +48,9 @@ pub(super) fn check(schema: &Value, answer: &str) -> Result<(), String> {
 
 /// Whether `schema` compiles, for checking a spec before it is saved.
 pub(crate) fn schema_error(schema: &Value) -> Option<String> {
-    jsonschema::validator_for(schema).err().map(|e| e.to_string())
+    jsonschema::validator_for(schema)
+        .err()
+        .map(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -305,6 +305,19 @@ fn sendable<F: Future + Send>(future: F) -> F {
 }
 
 /// Runs a task and returns its report and every event, rendered as one line each.
+/// [`run`] with empty memory, no tools, a user who approves, and no stop: the common case.
+pub(crate) async fn run_plain(spec: &AgentSpec, model: &Script) -> (TaskReport, Vec<String>) {
+    run(
+        spec,
+        &mut Memory::default(),
+        model,
+        &toolbox(Vec::new()),
+        &Asker::yes(),
+        &CancellationToken::new(),
+    )
+    .await
+}
+
 pub(crate) async fn run(
     spec: &AgentSpec,
     memory: &mut Memory,

@@ -1,5 +1,4 @@
-use switchboard_agents::{AgentTarget, Memory, Plan, Rung, Stage, StepKind};
-use tokio_util::sync::CancellationToken;
+use switchboard_agents::{AgentTarget, Plan, Rung, Stage, StepKind};
 
 use crate::harness::*;
 
@@ -39,15 +38,7 @@ async fn a_stage_that_fails_retryably_reruns_on_its_fallback() {
         Err(failure("overloaded", true)),
         Ok(answer("final review", "0.01", 20, 20)),
     ]);
-    let (report, _) = run(
-        &staged_spec(),
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&staged_spec(), &script).await;
 
     assert_eq!(report.error, None);
     assert_eq!(report.result, "final review");
@@ -101,15 +92,7 @@ async fn a_permanent_stage_failure_ends_the_task() {
         Err(failure("invalid request: context too long", false)),
         Ok(answer("never asked", "0", 1, 1)),
     ]);
-    let (report, _) = run(
-        &staged_spec(),
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&staged_spec(), &script).await;
     assert_eq!(
         report.error.as_deref(),
         Some("invalid request: context too long")
@@ -171,15 +154,7 @@ async fn cost_aware_starts_cheap_enough_and_climbs_on_failure_or_silence() {
         Ok(answer("a summary", "0.0001", 5, 5)),
     ])
     .with_rungs(rungs());
-    let (report, _) = run(
-        &cost_aware_spec(),
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&cost_aware_spec(), &script).await;
 
     assert_eq!(report.error, None);
     assert_eq!(report.result, "a summary");
@@ -234,15 +209,7 @@ async fn cost_aware_skips_what_the_budget_cannot_pay_and_reports_when_all_fail()
         Err(failure("overloaded again", true)),
     ])
     .with_rungs(rungs());
-    let (report, _) = run(
-        &spec,
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&spec, &script).await;
     let targets: Vec<AgentTarget> = script.calls().into_iter().map(|c| c.target).collect();
     assert_eq!(
         targets,

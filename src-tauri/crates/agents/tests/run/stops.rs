@@ -107,15 +107,7 @@ async fn a_refused_call_ends_the_task_with_the_routers_reason() {
         retryable: false,
         refused: true,
     })]);
-    let (report, _) = run(
-        &spec,
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&spec, &script).await;
     assert_eq!(report.error.as_deref(), Some(refusal));
     assert_eq!(kinds(&report), [StepKind::Model]);
     assert_eq!(report.steps[0].error.as_deref(), Some(refusal));

@@ -247,15 +247,7 @@ async fn an_output_schema_asks_for_json_only() {
     let mut spec = spec();
     spec.output_schema = Some(serde_json::json!({"type": "object", "required": ["n"]}));
     let script = Script::new(vec![Ok(answer(r#"{"n": 1}"#, "0", 1, 1))]);
-    let (report, _) = run(
-        &spec,
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&spec, &script).await;
     assert_eq!(report.result, r#"{"n": 1}"#);
     let system = script.calls()[0].request.messages[0].joined_text();
     assert!(
@@ -277,35 +269,25 @@ async fn an_answer_that_misses_the_schema_goes_back_with_what_is_wrong_and_the_f
         Ok(answer(r#"{"n": "one"}"#, "0.001", 1, 1)),
         Ok(answer("```json\n{\"n\": 1}\n```", "0.002", 1, 1)),
     ]);
-    let (report, _) = run(
-        &spec,
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&spec, &script).await;
     assert_eq!(report.error, None);
     assert_eq!(report.result, "```json\n{\"n\": 1}\n```");
     assert_eq!(report.cost_usd, usd("0.003"), "both turns are paid for");
     let retry = script.calls()[1].request.messages.clone();
     let said = retry.last().unwrap().joined_text();
-    assert!(said.contains("/n") && said.contains("corrected JSON"), "{said}");
+    assert!(
+        said.contains("/n") && said.contains("corrected JSON"),
+        "{said}"
+    );
 
     // With no turn left to fix it, the task ends saying why, keeping the answer it got.
     spec.max_steps = 1;
     let script = Script::new(vec![Ok(answer("not json", "0.001", 1, 1))]);
-    let (report, _) = run(
-        &spec,
-        &mut Memory::default(),
-        &script,
-        &toolbox(Vec::new()),
-        &Asker::yes(),
-        &CancellationToken::new(),
-    )
-    .await;
+    let (report, _) = run_plain(&spec, &script).await;
     let error = report.error.unwrap();
-    assert!(error.contains("not JSON") && error.contains("no step is left"), "{error}");
+    assert!(
+        error.contains("not JSON") && error.contains("no step is left"),
+        "{error}"
+    );
     assert_eq!(report.result, "not json");
 }

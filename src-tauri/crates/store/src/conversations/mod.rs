@@ -70,10 +70,7 @@ pub fn title_from(text: &str) -> String {
 }
 
 fn not_found(entity: &'static str, id: &str) -> StoreError {
-    StoreError::NotFound {
-        entity,
-        id: id.to_owned(),
-    }
+    StoreError::not_found(entity, id)
 }
 
 pub(crate) fn insert_column(
