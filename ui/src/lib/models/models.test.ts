@@ -171,17 +171,16 @@ describe("ModelsModel", () => {
     expect(ids(model).at(-1), "no date sorts last").toBe("gpt-4o");
   });
 
-  it("keeps up with a 450-model catalogue", async () => {
+  it("filters a 450-model catalogue as the query is typed", async () => {
+    // How fast is measured by `npm run bench -w ui` (models.bench.ts), not asserted here.
     const { model } = await loaded([...sampleCatalogue(), ...manyModels(450)]);
-    const started = performance.now();
     for (const q of ["m", "ma", "mak", "make", "maker", "maker1", "maker12", "maker12 model-4"]) {
       model.query = q;
       void model.visible.length;
     }
     model.sort = "input";
-    void model.visible.length;
+    expect(model.visible.length).toBeGreaterThan(0);
     expect(model.visible.every((m) => m.id.startsWith("maker12/"))).toBe(true);
-    expect(performance.now() - started, "nine filter passes").toBeLessThan(500);
   });
 
   it("compares two to four models and costs a sample request exactly", async () => {
