@@ -152,6 +152,34 @@ async fn parallel_requests_near_a_hard_limit_never_spend_past_it() {
     assert_eq!(report.rows[0].key, MODEL);
     assert_eq!(report.rows[0].requests, served);
 
+    // How many the burst served depends on how fast the first ones settled; one at a time,
+    // what it left is used up and then the budget refuses, wherever the burst stopped.
+    let route = || RouteRequest {
+        provider: Some(BuiltinProvider::OpenRouter.id()),
+        model: Some(MODEL.into()),
+        ..RouteRequest::default()
+    };
+    let mut topped_up = 0;
+    let refusal = loop {
+        match h
+            .engine
+            .chat_routed(route(), request(), &CancellationToken::new(), |_| {})
+            .await
+        {
+            Ok(_) => topped_up += 1,
+            Err(e) => break e.info(),
+        }
+        assert!(topped_up <= 3, "the budget keeps letting requests through");
+    };
+    assert_eq!(refusal.code, ErrorCode::BudgetExceeded);
+    let (total, _) = h.engine.ledger_total().await.unwrap();
+    assert!(total <= limit, "spent {total}, limit {limit}");
+    assert_eq!(
+        served + topped_up,
+        18,
+        "18 × $0.000274 fit in $0.005 one at a time"
+    );
+
     // Explain shows the budget as the reason the target is excluded.
     let d = h
         .engine
@@ -176,14 +204,9 @@ async fn parallel_requests_near_a_hard_limit_never_spend_past_it() {
     let mut soft = budget.clone();
     soft.hard = false;
     h.engine.save_budget(soft).await.unwrap();
-    let route = RouteRequest {
-        provider: Some(BuiltinProvider::OpenRouter.id()),
-        model: Some(MODEL.into()),
-        ..RouteRequest::default()
-    };
     let out = h
         .engine
-        .chat_routed(route, request(), &CancellationToken::new(), |_| {})
+        .chat_routed(route(), request(), &CancellationToken::new(), |_| {})
         .await
         .unwrap();
     assert_eq!(out.outcome.unwrap().error, None);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import AgentsView from "./AgentsView.svelte";
 import { AgentsModel } from "./agents.svelte";
 import type { AgentEvent, AgentSpec } from "./api";
-import { blankSpec, toDraft, toSpec } from "./draft";
+import { blankSpec, editTarget, newStage, toDraft, toSpec } from "./draft";
 import { FakeAgentsApi, report, spec, step, templates, type ScriptItem } from "./testing";
 import { Trace } from "./trace.svelte";
 
@@ -66,6 +66,33 @@ describe("draft", () => {
     expect(
       "spec" in toSpec(d) && (toSpec(d) as { spec: { budget_usd: string } }).spec.budget_usd,
     ).toBe("0.50");
+  });
+
+  it("edits stage fallbacks and reasoning effort", () => {
+    const d = toDraft(blankSpec());
+    d.plan = "staged";
+    const stage = newStage("draft");
+    stage.target = { ...stage.target, provider: "openrouter", model: "cheap/one" };
+    stage.fallback = { ...editTarget(), kind: "route", route: "strong" };
+    d.stages = [stage];
+    d.reasoningEffort = "high";
+    const built = toSpec(d);
+    if (!("spec" in built)) throw new Error(built.error);
+    expect(built.spec.params?.reasoning_effort).toBe("high");
+    expect(built.spec.plan).toEqual({
+      kind: "staged",
+      stages: [
+        {
+          name: "draft",
+          instruction: "",
+          target: { kind: "model", provider: "openrouter", model: "cheap/one" },
+          fallback: { kind: "route", route: "strong" },
+        },
+      ],
+    });
+    const again = toDraft(built.spec);
+    expect(again.stages[0]?.fallback?.route).toBe("strong");
+    expect(again.reasoningEffort).toBe("high");
   });
 
   it("edits the output schema as JSON text and refuses text that is not JSON", () => {

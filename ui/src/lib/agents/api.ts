@@ -25,6 +25,7 @@ export type {
   Memory,
   MemoryPolicy,
   Plan,
+  ReasoningEffort,
   RunView,
   Stage,
   Step,

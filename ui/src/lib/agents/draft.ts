@@ -1,9 +1,9 @@
 /**
  * The agent editor's draft: every field an input binds to, as typed. `toDraft` fills it from a
- * spec; `toSpec` turns it back, keeping what the editor does not show (reasoning effort, the
- * summarizing model, stage fallbacks, the output schema) as it was.
+ * spec; `toSpec` turns it back, keeping what the editor does not show (the summarizing model)
+ * as it was.
  */
-import type { AgentSpec, AgentTarget, Plan, Stage, ToolGrant } from "./api";
+import type { AgentSpec, AgentTarget, Plan, ReasoningEffort, Stage, ToolGrant } from "./api";
 
 /** A target as its inputs hold it: both the model and the route fields, whichever is chosen. */
 export interface EditTarget {
@@ -19,8 +19,8 @@ export interface EditStage {
   name: string;
   instruction: string;
   target: EditTarget;
-  /** Kept as it came; the editor does not change it. */
-  fallback: AgentTarget | null;
+  /** Tried when the stage's model fails with an error worth retrying. */
+  fallback: EditTarget | null;
 }
 
 export interface EditCandidate {
@@ -38,6 +38,7 @@ export interface AgentDraft {
   target: EditTarget;
   temperature: number | null;
   max_tokens: number | null;
+  reasoningEffort: ReasoningEffort | null;
   max_steps: number;
   /** USD as typed; empty for none. */
   budget: string;
@@ -140,6 +141,7 @@ export function toDraft(spec: AgentSpec): AgentDraft {
     target: editTarget(spec.target),
     temperature: spec.params?.temperature ?? null,
     max_tokens: spec.params?.max_tokens ?? null,
+    reasoningEffort: spec.params?.reasoning_effort ?? null,
     max_steps: spec.max_steps,
     budget: spec.budget_usd ?? "",
     task_type: spec.task_type ?? "",
@@ -158,7 +160,7 @@ export function toDraft(spec: AgentSpec): AgentDraft {
             name: s.name,
             instruction: s.instruction,
             target: editTarget(s.target),
-            fallback: s.fallback ?? null,
+            fallback: s.fallback ? editTarget(s.fallback) : null,
           }))
         : [],
     candidates: plan.kind === "cost_aware" ? plan.candidates.map((c) => newCandidate(c)) : [],
@@ -199,7 +201,7 @@ function plan(d: AgentDraft): Plan {
           name: s.name.trim(),
           instruction: s.instruction,
           target: toTarget(s.target),
-          fallback: s.fallback,
+          fallback: s.fallback ? toTarget(s.fallback) : null,
         })),
       };
     case "cost_aware":
@@ -238,7 +240,12 @@ export function toSpec(d: AgentDraft): { spec: AgentSpec } | { error: string } {
     template: d.template,
     system_prompt: d.system_prompt,
     target: toTarget(d.target),
-    params: { ...base.params, temperature: d.temperature, max_tokens: d.max_tokens },
+    params: {
+      ...base.params,
+      temperature: d.temperature,
+      max_tokens: d.max_tokens,
+      reasoning_effort: d.reasoningEffort,
+    },
     tools: tools(d),
     memory: { ...base.memory, window_tokens: d.windowTokens },
     budget_usd: budget === "" ? null : budget,

@@ -20,6 +20,7 @@ export type {
   MemoryPolicy,
   MemoryTurn,
   Plan,
+  ReasoningEffort,
   RunView,
   Stage,
   Step,
