@@ -68,7 +68,7 @@ describe("draft", () => {
     ).toBe("0.50");
   });
 
-  it("edits stage fallbacks and reasoning effort", () => {
+  it("edits stage fallbacks, reasoning effort and the summarizing model", () => {
     const d = toDraft(blankSpec());
     d.plan = "staged";
     const stage = newStage("draft");
@@ -91,6 +91,15 @@ describe("draft", () => {
       ],
     });
     const again = toDraft(built.spec);
+    expect(again.summarizeWith).toBeNull();
+    again.summarizeWith = { ...editTarget(), provider: "openrouter", model: "cheap/one" };
+    const withSummary = toSpec(again);
+    if (!("spec" in withSummary)) throw new Error(withSummary.error);
+    expect(withSummary.spec.memory?.summarize_with).toEqual({
+      kind: "model",
+      provider: "openrouter",
+      model: "cheap/one",
+    });
     expect(again.stages[0]?.fallback?.route).toBe("strong");
     expect(again.reasoningEffort).toBe("high");
   });

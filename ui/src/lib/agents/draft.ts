@@ -1,7 +1,7 @@
 /**
  * The agent editor's draft: every field an input binds to, as typed. `toDraft` fills it from a
- * spec; `toSpec` turns it back, keeping what the editor does not show (the summarizing model)
- * as it was.
+ * spec; `toSpec` turns it back, keeping what the editor does not show (how many recent turns
+ * memory keeps word for word) as it was.
  */
 import type { AgentSpec, AgentTarget, Plan, ReasoningEffort, Stage, ToolGrant } from "./api";
 
@@ -58,6 +58,8 @@ export interface AgentDraft {
   /** 0–1. */
   qualityBar: number;
   windowTokens: number;
+  /** Who summarizes older memory; null for the agent's own model. */
+  summarizeWith: EditTarget | null;
   /** The output JSON Schema as typed; empty for none. */
   outputSchema: string;
   /** The spec the draft came from, for the fields it does not edit. */
@@ -166,6 +168,7 @@ export function toDraft(spec: AgentSpec): AgentDraft {
     candidates: plan.kind === "cost_aware" ? plan.candidates.map((c) => newCandidate(c)) : [],
     qualityBar: plan.kind === "cost_aware" ? (plan.quality_bar ?? 0.7) : 0.7,
     windowTokens: spec.memory?.window_tokens ?? 6000,
+    summarizeWith: spec.memory?.summarize_with ? editTarget(spec.memory.summarize_with) : null,
     outputSchema:
       spec.output_schema === null || spec.output_schema === undefined
         ? ""
@@ -215,6 +218,15 @@ function plan(d: AgentDraft): Plan {
   }
 }
 
+/** The memory policy: the base's, with the window and the summarizing model as edited (the
+ * field is left out, not null, when the agent's own model summarizes, as Rust writes it). */
+function memory(base: AgentSpec, d: AgentDraft): AgentSpec["memory"] {
+  const out = { ...base.memory, window_tokens: d.windowTokens };
+  if (d.summarizeWith) out.summarize_with = toTarget(d.summarizeWith);
+  else delete out.summarize_with;
+  return out;
+}
+
 const USD = /^\d+(\.\d+)?$/;
 
 /** The spec to save, or the one thing the UI can tell is wrong before Rust looks at it (the
@@ -247,7 +259,7 @@ export function toSpec(d: AgentDraft): { spec: AgentSpec } | { error: string } {
       reasoning_effort: d.reasoningEffort,
     },
     tools: tools(d),
-    memory: { ...base.memory, window_tokens: d.windowTokens },
+    memory: memory(base, d),
     budget_usd: budget === "" ? null : budget,
     max_steps: d.max_steps,
     task_type: d.task_type.trim() === "" ? null : d.task_type.trim(),
