@@ -30,6 +30,10 @@ const MAX_NAME: usize = 64;
 /// a package on a slow line is the slowest case seen).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// One tool call. A server that has not answered by then is treated as hung: the model is told
+/// and the task goes on (the call itself is abandoned; MCP has no way to recall it).
+const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// The running client, shared by the server's tools.
 type Client = RunningService<RoleClient, ClientConfig>;
 
@@ -153,10 +157,14 @@ impl Tool for McpTool {
                     )));
                 }
             }
-            let result = self
-                .client
-                .call_tool(params)
+            let result = tokio::time::timeout(CALL_TIMEOUT, self.client.call_tool(params))
                 .await
+                .map_err(|_| {
+                    fail(format!(
+                        "the server did not answer within {} s",
+                        CALL_TIMEOUT.as_secs()
+                    ))
+                })?
                 .map_err(|e| fail(e.to_string()))?;
             let text = render(&result);
             if result.is_error == Some(true) {
