@@ -4,6 +4,8 @@
 //! - `add` `{a, b}`: the sum. Annotated read-only, so Switchboard runs it without asking.
 //! - `note` `{text}`: appends the text and a newline to the file named by `MCP_FIXTURE_NOTES`.
 //!   Not read-only, so Switchboard asks first.
+//! - `wait` `{seconds}`: answers "waited" after that long; read-only. Stands in for a server
+//!   that hangs.
 //!
 //! ```text
 //! cargo build -p switchboard-tests --bin mcp-fixture
@@ -32,6 +34,12 @@ struct AddArgs {
 struct NoteArgs {
     /// The line to append.
     text: String,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct WaitArgs {
+    /// How long to wait before answering.
+    seconds: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -65,13 +73,23 @@ impl Fixture {
         writeln!(file, "{text}").map_err(|e| format!("cannot write the notes file: {e}"))?;
         Ok("noted".to_owned())
     }
+
+    /// Answers after the given number of seconds.
+    #[tool(annotations(read_only_hint = true))]
+    async fn wait(&self, Parameters(WaitArgs { seconds }): Parameters<WaitArgs>) -> String {
+        tokio::time::sleep(std::time::Duration::from_secs_f64(
+            seconds.clamp(0.0, 3600.0),
+        ))
+        .await;
+        "waited".to_owned()
+    }
 }
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Fixture {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_instructions("A test fixture: add numbers, write notes.")
+            .with_instructions("A test fixture: add numbers, write notes, wait.")
     }
 }
 

@@ -394,7 +394,48 @@ fn notes_server(notes: &std::path::Path) -> McpServer {
             notes.to_string_lossy().into_owned(),
         )],
         trusted_tools: vec![],
+        call_timeout_secs: None,
     }
+}
+
+#[tokio::test]
+async fn an_mcp_servers_call_timeout_is_kept_and_must_be_sensible() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let server = |secs| McpServer {
+        call_timeout_secs: secs,
+        ..notes_server(&scratch.path().join("notes.txt"))
+    };
+    for bad in [0, 3601] {
+        let err = h
+            .engine
+            .save_mcp_server(server(Some(bad)))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("call timeout is 1 to 3600 seconds, not {bad}")),
+            "{err}"
+        );
+    }
+    assert!(
+        h.engine.mcp_servers().await.unwrap().is_empty(),
+        "nothing half-saved"
+    );
+
+    h.engine.save_mcp_server(server(Some(600))).await.unwrap();
+    let saved = h.engine.mcp_servers().await.unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].call_timeout_secs, Some(600));
+    // Servers saved before the setting existed read back with the default.
+    h.engine.save_mcp_server(server(None)).await.unwrap();
+    assert_eq!(
+        h.engine.mcp_servers().await.unwrap()[0].call_timeout_secs,
+        None
+    );
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ fn fixture(dir: &Path) -> McpServer {
             notes(dir).to_string_lossy().into_owned(),
         )],
         trusted_tools: vec![],
+        call_timeout_secs: None,
     }
 }
 
@@ -43,7 +44,7 @@ async fn the_servers_tools_are_offered_under_prefixed_names_with_their_schemas()
     let mut specs = toolbox.specs();
     specs.sort_by(|a, b| a.name.cmp(&b.name));
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["fixture__add", "fixture__note"]);
+    assert_eq!(names, ["fixture__add", "fixture__note", "fixture__wait"]);
 
     let add = &specs[0];
     assert_eq!(add.description.as_deref(), Some("Adds two numbers."));
@@ -136,6 +137,47 @@ async fn bad_arguments_and_tool_failures_are_tool_errors() {
             if tool == "fixture__note" && message.contains("MCP_FIXTURE_NOTES is not set")),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_call_past_the_servers_timeout_is_a_tool_error_and_the_server_still_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let impatient = McpServer {
+        call_timeout_secs: Some(1),
+        ..fixture(dir.path())
+    };
+    let toolbox = open(impatient).await;
+    let wait = toolbox.get("fixture__wait").unwrap();
+
+    // Under the limit: answered.
+    assert_eq!(
+        wait.call(json!({ "seconds": 0.05 })).await.unwrap(),
+        "waited"
+    );
+
+    // Over it: the model is told, well before the server would have answered.
+    let started = std::time::Instant::now();
+    let err = wait.call(json!({ "seconds": 30 })).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(&err, AgentError::Tool { tool, message }
+            if tool == "fixture__wait" && message == "the server did not answer within 1 s"),
+        "{err}"
+    );
+    assert!(
+        took >= Duration::from_millis(900),
+        "gave up early: {took:?}"
+    );
+    assert!(took < Duration::from_secs(10), "did not give up: {took:?}");
+
+    // The abandoned call does not wedge the connection: the task goes on with the same server.
+    let sum = toolbox
+        .get("fixture__add")
+        .unwrap()
+        .call(json!({ "a": 1, "b": 1 }))
+        .await
+        .unwrap();
+    assert_eq!(sum, "2");
 }
 
 #[tokio::test]

@@ -94,6 +94,18 @@ pub struct McpServer {
     /// Tools that may run without asking (those the server marks read-only are allowed too).
     #[serde(default)]
     pub trusted_tools: Vec<String>,
+    /// Seconds one tool call may take before it counts as hung; `None` is
+    /// [`McpServer::DEFAULT_CALL_TIMEOUT_SECS`]. Per server because some tools (a build, a crawl)
+    /// legitimately take minutes while most answer at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_timeout_secs: Option<u32>,
+}
+
+impl McpServer {
+    /// A call's limit when the server sets none.
+    pub const DEFAULT_CALL_TIMEOUT_SECS: u32 = 120;
+    /// The longest limit a server may set: an hour; past that a call is not a tool call.
+    pub const MAX_CALL_TIMEOUT_SECS: u32 = 3600;
 }
 
 /// How much of the conversation an agent keeps in its prompt.

@@ -302,6 +302,12 @@ describe("Agents screen", () => {
     await fireEvent.input(screen.getByLabelText("Trusted tools (run without asking)"), {
       target: { value: "read_file, list_directory" },
     });
+    const timeout = screen.getByTestId("mcp-timeout");
+    await fireEvent.input(timeout, { target: { value: "ten" } });
+    await fireEvent.click(screen.getByText("Add server"));
+    expect(screen.getByRole("alert")).toHaveTextContent("whole number of seconds");
+    expect(fake.servers_).toEqual([]);
+    await fireEvent.input(timeout, { target: { value: "600" } });
     await fireEvent.click(screen.getByText("Add server"));
     await waitFor(() =>
       expect(fake.servers_).toEqual([
@@ -311,9 +317,12 @@ describe("Agents screen", () => {
           args: ["-y", "server-fs", "/tmp"],
           env: [],
           trusted_tools: ["read_file", "list_directory"],
+          call_timeout_secs: 600,
         },
       ]),
     );
+    expect(screen.getByText("calls time out after 600 s")).toBeInTheDocument();
+    await waitFor(() => expect(timeout).toHaveValue(""));
     await openAgent("helper");
     expect(screen.getByText("fs", { selector: "label" })).toBeInTheDocument();
     await fireEvent.click(screen.getByLabelText("Delete MCP server fs"));

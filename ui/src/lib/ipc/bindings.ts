@@ -1104,6 +1104,12 @@ export type McpServer = {
 	env?: ([string, string])[],
 	/**  Tools that may run without asking (those the server marks read-only are allowed too). */
 	trusted_tools?: string[],
+	/**
+	 *  Seconds one tool call may take before it counts as hung; `None` is
+	 *  [`McpServer::DEFAULT_CALL_TIMEOUT_SECS`]. Per server because some tools (a build, a crawl)
+	 *  legitimately take minutes while most answer at once.
+	 */
+	call_timeout_secs?: number | null,
 };
 
 /**  An agent's memory, persisted by the engine per agent. */

@@ -30,10 +30,6 @@ const MAX_NAME: usize = 64;
 /// a package on a slow line is the slowest case seen).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// One tool call. A server that has not answered by then is treated as hung: the model is told
-/// and the task goes on (the call itself is abandoned; MCP has no way to recall it).
-const CALL_TIMEOUT: Duration = Duration::from_secs(120);
-
 /// The running client, shared by the server's tools.
 type Client = RunningService<RoleClient, ClientConfig>;
 
@@ -82,6 +78,13 @@ pub(super) async fn open(server: &McpServer) -> Result<Vec<McpTool>, AgentError>
         })?
         .map_err(|e| failed(format!("listing tools failed: {e}")))?;
 
+    // A server that has not answered a call by then is treated as hung: the model is told and
+    // the task goes on (the call itself is abandoned; MCP has no way to recall it).
+    let call_timeout = Duration::from_secs(u64::from(
+        server
+            .call_timeout_secs
+            .unwrap_or(McpServer::DEFAULT_CALL_TIMEOUT_SECS),
+    ));
     let client = Arc::new(client);
     Ok(listed
         .into_iter()
@@ -105,6 +108,7 @@ pub(super) async fn open(server: &McpServer) -> Result<Vec<McpTool>, AgentError>
                 },
                 remote: tool.name.into_owned(),
                 side_effects: !(read_only || trusted),
+                call_timeout,
                 client: Arc::clone(&client),
             }
         })
@@ -132,6 +136,7 @@ pub(super) struct McpTool {
     /// The name the server knows it by.
     remote: String,
     side_effects: bool,
+    call_timeout: Duration,
     client: Arc<Client>,
 }
 
@@ -157,12 +162,12 @@ impl Tool for McpTool {
                     )));
                 }
             }
-            let result = tokio::time::timeout(CALL_TIMEOUT, self.client.call_tool(params))
+            let result = tokio::time::timeout(self.call_timeout, self.client.call_tool(params))
                 .await
                 .map_err(|_| {
                     fail(format!(
                         "the server did not answer within {} s",
-                        CALL_TIMEOUT.as_secs()
+                        self.call_timeout.as_secs()
                     ))
                 })?
                 .map_err(|e| fail(e.to_string()))?;
@@ -225,6 +230,7 @@ mod tests {
             args: vec![],
             env: vec![],
             trusted_tools: vec![],
+            call_timeout_secs: None,
         };
         let err = open(&server).await.err().unwrap();
         assert!(
@@ -242,6 +248,7 @@ mod tests {
             args: vec![],
             env: vec![],
             trusted_tools: vec![],
+            call_timeout_secs: None,
         };
         let err = open(&server).await.err().unwrap();
         assert!(

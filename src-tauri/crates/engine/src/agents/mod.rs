@@ -116,6 +116,14 @@ impl Engine {
                 "an MCP server needs a name (without spaces at either end) and a command",
             ));
         }
+        if let Some(secs) = server.call_timeout_secs
+            && !(1..=McpServer::MAX_CALL_TIMEOUT_SECS).contains(&secs)
+        {
+            return Err(EngineError::invalid(format!(
+                "an MCP server's call timeout is 1 to {} seconds, not {secs}",
+                McpServer::MAX_CALL_TIMEOUT_SECS
+            )));
+        }
         let text = json("the MCP server", &server)?;
         self.blocking(move |inner| Ok(inner.store.put_mcp_server(&name, &text)?))
             .await
