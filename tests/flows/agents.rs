@@ -77,10 +77,7 @@ async fn run(
 }
 
 fn harness(fake: &FakeUpstream) -> Option<Harness> {
-    Harness::new(&[
-        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY),
-    ])
+    Harness::openrouter(fake, KEY)
 }
 
 fn usd(s: &str) -> Usd {

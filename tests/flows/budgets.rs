@@ -42,10 +42,7 @@ fn request() -> ChatRequest {
 #[tokio::test]
 async fn parallel_requests_near_a_hard_limit_never_spend_past_it() {
     let fake = FakeUpstream::start(KEY);
-    let Some(h) = Harness::new(&[
-        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY),
-    ]) else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     h.engine.models(true).await.unwrap(); // prices for the worst-case reservation
@@ -217,10 +214,7 @@ async fn parallel_requests_near_a_hard_limit_never_spend_past_it() {
 #[tokio::test]
 async fn a_cut_answer_is_reconciled_with_the_exact_cost_later_and_reports_follow() {
     let fake = FakeUpstream::start(KEY);
-    let Some(h) = Harness::new(&[
-        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY),
-    ]) else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     h.engine.models(true).await.unwrap();

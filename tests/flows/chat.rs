@@ -38,10 +38,7 @@ fn recorded_costs() -> Vec<(String, Usd)> {
 #[tokio::test]
 async fn ledger_totals_equal_the_sum_of_the_costs_the_upstream_served() {
     let fake = FakeUpstream::start(KEY);
-    let Some(h) = Harness::new(&[
-        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY),
-    ]) else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     let costs = recorded_costs();
@@ -168,10 +165,7 @@ fn switchboard_providers_price(
 #[tokio::test]
 async fn failures_are_recorded_and_keep_what_arrived() {
     let fake = FakeUpstream::start(KEY);
-    let Some(h) = Harness::new(&[
-        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY),
-    ]) else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     fake.enqueue(Reply::status(402));
@@ -208,9 +202,7 @@ async fn failures_are_recorded_and_keep_what_arrived() {
 #[tokio::test]
 async fn the_catalogue_is_cached_and_served_offline() {
     let fake = FakeUpstream::start(KEY);
-    let base = fake.openrouter_base();
-    let Some(h) = Harness::new(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", KEY)])
-    else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     let fresh = h.engine.models(true).await.unwrap();

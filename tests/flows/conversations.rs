@@ -19,10 +19,7 @@ const FIXTURE: &str = "7buJmKWfmK3";
 const FIXTURE_COST: &str = "0.0013545";
 
 fn harness(fake: &FakeUpstream) -> Option<Harness> {
-    Harness::new(&[
-        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY),
-    ])
+    Harness::openrouter(fake, KEY)
 }
 
 fn column(model: &str) -> ColumnSpec {

@@ -19,6 +19,15 @@ impl Harness {
         Some(Self::without_keychain_check(service, env))
     }
 
+    /// An engine whose OpenRouter is `fake`, with `key` as its environment key: the set-up of
+    /// most flows.
+    pub(crate) fn openrouter(fake: &switchboard_tests::FakeUpstream, key: &str) -> Option<Self> {
+        Self::new(&[
+            ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
+            ("OPENROUTER_API_KEY", key),
+        ])
+    }
+
     pub(crate) fn without_keychain_check(service: String, env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(EngineConfig {

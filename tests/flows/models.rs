@@ -23,9 +23,7 @@ fn find<'a>(models: &'a [BrowserModel], provider: BuiltinProvider, id: &str) -> 
 #[tokio::test]
 async fn the_catalogue_lists_exact_prices_and_keeps_variable_ones_apart() {
     let fake = FakeUpstream::start(KEY);
-    let base = fake.openrouter_base();
-    let Some(h) = Harness::new(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", KEY)])
-    else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     let catalogue = h.engine.browse_models(true).await.unwrap();
@@ -176,9 +174,7 @@ async fn direct_models_join_when_their_key_is_set_even_without_openrouter() {
 #[tokio::test]
 async fn a_model_detail_lists_its_endpoints_and_degrades_to_a_notice_offline() {
     let fake = FakeUpstream::start(KEY);
-    let base = fake.openrouter_base();
-    let Some(h) = Harness::new(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", KEY)])
-    else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     let openrouter = BuiltinProvider::OpenRouter.id();

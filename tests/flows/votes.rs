@@ -56,10 +56,7 @@ async fn compare(h: &Harness, conversation: &str, text: &str) -> Vec<(String, St
 #[tokio::test]
 async fn a_weeks_votes_for_one_model_make_the_router_follow_them_for_that_task_type() {
     let fake = FakeUpstream::start(KEY);
-    let Some(h) = Harness::new(&[
-        ("OPENROUTER_BASE_URL", &fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY),
-    ]) else {
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
     h.engine.models(true).await.unwrap(); // prices, for the priors
