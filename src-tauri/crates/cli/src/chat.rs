@@ -101,7 +101,7 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
             task: args.task.clone(),
             ..RouteRequest::default()
         };
-        let routed = engine
+        let mut routed = engine
             .chat_routed(
                 route,
                 request,
@@ -116,19 +116,7 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
                 },
             )
             .await?;
-        let Some(outcome) = routed.outcome.clone() else {
-            let why = routed
-                .attempts
-                .iter()
-                .filter_map(|a| a.error.as_ref())
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(EngineError::Unroutable {
-                summary: format!("no target took the request: {why}"),
-            }
-            .into());
-        };
+        let outcome = routed.take_outcome()?;
         (outcome, routed_view.then_some(routed))
     };
 

@@ -10,7 +10,9 @@ use switchboard_providers::Endpoint;
 use switchboard_store::MAIN_KEY;
 
 use crate::keychain::{Keychain, KeychainError};
-use crate::providers::{effective_key, endpoint, ensure_exists, key_label, overview};
+use crate::providers::{
+    EffectiveKey, effective_key, ensure_exists, key_label, keyless_endpoint, overview,
+};
 use crate::{Engine, EngineError, Inner};
 
 /// Whose turn it is, per provider.
@@ -118,7 +120,10 @@ impl Engine {
                 .store
                 .disable_key(provider.as_str(), &label, &reason)?;
             tracing::warn!(%provider, %label, "the provider refused a key; set aside");
-            Ok(usable_keys(inner, &provider)?.iter().any(|k| k.0 != label))
+            let main = effective_key(inner, &provider, true)?;
+            Ok(usable_keys(inner, &provider, &main)?
+                .iter()
+                .any(|k| k.0 != label))
         })
         .await
     }
@@ -154,17 +159,18 @@ pub(crate) fn extra_keys(
         .collect()
 }
 
-/// (label, key, ledger label) of every key not refused, main key first.
+/// (label, key, ledger label) of every key not refused, main key first; `main` is the
+/// provider's main key as [`effective_key`] found it.
 fn usable_keys(
     inner: &Inner,
     provider: &ProviderId,
+    main: &EffectiveKey,
 ) -> Result<Vec<(String, ApiKey, Option<String>)>, EngineError> {
     let mut keys = Vec::new();
-    let main = effective_key(inner, provider, true)?;
-    if let Some(key) = main.key
+    if let Some(key) = &main.key
         && main.status.disabled.is_none()
     {
-        keys.push((MAIN_KEY.to_owned(), key, key_label(&main.status)));
+        keys.push((MAIN_KEY.to_owned(), key.clone(), key_label(&main.status)));
     }
     for row in inner.store.extra_keys(provider.as_str())? {
         if row.disabled.is_some() {
@@ -184,11 +190,11 @@ fn usable_keys(
 }
 
 fn choose_key(inner: &Inner, provider: &ProviderId, turn: usize) -> Result<KeyChoice, EngineError> {
-    let (mut endpoint, main_label) = endpoint(inner, provider)?;
-    let keys = usable_keys(inner, provider)?;
+    let mut endpoint = keyless_endpoint(inner, provider)?;
+    let main = effective_key(inner, provider, true)?;
+    let keys = usable_keys(inner, provider, &main)?;
     if keys.is_empty() {
-        let main = effective_key(inner, provider, true)?;
-        if let Some(reason) = main.status.disabled
+        if let Some(reason) = &main.status.disabled
             && main.status.source != KeySource::None
         {
             return Err(EngineError::invalid(format!(
@@ -197,9 +203,11 @@ fn choose_key(inner: &Inner, provider: &ProviderId, turn: usize) -> Result<KeyCh
             )));
         }
         // No key at all (a local server may need none): the endpoint as it is.
+        let ledger_label = key_label(&main.status);
+        endpoint.key = main.key;
         return Ok(KeyChoice {
             endpoint,
-            ledger_label: main_label,
+            ledger_label,
             key: None,
         });
     }

@@ -340,6 +340,16 @@ pub(crate) fn endpoint(
     inner: &Inner,
     id: &ProviderId,
 ) -> Result<(Endpoint, Option<String>), EngineError> {
+    let mut endpoint = keyless_endpoint(inner, id)?;
+    let effective = effective_key(inner, id, true)?;
+    let label = key_label(&effective.status);
+    endpoint.key = effective.key;
+    Ok((endpoint, label))
+}
+
+/// [`endpoint`] before its key is looked up, for callers that already read the main key (the
+/// keychain is slow enough that one request should not ask it the same thing twice).
+pub(crate) fn keyless_endpoint(inner: &Inner, id: &ProviderId) -> Result<Endpoint, EngineError> {
     let prefs = inner.store.preferences()?.preferences;
     let (kind, base_url) = match id.builtin() {
         Some(b) => (b.kind(), builtin_base_url(inner, b, &prefs).0),
@@ -349,15 +359,10 @@ pub(crate) fn endpoint(
             (ProviderKind::Custom, custom.base_url)
         }
     };
-    let effective = effective_key(inner, id, true)?;
-    let label = key_label(&effective.status);
-    Ok((
-        Endpoint {
-            kind,
-            base_url,
-            key: effective.key,
-            attribution: prefs.attribution,
-        },
-        label,
-    ))
+    Ok(Endpoint {
+        kind,
+        base_url,
+        key: None,
+        attribution: prefs.attribution,
+    })
 }

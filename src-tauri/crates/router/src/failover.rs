@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::{ErrorCode, ErrorInfo, ProviderId};
 
 use crate::breaker::Trip;
-use crate::config::{Failover, FailoverMode};
+use crate::config::{Failover, FailoverMode, Target};
 
 /// One attempt of a routed request, as the CLI's `attempts` and the UI show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +25,19 @@ pub struct Attempt {
     pub error: Option<ErrorInfo>,
     /// How long it took, ms.
     pub ms: u64,
+}
+
+impl Attempt {
+    /// A target passed over before anything was sent (no usable key, a budget, a limit).
+    pub fn skipped(target: &Target, error: ErrorInfo) -> Self {
+        Self {
+            provider: target.provider.clone(),
+            model: target.model.clone(),
+            outcome: "skipped".to_owned(),
+            error: Some(error),
+            ms: 0,
+        }
+    }
 }
 
 /// A failure, by what the router does about it.

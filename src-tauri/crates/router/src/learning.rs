@@ -39,7 +39,8 @@ pub struct TaskLearning {
     pub models: Vec<LearnedModel>,
 }
 
-/// [`summarize`] with fresh randomness, for the app.
+/// Summarizes `learned` with fresh randomness; `cost` gives a model's predicted cost of a
+/// typical request (USD) for the price prior, `None` when unknown.
 pub fn summarize_now(
     learned: &Learned,
     cost: impl Fn(&ProviderId, &str) -> Option<f64>,
@@ -48,9 +49,8 @@ pub fn summarize_now(
     summarize(learned, cost, &mut rand::rngs::SmallRng::from_os_rng())
 }
 
-/// Summarizes `learned`; `cost` gives a model's predicted cost of a typical request (USD) for
-/// the price prior, `None` when unknown.
-pub fn summarize(
+/// [`summarize_now`] with the caller's randomness, so tests can count picks.
+pub(crate) fn summarize(
     learned: &Learned,
     cost: impl Fn(&ProviderId, &str) -> Option<f64>,
     rng: &mut impl Rng,

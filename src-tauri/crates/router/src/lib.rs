@@ -33,7 +33,7 @@ pub use config::{
 pub use decision::{Candidate, Decision, Delegation, Exclusion};
 pub use failover::{Attempt, FailoverPlan, FailureClass, Step};
 pub use file::{from_toml, to_toml};
-pub use learning::{LearnedModel, TaskLearning, summarize as summarize_learning, summarize_now};
+pub use learning::{LearnedModel, TaskLearning, summarize_now};
 pub use request::{Catalogue, ModelFacts, RouteRequest};
 pub use router::{
     Context, Ending, Hold, LimitUse, RouteError, Router, RoutingHealth, TargetHealth, Ticket,

@@ -104,14 +104,4 @@ impl Catalogue {
     pub fn get(&self, provider: &ProviderId, model: &str) -> Option<&ModelFacts> {
         self.models.get(provider)?.get(model)
     }
-
-    /// How many models it knows.
-    pub fn len(&self) -> usize {
-        self.models.values().map(HashMap::len).sum()
-    }
-
-    /// Whether it knows none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

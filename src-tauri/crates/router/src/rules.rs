@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use wildmatch::WildMatch;
 
 use crate::config::{Conditions, Rule};
+use crate::decision::serde_name;
 use crate::request::RouteRequest;
 
 /// How one rule fared against a request.
@@ -95,7 +96,7 @@ impl CompiledRule {
             .iter()
             .find(|c| !req.capabilities.contains(c))
         {
-            return Err(format!("does not need {}", name(missing)));
+            return Err(format!("does not need {}", serde_name(missing)));
         }
         if !w.agent.is_empty() && !req.agent.as_ref().is_some_and(|a| w.agent.contains(a)) {
             return Err(format!("agent is not {}", list(&w.agent)));
@@ -153,15 +154,12 @@ fn list(items: &[String]) -> String {
     }
 }
 
-fn name<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn names<T: Serialize>(items: &[T]) -> String {
-    items.iter().map(name).collect::<Vec<_>>().join(" or ")
+    items
+        .iter()
+        .map(serde_name)
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 #[cfg(test)]

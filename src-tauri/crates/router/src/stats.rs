@@ -32,7 +32,6 @@ pub struct Sample {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Stats {
     requests: u64,
-    successes: u64,
     ttft: VecDeque<u64>,
     outcomes: VecDeque<bool>,
     pub(crate) ewma_ttft_ms: Option<f64>,
@@ -69,7 +68,6 @@ impl Stats {
         if !s.ok {
             return;
         }
-        self.successes += 1;
         if let Some(ttft) = s.ttft_ms {
             push(&mut self.ttft, ttft);
             ewma(&mut self.ewma_ttft_ms, ttft as f64);

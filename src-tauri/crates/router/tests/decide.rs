@@ -412,14 +412,23 @@ fn round_robin_takes_turns() {
         route: Some("spread".into()),
         ..RouteRequest::default()
     };
+    let first = |d: switchboard_router::Decision| d.order[0].model.clone();
+    // Explaining, or deciding again with budgets, is not a request: the turn stays.
+    let explained: Vec<String> = (0..3)
+        .map(|_| first(r.decide(&req, &world.at(Instant::now())).unwrap()))
+        .collect();
+    assert_eq!(explained, ["a", "a", "a"]);
+    let mut explained_between = Vec::new();
     let firsts: Vec<String> = (0..6)
         .map(|_| {
-            r.decide(&req, &world.at(Instant::now())).unwrap().order[0]
-                .model
-                .clone()
+            let sent = first(r.decide_to_send(&req, &world.at(Instant::now())).unwrap());
+            // Between requests, an explain shows where the next one goes, and moves nothing.
+            explained_between.push(first(r.decide(&req, &world.at(Instant::now())).unwrap()));
+            sent
         })
         .collect();
     assert_eq!(firsts, ["a", "b", "c", "a", "b", "c"]);
+    assert_eq!(explained_between, ["b", "c", "a", "b", "c", "a"]);
 }
 
 #[test]

@@ -234,7 +234,7 @@ impl Engine {
             ..RouteRequest::default()
         };
         let chat = async {
-            let routed = self
+            let mut routed = self
                 .chat_routed(route, request, &token, move |event| {
                     let _ = match event {
                         RouteEvent::Delta(delta) => delta_tx.send(Pumped::Delta(delta.clone())),
@@ -245,16 +245,7 @@ impl Engine {
                     };
                 })
                 .await?;
-            routed.outcome.ok_or_else(|| {
-                let why: Vec<String> = routed
-                    .attempts
-                    .iter()
-                    .filter_map(|a| a.error.as_ref().map(|e| e.message.clone()))
-                    .collect();
-                EngineError::Unroutable {
-                    summary: format!("no target took the request: {}", why.join("; ")),
-                }
-            })
+            routed.take_outcome()
         };
         let pump = async {
             let mut content = String::new();

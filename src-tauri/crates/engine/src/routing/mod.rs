@@ -9,6 +9,8 @@ mod catalogue;
 mod health_check;
 mod send;
 
+pub(crate) use send::describe;
+
 pub use send::{RouteEvent, RoutedOutcome};
 use send::{cost_bound, last_four, spend_scope};
 
@@ -147,37 +149,54 @@ impl Engine {
     /// Where `req` would go now, and why; nothing is sent or reserved.
     pub async fn explain_route(&self, req: RouteRequest) -> Result<Decision, EngineError> {
         let catalogue = self.router_catalogue().await;
+        self.decide_route(&req, &catalogue, false).await
+    }
+
+    /// Where `req` goes with `catalogue`'s model facts. `sending`: the request goes out on
+    /// this decision, so it takes its round-robin turn; explaining takes none.
+    async fn decide_route(
+        &self,
+        req: &RouteRequest,
+        catalogue: &Catalogue,
+        sending: bool,
+    ) -> Result<Decision, EngineError> {
         let keys = self.key_labels().await;
         let router = &self.inner.routing.router;
         let mut budgets = HashMap::new();
-        let decide = |budgets: &HashMap<(ProviderId, String), String>| {
+        let decide = |budgets: &HashMap<(ProviderId, String), String>, take_turn: bool| {
             let ctx = Context {
-                catalogue: &catalogue,
+                catalogue,
                 key_labels: &keys,
                 over_budget: budgets,
                 now: Instant::now(),
             };
-            router
-                .decide(&req, &ctx)
-                .map_err(|e| EngineError::invalid(e.to_string()))
+            if take_turn {
+                router.decide_to_send(req, &ctx)
+            } else {
+                router.decide(req, &ctx)
+            }
+            .map_err(|e| EngineError::invalid(e.to_string()))
         };
-        let first = decide(&budgets)?;
-        if first.blocked.is_some() || !self.any_hard_budget().await {
+        let hard = self.any_hard_budget().await;
+        // Without a hard budget the first pass is the decision, so it may take the turn;
+        // with one, only the pass that weighs the budgets does.
+        let first = decide(&budgets, sending && !hard)?;
+        if first.blocked.is_some() || !hard {
             return Ok(first);
         }
         // Budgets depend on each target's worst-case cost, so they are weighed for the
         // targets the first pass found, and the decision is made again with them.
         for c in &first.candidates {
-            let scope = spend_scope(&c.target, &req);
-            let bound = cost_bound(&catalogue, &c.target, &req);
+            let scope = spend_scope(&c.target, req);
+            let bound = cost_bound(catalogue, &c.target, req);
             if let Some(why) = self.budget_refusal(scope, bound).await {
                 budgets.insert((c.target.provider.clone(), c.target.model.clone()), why);
             }
         }
-        if budgets.is_empty() {
+        if budgets.is_empty() && !sending {
             return Ok(first);
         }
-        decide(&budgets)
+        decide(&budgets, sending)
     }
 
     /// Every target's circuit and figures, and every rate limit's use.

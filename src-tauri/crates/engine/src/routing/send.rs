@@ -28,6 +28,24 @@ pub struct RoutedOutcome {
     pub outcome: Option<ChatOutcome>,
 }
 
+impl RoutedOutcome {
+    /// The last attempt's outcome, taken out (the decision and attempts stay for the caller
+    /// to show), or, when nothing answered, an [`EngineError::Unroutable`] listing every
+    /// attempt's error in order.
+    pub fn take_outcome(&mut self) -> Result<ChatOutcome, EngineError> {
+        self.outcome.take().ok_or_else(|| {
+            let why: Vec<&str> = self
+                .attempts
+                .iter()
+                .filter_map(|a| a.error.as_ref().map(|e| e.message.as_str()))
+                .collect();
+            EngineError::Unroutable {
+                summary: format!("no target took the request: {}", why.join("; ")),
+            }
+        })
+    }
+}
+
 /// Progress of a routed request.
 #[derive(Debug)]
 pub enum RouteEvent<'a> {
@@ -63,8 +81,11 @@ impl Engine {
         let route = describe(route, &request);
         let request_id = uuid::Uuid::now_v7().to_string();
         let mut waited = Duration::ZERO;
-        let decision = loop {
-            let d = self.explain_route(route.clone()).await?;
+        let (decision, catalogue) = loop {
+            // Read afresh while waiting; the attempts then weigh costs with the facts the
+            // decision was made on rather than reading the catalogue again for each.
+            let catalogue = self.router_catalogue().await;
+            let d = self.decide_route(&route, &catalogue, true).await?;
             if let Some(message) = &d.blocked {
                 return Err(EngineError::invalid(format!(
                     "blocked by rule \"{}\": {message}",
@@ -72,7 +93,7 @@ impl Engine {
                 )));
             }
             if !d.order.is_empty() {
-                break d;
+                break (d, catalogue);
             }
             match d.soonest_wait_ms().map(Duration::from_millis) {
                 Some(wait) if waited + wait <= MAX_WAIT => {
@@ -113,31 +134,19 @@ impl Engine {
             let choice = match self.next_key(target.provider.clone()).await {
                 Ok(choice) => choice,
                 Err(e) => {
-                    attempts.push(Attempt {
-                        provider: target.provider.clone(),
-                        model: target.model.clone(),
-                        outcome: "skipped".to_owned(),
-                        error: Some(e.info()),
-                        ms: 0,
-                    });
+                    attempts.push(Attempt::skipped(target, e.info()));
                     i += 1;
                     continue;
                 }
             };
-            let bound = cost_bound(&*self.router_catalogue().await, target, &route);
+            let bound = cost_bound(&catalogue, target, &route);
             let budget_hold = match self
                 .reserve_budget(spend_scope(target, &route), bound)
                 .await
             {
                 Ok(hold) => hold,
                 Err(e) => {
-                    attempts.push(Attempt {
-                        provider: target.provider.clone(),
-                        model: target.model.clone(),
-                        outcome: "skipped".to_owned(),
-                        error: Some(e.info()),
-                        ms: 0,
-                    });
+                    attempts.push(Attempt::skipped(target, e.info()));
                     refused.get_or_insert(e);
                     i += 1;
                     continue;
@@ -157,13 +166,10 @@ impl Engine {
                 Err(hold) => {
                     let has_next = i + 1 < decision.order.len();
                     if has_next || hold.wait.is_zero() || waited + hold.wait > MAX_WAIT {
-                        attempts.push(Attempt {
-                            provider: target.provider.clone(),
-                            model: target.model.clone(),
-                            outcome: "skipped".to_owned(),
-                            error: Some(ErrorInfo::new(ErrorCode::RateLimited, hold.reason)),
-                            ms: 0,
-                        });
+                        attempts.push(Attempt::skipped(
+                            target,
+                            ErrorInfo::new(ErrorCode::RateLimited, hold.reason),
+                        ));
                         if !has_next {
                             break;
                         }
@@ -356,19 +362,31 @@ pub(super) fn cost_bound(
 }
 
 /// Fills in what the router needs to know from the request itself: a token estimate,
-/// attachments, tools.
-fn describe(mut route: RouteRequest, request: &ChatRequest) -> RouteRequest {
+/// attachments, tools. Chats and agents both describe their requests here, so the router
+/// sees them the same way.
+pub(crate) fn describe(mut route: RouteRequest, request: &ChatRequest) -> RouteRequest {
     if route.prompt_tokens == 0 {
         let text: usize = request
             .messages
             .iter()
-            .flat_map(|m| &m.parts)
-            .map(|p| match p {
-                Part::Text { text } => text.len(),
-                // Providers bill an image at roughly a thousand tokens; as text it is ~4k bytes.
-                Part::Image { .. } => 4_000,
+            .flat_map(|m| {
+                m.parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text { text } => text.len(),
+                        // Providers bill an image at roughly a thousand tokens; as text it is
+                        // ~4k bytes.
+                        Part::Image { .. } => 4_000,
+                    })
+                    // Replayed tool calls (agents) are prompt too.
+                    .chain(
+                        m.tool_calls
+                            .iter()
+                            .map(|c| c.arguments.len() + c.name.len()),
+                    )
             })
             .sum();
+        // About four bytes a token; usage gives the real count afterwards.
         route.prompt_tokens = (text as u64).div_ceil(4);
     }
     route.max_output_tokens = route.max_output_tokens.or(request.max_tokens);

@@ -18,7 +18,7 @@ use rand::rngs::SmallRng;
 use switchboard_core::ProviderId;
 
 use crate::breaker::{Admission, Breaker};
-use crate::config::{RouterConfig, Strategy, Target};
+use crate::config::{HealthSettings, RouterConfig, Strategy, Target};
 use crate::decision::Decision;
 use crate::limits::Window;
 use crate::request::{Catalogue, RouteRequest};
@@ -149,8 +149,29 @@ impl Router {
         Ok(())
     }
 
-    /// Decides where `req` goes. Nothing is reserved: the explain view calls this too.
+    /// Decides where `req` goes. Nothing is reserved and no turn is taken, so explaining a
+    /// route, or deciding again with budgets, leaves the next request where it would have gone.
     pub fn decide(&self, req: &RouteRequest, ctx: &Context<'_>) -> Result<Decision, RouteError> {
+        self.decide_as(req, ctx, false)
+    }
+
+    /// [`Router::decide`] for a request about to be sent: a round-robin route's next request
+    /// starts at the next target. Call it once per request. The turn is read and taken under
+    /// one lock, so requests deciding at the same moment still go to different targets.
+    pub fn decide_to_send(
+        &self,
+        req: &RouteRequest,
+        ctx: &Context<'_>,
+    ) -> Result<Decision, RouteError> {
+        self.decide_as(req, ctx, true)
+    }
+
+    fn decide_as(
+        &self,
+        req: &RouteRequest,
+        ctx: &Context<'_>,
+        take_turn: bool,
+    ) -> Result<Decision, RouteError> {
         let compiled = self.compiled();
         let (matched, rules) = evaluate(&compiled.rules, req);
         let rule = matched.map(|i| &compiled.rules[i].rule);
@@ -240,11 +261,8 @@ impl Router {
         let turn = decision
             .route
             .as_ref()
-            .map(|r| {
-                let t = state.turns.entry(r.clone()).or_default();
-                *t += 1;
-                *t - 1
-            })
+            .and_then(|r| state.turns.get(r))
+            .copied()
             .unwrap_or_default();
         let mut reasons = Vec::new();
         let ranked = if strategy == Strategy::Smart {
@@ -270,6 +288,13 @@ impl Router {
         } else {
             select::order(strategy, &figures, turn, &mut state.rng)
         };
+        // A request with nowhere to go waits and decides again; it has not had its turn.
+        if take_turn
+            && !ranked.is_empty()
+            && let Some(route) = &decision.route
+        {
+            *state.turns.entry(route.clone()).or_default() += 1;
+        }
         drop(state);
         for (rank, &i) in ranked.iter().enumerate() {
             let c = &mut decision.candidates[eligible[i]];
@@ -368,6 +393,11 @@ impl Router {
             trial,
             done: false,
         })
+    }
+
+    /// How open circuits are health-checked, without copying the rest of the configuration.
+    pub fn health_settings(&self) -> HealthSettings {
+        self.compiled().config.health
     }
 
     fn compiled(&self) -> Arc<Compiled> {
