@@ -9,12 +9,26 @@ use tauri::State;
 use tauri::ipc::Channel;
 use tokio::sync::mpsc;
 
+use super::chat::{Batched, forward_batched};
 use crate::error::IpcError;
 use crate::state::AppState;
 
 /// Enough for a burst of deltas while the webview is busy; the engine never waits on it for
 /// deltas (they are `try_send`), only for the few events that must arrive.
 const EVENT_BUFFER: usize = 1024;
+
+impl Batched for AgentEvent {
+    fn delta_text(&mut self) -> Option<&mut String> {
+        match self {
+            Self::Delta { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    fn same_stream(&self, other: &Self) -> bool {
+        matches!((self, other), (Self::Delta { index: a, .. }, Self::Delta { index: b, .. }) if a == b)
+    }
+}
 
 /// The templates a new agent can start from.
 #[tauri::command]
@@ -98,31 +112,10 @@ pub(crate) async fn agent_run(
     on_event: Channel<AgentEvent>,
 ) -> Result<TaskReport, IpcError> {
     let engine = state.engine()?.clone();
-    let (tx, mut rx) = mpsc::channel(EVENT_BUFFER);
-    let forward = tokio::spawn(async move {
-        let mut open = true;
-        while let Some(first) = rx.recv().await {
-            // Deltas that queued up while the webview was busy go as one.
-            let mut event = first;
-            while let AgentEvent::Delta { index, text } = &mut event {
-                match rx.try_recv() {
-                    Ok(AgentEvent::Delta { index: i, text: t }) if i == *index => {
-                        text.push_str(&t);
-                    }
-                    Ok(next) => {
-                        if open {
-                            open = on_event.send(event).is_ok();
-                        }
-                        event = next;
-                    }
-                    Err(_) => break,
-                }
-            }
-            if open {
-                open = on_event.send(event).is_ok();
-            }
-        }
-    });
+    let (tx, rx) = mpsc::channel(EVENT_BUFFER);
+    let forward = tokio::spawn(forward_batched(rx, move |event| {
+        on_event.send(event).is_ok()
+    }));
     let options = RunOptions {
         auto_approve: false,
         interactive: true,
@@ -178,4 +171,44 @@ pub(crate) async fn mcp_server_delete(
     name: String,
 ) -> Result<(), IpcError> {
     Ok(state.engine()?.delete_mcp_server(name).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delta(index: u32, text: &str) -> AgentEvent {
+        AgentEvent::Delta {
+            index,
+            text: text.into(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_steps_deltas_merge_and_other_events_keep_their_place() {
+        let (tx, rx) = mpsc::channel(64);
+        let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = sent.clone();
+        let task = tokio::spawn(forward_batched(rx, move |e| {
+            sink.lock().unwrap().push(e);
+            true
+        }));
+        for t in ["a", "b", "c"] {
+            tx.send(delta(0, t)).await.unwrap();
+        }
+        let waiting = AgentEvent::Waiting {
+            ms: 5,
+            reason: "rate limit".into(),
+        };
+        tx.send(waiting.clone()).await.unwrap();
+        tx.send(delta(0, "d")).await.unwrap();
+        tx.send(delta(1, "e")).await.unwrap();
+        tx.send(delta(1, "f")).await.unwrap();
+        drop(tx);
+        task.await.unwrap();
+        assert_eq!(
+            *sent.lock().unwrap(),
+            vec![delta(0, "abc"), waiting, delta(0, "d"), delta(1, "ef")]
+        );
+    }
 }

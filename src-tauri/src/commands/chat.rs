@@ -342,16 +342,48 @@ fn bridge(channel: Channel<ChatEvent>) -> (mpsc::Sender<ChatEvent>, tokio::task:
     (tx, task)
 }
 
-/// Forwards events, merging text deltas that arrive within a frame. Order is kept per answer
-/// (a delta only merges into the latest pending entry of its own answer, and only when that
-/// entry is of the same kind); non-delta events flush everything pending first. If the
-/// webview is gone the events are dropped, but the receiver keeps draining so the engine
-/// (which persists every answer) never blocks.
-pub(crate) async fn forward_batched(
-    mut rx: mpsc::Receiver<ChatEvent>,
-    mut send: impl FnMut(ChatEvent) -> bool + Send,
+/// An event [`forward_batched`] may hold back for up to a frame: a text delta, which later
+/// deltas of its stream merge into. Deltas merge only within one variant, so an answer's text
+/// and reasoning each keep their order.
+pub(crate) trait Batched {
+    /// A delta's text; `None` for an event that goes at once.
+    fn delta_text(&mut self) -> Option<&mut String>;
+    /// Whether two deltas continue one stream (an answer, an agent's step).
+    fn same_stream(&self, other: &Self) -> bool;
+}
+
+impl Batched for ChatEvent {
+    fn delta_text(&mut self) -> Option<&mut String> {
+        match self {
+            Self::TextDelta { text, .. } | Self::ReasoningDelta { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    fn same_stream(&self, other: &Self) -> bool {
+        matches!((delta_answer(self), delta_answer(other)), (Some(a), Some(b)) if a == b)
+    }
+}
+
+fn delta_answer(event: &ChatEvent) -> Option<&str> {
+    match event {
+        ChatEvent::TextDelta { answer_id, .. } | ChatEvent::ReasoningDelta { answer_id, .. } => {
+            Some(answer_id)
+        }
+        _ => None,
+    }
+}
+
+/// Forwards events, merging text deltas that arrive within a frame. Order is kept per stream
+/// (a delta only merges into the latest pending delta of its own stream, and only when that
+/// one is of the same kind); other events flush everything pending first. If the webview is
+/// gone the events are dropped, but the receiver keeps draining so the engine (which persists
+/// everything it sends) never blocks.
+pub(crate) async fn forward_batched<E: Batched + Send>(
+    mut rx: mpsc::Receiver<E>,
+    mut send: impl FnMut(E) -> bool + Send,
 ) {
-    let mut pending: Vec<ChatEvent> = Vec::new();
+    let mut pending: Vec<E> = Vec::new();
     let mut open = true;
     // The first flush is one frame in (not immediate), so batching does not depend on how
     // the first events race the timer; a frame is nothing next to a provider's latency.
@@ -361,13 +393,14 @@ pub(crate) async fn forward_batched(
         tokio::select! {
             event = rx.recv() => match event {
                 None => break,
-                Some(event @ (ChatEvent::TextDelta { .. } | ChatEvent::ReasoningDelta { .. })) => {
-                    merge(&mut pending, event);
-                }
-                Some(other) => {
-                    flush(&mut pending, &mut send, &mut open);
-                    if open {
-                        open = send(other);
+                Some(mut event) => {
+                    if event.delta_text().is_some() {
+                        merge(&mut pending, event);
+                    } else {
+                        flush(&mut pending, &mut send, &mut open);
+                        if open {
+                            open = send(event);
+                        }
                     }
                 }
             },
@@ -377,36 +410,19 @@ pub(crate) async fn forward_batched(
     flush(&mut pending, &mut send, &mut open);
 }
 
-fn delta_parts(event: &mut ChatEvent) -> Option<(&str, bool, &mut String)> {
-    match event {
-        ChatEvent::TextDelta { answer_id, text } => Some((answer_id.as_str(), true, text)),
-        ChatEvent::ReasoningDelta { answer_id, text } => Some((answer_id.as_str(), false, text)),
-        _ => None,
-    }
-}
-
-fn merge(pending: &mut Vec<ChatEvent>, mut event: ChatEvent) {
-    let Some((answer, is_text, text)) = delta_parts(&mut event) else {
-        return;
-    };
-    let (answer, text) = (answer.to_owned(), std::mem::take(text));
-    let last_of_answer = pending
-        .iter_mut()
-        .rev()
-        .find_map(|p| delta_parts(p).filter(|(a, _, _)| *a == answer));
-    match last_of_answer {
-        Some((_, kind, existing)) if kind == is_text => existing.push_str(&text),
-        _ => {
-            let mut event = event;
-            if let Some((_, _, slot)) = delta_parts(&mut event) {
-                *slot = text;
+fn merge<E: Batched>(pending: &mut Vec<E>, mut event: E) {
+    let latest = pending.iter_mut().rev().find(|p| p.same_stream(&event));
+    match latest {
+        Some(p) if std::mem::discriminant(&*p) == std::mem::discriminant(&event) => {
+            if let (Some(into), Some(text)) = (p.delta_text(), event.delta_text()) {
+                into.push_str(text);
             }
-            pending.push(event);
         }
+        _ => pending.push(event),
     }
 }
 
-fn flush(pending: &mut Vec<ChatEvent>, send: &mut impl FnMut(ChatEvent) -> bool, open: &mut bool) {
+fn flush<E>(pending: &mut Vec<E>, send: &mut impl FnMut(E) -> bool, open: &mut bool) {
     for event in pending.drain(..) {
         if *open {
             *open = send(event);

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use switchboard_core::{ChatRequest, Delta, Message, ProviderId, Usage, Usd};
+use switchboard_core::{ChatRequest, Delta, Message, Usage, Usd};
 
 use crate::{AgentError, AgentTarget, Rung};
 
@@ -31,10 +31,6 @@ pub struct ModelReply {
     pub usage: Usage,
     /// The cost: exact when the provider said, else estimated from the catalogue's prices.
     pub cost: Usd,
-    /// Whether `cost` is the provider's figure.
-    pub cost_exact: bool,
-    /// Who served it.
-    pub provider: ProviderId,
     /// The model that served it.
     pub model: String,
     /// Wall time, ms.

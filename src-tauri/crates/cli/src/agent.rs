@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde_json::json;
-use switchboard_engine::agent::{AgentEvent, AgentTarget, StepKind, Task, TaskReport, ToolGrant};
+use switchboard_engine::agent::{AgentEvent, AgentTarget, Task, TaskReport, ToolGrant};
 use switchboard_engine::{Engine, EngineError, RunOptions};
 use tokio::sync::mpsc;
 
@@ -152,7 +152,6 @@ async fn add(
     };
     let mut spec = t.spec;
     spec.name = name;
-    spec.template = Some(t.id);
     if let Some(folder) = folder {
         let root = std::fs::canonicalize(&folder).map_err(|e| EngineError::InvalidInput {
             message: format!("cannot use the folder {}: {e}", folder.display()),
@@ -230,8 +229,9 @@ async fn run_task(
         let mut err = std::io::stderr();
         while let Some(event) = rx.recv().await {
             let line = match event {
+                // The kind as `--json` names it.
                 AgentEvent::StepStarted { kind, label, .. } => {
-                    format!("· {} {label}", kind_name(kind))
+                    format!("· {} {label}", json!(kind).as_str().unwrap_or_default())
                 }
                 AgentEvent::StepFinished { step, .. } => match &step.error {
                     Some(e) => format!("  failed: {e}"),
@@ -272,22 +272,13 @@ async fn run_task(
     Ok(())
 }
 
-fn kind_name(kind: StepKind) -> &'static str {
-    match kind {
-        StepKind::Model => "model",
-        StepKind::Tool => "tool",
-        StepKind::Summary => "summary",
-        StepKind::Escalation => "escalation",
-    }
-}
-
 fn report_json(r: &TaskReport) -> serde_json::Value {
     json!({
         "result": r.result,
         "cost_usd": usd_json(Some(r.cost_usd)),
         "tokens": r.tokens,
         "steps": r.steps.iter().map(|s| json!({
-            "kind": kind_name(s.kind),
+            "kind": s.kind,
             "model": s.model,
             "tool": s.tool,
             "cost_usd": usd_json(Some(s.cost_usd)),

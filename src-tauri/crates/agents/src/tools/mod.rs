@@ -29,15 +29,17 @@ pub trait Tool: Send + Sync {
 }
 
 /// The tools open for one task.
-#[derive(Default)]
 pub struct Toolbox {
     tools: Vec<Box<dyn Tool>>,
+    /// `tools`' specs, in the same order, built once: every model turn sends them and every
+    /// tool call looks its tool up by name, and an MCP tool's spec copies its whole schema.
+    specs: Vec<ToolSpec>,
 }
 
 impl std::fmt::Debug for Toolbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.tools.iter().map(|t| t.spec().name))
+            .entries(self.specs.iter().map(|s| &s.name))
             .finish()
     }
 }
@@ -73,39 +75,34 @@ impl Toolbox {
                 }
             }
         }
+        let toolbox = Self::from_tools(tools);
         let mut names = std::collections::HashSet::new();
-        for tool in &tools {
-            let name = tool.spec().name;
-            if !names.insert(name.clone()) {
+        for spec in &toolbox.specs {
+            if !names.insert(spec.name.as_str()) {
                 return Err(AgentError::Invalid(format!(
-                    "two granted tools are both named \"{name}\"; remove one of the grants"
+                    "two granted tools are both named \"{}\"; remove one of the grants",
+                    spec.name
                 )));
             }
         }
-        Ok(Self { tools })
+        Ok(toolbox)
     }
 
     /// A toolbox of the given tools (tests, and the engine's own additions).
     pub fn from_tools(tools: Vec<Box<dyn Tool>>) -> Self {
-        Self { tools }
+        let specs = tools.iter().map(|t| t.spec()).collect();
+        Self { tools, specs }
     }
 
-    /// The specs to send with each request.
+    /// The specs to send with each request (a copy, since the request owns its tools).
     pub fn specs(&self) -> Vec<ToolSpec> {
-        self.tools.iter().map(|t| t.spec()).collect()
+        self.specs.clone()
     }
 
     /// The tool of that name.
     pub fn get(&self, name: &str) -> Option<&dyn Tool> {
-        self.tools
-            .iter()
-            .find(|t| t.spec().name == name)
-            .map(|t| &**t)
-    }
-
-    /// No tools at all.
-    pub fn is_empty(&self) -> bool {
-        self.tools.is_empty()
+        let index = self.specs.iter().position(|s| s.name == name)?;
+        self.tools.get(index).map(|t| &**t)
     }
 }
 

@@ -93,8 +93,6 @@ fn reply(message: Message, cost: &str, prompt_tokens: u64, completion_tokens: u6
             ..Usage::default()
         },
         cost: usd(cost),
-        cost_exact: true,
-        provider: BuiltinProvider::OpenRouter.id(),
         // Filled with the call's target by the script, so steps show who was asked.
         model: String::new(),
         ms: 7,

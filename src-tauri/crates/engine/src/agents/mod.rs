@@ -23,18 +23,13 @@ pub(crate) struct AgentRuns {
     approvals: Mutex<HashMap<String, oneshot::Sender<bool>>>,
 }
 
+// Only checking a spec and opening its tools fail as use cases (a run's model and tool
+// failures end up in its report), and both fail with `AgentError::Invalid`: something the user
+// wrote that they can fix.
 impl From<AgentError> for EngineError {
     fn from(e: AgentError) -> Self {
-        match e {
-            AgentError::Invalid(message) => Self::InvalidInput { message },
-            AgentError::Model {
-                message,
-                refused: true,
-                ..
-            } => Self::OverBudget { message },
-            other => Self::InvalidInput {
-                message: other.to_string(),
-            },
+        Self::InvalidInput {
+            message: e.to_string(),
         }
     }
 }

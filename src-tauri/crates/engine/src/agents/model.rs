@@ -1,12 +1,12 @@
 //! Agents' model calls, sent through the router like every chat request.
 
 use switchboard_agents::{AgentError, AgentEvent, AgentTarget, Model, ModelCall, ModelReply, Rung};
-use switchboard_core::{Delta, Message, Part, Role, Usd};
-use switchboard_router::{Arm, Capability, RouteRequest, expected_quality};
+use switchboard_core::{Delta, Message, Role, Usd};
+use switchboard_router::{Arm, RouteRequest, expected_quality};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::routing::RouteEvent;
+use crate::routing::{RouteEvent, describe};
 use crate::{Engine, EngineError};
 
 /// Output tokens assumed for a call's predicted cost when it sets no cap: a typical agent turn,
@@ -25,7 +25,9 @@ pub(super) struct RouterModel<'a> {
 }
 
 impl RouterModel<'_> {
-    /// The route request for a call, and the request with its model filled in.
+    /// The route request for a call, and the request with its model filled in. The rest is
+    /// left to `describe`, the send's own, so budget fitting asks the router about exactly
+    /// the request that will be sent.
     fn route_for(call: &mut ModelCall) -> RouteRequest {
         let mut route = RouteRequest {
             task: call.task_type.clone(),
@@ -40,12 +42,7 @@ impl RouterModel<'_> {
             }
             AgentTarget::Route { route: name } => route.route = Some(name.clone()),
         }
-        if !call.request.tools.is_empty() {
-            route.capabilities.push(Capability::Tools);
-        }
-        route.prompt_tokens = prompt_tokens(&call.request.messages);
-        route.max_output_tokens = call.request.max_tokens;
-        route
+        describe(route, &call.request)
     }
 
     /// Caps the call's output so its worst case fits what is left of the task's budget, and
@@ -115,37 +112,15 @@ impl RouterModel<'_> {
     }
 }
 
-fn prompt_tokens(messages: &[Message]) -> u64 {
-    let text: usize = messages
-        .iter()
-        .flat_map(|m| {
-            m.parts
-                .iter()
-                .map(|p| match p {
-                    Part::Text { text } => text.len(),
-                    Part::Image { .. } => 4_000,
-                })
-                .chain(
-                    m.tool_calls
-                        .iter()
-                        .map(|c| c.arguments.len() + c.name.len()),
-                )
-        })
-        .sum();
-    // The router's own rule of thumb (about four bytes a token); usage gives the real count.
-    (text as u64).div_ceil(4)
-}
-
 fn model_error(e: EngineError) -> AgentError {
+    // A budget's refusal stops the task; an unroutable request is left to fail over to the
+    // plan's next model (`info` already marks it retryable).
+    let refused = matches!(e, EngineError::OverBudget { .. });
     let info = e.info();
-    let refused = matches!(
-        e,
-        EngineError::OverBudget { .. } | EngineError::Unroutable { .. }
-    );
     AgentError::Model {
         message: info.message,
-        retryable: info.retryable || matches!(e, EngineError::Unroutable { .. }),
-        refused: refused && !matches!(e, EngineError::Unroutable { .. }),
+        retryable: info.retryable,
+        refused,
     }
 }
 
@@ -160,7 +135,7 @@ impl Model for RouterModel<'_> {
             self.fit_budget(&route, &mut call, left).await?;
         }
         let events = self.events;
-        let routed = self
+        let mut routed = self
             .engine
             .chat_routed(route, call.request, self.cancel, |e| match e {
                 RouteEvent::Delta(d) => on_delta(d),
@@ -171,25 +146,13 @@ impl Model for RouterModel<'_> {
             })
             .await
             .map_err(model_error)?;
-        let Some(out) = routed.outcome else {
-            let why = routed
-                .attempts
-                .iter()
-                .rev()
-                .find_map(|a| a.error.as_ref().map(|e| e.message.clone()))
-                .unwrap_or_else(|| "no target could take the request".to_owned());
-            return Err(AgentError::model(why, true));
-        };
+        let out = routed.take_outcome().map_err(model_error)?;
         if out.cancelled {
             return Err(AgentError::Stopped);
         }
         if let Some(e) = out.error {
             return Err(AgentError::model(e.message, e.retryable));
         }
-        let (cost, cost_exact) = match out.cost {
-            Some(c) => (c, out.cost_source == crate::CostSource::Provider),
-            None => (Usd::default(), false),
-        };
         let mut message = Message::text(Role::Assistant, out.content);
         message.tool_calls = out.tool_calls;
         if !out.reasoning_details.is_empty() {
@@ -198,9 +161,7 @@ impl Model for RouterModel<'_> {
         Ok(ModelReply {
             message,
             usage: out.usage,
-            cost,
-            cost_exact,
-            provider: out.provider,
+            cost: out.cost.unwrap_or_default(),
             model: out.model,
             ms: out.latency_ms,
         })

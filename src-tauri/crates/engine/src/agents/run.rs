@@ -1,7 +1,7 @@
 //! Running one task: the run is recorded before the first step and its report rewritten after
 //! every step, so neither a failure nor a crash loses what the agent did.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::PoisonError;
 
 use switchboard_agents::tools::Toolbox;
 use switchboard_agents::{AgentEvent, Approver, RunEvent, Step, Task, TaskReport, run_task};
@@ -153,7 +153,7 @@ impl Engine {
             cancel: &cancel,
             options,
         };
-        let finished = Arc::new(Mutex::new(Vec::<Step>::new()));
+        let mut finished = Vec::<Step>::new();
         let mut current = 0_u32;
         let mut on_event = |e: RunEvent<'_>| match e {
             RunEvent::Started { index, kind, label } => {
@@ -172,11 +172,10 @@ impl Engine {
             }
             RunEvent::Delta(_) | RunEvent::Approval { .. } => {}
             RunEvent::Finished(step) => {
-                let mut steps = finished.lock().unwrap_or_else(PoisonError::into_inner);
-                steps.push(step.clone());
-                let _ = saves.send(so_far(&steps));
+                finished.push(step.clone());
+                let _ = saves.send(so_far(&finished));
                 let _ = events.try_send(AgentEvent::StepFinished {
-                    index: u32::try_from(steps.len() - 1).unwrap_or(u32::MAX),
+                    index: u32::try_from(finished.len() - 1).unwrap_or(u32::MAX),
                     step: step.clone(),
                 });
             }
