@@ -191,16 +191,18 @@ pub enum SpendGrouping {
 }
 
 impl SpendGrouping {
-    /// Every grouping, for option lists.
-    pub const ALL: [Self; 7] = [
-        Self::Day,
-        Self::Week,
-        Self::Month,
-        Self::Model,
-        Self::Provider,
-        Self::Agent,
-        Self::Conversation,
-    ];
+    /// The name, as serialized: for chart titles and file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Model => "model",
+            Self::Provider => "provider",
+            Self::Agent => "agent",
+            Self::Conversation => "conversation",
+        }
+    }
 
     /// Whether rows are periods of time (charted in time order) rather than categories.
     pub fn is_time(self) -> bool {

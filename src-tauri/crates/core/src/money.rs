@@ -85,7 +85,7 @@ impl Usd {
     }
 
     /// The amount rounded to cents (half away from zero), for messages: `5.00`.
-    pub fn round_cents(self) -> String {
+    fn round_cents(self) -> String {
         let rounded = self
             .0
             .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);

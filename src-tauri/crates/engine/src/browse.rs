@@ -6,12 +6,13 @@
 //! ones stay `None` and flagged, never zero.
 
 use switchboard_core::{
-    BrowserCatalogue, BrowserModel, BuiltinProvider, EndpointView, KeySource, ModelDetail,
-    PriceSheet, ProviderId, Usd,
+    BrowserCatalogue, BrowserModel, BuiltinProvider, EndpointView, ModelDetail, PriceSheet,
+    ProviderId, Usd,
 };
 use switchboard_providers::openrouter_api::{self, CatalogueModel, ModelEndpoint, Price, Pricing};
 use switchboard_providers::price_table::{self, TablePrice};
 
+use crate::models::{DirectFacts, direct_facts};
 use crate::{Engine, EngineError};
 
 impl Engine {
@@ -119,20 +120,6 @@ impl Engine {
             price_source: None,
         })
     }
-
-    /// OpenAI and Anthropic, when the user has a key for them (keychain or environment).
-    async fn direct_providers_with_keys(&self) -> Result<Vec<BuiltinProvider>, EngineError> {
-        let overview = self.providers_overview().await?;
-        Ok([BuiltinProvider::OpenAi, BuiltinProvider::Anthropic]
-            .into_iter()
-            .filter(|provider| {
-                overview
-                    .providers
-                    .iter()
-                    .any(|p| p.id == provider.id() && p.key.source != KeySource::None)
-            })
-            .collect())
-    }
 }
 
 /// A catalogue entry as the browser lists it.
@@ -156,22 +143,21 @@ fn openrouter_model(m: &CatalogueModel) -> BrowserModel {
 /// A bundled direct model. The table has prices and the context window only; the rest is
 /// what every current model of that provider offers.
 fn direct_model(provider: BuiltinProvider, id: &str, price: &TablePrice) -> BrowserModel {
-    let reasoning =
-        provider == BuiltinProvider::Anthropic || id.starts_with('o') || id.starts_with("gpt-5");
+    let facts = direct_facts(provider, id);
     let mut supported_parameters: Vec<String> = ["max_tokens", "temperature", "tools"]
         .into_iter()
         .map(str::to_owned)
         .collect();
-    if provider == BuiltinProvider::OpenAi {
+    if facts.json {
         supported_parameters.push("response_format".to_owned());
     }
-    if reasoning {
+    if facts.reasoning {
         supported_parameters.push("reasoning".to_owned());
     }
     BrowserModel {
         provider: provider.id(),
         id: id.to_owned(),
-        name: format!("{}: {id}", provider.display_name()),
+        name: facts.name,
         description: Some(format!(
             "Used directly through {}'s own API with your key.",
             provider.display_name()
@@ -179,7 +165,7 @@ fn direct_model(provider: BuiltinProvider, id: &str, price: &TablePrice) -> Brow
         created: None,
         context_length: price.context_window,
         max_output: None,
-        input_modalities: vec!["text".to_owned(), "image".to_owned()],
+        input_modalities: DirectFacts::input_modalities(),
         output_modalities: vec!["text".to_owned()],
         supported_parameters,
         tokenizer: Some(

@@ -92,6 +92,11 @@ impl Engine {
                 Ok(inner.store.unreconciled_generations(limit, since)?)
             })
             .await?;
+        // The app polls this every minute; with nothing to reconcile, skip the preferences
+        // and keychain reads the endpoint needs.
+        if ids.is_empty() {
+            return Ok(0);
+        }
         let endpoint = self.endpoint(BuiltinProvider::OpenRouter.id()).await?;
         let mut updated = 0;
         for id in ids {

@@ -100,22 +100,16 @@ impl Engine {
         request: ChatRequest,
         on_delta: impl FnMut(&Delta) + Send,
     ) -> Result<ChatOutcome, EngineError> {
-        self.chat_until(provider, request, &CancellationToken::new(), on_delta)
-            .await
-    }
-
-    /// [`Engine::chat`] that stops when `cancel` fires. Dropping the HTTP stream aborts the
-    /// request, which stops generation (and billing) at providers that support it.
-    pub async fn chat_until(
-        &self,
-        provider: ProviderId,
-        request: ChatRequest,
-        cancel: &CancellationToken,
-        on_delta: impl FnMut(&Delta) + Send,
-    ) -> Result<ChatOutcome, EngineError> {
         let endpoint = self.endpoint_and_key_label(provider.clone()).await?;
-        self.attempt(provider, endpoint, request, cancel, on_delta, None)
-            .await
+        self.attempt(
+            provider,
+            endpoint,
+            request,
+            &CancellationToken::new(),
+            on_delta,
+            None,
+        )
+        .await
     }
 
     /// One request to one provider, recorded in the ledger (with its route and attempt number

@@ -88,7 +88,7 @@ impl Engine {
         file: SpendFile,
     ) -> Result<PathBuf, EngineError> {
         let report = self.spend_report(grouping, since_ms, until_ms).await?;
-        let stem = format!("switchboard-spend-by-{}", grouping_name(grouping));
+        let stem = format!("switchboard-spend-by-{}", grouping.as_str());
         let internal = |e: switchboard_reports::ReportError| EngineError::Internal {
             context: e.to_string(),
         };
@@ -115,17 +115,5 @@ impl Engine {
                 self.save_download(stem, "png", png).await
             }
         }
-    }
-}
-
-fn grouping_name(g: SpendGrouping) -> &'static str {
-    match g {
-        SpendGrouping::Day => "day",
-        SpendGrouping::Week => "week",
-        SpendGrouping::Month => "month",
-        SpendGrouping::Model => "model",
-        SpendGrouping::Provider => "provider",
-        SpendGrouping::Agent => "agent",
-        SpendGrouping::Conversation => "conversation",
     }
 }

@@ -271,15 +271,7 @@ fn stack(r: &SpendRow, view: ChartView) -> [f64; 4] {
 }
 
 fn title(report: &SpendReport, view: ChartView) -> String {
-    let by = match report.grouping {
-        switchboard_core::SpendGrouping::Day => "day",
-        switchboard_core::SpendGrouping::Week => "week",
-        switchboard_core::SpendGrouping::Month => "month",
-        switchboard_core::SpendGrouping::Model => "model",
-        switchboard_core::SpendGrouping::Provider => "provider",
-        switchboard_core::SpendGrouping::Agent => "agent",
-        switchboard_core::SpendGrouping::Conversation => "conversation",
-    };
+    let by = report.grouping.as_str();
     match view {
         ChartView::Cost => format!("Spend by {by}: ${} in all", report.total),
         ChartView::Tokens => format!("Tokens by {by}"),

@@ -53,40 +53,28 @@ impl Store {
         name: &str,
         spec: &str,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction()?;
-        let taken = previous != Some(name)
-            && tx
-                .query_row("SELECT 1 FROM agent WHERE name = ?1", params![name], |_| {
-                    Ok(())
-                })
-                .optional()?
-                .is_some();
-        if taken {
-            return Err(StoreError::Duplicate {
-                entity: "agent",
-                name: name.to_owned(),
-            });
-        }
+        let conn = self.conn()?;
         let now = now_ms();
         match previous {
             Some(old) => {
-                let changed = tx.execute(
-                    "UPDATE agent SET name = ?2, spec = ?3, updated_ms = ?4 WHERE name = ?1",
-                    params![old, name, spec, now],
-                )?;
+                let changed = conn
+                    .execute(
+                        "UPDATE agent SET name = ?2, spec = ?3, updated_ms = ?4 WHERE name = ?1",
+                        params![old, name, spec, now],
+                    )
+                    .map_err(|e| StoreError::unique_violation(e, "agent", name))?;
                 if changed == 0 {
                     return Err(StoreError::not_found("agent", old));
                 }
             }
             None => {
-                tx.execute(
+                conn.execute(
                     "INSERT INTO agent (name, spec, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?3)",
                     params![name, spec, now],
-                )?;
+                )
+                .map_err(|e| StoreError::unique_violation(e, "agent", name))?;
             }
         }
-        tx.commit()?;
         Ok(())
     }
 

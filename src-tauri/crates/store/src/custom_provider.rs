@@ -1,6 +1,6 @@
 //! The `custom_provider` table: OpenAI-compatible servers the user added.
 
-use rusqlite::{ErrorCode, params};
+use rusqlite::params;
 use switchboard_core::{BaseUrl, CustomProvider, ProviderId};
 
 use crate::{Store, StoreError, now_ms};
@@ -43,7 +43,7 @@ impl Store {
                     now_ms()
                 ],
             )
-            .map_err(|e| unique_violation(e, &provider.name))?;
+            .map_err(|e| StoreError::unique_violation(e, ENTITY, &provider.name))?;
         Ok(())
     }
 
@@ -59,7 +59,7 @@ impl Store {
                     provider.base_url.as_str()
                 ],
             )
-            .map_err(|e| unique_violation(e, &provider.name))?;
+            .map_err(|e| StoreError::unique_violation(e, ENTITY, &provider.name))?;
         if changed == 0 {
             return Err(not_found(&provider.id));
         }
@@ -89,16 +89,4 @@ fn corrupt(err: &dyn std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         detail: format!("custom_provider row: {err}"),
     }
-}
-
-fn unique_violation(err: rusqlite::Error, name: &str) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(e, _) = &err
-        && e.code == ErrorCode::ConstraintViolation
-    {
-        return StoreError::Duplicate {
-            entity: ENTITY,
-            name: name.to_owned(),
-        };
-    }
-    err.into()
 }

@@ -85,4 +85,20 @@ impl StoreError {
             id: id.to_owned(),
         }
     }
+
+    /// `Duplicate` for the `entity` named `name` when `err` is a constraint violation, else
+    /// `err` as is. Letting the unique index refuse the write, rather than looking first, leaves
+    /// no gap between the check and the write; callers use it only for writes whose sole
+    /// breakable constraint is that index.
+    pub(crate) fn unique_violation(err: rusqlite::Error, entity: &'static str, name: &str) -> Self {
+        if let rusqlite::Error::SqliteFailure(e, _) = &err
+            && e.code == rusqlite::ErrorCode::ConstraintViolation
+        {
+            return Self::Duplicate {
+                entity,
+                name: name.to_owned(),
+            };
+        }
+        err.into()
+    }
 }

@@ -186,10 +186,11 @@ pub const MIGRATIONS: &[Migration] = &[
         -- Requests made before this version learn their conversation from their answer.
         ALTER TABLE ledger ADD COLUMN conversation_id TEXT;
         ALTER TABLE ledger ADD COLUMN agent TEXT;
-        UPDATE ledger SET conversation_id = (
-            SELECT c.conversation_id FROM answer a
-            JOIN conversation_column c ON c.id = a.column_id
-            WHERE a.ledger_id = ledger.id);
+        -- A join, not a correlated subquery: answer has no index on ledger_id, so the
+        -- subquery would scan every answer for each ledger row.
+        UPDATE ledger SET conversation_id = c.conversation_id
+        FROM answer a JOIN conversation_column c ON c.id = a.column_id
+        WHERE a.ledger_id = ledger.id;
 
         -- Spending limits. Amounts are picodollars like the ledger's, so limits compare
         -- exactly with sums. `alerts` is a JSON array of percentages.

@@ -23,15 +23,7 @@ impl Store {
     /// A stored document that no longer parses (hand-edited, or written by a buggy build) is
     /// moved aside rather than overwritten, so the user's values can still be recovered.
     pub fn preferences(&self) -> Result<LoadedPreferences, StoreError> {
-        let conn = self.conn()?;
-        let raw: Option<String> = conn
-            .query_row(
-                "SELECT value FROM setting WHERE key = ?1",
-                [PREFERENCES],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(raw) = raw else {
+        let Some(raw) = self.setting(PREFERENCES)? else {
             return Ok(LoadedPreferences {
                 preferences: Preferences::default(),
                 quarantined_as: None,
@@ -43,12 +35,8 @@ impl Store {
                 quarantined_as: None,
             }),
             Err(err) => {
-                let aside = format!("{PREFERENCES}.unreadable.{}", now_ms());
+                let aside = self.quarantine_setting(PREFERENCES)?;
                 tracing::warn!(%err, key = aside, "stored preferences unreadable; using defaults");
-                conn.execute(
-                    "UPDATE setting SET key = ?1 WHERE key = ?2",
-                    [aside.as_str(), PREFERENCES],
-                )?;
                 Ok(LoadedPreferences {
                     preferences: Preferences::default(),
                     quarantined_as: Some(aside),
@@ -62,12 +50,7 @@ impl Store {
         let json = serde_json::to_string(prefs).map_err(|e| StoreError::Corrupt {
             detail: format!("preferences do not serialize: {e}"),
         })?;
-        self.conn()?.execute(
-            "INSERT INTO setting (key, value, updated_ms) VALUES (?1, ?2, ?3)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
-            rusqlite::params![PREFERENCES, json, now_ms()],
-        )?;
-        Ok(())
+        self.put_setting(PREFERENCES, &json)
     }
 }
 

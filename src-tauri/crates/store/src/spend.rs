@@ -76,10 +76,7 @@ impl Store {
             .conn()?
             .execute("DELETE FROM budget WHERE id = ?1", [id])?;
         if n == 0 {
-            return Err(StoreError::NotFound {
-                entity: "budget",
-                id: id.to_owned(),
-            });
+            return Err(StoreError::not_found("budget", id));
         }
         Ok(())
     }
@@ -209,11 +206,6 @@ impl Store {
             },
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// A budget by id.
-    pub fn budget(&self, id: &str) -> Result<Option<Budget>, StoreError> {
-        Ok(self.budgets()?.into_iter().find(|b| b.id == id))
     }
 }
 

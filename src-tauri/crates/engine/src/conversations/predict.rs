@@ -58,11 +58,9 @@ impl Engine {
                 .max_tokens
                 .map(u64::from)
                 .or_else(|| facts.and_then(|f| f.max_output))
-                .or(Some(FALLBACK_OUTPUT));
+                .unwrap_or(FALLBACK_OUTPUT);
             let max_cost = match (input_cost, facts.and_then(|f| f.completion_usd)) {
-                (Some(input), Some(per_token)) => {
-                    Some(input + per_token.times(max_output_tokens.unwrap_or(FALLBACK_OUTPUT)))
-                }
+                (Some(input), Some(per_token)) => Some(input + per_token.times(max_output_tokens)),
                 _ => None,
             };
             out.push(CostPrediction {
@@ -70,7 +68,7 @@ impl Engine {
                 prompt_tokens,
                 counted_with: counted_with.to_owned(),
                 input_cost,
-                max_output_tokens,
+                max_output_tokens: Some(max_output_tokens),
                 max_cost,
             });
         }

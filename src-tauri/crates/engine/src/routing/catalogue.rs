@@ -67,14 +67,12 @@ impl Engine {
         }
         for provider in [BuiltinProvider::OpenAi, BuiltinProvider::Anthropic] {
             for (id, price) in price_table::models(provider) {
+                let direct = crate::models::direct_facts(provider, &id);
                 let mut capabilities = vec![Capability::Tools, Capability::Vision];
-                if provider == BuiltinProvider::OpenAi {
+                if direct.json {
                     capabilities.push(Capability::Json);
                 }
-                if provider == BuiltinProvider::Anthropic
-                    || id.starts_with('o')
-                    || id.starts_with("gpt-5")
-                {
+                if direct.reasoning {
                     capabilities.push(Capability::Reasoning);
                 }
                 let facts = ModelFacts {

@@ -200,7 +200,7 @@ impl Store {
                     tool_calls: from_json("tool calls", &tool_calls)?,
                     status,
                     error: error.map(|e| from_json("answer error", &e)).transpose()?,
-                    stats: raw.resolve()?.0,
+                    stats: raw.into_stats()?,
                     created_ms: r.get(9)?,
                 };
                 if let Some(t) = turns.get_mut(turn) {

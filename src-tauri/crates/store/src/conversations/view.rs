@@ -1,7 +1,7 @@
 //! Loading a conversation as the Chat screen shows it: the displayed path, each turn's
 //! versions, each column's displayed attempt, and exact totals.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Row};
 use switchboard_core::{
@@ -92,48 +92,27 @@ impl RawStats {
             model: self.model,
         })
     }
-
-    /// The numbers, and whether the cost is unknown (counted apart, never as zero).
-    pub(crate) fn resolve(self) -> Result<(AnswerStats, bool), StoreError> {
-        let recorded = self.ledger_id.is_some() || self.stats_json.is_some();
-        // No request was recorded: unknown only if one may have been billed mid-stream.
-        let interrupted = self.status == "interrupted";
-        let stats = self.into_stats()?;
-        let unknown = if recorded {
-            stats.cost.is_none()
-        } else {
-            interrupted
-        };
-        Ok((stats, unknown))
-    }
 }
 
-impl RawStats {
-    /// What [`RawStats::resolve`] gives for the cost alone, from the recorded stats' `cost`
-    /// (`recorded_cost`, extracted by SQLite) instead of parsing them whole: answers outside a
-    /// window are read for the totals only, and there are as many of them as turns.
-    fn resolve_cost(self, recorded_cost: Option<&str>) -> Result<(Option<Usd>, bool), StoreError> {
-        if self.ledger_id.is_some() {
-            let cost = self.cost_pico.map(Usd::from_pico);
-            return Ok((cost, cost.is_none()));
-        }
-        if self.stats_json.is_none() {
-            return Ok((None, self.status == "interrupted"));
-        }
-        match recorded_cost.map(Usd::parse) {
-            None => Ok((None, true)),
-            Some(Ok(cost)) => Ok((Some(cost), false)),
-            // The whole parse reports what is wrong with it.
-            Some(Err(_)) => self.resolve().map(|(stats, unknown)| (stats.cost, unknown)),
-        }
-    }
-}
+/// Each answer's cost (picodollars, NULL when not known) and whether it is unknown (counted
+/// apart, never as zero), for the totals: the ledger row's when there is one, else the one
+/// recorded at import (`stats_cost_pico` beside `stats_json`, NULL when the stats had none).
+/// With neither, no request was recorded: unknown only if one may have been billed
+/// mid-stream. Small columns only, so totalling a conversation far longer than its window
+/// costs little; these are the rules [`RawStats::into_stats`] follows for one answer's cost.
+const COSTS: &str = "SELECT a.column_id,
+        COALESCE(l.cost_pico, CASE WHEN l.id IS NULL THEN a.stats_cost_pico END),
+        CASE WHEN l.id IS NOT NULL THEN l.cost_pico IS NULL
+             WHEN a.stats_json IS NOT NULL THEN a.stats_cost_pico IS NULL
+             ELSE a.status = 'interrupted' END
+     FROM answer a JOIN conversation_column k ON k.id = a.column_id
+     LEFT JOIN ledger l ON l.id = a.ledger_id
+     WHERE k.conversation_id = ?1";
 
+/// A turn's place in the tree; its text and attachments are read only if it is shown.
 struct TurnRow {
     id: String,
     parent: Option<String>,
-    text: String,
-    attachments: String,
     created_ms: i64,
 }
 
@@ -145,8 +124,9 @@ impl Store {
 
     /// The conversation with only part of its displayed path: the `limit` turns just before
     /// turn `before` (the latest without it); totals still cover every answer. Also returns
-    /// how many turns of the path precede the window. Answers outside the window are read for
-    /// their numbers only, so a page of a long conversation costs about its own size.
+    /// how many turns of the path precede the window. Turns and answers outside the window are
+    /// read for their tree links and costs only, so a page of a long conversation costs about
+    /// its own size.
     pub fn conversation_window(
         &self,
         id: &str,
@@ -179,16 +159,13 @@ impl Store {
         let mut siblings: HashMap<Option<String>, Vec<String>> = HashMap::new();
         {
             let mut stmt = conn.prepare(
-                "SELECT id, parent_id, text, attachments_json, created_ms FROM turn
-                 WHERE conversation_id = ?1 ORDER BY n",
+                "SELECT id, parent_id, created_ms FROM turn WHERE conversation_id = ?1 ORDER BY n",
             )?;
             let rows = stmt.query_map([id], |r| {
                 Ok(TurnRow {
                     id: r.get(0)?,
                     parent: r.get(1)?,
-                    text: r.get(2)?,
-                    attachments: r.get(3)?,
-                    created_ms: r.get(4)?,
+                    created_ms: r.get(2)?,
                 })
             })?;
             for row in rows {
@@ -224,37 +201,16 @@ impl Store {
         let start = end.saturating_sub(limit);
         path.truncate(end);
         path.drain(..start);
-        let shown: HashSet<&str> = path.iter().map(|row| row.id.as_str()).collect();
 
-        // (turn, column) -> answers of every attempt, with whether each is selected.
-        let mut answers: HashMap<(String, String), Vec<(bool, AnswerView)>> = HashMap::new();
         let mut total = Usd::ZERO;
         let mut unknown = 0;
         {
-            let mut stmt = conn.prepare(&format!(
-                "SELECT a.id, a.turn_id, a.column_id, a.attempt, a.selected, a.content,
-                    a.reasoning, a.tool_calls_json, a.error_json, {STATS_COLUMNS},
-                    json_extract(a.stats_json, '$.cost')
-                 FROM answer a JOIN conversation_column k ON k.id = a.column_id
-                 LEFT JOIN ledger l ON l.id = a.ledger_id
-                 WHERE k.conversation_id = ?1 ORDER BY a.attempt"
-            ))?;
+            let mut stmt = conn.prepare(COSTS)?;
             let mut rows = stmt.query([id])?;
             while let Some(r) = rows.next()? {
-                let raw = RawStats::read_at(r, 9)?;
-                let status: AnswerStatus = parse_status(&raw.status);
-                let turn_id: String = r.get(1)?;
-                let column_id: String = r.get(2)?;
-                let in_window = shown.contains(turn_id.as_str());
-                let (stats, cost, unknown_here) = if in_window {
-                    let (stats, unknown_here) = raw.resolve()?;
-                    let cost = stats.cost;
-                    (Some(stats), cost, unknown_here)
-                } else {
-                    let recorded: Option<String> = r.get(22)?;
-                    let (cost, unknown_here) = raw.resolve_cost(recorded.as_deref())?;
-                    (None, cost, unknown_here)
-                };
+                let column_id: String = r.get(0)?;
+                let cost = r.get::<_, Option<i64>>(1)?.map(Usd::from_pico);
+                let unknown_here: bool = r.get(2)?;
                 if let Some(column) = columns.iter_mut().find(|c| c.id == column_id) {
                     column.unknown_costs += u32::from(unknown_here);
                     if let Some(cost) = cost {
@@ -265,39 +221,54 @@ impl Store {
                 if let Some(cost) = cost {
                     total += cost;
                 }
-                let Some(stats) = stats else {
-                    continue;
-                };
-                let tool_calls: String = r.get(7)?;
-                let error: Option<String> = r.get(8)?;
-                let view = AnswerView {
-                    id: r.get(0)?,
-                    column_id: column_id.clone(),
-                    turn_id,
-                    content: r.get(5)?,
-                    reasoning: r.get(6)?,
-                    tool_calls: from_json("tool calls", &tool_calls)?,
-                    status,
-                    error: error.map(|e| from_json("answer error", &e)).transpose()?,
-                    stats,
-                    attempt: r.get(3)?,
-                    attempts: 0,
-                };
-                answers
-                    .entry((view.turn_id.clone(), column_id))
-                    .or_default()
-                    .push((r.get(4)?, view));
             }
         }
 
+        let mut turn_text =
+            conn.prepare("SELECT text, attachments_json FROM turn WHERE id = ?1")?;
+        let mut turn_answers = conn.prepare(&format!(
+            "SELECT a.id, a.column_id, a.attempt, a.selected, a.content, a.reasoning,
+                a.tool_calls_json, a.error_json, {STATS_COLUMNS}
+             FROM answer a LEFT JOIN ledger l ON l.id = a.ledger_id
+             WHERE a.turn_id = ?1 ORDER BY a.attempt"
+        ))?;
         let mut turn_views = Vec::with_capacity(path.len());
         for row in path {
+            let (text, attachments): (String, String) =
+                turn_text.query_row([&row.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            // column -> answers of every attempt, with whether each is selected.
+            let mut attempts_by_column: HashMap<String, Vec<(bool, AnswerView)>> = HashMap::new();
+            let mut rows = turn_answers.query([&row.id])?;
+            while let Some(r) = rows.next()? {
+                let raw = RawStats::read_at(r, 8)?;
+                let status: AnswerStatus = parse_status(&raw.status);
+                let column_id: String = r.get(1)?;
+                let tool_calls: String = r.get(6)?;
+                let error: Option<String> = r.get(7)?;
+                let view = AnswerView {
+                    id: r.get(0)?,
+                    column_id: column_id.clone(),
+                    turn_id: row.id.clone(),
+                    content: r.get(4)?,
+                    reasoning: r.get(5)?,
+                    tool_calls: from_json("tool calls", &tool_calls)?,
+                    status,
+                    error: error.map(|e| from_json("answer error", &e)).transpose()?,
+                    stats: raw.into_stats()?,
+                    attempt: r.get(2)?,
+                    attempts: 0,
+                };
+                attempts_by_column
+                    .entry(column_id)
+                    .or_default()
+                    .push((r.get(3)?, view));
+            }
+
             let versions = siblings.get(&row.parent).map_or(&[][..], Vec::as_slice);
             let version = versions.iter().position(|s| *s == row.id).unwrap_or(0) + 1;
             let mut shown = Vec::new();
             for column in &columns {
-                let Some(mut attempts) = answers.remove(&(row.id.clone(), column.id.clone()))
-                else {
+                let Some(mut attempts) = attempts_by_column.remove(&column.id) else {
                     continue;
                 };
                 let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
@@ -310,9 +281,9 @@ impl Store {
                 shown.push(view);
             }
             turn_views.push(TurnView {
-                attachments: from_json("attachments", &row.attachments)?,
+                attachments: from_json("attachments", &attachments)?,
                 id: row.id,
-                text: row.text,
+                text,
                 answers: shown,
                 version: u32::try_from(version).unwrap_or(u32::MAX),
                 versions: u32::try_from(versions.len()).unwrap_or(u32::MAX),
@@ -337,10 +308,9 @@ impl Store {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use switchboard_core::{AnswerStatus, ColumnSpec, ModelParams};
+    use switchboard_core::{AnswerStatus, ColumnSpec, ModelParams, Usage, Usd};
 
-    use super::RawStats;
-    use crate::{AnswerEnd, DB_FILE, Store, StoreError};
+    use crate::{AnswerEnd, CostSource, DB_FILE, LedgerEntry, Outcome, Store, StoreError};
 
     /// A one-column conversation of `n` answered turns, each on the last; returns its id.
     fn chain(store: &Store, n: usize) -> String {
@@ -379,38 +349,104 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn the_cost_alone_resolves_as_the_whole_stats_do() {
-        let raw = |ledger: bool, pico: Option<i64>, json: Option<&str>, status: &str| RawStats {
-            ledger_id: ledger.then(|| "l".to_owned()),
-            tokens: [1, 2, 0, 0],
-            cost_pico: pico,
-            cost_source: Some("provider".into()),
-            ttft_ms: Some(10),
-            latency_ms: Some(20),
-            served_by: None,
-            model: None,
-            stats_json: json.map(str::to_owned),
-            status: status.into(),
-        };
-        let recorded = r#"{"promptTokens":1,"completionTokens":2,"reasoningTokens":0,
-            "cachedTokens":0,"cost":"0.0000732","costSource":"provider","ttftMs":null,
-            "latencyMs":null,"tokensPerSecond":null,"servedBy":null,"model":null}"#;
-        let unpriced = recorded.replace(r#""0.0000732""#, "null");
-        let cases = [
-            (true, Some(7_000), None, "complete", None),
-            (true, None, None, "complete", None),
-            (false, None, Some(recorded), "complete", Some("0.0000732")),
-            (false, None, Some(unpriced.as_str()), "complete", None),
-            (false, None, None, "interrupted", None),
-            (false, None, None, "complete", None),
+    /// A one-column conversation with an answer for each way a cost can be recorded: a priced
+    /// ledger row, an unpriced one, an interrupted stream with no row, and a complete answer
+    /// with no row. Returns its id.
+    fn every_kind_of_cost(store: &Store) -> String {
+        let id = chain(store, 0);
+        let column = store.columns(&id).unwrap().remove(0).0;
+        let kinds = [
+            (Some("0.00813"), AnswerStatus::Complete),
+            (None, AnswerStatus::Complete),
+            (None, AnswerStatus::Interrupted),
+            (None, AnswerStatus::Complete),
         ];
-        for (i, (ledger, pico, json, status, extracted)) in cases.into_iter().enumerate() {
-            let (stats, unknown) = raw(ledger, pico, json, status).resolve().unwrap();
-            let alone = raw(ledger, pico, json, status)
-                .resolve_cost(extracted)
+        let mut parent: Option<String> = None;
+        for (i, (cost, status)) in kinds.into_iter().enumerate() {
+            let ledger_id = (i < 2).then(|| format!("r{i}"));
+            if let Some(ledger_id) = &ledger_id {
+                store
+                    .record_request(&LedgerEntry {
+                        id: ledger_id.clone(),
+                        created_ms: 1,
+                        provider_id: "openrouter".into(),
+                        model: "a/one".into(),
+                        served_model: None,
+                        served_by: None,
+                        generation_id: None,
+                        key_label: None,
+                        usage: Usage::default(),
+                        cost: cost.map(|c| Usd::parse(c).unwrap()),
+                        cost_source: if cost.is_some() {
+                            CostSource::Provider
+                        } else {
+                            CostSource::Unknown
+                        },
+                        ttft_ms: None,
+                        latency_ms: None,
+                        outcome: Outcome::Ok,
+                        finish_reason: None,
+                        error_code: None,
+                        route: None,
+                        request_id: None,
+                        attempt: None,
+                        conversation_id: Some(id.clone()),
+                        agent: None,
+                    })
+                    .unwrap();
+            }
+            let turn = store
+                .add_turn(&id, parent.as_deref(), &format!("q{i}"), &[])
                 .unwrap();
-            assert_eq!(alone, (stats.cost, unknown), "case {i}");
+            let (answer, _) = store.start_answer(&turn, &column).unwrap();
+            let end = AnswerEnd {
+                content: format!("a{i}"),
+                reasoning: String::new(),
+                reasoning_details: Vec::new(),
+                tool_calls: Vec::new(),
+                status,
+                error: None,
+                ledger_id,
+            };
+            store.finish_answer(&answer, &end).unwrap();
+            parent = Some(turn);
+        }
+        id
+    }
+
+    #[test]
+    fn totals_count_each_answer_as_its_stats_do_inside_the_window_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        let id = every_kind_of_cost(&store);
+        // Imported answers carry their recorded stats instead of a ledger row; those without a
+        // cost are unknown, whatever their status.
+        let copy = store
+            .import_conversation(&store.export_conversation(&id).unwrap())
+            .unwrap();
+        for (id, unknown) in [(id, 2), (copy, 3)] {
+            let whole = store.conversation_view(&id).unwrap();
+            let shown: Vec<_> = whole
+                .turns
+                .iter()
+                .map(|t| t.answers[0].stats.cost)
+                .collect();
+            let priced = Usd::parse("0.00813").unwrap();
+            assert_eq!(shown, [Some(priced), None, None, None]);
+            assert_eq!(whole.total_cost, priced);
+            assert_eq!(whole.unknown_costs, unknown);
+            assert_eq!(
+                (whole.columns[0].total_cost, whole.columns[0].unknown_costs),
+                (whole.total_cost, unknown)
+            );
+            for limit in 0..4 {
+                let (window, _) = store.conversation_window(&id, None, limit).unwrap();
+                assert_eq!(
+                    (window.total_cost, window.unknown_costs, &window.columns),
+                    (whole.total_cost, whole.unknown_costs, &whole.columns),
+                    "a window of {limit} turns"
+                );
+            }
         }
     }
 
