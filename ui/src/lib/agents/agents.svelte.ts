@@ -4,7 +4,8 @@
  * past one).
  */
 import { AppError } from "../ipc/errors";
-import type { AgentsApi, AgentSpec, McpServer, Memory, RunView, Task, Template } from "./api";
+import type { AgentsApi } from "./api";
+import type { AgentSpec, McpServer, Memory, RunView, Task, Template } from "../ipc/client";
 import { blankSpec, toDraft, toSpec, type AgentDraft } from "./draft";
 
 /** A plain copy of JSON data (no state proxies): what IPC and the next draft get. */

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { describe, expect, it } from "vitest";
 import AgentsView from "./AgentsView.svelte";
 import { AgentsModel } from "./agents.svelte";
-import type { AgentEvent, AgentSpec } from "./api";
+import type { AgentEvent, AgentSpec } from "../ipc/client";
 import { blankSpec, editTarget, newStage, toDraft, toSpec } from "./draft";
 import { FakeAgentsApi, report, spec, step, templates, type ScriptItem } from "./testing";
 import { Trace } from "./trace.svelte";

@@ -13,29 +13,7 @@ import type {
   Task,
   TaskReport,
   Template,
-} from "../ipc/agents";
-
-export type {
-  AgentDetail,
-  AgentEvent,
-  AgentParams,
-  AgentSpec,
-  AgentTarget,
-  McpServer,
-  Memory,
-  MemoryPolicy,
-  Plan,
-  ReasoningEffort,
-  RunView,
-  Stage,
-  Step,
-  StepKind,
-  Task,
-  TaskReport,
-  Template,
-  ToolGrant,
-  Value,
-} from "../ipc/agents";
+} from "../ipc/client";
 
 export interface AgentsApi {
   /** The templates a new agent can start from. */

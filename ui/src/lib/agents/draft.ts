@@ -3,7 +3,14 @@
  * spec; `toSpec` turns it back, keeping what the editor does not show (how many recent turns
  * memory keeps word for word) as it was.
  */
-import type { AgentSpec, AgentTarget, Plan, ReasoningEffort, Stage, ToolGrant } from "./api";
+import type {
+  AgentSpec,
+  AgentTarget,
+  Plan,
+  ReasoningEffort,
+  Stage,
+  ToolGrant,
+} from "../ipc/client";
 
 /** A target as its inputs hold it: both the model and the route fields, whichever is chosen. */
 export interface EditTarget {

@@ -1,10 +1,10 @@
 /** Fakes for the Agents screen's tests: an in-memory backend with scripted runs. */
 import { AppError } from "../ipc/errors";
+import type { AgentsApi } from "./api";
 import type {
   AgentDetail,
   AgentEvent,
   AgentSpec,
-  AgentsApi,
   McpServer,
   Memory,
   RunView,
@@ -12,7 +12,7 @@ import type {
   Task,
   TaskReport,
   Template,
-} from "./api";
+} from "../ipc/client";
 import { blankSpec } from "./draft";
 
 export function spec(over: Partial<AgentSpec> = {}): AgentSpec {

@@ -2,7 +2,7 @@
  * One run's trace as the screen shows it: built live from a run's events, or at once from a
  * past run's report. Model text is kept as plain text (it is untrusted).
  */
-import type { AgentEvent, RunView, Step, StepKind, TaskReport, Value } from "./api";
+import type { AgentEvent, RunView, Step, StepKind, TaskReport, Value } from "../ipc/client";
 
 export type RunStatus = "running" | "done" | "failed" | "stopped" | "interrupted";
 

@@ -8,7 +8,6 @@ import ModelPicker from "./ModelPicker.svelte";
 import SearchPanel from "./SearchPanel.svelte";
 import { ChatStore, PREDICT_DEBOUNCE_MS } from "./chat.svelte";
 import {
-  FakeResizeObserver,
   answer,
   installScrollShim,
   column,
@@ -20,6 +19,7 @@ import {
   turn,
   type FakeChatApi,
 } from "./testing/fakeApi";
+import { FakeResizeObserver } from "../shared/testing";
 
 vi.mock("../ipc/chat", () => ({ chatApi: {} }));
 

@@ -3,14 +3,16 @@
  * and compared as scaled BigInts, never as floats. `null` is an unknown cost: counted, never $0.
  */
 
-interface Scaled {
+/** A decimal as an integer count of `10^-scale` units. */
+export interface Scaled {
   units: bigint;
   scale: number;
 }
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 
-function parse(amount: string): Scaled | null {
+/** A decimal string ("-0.5", " 12 ") as scaled units; `null` when it is not one. */
+export function parseMoney(amount: string): Scaled | null {
   const m = DECIMAL.exec(amount.trim());
   if (!m) return null;
   const [, sign = "", whole = "0", frac = ""] = m;
@@ -22,7 +24,8 @@ function rescale(v: Scaled, scale: number): bigint {
   return v.units * 10n ** BigInt(scale - v.scale);
 }
 
-function render(units: bigint, scale: number): string {
+/** Scaled units as the shortest exact decimal string ("0.3", "12"). */
+export function renderMoney(units: bigint, scale: number): string {
   const negative = units < 0n;
   const digits = (negative ? -units : units).toString().padStart(scale + 1, "0");
   const whole = digits.slice(0, digits.length - scale);
@@ -43,19 +46,19 @@ export function sumMoney(amounts: readonly (string | null)[]): MoneyTotal {
   const parsed: Scaled[] = [];
   let unknown = 0;
   for (const a of amounts) {
-    const p = a === null ? null : parse(a);
+    const p = a === null ? null : parseMoney(a);
     if (p) parsed.push(p);
     else unknown += 1;
   }
   const scale = parsed.reduce((s, p) => Math.max(s, p.scale), 0);
   const units = parsed.reduce((sum, p) => sum + rescale(p, scale), 0n);
-  return { total: render(units, scale), unknown };
+  return { total: renderMoney(units, scale), unknown };
 }
 
 /** Compares two decimal strings exactly: negative, zero or positive like a sort comparator. */
 export function compareMoney(a: string, b: string): number {
-  const pa = parse(a);
-  const pb = parse(b);
+  const pa = parseMoney(a);
+  const pb = parseMoney(b);
   if (!pa || !pb) return 0;
   const scale = Math.max(pa.scale, pb.scale);
   const d = rescale(pa, scale) - rescale(pb, scale);
@@ -68,7 +71,7 @@ export function compareMoney(a: string, b: string): number {
  * "<$0.000001", never "$0.00".
  */
 export function formatUsd(amount: string, digits = 6): string {
-  const p = parse(amount);
+  const p = parseMoney(amount);
   if (!p) return `$${amount}`;
   let units = p.units;
   let scale = p.scale;
@@ -83,7 +86,7 @@ export function formatUsd(amount: string, digits = 6): string {
     units = negative ? -rounded : rounded;
     scale = digits;
   }
-  const text = render(units, scale);
+  const text = renderMoney(units, scale);
   const [whole, frac = ""] = text.split(".");
   const shown = frac.length < 2 ? frac.padEnd(2, "0") : frac;
   const body = `${whole}.${shown}`;

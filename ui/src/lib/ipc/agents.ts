@@ -6,36 +6,7 @@ import { Channel } from "@tauri-apps/api/core";
 import type { AgentsApi } from "../agents/api";
 import { commands } from "./bindings";
 import type { AgentEvent } from "./bindings";
-import { call } from "./client";
-
-// The agent types are not re-exported by client.ts; the Agents screen takes them from here.
-export type {
-  AgentDetail,
-  AgentEvent,
-  AgentParams,
-  AgentSpec,
-  AgentTarget,
-  McpServer,
-  Memory,
-  MemoryPolicy,
-  MemoryTurn,
-  Plan,
-  ReasoningEffort,
-  RunView,
-  Stage,
-  Step,
-  StepKind,
-  Task,
-  TaskReport,
-  Template,
-  ToolGrant,
-  Value,
-} from "./bindings";
-
-/** Commands returning Rust's `()` resolve with `null`; the UI only needs completion. */
-async function done(pending: Promise<unknown>): Promise<void> {
-  await call(pending);
-}
+import { call, done, routeNames } from "./client";
 
 export const agentsApi: AgentsApi = {
   templates: () => call(commands.agentTemplates()),
@@ -55,8 +26,5 @@ export const agentsApi: AgentsApi = {
   servers: () => call(commands.mcpServersList()),
   saveServer: (server) => done(commands.mcpServerSave(server)),
   deleteServer: (name) => done(commands.mcpServerDelete(name)),
-  routes: async () => {
-    const config = await call(commands.routingGet());
-    return (config.routes ?? []).map((r) => r.name);
-  },
+  routes: routeNames,
 };

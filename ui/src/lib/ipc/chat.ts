@@ -6,15 +6,10 @@ import { Channel } from "@tauri-apps/api/core";
 import type { ChatApi, ExportFormat, ModelChoice } from "../chat/api";
 import { commands } from "./bindings";
 import type { ChatEvent } from "./bindings";
-import { call } from "./client";
+import { call, done, routeNames } from "./client";
 
 // The prediction types are not re-exported by client.ts yet; the Chat screen takes them from here.
 export type { CostPrediction, PredictColumn, PredictInput, Signal } from "./bindings";
-
-/** Commands returning Rust's `()` resolve with `null`; the UI only needs completion. */
-async function done(pending: Promise<unknown>): Promise<void> {
-  await call(pending);
-}
 
 function channel(onEvent: (event: ChatEvent) => void): Channel<ChatEvent> {
   const ch = new Channel<ChatEvent>();
@@ -50,10 +45,7 @@ export const chatApi: ChatApi = {
   importConversation: (json) => call(commands.conversationImport(json)),
   predict: (input) => call(commands.chatPredict(input)),
   rate: (answerId, signal) => done(commands.answerRate(answerId, signal)),
-  routes: async () => {
-    const config = await call(commands.routingGet());
-    return (config.routes ?? []).map((r) => r.name);
-  },
+  routes: routeNames,
   models: async (): Promise<ModelChoice[]> => {
     const models = await call(commands.modelsList());
     return models.map((m) => ({

@@ -19,6 +19,7 @@ import type {
   Preferences,
   ProviderId,
   ProvidersOverview,
+  ReasoningEffort,
   RouteRequest,
   RouterConfig,
   RoutingHealth,
@@ -31,6 +32,24 @@ import { AppError } from "./errors";
 
 export { AppError };
 export type {
+  AgentDetail,
+  AgentEvent,
+  AgentParams,
+  AgentSpec,
+  AgentTarget,
+  McpServer,
+  Memory,
+  MemoryPolicy,
+  MemoryTurn,
+  Plan,
+  RunView,
+  Stage,
+  Step,
+  StepKind,
+  Task,
+  TaskReport,
+  Template,
+  ToolGrant,
   AnswerStats,
   AnswerStatus,
   AnswerView,
@@ -110,6 +129,16 @@ export type {
   SpendRow,
 } from "./bindings";
 
+/** Every reasoning effort, least first: what the editors offer. */
+export const REASONING_EFFORTS: readonly ReasoningEffort[] = [
+  "none",
+  "minimal",
+  "low",
+  "medium",
+  "high",
+  "xhigh",
+];
+
 /** Awaits a command, turning any rejection (ours or Tauri's) into an `AppError`. */
 export async function call<T>(pending: Promise<T>): Promise<T> {
   try {
@@ -117,6 +146,17 @@ export async function call<T>(pending: Promise<T>): Promise<T> {
   } catch (raw) {
     throw AppError.from(raw);
   }
+}
+
+/** Awaits a command returning Rust's `()` (it resolves with `null`): only completion matters. */
+export async function done(pending: Promise<unknown>): Promise<void> {
+  await call(pending);
+}
+
+/** The names of the saved routes. */
+export async function routeNames(): Promise<string[]> {
+  const config = await call(commands.routingGet());
+  return (config.routes ?? []).map((r) => r.name);
 }
 
 export const api = {

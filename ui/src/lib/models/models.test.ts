@@ -8,7 +8,6 @@ import { addExact, sortUnits, tokensCost } from "./price";
 import {
   FakeOpener,
   FREE,
-  FakeResizeObserver,
   VARIABLE,
   browserModel,
   fakeApi,
@@ -16,6 +15,7 @@ import {
   prices,
   sampleCatalogue,
 } from "./testing";
+import { FakeResizeObserver } from "../shared/testing";
 
 async function loaded(models = sampleCatalogue()) {
   const api = fakeApi(models);

@@ -174,29 +174,3 @@ export class FakeOpener implements ChatOpener {
     this.opened.push(columns);
   }
 }
-
-/**
- * jsdom has no layout; virtua measures its viewport with a ResizeObserver. This one reports
- * every element as 1000×600 px, so the list renders about a viewport's worth of rows.
- */
-export class FakeResizeObserver {
-  constructor(private readonly callback: ResizeObserverCallback) {}
-  observe(target: Element): void {
-    queueMicrotask(() =>
-      this.callback(
-        [
-          {
-            target,
-            contentRect: { width: 1000, height: 600 } as DOMRectReadOnly,
-            borderBoxSize: [{ inlineSize: 1000, blockSize: 600 }],
-            contentBoxSize: [{ inlineSize: 1000, blockSize: 600 }],
-            devicePixelContentBoxSize: [],
-          },
-        ],
-        this as unknown as ResizeObserver,
-      ),
-    );
-  }
-  unobserve(): void {}
-  disconnect(): void {}
-}

@@ -483,23 +483,41 @@ export function splitBlocks(text: string): string[] {
 }
 
 /**
- * A renderer for growing text: splits it with {@link splitBlocks} and renders only blocks it has
- * not seen, keeping the HTML of the blocks of the latest call.
+ * Whether `text` has a reference definition ({@link splitBlocks} then keeps it whole). `from`
+ * must be a line start; definitions starting before it are not looked for.
  */
-export function createBlockRenderer(
-  render: (block: string) => string = renderMarkdown,
-): (text: string) => string[] {
-  let cache = new Map<string, string>();
-  return (text) => {
-    const next = new Map<string, string>();
-    const html = splitBlocks(text).map((block) => {
-      const done = next.get(block) ?? cache.get(block) ?? render(block);
-      next.set(block, done);
-      return done;
-    });
-    cache = next;
-    return html;
-  };
+export function hasRefDef(text: string, from = 0): boolean {
+  return REF_DEF.test(from === 0 ? text : text.slice(from));
+}
+
+/**
+ * Where in `text.slice(from, end)` (a block boundary ends it; `from` is a line start) a
+ * reference definition completed by text appended later could start: the first line starting
+ * with a `[` that no `]` follows before `end` (a `]` ends a label for good, and the text itself
+ * has no definition), or `end` when there is none.
+ */
+export function openRefDefAt(text: string, from: number, end: number): number {
+  const part = text.slice(from, end);
+  const closed = part.lastIndexOf("]");
+  const label = /^ {0,3}\[/gm; // line starts as REF_DEF sees them
+  label.lastIndex = closed < 0 ? 0 : part.lastIndexOf("\n", closed) + 1;
+  for (let m = label.exec(part); m; m = label.exec(part)) {
+    if (m.index + m[0].length - 1 > closed) return from + m.index;
+  }
+  return end;
+}
+
+/**
+ * How many leading `blocks` (the result of {@link splitBlocks} on text without a reference
+ * definition) text appended to it cannot change. A break before a block is decided by that
+ * block's first line alone, so every break is final once that line is complete; the last block
+ * can always grow, and the one before it can still merge with it while the last's first line is
+ * incomplete (`"- a\n\n1"` splits, `"- a\n\n1."` does not).
+ */
+export function settledBlocks(blocks: readonly string[]): number {
+  const last = blocks[blocks.length - 1];
+  if (last === undefined) return 0;
+  return Math.max(0, blocks.length - (last.includes("\n") ? 1 : 2));
 }
 
 function canBreak(before: string, next: string): boolean {

@@ -3,9 +3,10 @@
 // stream: a long paragraph or code block is re-parsed, re-sanitized, re-highlighted and its DOM
 // replaced tens of times a second, in every streaming column at once. Here completed blocks are
 // rendered once and never touched again; the open (last) block is re-rendered only as often as
-// its cost allows, and text that arrives in between is appended as a plain text node.
+// its cost allows, and text that arrives in between is appended as a plain text node. Only the
+// text after the blocks no append can change is split again (see `settledBlocks`).
 
-import { renderMarkdown, splitBlocks } from "./markdown";
+import { hasRefDef, openRefDefAt, renderMarkdown, settledBlocks, splitBlocks } from "./markdown";
 
 /** The open block waits about this many times its last render's cost before the next render:
  * each streaming answer then spends at most about 4% of the main thread on Markdown. */
@@ -60,6 +61,14 @@ function tailHost(nodes: readonly ChildNode[]): Element | null {
  */
 export class StreamRenderer {
   private blocks: Block[] = [];
+  /** How many leading blocks no append can change (all rendered): what `update` splits starts
+   * after them. */
+  private settled = 0;
+  /** The text of the settled blocks. */
+  private settledText = "";
+  /** No reference definition in any text extending `settledText` starts before this (a line
+   * start): looking from here finds every one. */
+  private refFrom = 0;
   /** Text of the open block that arrived after its last render, shown as is. */
   private tail: Text | null = null;
   private lastCost = 0;
@@ -76,13 +85,19 @@ export class StreamRenderer {
    * with the same text would render more Markdown (the tail's), or `null` when all is rendered.
    */
   update(text: string, now: number = performance.now()): number | null {
-    const sources = splitBlocks(text);
-    let same = 0;
-    while (same < sources.length && this.blocks[same]?.source === sources[same]) same++;
+    // The blocks are `splitBlocks(text)`: the settled ones and `sources`, the split of the rest.
+    // A definition can join every block into one, and text that does not extend the settled
+    // blocks (not an append) splits anew: both split the whole text.
+    if (!text.startsWith(this.settledText) || hasRefDef(text, this.refFrom)) this.unsettle();
+    const base = this.settled;
+    const sources = splitBlocks(text.slice(this.settledText.length));
+    const count = base + sources.length;
+    let same = base;
+    while (same < count && this.blocks[same]?.source === sources[same - base]) same++;
     const openAt = this.blocks.length - 1;
     const open = this.blocks[openAt];
-    const grown = sources[openAt];
-    if (same === sources.length && same === this.blocks.length) {
+    const grown = sources[openAt - base];
+    if (same === count && same === this.blocks.length) {
       this.setTail("");
       return null;
     }
@@ -90,7 +105,7 @@ export class StreamRenderer {
     const onlyOpenGrew =
       open !== undefined &&
       same === openAt &&
-      sources.length === this.blocks.length &&
+      count === this.blocks.length &&
       grown !== undefined &&
       grown.startsWith(open.source);
     const due = now - this.renderedAt >= wait && openRenderFrame !== now;
@@ -103,19 +118,36 @@ export class StreamRenderer {
     this.setTail("");
     const started = performance.now();
     for (const stale of this.blocks.splice(same)) for (const node of stale.nodes) node.remove();
-    for (const source of sources.slice(same)) {
+    for (const source of sources.slice(same - base)) {
       this.blocks.push({ source, nodes: this.insert(this.render(source)) });
     }
     this.lastCost = performance.now() - started;
     this.renderedAt = now;
     if (onlyOpenGrew) openRenderFrame = now;
+    this.settle(text, sources.slice(0, settledBlocks(sources)));
     return null;
   }
 
   /** Removes everything this renderer inserted. */
   clear(): void {
     this.setTail("");
+    this.unsettle();
     for (const block of this.blocks.splice(0)) for (const node of block.nodes) node.remove();
+  }
+
+  /** Adds `sources` (rendered, and the next blocks of `text`) to the settled blocks. */
+  private settle(text: string, sources: readonly string[]): void {
+    if (sources.length === 0) return;
+    const end = this.settledText.length + sources.reduce((n, s) => n + s.length, 0);
+    this.refFrom = openRefDefAt(text, this.refFrom, end);
+    this.settledText = text.slice(0, end);
+    this.settled += sources.length;
+  }
+
+  private unsettle(): void {
+    this.settled = 0;
+    this.settledText = "";
+    this.refFrom = 0;
   }
 
   private insert(html: string): ChildNode[] {

@@ -178,8 +178,6 @@ export const MODALITIES: { id: Modality; label: string }[] = [
   { id: "audio", label: "Audio" },
 ];
 
-export const EFFORTS: ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
-
 const DEFAULT_FAILOVER: Required<Failover> = {
   mode: "immediate",
   wait_ms: 1000,
@@ -193,19 +191,24 @@ const DEFAULT_FAILOVER: Required<Failover> = {
 let nextKey = 1;
 const newKey = (): number => nextKey++;
 
-/** Fills every field the editor binds to; `previous` lends its keys (by position). */
-export function toDraft(config: RouterConfig, previous?: Draft | null): Draft {
+/** Fills every field the editor binds to; `previous` lends its keys (by position), `key` makes
+ * the others. */
+export function toDraft(
+  config: RouterConfig,
+  previous?: Draft | null,
+  key: () => number = newKey,
+): Draft {
   const routes = (config.routes ?? []).map((r, i): EditRoute => {
     const old = previous?.routes[i];
     return {
-      key: old?.key ?? newKey(),
+      key: old?.key ?? key(),
       name: r.name,
       strategy: r.strategy ?? "priority",
       openrouter_sort: r.openrouter_sort ?? null,
       cost_weight: r.cost_weight ?? null,
       failover: { ...DEFAULT_FAILOVER, ...(r.failover ?? {}) },
       targets: r.targets.map((t, j) => ({
-        key: old?.targets[j]?.key ?? newKey(),
+        key: old?.targets[j]?.key ?? key(),
         provider: t.provider,
         model: t.model,
         weight: t.weight ?? 1,
@@ -219,7 +222,7 @@ export function toDraft(config: RouterConfig, previous?: Draft | null): Draft {
     const set = r.then.set ?? {};
     const block = r.then.block ?? null;
     return {
-      key: previous?.rules[i]?.key ?? newKey(),
+      key: previous?.rules[i]?.key ?? key(),
       name: r.name,
       enabled: r.enabled ?? true,
       when: {
@@ -349,6 +352,11 @@ export function formatMs(ms: number | null): string {
   return `${Math.round(ms)} ms`;
 }
 
+/** A fraction as a whole percent ("42%"), or `ifNull` when there is none. */
+export function formatFraction(x: number | null, ifNull = "—"): string {
+  return x === null ? ifNull : `${Math.round(x * 100)}%`;
+}
+
 /** One line saying what a rule does, for its header. */
 export function describeRule(rule: EditRule): string {
   const w = rule.when;
@@ -439,10 +447,15 @@ export class RoutingModel {
   learned = $state<TaskLearning[] | null>(null);
   learnedError = $state<string | null>(null);
 
+  /** What is saved as the editor would send it back: the draft is compared with this. Keys are
+   * not made for it (`toConfig` drops them anyway). */
+  private savedJson = $derived(
+    this.saved ? JSON.stringify(toConfig(toDraft(this.saved, null, () => 0))) : null,
+  );
   /** The draft differs from what is saved. */
   dirty = $derived.by(() => {
-    if (!this.draft || !this.saved) return false;
-    return JSON.stringify(toConfig(this.draft)) !== JSON.stringify(toConfig(toDraft(this.saved)));
+    if (!this.draft || this.savedJson === null) return false;
+    return JSON.stringify(toConfig(this.draft)) !== this.savedJson;
   });
   /** The names of the saved routes (what a sample request may name). */
   savedRoutes = $derived((this.saved?.routes ?? []).map((r) => r.name));

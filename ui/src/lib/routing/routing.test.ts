@@ -13,6 +13,7 @@ import {
   RoutingModel,
   describeRule,
   formatCost,
+  formatFraction,
   parseList,
   toConfig,
   toDraft,
@@ -293,6 +294,19 @@ describe("RoutingModel", () => {
     expect(at(must(m.saved).rules, 0).when?.task).toEqual(["review"]);
   });
 
+  it("editor keys never count as edits", async () => {
+    const m = new RoutingModel(fakeApi());
+    await m.load();
+    const keys = draftOf(m).rules.map((r) => r.key);
+    m.draft = toDraft(must(m.saved)); // the same configuration under new keys
+    expect(draftOf(m).rules.map((r) => r.key)).not.toEqual(keys);
+    expect(m.dirty).toBe(false);
+    ruleOf(m, 0).when.task = ["review"];
+    expect(m.dirty).toBe(true);
+    ruleOf(m, 0).when.task = ["code"];
+    expect(m.dirty).toBe(false);
+  });
+
   it("a refused save shows the reason and loses nothing from the draft", async () => {
     const api = fakeApi();
     const m = new RoutingModel(api);
@@ -391,6 +405,15 @@ describe("RoutingModel", () => {
 });
 
 describe("helpers", () => {
+  it("formats fractions as whole percents", () => {
+    expect(formatFraction(0.424)).toBe("42%");
+    expect(formatFraction(0.005)).toBe("1%");
+    expect(formatFraction(1)).toBe("100%");
+    expect(formatFraction(0)).toBe("0%");
+    expect(formatFraction(null)).toBe("—");
+    expect(formatFraction(null, "0%")).toBe("0%");
+  });
+
   it("formats small predicted costs sensibly", () => {
     expect(formatCost(0.012345)).toBe("$0.0123");
     expect(formatCost(0.5)).toBe("$0.5");

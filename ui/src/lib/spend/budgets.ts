@@ -131,16 +131,11 @@ export function subtractMoney(a: string, b: string): string {
   return sumMoney([a, negated]).total;
 }
 
-/** Dollars for a budget figure: cents when whole cents, else up to six places. */
-export function money(amount: string): string {
-  return formatUsd(amount, 6);
-}
-
 /** "$5 a day for provider openrouter" */
 export function describeBudget(b: Budget): string {
   const per = PERIODS.find((p) => p.id === b.period)?.per ?? b.period;
   const what = b.scope === "global" ? "for everything" : `for ${b.scope} ${b.scopeValue ?? ""}`;
-  return `${money(b.limit)} ${per} ${what}`.trim();
+  return `${formatUsd(b.limit)} ${per} ${what}`.trim();
 }
 
 /** The bar's value, 0–1+ (display only; the figures beside it are exact). */

@@ -62,13 +62,17 @@ export class SpendModel {
   report = $state<SpendReport | null>(null);
   chart = $state<string | null>(null);
   reportError = $state<string | null>(null);
+  chartError = $state<string | null>(null);
   loadingReport = $state(false);
+  loadingChart = $state(false);
   exported = $state<{ file: SpendFile; path: string } | null>(null);
   exportError = $state<string | null>(null);
   exporting = $state<SpendFile | null>(null);
 
-  /** Bumped per report request, so a slow older answer never replaces a newer one. */
+  /** Bumped per report (table) and per chart request, so a slow older answer never replaces a
+   * newer one. */
   #reportSeq = 0;
+  #chartSeq = 0;
 
   constructor(
     private readonly api: SpendApi = realApi,
@@ -82,7 +86,7 @@ export class SpendModel {
 
   /**
    * Budgets, providers and the OpenRouter key's figures (the key check runs here once, never on
-   * refreshes). The report loads on its own, whenever what it asks for changes.
+   * refreshes). The report and its chart load on their own, whenever what they ask for changes.
    */
   async load(): Promise<void> {
     await Promise.all([this.refreshBudgets(), this.loadProviders()]);
@@ -137,6 +141,7 @@ export class SpendModel {
     return rangeMs(this.since, this.until);
   }
 
+  /** The table for the grouping and range (the chart loads apart: it alone takes the view). */
   async loadReport(): Promise<void> {
     const seq = ++this.#reportSeq;
     const range = this.range;
@@ -146,19 +151,42 @@ export class SpendModel {
     }
     this.loadingReport = true;
     try {
-      const [report, chart] = await Promise.all([
-        this.api.spendReport(this.grouping, range.sinceMs, range.untilMs),
-        this.api.spendChart(this.grouping, range.sinceMs, range.untilMs, this.view),
-      ]);
+      const report = await this.api.spendReport(this.grouping, range.sinceMs, range.untilMs);
       if (seq !== this.#reportSeq) return;
       this.report = report;
-      this.chart = chart;
       this.reportError = null;
     } catch (e) {
       if (seq !== this.#reportSeq) return;
       this.reportError = AppError.from(e).message;
     } finally {
       if (seq === this.#reportSeq) this.loadingReport = false;
+    }
+  }
+
+  /** The chart for the grouping, range and view. */
+  async loadChart(): Promise<void> {
+    const seq = ++this.#chartSeq;
+    const range = this.range;
+    if ("error" in range) {
+      this.chartError = range.error;
+      return;
+    }
+    this.loadingChart = true;
+    try {
+      const chart = await this.api.spendChart(
+        this.grouping,
+        range.sinceMs,
+        range.untilMs,
+        this.view,
+      );
+      if (seq !== this.#chartSeq) return;
+      this.chart = chart;
+      this.chartError = null;
+    } catch (e) {
+      if (seq !== this.#chartSeq) return;
+      this.chartError = AppError.from(e).message;
+    } finally {
+      if (seq === this.#chartSeq) this.loadingChart = false;
     }
   }
 

@@ -9,6 +9,7 @@ import type {
   SpendReport,
 } from "../ipc/client";
 import { AppError } from "../ipc/errors";
+import { formatUsd } from "../chat/money";
 // The Rust side's own snapshot of a chart plotters drew.
 import plottersSvg from "../../../../src-tauri/crates/reports/tests/snapshots/spend-by-day.svg?raw";
 import BudgetNotices from "./BudgetNotices.svelte";
@@ -16,7 +17,6 @@ import {
   barValue,
   checkDraft,
   emptyDraft,
-  money,
   parseAlerts,
   parseDollars,
   remaining,
@@ -289,9 +289,9 @@ describe("money", () => {
       "9.999999999999999999",
     );
     expect(remaining(status({ limit: "1" }, { spent: "1.5" }))).toBe("0");
-    expect(money("0.006004")).toBe("$0.006004");
-    expect(money("12.5")).toBe("$12.50");
-    expect(money("0.0000001")).toBe("<$0.000001");
+    expect(formatUsd("0.006004")).toBe("$0.006004");
+    expect(formatUsd("12.5")).toBe("$12.50");
+    expect(formatUsd("0.0000001")).toBe("<$0.000001");
   });
 
   it("fills the bar from the fraction, or from the exact comparison when there is none", () => {
@@ -350,6 +350,26 @@ describe("SpendModel", () => {
     await model.loadReport();
     expect(model.reportError).toMatch(/after/);
     expect(api.reports).toHaveLength(1);
+  });
+
+  it("keeps the newest chart when an older request answers last", async () => {
+    const api = fakeApi();
+    const answers: ((svg: string) => void)[] = [];
+    api.spendChart = (_g, _s, _u, view) => {
+      api.charts.push(view);
+      return new Promise((resolve) => answers.push(resolve));
+    };
+    const model = new SpendModel(api, NOW);
+    const first = model.loadChart();
+    model.view = "tokens";
+    const second = model.loadChart();
+    answers[1]?.("<svg>tokens</svg>");
+    await second;
+    answers[0]?.("<svg>cost</svg>");
+    await first;
+    expect(api.charts).toEqual(["cost", "tokens"]);
+    expect(model.chart).toBe("<svg>tokens</svg>");
+    expect(api.reports, "the table is not asked for").toEqual([]);
   });
 
   it("checks the OpenRouter key once, only when one is set", async () => {
@@ -510,6 +530,8 @@ describe("SpendView", () => {
 
     await fireEvent.change(screen.getByTestId("spend-view"), { target: { value: "tokens" } });
     await waitFor(() => expect(api.charts.at(-1)).toBe("tokens"));
+    expect(api.charts, "the view changes only the chart").toEqual(["cost", "tokens"]);
+    expect(api.reports, "so the table is not fetched again").toHaveLength(1);
 
     await fireEvent.click(screen.getByTestId("spend-export-csv"));
     expect(await screen.findByTestId("spend-exported")).toHaveTextContent(
