@@ -3,13 +3,14 @@
 //! calculator, then with the final text; the live trace shows a model step, the tool step and a
 //! second model step, the result, and a total cost that is the exact sum of the two answers'.
 
-use std::time::Duration;
-
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use switchboard_tests::{FakeUpstream, scripted};
 
-use crate::chat::{count, texts, wait_for_count};
-use crate::driver::{Driver, TestResult, app_binary, artifact, click, finish, wait_for_text};
+use crate::driver::{Driver, TestResult, app_binary, finish};
+use crate::page::{
+    attrs, click, count, replace_text, screenshot, texts, type_into, value, wait_for_count,
+    wait_for_text,
+};
 
 const KEY: &str = "sk-or-v1-e2e-agents-000000000000000000000";
 const MODEL: &str = "openai/gpt-4o-mini";
@@ -54,30 +55,18 @@ async fn create_and_run(c: &Client, fake: &FakeUpstream) -> TestResult {
     wait_for_count(c, "[data-testid=\"template-use\"]", 5).await?;
     click(c, translator).await?;
 
-    let name = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css("[data-testid=\"agent-name\"]"))
-        .await?;
+    wait_for_count(c, "[data-testid=\"agent-name\"]", 1).await?;
     assert_eq!(
-        name.prop("value").await?.as_deref(),
+        value(c, "[data-testid=\"agent-name\"]").await?.as_deref(),
         Some("translator"),
         "the template names the agent"
     );
     assert_eq!(
-        c.find(Locator::Css("[data-testid=\"plan-kind\"]"))
-            .await?
-            .prop("value")
-            .await?
-            .as_deref(),
+        value(c, "[data-testid=\"plan-kind\"]").await?.as_deref(),
         Some("single"),
         "the translator uses one model"
     );
-    let model = c
-        .find(Locator::Css("[data-testid=\"target-model\"]"))
-        .await?;
-    model.clear().await?;
-    model.send_keys(MODEL).await?;
+    replace_text(c, "[data-testid=\"target-model\"]", MODEL).await?;
     click(c, "[data-testid=\"tool-calculator\"]").await?;
     click(c, "[data-testid=\"agent-save\"]").await?;
     wait_for_text(c, "[data-testid=\"agent-saved\"]", |t| t.contains("Saved")).await?;
@@ -98,23 +87,16 @@ async fn create_and_run(c: &Client, fake: &FakeUpstream) -> TestResult {
     ));
     fake.enqueue(scripted::answer(2, MODEL, RESULT, ANSWER_COST));
 
-    c.find(Locator::Css("[data-testid=\"task-title\"]"))
-        .await?
-        .send_keys("Multiply")
-        .await?;
-    c.find(Locator::Css("[data-testid=\"task-description\"]"))
-        .await?
-        .send_keys("Work out 6 times 7 with the calculator, then say it in the language given.")
-        .await?;
+    type_into(c, "[data-testid=\"task-title\"]", "Multiply").await?;
+    type_into(
+        c,
+        "[data-testid=\"task-description\"]",
+        "Work out 6 times 7 with the calculator, then say it in the language given.",
+    )
+    .await?;
     click(c, "[data-testid=\"input-add\"]").await?;
-    c.find(Locator::Css("[data-testid=\"input-name\"]"))
-        .await?
-        .send_keys("language")
-        .await?;
-    c.find(Locator::Css("[data-testid=\"input-value\"]"))
-        .await?
-        .send_keys("English")
-        .await?;
+    type_into(c, "[data-testid=\"input-name\"]", "language").await?;
+    type_into(c, "[data-testid=\"input-value\"]", "English").await?;
     click(c, "[data-testid=\"run-start\"]").await?;
 
     // The end of the run: its total, then every step.
@@ -124,7 +106,7 @@ async fn create_and_run(c: &Client, fake: &FakeUpstream) -> TestResult {
         "the total is the exact sum of the scripted costs: {total}"
     );
     assert!(total.contains("3 steps"), "model, tool, model: {total}");
-    let kinds = step_kinds(c).await?;
+    let kinds = attrs(c, "[data-testid=\"trace-step\"]", "data-kind").await?;
     assert_eq!(
         kinds,
         ["model", "tool", "model"],
@@ -174,24 +156,11 @@ async fn create_and_run(c: &Client, fake: &FakeUpstream) -> TestResult {
         t.contains("Done") && t.contains(TOTAL)
     })
     .await?;
-    let item = c.find(Locator::Css("[data-testid=\"run-item\"]")).await?;
-    let inner = item.prop("innerText").await?.unwrap_or_default();
+    let inner = texts(c, "[data-testid=\"run-item\"]").await?.join("\n");
     assert!(
         inner.contains("Multiply"),
         "the run is listed by its title: {inner}"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(artifact("agents-run.png"), c.screenshot().await?)?;
+    screenshot(c, "agents-run.png").await?;
     Ok(())
-}
-
-async fn step_kinds(c: &Client) -> TestResult<Vec<String>> {
-    let mut kinds = Vec::new();
-    for el in c
-        .find_all(Locator::Css("[data-testid=\"trace-step\"]"))
-        .await?
-    {
-        kinds.push(el.attr("data-kind").await?.unwrap_or_default());
-    }
-    Ok(kinds)
 }

@@ -3,13 +3,15 @@
 //! whatever screen is showing), and then refuses the next request before it leaves the app,
 //! with a message naming the budget; the Spend screen shows what was spent.
 
-use std::time::Duration;
-
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::chat::{count, open_new_chat, type_and_send, wait_all, wait_for_count};
-use crate::driver::{Driver, TestResult, app_binary, artifact, click, wait_for_text};
+use crate::chat::{open_new_chat, type_and_send};
+use crate::driver::{Driver, TestResult, app_binary};
+use crate::page::{
+    click, count, replace_text, screenshot, select, type_into, wait_all, wait_for_attr,
+    wait_for_count, wait_for_text,
+};
 
 const KEY: &str = "sk-or-v1-e2e-budgets-0000000000000000000000";
 /// $0.5/M in, $1.5/M out and 4096 output tokens at most in the recorded catalogue.
@@ -59,27 +61,11 @@ async fn budget_alert_then_block(c: &Client, fake: &FakeUpstream) -> TestResult 
     click(c, "#nav-spend").await?;
     let form = "[data-testid=\"budget-form\"]";
     let field = |id: &str| format!("{form} [data-testid=\"{id}\"]");
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(&field("budget-name")))
-        .await?
-        .send_keys("Daily cap")
-        .await?;
-    c.find(Locator::Css(&field("budget-scope")))
-        .await?
-        .select_by_value("global")
-        .await?;
-    c.find(Locator::Css(&field("budget-period")))
-        .await?
-        .select_by_value("day")
-        .await?;
-    c.find(Locator::Css(&field("budget-limit")))
-        .await?
-        .send_keys(LIMIT)
-        .await?;
-    let alerts = c.find(Locator::Css(&field("budget-alerts"))).await?;
-    alerts.clear().await?;
-    alerts.send_keys("50, 80, 100").await?;
+    type_into(c, &field("budget-name"), "Daily cap").await?;
+    select(c, &field("budget-scope"), "global").await?;
+    select(c, &field("budget-period"), "day").await?;
+    type_into(c, &field("budget-limit"), LIMIT).await?;
+    replace_text(c, &field("budget-alerts"), "50, 80, 100").await?;
     click(c, &field("budget-hard")).await?;
     click(c, &field("budget-save")).await?;
     let row = wait_for_text(c, "[data-testid=\"budget-row\"]", |t| {
@@ -147,48 +133,19 @@ async fn budget_alert_then_block(c: &Client, fake: &FakeUpstream) -> TestResult 
         1,
         "the alert stays up across screens until dismissed"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(artifact("spend-budget.png"), c.screenshot().await?)?;
+    screenshot(c, "spend-budget.png").await?;
     Ok(())
 }
 
 /// Picks `model` in the first column's model picker.
-async fn pick_model(c: &Client, model: &str) -> TestResult {
+pub(crate) async fn pick_model(c: &Client, model: &str) -> TestResult {
     let current = "[data-testid=\"column-header\"] .picker button.current";
     click(c, current).await?;
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css("input[aria-label=\"Filter models\"]"))
-        .await?
-        .send_keys(model)
-        .await?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    'found: loop {
-        for option in c
-            .find_all(Locator::Css("[data-testid=\"model-option\"]"))
-            .await?
-        {
-            if let Ok(code) = option.find(Locator::Css("code")).await
-                && code.text().await? == model
-            {
-                option.click().await?;
-                break 'found;
-            }
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("{model} is not among the models offered").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let title = c.find(Locator::Css(current)).await?.attr("title").await?;
-        if title.is_some_and(|t| t.ends_with(model)) {
-            return Ok(());
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("the column did not switch to {model}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    type_into(c, "input[aria-label=\"Filter models\"]", model).await?;
+    click(
+        c,
+        &format!("[data-testid=\"model-option\"][data-model=\"{model}\"]"),
+    )
+    .await?;
+    wait_for_attr(c, current, "data-model", model).await
 }

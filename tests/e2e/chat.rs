@@ -2,12 +2,12 @@
 //! each column showing its recorded cost; Stop; and after a restart the conversation, its
 //! totals and a search hit are back.
 
-use std::time::Duration;
-
 use fantoccini::{Client, Locator, key::Key};
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::driver::{Driver, TestResult, app_binary, artifact, click, wait_for_text};
+use crate::driver::{Driver, TestResult, app_binary};
+pub(crate) use crate::page::{count, texts, wait_all, wait_for_count};
+use crate::page::{click, screenshot, type_into, wait_for_text, wait_some};
 
 const KEY: &str = "sk-or-v1-e2e-chat-000000000000000000000000";
 
@@ -26,56 +26,8 @@ pub(crate) fn text_chunks(id: &str, words: &[&str]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-pub(crate) async fn count(c: &Client, css: &str) -> usize {
-    c.find_all(Locator::Css(css)).await.map_or(0, |v| v.len())
-}
-
-pub(crate) async fn wait_for_count(c: &Client, css: &str, n: usize) -> TestResult {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while count(c, css).await != n {
-        if std::time::Instant::now() > deadline {
-            return Err(format!("expected {n} × {css}, found {}", count(c, css).await).into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
-pub(crate) async fn texts(c: &Client, css: &str) -> TestResult<Vec<String>> {
-    let mut out = Vec::new();
-    for el in c.find_all(Locator::Css(css)).await? {
-        out.push(crate::driver::visible_text(&el).await?);
-    }
-    Ok(out)
-}
-
-/// Waits until every element matching `css` has text for which `ok` holds.
-pub(crate) async fn wait_all(
-    c: &Client,
-    css: &str,
-    n: usize,
-    ok: impl Fn(&str) -> bool,
-) -> TestResult<Vec<String>> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let now = texts(c, css).await?;
-        if now.len() == n && now.iter().all(|t| ok(t)) {
-            return Ok(now);
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("timed out on {css}: {now:?}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 pub(crate) async fn type_and_send(c: &Client, text: &str) -> TestResult {
-    let input = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css("textarea[aria-label=\"Message\"]"))
-        .await?;
-    input.send_keys(text).await?;
+    type_into(c, "textarea[aria-label=\"Message\"]", text).await?;
     click(c, "#send").await
 }
 
@@ -139,8 +91,7 @@ async fn compare_and_stop(c: &Client, fake: &FakeUpstream) -> TestResult {
         1,
         "the fastest is marked"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(artifact("chat-compare.png"), c.screenshot().await?)?;
+    screenshot(c, "chat-compare.png").await?;
 
     // Stop: both columns get an answer that streams a little and then stalls.
     fake.enqueue(Reply::SseThenStall(text_chunks(
@@ -154,21 +105,10 @@ async fn compare_and_stop(c: &Client, fake: &FakeUpstream) -> TestResult {
     type_and_send(c, "A second question").await?;
     wait_for_count(c, ".stop-answer", 2).await?;
     // The text streams into both columns live, before anything is stopped.
-    let bodies = "[data-testid=\"answer-body\"]";
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while texts(c, bodies)
-        .await?
-        .iter()
-        .filter(|b| b.contains("Partial answer"))
-        .count()
-        < 2
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "streamed text never showed"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_some(c, "[data-testid=\"answer-body\"]", 2, |b| {
+        b.contains("Partial answer")
+    })
+    .await?;
     click(c, ".stop-answer").await?;
     wait_for_count(c, ".stop-answer", 1).await?;
     c.find(Locator::Css("body"))
@@ -207,10 +147,7 @@ async fn history_after_restart(c: &Client) -> TestResult {
     .await?;
     wait_all(c, "[data-testid=\"answer-status\"]", 4, |t| !t.is_empty()).await?;
 
-    let search = c
-        .find(Locator::Css("input[aria-label=\"Search conversations\"]"))
-        .await?;
-    search.send_keys("second").await?;
+    type_into(c, "input[aria-label=\"Search conversations\"]", "second").await?;
     let hit = wait_for_text(c, "[data-testid=\"search-hit\"]", |t| {
         t.to_lowercase().contains("second")
     })
@@ -225,18 +162,10 @@ async fn history_after_restart(c: &Client) -> TestResult {
         "the matched word is highlighted: {marked:?}"
     );
     click(c, "[data-testid=\"search-hit\"]").await?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while !texts(c, "[data-testid=\"user-message\"]")
-        .await?
-        .iter()
-        .any(|t| t.contains("second question"))
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the hit's turn is shown"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    std::fs::write(artifact("chat-after-restart.png"), c.screenshot().await?)?;
+    wait_some(c, "[data-testid=\"user-message\"]", 1, |t| {
+        t.contains("second question")
+    })
+    .await?;
+    screenshot(c, "chat-after-restart.png").await?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder};
 
 pub(crate) type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
@@ -140,47 +140,6 @@ impl Drop for Driver {
     }
 }
 
-/// Waits until the element matching `css` shows text for which `ok` holds; returns that text.
-pub(crate) async fn wait_for_text(
-    c: &Client,
-    css: &str,
-    ok: impl Fn(&str) -> bool,
-) -> TestResult<String> {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut last = String::new();
-    loop {
-        if let Ok(el) = c.find(Locator::Css(css)).await
-            && let Ok(text) = visible_text(&el).await
-        {
-            if ok(&text) {
-                return Ok(text);
-            }
-            last = text;
-        }
-        if Instant::now() > deadline {
-            let html = match c.find(Locator::Css(css)).await {
-                Ok(el) => el.html(false).await.unwrap_or_default(),
-                Err(_) => "(no such element)".to_owned(),
-            };
-            return Err(
-                format!("timed out waiting on {css}; last text: {last:?}; html: {html}").into(),
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits for an element and clicks it.
-pub(crate) async fn click(c: &Client, css: &str) -> TestResult {
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await?
-        .click()
-        .await?;
-    Ok(())
-}
-
 /// Where screenshots go: `tests/artifacts/` (ignored by git, kept by CI).
 pub(crate) fn artifact(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts");
@@ -200,15 +159,4 @@ pub(crate) async fn finish(c: fantoccini::Client, result: TestResult, failure_sh
     if let Err(e) = result {
         panic!("{e}");
     }
-}
-
-/// The element's rendered text. WebKitWebDriver's text atom returns "" for some visible
-/// elements (a flex item holding an ellipsized span, seen in the sidebar), so an empty answer
-/// is checked against `innerText`, which also reflects only what CSS renders.
-pub(crate) async fn visible_text(el: &fantoccini::elements::Element) -> TestResult<String> {
-    let text = el.text().await?;
-    if !text.is_empty() {
-        return Ok(text);
-    }
-    Ok(el.prop("innerText").await?.unwrap_or_default())
 }

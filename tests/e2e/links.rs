@@ -16,11 +16,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_MIDDLE, MouseActions, PointerAction};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::chat::{open_new_chat, text_chunks, type_and_send, wait_all};
-use crate::driver::{Driver, TestResult, app_binary, artifact, click, finish, wait_for_text};
+use crate::chat::{open_new_chat, text_chunks, type_and_send};
+use crate::driver::{Driver, TestResult, app_binary, finish};
+use crate::page::{act, click, screenshot, texts, wait_all, wait_for_text, wait_gone};
 
 const KEY: &str = "sk-or-v1-e2e-links-00000000000000000000000";
 
@@ -138,6 +139,8 @@ async fn follow_link(c: &Client, fake: &FakeUpstream, opened: &Path) -> TestResu
     )
     .await?;
     wait_gone(c, "[data-testid=\"link-confirm\"]").await?;
+    // Proving that nothing happens needs a pause: a launcher started by mistake would have
+    // written its file well within this (the confirmed launch below takes ~100 ms).
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(
         !opened.exists(),
@@ -146,24 +149,26 @@ async fn follow_link(c: &Client, fake: &FakeUpstream, opened: &Path) -> TestResu
     );
 
     // A middle click (a new window, in a browser) asks the same way, and opens no window.
-    let element = c.find(Locator::Css(link)).await?;
-    c.perform_actions(
-        MouseActions::new("mouse".to_owned())
-            .then(PointerAction::MoveToElement {
-                element,
-                duration: None,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_MIDDLE,
-            })
-            .then(PointerAction::Up {
-                button: MOUSE_BUTTON_MIDDLE,
-            }),
-    )
+    act(c, link, |element| async move {
+        c.perform_actions(
+            MouseActions::new("mouse".to_owned())
+                .then(PointerAction::MoveToElement {
+                    element,
+                    duration: None,
+                    x: 0.0,
+                    y: 0.0,
+                })
+                .then(PointerAction::Down {
+                    button: MOUSE_BUTTON_MIDDLE,
+                })
+                .then(PointerAction::Up {
+                    button: MOUSE_BUTTON_MIDDLE,
+                }),
+        )
+        .await?;
+        c.release_actions().await
+    })
     .await?;
-    c.release_actions().await?;
     wait_for_text(c, "[data-testid=\"link-host\"]", |t| {
         t == "docs.example.com"
     })
@@ -184,7 +189,7 @@ async fn follow_link(c: &Client, fake: &FakeUpstream, opened: &Path) -> TestResu
     click(c, link).await?;
     let shown = wait_for_text(c, "[data-testid=\"link-url\"]", |t| !t.is_empty()).await?;
     assert_eq!(shown, OPENED, "the dialog shows the whole URL");
-    std::fs::write(artifact("link-confirm.png"), c.screenshot().await?)?;
+    screenshot(c, "link-confirm.png").await?;
     click(c, "[data-testid=\"link-open\"]").await?;
     wait_gone(c, "[data-testid=\"link-confirm\"]").await?;
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -206,26 +211,15 @@ async fn follow_link(c: &Client, fake: &FakeUpstream, opened: &Path) -> TestResu
         start_url,
         "the window did not navigate"
     );
-    let body = c
-        .find(Locator::Css("[data-testid=\"answer-body\"]"))
-        .await?
-        .text()
-        .await?;
+    let body = texts(c, "[data-testid=\"answer-body\"]").await?.join("\n");
     assert!(
         body.contains("Read the guide first."),
         "the app is still showing the answer: {body:?}"
     );
-    c.find(Locator::Css("#nav-chat")).await?;
-    Ok(())
-}
-
-async fn wait_gone(c: &Client, css: &str) -> TestResult {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !c.find_all(Locator::Css(css)).await?.is_empty() {
-        if Instant::now() > deadline {
-            return Err(format!("{css} is still shown").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    assert_eq!(
+        texts(c, "#nav-chat").await?.len(),
+        1,
+        "the app's own page is still loaded"
+    );
     Ok(())
 }

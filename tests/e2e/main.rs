@@ -9,7 +9,9 @@
 mod agents;
 mod budgets;
 mod chat;
+mod columns;
 mod driver;
+mod page;
 mod links;
 mod routing;
 mod safety;

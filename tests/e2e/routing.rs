@@ -2,13 +2,12 @@
 //! explain view says why a sample request matched no rule, and after the rule is edited and
 //! saved it says the rule matched and names the route.
 
-use std::time::Duration;
-
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
 use switchboard_tests::FakeUpstream;
 
-use crate::driver::{Driver, TestResult, app_binary, artifact, click, finish, wait_for_text};
+use crate::driver::{Driver, TestResult, app_binary, finish};
+use crate::page::{click, count, replace_text, screenshot, type_into, wait_for_text};
 
 const KEY: &str = "sk-or-v1-e2e-routing-00000000000000000000";
 
@@ -81,12 +80,7 @@ async fn edit_rule_and_explain(c: &Client) -> TestResult {
     wait_for_text(c, &rule, |t| t.contains("use route \"code\"")).await?;
 
     // A sample request tagged "review": the only rule wants "code", so nothing matches.
-    let task = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css("[data-testid=\"explain-task\"]"))
-        .await?;
-    task.send_keys("review").await?;
+    type_into(c, "[data-testid=\"explain-task\"]", "review").await?;
     wait_for_text(c, &format!("{TRACE}[data-verdict=\"no_match\"]"), |t| {
         t.contains("code questions")
     })
@@ -94,13 +88,12 @@ async fn edit_rule_and_explain(c: &Client) -> TestResult {
     wait_for_text(c, "[data-testid=\"explain-summary\"]", |t| !t.is_empty()).await?;
 
     // Retag the rule, save, and the explain view re-runs against the saved configuration.
-    let tags = c
-        .find(Locator::Css(&format!(
-            "{rule} [data-testid=\"rule-task-input\"]"
-        )))
-        .await?;
-    tags.clear().await?;
-    tags.send_keys("review").await?;
+    replace_text(
+        c,
+        &format!("{rule} [data-testid=\"rule-task-input\"]"),
+        "review",
+    )
+    .await?;
     click(c, "[data-testid=\"routing-save\"]").await?;
     wait_for_text(c, &format!("{TRACE}[data-verdict=\"matched\"]"), |t| {
         t.contains("code questions")
@@ -110,16 +103,20 @@ async fn edit_rule_and_explain(c: &Client) -> TestResult {
         t.contains("rule \"code questions\" → route \"code\"")
     })
     .await?;
-    let errors = c
-        .find_all(Locator::Css("[data-testid=\"routing-error\"]"))
-        .await?;
-    assert!(errors.is_empty(), "the save was accepted");
-    let eligible = c
-        .find_all(Locator::Css(
-            "[data-testid=\"explain-candidate\"][data-eligible=\"true\"]",
-        ))
-        .await?;
-    assert!(!eligible.is_empty(), "the code route has eligible targets");
+    assert_eq!(
+        count(c, "[data-testid=\"routing-error\"]").await,
+        0,
+        "the save was accepted"
+    );
+    assert!(
+        count(
+            c,
+            "[data-testid=\"explain-candidate\"][data-eligible=\"true\"]"
+        )
+        .await
+            > 0,
+        "the code route has eligible targets"
+    );
 
     // Scroll the explain panel into view, let layout settle, keep it for the README.
     c.execute(
@@ -127,7 +124,6 @@ async fn edit_rule_and_explain(c: &Client) -> TestResult {
         vec![],
     )
     .await?;
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    std::fs::write(artifact("routing-explain.png"), c.screenshot().await?)?;
+    screenshot(c, "routing-explain.png").await?;
     Ok(())
 }

@@ -4,11 +4,14 @@
 
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::chat::{open_new_chat, text_chunks, texts, type_and_send, wait_all};
+use crate::chat::{open_new_chat, text_chunks, type_and_send};
 use crate::driver::{Driver, TestResult, app_binary, finish};
+use crate::page::{
+    click, click_button, screenshot, texts, wait_all, wait_for_count, wait_some,
+};
 
 const KEY: &str = "sk-or-v1-e2e-safety-00000000000000000000000";
 
@@ -88,13 +91,13 @@ async fn hostile_model_output_renders_inert_in_the_real_webview() {
 }
 
 async fn render_all(c: &Client, fake: &FakeUpstream, corpus: &[(String, String)]) -> TestResult {
-    crate::driver::click(c, "#nav-chat").await?;
+    click(c, "#nav-chat").await?;
     let start_url = c.current_url().await?;
     // One fresh chat per payload: the turn list is virtualized, so each payload is checked
     // while it is on screen.
     for (n, (name, payload)) in corpus.iter().enumerate() {
-        crate::driver::click(c, ".sidebar button.new").await?;
-        crate::chat::wait_for_count(c, "[data-testid=\"turn\"]", 0).await?;
+        click(c, ".sidebar button.new").await?;
+        wait_for_count(c, "[data-testid=\"turn\"]", 0).await?;
         fake.enqueue(payload_reply(n, payload));
         type_and_send(c, &format!("payload {name}")).await?;
         wait_all(c, "[data-testid=\"answer-status\"]", 1, |t| {
@@ -115,10 +118,7 @@ async fn render_all(c: &Client, fake: &FakeUpstream, corpus: &[(String, String)]
         }
         assert_eq!(c.current_url().await?, start_url, "{name}: no navigation");
         if n == 27 {
-            std::fs::write(
-                crate::driver::artifact("hostile-rendered.png"),
-                c.screenshot().await?,
-            )?;
+            screenshot(c, "hostile-rendered.png").await?;
         }
     }
     Ok(())
@@ -137,6 +137,8 @@ async fn inspect(c: &Client) -> TestResult<serde_json::Value> {
         vec![],
     )
     .await?;
+    // Proving that nothing ran needs a pause: a handler that slipped through could defer its
+    // effect (a timer, a promise); 150 ms is far past any such immediate callback.
     tokio::time::sleep(Duration::from_millis(150)).await;
     Ok(c.execute(
         "const body = document.querySelectorAll('[data-testid=answer-body]');
@@ -207,17 +209,13 @@ async fn an_app_killed_mid_stream_keeps_the_partial_answer_marked_interrupted() 
                 &["The partial ", "answer that ", "must survive"],
             )));
             type_and_send(&c, "Tell me something long").await?;
-            let deadline = std::time::Instant::now() + Duration::from_secs(20);
-            while !texts(&c, "[data-testid=\"answer-body\"]")
-                .await?
-                .iter()
-                .any(|t| t.contains("must survive"))
-            {
-                assert!(std::time::Instant::now() < deadline, "the answer streams");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            // Longer than the engine's 250 ms persistence interval.
-            tokio::time::sleep(Duration::from_millis(600)).await;
+            wait_some(&c, "[data-testid=\"answer-body\"]", 1, |t| {
+                t.contains("must survive")
+            })
+            .await?;
+            // The kill must come after the engine saved the partial text (it saves every
+            // 250 ms): wait until the database holds it.
+            saved_partial(&data.path().join("switchboard.db"), "must survive").await?;
             TestResult::Ok(())
         }
         .await;
@@ -241,8 +239,8 @@ async fn an_app_killed_mid_stream_keeps_the_partial_answer_marked_interrupted() 
     let driver = Driver::start(&env).unwrap();
     let c = driver.launch(&app).await.unwrap();
     let result = async {
-        crate::driver::click(&c, "#nav-chat").await?;
-        crate::driver::click(&c, "[data-testid=\"conversation\"] button.open").await?;
+        click(&c, "#nav-chat").await?;
+        click(&c, "[data-testid=\"conversation\"] button.open").await?;
         let status = wait_all(&c, "[data-testid=\"answer-status\"]", 1, |t| {
             t.contains("Interrupted")
         })
@@ -254,28 +252,40 @@ async fn an_app_killed_mid_stream_keeps_the_partial_answer_marked_interrupted() 
             "the text that arrived before the kill is there: {body:?} ({status:?})"
         );
         // It can be regenerated: the fake's default echo answers this time.
-        let regenerate = c
-            .find(Locator::XPath("//button[normalize-space()='Regenerate']"))
-            .await?;
-        regenerate.click().await?;
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while !texts(&c, "[data-testid=\"answer-status\"]")
-            .await?
-            .iter()
-            .any(|t| t.contains("Complete"))
-        {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the regenerated answer completes"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        std::fs::write(
-            crate::driver::artifact("after-sigkill.png"),
-            c.screenshot().await?,
-        )?;
+        click_button(&c, "Regenerate").await?;
+        wait_some(&c, "[data-testid=\"answer-status\"]", 1, |t| {
+            t.contains("Complete")
+        })
+        .await?;
+        screenshot(&c, "after-sigkill.png").await?;
         TestResult::Ok(())
     }
     .await;
     finish(c, result, "after-sigkill-failed.png").await;
+}
+
+/// Waits until an answer in the database at `db` contains `text` (read through a second,
+/// read-only connection while the app writes: WAL lets both run).
+async fn saved_partial(db: &std::path::Path, text: &str) -> TestResult {
+    let deadline = std::time::Instant::now() + crate::page::DEADLINE;
+    loop {
+        let found = rusqlite::Connection::open_with_flags(
+            db,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .and_then(|conn| {
+            conn.query_row(
+                "SELECT count(*) FROM answer WHERE instr(content, ?1) > 0",
+                [text],
+                |r| r.get::<_, i64>(0),
+            )
+        });
+        if matches!(found, Ok(n) if n > 0) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("no saved answer holds {text:?}: {found:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -1,12 +1,11 @@
 //! Settings: save an OpenRouter key, see it masked, test it, quit, relaunch, see it persisted,
 //! delete it.
 
-use std::time::Duration;
-
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use switchboard_tests::FakeUpstream;
 
-use crate::driver::{Driver, TestResult, app_binary, artifact, click, wait_for_text};
+use crate::driver::{Driver, TestResult, app_binary};
+use crate::page::{click, screenshot, type_into, value, wait_for_text};
 
 const KEY: &str = "sk-or-v1-e2e-0123456789abcdef0123456789a1b2";
 const OR: &str = "[data-provider=\"openrouter\"]";
@@ -62,12 +61,12 @@ async fn open_settings(c: &Client) -> TestResult {
 async fn save_and_test(c: &Client) -> TestResult {
     open_settings(c).await?;
     wait_for_text(c, &format!("{OR} .status"), |t| t.contains("No key")).await?;
-    let input = c.find(Locator::Css(&format!("{OR} .key-input"))).await?;
-    input.send_keys(KEY).await?;
+    let input = format!("{OR} .key-input");
+    type_into(c, &input, KEY).await?;
     click(c, &format!("{OR} .key-save")).await?;
     wait_for_text(c, &format!("{OR} .key-masked"), |t| t == "••••a1b2").await?;
-    let value = input.prop("value").await?.unwrap_or_default();
-    assert!(value.is_empty(), "the input is cleared after saving");
+    let left = value(c, &input).await?.unwrap_or_default();
+    assert!(left.is_empty(), "the input is cleared after saving");
     assert_page_has_no_key(c).await?;
 
     click(c, &format!("{OR} .key-test")).await?;
@@ -84,14 +83,12 @@ async fn persisted_then_deleted(c: &Client) -> TestResult {
     wait_for_text(c, &format!("{OR} .key-masked"), |t| t == "••••a1b2").await?;
     wait_for_text(c, &format!("{OR} .status"), |t| t.contains("in keychain")).await?;
     assert_page_has_no_key(c).await?;
-    // Let fonts and layout settle, then keep the evidence.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(artifact("settings-masked-key.png"), c.screenshot().await?)?;
+    screenshot(c, "settings-masked-key.png").await?;
 
     click(c, &format!("{OR} .key-remove")).await?;
     click(c, &format!("{OR} .key-remove-confirm")).await?;
     wait_for_text(c, &format!("{OR} .status"), |t| t.contains("No key")).await?;
-    std::fs::write(artifact("settings-key-deleted.png"), c.screenshot().await?)?;
+    screenshot(c, "settings-key-deleted.png").await?;
     Ok(())
 }
 

@@ -1,0 +1,53 @@
+import { describe, expect, test, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import ParamsEditor from "./ParamsEditor.svelte";
+import type { ColumnSpec, ModelParams } from "../ipc/client";
+
+const none: ModelParams = {
+  temperature: null,
+  maxTokens: null,
+  reasoningEffort: null,
+  system: null,
+};
+
+function editor(params: Partial<ModelParams> = {}) {
+  const spec: ColumnSpec = {
+    provider: "openrouter",
+    model: "openai/gpt-4o-mini",
+    params: { ...none, ...params },
+  };
+  const onapply = vi.fn<(p: ModelParams) => void>();
+  const oncancel = vi.fn();
+  render(ParamsEditor, { props: { spec, supportsReasoning: false, onapply, oncancel } });
+  return { onapply, oncancel };
+}
+
+// `bind:value` on a number input yields a number; the editor used to call `.trim()` on it and
+// threw, so Apply did nothing.
+describe("column parameters", () => {
+  test("a typed temperature and max tokens are applied as numbers", async () => {
+    const { onapply } = editor();
+    await fireEvent.input(screen.getByLabelText("Temperature"), { target: { value: "0.5" } });
+    await fireEvent.input(screen.getByLabelText("Max tokens"), { target: { value: "200" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+    expect(onapply).toHaveBeenCalledTimes(1);
+    expect(onapply.mock.calls[0]?.[0]).toMatchObject({ temperature: 0.5, maxTokens: 200 });
+  });
+
+  test("clearing a value sends the provider's default", async () => {
+    const { onapply } = editor({ temperature: 0.7, maxTokens: 100 });
+    await fireEvent.input(screen.getByLabelText("Temperature"), { target: { value: "" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+    expect(onapply.mock.calls[0]?.[0]).toMatchObject({ temperature: null, maxTokens: 100 });
+  });
+
+  test("out-of-range values are refused with a hint and Apply stays disabled", async () => {
+    const { onapply } = editor();
+    await fireEvent.input(screen.getByLabelText("Temperature"), { target: { value: "3" } });
+    expect(screen.getByText("0 to 2")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Apply" })).toBeDisabled();
+    await fireEvent.input(screen.getByLabelText("Max tokens"), { target: { value: "1.5" } });
+    expect(screen.getByText("a whole number above 0")).toBeInTheDocument();
+    expect(onapply).not.toHaveBeenCalled();
+  });
+});
