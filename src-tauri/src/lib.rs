@@ -6,10 +6,12 @@
 
 mod background;
 mod commands;
+mod consent;
 mod error;
 mod events;
 mod ipc;
 mod logging;
+mod save_dialog;
 mod state;
 
 use switchboard_engine::{Engine, EngineConfig};
@@ -31,6 +33,7 @@ pub fn run() {
     let checker = engine.as_ref().ok().cloned();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

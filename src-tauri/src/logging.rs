@@ -3,9 +3,14 @@
 //! Logs go to a daily rolling file in the data directory's `logs/` (14 kept) and, in debug
 //! builds, to stderr. `SWITCHBOARD_LOG` sets the filter (default `info`). Policy for every
 //! crate: prompt and answer text only at `trace`, keys never (they are `ApiKey`, whose `Debug`
-//! is redacted, and commands skip their arguments).
+//! is redacted, and commands skip their arguments). The logs still hold model ids, routes and
+//! error texts, so the directory is the user's alone (0700) and so is each file (0600).
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use switchboard_engine::DataDir;
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
@@ -21,7 +26,7 @@ pub(crate) fn init(log_dir: Option<&Path>) -> LogGuard {
     let filter = || EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| "info".into());
     let file = log_dir.and_then(|dir| {
         // The appender prunes old files by listing the directory, so it must exist first.
-        if let Err(e) = std::fs::create_dir_all(dir) {
+        if let Err(e) = DataDir::private_logs(dir) {
             eprintln!("switchboard: cannot create {}: {e}", dir.display());
             return None;
         }
@@ -33,6 +38,7 @@ pub(crate) fn init(log_dir: Option<&Path>) -> LogGuard {
             .build(dir)
             .map_err(|e| eprintln!("switchboard: logging to {} failed: {e}", dir.display()))
             .ok()
+            .map(|appender| PrivateLogs::new(appender, dir))
     });
     let (file_layer, guard) = match file {
         Some(appender) => {
@@ -55,4 +61,48 @@ pub(crate) fn init(log_dir: Option<&Path>) -> LogGuard {
         .with(stderr_layer)
         .try_init();
     LogGuard(guard)
+}
+
+/// The rolling appender, making each day's new file private once it exists: the appender
+/// creates files with the umask's permissions (usually 0644).
+struct PrivateLogs {
+    appender: RollingFileAppender,
+    dir: PathBuf,
+    /// The UTC day (the appender's rotation clock) whose file was last made private.
+    day: u64,
+}
+
+impl PrivateLogs {
+    fn new(appender: RollingFileAppender, dir: &Path) -> Self {
+        // Building the appender created today's file.
+        let _ = DataDir::private_logs(dir);
+        Self {
+            appender,
+            dir: dir.to_owned(),
+            day: utc_day(),
+        }
+    }
+}
+
+impl Write for PrivateLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.appender.write(buf)?;
+        // A write on a new day has just rotated to a new file.
+        let day = utc_day();
+        if day != self.day {
+            self.day = day;
+            let _ = DataDir::private_logs(&self.dir);
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.appender.flush()
+    }
+}
+
+fn utc_day() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400)
 }

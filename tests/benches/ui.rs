@@ -12,6 +12,9 @@
 #[path = "../e2e/driver.rs"]
 #[allow(dead_code)]
 mod driver;
+#[path = "../e2e/page.rs"]
+#[allow(dead_code)]
+mod page;
 
 use std::time::Duration;
 
@@ -145,7 +148,7 @@ async fn run(app: &std::path::Path) {
     );
 
     // First paint of the 10,000-turn conversation.
-    driver::click(&c, "#nav-chat").await.unwrap();
+    page::click(&c, "#nav-chat").await.unwrap();
     c.wait()
         .for_element(fantoccini::Locator::Css(
             "[data-testid=\"conversation\"] button.open",
@@ -183,7 +186,7 @@ async fn run(app: &std::path::Path) {
         paints.push(ms.as_f64().unwrap());
         println!("  open: {:.0} ms", ms.as_f64().unwrap());
         // Leave the conversation so the next click opens it from scratch.
-        driver::click(&c, ".sidebar button.new").await.unwrap();
+        page::click(&c, ".sidebar button.new").await.unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     println!("open {TURNS}-turn conversation → first turn painted: {paints:.0?} ms");
@@ -202,7 +205,7 @@ async fn run(app: &std::path::Path) {
 
     // Four columns at 200 deltas/s each, every delta rendered; frame times recorded in-page.
     for _ in 0..3 {
-        driver::click(&c, "#add-column").await.unwrap();
+        page::click(&c, "#add-column").await.unwrap();
     }
     for col in 0..4 {
         let words: Vec<String> = (0..DELTAS).map(|i| format!("w{col}-{i} ")).collect();
@@ -238,7 +241,7 @@ async fn run(app: &std::path::Path) {
         .unwrap();
     input.send_keys("Stream please").await.unwrap();
     let t0 = std::time::Instant::now();
-    driver::click(&c, "#send").await.unwrap();
+    page::click(&c, "#send").await.unwrap();
     loop {
         let done = c
             .execute(

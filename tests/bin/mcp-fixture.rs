@@ -1,11 +1,14 @@
 //! A tiny MCP server over stdio, for the `mcp` flow (and for a person trying MCP grants
-//! offline). Two tools:
+//! offline). Its tools:
 //!
-//! - `add` `{a, b}`: the sum. Annotated read-only, so Switchboard runs it without asking.
+//! - `add` `{a, b}`: the sum. Annotated read-only, which Switchboard shows but does not act on:
+//!   it asks first unless the user trusted the tool.
 //! - `note` `{text}`: appends the text and a newline to the file named by `MCP_FIXTURE_NOTES`.
-//!   Not read-only, so Switchboard asks first.
+//!   Not read-only.
 //! - `wait` `{seconds}`: answers "waited" after that long; read-only. Stands in for a server
 //!   that hangs.
+//! - `environment` `{}`: its own environment, `NAME=value` a line, sorted; read-only. Shows
+//!   what a server started by Switchboard can see.
 //!
 //! ```text
 //! cargo build -p switchboard-tests --bin mcp-fixture
@@ -35,6 +38,9 @@ struct NoteArgs {
     /// The line to append.
     text: String,
 }
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct NoArgs {}
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 struct WaitArgs {
@@ -83,13 +89,24 @@ impl Fixture {
         .await;
         "waited".to_owned()
     }
+
+    /// Lists this server's environment variables.
+    #[tool(annotations(read_only_hint = true))]
+    fn environment(&self, Parameters(NoArgs {}): Parameters<NoArgs>) -> String {
+        let mut vars: Vec<String> = std::env::vars_os()
+            .map(|(k, v)| format!("{}={}", k.to_string_lossy(), v.to_string_lossy()))
+            .collect();
+        vars.sort();
+        vars.join("\n")
+    }
 }
 
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for Fixture {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_instructions("A test fixture: add numbers, write notes, wait.")
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build()).with_instructions(
+            "A test fixture: add numbers, write notes, wait, show its environment.",
+        )
     }
 }
 

@@ -6,8 +6,8 @@ use fantoccini::{Client, Locator, key::Key};
 use switchboard_tests::{FakeUpstream, Reply};
 
 use crate::driver::{Driver, TestResult, app_binary};
-pub(crate) use crate::page::{count, texts, wait_all, wait_for_count};
 use crate::page::{click, screenshot, type_into, wait_for_text, wait_some};
+pub(crate) use crate::page::{count, texts, wait_all, wait_for_count};
 
 const KEY: &str = "sk-or-v1-e2e-chat-000000000000000000000000";
 

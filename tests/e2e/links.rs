@@ -15,8 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use fantoccini::actions::{InputSource, MOUSE_BUTTON_MIDDLE, MouseActions, PointerAction};
 use fantoccini::Client;
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_MIDDLE, MouseActions, PointerAction};
 use switchboard_tests::{FakeUpstream, Reply};
 
 use crate::chat::{open_new_chat, text_chunks, type_and_send};

@@ -75,7 +75,9 @@ async fn texts_len(c: &Client, css: &str) -> TestResult<usize> {
         )
         .await
         .map_err(|e| describe(&e, css))?;
-    Ok(n.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
+    Ok(n.as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0))
 }
 
 /// Waits until exactly `n` elements match `css`.
@@ -324,7 +326,10 @@ pub(crate) async fn record_errors(c: &Client) -> TestResult {
 /// What [`record_errors`] caught so far.
 pub(crate) async fn recorded_errors(c: &Client) -> TestResult<Vec<String>> {
     let v = c
-        .execute("return window.__e2eErrors ?? ['errors were not being recorded'];", Vec::new())
+        .execute(
+            "return window.__e2eErrors ?? ['errors were not being recorded'];",
+            Vec::new(),
+        )
         .await
         .map_err(|e| describe(&e, "window"))?;
     Ok(strings(v))

@@ -9,9 +9,7 @@ use switchboard_tests::{FakeUpstream, Reply};
 
 use crate::chat::{open_new_chat, text_chunks, type_and_send};
 use crate::driver::{Driver, TestResult, app_binary, finish};
-use crate::page::{
-    click, click_button, screenshot, texts, wait_all, wait_for_count, wait_some,
-};
+use crate::page::{click, click_button, screenshot, texts, wait_all, wait_for_count, wait_some};
 
 const KEY: &str = "sk-or-v1-e2e-safety-00000000000000000000000";
 
@@ -269,17 +267,15 @@ async fn an_app_killed_mid_stream_keeps_the_partial_answer_marked_interrupted() 
 async fn saved_partial(db: &std::path::Path, text: &str) -> TestResult {
     let deadline = std::time::Instant::now() + crate::page::DEADLINE;
     loop {
-        let found = rusqlite::Connection::open_with_flags(
-            db,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .and_then(|conn| {
-            conn.query_row(
-                "SELECT count(*) FROM answer WHERE instr(content, ?1) > 0",
-                [text],
-                |r| r.get::<_, i64>(0),
-            )
-        });
+        let found =
+            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .and_then(|conn| {
+                    conn.query_row(
+                        "SELECT count(*) FROM answer WHERE instr(content, ?1) > 0",
+                        [text],
+                        |r| r.get::<_, i64>(0),
+                    )
+                });
         if matches!(found, Ok(n) if n > 0) {
             return Ok(());
         }

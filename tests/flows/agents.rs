@@ -1,10 +1,13 @@
 //! Agents through the engine against the loopback fake: a task that calls tools over several
 //! steps goes through the router and the ledger, a per-task budget stops a task midway and
 //! keeps what was done, memory is summarized when it outgrows its window (and not before),
-//! and routing rules apply to agents as to chats.
+//! routing rules apply to agents as to chats, the researcher template runs on a cheap model,
+//! and `http_get` never reaches the user's own machine, whatever a page tells the model.
+
+use std::sync::{Arc, Mutex};
 
 use switchboard_engine::agent::{
-    AgentEvent, AgentSpec, AgentTarget, McpServer, Memory, MemoryPolicy, MemoryTurn, Plan,
+    AgentEvent, AgentSpec, AgentTarget, McpEnv, McpServer, Memory, MemoryPolicy, MemoryTurn, Plan,
     StepKind, Task, ToolGrant,
 };
 use switchboard_engine::core::{BuiltinProvider, Role, SpendGrouping, Usd};
@@ -61,6 +64,16 @@ async fn run(
     name: &str,
     t: Task,
 ) -> (switchboard_engine::agent::TaskReport, Vec<AgentEvent>) {
+    run_with(engine, name, t, RunOptions::default()).await
+}
+
+/// [`run`] with `options` (`auto_approve` is the CLI's `--yes`).
+async fn run_with(
+    engine: &Engine,
+    name: &str,
+    t: Task,
+    options: RunOptions,
+) -> (switchboard_engine::agent::TaskReport, Vec<AgentEvent>) {
     let (tx, mut rx) = mpsc::channel(1024);
     let collect = tokio::spawn(async move {
         let mut events = Vec::new();
@@ -69,10 +82,7 @@ async fn run(
         }
         events
     });
-    let report = engine
-        .run_agent(name.into(), t, RunOptions::default(), tx)
-        .await
-        .unwrap();
+    let report = engine.run_agent(name.into(), t, options, tx).await.unwrap();
     (report, collect.await.unwrap())
 }
 
@@ -386,8 +396,8 @@ fn notes_server(notes: &std::path::Path) -> McpServer {
         name: "fixture".into(),
         command: env!("CARGO_BIN_EXE_mcp-fixture").into(),
         args: vec![],
-        env: vec![(
-            "MCP_FIXTURE_NOTES".into(),
+        env: vec![McpEnv::new(
+            "MCP_FIXTURE_NOTES",
             notes.to_string_lossy().into_owned(),
         )],
         trusted_tools: vec![],
@@ -436,7 +446,7 @@ async fn an_mcp_servers_call_timeout_is_kept_and_must_be_sensible() {
 }
 
 #[tokio::test]
-async fn a_side_effecting_mcp_call_waits_for_the_user_and_runs_only_when_allowed() {
+async fn an_untrusted_mcp_call_waits_for_the_user_and_runs_only_when_allowed() {
     let fake = FakeUpstream::start(KEY);
     let Some(h) = harness(&fake) else {
         return;
@@ -486,7 +496,8 @@ async fn a_side_effecting_mcp_call_waits_for_the_user_and_runs_only_when_allowed
             .await
             .unwrap()
     });
-    // The user declines the first note and allows the second; `add` never asks.
+    // The user allows `add`, declines the first note and allows the second. `add` is
+    // annotated read-only by the server, and asks anyway: only the user's trust skips asking.
     let mut asked = Vec::new();
     while let Some(event) = rx.recv().await {
         if let AgentEvent::Approval {
@@ -495,7 +506,7 @@ async fn a_side_effecting_mcp_call_waits_for_the_user_and_runs_only_when_allowed
             args,
         } = event
         {
-            let allow = asked.len() == 1;
+            let allow = asked.len() != 1;
             asked.push((tool, args));
             h.engine.answer_approval(&call_id, allow).unwrap();
         }
@@ -504,13 +515,13 @@ async fn a_side_effecting_mcp_call_waits_for_the_user_and_runs_only_when_allowed
 
     assert_eq!(report.error, None, "{report:?}");
     assert_eq!(report.result, "Noted the sum.");
+    let tools_asked: Vec<&str> = asked.iter().map(|(tool, _)| tool.as_str()).collect();
     assert_eq!(
-        asked.len(),
-        2,
-        "only the side-effecting calls asked: {asked:?}"
+        tools_asked,
+        ["fixture__add", "fixture__note", "fixture__note"],
+        "every untrusted call asked, the read-only-hinted one included"
     );
-    assert!(asked.iter().all(|(tool, _)| tool == "fixture__note"));
-    assert_eq!(asked[1].1["text"], "sum is 5");
+    assert_eq!(asked[2].1["text"], "sum is 5");
     assert_eq!(
         std::fs::read_to_string(&notes).unwrap(),
         "sum is 5\n",
@@ -543,6 +554,45 @@ async fn a_side_effecting_mcp_call_waits_for_the_user_and_runs_only_when_allowed
         h.engine.answer_approval("no-such-call", true).is_err(),
         "answering a call that is not waiting is refused"
     );
+}
+
+#[tokio::test]
+async fn a_trusted_mcp_tool_runs_without_asking() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let server = McpServer {
+        trusted_tools: vec!["add".into()],
+        ..notes_server(&scratch.path().join("notes.txt"))
+    };
+    h.engine.save_mcp_server(server).await.unwrap();
+    let grant = ToolGrant::Mcp {
+        server: "fixture".into(),
+    };
+    h.engine
+        .save_agent(None, agent("adder", vec![grant]))
+        .await
+        .unwrap();
+    fake.enqueue(tool_call(1, "fixture__add", r#"{"a":2,"b":3}"#, "0.0001"));
+    fake.enqueue(answer(2, "5", "0.0001"));
+    // The CLI's way: nobody to ask, so an untrusted call would be declined.
+    let (report, events) = run(&h.engine, "adder", task("Add 2 and 3")).await;
+    assert_eq!(report.error, None, "{report:?}");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, AgentEvent::Approval { .. })),
+        "trusted: no approval asked"
+    );
+    let step = report
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::Tool)
+        .unwrap();
+    assert_eq!(step.error, None, "it ran: {step:?}");
+    assert!(step.detail.ends_with("→ 5"), "{}", step.detail);
 }
 
 #[tokio::test]
@@ -672,5 +722,230 @@ async fn an_agent_on_anthropic_gets_its_tools_and_results_in_anthropics_format()
         results[0].to_string().contains("get_weather"),
         "the model hears that the tool does not exist: {}",
         results[0]
+    );
+}
+
+/// The researcher template as shipped, named after itself.
+fn researcher(engine: &Engine) -> AgentSpec {
+    engine
+        .agent_templates()
+        .into_iter()
+        .find(|t| t.id == "researcher")
+        .unwrap()
+        .spec
+}
+
+/// D12: the researcher's $0.20 budget on gpt-4o-mini ($0.60/M output) pays for ~333k output
+/// tokens; asking for that many made the router refuse the model before anything was sent.
+#[tokio::test]
+async fn the_researcher_template_runs_on_a_cheap_model() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    h.engine.models(true).await.unwrap(); // the catalogue: gpt-4o-mini's prices and limits
+    let spec = researcher(&h.engine);
+    assert_eq!(
+        spec.target,
+        AgentTarget::Model {
+            provider: BuiltinProvider::OpenRouter.id(),
+            model: MODEL.into(),
+        }
+    );
+    h.engine.save_agent(None, spec).await.unwrap();
+    fake.enqueue(answer(1, "Rust 1.0 shipped on 15 May 2015.", "0.0001"));
+
+    let (report, _) = run(&h.engine, "researcher", task("When did Rust 1.0 ship?")).await;
+
+    assert_eq!(report.error, None, "{report:?}");
+    assert_eq!(report.result, "Rust 1.0 shipped on 15 May 2015.");
+    let post = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .find_map(|r| r.json())
+        .expect("the step was sent");
+    let asked = post["max_tokens"]
+        .as_u64()
+        .or_else(|| post["max_completion_tokens"].as_u64())
+        .expect("the budget caps the output");
+    assert_eq!(asked, 16_384, "capped at the model's max output: {post}");
+}
+
+/// A loopback-only service holding a secret, as on a developer's machine; records every path
+/// that reaches it.
+struct Internal {
+    port: u16,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Internal {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+            log.lock().unwrap().push(uri.to_string());
+            async { "INTERNAL-SECRET-TOKEN-42" }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { port, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn fetch(n: usize, url: &str) -> Reply {
+    let args = serde_json::json!({ "url": url }).to_string();
+    tool_call(n, "http_get", &args, "0.0001")
+}
+
+/// D2 end to end: a page told the researcher to read a loopback service and send what it read
+/// on. Both fetches are refused before connecting, even with `--yes`, so the service receives
+/// nothing and the secret never reaches the model.
+#[tokio::test]
+async fn a_prompt_injected_fetch_of_a_loopback_secret_is_refused_even_with_yes() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let internal = Internal::start().await;
+    let port = internal.port;
+    h.engine
+        .save_agent(None, researcher(&h.engine))
+        .await
+        .unwrap();
+    fake.enqueue(fetch(1, &format!("http://2130706433:{port}/secret")));
+    fake.enqueue(fetch(
+        2,
+        &format!("http://127.0.0.1:{port}/exfil?d=INTERNAL-SECRET-TOKEN-42"),
+    ));
+    fake.enqueue(answer(3, "I could not read that page.", "0.0001"));
+
+    let yes = RunOptions {
+        auto_approve: true,
+        interactive: false,
+    };
+    let (report, events) = run_with(&h.engine, "researcher", task("Summarize the page"), yes).await;
+
+    assert_eq!(report.error, None, "{report:?}");
+    assert_eq!(
+        internal.seen(),
+        Vec::<String>::new(),
+        "the service received nothing"
+    );
+    let fetches: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|s| s.kind == StepKind::Tool)
+        .map(|s| s.error.as_deref().unwrap_or("ran"))
+        .collect();
+    assert_eq!(fetches.len(), 2);
+    for error in fetches {
+        assert!(
+            error.contains("127.0.0.1 is a loopback address, which agents may not reach"),
+            "{error}"
+        );
+    }
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, AgentEvent::Approval { .. })),
+        "refused outright, not offered for approval"
+    );
+    let last = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .filter_map(|r| r.json())
+        .next_back()
+        .unwrap();
+    let tool_results: Vec<&serde_json::Value> = last["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .collect();
+    assert_eq!(tool_results.len(), 2);
+    assert!(
+        tool_results
+            .iter()
+            .all(|m| !m["content"].to_string().contains("INTERNAL-SECRET")),
+        "the model never saw the service's answer: {tool_results:?}"
+    );
+}
+
+/// With "any public host", a host the user did not list is asked for the first time in a task
+/// and not again; the CLI, with nobody to ask, declines it.
+#[tokio::test]
+async fn an_unlisted_host_is_asked_for_once_per_task_and_declined_without_anyone_to_ask() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else {
+        return;
+    };
+    let internal = Internal::start().await;
+    let port = internal.port;
+    // 127.0.0.1 is listed (so it may be reached at all), but only on ports 80 and 443: the
+    // service's port is asked for as any unlisted host would be.
+    let grant = ToolGrant::HttpGet {
+        hosts: vec!["127.0.0.1".into()],
+        any_public_host: true,
+    };
+    h.engine
+        .save_agent(None, agent("fetcher", vec![grant]))
+        .await
+        .unwrap();
+    fake.enqueue(fetch(1, &format!("http://127.0.0.1:{port}/a")));
+    fake.enqueue(fetch(2, &format!("http://127.0.0.1:{port}/b")));
+    fake.enqueue(answer(3, "Read both.", "0.0001"));
+
+    let (tx, mut rx) = mpsc::channel(1024);
+    let engine = h.engine.clone();
+    let running = tokio::spawn(async move {
+        let options = RunOptions {
+            auto_approve: false,
+            interactive: true,
+        };
+        engine
+            .run_agent("fetcher".into(), task("Read a and b"), options, tx)
+            .await
+            .unwrap()
+    });
+    let mut asked = Vec::new();
+    while let Some(event) = rx.recv().await {
+        if let AgentEvent::Approval {
+            call_id,
+            tool,
+            args,
+        } = event
+        {
+            asked.push((tool, args));
+            h.engine.answer_approval(&call_id, true).unwrap();
+        }
+    }
+    let report = running.await.unwrap();
+    assert_eq!(report.error, None, "{report:?}");
+    assert_eq!(asked.len(), 1, "asked once for the host: {asked:?}");
+    assert_eq!(asked[0].0, "http_get");
+    assert_eq!(internal.seen(), ["/a", "/b"]);
+
+    // A new task asks again; the CLI without --yes has nobody to ask and declines.
+    fake.enqueue(fetch(4, &format!("http://127.0.0.1:{port}/c")));
+    fake.enqueue(answer(5, "It was declined.", "0.0001"));
+    let (report, _) = run(&h.engine, "fetcher", task("Read c")).await;
+    assert_eq!(report.error, None, "{report:?}");
+    let step = report
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::Tool)
+        .unwrap();
+    assert_eq!(step.error.as_deref(), Some("declined by the user"));
+    assert_eq!(
+        internal.seen(),
+        ["/a", "/b"],
+        "nothing more reached the service"
     );
 }

@@ -252,3 +252,159 @@ async fn a_cut_answer_is_reconciled_with_the_exact_cost_later_and_reports_follow
         .unwrap();
     assert_eq!(report.total.to_string(), "0.0013545");
 }
+
+fn routed() -> RouteRequest {
+    RouteRequest {
+        provider: Some(BuiltinProvider::OpenRouter.id()),
+        model: Some(MODEL.into()),
+        ..RouteRequest::default()
+    }
+}
+
+fn hard_cap(limit: &str) -> Budget {
+    Budget {
+        id: String::new(),
+        name: "Cap".into(),
+        scope: BudgetScope::Global,
+        scope_value: None,
+        period: BudgetPeriod::Day,
+        limit: Usd::parse(limit).unwrap(),
+        alerts: vec![],
+        hard: true,
+    }
+}
+
+/// Reservations used to live in each engine's memory, so two processes on one data directory
+/// (the app and the CLI, or 32 CLIs) each let their own share through: $0.16 was spent on a
+/// $0.05 cap. They are pending rows in the shared database now.
+#[tokio::test]
+async fn two_engines_on_one_data_dir_never_spend_past_a_hard_limit_together() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
+        return;
+    };
+    let base = fake.openrouter_base();
+    let other = h.second_engine(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", KEY)]);
+    h.engine.models(true).await.unwrap();
+    let limit = Usd::parse("0.002").unwrap(); // six worst cases of $0.0003015 fit
+    h.engine.save_budget(hard_cap("0.002")).await.unwrap();
+    // Slow answers: every request reserves before the first one settles.
+    for n in 0..24 {
+        fake.enqueue(answer(n).slow_first_byte(std::time::Duration::from_millis(400)));
+    }
+    let engines = [Arc::new(h.engine.clone()), Arc::new(other)];
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let engine = Arc::clone(&engines[i % 2]);
+            tokio::spawn(async move {
+                engine
+                    .chat_routed(routed(), request(), &CancellationToken::new(), |_| {})
+                    .await
+                    .is_ok()
+            })
+        })
+        .collect();
+    let mut served = 0;
+    for t in tasks {
+        served += u64::from(t.await.unwrap());
+    }
+    let (total, unknown) = h.engine.ledger_total().await.unwrap();
+    assert_eq!(unknown, 0);
+    assert!(
+        total <= limit,
+        "two engines together spent {total} on a {limit} cap ({served} served)"
+    );
+    assert_eq!(total, Usd::parse(COST).unwrap().times(served));
+    assert_eq!(served, 6, "exactly the six worst cases that fit were sent");
+    let status = engines[1].budgets().await.unwrap();
+    assert_eq!(
+        status[0].spent, total,
+        "the other engine sees the same spend"
+    );
+    assert_eq!(status[0].reserved, Usd::ZERO, "and nothing left held");
+}
+
+/// With no prices cached the worst case used to be unknown, and nothing was reserved.
+#[tokio::test]
+async fn an_unknown_price_under_a_hard_budget_is_fetched_first_and_an_unpriced_model_never_sent() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
+        return;
+    };
+    h.engine.save_budget(hard_cap("0.0004")).await.unwrap(); // one worst case fits
+    fake.enqueue(answer(1));
+    let out = h
+        .engine
+        .chat_routed(routed(), request(), &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(out.outcome.unwrap().error, None);
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.ends_with("/models")),
+        "the prices were fetched for the reservation"
+    );
+    let second = h
+        .engine
+        .chat_routed(routed(), request(), &CancellationToken::new(), |_| {})
+        .await
+        .expect_err("$0.000274 spent + $0.0003015 at most is over $0.0004");
+    assert_eq!(second.info().code, ErrorCode::BudgetExceeded);
+
+    // A model with no price anywhere: refused before sending, saying why and what to do.
+    let sent_before = fake.requests().len();
+    let mut unpriced = request();
+    unpriced.model = "nobody/unpriced-model".into();
+    let route = RouteRequest {
+        model: Some("nobody/unpriced-model".into()),
+        ..routed()
+    };
+    let refused = h
+        .engine
+        .chat_routed(route, unpriced, &CancellationToken::new(), |_| {})
+        .await
+        .expect_err("no worst case, no reservation, not sent");
+    let info = refused.info();
+    assert_eq!(info.code, ErrorCode::BudgetExceeded);
+    assert!(
+        info.message
+            .contains("price of nobody/unpriced-model on OpenRouter is not known"),
+        "{}",
+        info.message
+    );
+    assert!(
+        fake.requests()[sent_before..]
+            .iter()
+            .all(|r| r.method != "POST"),
+        "nothing was sent for it"
+    );
+}
+
+/// The refusal's figures add up: exact amounts, the sum shown, not "$0.01 spent" for $0.0147.
+#[tokio::test]
+async fn a_budget_refusal_shows_figures_that_visibly_cross_the_limit() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
+        return;
+    };
+    h.engine.models(true).await.unwrap();
+    h.engine.save_budget(hard_cap("0.0005")).await.unwrap();
+    fake.enqueue(answer(1));
+    h.engine
+        .chat_routed(routed(), request(), &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    let refused = h
+        .engine
+        .chat_routed(routed(), request(), &CancellationToken::new(), |_| {})
+        .await
+        .expect_err("over");
+    let message = refused.info().message;
+    assert!(
+        message.contains(
+            "$0.000274 spent + up to $0.0003015 for this request = $0.0005755, over the $0.0005 limit"
+        ),
+        "{message}"
+    );
+}

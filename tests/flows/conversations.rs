@@ -487,6 +487,32 @@ async fn export_then_import_round_trips_the_whole_tree() {
         md.contains("### a/one") && md.contains("Echo: second v2"),
         "markdown: {md}"
     );
+    // The total counts every answer, the edited-away branch too; the export lists them all.
+    let tree: serde_json::Value = serde_json::from_str(&again).unwrap();
+    let answers: usize = tree["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["answers"].as_array().unwrap().len())
+        .sum();
+    let table = md
+        .split("## Every answer in the total")
+        .nth(1)
+        .expect("the export lists what its total includes");
+    let rows: Vec<&str> = table.lines().filter(|l| l.contains("| attempt ")).collect();
+    assert_eq!(
+        rows.len(),
+        answers,
+        "one row per answer in the total: {table}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("| no |")),
+        "answers off the shown path are listed too: {table}"
+    );
+    assert!(
+        md.contains("Models: a/one (OpenRouter)"),
+        "providers by name, never by id: {md}"
+    );
     let err = h
         .engine
         .import_json(r#"{"format":"other","version":1}"#.into())
@@ -557,4 +583,163 @@ async fn an_image_is_refused_for_a_text_only_model() {
             .contains("data:image/png;base64"),
         "a model that reads images gets the image part"
     );
+}
+
+/// Web-search sources (OpenRouter's `url_citation` annotations) used to be dropped.
+#[tokio::test]
+async fn web_search_sources_are_kept_and_shown_with_the_answer() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else { return };
+    let chunk = |delta: serde_json::Value, usage: Option<serde_json::Value>| {
+        let mut c = serde_json::json!({"id": "gen-sources", "provider": "Fake",
+            "model": "a/one", "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": null}]});
+        if let Some(u) = usage {
+            c["choices"][0]["finish_reason"] = "stop".into();
+            c["usage"] = u;
+        }
+        format!("data: {c}\n\n").into_bytes()
+    };
+    fake.enqueue(Reply::Sse(vec![
+        chunk(
+            serde_json::json!({"role": "assistant", "content": "",
+                "annotations": [{"type": "url_citation", "url_citation": {
+                    "url": "https://www.space.com/starlink", "title": "Starlink launch",
+                    "content": "page text", "start_index": 0, "end_index": 0}}]}),
+            None,
+        ),
+        chunk(serde_json::json!({"content": "SpaceX launched."}), None),
+        chunk(
+            serde_json::json!({}),
+            Some(serde_json::json!({"prompt_tokens": 5, "completion_tokens": 3, "cost": 0.0001})),
+        ),
+        b"data: [DONE]\n\n".to_vec(),
+    ]));
+    let view = h
+        .engine
+        .create_conversation(vec![column("a/one")])
+        .await
+        .unwrap();
+    let events = send_and_wait(&h, &view.id, "Any launch news?", 1).await;
+    let Some(ChatEvent::Finished { citations, .. }) = events.iter().find(|e| is_end(e)) else {
+        panic!("finished: {events:?}");
+    };
+    assert_eq!(citations.len(), 1);
+    assert_eq!(citations[0].url, "https://www.space.com/starlink");
+    assert_eq!(citations[0].title.as_deref(), Some("Starlink launch"));
+    let view = h.engine.conversation(view.id).await.unwrap();
+    assert_eq!(
+        &view.turns[0].answers[0].citations, citations,
+        "kept with the answer"
+    );
+}
+
+/// 👍/👎 and "best of these" lived only in the page: reopened, the conversation forgot them.
+#[tokio::test]
+async fn thumbs_and_the_best_pick_survive_reopening_and_do_not_clear_each_other() {
+    use switchboard_engine::core::Thumb;
+    use switchboard_engine::router::Signal;
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else { return };
+    let view = h
+        .engine
+        .create_conversation(vec![column("a/one"), column("b/two")])
+        .await
+        .unwrap();
+    send_and_wait(&h, &view.id, "Which of you is better?", 2).await;
+    let shown = h.engine.conversation(view.id.clone()).await.unwrap();
+    let (a, b) = (
+        shown.turns[0].answers[0].id.clone(),
+        shown.turns[0].answers[1].id.clone(),
+    );
+    h.engine
+        .rate_answer(a.clone(), Signal::ThumbUp)
+        .await
+        .unwrap();
+    h.engine
+        .rate_answer(b.clone(), Signal::ThumbDown)
+        .await
+        .unwrap();
+    h.engine
+        .rate_answer(a.clone(), Signal::LostComparison)
+        .await
+        .unwrap();
+    h.engine
+        .rate_answer(b.clone(), Signal::WonComparison)
+        .await
+        .unwrap();
+    let base = fake.openrouter_base();
+    let reopened = h.second_engine(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", KEY)]);
+    let view = reopened.conversation(view.id).await.unwrap();
+    let answers = &view.turns[0].answers;
+    let by_id = |id: &str| answers.iter().find(|x| x.id == id).unwrap();
+    assert_eq!((by_id(&a).thumb, by_id(&a).best), (Some(Thumb::Up), false));
+    assert_eq!(
+        (by_id(&b).thumb, by_id(&b).best),
+        (Some(Thumb::Down), true),
+        "the best pick did not clear the earlier thumb"
+    );
+}
+
+/// A column whose request a rule sent elsewhere said nothing about it, and its prediction was
+/// for the column's own model.
+#[tokio::test]
+async fn a_rule_that_sends_a_column_elsewhere_is_named_in_its_prediction_and_its_answer() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else { return };
+    h.engine
+        .import_routing(
+            r#"
+[[routes]]
+name = "cheap-first"
+[[routes.targets]]
+provider = "openrouter"
+model = "openai/gpt-4o-mini"
+
+[[rules]]
+name = "send sonnet cheaper"
+when = { model = ["anthropic/claude-sonnet-*"] }
+then = { route = "cheap-first" }
+"#,
+        )
+        .await
+        .unwrap();
+    let view = h
+        .engine
+        .create_conversation(vec![column("anthropic/claude-sonnet-4")])
+        .await
+        .unwrap();
+    let predicted = h
+        .engine
+        .predict_costs(
+            Some(view.id.clone()),
+            vec![switchboard_engine::core::PredictColumn {
+                id: Some(view.columns[0].id.clone()),
+                spec: view.columns[0].spec.clone(),
+            }],
+            "Hello".into(),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let to = predicted[0]
+        .routed_to
+        .as_ref()
+        .expect("the prediction names where the rule sends it");
+    assert_eq!(
+        (
+            to.model.as_str(),
+            to.route.as_deref(),
+            to.provider_name.as_str()
+        ),
+        ("openai/gpt-4o-mini", Some("cheap-first"), "OpenRouter")
+    );
+    assert_eq!(to.rule.as_deref(), Some("send sonnet cheaper"));
+
+    send_and_wait(&h, &view.id, "Hello", 1).await;
+    let view = h.engine.conversation(view.id).await.unwrap();
+    let stats = &view.turns[0].answers[0].stats;
+    assert_eq!(stats.route.as_deref(), Some("cheap-first"));
+    assert_eq!(stats.provider_name.as_deref(), Some("OpenRouter"));
+    assert_eq!(stats.attempts, 1);
 }

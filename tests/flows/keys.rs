@@ -43,6 +43,17 @@ impl Harness {
         }
     }
 
+    /// A second engine on the same data directory and keychain service, as a second process
+    /// (the CLI beside the app, say) would open it.
+    pub(crate) fn second_engine(&self, env: &[(&str, &str)]) -> Engine {
+        Engine::open(EngineConfig {
+            data_dir: DataDir::at(self.dir.path()),
+            keychain_service: self.service.clone(),
+            environment: Environment::from_pairs(env.iter().copied()),
+        })
+        .unwrap()
+    }
+
     /// Reads the keychain directly, bypassing the engine.
     pub(crate) fn keychain_value(&self, account: &str) -> Option<String> {
         match keyring::Entry::new(&self.service, account)

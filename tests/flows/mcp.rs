@@ -1,12 +1,19 @@
 //! MCP grants end to end: the agents' toolbox starts a real MCP server (the `mcp-fixture`
-//! binary) over stdio, lists its tools and calls them.
+//! binary) over stdio, lists its tools and calls them; the engine keeps the servers'
+//! environment values in the OS keychain, never in SQLite or a listing.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::json;
 use switchboard_agents::tools::Toolbox;
-use switchboard_agents::{AgentError, McpServer, ToolGrant};
+use switchboard_agents::{AgentError, McpEnv, McpServer, ToolGrant};
+use switchboard_engine::agent::{AgentSpec, AgentTarget, Plan, Task};
+use switchboard_engine::core::BuiltinProvider;
+use switchboard_engine::{DataDir, RunOptions};
+use switchboard_tests::{FakeUpstream, scripted};
+
+use crate::keys::Harness;
 
 /// The fixture server, writing its notes (and, when asked, its process id) into `dir`.
 fn fixture(dir: &Path) -> McpServer {
@@ -14,8 +21,8 @@ fn fixture(dir: &Path) -> McpServer {
         name: "fixture".to_owned(),
         command: env!("CARGO_BIN_EXE_mcp-fixture").to_owned(),
         args: vec![],
-        env: vec![(
-            "MCP_FIXTURE_NOTES".to_owned(),
+        env: vec![McpEnv::new(
+            "MCP_FIXTURE_NOTES",
             notes(dir).to_string_lossy().into_owned(),
         )],
         trusted_tools: vec![],
@@ -44,25 +51,35 @@ async fn the_servers_tools_are_offered_under_prefixed_names_with_their_schemas()
     let mut specs = toolbox.specs();
     specs.sort_by(|a, b| a.name.cmp(&b.name));
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["fixture__add", "fixture__note", "fixture__wait"]);
+    assert_eq!(
+        names,
+        [
+            "fixture__add",
+            "fixture__environment",
+            "fixture__note",
+            "fixture__wait"
+        ]
+    );
 
     let add = &specs[0];
     assert_eq!(add.description.as_deref(), Some("Adds two numbers."));
     assert_eq!(add.parameters["type"], "object");
     assert_eq!(add.parameters["properties"]["a"]["type"], "number");
     assert_eq!(add.parameters["properties"]["b"]["type"], "number");
-    let note = &specs[1];
+    let note = &specs[2];
     assert_eq!(note.parameters["properties"]["text"]["type"], "string");
     assert_eq!(note.parameters["required"], json!(["text"]));
 }
 
+/// D8: a server's own `readOnlyHint` is a claim an untrusted server can make about a
+/// destructive tool, so only the user's `trusted_tools` lets a tool run without asking.
 #[tokio::test]
-async fn read_only_and_trusted_tools_run_without_asking_others_need_approval() {
+async fn only_the_users_trusted_tools_run_without_asking_whatever_the_server_hints() {
     let dir = tempfile::tempdir().unwrap();
     let toolbox = open(fixture(dir.path())).await;
     assert!(
-        !toolbox.get("fixture__add").unwrap().side_effects(),
-        "add is annotated readOnlyHint: true"
+        toolbox.get("fixture__add").unwrap().side_effects(),
+        "add says readOnlyHint: true, and still waits for approval"
     );
     assert!(
         toolbox.get("fixture__note").unwrap().side_effects(),
@@ -70,13 +87,81 @@ async fn read_only_and_trusted_tools_run_without_asking_others_need_approval() {
     );
 
     let trusting = McpServer {
-        trusted_tools: vec!["note".to_owned()],
+        trusted_tools: vec!["note".to_owned(), "fixture__add".to_owned()],
         ..fixture(dir.path())
     };
     let toolbox = open(trusting).await;
     assert!(
         !toolbox.get("fixture__note").unwrap().side_effects(),
-        "the user trusted note for this server"
+        "the user trusted note by the server's name for it"
+    );
+    assert!(
+        !toolbox.get("fixture__add").unwrap().side_effects(),
+        "and add by the name the app shows"
+    );
+    assert!(toolbox.get("fixture__wait").unwrap().side_effects());
+}
+
+/// D8: a server starts with the allow-listed part of the app's environment and its own
+/// variables, so a third-party server never sees the provider keys or anything else the user
+/// exported for other programs.
+#[tokio::test]
+async fn a_server_sees_only_the_allow_listed_environment_and_its_own_variables() {
+    // Cargo gives every test process variables no MCP server should see; before the fix the
+    // server inherited them along with any `*_API_KEY`.
+    assert!(
+        std::env::var_os("CARGO_MANIFEST_DIR").is_some(),
+        "the test needs a variable outside the allow-list in its own environment"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = McpServer {
+        env: vec![
+            McpEnv::new("MCP_FIXTURE_NOTES", notes(dir.path()).to_string_lossy()),
+            McpEnv::new("FIXTURE_TOKEN", "tok-configured-0001"),
+        ],
+        ..fixture(dir.path())
+    };
+    let toolbox = open(server).await;
+    let seen = toolbox
+        .get("fixture__environment")
+        .unwrap()
+        .call(json!({}))
+        .await
+        .unwrap();
+    let names: Vec<&str> = seen
+        .lines()
+        .filter_map(|line| line.split_once('=').map(|(name, _)| name))
+        .collect();
+    assert!(
+        seen.lines()
+            .any(|l| l == "FIXTURE_TOKEN=tok-configured-0001"),
+        "the configured variable arrives with its value: {seen}"
+    );
+    let allowed = [
+        "PATH",
+        "HOME",
+        "USER",
+        "LANG",
+        "TERM",
+        "TMPDIR",
+        "XDG_RUNTIME_DIR",
+        "SHELL",
+        "MCP_FIXTURE_NOTES",
+        "FIXTURE_TOKEN",
+    ];
+    let stray: Vec<&&str> = names
+        .iter()
+        .filter(|n| !allowed.contains(n) && !n.starts_with("LC_"))
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "inherited beyond the allow-list: {stray:?}"
+    );
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with("_API_KEY") || n.starts_with("CARGO")),
+        "{names:?}"
     );
 }
 
@@ -266,4 +351,182 @@ fn server_pids(dir: &Path) -> Vec<u32> {
             }) && !gone(*pid)
         })
         .collect()
+}
+
+const KEY: &str = "sk-flows-mcp-key-000000000000001";
+const MODEL: &str = "openai/gpt-4o-mini";
+const SECRET: &str = "ghp-flow-mcp-secret-000111";
+
+fn agent_using_fixture() -> AgentSpec {
+    AgentSpec {
+        name: "inspector".into(),
+        description: String::new(),
+        template: None,
+        system_prompt: "You inspect.".into(),
+        target: AgentTarget::Model {
+            provider: BuiltinProvider::OpenRouter.id(),
+            model: MODEL.into(),
+        },
+        params: Default::default(),
+        tools: grant(),
+        memory: Default::default(),
+        budget_usd: None,
+        max_steps: 4,
+        task_type: None,
+        plan: Plan::Single,
+        output_schema: None,
+    }
+}
+
+/// D8: an MCP server's environment values go to the keychain, not the database; listings
+/// carry the names with masked values; the server still receives the value when it starts.
+#[tokio::test]
+async fn environment_values_live_in_the_keychain_and_listings_show_them_masked() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = McpServer {
+        env: vec![
+            McpEnv::new("MCP_FIXTURE_NOTES", notes(dir.path()).to_string_lossy()),
+            McpEnv::new("FIXTURE_TOKEN", SECRET),
+        ],
+        trusted_tools: vec!["environment".into()],
+        ..fixture(dir.path())
+    };
+    h.engine.save_mcp_server(server).await.unwrap();
+
+    assert_eq!(
+        h.keychain_value("mcp:fixture:FIXTURE_TOKEN").as_deref(),
+        Some(SECRET)
+    );
+    assert_eq!(
+        h.files_containing(SECRET),
+        Vec::<PathBuf>::new(),
+        "the value is nowhere in the database, its WAL or the logs"
+    );
+    let listed = h.engine.mcp_servers().await.unwrap();
+    let env: Vec<(&str, Option<&str>, Option<&str>)> = listed[0]
+        .env
+        .iter()
+        .map(|v| (v.name.as_str(), v.value.as_deref(), v.masked.as_deref()))
+        .collect();
+    assert_eq!(env[1], ("FIXTURE_TOKEN", None, Some("••••0111")));
+    assert_eq!(env[0].0, "MCP_FIXTURE_NOTES");
+    assert_eq!(env[0].1, None);
+    assert!(
+        !serde_json::to_string(&listed).unwrap().contains(SECRET),
+        "the listing (what the UI receives) never holds the value"
+    );
+
+    // An agent's run starts the server with the value from the keychain.
+    h.engine
+        .save_agent(None, agent_using_fixture())
+        .await
+        .unwrap();
+    fake.enqueue(scripted::tool_call(
+        1,
+        MODEL,
+        "fixture__environment",
+        "{}",
+        0.0001,
+    ));
+    fake.enqueue(scripted::answer(2, MODEL, "Seen.", 0.0001));
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let task = Task {
+        title: "Look".into(),
+        description: "Look at your environment".into(),
+        inputs: Default::default(),
+    };
+    let report = h
+        .engine
+        .run_agent("inspector".into(), task, RunOptions::default(), tx)
+        .await
+        .unwrap();
+    drain.await.unwrap();
+    assert_eq!(report.error, None, "{report:?}");
+    let second = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/chat/completions"))
+        .nth(1)
+        .and_then(|r| r.json())
+        .unwrap();
+    assert!(
+        second
+            .to_string()
+            .contains(&format!("FIXTURE_TOKEN={SECRET}")),
+        "the server received its configured value"
+    );
+
+    // Saving without a value keeps the stored one; dropping the variable forgets it.
+    let keep = McpServer {
+        env: vec![
+            McpEnv::new("MCP_FIXTURE_NOTES", notes(dir.path()).to_string_lossy()),
+            McpEnv {
+                name: "FIXTURE_TOKEN".into(),
+                value: None,
+                masked: Some("••••0111".into()),
+            },
+        ],
+        ..fixture(dir.path())
+    };
+    h.engine.save_mcp_server(keep).await.unwrap();
+    assert_eq!(
+        h.keychain_value("mcp:fixture:FIXTURE_TOKEN").as_deref(),
+        Some(SECRET)
+    );
+    let new_without_value = McpServer {
+        env: vec![McpEnv {
+            name: "OTHER".into(),
+            value: None,
+            masked: None,
+        }],
+        ..fixture(dir.path())
+    };
+    let err = h
+        .engine
+        .save_mcp_server(new_without_value)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("give OTHER a value"), "{err}");
+    h.engine.save_mcp_server(fixture(dir.path())).await.unwrap();
+    assert_eq!(h.keychain_value("mcp:fixture:FIXTURE_TOKEN"), None);
+    h.engine.delete_mcp_server("fixture".into()).await.unwrap();
+    assert_eq!(h.keychain_value("mcp:fixture:MCP_FIXTURE_NOTES"), None);
+}
+
+/// D8: configs saved by earlier versions held the values in SQLite; the first load moves them
+/// to the keychain and leaves only the names in the stored config.
+#[tokio::test]
+async fn plaintext_values_of_earlier_versions_move_to_the_keychain_on_first_load() {
+    let Some(h) = Harness::new(&[]) else {
+        return;
+    };
+    let legacy_secret = "ghp-legacy-plaintext-000222";
+    let store = switchboard_store::Store::open(&DataDir::at(h.dir.path()).db_path()).unwrap();
+    let old = json!({
+        "name": "legacy", "command": "npx", "args": ["-y", "server-github"],
+        "env": [["GITHUB_TOKEN", legacy_secret]], "trusted_tools": []
+    });
+    store.put_mcp_server("legacy", &old.to_string()).unwrap();
+
+    let listed = h.engine.mcp_servers().await.unwrap();
+    assert_eq!(listed[0].env[0].name, "GITHUB_TOKEN");
+    assert_eq!(listed[0].env[0].value, None);
+    assert_eq!(listed[0].env[0].masked.as_deref(), Some("••••0222"));
+    assert_eq!(
+        h.keychain_value("mcp:legacy:GITHUB_TOKEN").as_deref(),
+        Some(legacy_secret)
+    );
+    let stored = store.mcp_servers().unwrap();
+    assert!(
+        !stored[0].1.contains(legacy_secret) && stored[0].1.contains("GITHUB_TOKEN"),
+        "the stored config keeps the name only: {}",
+        stored[0].1
+    );
+    h.engine.delete_mcp_server("legacy".into()).await.unwrap();
+    assert_eq!(h.keychain_value("mcp:legacy:GITHUB_TOKEN"), None);
 }

@@ -166,8 +166,13 @@ async fn direct_models_join_when_their_key_is_set_even_without_openrouter() {
         .unwrap_err();
     assert_eq!(
         err.info().code,
-        ErrorCode::InvalidInput,
-        "no catalogue to show"
+        ErrorCode::NotFound,
+        "no such custom provider (one that exists shows its own model list)"
+    );
+    assert!(
+        !err.info().message.contains("custom:"),
+        "never the id: {}",
+        err.info().message
     );
 }
 

@@ -5,8 +5,8 @@ use switchboard_engine::RunOptions;
 use switchboard_engine::agent::{
     AgentEvent, AgentSpec, McpServer, Memory, RunView, Task, TaskReport, Template,
 };
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
 use tokio::sync::mpsc;
 
 use super::chat::{Batched, forward_batched};
@@ -144,7 +144,8 @@ pub(crate) async fn agent_approve(
     Ok(state.engine()?.answer_approval(&call_id, approve)?)
 }
 
-/// Every configured MCP server.
+/// Every configured MCP server, with its variables' names and masked values (never the values,
+/// which stay in the OS keychain).
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn mcp_servers_list(
@@ -153,14 +154,17 @@ pub(crate) async fn mcp_servers_list(
     Ok(state.engine()?.mcp_servers().await?)
 }
 
-/// Adds or replaces an MCP server.
+/// Adds or replaces an MCP server; a variable sent without a value keeps the stored one.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn mcp_server_save(
+    app: AppHandle,
     state: State<'_, AppState>,
     server: McpServer,
 ) -> Result<(), IpcError> {
-    Ok(state.engine()?.save_mcp_server(server).await?)
+    let engine = state.engine()?;
+    crate::consent::require(&app, engine.consent_for_mcp_server(&server).await?).await?;
+    Ok(engine.save_mcp_server(server).await?)
 }
 
 /// Forgets an MCP server.

@@ -10,8 +10,8 @@ use switchboard_core::{
     SearchHit,
 };
 use switchboard_engine::ExportFormat;
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
 use tokio::sync::mpsc;
 
 use crate::error::IpcError;
@@ -300,20 +300,27 @@ pub(crate) enum ExportKind {
     Json,
 }
 
-/// Writes an export to the downloads folder; resolves with its path.
+/// Asks where to save the export (a native save dialog) and writes it there; resolves with
+/// the path, or `null` when the user cancelled.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn conversation_export(
+    app: AppHandle,
     state: State<'_, AppState>,
     id: String,
     format: ExportKind,
-) -> Result<String, IpcError> {
+) -> Result<Option<String>, IpcError> {
     let format = match format {
         ExportKind::Markdown => ExportFormat::Markdown,
         ExportKind::Json => ExportFormat::Json,
     };
-    let path = state.engine()?.save_export(id, format).await?;
-    Ok(path.display().to_string())
+    let engine = state.engine()?;
+    let file = engine.conversation_export_file(id, format).await?;
+    let Some(path) = crate::save_dialog::choose_path(&app, &file).await else {
+        return Ok(None);
+    };
+    engine.write_export(path.clone(), file.bytes).await?;
+    Ok(Some(path.display().to_string()))
 }
 
 /// Imports an exported conversation as a new one.

@@ -146,8 +146,12 @@ pub(crate) async fn custom_provider_update(
     state: State<'_, AppState>,
     update: CustomProviderUpdate,
 ) -> Result<ProvidersOverview, IpcError> {
-    let overview = state
-        .engine()?
+    let engine = state.engine()?;
+    let consent = engine
+        .consent_for_custom_url(update.id.clone(), update.base_url.clone())
+        .await?;
+    crate::consent::require(&app, consent).await?;
+    let overview = engine
         .update_custom_provider(update.id, update.name, update.base_url)
         .await?;
     let _ = ProvidersChanged.emit(&app);

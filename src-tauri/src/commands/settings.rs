@@ -23,7 +23,9 @@ pub(crate) async fn settings_save(
     state: State<'_, AppState>,
     preferences: Preferences,
 ) -> Result<Preferences, IpcError> {
-    let saved = state.engine()?.save_preferences(preferences).await?;
+    let engine = state.engine()?;
+    crate::consent::require(&app, engine.consent_for_preferences(&preferences).await?).await?;
+    let saved = engine.save_preferences(preferences).await?;
     // Base URL overrides live in the preferences, so the provider list changed too.
     let _ = SettingsChanged.emit(&app);
     let _ = ProvidersChanged.emit(&app);

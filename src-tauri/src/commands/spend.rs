@@ -1,8 +1,8 @@
 //! The Spend screen: budgets, spend reports with their charts, and exports.
 
 use switchboard_core::{Budget, BudgetStatus, SpendGrouping, SpendReport};
-use switchboard_engine::{ChartView, SpendFile};
-use tauri::State;
+use switchboard_engine::{ChartTheme, ChartView, SpendFile};
+use tauri::{AppHandle, State};
 
 use crate::error::IpcError;
 use crate::state::AppState;
@@ -49,7 +49,8 @@ pub(crate) async fn spend_report(
         .await?)
 }
 
-/// The same report drawn as an SVG chart (by plotters, in Rust).
+/// The same report drawn as an SVG chart (by plotters, in Rust) in the colours of the UI's
+/// current `theme`.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn spend_chart(
@@ -58,27 +59,34 @@ pub(crate) async fn spend_chart(
     since_ms: Option<i64>,
     until_ms: Option<i64>,
     view: ChartView,
+    theme: ChartTheme,
 ) -> Result<String, IpcError> {
     Ok(state
         .engine()?
-        .spend_chart(grouping, since_ms, until_ms, view)
+        .spend_chart(grouping, since_ms, until_ms, view, theme)
         .await?)
 }
 
-/// Saves the report as CSV, or its chart as SVG or PNG, in Downloads; resolves with the path.
+/// Asks where to save the report as CSV, or its chart as SVG or PNG (always the light chart),
+/// in a native save dialog, and writes it there; resolves with the path, `null` if cancelled.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn spend_export(
+    app: AppHandle,
     state: State<'_, AppState>,
     grouping: SpendGrouping,
     since_ms: Option<i64>,
     until_ms: Option<i64>,
     view: ChartView,
     file: SpendFile,
-) -> Result<String, IpcError> {
-    let path = state
-        .engine()?
-        .save_spend(grouping, since_ms, until_ms, view, file)
+) -> Result<Option<String>, IpcError> {
+    let engine = state.engine()?;
+    let file = engine
+        .spend_export_file(grouping, since_ms, until_ms, view, file)
         .await?;
-    Ok(path.display().to_string())
+    let Some(path) = crate::save_dialog::choose_path(&app, &file).await else {
+        return Ok(None);
+    };
+    engine.write_export(path.clone(), file.bytes).await?;
+    Ok(Some(path.display().to_string()))
 }

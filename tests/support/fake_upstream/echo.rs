@@ -87,6 +87,12 @@ fn pieces(text: &str) -> Vec<String> {
 
 /// The echo reply for `api` and `req`.
 pub(crate) fn echo(api: Api, req: &ChatRequest) -> Planned {
+    echo_costing(api, req, None)
+}
+
+/// The echo reply with `usage.cost` set to `cost` (see [`super::Reply::UsageCost`]), or the
+/// usual computed cost when `None`.
+pub(crate) fn echo_costing(api: Api, req: &ChatRequest, cost: Option<Value>) -> Planned {
     let text = format!("Echo: {}", req.user_text);
     let completion_tokens = u64::try_from(pieces(&text).len()).unwrap_or(u64::MAX);
     let reply = Answer {
@@ -94,6 +100,7 @@ pub(crate) fn echo(api: Api, req: &ChatRequest) -> Planned {
         completion_tokens,
         prompt_tokens: req.prompt_tokens,
         created: unix_now(),
+        cost,
     };
     match api {
         Api::OpenRouter => openrouter(req, &reply),
@@ -107,14 +114,19 @@ struct Answer {
     prompt_tokens: u64,
     completion_tokens: u64,
     created: u64,
+    /// A scripted `usage.cost` in place of the computed one.
+    cost: Option<Value>,
 }
 
 impl Answer {
     /// What OpenRouter would charge at $3/M prompt and $15/M completion tokens, rounded like
-    /// its figures (no float noise in the last digits).
-    fn cost(&self) -> f64 {
+    /// its figures (no float noise in the last digits), unless a test scripted the cost.
+    fn cost(&self) -> Value {
+        if let Some(cost) = &self.cost {
+            return cost.clone();
+        }
         let micro_usd = self.prompt_tokens * 3 + self.completion_tokens * 15;
-        micro_usd as f64 / 1_000_000.0
+        json!(micro_usd as f64 / 1_000_000.0)
     }
 }
 
@@ -190,6 +202,10 @@ fn openai(req: &ChatRequest, a: &Answer) -> Planned {
         "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
             "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
     });
+    let mut usage = usage;
+    if a.cost.is_some() {
+        usage["cost"] = a.cost();
+    }
     if !req.stream {
         let body = json!({
             "id": id, "object": "chat.completion", "created": a.created, "model": model,

@@ -1,5 +1,6 @@
 //! Fault injection: error statuses in each provider's real shape, malformed bodies, endless
-//! keep-alives, and the streamed body that can be slowed, timed or cut mid-stream.
+//! keep-alives, a key echoed back, redirects, one huge event, HTML where an answer belongs, and
+//! the streamed body that can be slowed, timed or cut mid-stream.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -170,6 +171,97 @@ pub(crate) fn malformed(api: Api, stream: bool) -> Planned {
         ],
     };
     Planned::sse(untimed(chunks))
+}
+
+/// [`super::Reply::EchoKey`]: the provider's error shape, repeating `key` whole and in pieces.
+pub(crate) fn echo_key(api: Api, status: u16, key: Option<&str>) -> Planned {
+    let message = match key {
+        Some(key) => {
+            let chars: Vec<char> = key.chars().collect();
+            let head: String = chars.iter().take(12).collect();
+            let tail: String = chars[chars.len().saturating_sub(10)..].iter().collect();
+            format!("bad key {key}; keys start like {head}… and end …{tail}")
+        }
+        None => "bad key (none)".to_owned(),
+    };
+    Planned::json(status, error_body(api, status, Some(&message)))
+}
+
+/// [`super::Reply::Redirect`]: the status and `Location`, nothing else.
+pub(crate) fn redirect(status: u16, location: &str) -> Planned {
+    Planned {
+        status,
+        headers: vec![("location".into(), location.to_owned())],
+        body: PlannedBody::Full(Vec::new()),
+    }
+}
+
+/// How [`super::Reply::HugeEvent`] writes its event: in pieces this size, like socket reads.
+const HUGE_PIECE: usize = 64 * 1024;
+
+/// [`super::Reply::HugeEvent`]: one event of about `bytes` bytes holding the whole answer text,
+/// between the provider's usual opening and closing events.
+pub(crate) fn huge_event(api: Api, bytes: usize) -> Planned {
+    let (head, tail, closing): (String, String, Vec<String>) = match api {
+        Api::Anthropic => {
+            let start = json!({"type": "message_start", "message": {"id": "msg_fakehuge",
+                "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+                "content": [], "stop_reason": null, "stop_sequence": null,
+                "usage": {"input_tokens": 1, "output_tokens": 1}}});
+            let block = json!({"type": "content_block_start", "index": 0,
+                "content_block": {"type": "text", "text": ""}});
+            let stop = json!({"type": "content_block_stop", "index": 0});
+            let delta = json!({"type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+                "usage": {"output_tokens": 1}});
+            (
+                format!(
+                    "event: message_start\ndata: {start}\n\nevent: content_block_start\ndata: \
+                     {block}\n\nevent: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\
+                     \"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\""
+                ),
+                "\"}}\n\n".to_owned(),
+                vec![
+                    format!("event: content_block_stop\ndata: {stop}\n\n"),
+                    format!("event: message_delta\ndata: {delta}\n\n"),
+                    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n".to_owned(),
+                ],
+            )
+        }
+        Api::OpenRouter | Api::OpenAi | Api::Custom => {
+            let finish = json!({"id": "gen-fake-huge", "model": "fake/huge",
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1}});
+            (
+                "data: {\"id\":\"gen-fake-huge\",\"model\":\"fake/huge\",\"choices\":[{\"index\":0,\
+                 \"delta\":{\"role\":\"assistant\",\"content\":\""
+                    .to_owned(),
+                "\"},\"finish_reason\":null}]}\n\n".to_owned(),
+                vec![
+                    format!("data: {finish}\n\n"),
+                    "data: [DONE]\n\n".to_owned(),
+                ],
+            )
+        }
+    };
+    // The event is everything from its `data:` line to its blank line: the text fills the rest.
+    let data_line_start = head.rfind("data: ").unwrap_or(0);
+    let around = head.len() - data_line_start + tail.len();
+    let mut event = head.into_bytes();
+    event.resize(event.len() + bytes.saturating_sub(around), b'x');
+    event.extend_from_slice(tail.as_bytes());
+    let mut chunks: Vec<Vec<u8>> = event.chunks(HUGE_PIECE).map(<[u8]>::to_vec).collect();
+    chunks.extend(closing.into_iter().map(String::into_bytes));
+    Planned::sse(untimed(chunks))
+}
+
+/// [`super::Reply::Html`].
+pub(crate) fn html(page: &str) -> Planned {
+    Planned {
+        status: 200,
+        headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+        body: PlannedBody::Full(page.as_bytes().to_vec()),
+    }
 }
 
 /// [`super::Reply::EndlessKeepAlive`].

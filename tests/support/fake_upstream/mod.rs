@@ -8,6 +8,7 @@
 //! - Anthropic `/anthropic/v1`: `POST /messages`, `GET /models` (`x-api-key` and
 //!   `anthropic-version` required).
 //! - A keyless OpenAI-compatible server `/custom/v1`: `POST /chat/completions`, `GET /models`.
+//! - A vLLM-like server behind the key `/vllm/v1`: `GET /models` (with context windows).
 //!
 //! Chat requests take the next [`Scripted`] reply from a queue ([`FakeUpstream::enqueue`]):
 //! recorded traffic replayed byte for byte, arbitrary bodies, or faults. With an empty queue
@@ -23,6 +24,7 @@ mod faults;
 mod replay;
 mod reply;
 mod routes;
+mod served_models;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;

@@ -51,6 +51,41 @@ pub enum Reply {
         /// The wait before each chunk.
         every: std::time::Duration,
     },
+    /// An error `status` whose body, in the requested provider's error shape, repeats the key
+    /// the request carried, the way some servers answer a bad key:
+    /// `bad key <key>; keys start like <first 12 characters>… and end …<last 10>`. A request
+    /// without a key gets `bad key (none)`. For checking that no part of a key leaks into
+    /// errors, logs or storage.
+    EchoKey {
+        /// HTTP status, e.g. 401 or 400.
+        status: u16,
+    },
+    /// A redirect: `status` (301, 302, 303, 307 or 308) with a `Location` header and an empty
+    /// body. Point `location` at a second fake to see whether a client follows it, and with
+    /// which headers.
+    Redirect {
+        /// HTTP status.
+        status: u16,
+        /// The `Location` header, sent as given.
+        location: String,
+    },
+    /// `200 text/event-stream` whose answer text arrives in one single event of about `bytes`
+    /// bytes (its `data:` line, in the requested provider's format), written in 64 KiB pieces
+    /// with no line end until the event's end; then the usual closing events. For checking that
+    /// decoding a huge event stays linear, and that an event over a cap fails clearly.
+    HugeEvent {
+        /// The size of the one big event, in bytes (at least about 200: the JSON around the
+        /// text).
+        bytes: usize,
+    },
+    /// The echo answer (stream or JSON as the request asked), with `usage.cost` set to this
+    /// JSON text verbatim: `-1`, `"0.5"` (a string), `1e30`, `null`. Text that is not JSON is
+    /// sent as a JSON string. OpenAI-shaped answers get the cost too (only when they carry
+    /// usage); Anthropic has no cost field and gets the plain echo.
+    UsageCost(String),
+    /// `200 text/html; charset=utf-8` with this page, whatever the request asked: what a
+    /// captive portal, a login proxy or a base URL pointing at a website answers.
+    Html(String),
 }
 
 impl Reply {

@@ -13,9 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::echo::{ChatRequest, echo, unix_now};
+use super::echo::{ChatRequest, echo, echo_costing, unix_now};
 use super::faults::{
-    Planned, PlannedBody, endless, error_body, malformed, respond, status_reply, untimed,
+    Planned, PlannedBody, echo_key, endless, error_body, html, huge_event, malformed, redirect,
+    respond, status_reply, untimed,
 };
 use super::replay::{RecordedBody, load_ai_sdk};
 use super::{Api, Recorded, Reply, Shared, account, lock};
@@ -42,6 +43,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/anthropic/v1/models", get(anthropic_models))
         .route("/custom/v1/chat/completions", post(chat_custom))
         .route("/custom/v1/models", get(custom_models))
+        .merge(super::served_models::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(shared)
@@ -189,7 +191,11 @@ async fn chat(
     }
     let req = ChatRequest::parse(&parsed);
     let scripted = lock(&s.queue).pop_front().unwrap_or_default();
-    let planned = plan(api, &req, &scripted.reply);
+    let key = match api {
+        Api::Anthropic => header(&headers, "x-api-key"),
+        _ => bearer(&headers),
+    };
+    let planned = plan(api, &req, &scripted.reply, key);
     remember_generation(&s, &planned);
     let timed = scripted.timed || s.replay_timing.load(Ordering::Relaxed);
     respond(
@@ -202,8 +208,8 @@ async fn chat(
     .await
 }
 
-/// The response for `reply` before faults.
-fn plan(api: Api, req: &ChatRequest, reply: &Reply) -> Planned {
+/// The response for `reply` before faults; `key` is the key the request carried.
+fn plan(api: Api, req: &ChatRequest, reply: &Reply, key: Option<&str>) -> Planned {
     match reply {
         Reply::Echo => echo(api, req),
         Reply::Fixture(id) => match load_ai_sdk(id) {
@@ -245,6 +251,14 @@ fn plan(api: Api, req: &ChatRequest, reply: &Reply) -> Planned {
             body: PlannedBody::ChunksThenEndless(untimed(chunks.clone())),
             ..endless()
         },
+        Reply::EchoKey { status } => echo_key(api, *status, key),
+        Reply::Redirect { status, location } => redirect(*status, location),
+        Reply::HugeEvent { bytes } => huge_event(api, *bytes),
+        Reply::UsageCost(raw) => {
+            let cost = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.clone()));
+            echo_costing(api, req, Some(cost))
+        }
+        Reply::Html(page) => html(page),
     }
 }
 

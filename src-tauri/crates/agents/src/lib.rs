@@ -29,7 +29,7 @@ pub use model::{Model, ModelCall, ModelReply};
 pub use plan::{Rung, escalation_ladder};
 pub use run::{Approver, RunEvent, run_task};
 pub use spec::{
-    AgentParams, AgentSpec, AgentTarget, McpServer, MemoryPolicy, Plan, Stage, ToolGrant,
+    AgentParams, AgentSpec, AgentTarget, McpEnv, McpServer, MemoryPolicy, Plan, Stage, ToolGrant,
 };
 pub use task::{Step, StepKind, Task, TaskReport};
 pub use templates::{Template, templates};

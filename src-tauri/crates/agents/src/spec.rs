@@ -64,11 +64,20 @@ pub enum ToolGrant {
         /// The folder.
         root: PathBuf,
     },
-    /// HTTP GET; off unless granted. Empty `hosts` means any host.
+    /// HTTP GET; off unless granted. Never reaches a loopback, private, link-local or other
+    /// non-public address unless `hosts` lists that exact address.
     HttpGet {
-        /// Hosts it may reach, e.g. `docs.rs`.
+        /// Hosts it may fetch from without asking: `docs.rs` (ports 80 and 443 only),
+        /// `example.com:8080` (that port), or an IP address (the only way to allow a private
+        /// one).
         #[serde(default)]
         hosts: Vec<String>,
+        /// Also any other public host, once the user approves it (once per host in a task;
+        /// the CLI declines unless run with `--yes`). Specs saved before this field read as
+        /// `false`, and an empty `hosts` without it also asks per host: it used to mean any
+        /// host, and is no longer allowed silently.
+        #[serde(default)]
+        any_public_host: bool,
     },
     /// Every tool of one configured MCP server.
     Mcp {
@@ -88,10 +97,13 @@ pub struct McpServer {
     /// Its arguments.
     #[serde(default)]
     pub args: Vec<String>,
-    /// Extra environment variables.
+    /// Environment variables it is started with, on top of the few it inherits (see
+    /// `tools/mcp.rs`). Their values are secrets (tokens, mostly): the engine keeps them in
+    /// the OS keychain, never in the stored config or a listing.
     #[serde(default)]
-    pub env: Vec<(String, String)>,
-    /// Tools that may run without asking (those the server marks read-only are allowed too).
+    pub env: Vec<McpEnv>,
+    /// Tools that may run without asking. Only the user's list counts: a server's own
+    /// `readOnlyHint` is its claim about itself, which an untrusted server can make falsely.
     #[serde(default)]
     pub trusted_tools: Vec<String>,
     /// Seconds one tool call may take before it counts as hung; `None` is
@@ -99,6 +111,43 @@ pub struct McpServer {
     /// legitimately take minutes while most answer at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_timeout_secs: Option<u32>,
+}
+
+/// One environment variable of an [`McpServer`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct McpEnv {
+    /// Its name, e.g. `GITHUB_TOKEN`.
+    pub name: String,
+    /// Its value. Travels only inward: in a save, a new value (absent keeps the stored one),
+    /// and from the engine to the server it starts. Never in a listing or a stored config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The stored value masked (`••••abcd`), in listings; absent when none is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<String>,
+}
+
+impl McpEnv {
+    /// A variable with its value, as a save or a start carries it.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: Some(value.into()),
+            masked: None,
+        }
+    }
+}
+
+/// The value is a secret: `Debug` (logs, panics) shows only whether there is one.
+impl std::fmt::Debug for McpEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpEnv")
+            .field("name", &self.name)
+            .field("value", &self.value.as_ref().map(|_| "[REDACTED]"))
+            .field("masked", &self.masked)
+            .finish()
+    }
 }
 
 impl McpServer {

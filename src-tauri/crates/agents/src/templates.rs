@@ -269,15 +269,24 @@ something, say so instead of guessing.
 "#,
     );
     spec.params.temperature = Some(0.3);
-    spec.tools = vec![ToolGrant::HttpGet { hosts: Vec::new() }, ToolGrant::Clock];
+    // Research needs the open web, so any public host, but each new one is asked for: a page
+    // the agent read could otherwise steer it anywhere (prompt injection).
+    spec.tools = vec![
+        ToolGrant::HttpGet {
+            hosts: Vec::new(),
+            any_public_host: true,
+        },
+        ToolGrant::Clock,
+    ];
     spec.budget_usd = usd("0.20");
     spec.max_steps = 12;
     spec.task_type = Some("research".into());
     template(
         "researcher",
         "Researcher",
-        "Looks things up on the web and answers with sources. It may fetch from any host; \
-         narrow the allowed hosts in its tools if you want.",
+        "Looks things up on the web and answers with sources. It asks you before it first \
+         fetches from each site; list the sites it may use without asking in its tools. It never \
+         reaches your own computer or network.",
         spec,
     )
 }
@@ -349,7 +358,14 @@ mod tests {
 
         assert_eq!(
             by_id("researcher").tools,
-            [ToolGrant::HttpGet { hosts: Vec::new() }, ToolGrant::Clock]
+            [
+                ToolGrant::HttpGet {
+                    hosts: Vec::new(),
+                    any_public_host: true
+                },
+                ToolGrant::Clock
+            ],
+            "the researcher's open web is an explicit opt-in, asked per host"
         );
         assert_eq!(
             by_id("data_extractor").task_type.as_deref(),

@@ -47,6 +47,14 @@ impl AgentSpec {
                 ToolGrant::ReadFiles { root } if root.as_os_str().is_empty() => {
                     return bad("choose the folder the agent may read files in".into());
                 }
+                ToolGrant::ReadFiles { root } => {
+                    let home = std::env::home_dir();
+                    crate::tools::check_files_root(root, home.as_deref())
+                        .map_err(AgentError::Invalid)?;
+                }
+                ToolGrant::HttpGet { hosts, .. } => {
+                    crate::tools::check_http_hosts(hosts).map_err(AgentError::Invalid)?;
+                }
                 ToolGrant::Mcp { server } if !servers.iter().any(|s| &s.name == server) => {
                     return bad(format!(
                         "no MCP server is named \"{server}\"; add it under MCP servers first"
@@ -135,6 +143,15 @@ mod tests {
         }];
         let e = spec.validate(&[]).unwrap_err().to_string();
         assert!(e.contains("\"git\""), "{e}");
+        spec.tools = vec![ToolGrant::ReadFiles { root: "/".into() }];
+        let e = spec.validate(&[]).unwrap_err().to_string();
+        assert!(e.contains("too much to share"), "{e}");
+        spec.tools = vec![ToolGrant::HttpGet {
+            hosts: vec!["docs.rs/path".into()],
+            any_public_host: false,
+        }];
+        let e = spec.validate(&[]).unwrap_err().to_string();
+        assert!(e.contains("\"docs.rs/path\" is not a host"), "{e}");
         spec.tools.clear();
         spec.name = " padded".into();
         assert!(spec.validate(&[]).is_err());

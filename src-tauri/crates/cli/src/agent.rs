@@ -11,7 +11,8 @@ use switchboard_engine::{Engine, EngineError, RunOptions};
 use tokio::sync::mpsc;
 
 use crate::info::usd_json;
-use crate::{Failure, write_json};
+use crate::terminal::{shown, shown_lines};
+use crate::{Failure, args, write_json};
 
 #[derive(Subcommand)]
 pub(crate) enum AgentAction {
@@ -27,6 +28,7 @@ pub(crate) enum AgentAction {
     /// Make an agent from a template.
     Add {
         /// Its name.
+        #[arg(value_parser = args::name)]
         name: String,
         /// The template: code_reviewer, summarizer, translator, data_extractor, researcher.
         #[arg(long)]
@@ -37,7 +39,7 @@ pub(crate) enum AgentAction {
         /// Use this model (`provider/model-id`, e.g. `openrouter/openai/gpt-4o-mini`) instead
         /// of the template's (the stages of a staged plan and the candidates of a cost-aware
         /// one keep their own).
-        #[arg(long)]
+        #[arg(long, value_parser = args::model)]
         model: Option<String>,
     },
     /// Delete an agent (its runs and spend stay in the history).
@@ -83,7 +85,7 @@ pub(crate) async fn run(engine: &Engine, action: AgentAction) -> Result<(), Fail
         } => add(engine, name, &template, folder, model).await,
         AgentAction::Rm { name } => {
             engine.delete_agent(name.clone()).await?;
-            writeln!(std::io::stdout(), "deleted agent \"{name}\"")?;
+            writeln!(std::io::stdout(), "deleted agent \"{}\"", shown(&name))?;
             Ok(())
         }
         AgentAction::Run {
@@ -104,7 +106,7 @@ async fn list(engine: &Engine, templates: bool, json_out: bool) -> Result<(), Fa
             return write_json(&all);
         }
         for t in all {
-            writeln!(out, "{:<16} {}", t.id, t.blurb)?;
+            writeln!(out, "{:<16} {}", shown(&t.id), shown(&t.blurb))?;
         }
         return Ok(());
     }
@@ -123,9 +125,9 @@ async fn list(engine: &Engine, templates: bool, json_out: bool) -> Result<(), Fa
         writeln!(
             out,
             "{:<20} {:<32} {}",
-            a.name,
-            a.target.label(),
-            a.description
+            shown(&a.name),
+            shown(&a.target.label()),
+            shown(&a.description)
         )?;
     }
     Ok(())
@@ -178,8 +180,8 @@ async fn add(
     writeln!(
         std::io::stdout(),
         "made agent \"{}\" ({})",
-        saved.name,
-        saved.target.label()
+        shown(&saved.name),
+        shown(&saved.target.label())
     )?;
     Ok(())
 }
@@ -230,14 +232,18 @@ async fn run_task(
         while let Some(event) = rx.recv().await {
             let line = match event {
                 // The kind as `--json` names it.
-                AgentEvent::StepStarted { kind, label, .. } => {
-                    format!("· {} {label}", json!(kind).as_str().unwrap_or_default())
-                }
+                AgentEvent::StepStarted { kind, label, .. } => format!(
+                    "· {} {}",
+                    json!(kind).as_str().unwrap_or_default(),
+                    shown(&label)
+                ),
                 AgentEvent::StepFinished { step, .. } => match &step.error {
-                    Some(e) => format!("  failed: {e}"),
+                    Some(e) => format!("  failed: {}", shown_lines(e)),
                     None => format!("  {} in {} ms", step.cost_usd.human(), step.ms),
                 },
-                AgentEvent::Waiting { ms, reason } => format!("  waiting {ms} ms: {reason}"),
+                AgentEvent::Waiting { ms, reason } => {
+                    format!("  waiting {ms} ms: {}", shown_lines(&reason))
+                }
                 _ => continue,
             };
             let _ = writeln!(err, "{line}");
@@ -263,7 +269,7 @@ async fn run_task(
             report.cost_usd.human()
         );
         if let Some(e) = &report.error {
-            let _ = writeln!(std::io::stderr(), "switchboard: {e}");
+            let _ = writeln!(std::io::stderr(), "switchboard: {}", shown_lines(e));
         }
     }
     if report.error.is_some() {

@@ -9,13 +9,14 @@ use switchboard_engine::router::RouteRequest;
 use switchboard_engine::{CancellationToken, ChatOutcome, Engine, EngineError, RouteEvent};
 
 use crate::info::usd_json;
-use crate::{Failure, write_json};
+use crate::terminal::shown_lines;
+use crate::{Failure, args, write_json};
 
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["model", "route", "task"])))]
 pub(crate) struct ChatArgs {
     /// The model id, e.g. `anthropic/claude-sonnet-4` on OpenRouter or `gpt-4o` on OpenAI.
-    #[arg(long)]
+    #[arg(long, value_parser = args::model)]
     model: Option<String>,
     /// Send through this route (its strategy, fallbacks, breakers and limits); the JSON record
     /// then adds `route` and `attempts`.
@@ -33,8 +34,8 @@ pub(crate) struct ChatArgs {
     /// Maximum tokens to generate.
     #[arg(long)]
     max_tokens: Option<u32>,
-    /// Sampling temperature.
-    #[arg(long)]
+    /// Sampling temperature, from 0 to 2.
+    #[arg(long, value_parser = args::temperature)]
     temperature: Option<f32>,
     /// Ask for one response body instead of a stream.
     #[arg(long)]
@@ -101,27 +102,32 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
             task: args.task.clone(),
             ..RouteRequest::default()
         };
-        let mut routed = engine
-            .chat_routed(
-                route,
-                request,
-                &CancellationToken::new(),
-                |event| match event {
-                    RouteEvent::Delta(d) => print(d),
-                    RouteEvent::Waiting { ms, reason } if stream_text => {
-                        let _ =
-                            writeln!(std::io::stderr(), "switchboard: waiting {ms} ms: {reason}");
-                    }
-                    _ => {}
-                },
-            )
-            .await?;
+        // Ctrl-C (or a polite `kill`) stops the request instead of killing the process, so
+        // what was billed is recorded (as cancelled) and what arrived is printed.
+        let cancel = CancellationToken::new();
+        let stop = tokio::spawn(cancel_on_signal(cancel.clone()));
+        let routed = engine
+            .chat_routed(route, request, &cancel, |event| match event {
+                RouteEvent::Delta(d) => print(d),
+                RouteEvent::Waiting { ms, reason } if stream_text => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "switchboard: waiting {ms} ms: {}",
+                        shown_lines(&reason)
+                    );
+                }
+                _ => {}
+            })
+            .await;
+        stop.abort();
+        let mut routed = routed?;
         let outcome = routed.take_outcome()?;
         (outcome, routed_view.then_some(routed))
     };
+    let provider_name = engine.provider_name(&outcome.provider).await;
 
     if args.json {
-        let mut json = record(&outcome);
+        let mut json = record(&outcome, &provider_name);
         if let Some(routed) = &routing {
             json["route"] = json!(routed.decision.route);
             json["attempts"] = json!(
@@ -145,19 +151,64 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
             writeln!(out)?;
         }
     }
+    if let Some(unrecorded) = &outcome.unrecorded {
+        // The provider answered (and may have billed it); only the ledger write failed.
+        let _ = writeln!(
+            std::io::stderr(),
+            "switchboard: the answer above was NOT recorded in the ledger, so spend reports and \
+             budgets do not count it: {}",
+            shown_lines(&unrecorded.message)
+        );
+    }
+    if outcome.cancelled {
+        if !args.json {
+            let _ = writeln!(
+                std::io::stderr(),
+                "switchboard: stopped; what arrived is above and the request is recorded as \
+                 cancelled"
+            );
+        }
+        return Err(Failure::Interrupted);
+    }
     match &outcome.error {
-        None => Ok(()),
+        None if outcome.unrecorded.is_none() => Ok(()),
+        None => Err(Failure::Reported),
         Some(error) => {
             if !args.json {
-                let _ = writeln!(std::io::stderr(), "switchboard: {}", error.message);
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "switchboard: {}",
+                    shown_lines(&error.message)
+                );
             }
             Err(Failure::Reported)
         }
     }
 }
 
+/// Cancels `token` on Ctrl-C (SIGINT) or SIGTERM.
+async fn cancel_on_signal(token: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            token.cancel();
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    token.cancel();
+}
+
 /// The `--json` record; its shape is a published interface, so it is spelled out here.
-fn record(o: &ChatOutcome) -> serde_json::Value {
+/// `provider` is the upstream that served, else our provider's name (never an internal id).
+fn record(o: &ChatOutcome, provider_name: &str) -> serde_json::Value {
     json!({
         "content": o.content,
         "reasoning": o.reasoning,
@@ -174,11 +225,14 @@ fn record(o: &ChatOutcome) -> serde_json::Value {
         },
         "cost_usd": usd_json(o.cost),
         "cost_source": o.cost_source,
-        "provider": o.served_by.clone().unwrap_or_else(|| o.provider.to_string()),
+        "provider": o.served_by.clone().unwrap_or_else(|| provider_name.to_owned()),
         "model": o.model,
         "generation_id": o.generation_id,
         "ttft_ms": o.ttft_ms,
         "latency_ms": o.latency_ms,
         "error": o.error,
+        "cancelled": o.cancelled,
+        "recorded": o.unrecorded.is_none(),
+        "record_error": o.unrecorded,
     })
 }

@@ -6,7 +6,8 @@ use serde_json::json;
 use switchboard_engine::Engine;
 use switchboard_engine::core::{KeySource, ProvidersOverview, Usd};
 
-use crate::{Failure, write_json};
+use crate::terminal::{shown, shown_lines};
+use crate::{Failure, args, write_json};
 
 /// A dollar amount as a JSON number whose text is the exact decimal (shortest round-trip
 /// form of the value, which is the decimal written for any amount with ≤ 17 digits).
@@ -32,15 +33,19 @@ pub(crate) async fn key(engine: &Engine, json_out: bool) -> Result<(), Failure> 
     }
     let mut out = std::io::stdout().lock();
     let or_none = |a: Option<Usd>| a.map_or("none".to_owned(), |a| format!("${a}"));
-    writeln!(out, "label      {}", key.label.as_deref().unwrap_or("-"))?;
+    writeln!(
+        out,
+        "label      {}",
+        shown(key.label.as_deref().unwrap_or("-"))
+    )?;
     writeln!(out, "usage      ${}", key.usage)?;
     writeln!(out, "limit      {}", or_none(key.limit))?;
     writeln!(out, "remaining  {}", or_none(key.limit_remaining))?;
     if let Some(reset) = &key.limit_reset {
-        writeln!(out, "resets     {reset}")?;
+        writeln!(out, "resets     {}", shown(reset))?;
     }
     if let Some(r) = &key.rate_limit {
-        writeln!(out, "rate limit {} per {}", r.requests, r.interval)?;
+        writeln!(out, "rate limit {} per {}", r.requests, shown(&r.interval))?;
     }
     writeln!(
         out,
@@ -56,8 +61,10 @@ pub(crate) enum ProvidersAction {
     /// stays out of shell history) and stored in the OS keychain.
     Add {
         /// A name to use with `chat --provider`.
+        #[arg(value_parser = args::name)]
         name: String,
         /// Its base URL including the API prefix, e.g. http://127.0.0.1:11434/v1.
+        #[arg(value_parser = args::base_url)]
         base_url: String,
         /// Read an API key from stdin.
         #[arg(long)]
@@ -67,6 +74,14 @@ pub(crate) enum ProvidersAction {
     Remove {
         /// Its name.
         name: String,
+    },
+    /// Use a key the provider refused again (after fixing it at the provider).
+    Enable {
+        /// openrouter, openai, anthropic, or a custom provider's name.
+        provider: String,
+        /// Which key: `default` (the main key) or a further key's label.
+        #[arg(default_value = "default")]
+        label: String,
     },
 }
 
@@ -91,6 +106,7 @@ pub(crate) async fn providers(
                 })?;
                 Some(key)
             } else {
+                warn_unread_stdin();
                 None
             };
             engine
@@ -105,11 +121,28 @@ pub(crate) async fn providers(
             let id = engine.resolve_provider(&name).await?;
             engine.remove_custom_provider(id).await?
         }
+        Some(ProvidersAction::Enable { provider, label }) => {
+            let id = engine.resolve_provider(&provider).await?;
+            engine.enable_key(id, label).await?
+        }
     };
     if json_out {
         return write_json(&overview);
     }
     write_providers(&overview)
+}
+
+/// A key piped in without `--key-stdin` used to be dropped without a word: the provider was
+/// saved keyless. It is not read (stdin may be a pipe that never closes), but said.
+fn warn_unread_stdin() {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "switchboard: warning: stdin is not a terminal, but nothing was read from it; the \
+             provider is saved without a key. To store a key piped in, add --key-stdin."
+        );
+    }
 }
 
 fn write_providers(overview: &ProvidersOverview) -> Result<(), Failure> {
@@ -118,20 +151,56 @@ fn write_providers(overview: &ProvidersOverview) -> Result<(), Failure> {
         writeln!(
             out,
             "! {} is not reachable ({}); keys are read from the environment only.",
-            overview.keychain.backend,
-            overview.keychain.detail.as_deref().unwrap_or("no detail")
+            shown(&overview.keychain.backend),
+            shown_lines(overview.keychain.detail.as_deref().unwrap_or("no detail"))
         )?;
     }
     for p in &overview.providers {
         let key = match (p.key.source, &p.key.masked) {
-            (KeySource::Keychain, Some(m)) => format!("{m} (keychain)"),
+            (KeySource::Keychain, Some(m)) => format!("{} (keychain)", shown(m)),
             (KeySource::Environment, Some(m)) => format!(
-                "{m} (from environment {})",
-                p.key.env_var.as_deref().unwrap_or("")
+                "{} (from environment {})",
+                shown(m),
+                shown(p.key.env_var.as_deref().unwrap_or(""))
             ),
             _ => "no key".to_owned(),
         };
-        writeln!(out, "{:<14} {:<40} {key}", p.name, p.base_url)?;
+        let refused = p.key.disabled.as_deref().map_or_else(String::new, |why| {
+            format!(
+                " — REFUSED by the provider: {} (fix it, then `switchboard providers enable {}`)",
+                shown(why),
+                shown(&p.name)
+            )
+        });
+        writeln!(
+            out,
+            "{:<14} {:<40} {key}{refused}",
+            shown(&p.name),
+            shown(p.base_url.as_str())
+        )?;
+        if let Some(notice) = &p.notice {
+            writeln!(out, "{:<14}   ! {}", "", shown_lines(notice))?;
+        }
+        for extra in &p.extra_keys {
+            let state = extra.disabled.as_deref().map_or_else(
+                || "in use".to_owned(),
+                |why| {
+                    format!(
+                        "REFUSED: {} (`switchboard providers enable {} {}`)",
+                        shown(why),
+                        shown(&p.name),
+                        shown(&extra.label)
+                    )
+                },
+            );
+            writeln!(
+                out,
+                "{:<14}   key {} {} {state}",
+                "",
+                shown(&extra.label),
+                shown(extra.masked.as_deref().unwrap_or("(not in keychain)"))
+            )?;
+        }
     }
     Ok(())
 }
@@ -145,7 +214,11 @@ pub(crate) fn info(engine: &Engine, json_out: bool) -> Result<(), Failure> {
     writeln!(
         out,
         "version        {}\ndata dir       {}\nlog dir        {}\nschema         v{}\nkeychain       {}",
-        info.version, info.data_dir, info.log_dir, info.schema_version, info.keychain_backend
+        info.version,
+        shown(&info.data_dir),
+        shown(&info.log_dir),
+        info.schema_version,
+        shown(&info.keychain_backend)
     )?;
     Ok(())
 }

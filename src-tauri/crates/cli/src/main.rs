@@ -6,11 +6,14 @@
 //! JSON on stdout), 2 bad arguments.
 
 mod agent;
+mod args;
 mod chat;
 mod info;
 mod models;
+mod price;
 mod route;
 mod spend;
+mod terminal;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,7 +37,8 @@ struct Cli {
 enum Command {
     /// Send one prompt to a model and print the answer (streamed) or a JSON record of it.
     Chat(chat::ChatArgs),
-    /// List the OpenRouter catalogue with prices per million tokens.
+    /// List the OpenRouter catalogue (or, with --provider, one provider's models) with prices
+    /// per million tokens.
     Models(models::ModelsArgs),
     /// Show the OpenRouter key's usage, limit, remaining credit and rate limit.
     Key {
@@ -50,6 +54,12 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long, global = true)]
         json: bool,
+    },
+    /// Prices for a custom provider's models (USD per million tokens), so their costs are
+    /// estimates instead of unknown.
+    Price {
+        #[command(subcommand)]
+        action: price::PriceAction,
     },
     /// Explain where a request would go; import or export the routing configuration (TOML).
     Route {
@@ -82,6 +92,7 @@ impl Command {
             Self::Chat(a) => a.json,
             Self::Models(a) => a.json,
             Self::Route { action } => action.json(),
+            Self::Price { action } => action.json(),
             Self::Spend(a) => a.json,
             Self::Budget { action } => action.json(),
             Self::Agent { action } => action.json(),
@@ -94,6 +105,8 @@ impl Command {
 /// its record even when the request failed), or an error still to report.
 pub(crate) enum Failure {
     Reported,
+    /// Stopped by Ctrl-C or SIGTERM; what happened was already said. Exits 130, as shells do.
+    Interrupted,
     Error(EngineError),
 }
 
@@ -132,6 +145,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Reported) => ExitCode::FAILURE,
+        Err(Failure::Interrupted) => ExitCode::from(130),
         Err(Failure::Error(err)) => {
             let info = err.info();
             if json {
@@ -151,6 +165,7 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Providers { action, json } => info::providers(&engine, action, json).await,
         Command::Info { json } => info::info(&engine, json),
         Command::Route { action } => route::run(&engine, action).await,
+        Command::Price { action } => price::run(&engine, action).await,
         Command::Spend(args) => spend::spend(&engine, args).await,
         Command::Budget { action } => spend::budget(&engine, action).await,
         Command::Agent { action } => agent::run(&engine, action).await,
@@ -170,6 +185,10 @@ fn print_error_json(info: &ErrorInfo) {
 }
 
 fn fail(message: &str) -> ExitCode {
-    let _ = writeln!(std::io::stderr(), "switchboard: {message}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "switchboard: {}",
+        terminal::shown_lines(message)
+    );
     ExitCode::FAILURE
 }

@@ -1,4 +1,5 @@
-//! `switchboard models`: the catalogue, searchable and sortable, with honest prices.
+//! `switchboard models`: the catalogue, searchable and sortable, with honest prices; with
+//! `--provider`, one provider's models (a custom server's own list, priced as the user said).
 
 use std::cmp::Ordering;
 use std::io::Write;
@@ -6,10 +7,11 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use switchboard_engine::Engine;
-use switchboard_engine::core::Usd;
+use switchboard_engine::core::{BrowserModel, BuiltinProvider, Usd};
 use switchboard_engine::openrouter_api::CatalogueModel;
 
 use crate::info::usd_json;
+use crate::terminal::{shown, shown_lines};
 use crate::{Failure, write_json};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -46,15 +48,25 @@ pub(crate) struct ModelsArgs {
     /// Keep models that take or produce this modality.
     #[arg(long, value_enum)]
     modality: Option<Modality>,
+    /// List this provider's models instead of OpenRouter's: openai, anthropic, or a custom
+    /// provider's name (its `GET /models`, cached; --refresh asks the server again).
+    #[arg(long, value_name = "NAME")]
+    provider: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub(crate) json: bool,
 }
 
 pub(crate) async fn run(engine: &Engine, args: ModelsArgs) -> Result<(), Failure> {
+    if let Some(name) = &args.provider {
+        let provider = engine.resolve_provider(name).await?;
+        if provider.builtin() != Some(BuiltinProvider::OpenRouter) {
+            return run_provider(engine, provider, &args).await;
+        }
+    }
     let catalogue = engine.models(args.refresh).await?;
     if let Some(notice) = &catalogue.notice {
-        let _ = writeln!(std::io::stderr(), "switchboard: {notice}");
+        let _ = writeln!(std::io::stderr(), "switchboard: {}", shown_lines(notice));
     }
     let mut models = catalogue.models;
     if let Some(needle) = &args.search {
@@ -93,7 +105,7 @@ pub(crate) async fn run(engine: &Engine, args: ModelsArgs) -> Result<(), Failure
         writeln!(
             out,
             "{:<50} {:>9} {:>12} {:>12}",
-            m.id,
+            shown(&m.id),
             m.context_length.map_or("-".to_owned(), |c| c.to_string()),
             price(m.pricing.prompt.per_million()),
             price(m.pricing.completion.per_million()),
@@ -138,5 +150,92 @@ fn row(m: &CatalogueModel) -> serde_json::Value {
         "completion_usd_per_mtok": usd_json(m.pricing.completion.per_million()),
         "variable_pricing": m.pricing.is_variable(),
         "supported_parameters": m.supported_parameters,
+    })
+}
+
+/// One provider's models (`--provider`): a custom server's list with the prices the user gave
+/// ("not set" until then: its costs are unknown), or a direct provider's bundled table.
+async fn run_provider(
+    engine: &Engine,
+    provider: switchboard_engine::core::ProviderId,
+    args: &ModelsArgs,
+) -> Result<(), Failure> {
+    let catalogue = engine.provider_models(provider, args.refresh).await?;
+    if let Some(notice) = &catalogue.notice {
+        let _ = writeln!(std::io::stderr(), "switchboard: {}", shown_lines(notice));
+    }
+    let mut models = catalogue.models;
+    if let Some(needle) = &args.search {
+        let needle = needle.to_lowercase();
+        models.retain(|m| {
+            m.id.to_lowercase().contains(&needle) || m.name.to_lowercase().contains(&needle)
+        });
+    }
+    if let Some(sort) = args.sort {
+        sort_browser_models(&mut models, sort);
+    }
+    if args.json {
+        let rows: Vec<_> = models.iter().map(browser_row).collect();
+        return write_json(&rows);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{:<50} {:>9} {:>12} {:>12}  via",
+        "model", "context", "$/M in", "$/M out"
+    )?;
+    for m in &models {
+        let price = |p: Option<Usd>| match p {
+            Some(p) => format!("{p}"),
+            None if m.prices.variable => "variable".to_owned(),
+            None => "not set".to_owned(),
+        };
+        writeln!(
+            out,
+            "{:<50} {:>9} {:>12} {:>12}  {}",
+            shown(&m.id),
+            m.context_length.map_or("-".to_owned(), |c| c.to_string()),
+            price(m.prices.prompt_per_million),
+            price(m.prices.completion_per_million),
+            shown(&m.provider_name),
+        )?;
+    }
+    Ok(())
+}
+
+/// Like [`sort_models`]: unknown prices and contexts go last.
+fn sort_browser_models(models: &mut [BrowserModel], sort: SortBy) {
+    match sort {
+        SortBy::Price => models.sort_by(|a, b| {
+            match (a.prices.prompt_per_million, b.prices.prompt_per_million) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+            .then_with(|| a.id.cmp(&b.id))
+        }),
+        SortBy::Context => models.sort_by(|a, b| {
+            b.context_length
+                .cmp(&a.context_length)
+                .then_with(|| a.id.cmp(&b.id))
+        }),
+        SortBy::Name => models.sort_by_cached_key(|m| m.name.to_lowercase()),
+        SortBy::Created => {
+            models.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+        }
+    }
+}
+
+fn browser_row(m: &BrowserModel) -> serde_json::Value {
+    json!({
+        "id": m.id,
+        "name": m.name,
+        "provider": m.provider_name,
+        "context_length": m.context_length,
+        "input_modalities": m.input_modalities,
+        "prompt_usd_per_mtok": usd_json(m.prices.prompt_per_million),
+        "completion_usd_per_mtok": usd_json(m.prices.completion_per_million),
+        "variable_pricing": m.prices.variable,
     })
 }

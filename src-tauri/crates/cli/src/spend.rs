@@ -8,7 +8,8 @@ use switchboard_engine::core::{Budget, BudgetPeriod, BudgetScope, SpendGrouping,
 use switchboard_engine::{Engine, EngineError};
 
 use crate::info::usd_json;
-use crate::{Failure, write_json};
+use crate::terminal::shown;
+use crate::{Failure, args, write_json};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum By {
@@ -91,7 +92,7 @@ pub(crate) async fn spend(engine: &Engine, args: SpendArgs) -> Result<(), Failur
         writeln!(
             out,
             "{:<40} {:>12}  {:>6} req{unknown}",
-            r.label,
+            shown(&r.label),
             format!("${}", r.cost),
             r.requests
         )?;
@@ -135,11 +136,11 @@ pub(crate) enum Period {
 #[command(group(clap::ArgGroup::new("scope").args(["provider", "model", "agent", "conversation"])))]
 pub(crate) struct SetArgs {
     /// The budget's name.
-    #[arg(long)]
+    #[arg(long, value_parser = args::name)]
     name: String,
     /// The limit in dollars, e.g. 5 or 0.50.
-    #[arg(long)]
-    limit: String,
+    #[arg(long, value_parser = args::limit)]
+    limit: Usd,
     /// The window spend is counted over.
     #[arg(long, value_enum, default_value = "month")]
     period: Period,
@@ -147,7 +148,7 @@ pub(crate) struct SetArgs {
     #[arg(long)]
     provider: Option<String>,
     /// Only this model's requests.
-    #[arg(long)]
+    #[arg(long, value_parser = args::model)]
     model: Option<String>,
     /// Only this agent's requests.
     #[arg(long)]
@@ -178,7 +179,7 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
                 writeln!(
                     out,
                     "{}: ${} of ${} spent{}{}",
-                    s.budget.describe(),
+                    shown(&s.budget.describe()),
                     s.spent.human(),
                     s.budget.limit.human(),
                     if s.exhausted {
@@ -196,11 +197,6 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
             Ok(())
         }
         BudgetAction::Set(a) => {
-            let limit = Usd::parse(a.limit.trim_start_matches('$')).map_err(|e| {
-                EngineError::InvalidInput {
-                    message: e.to_string(),
-                }
-            })?;
             let (scope, value) = match (a.provider, a.model, a.agent, a.conversation) {
                 (Some(p), ..) => (
                     BudgetScope::Provider,
@@ -228,12 +224,16 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
                         Period::Month => BudgetPeriod::Month,
                         Period::All => BudgetPeriod::All,
                     },
-                    limit,
+                    limit: a.limit,
                     alerts: a.alerts,
                     hard: !a.soft,
                 })
                 .await?;
-            writeln!(std::io::stdout(), "saved budget {}", saved.describe())?;
+            writeln!(
+                std::io::stdout(),
+                "saved budget {}",
+                shown(&saved.describe())
+            )?;
             Ok(())
         }
         BudgetAction::Rm { budget } => {
@@ -249,7 +249,7 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
             writeln!(
                 std::io::stdout(),
                 "deleted budget {}",
-                found.budget.describe()
+                shown(&found.budget.describe())
             )?;
             Ok(())
         }

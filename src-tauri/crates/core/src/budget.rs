@@ -272,6 +272,26 @@ pub struct CostPrediction {
     pub max_output_tokens: Option<u64>,
     /// The most the request can cost: the prompt plus the whole output allowance.
     pub max_cost: Option<Usd>,
+    /// Where the router would send it, when that is not simply the column's own model (a
+    /// rule or a route sends it elsewhere); the prices above are that target's.
+    pub routed_to: Option<RoutedTo>,
+}
+
+/// Where a request goes when a route or rule sends it somewhere other than its column's model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RoutedTo {
+    /// The provider.
+    pub provider: crate::provider::ProviderId,
+    /// Its name as people know it.
+    pub provider_name: String,
+    /// The model.
+    pub model: String,
+    /// The route that chose it.
+    pub route: Option<String>,
+    /// The rule that chose the route, if one did.
+    pub rule: Option<String>,
 }
 
 /// A column to predict the cost for: an existing one (its id gives its context) or one not

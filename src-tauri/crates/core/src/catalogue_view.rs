@@ -41,8 +41,11 @@ pub struct PriceSheet {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct BrowserModel {
-    /// Which provider serves it (OpenRouter, or OpenAI/Anthropic directly).
+    /// Which provider serves it (OpenRouter, OpenAI/Anthropic directly, or a custom server).
     pub provider: ProviderId,
+    /// That provider's name as people know it (`OpenRouter`, a custom provider's own name):
+    /// what screens show, never the id.
+    pub provider_name: String,
     /// The model id as that provider names it.
     pub id: String,
     /// Display name.
@@ -123,5 +126,45 @@ pub struct BrowserCatalogue {
     /// Whether the OpenRouter part came from the cache.
     pub from_cache: bool,
     /// Why the list is stale or incomplete (offline, no catalogue yet).
+    pub notice: Option<String>,
+}
+
+/// A price the user gave for a model of a custom provider (a local or self-hosted server
+/// publishes none), so its costs are estimates instead of unknown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct UserPrice {
+    /// The provider.
+    pub provider: ProviderId,
+    /// Its name as people know it.
+    pub provider_name: String,
+    /// The model; `None` for the provider's default, which prices every model of it that has
+    /// no price of its own.
+    pub model: Option<String>,
+    /// USD per million input tokens.
+    pub prompt_per_million: Usd,
+    /// USD per million output tokens.
+    pub completion_per_million: Usd,
+    /// When it was set, Unix ms.
+    pub updated_ms: i64,
+}
+
+/// The models a custom provider serves, as last fetched from its `GET /models`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ServedModels {
+    /// The provider.
+    pub provider: ProviderId,
+    /// Its name as people know it.
+    pub provider_name: String,
+    /// The model ids, in the server's order.
+    pub models: Vec<String>,
+    /// When the list was fetched, Unix ms; `None` when it never was.
+    pub fetched_ms: Option<i64>,
+    /// Whether this is the cached list (a refresh failed, or none was asked for).
+    pub from_cache: bool,
+    /// Why the list is stale or missing (the server is down, refused the key...).
     pub notice: Option<String>,
 }

@@ -303,6 +303,12 @@ pub enum Delta {
         /// The reason.
         reason: FinishReason,
     },
+    /// Web pages the answer cites (OpenRouter's `url_citation` annotations of web search);
+    /// they accumulate.
+    Citations {
+        /// The sources, in the order given.
+        citations: Vec<crate::conversation::Citation>,
+    },
 }
 
 /// A stream of deltas. An `Err` item ends the stream; everything before it is kept.

@@ -78,7 +78,8 @@ pub struct AnswerStats {
     pub cached_tokens: u32,
     /// What it cost.
     pub cost: Option<Usd>,
-    /// `provider` (exact), `estimate`, or `unknown`.
+    /// `provider` (exact), `estimate`, `unknown`, `not_billed` (the provider refused it and
+    /// billed nothing) or `not_sent` (refused before sending, by a budget say).
     pub cost_source: String,
     /// Time to first token, ms.
     pub ttft_ms: Option<u32>,
@@ -86,10 +87,29 @@ pub struct AnswerStats {
     pub latency_ms: Option<u32>,
     /// Output tokens per second after the first token.
     pub tokens_per_second: Option<f64>,
-    /// The upstream provider that served.
+    /// The upstream provider that served (OpenRouter's `provider`, e.g. "Anthropic").
     pub served_by: Option<String>,
     /// The model that served.
     pub model: Option<String>,
+    /// Our provider the request went to, when one was sent (a rule or a route may have sent
+    /// it elsewhere than the column's own). Stats recorded before this field read as unknown
+    /// (`serde(default)`), yet the UI always receives it (`specta(optional = false)`).
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional = false))]
+    pub provider: Option<ProviderId>,
+    /// That provider's name as people know it (a custom server's own name).
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional = false))]
+    pub provider_name: Option<String>,
+    /// The route that sent it, if one did.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional = false))]
+    pub route: Option<String>,
+    /// How many requests were sent for this answer (failover and retries each send one;
+    /// 0: refused before anything was sent).
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional = false))]
+    pub attempts: u32,
 }
 
 /// One answer of one column to one turn.
@@ -119,6 +139,54 @@ pub struct AnswerView {
     pub attempt: u32,
     /// How many attempts exist for this turn and column.
     pub attempts: u32,
+    /// The user's thumb on it, kept with it.
+    pub thumb: Option<Thumb>,
+    /// Picked as the best answer of its turn in a side-by-side vote.
+    pub best: bool,
+    /// Web pages the answer cites (OpenRouter's web search `url_citation` annotations).
+    pub citations: Vec<Citation>,
+}
+
+/// A thumb on an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Thumb {
+    /// A good answer.
+    Up,
+    /// A poor answer.
+    Down,
+}
+
+impl Thumb {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Down => "down",
+        }
+    }
+
+    /// From its stored form.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "up" => Some(Self::Up),
+            "down" => Some(Self::Down),
+            _ => None,
+        }
+    }
+}
+
+/// A source an answer cites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Citation {
+    /// The page.
+    pub url: String,
+    /// Its title, when the provider gave one.
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// A file given with a message.
@@ -298,6 +366,8 @@ pub enum ChatEvent {
         status: AnswerStatus,
         /// Its numbers.
         stats: AnswerStats,
+        /// Web pages it cites.
+        citations: Vec<Citation>,
     },
     /// The answer failed; what arrived is kept.
     Failed {
@@ -318,6 +388,9 @@ pub enum ChatEvent {
 pub struct ModelChoice {
     /// Which provider serves it.
     pub provider: ProviderId,
+    /// That provider's name as people know it (`OpenRouter`, a custom provider's own name):
+    /// what the picker shows, never the id.
+    pub provider_name: String,
     /// The model id as that provider names it.
     pub id: String,
     /// Display name.

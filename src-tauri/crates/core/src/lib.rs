@@ -22,24 +22,28 @@ mod provider_error;
 pub use account::{AppInfo, KeyCheck, OpenRouterKeyInfo};
 pub use budget::{
     Budget, BudgetAlert, BudgetPeriod, BudgetScope, BudgetStatus, CostPrediction, PredictColumn,
-    SpendGrouping, SpendReport, SpendRow,
+    RoutedTo, SpendGrouping, SpendReport, SpendRow,
 };
-pub use catalogue_view::{BrowserCatalogue, BrowserModel, EndpointView, ModelDetail, PriceSheet};
+pub use catalogue_view::{
+    BrowserCatalogue, BrowserModel, EndpointView, ModelDetail, PriceSheet, ServedModels, UserPrice,
+};
 pub use chat::{
     ChatProvider, ChatRequest, Delta, DeltaStream, FinishReason, Message, OpenRouterRouting, Part,
     ReasoningEffort, ReasoningOptions, Role, ToolCall, ToolSpec, Usage,
 };
 pub use conversation::{
-    AnswerStats, AnswerStatus, AnswerView, Attachment, ChatEvent, ColumnSpec, ColumnView,
-    ConversationSummary, ConversationView, ModelChoice, ModelParams, SearchHit, TurnView,
+    AnswerStats, AnswerStatus, AnswerView, Attachment, ChatEvent, Citation, ColumnSpec, ColumnView,
+    ConversationSummary, ConversationView, ModelChoice, ModelParams, SearchHit, Thumb, TurnView,
 };
 pub use error::{ErrorCode, ErrorInfo};
 pub use keys::{ApiKey, ExtraKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};
 pub use link::{ExternalLink, InvalidLink};
 pub use money::{InvalidAmount, Usd};
-pub use preferences::{Attribution, BaseUrlOverrides, InvalidPreferences, Preferences, Theme};
+pub use preferences::{
+    Attribution, BaseUrlOverrides, InvalidPreferences, Preferences, StreamSettings, Theme,
+};
 pub use provider::{
     BaseUrl, BaseUrlSource, BuiltinProvider, CustomProvider, InvalidBaseUrl, InvalidProviderId,
     ProviderId, ProviderKind, ProviderView, ProvidersOverview,
 };
-pub use provider_error::ProviderError;
+pub use provider_error::{ProviderCall, ProviderError};

@@ -76,6 +76,32 @@ pub struct Preferences {
     pub attribution: Attribution,
     /// Base URL overrides for the built-in providers.
     pub base_urls: BaseUrlOverrides,
+    /// How long a stream may stay silent, and how large one event may be.
+    pub streams: StreamSettings,
+}
+
+/// Deadlines and sizes for streamed answers: a stream that stays silent (keep-alive comments
+/// do not count) or sends one enormous event ends with a clear error instead of hanging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct StreamSettings {
+    /// Seconds from sending a request to its first event.
+    pub first_event_secs: u32,
+    /// Seconds allowed between two events once the answer streams.
+    pub idle_secs: u32,
+    /// The largest single event, MiB.
+    pub max_event_mib: u32,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        Self {
+            first_event_secs: 120,
+            idle_secs: 120,
+            max_event_mib: 32,
+        }
+    }
 }
 
 /// Why preferences were refused.
@@ -109,6 +135,19 @@ impl Preferences {
                     reason: "HTTP headers allow only printable ASCII",
                 });
             }
+        }
+        let s = self.streams;
+        if !(1..=3_600).contains(&s.first_event_secs) || !(1..=3_600).contains(&s.idle_secs) {
+            return Err(InvalidPreferences {
+                field: "streams",
+                reason: "stream deadlines are 1 to 3600 seconds",
+            });
+        }
+        if !(1..=1_024).contains(&s.max_event_mib) {
+            return Err(InvalidPreferences {
+                field: "streams.maxEventMib",
+                reason: "one event may be 1 to 1024 MiB",
+            });
         }
         Ok(self)
     }

@@ -1,7 +1,8 @@
 //! The Models screen: every reachable model with exact prices, and one model's endpoints.
 //!
 //! OpenRouter's catalogue (cached, so the screen works offline) is joined by the bundled
-//! OpenAI and Anthropic models when the user has a key for them, as the chat picker does
+//! OpenAI and Anthropic models when the user has a key for them, and by each custom provider's
+//! models (its cached list, priced as the user said), as the chat picker does
 //! ([`Engine::model_choices`]). Prices go out per million tokens as exact decimals; variable
 //! ones stay `None` and flagged, never zero.
 
@@ -18,9 +19,10 @@ use crate::{Engine, EngineError};
 impl Engine {
     /// Every model the user can reach, for the Models screen.
     ///
-    /// The OpenRouter part comes from the cache unless `refresh` (or there is none yet). A
-    /// catalogue that cannot be fetched at all leaves OpenRouter out with a notice rather than
-    /// failing the screen: the direct providers' models are still worth browsing.
+    /// The OpenRouter part and the custom providers' lists come from the cache unless
+    /// `refresh` (or there is none yet). A catalogue that cannot be fetched at all leaves its
+    /// provider out with a notice rather than failing the screen: the others' models are still
+    /// worth browsing.
     #[tracing::instrument(skip_all, fields(refresh), err(Debug))]
     pub async fn browse_models(&self, refresh: bool) -> Result<BrowserCatalogue, EngineError> {
         let mut models = Vec::new();
@@ -46,6 +48,12 @@ impl Engine {
                     .map(|(id, price)| direct_model(provider, id, price)),
             );
         }
+        let (served, served_notices) = self.served_browser_models(refresh).await?;
+        models.extend(served);
+        let notice = std::iter::once(notice)
+            .chain(served_notices.into_iter().map(Some))
+            .flatten()
+            .reduce(|a, b| format!("{a} {b}"));
         Ok(BrowserCatalogue {
             models,
             fetched_ms,
@@ -54,9 +62,43 @@ impl Engine {
         })
     }
 
+    /// One provider's models as [`Engine::browse_models`] lists them: OpenRouter's catalogue,
+    /// the bundled table's models of OpenAI or Anthropic (whether or not a key is set), or a
+    /// custom provider's list. `refresh` fetches OpenRouter's catalogue or the custom list
+    /// again; a fetch that fails keeps the cache and says why.
+    #[tracing::instrument(skip_all, fields(provider = %provider, refresh), err(Debug))]
+    pub async fn provider_models(
+        &self,
+        provider: ProviderId,
+        refresh: bool,
+    ) -> Result<BrowserCatalogue, EngineError> {
+        match provider.builtin() {
+            Some(BuiltinProvider::OpenRouter) => {
+                let catalogue = self.models(refresh).await?;
+                Ok(BrowserCatalogue {
+                    models: catalogue.models.iter().map(openrouter_model).collect(),
+                    fetched_ms: Some(catalogue.fetched_ms),
+                    from_cache: catalogue.from_cache,
+                    notice: catalogue.notice,
+                })
+            }
+            Some(direct) => Ok(BrowserCatalogue {
+                models: price_table::models(direct)
+                    .iter()
+                    .map(|(id, price)| direct_model(direct, id, price))
+                    .collect(),
+                fetched_ms: None,
+                from_cache: false,
+                notice: None,
+            }),
+            None => self.served_catalogue(&provider, refresh).await,
+        }
+    }
+
     /// One model in detail. For OpenRouter: its catalogue entry and the providers serving it,
     /// fetched live; when that fails (offline, refused) the detail still comes back, with a
     /// notice in place of the endpoints. For OpenAI and Anthropic: the bundled table's facts.
+    /// For a custom provider: its cached list's entry and where its price comes from.
     #[tracing::instrument(skip_all, fields(provider = %provider, id), err(Debug))]
     pub async fn model_detail(
         &self,
@@ -79,9 +121,7 @@ impl Engine {
                     price_source: Some(price_table::ATTRIBUTION.to_owned()),
                 })
             }
-            None => Err(EngineError::invalid(format!(
-                "{provider} has no model catalogue to browse"
-            ))),
+            None => self.served_detail(&provider, &id).await,
         }
     }
 
@@ -126,6 +166,7 @@ impl Engine {
 fn openrouter_model(m: &CatalogueModel) -> BrowserModel {
     BrowserModel {
         provider: BuiltinProvider::OpenRouter.id(),
+        provider_name: BuiltinProvider::OpenRouter.display_name().to_owned(),
         id: m.id.clone(),
         name: m.name.clone(),
         description: m.description.clone(),
@@ -156,6 +197,7 @@ fn direct_model(provider: BuiltinProvider, id: &str, price: &TablePrice) -> Brow
     }
     BrowserModel {
         provider: provider.id(),
+        provider_name: provider.display_name().to_owned(),
         id: id.to_owned(),
         name: facts.name,
         description: Some(format!(

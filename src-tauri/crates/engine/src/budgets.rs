@@ -1,15 +1,13 @@
-//! Budgets that hold: before a request is sent, its worst-case cost is reserved against every
-//! hard budget in its scope (under one lock, so parallel requests near a limit cannot all slip
-//! past it); when it ends its ledger row is written first and the reservation released after,
-//! so at no moment is the request counted nowhere. Crossed alert thresholds fire once per
-//! period, as events the app turns into notices and desktop notifications.
-
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+//! Budgets that hold across every process on the database: before a request is sent its
+//! worst-case cost is checked against every hard budget in its scope and recorded as a
+//! `pending` ledger row in one SQLite transaction (the store's `reserve_request`), so the app,
+//! the CLI and the local API, each a process of its own, cannot all read the same headroom.
+//! The row settles to the real cost when the request ends; a crash leaves it for the next
+//! start to mark interrupted. Crossed alert thresholds fire once per period, as events the app
+//! turns into notices and desktop notifications.
 
 use switchboard_core::{Budget, BudgetAlert, BudgetScope, BudgetStatus, ProviderId, Usd};
-use switchboard_store::Store;
+use switchboard_store::{LedgerEntry, Refusal, Store};
 use tokio::sync::broadcast;
 
 use crate::{Engine, EngineError};
@@ -24,7 +22,7 @@ pub(crate) struct SpendScope {
 }
 
 impl SpendScope {
-    fn matches(&self, b: &Budget) -> bool {
+    pub(crate) fn matches(&self, b: &Budget) -> bool {
         let v = b.scope_value.as_deref();
         match b.scope {
             BudgetScope::Global => true,
@@ -38,62 +36,26 @@ impl SpendScope {
     }
 }
 
-/// Money held for requests in flight.
+/// Where budget alerts are announced.
 #[derive(Debug)]
-pub(crate) struct Reservations {
-    held: Mutex<HashMap<u64, (Vec<String>, Usd)>>,
-    next: AtomicU64,
-    alerts: broadcast::Sender<BudgetAlert>,
-}
+pub(crate) struct Alerts(broadcast::Sender<BudgetAlert>);
 
-impl Default for Reservations {
+impl Default for Alerts {
     fn default() -> Self {
-        Self {
-            held: Mutex::new(HashMap::new()),
-            next: AtomicU64::new(1),
-            alerts: broadcast::channel(64).0,
-        }
-    }
-}
-
-impl Reservations {
-    fn reserved_for(held: &HashMap<u64, (Vec<String>, Usd)>, budget: &str) -> Usd {
-        held.values()
-            .filter(|(ids, _)| ids.iter().any(|id| id == budget))
-            .map(|(_, amount)| *amount)
-            .sum()
-    }
-}
-
-/// A reservation; released when dropped (after the request's ledger row is written).
-#[derive(Debug)]
-pub(crate) struct BudgetHold {
-    owner: Arc<Reservations>,
-    id: u64,
-}
-
-impl Drop for BudgetHold {
-    fn drop(&mut self) {
-        self.owner
-            .held
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.id);
+        Self(broadcast::channel(64).0)
     }
 }
 
 impl Engine {
     /// Every budget with what is spent and held in its current period.
     pub async fn budgets(&self) -> Result<Vec<BudgetStatus>, EngineError> {
-        let owner = Arc::clone(&self.inner.budgets);
         self.blocking(move |inner| {
-            let held = owner.held.lock().unwrap_or_else(PoisonError::into_inner);
             let now = switchboard_store::now_unix_ms();
             inner
                 .store
                 .budgets()?
                 .into_iter()
-                .map(|b| status(&inner.store, b, &held, now))
+                .map(|b| status(&inner.store, b, now))
                 .collect()
         })
         .await
@@ -151,69 +113,68 @@ impl Engine {
 
     /// Budget alerts as they fire.
     pub fn budget_alerts(&self) -> broadcast::Receiver<BudgetAlert> {
-        self.inner.budgets.alerts.subscribe()
+        self.inner.budgets.0.subscribe()
     }
 
-    /// Reserves `bound` (a request's worst-case cost) against every hard budget in `scope`,
-    /// or refuses with the budget that would be crossed. An unknown bound is refused only by
-    /// a budget already spent.
-    pub(crate) async fn reserve_budget(
+    /// Records `pending` (a request about to be sent, its worst case in `bound`) as a pending
+    /// ledger row, unless its worst case would cross a hard budget in `scope`: then nothing
+    /// is recorded and the refusal names the budget. Check and record are one transaction
+    /// that every process on the database takes in turn.
+    pub(crate) async fn reserve(
         &self,
+        pending: LedgerEntry,
         scope: SpendScope,
-        bound: Option<Usd>,
-    ) -> Result<BudgetHold, EngineError> {
-        let owner = Arc::clone(&self.inner.budgets);
+    ) -> Result<(), EngineError> {
         self.blocking(move |inner| {
-            // One lock across reading the spend and recording the hold: a second request
-            // cannot read the same headroom in between.
-            let mut held = owner.held.lock().unwrap_or_else(PoisonError::into_inner);
             let now = switchboard_store::now_unix_ms();
-            let mut matched = Vec::new();
-            for b in inner.store.budgets()? {
-                if !scope.matches(&b) {
-                    continue;
-                }
-                if b.hard {
-                    refuse_if_over(&inner.store, &b, &held, bound, now)?;
-                }
-                matched.push(b.id);
+            match inner
+                .store
+                .reserve_request(&pending, now, |b| scope.matches(b))?
+            {
+                Ok(()) => Ok(()),
+                Err(refusal) => Err(EngineError::OverBudget {
+                    message: refusal_message(&refusal),
+                }),
             }
-            let id = owner.next.fetch_add(1, Ordering::Relaxed);
-            held.insert(id, (matched, bound.unwrap_or(Usd::ZERO)));
-            Ok(BudgetHold {
-                owner: Arc::clone(&owner),
-                id,
-            })
         })
         .await
     }
 
-    /// Why a request with this scope and bound would be refused now, if it would; nothing is
-    /// reserved (for the explain view).
+    /// Why a request with this scope and worst case would be refused now, if it would;
+    /// nothing is reserved (for the explain view).
     pub(crate) async fn budget_refusal(
         &self,
         scope: SpendScope,
         bound: Option<Usd>,
     ) -> Option<String> {
-        let owner = Arc::clone(&self.inner.budgets);
         self.blocking(move |inner| {
-            let held = owner.held.lock().unwrap_or_else(PoisonError::into_inner);
             let now = switchboard_store::now_unix_ms();
-            for b in inner.store.budgets()? {
-                if b.hard && scope.matches(&b) {
-                    refuse_if_over(&inner.store, &b, &held, bound, now)?;
-                }
-            }
-            Ok(())
+            Ok(inner
+                .store
+                .budget_refusal(bound, now, |b| scope.matches(b))?
+                .map(|r| refusal_message(&r)))
         })
         .await
-        .err()
-        .map(|e| e.to_string())
+        .ok()
+        .flatten()
+    }
+
+    /// Whether a hard budget applies to `scope` (a request there needs a known worst case).
+    pub(crate) async fn hard_budget_over(&self, scope: SpendScope) -> Option<Budget> {
+        self.blocking(move |inner| {
+            Ok(inner
+                .store
+                .budgets()?
+                .into_iter()
+                .find(|b| b.hard && scope.matches(b)))
+        })
+        .await
+        .ok()
+        .flatten()
     }
 
     /// Fires the alerts a finished request's spend crossed, once per threshold and period.
     pub(crate) async fn check_budget_alerts(&self, scope: SpendScope) {
-        let owner = Arc::clone(&self.inner.budgets);
         let fired = self
             .blocking(move |inner| {
                 let now = switchboard_store::now_unix_ms();
@@ -240,9 +201,10 @@ impl Engine {
                     }
                     if let Some(threshold) = newest {
                         let message = format!(
-                            "Budget {} is at {threshold}%: ${} spent{}",
+                            "Budget {} is at {}% (${spent} of ${}), past its {threshold}% alert{}",
                             b.describe(),
-                            spent.human(),
+                            percent_used(spent, b.limit),
+                            b.limit,
                             if b.hard && threshold >= 100 {
                                 "; new requests in its scope are refused until it resets or you raise it"
                             } else {
@@ -264,7 +226,7 @@ impl Engine {
             Ok(alerts) => {
                 for alert in alerts {
                     tracing::info!(message = %alert.message, "budget alert");
-                    let _ = owner.alerts.send(alert);
+                    let _ = self.inner.budgets.0.send(alert);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not check budget alerts"),
@@ -272,15 +234,9 @@ impl Engine {
     }
 }
 
-fn status(
-    store: &Store,
-    budget: Budget,
-    held: &HashMap<u64, (Vec<String>, Usd)>,
-    now: i64,
-) -> Result<BudgetStatus, EngineError> {
+fn status(store: &Store, budget: Budget, now: i64) -> Result<BudgetStatus, EngineError> {
     let start = store.period_start(budget.period, now)?;
     let spent = store.spent(&budget, start)?;
-    let reserved = Reservations::reserved_for(held, &budget.id);
     let limit = budget.limit.to_f64_lossy();
     Ok(BudgetStatus {
         fraction: if limit > 0.0 {
@@ -290,45 +246,52 @@ fn status(
         },
         exhausted: budget.hard && spent.cost >= budget.limit,
         spent: spent.cost,
-        reserved,
+        reserved: spent.held,
         unknown_requests: spent.unknown,
         period_start_ms: start,
         budget,
     })
 }
 
-fn refuse_if_over(
-    store: &Store,
-    b: &Budget,
-    held: &HashMap<u64, (Vec<String>, Usd)>,
-    bound: Option<Usd>,
-    now: i64,
-) -> Result<(), EngineError> {
-    let start = store.period_start(b.period, now)?;
-    let spent = store.spent(b, start)?.cost;
-    let reserved = Reservations::reserved_for(held, &b.id);
-    let committed = spent + reserved;
-    let over = match bound {
-        Some(bound) => committed + bound > b.limit,
-        None => committed >= b.limit,
-    };
-    if !over {
-        return Ok(());
+/// How much of `limit` is used, in whole percent rounded down (so "100%" means reached).
+fn percent_used(spent: Usd, limit: Usd) -> u64 {
+    if limit <= Usd::ZERO {
+        return 100;
     }
-    let could = bound.map_or_else(String::new, |c| {
-        format!(", and this request could cost up to ${}", c.human())
-    });
-    let held_note = if reserved > Usd::ZERO {
-        format!(" (${} held for requests in flight)", reserved.human())
-    } else {
-        String::new()
-    };
-    Err(EngineError::OverBudget {
-        message: format!(
-            "Budget {} would be exceeded: ${} spent{held_note}{could}. Raise the limit in \
-             Spend → Budgets (or `switchboard budget set`), or wait for the period to reset.",
-            b.describe(),
-            spent.human(),
+    let ratio = spent.to_pico() as f64 / limit.to_pico() as f64;
+    // Rounded down, and never below a threshold the exact sums say was crossed.
+    (ratio * 100.0 + 1e-9).floor().max(0.0) as u64
+}
+
+/// The refusal, with every figure exact so the sum visibly crosses the limit.
+pub(crate) fn refusal_message(r: &Refusal) -> String {
+    let mut parts = vec![format!("${} spent", r.spent)];
+    if r.held > Usd::ZERO {
+        parts.push(format!(
+            "${} held for requests in flight or not yet billed",
+            r.held
+        ));
+    }
+    let tail = match r.bound {
+        Some(bound) => {
+            parts.push(format!("up to ${bound} for this request"));
+            format!(
+                "{} = ${}, over the ${} limit",
+                parts.join(" + "),
+                r.spent + r.held + bound,
+                r.budget.limit
+            )
+        }
+        None => format!(
+            "{} has reached the ${} limit",
+            parts.join(" + "),
+            r.budget.limit
         ),
-    })
+    };
+    format!(
+        "Budget {} would be exceeded: {tail}. Raise the limit in Spend → Budgets (or \
+         `switchboard budget set`), lower this column's max tokens, or wait for the period \
+         to reset.",
+        r.budget.describe(),
+    )
 }

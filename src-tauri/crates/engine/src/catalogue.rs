@@ -87,6 +87,9 @@ impl Engine {
     pub async fn reconcile_costs(&self, limit: u32) -> Result<u32, EngineError> {
         let ids = self
             .blocking(move |inner| {
+                // Requests a process that died since left in flight become interrupted first,
+                // so they are reconciled too.
+                inner.store.interrupt_orphaned_requests()?;
                 // OpenRouter keeps generations for a while, not forever: a month back is plenty.
                 let since = switchboard_store::now_unix_ms() - 30 * 86_400_000;
                 Ok(inner.store.unreconciled_generations(limit, since)?)

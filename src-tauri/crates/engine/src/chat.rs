@@ -9,8 +9,8 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use serde::Serialize;
 use switchboard_core::{
-    BuiltinProvider, ChatProvider, ChatRequest, Delta, ErrorInfo, FinishReason, ProviderError,
-    ProviderId, ProviderKind, ToolCall, Usage, Usd,
+    BuiltinProvider, ChatProvider, ChatRequest, Citation, Delta, ErrorInfo, FinishReason,
+    ProviderError, ProviderId, ProviderKind, ToolCall, Usage, Usd,
 };
 use switchboard_providers::Endpoint;
 use switchboard_providers::anthropic::Anthropic;
@@ -33,6 +33,8 @@ pub struct ChatOutcome {
     pub reasoning_details: Vec<serde_json::Value>,
     /// Whole tool calls.
     pub tool_calls: Vec<ToolCall>,
+    /// Web pages the answer cites.
+    pub citations: Vec<Citation>,
     /// Why generation stopped, when it said.
     pub finish_reason: Option<FinishReason>,
     /// Tokens by kind.
@@ -66,6 +68,28 @@ pub struct ChatOutcome {
     pub answered: bool,
     /// The ledger row written for it.
     pub ledger_id: String,
+    /// Why its ledger row could not be written (a full disk, say), when it could not: the
+    /// answer is still returned, and the caller must say plainly that it went unrecorded.
+    pub unrecorded: Option<ErrorInfo>,
+}
+
+/// The ledger row an attempt settles: reserved as `pending` by the router before the request
+/// is sent, or written when it ends for a request sent outside the router.
+#[derive(Debug, Clone)]
+pub(crate) struct LedgerSlot {
+    pub(crate) id: String,
+    pub(crate) created_ms: i64,
+    pub(crate) bound: Option<Usd>,
+}
+
+impl LedgerSlot {
+    pub(crate) fn new(bound: Option<Usd>) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            created_ms: switchboard_store::now_unix_ms(),
+            bound,
+        }
+    }
 }
 
 impl Engine {
@@ -107,13 +131,13 @@ impl Engine {
             request,
             &CancellationToken::new(),
             on_delta,
-            None,
+            (LedgerSlot::new(None), None),
         )
         .await
     }
 
-    /// One request to one provider, recorded in the ledger (with its route and attempt number
-    /// when the router sent it).
+    /// One request to one provider, settled into its ledger row `slot` (with its route and
+    /// attempt number when the router sent it).
     #[tracing::instrument(skip_all, fields(provider = %provider, model = %request.model), err(Debug))]
     pub(crate) async fn attempt(
         &self,
@@ -122,7 +146,7 @@ impl Engine {
         request: ChatRequest,
         cancel: &CancellationToken,
         mut on_delta: impl FnMut(&Delta) + Send,
-        tag: Option<&RouteTag>,
+        (slot, tag): (LedgerSlot, Option<&RouteTag>),
     ) -> Result<ChatOutcome, EngineError> {
         if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
             let var = provider.builtin().map_or("", BuiltinProvider::key_env_var);
@@ -137,7 +161,6 @@ impl Engine {
             }
         };
 
-        let created_ms = switchboard_store::now_unix_ms();
         let started = Instant::now();
         let mut out = Accumulated::default();
         let mut stream = client.chat(request.clone());
@@ -162,6 +185,14 @@ impl Engine {
                     {
                         out.ttft_ms = Some(elapsed_ms(started));
                     }
+                    if let Delta::Meta {
+                        generation_id: Some(generation),
+                        ..
+                    } = &delta
+                        && out.generation_id.is_none()
+                    {
+                        self.note_generation(&slot.id, generation);
+                    }
                     on_delta(&delta);
                     out.absorb(delta);
                 }
@@ -181,13 +212,19 @@ impl Engine {
         }
         let latency_ms = elapsed_ms(started);
         let model = out.model.clone().unwrap_or_else(|| request.model.clone());
-        let (cost, cost_source) = self.cost_of(&provider, &model, &out.usage).await;
-        let outcome = ChatOutcome {
-            ledger_id: uuid::Uuid::now_v7().to_string(),
+        let answered = out.ttft_ms.is_some();
+        let (cost, cost_source) = if not_billed(out.error.as_ref(), answered, &out.usage) {
+            (Some(Usd::ZERO), CostSource::NotBilled)
+        } else {
+            self.cost_of(&provider, &model, &out.usage).await
+        };
+        let mut outcome = ChatOutcome {
+            ledger_id: slot.id.clone(),
             content: out.content,
             reasoning: out.reasoning,
             reasoning_details: out.reasoning_details,
             tool_calls: out.tool_calls,
+            citations: out.citations,
             finish_reason: out.finish,
             usage: out.usage,
             cost,
@@ -201,11 +238,12 @@ impl Engine {
             error: out.error,
             cancelled,
             retry_after_ms: out.retry_after_ms,
-            answered: out.ttft_ms.is_some(),
+            answered,
+            unrecorded: None,
         };
         let entry = LedgerEntry {
             id: outcome.ledger_id.clone(),
-            created_ms,
+            created_ms: slot.created_ms,
             provider_id: provider.to_string(),
             model: request.model,
             served_model: Some(outcome.model.clone()),
@@ -238,10 +276,34 @@ impl Engine {
             attempt: tag.map(|t| t.attempt),
             conversation_id: tag.and_then(|t| t.conversation.clone()),
             agent: tag.and_then(|t| t.agent.clone()),
+            bound: slot.bound,
         };
-        self.blocking(move |inner| Ok(inner.store.record_request(&entry)?))
-            .await?;
+        // The provider has answered (and perhaps billed): a failure to write the row must not
+        // also lose the answer. The caller gets both and says so.
+        if let Err(e) = self
+            .blocking(move |inner| Ok(inner.store.settle_request(&entry)?))
+            .await
+        {
+            tracing::error!(error = %e, "an answered request could not be recorded");
+            outcome.unrecorded = Some(e.info());
+        }
         Ok(outcome)
+    }
+
+    /// Notes a request's generation id on its pending row as soon as it is known, so a crash
+    /// before it settles can still be reconciled. Not awaited: the stream does not wait on
+    /// the disk, and a note that lands after the row settled changes nothing.
+    fn note_generation(&self, ledger_id: &str, generation_id: &str) {
+        let engine = self.clone();
+        let (id, generation) = (ledger_id.to_owned(), generation_id.to_owned());
+        tokio::spawn(async move {
+            let noted = engine
+                .blocking(move |inner| Ok(inner.store.note_generation(&id, &generation)?))
+                .await;
+            if let Err(e) = noted {
+                tracing::warn!(error = %e, "could not note a generation id");
+            }
+        });
     }
 
     /// The cost of `usage`: the provider's own figure, else an estimate from the cached
@@ -269,7 +331,8 @@ impl Engine {
             Some(b @ (BuiltinProvider::OpenAi | BuiltinProvider::Anthropic)) => {
                 price_table::direct_price(b, model).map(|p| p.pricing)
             }
-            None => None,
+            // A custom server publishes no prices: the one the user gave, if any.
+            None => self.user_pricing(provider, model).await,
         };
         match pricing.and_then(|p| openrouter_api::estimate_cost(&p, usage)) {
             Some(cost) => (Some(cost), CostSource::Estimate),
@@ -298,6 +361,29 @@ impl Engine {
 
 pub(crate) const OPENROUTER: &str = "openrouter";
 
+/// Whether an attempt cost nothing: the provider refused it with an HTTP error (a rate limit,
+/// a refused key, no credits, a bad request, a 5xx) before any answer, and reported no usage.
+/// Providers bill tokens processed; such a refusal is $0, not an unknown cost.
+fn not_billed(error: Option<&ErrorInfo>, answered: bool, usage: &Usage) -> bool {
+    use switchboard_core::ErrorCode;
+    let refused = error.is_some_and(|e| {
+        matches!(
+            e.code,
+            ErrorCode::RateLimited
+                | ErrorCode::Auth
+                | ErrorCode::NoCredits
+                | ErrorCode::Moderation
+                | ErrorCode::BadRequest
+                | ErrorCode::Upstream
+        )
+    });
+    refused
+        && !answered
+        && usage.cost.is_none()
+        && usage.prompt_tokens == 0
+        && usage.completion_tokens == 0
+}
+
 fn elapsed_ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
@@ -317,6 +403,7 @@ struct Accumulated {
     ttft_ms: Option<u64>,
     error: Option<ErrorInfo>,
     retry_after_ms: Option<u64>,
+    citations: Vec<Citation>,
 }
 
 /// How the router labels an attempt in the ledger.
@@ -348,6 +435,13 @@ impl Accumulated {
             Delta::Usage { usage } => self.usage = usage,
             Delta::Finish { reason } => {
                 self.finish.get_or_insert(reason);
+            }
+            Delta::Citations { citations } => {
+                for c in citations {
+                    if !self.citations.iter().any(|known| known.url == c.url) {
+                        self.citations.push(c);
+                    }
+                }
             }
         }
     }

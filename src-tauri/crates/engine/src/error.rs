@@ -26,7 +26,7 @@ pub enum EngineError {
         message: String,
     },
     /// A provider id that names nothing.
-    #[error("no provider {id}")]
+    #[error("{}", unknown_provider(id))]
     UnknownProvider {
         /// The id given.
         id: String,
@@ -44,6 +44,11 @@ pub enum EngineError {
         /// The router's explanation.
         summary: String,
     },
+    /// Every attempt of a routed request failed or was passed over the same way (one refused
+    /// key, one invalid base URL): that failure, with its own code, rather than a generic
+    /// "no target took the request".
+    #[error("{}", .0.message)]
+    Attempts(ErrorInfo),
     /// A bug or an unexpected state.
     #[error("internal error: {context}")]
     Internal {
@@ -52,13 +57,26 @@ pub enum EngineError {
     },
 }
 
+/// What [`EngineError::UnknownProvider`] says: the name that was given, but never a custom
+/// provider's internal id (`custom:<uuid>`), which means nothing to a person.
+fn unknown_provider(id: &str) -> String {
+    if id.starts_with("custom:") {
+        "That provider no longer exists (it was removed in Settings); choose another provider."
+            .to_owned()
+    } else {
+        format!("no provider {id}")
+    }
+}
+
 impl EngineError {
     /// The envelope for the UI: the only place errors are classified.
     pub fn info(&self) -> ErrorInfo {
         match self {
             Self::Provider(e) => e.info(),
             Self::Store(e) => {
-                let code = match e {
+                // `InFile` wraps a failure with the file it happened to; the code is the
+                // failure's.
+                let code = match e.kind() {
                     StoreError::DiskFull => ErrorCode::DiskFull,
                     StoreError::NotFound { .. } => ErrorCode::NotFound,
                     StoreError::Duplicate { .. } => ErrorCode::InvalidInput,
@@ -78,6 +96,7 @@ impl EngineError {
             Self::UnknownProvider { .. } => ErrorInfo::new(ErrorCode::NotFound, self.to_string()),
             Self::Internal { .. } => ErrorInfo::new(ErrorCode::Internal, self.to_string()),
             Self::OverBudget { .. } => ErrorInfo::new(ErrorCode::BudgetExceeded, self.to_string()),
+            Self::Attempts(info) => info.clone(),
             // Retryable: circuits close and limits refill.
             Self::Unroutable { .. } => ErrorInfo {
                 code: ErrorCode::Upstream,
@@ -90,6 +109,15 @@ impl EngineError {
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::InvalidInput {
             message: message.into(),
+        }
+    }
+
+    /// Names the database file in a storage failure a person must act on (a full disk, a
+    /// read-only directory, a damaged file), so the message says which file and what to do.
+    pub(crate) fn in_database(self, db: &std::path::Path) -> Self {
+        match self {
+            Self::Store(e) => Self::Store(e.in_file(db)),
+            other => other,
         }
     }
 }

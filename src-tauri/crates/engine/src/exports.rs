@@ -13,7 +13,53 @@ pub enum ExportFormat {
     Json,
 }
 
+/// An export made in memory, for the user to save where they choose.
+#[derive(Debug, Clone)]
+pub struct ExportFile {
+    /// A file name to suggest (`<title>.md`, `switchboard-spend-by-day.csv`).
+    pub name: String,
+    /// The contents.
+    pub bytes: Vec<u8>,
+}
+
+impl ExportFile {
+    /// The suggested name's extension (`md`, `json`, `csv`, `svg`, `png`).
+    pub fn extension(&self) -> &str {
+        self.name.rsplit_once('.').map_or("", |(_, ext)| ext)
+    }
+}
+
 impl Engine {
+    /// Conversation `id` as a file: Markdown (the shown path, then every answer its total
+    /// counts) or the re-importable JSON tree, named after its title.
+    pub async fn conversation_export_file(
+        &self,
+        id: String,
+        format: ExportFormat,
+    ) -> Result<ExportFile, EngineError> {
+        let title = self.conversation(id.clone()).await?.title;
+        let (text, ext) = match format {
+            ExportFormat::Markdown => (self.export_markdown(id).await?, "md"),
+            ExportFormat::Json => (self.export_json(id).await?, "json"),
+        };
+        Ok(ExportFile {
+            name: format!("{}.{ext}", file_stem(&title)),
+            bytes: text.into_bytes(),
+        })
+    }
+
+    /// Writes an export where the user chose to save it (they confirmed any overwrite in the
+    /// save dialog).
+    pub async fn write_export(&self, path: PathBuf, bytes: Vec<u8>) -> Result<(), EngineError> {
+        tokio::task::spawn_blocking(move || {
+            std::fs::write(&path, &bytes).map_err(|e| io_error(&path, &e))
+        })
+        .await
+        .map_err(|e| EngineError::Internal {
+            context: format!("export task failed: {e}"),
+        })?
+    }
+
     /// Exports conversation `id` into the user's downloads folder (or the data directory's
     /// `exports/` when the OS has none) under a name made from its title; returns the path.
     /// Never overwrites: a numbered suffix is added when the name is taken.
@@ -28,26 +74,8 @@ impl Engine {
             ExportFormat::Markdown => (self.export_markdown(id).await?, "md"),
             ExportFormat::Json => (self.export_json(id).await?, "json"),
         };
-        let stem: String = title
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect::<String>()
-            .trim_matches('-')
-            .chars()
-            .take(60)
-            .collect();
-        let stem = if stem.is_empty() {
-            "conversation".to_owned()
-        } else {
-            stem
-        };
-        self.save_download(stem, ext, text.into_bytes()).await
+        self.save_download(file_stem(&title), ext, text.into_bytes())
+            .await
     }
 
     /// Writes `text` to a new file `<stem>[-n].<ext>` in the user's downloads folder (or the
@@ -92,6 +120,29 @@ impl Engine {
         .map_err(|e| EngineError::Internal {
             context: format!("export task failed: {e}"),
         })?
+    }
+}
+
+/// A file name from a conversation's title: letters, digits, `-` and `_`, at most 60.
+fn file_stem(title: &str) -> String {
+    let stem: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches('-')
+        .chars()
+        .take(60)
+        .collect();
+    if stem.is_empty() {
+        "conversation".to_owned()
+    } else {
+        stem
     }
 }
 

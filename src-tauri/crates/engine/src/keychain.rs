@@ -112,6 +112,21 @@ impl Keychain {
         }
     }
 
+    /// Secret text stored under `account` (an MCP server's environment value), if any. Unlike
+    /// a key it is neither trimmed nor checked: a program receives it exactly as saved.
+    pub(crate) fn get_secret(&self, account: &str) -> Result<Option<String>, KeychainError> {
+        match self.entry(account)?.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Stores (or replaces) secret text under `account`.
+    pub(crate) fn set_secret(&self, account: &str, secret: &str) -> Result<(), KeychainError> {
+        Ok(self.entry(account)?.set_password(secret)?)
+    }
+
     fn entry(&self, account: &str) -> Result<keyring::Entry, keyring::Error> {
         keyring::Entry::new(&self.service, account)
     }

@@ -28,6 +28,36 @@ impl Turns {
     }
 }
 
+/// Environment keys the provider refused, in this process only: a disable is never written
+/// to disk for them. Keyed by the key's value (a hash of it), so a new value is tried at once.
+#[derive(Debug, Default)]
+pub(crate) struct RefusedEnvKeys(Mutex<HashMap<(ProviderId, u64), String>>);
+
+impl RefusedEnvKeys {
+    fn fingerprint(key: &ApiKey) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.expose().hash(&mut h);
+        h.finish()
+    }
+
+    pub(crate) fn reason(&self, provider: &ProviderId, key: &ApiKey) -> Option<String> {
+        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(&(provider.clone(), Self::fingerprint(key)))
+            .cloned()
+    }
+
+    fn refuse(&self, provider: &ProviderId, key: &ApiKey, reason: String) {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.insert((provider.clone(), Self::fingerprint(key)), reason);
+    }
+
+    fn forget(&self, provider: &ProviderId) {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.retain(|(p, _), _| p != provider);
+    }
+}
+
 /// The key an attempt uses: its endpoint, its ledger label, and its label for disabling.
 #[derive(Debug)]
 pub(crate) struct KeyChoice {
@@ -94,6 +124,9 @@ impl Engine {
     ) -> Result<ProvidersOverview, EngineError> {
         self.blocking(move |inner| {
             ensure_exists(inner, &provider)?;
+            if label == MAIN_KEY {
+                inner.refused_env.forget(&provider);
+            }
             inner.store.enable_key(provider.as_str(), &label)?;
             overview(inner)
         })
@@ -116,9 +149,15 @@ impl Engine {
         reason: String,
     ) -> Result<bool, EngineError> {
         self.blocking(move |inner| {
-            inner
-                .store
-                .disable_key(provider.as_str(), &label, &reason)?;
+            let main = effective_key(inner, &provider, true)?;
+            match (&main.status.source, &main.key) {
+                (KeySource::Environment, Some(key)) if label == MAIN_KEY => {
+                    inner.refused_env.refuse(&provider, key, reason);
+                }
+                _ => inner
+                    .store
+                    .disable_key(provider.as_str(), &label, &reason)?,
+            }
             tracing::warn!(%provider, %label, "the provider refused a key; set aside");
             let main = effective_key(inner, &provider, true)?;
             Ok(usable_keys(inner, &provider, &main)?
@@ -197,8 +236,9 @@ fn choose_key(inner: &Inner, provider: &ProviderId, turn: usize) -> Result<KeyCh
         if let Some(reason) = &main.status.disabled
             && main.status.source != KeySource::None
         {
+            let name = crate::providers::provider_label(inner, provider);
             return Err(EngineError::invalid(format!(
-                "every key of {provider} was refused by the provider (last: {reason}); \
+                "every key of {name} was refused by the provider (last: {reason}); \
                  replace or re-enable one in Settings"
             )));
         }

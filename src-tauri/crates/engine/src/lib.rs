@@ -10,7 +10,9 @@ mod browse;
 mod budgets;
 mod catalogue;
 mod chat;
+mod consent;
 mod conversations;
+mod custom_models;
 mod environment;
 mod error;
 mod exports;
@@ -27,7 +29,7 @@ pub use agents::RunOptions;
 pub use providers::NewCustomProvider;
 pub use routing::{RouteEvent, RoutedOutcome};
 pub use switchboard_agents as agent;
-pub use switchboard_reports::{ChartView, SpendFile, spend_csv};
+pub use switchboard_reports::{ChartTheme, ChartView, SpendFile, spend_csv};
 pub use switchboard_router as router;
 
 use std::sync::Arc;
@@ -36,9 +38,10 @@ use switchboard_store::Store;
 
 pub use catalogue::Catalogue;
 pub use chat::ChatOutcome;
+pub use consent::Consent;
 pub use environment::{Environment, VARIABLES as ENVIRONMENT_VARIABLES};
 pub use error::EngineError;
-pub use exports::ExportFormat;
+pub use exports::{ExportFile, ExportFormat};
 pub use keychain::Keychain;
 pub use paths::DataDir;
 pub use switchboard_core as core;
@@ -94,7 +97,8 @@ struct Inner {
     running: conversations::Running,
     routing: routing::Routing,
     key_turns: keys::Turns,
-    budgets: std::sync::Arc<budgets::Reservations>,
+    refused_env: keys::RefusedEnvKeys,
+    budgets: budgets::Alerts,
     agent_runs: agents::AgentRuns,
 }
 
@@ -104,9 +108,20 @@ impl Engine {
     /// Blocking: call it before the UI starts, or from `spawn_blocking`.
     pub fn open(config: EngineConfig) -> Result<Self, EngineError> {
         let store = Store::open(&config.data_dir.db_path())?;
-        store.interrupt_streaming_answers()?; // the app died mid-stream: keep the text, mark it
-        store.interrupt_running_runs()?; // likewise for agent runs: their steps so far are kept
-        let routing = routing::Routing::load(&store)?;
+        let in_db = |e: EngineError| e.in_database(store.path());
+        // A database opened read-only (its directory cannot be written) still serves reports;
+        // what a crash left unfinished is marked by the next run that can write.
+        if !store.read_only() {
+            // The app died mid-stream: keep the text, mark it.
+            store
+                .interrupt_streaming_answers()
+                .map_err(|e| in_db(e.into()))?;
+            // Likewise for agent runs: their steps so far are kept.
+            store
+                .interrupt_running_runs()
+                .map_err(|e| in_db(e.into()))?;
+        }
+        let routing = routing::Routing::load(&store).map_err(in_db)?;
         let http = switchboard_providers::http_client().map_err(|e| EngineError::Internal {
             context: format!("cannot build the HTTP client: {e}"),
         })?;
@@ -119,7 +134,8 @@ impl Engine {
                 running: conversations::Running::default(),
                 routing,
                 key_turns: keys::Turns::default(),
-                budgets: std::sync::Arc::default(),
+                refused_env: keys::RefusedEnvKeys::default(),
+                budgets: budgets::Alerts::default(),
                 agent_runs: agents::AgentRuns::default(),
             }),
         })
@@ -144,10 +160,12 @@ impl Engine {
         F: FnOnce(&Inner) -> Result<T, EngineError> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || work(&inner))
-            .await
-            .map_err(|e| EngineError::Internal {
-                context: format!("background task failed: {e}"),
-            })?
+        tokio::task::spawn_blocking(move || {
+            work(&inner).map_err(|e| e.in_database(inner.store.path()))
+        })
+        .await
+        .map_err(|e| EngineError::Internal {
+            context: format!("background task failed: {e}"),
+        })?
     }
 }

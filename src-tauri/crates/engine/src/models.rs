@@ -43,15 +43,17 @@ pub(crate) fn direct_facts(provider: BuiltinProvider, id: &str) -> DirectFacts {
 
 impl Engine {
     /// The models of every provider the user can use: the OpenRouter catalogue (cached, or
-    /// fetched once when there is no cache), and the bundled table's models for OpenAI and
-    /// Anthropic when a key is set. A catalogue that cannot be fetched leaves OpenRouter out
-    /// rather than failing the picker.
+    /// fetched once when there is no cache), the bundled table's models for OpenAI and
+    /// Anthropic when a key is set, and each custom provider's models (its cached list, with
+    /// the prices the user gave). A catalogue or list that cannot be fetched leaves that
+    /// provider out rather than failing the picker.
     #[tracing::instrument(skip_all, err(Debug))]
     pub async fn model_choices(&self) -> Result<Vec<ModelChoice>, EngineError> {
         let mut choices = Vec::new();
         match self.models(false).await {
             Ok(catalogue) => choices.extend(catalogue.models.into_iter().map(|m| ModelChoice {
                 provider: BuiltinProvider::OpenRouter.id(),
+                provider_name: BuiltinProvider::OpenRouter.display_name().to_owned(),
                 supports_reasoning: m.supported_parameters.iter().any(|p| p == "reasoning"),
                 prompt_per_million: m.pricing.prompt.per_million(),
                 completion_per_million: m.pricing.completion.per_million(),
@@ -67,6 +69,7 @@ impl Engine {
                 let facts = direct_facts(provider, &id);
                 choices.push(ModelChoice {
                     provider: provider.id(),
+                    provider_name: provider.display_name().to_owned(),
                     name: facts.name,
                     supports_reasoning: facts.reasoning,
                     prompt_per_million: price.pricing.prompt.per_million(),
@@ -77,6 +80,7 @@ impl Engine {
                 });
             }
         }
+        choices.extend(self.served_choices().await?);
         Ok(choices)
     }
 

@@ -102,6 +102,7 @@ impl Engine {
             None | Some("") => None,
             Some(k) => Some(ApiKey::parse(k).map_err(|e| EngineError::invalid(e.to_string()))?),
         };
+        let id = provider.id.clone();
         self.blocking(move |inner| {
             if let Some(key) = &key {
                 inner.keychain.set(&provider.id, key)?;
@@ -112,9 +113,12 @@ impl Engine {
                 }
                 return Err(err.into());
             }
-            overview(inner)
+            Ok(())
         })
-        .await
+        .await?;
+        // Its models, so it can be picked at once; a server that is down does not stop the add.
+        self.fetch_served_after_change(id).await;
+        self.providers_overview().await
     }
 
     /// Renames or re-points a custom provider (its key is untouched).
@@ -133,11 +137,23 @@ impl Engine {
             name: custom_name(&name)?,
             base_url: BaseUrl::parse(&base_url).map_err(|e| EngineError::invalid(e.to_string()))?,
         };
-        self.blocking(move |inner| {
-            inner.store.update_custom_provider(&provider)?;
-            overview(inner)
-        })
-        .await
+        let id = provider.id.clone();
+        let moved = self
+            .blocking(move |inner| {
+                let before = find_custom(inner, &provider.id)?;
+                inner.store.update_custom_provider(&provider)?;
+                let moved = before.is_some_and(|b| b.base_url != provider.base_url);
+                if moved {
+                    // The cached models are another server's now.
+                    inner.store.delete_catalogue(provider.id.as_str())?;
+                }
+                Ok(moved)
+            })
+            .await?;
+        if moved {
+            self.fetch_served_after_change(id).await;
+        }
+        self.providers_overview().await
     }
 
     /// Removes a custom provider and its key. When the keychain cannot be reached the provider
@@ -163,6 +179,9 @@ impl Engine {
                 Err(e) => return Err(e.into()),
             }
             inner.store.delete_custom_provider(&id)?;
+            // Its cached models and prices would only show a provider that is gone.
+            inner.store.delete_catalogue(id.as_str())?;
+            inner.store.delete_model_prices(id.as_str())?;
             overview(inner)
         })
         .await
@@ -206,12 +225,29 @@ fn custom_name(name: &str) -> Result<String, EngineError> {
             "provider names are at most 64 characters",
         ));
     }
-    if name.parse::<ProviderId>().is_ok() {
+    // Case-insensitively: the CLI and routing files name providers in any case, so a custom
+    // `OpenAI` would be taken for the built-in one and could be neither chosen nor removed.
+    let reserved = name.to_ascii_lowercase().parse::<ProviderId>().is_ok()
+        || BuiltinProvider::ALL
+            .iter()
+            .any(|b| b.display_name().eq_ignore_ascii_case(name));
+    if reserved {
         return Err(EngineError::invalid(format!(
-            "\"{name}\" is reserved for a built-in provider"
+            "\"{name}\" is reserved for a built-in provider; choose another name"
         )));
     }
     Ok(name.to_owned())
+}
+
+/// How a person knows `id`: a built-in's name, a custom provider's own name (never its id).
+pub(crate) fn provider_label(inner: &Inner, id: &ProviderId) -> String {
+    if let Some(b) = id.builtin() {
+        return b.display_name().to_owned();
+    }
+    find_custom(inner, id)
+        .ok()
+        .flatten()
+        .map_or_else(|| "a removed provider".to_owned(), |c| c.name)
 }
 
 pub(crate) fn ensure_exists(inner: &Inner, id: &ProviderId) -> Result<(), EngineError> {
@@ -222,7 +258,10 @@ pub(crate) fn ensure_exists(inner: &Inner, id: &ProviderId) -> Result<(), Engine
     }
 }
 
-fn find_custom(inner: &Inner, id: &ProviderId) -> Result<Option<CustomProvider>, EngineError> {
+pub(crate) fn find_custom(
+    inner: &Inner,
+    id: &ProviderId,
+) -> Result<Option<CustomProvider>, EngineError> {
     Ok(inner
         .store
         .custom_providers()?
@@ -266,8 +305,11 @@ pub(crate) fn effective_key(
             masked: key.as_ref().map(ApiKey::masked),
             env_var: env_var.map(str::to_owned),
             env_shadowed: source == KeySource::Keychain && env_key.is_some(),
-            disabled: match source {
-                KeySource::None => None,
+            disabled: match (source, &key) {
+                (KeySource::None, _) | (_, None) => None,
+                // An environment key is never disabled on disk (one 401 must not brick a
+                // headless setup, and a new value must be tried): only for this process.
+                (KeySource::Environment, Some(k)) => inner.refused_env.reason(id, k),
                 _ => inner.store.key_disabled(id.as_str(), MAIN_KEY)?,
             },
         },
@@ -349,10 +391,34 @@ pub(crate) fn endpoint(
 
 /// [`endpoint`] before its key is looked up, for callers that already read the main key (the
 /// keychain is slow enough that one request should not ask it the same thing twice).
+/// The user's stream settings as the provider adapters take them.
+fn stream_limits(s: switchboard_core::StreamSettings) -> switchboard_providers::StreamLimits {
+    let secs = |n: u32| std::time::Duration::from_secs(u64::from(n));
+    switchboard_providers::StreamLimits {
+        max_event_bytes: usize::try_from(u64::from(s.max_event_mib) * 1024 * 1024)
+            .unwrap_or(usize::MAX),
+        idle_timeout: secs(s.idle_secs),
+        first_event_timeout: secs(s.first_event_secs),
+    }
+}
+
 pub(crate) fn keyless_endpoint(inner: &Inner, id: &ProviderId) -> Result<Endpoint, EngineError> {
     let prefs = inner.store.preferences()?.preferences;
     let (kind, base_url) = match id.builtin() {
-        Some(b) => (b.kind(), builtin_base_url(inner, b, &prefs).0),
+        Some(b) => {
+            // An override that does not parse is a typo of a test server or a local proxy:
+            // falling back to the production endpoint would send the prompt and the key where
+            // the user did not mean them to go.
+            let var = b.base_url_env_var();
+            if let Some(Err(e)) = inner.config.environment.get(var).map(BaseUrl::parse) {
+                return Err(EngineError::invalid(format!(
+                    "{var} is not a usable base URL ({e}). Nothing was sent: fix or unset it \
+                     to use {}.",
+                    b.display_name()
+                )));
+            }
+            (b.kind(), builtin_base_url(inner, b, &prefs).0)
+        }
         None => {
             let custom = find_custom(inner, id)?
                 .ok_or_else(|| EngineError::UnknownProvider { id: id.to_string() })?;
@@ -364,5 +430,27 @@ pub(crate) fn keyless_endpoint(inner: &Inner, id: &ProviderId) -> Result<Endpoin
         base_url,
         key: None,
         attribution: prefs.attribution,
+        limits: stream_limits(prefs.streams),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_names_are_reserved_in_any_case() {
+        for name in [
+            "OpenAI",
+            "openai",
+            "OPENROUTER",
+            " Anthropic ",
+            "custom:0190F3C4-7B1A-7CC2-9D5E-3F1A2B3C4D5E",
+        ] {
+            let err = custom_name(name).unwrap_err().info();
+            assert!(err.message.contains("reserved"), "{name}: {}", err.message);
+        }
+        assert_eq!(custom_name(" OpenAI proxy ").unwrap(), "OpenAI proxy");
+        assert_eq!(custom_name("Ollama").unwrap(), "Ollama");
+    }
 }

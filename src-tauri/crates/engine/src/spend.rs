@@ -1,9 +1,7 @@
 //! Spend reports over the ledger: the table, its chart (SVG and PNG) and its CSV.
 
-use std::path::PathBuf;
-
 use switchboard_core::{SpendGrouping, SpendReport};
-use switchboard_reports::{ChartView, SpendFile};
+use switchboard_reports::{ChartTheme, ChartView, SpendFile};
 
 use crate::{Engine, EngineError};
 
@@ -59,52 +57,55 @@ impl Engine {
         .await
     }
 
-    /// The report's chart as an SVG document.
+    /// The report's chart as an SVG document in the colours of the app's `theme`.
     pub async fn spend_chart(
         &self,
         grouping: SpendGrouping,
         since_ms: Option<i64>,
         until_ms: Option<i64>,
         view: ChartView,
+        theme: ChartTheme,
     ) -> Result<String, EngineError> {
         let report = self.spend_report(grouping, since_ms, until_ms).await?;
-        tokio::task::spawn_blocking(move || switchboard_reports::spend_svg(&report, view, 800, 400))
-            .await
-            .map_err(|e| EngineError::Internal {
-                context: format!("chart task failed: {e}"),
-            })?
-            .map_err(|e| EngineError::Internal {
-                context: e.to_string(),
-            })
+        tokio::task::spawn_blocking(move || {
+            switchboard_reports::spend_svg(&report, view, theme, 800, 400)
+        })
+        .await
+        .map_err(|e| EngineError::Internal {
+            context: format!("chart task failed: {e}"),
+        })?
+        .map_err(|e| EngineError::Internal {
+            context: e.to_string(),
+        })
     }
 
-    /// Saves the report as a file in the downloads folder; returns its path.
-    pub async fn save_spend(
+    /// The report as a file for the user to save where they choose: CSV, or its chart as SVG
+    /// or PNG (always the light chart: files go into documents).
+    pub async fn spend_export_file(
         &self,
         grouping: SpendGrouping,
         since_ms: Option<i64>,
         until_ms: Option<i64>,
         view: ChartView,
         file: SpendFile,
-    ) -> Result<PathBuf, EngineError> {
+    ) -> Result<crate::ExportFile, EngineError> {
         let report = self.spend_report(grouping, since_ms, until_ms).await?;
         let stem = format!("switchboard-spend-by-{}", grouping.as_str());
         let internal = |e: switchboard_reports::ReportError| EngineError::Internal {
             context: e.to_string(),
         };
-        match file {
-            SpendFile::Csv => {
-                self.save_download(stem, "csv", switchboard_reports::spend_csv(&report).into())
-                    .await
-            }
+        let (ext, bytes) = match file {
+            SpendFile::Csv => ("csv", switchboard_reports::spend_csv(&report).into_bytes()),
             SpendFile::Svg => {
                 let svg =
-                    switchboard_reports::spend_svg(&report, view, 800, 400).map_err(internal)?;
-                self.save_download(stem, "svg", svg.into_bytes()).await
+                    switchboard_reports::spend_svg(&report, view, ChartTheme::Light, 800, 400)
+                        .map_err(internal)?;
+                ("svg", svg.into_bytes())
             }
             SpendFile::Png => {
                 let png = tokio::task::spawn_blocking(move || {
-                    let svg = switchboard_reports::spend_svg(&report, view, 800, 400)?;
+                    let svg =
+                        switchboard_reports::spend_svg(&report, view, ChartTheme::Light, 800, 400)?;
                     switchboard_reports::svg_to_png(&svg, 2.0)
                 })
                 .await
@@ -112,8 +113,12 @@ impl Engine {
                     context: format!("chart task failed: {e}"),
                 })?
                 .map_err(internal)?;
-                self.save_download(stem, "png", png).await
+                ("png", png)
             }
-        }
+        };
+        Ok(crate::ExportFile {
+            name: format!("{stem}.{ext}"),
+            bytes,
+        })
     }
 }

@@ -1,6 +1,8 @@
 //! Throughput of SSE decoding and chat-stream normalization on real recorded OpenRouter events,
 //! repeated into a body of about 8 MB: MB/s for `sse_events` alone and for `stream_from_bytes`,
-//! and the cost per delta. `cargo bench -p switchboard-providers --bench sse` prints the
+//! and the cost per delta. Then one single event of 16 MiB (a base64 image or a huge tool call)
+//! in 16 KiB reads, the case that used to be quadratic (reliability finding D9: a minute of CPU
+//! for 16 MiB in release). `cargo bench -p switchboard-providers --bench sse` prints the
 //! figures; run without `--bench` (as `cargo test --all-targets` does) it only smoke-tests.
 // A benchmark's job is to print its figures.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
@@ -20,6 +22,21 @@ const SOURCES: [&str; 3] = ["7DnrB604rYW", "JlkjtO2qFKO", "S4i9XXTSsd1"];
 /// The body's size when benchmarking, and when only smoke-testing.
 const TARGET_BYTES: usize = 8 * 1024 * 1024;
 const SMOKE_BYTES: usize = 256 * 1024;
+
+/// The one big event's size when benchmarking, and when only smoke-testing.
+const HUGE_EVENT_BYTES: usize = 16 * 1024 * 1024;
+const SMOKE_HUGE_EVENT_BYTES: usize = 1024 * 1024;
+
+/// One content chunk whose text makes its `data:` line `size` bytes long, then `[DONE]`.
+fn huge_event(size: usize) -> Vec<u8> {
+    let head = br#"data: {"choices":[{"index":0,"delta":{"content":""#;
+    let tail = b"\"},\"finish_reason\":\"stop\"}]}\n\n";
+    let mut body = head.to_vec();
+    body.resize(size.saturating_sub(tail.len()), b'x');
+    body.extend_from_slice(tail);
+    body.extend_from_slice(b"data: [DONE]\n\n");
+    body
+}
 
 fn fixture(id: &str) -> String {
     let path = format!(
@@ -138,4 +155,33 @@ fn main() {
             norm_time.as_nanos() as f64 / deltas as f64,
         );
     }
+    let huge = Bytes::from(huge_event(if benching {
+        HUGE_EVENT_BYTES
+    } else {
+        SMOKE_HUGE_EVENT_BYTES
+    }));
+    let huge_mb = huge.len() as f64 / 1e6;
+    let (time, events) = best(runs, || {
+        runtime.block_on(sse_events(futures_util::stream::iter(reads(&huge, 16 * 1024))).count())
+    });
+    assert_eq!(events, 2, "the big event and [DONE]");
+    let (norm_time, deltas) = best(runs, || {
+        runtime.block_on(async {
+            let mut stream = stream_from_bytes(futures_util::stream::iter(reads(&huge, 16 * 1024)));
+            let mut count = 0_usize;
+            while let Some(item) = stream.next().await {
+                item.expect("the body is a clean answer");
+                count += 1;
+            }
+            count
+        })
+    });
+    println!(
+        "one {:.1} MB event in 16 KiB reads: sse_events {:.3} s ({:>7.1} MB/s) | \
+         stream_from_bytes {:.3} s ({deltas} deltas)",
+        huge_mb,
+        time.as_secs_f64(),
+        huge_mb / time.as_secs_f64(),
+        norm_time.as_secs_f64(),
+    );
 }

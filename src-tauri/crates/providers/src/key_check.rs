@@ -24,27 +24,10 @@ pub async fn check_key(
         ProviderKind::OpenAi | ProviderKind::Anthropic | ProviderKind::Custom => "models",
     };
     let started = Instant::now();
-    let response = endpoint
-        .get(client, path)
-        .timeout(CHECK_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| transport_error(&e))?;
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request = endpoint.get(client, path).timeout(CHECK_TIMEOUT);
+    let response = crate::http::send(endpoint, request).await?;
     let body = response.text().await.map_err(|e| transport_error(&e))?;
     let latency_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-    if !(200..300).contains(&status) {
-        return Err(ProviderError::from_response(
-            status,
-            retry_after.as_deref(),
-            &body,
-        ));
-    }
     match endpoint.kind {
         ProviderKind::OpenRouter => {
             let key = crate::openrouter_api::parse_key(&body)?;

@@ -6,6 +6,7 @@
 //! storage, keychains or the app; callers hand it an [`Endpoint`] with the key already loaded.
 
 pub mod anthropic;
+mod charge;
 mod endpoint;
 mod error;
 mod http;
@@ -14,9 +15,10 @@ mod number;
 pub mod openai_compat;
 pub mod openrouter_api;
 pub mod price_table;
+mod redact;
 pub mod sse;
 
-pub use endpoint::{Endpoint, http_client};
+pub use endpoint::{Endpoint, StreamLimits, http_client};
 pub use error::transport_error;
 pub use key_check::check_key;
-pub use switchboard_core::ProviderError;
+pub use switchboard_core::{ProviderCall, ProviderError};

@@ -27,29 +27,96 @@ pub enum ChartView {
 const MAX_BARS: usize = 14;
 const LABEL_CHARS: usize = 18;
 
-const INK: RGBColor = RGBColor(40, 44, 52);
-const BAR: RGBColor = RGBColor(79, 110, 247);
-const STACK: [(RGBColor, &str); 4] = [
-    (RGBColor(79, 110, 247), "input"),
-    (RGBColor(140, 160, 250), "cached input"),
-    (RGBColor(242, 153, 74), "output"),
-    (RGBColor(235, 87, 87), "reasoning"),
-];
+/// Which palette a chart is drawn in: the app's light or dark theme. Files people keep are
+/// always drawn light (they go into documents); only the chart shown in the app follows the theme.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ChartTheme {
+    /// Dark ink on white.
+    #[default]
+    Light,
+    /// Light ink on the dark theme's surface colour.
+    Dark,
+}
 
-/// Draws `report` as an SVG document of `width` × `height` pixels.
+/// The colours of one theme. The dark background is the UI's dark `--surface` (`ui/src/app.css`)
+/// so the chart sits on its card without a seam; `spend.test.ts` holds the two together.
+struct Palette {
+    background: RGBColor,
+    ink: RGBColor,
+    grid: RGBColor,
+    grid_bold: RGBColor,
+    bar: RGBColor,
+    /// Input, cached input, output, reasoning.
+    stack: [RGBColor; 4],
+}
+
+impl Palette {
+    const fn light() -> Self {
+        Self {
+            background: RGBColor(255, 255, 255),
+            ink: RGBColor(40, 44, 52),
+            grid: RGBColor(236, 238, 242),
+            grid_bold: RGBColor(220, 223, 230),
+            bar: RGBColor(79, 110, 247),
+            stack: [
+                RGBColor(79, 110, 247),
+                RGBColor(140, 160, 250),
+                RGBColor(242, 153, 74),
+                RGBColor(235, 87, 87),
+            ],
+        }
+    }
+
+    /// Every colour drawn on the background keeps at least 3:1 contrast with it (bars and
+    /// lines) or 4.5:1 (text); the grid alone stays faint, as in the light palette.
+    const fn dark() -> Self {
+        Self {
+            background: RGBColor(29, 32, 39),
+            ink: RGBColor(230, 232, 238),
+            grid: RGBColor(40, 44, 53),
+            grid_bold: RGBColor(56, 61, 73),
+            bar: RGBColor(126, 162, 255),
+            stack: [
+                RGBColor(126, 162, 255),
+                RGBColor(91, 120, 232),
+                RGBColor(242, 166, 90),
+                RGBColor(255, 122, 110),
+            ],
+        }
+    }
+}
+
+impl ChartTheme {
+    const fn palette(self) -> Palette {
+        match self {
+            Self::Light => Palette::light(),
+            Self::Dark => Palette::dark(),
+        }
+    }
+}
+
+/// What each layer of the tokens stack is, in [`Palette::stack`] order.
+const STACK_NAMES: [&str; 4] = ["input", "cached input", "output", "reasoning"];
+
+/// Draws `report` as an SVG document of `width` × `height` pixels in `theme`'s colours.
 pub fn spend_svg(
     report: &SpendReport,
     view: ChartView,
+    theme: ChartTheme,
     width: u32,
     height: u32,
 ) -> Result<String, ReportError> {
     let rows = fold_tail(report);
     let labels: Vec<String> = rows.iter().map(|r| clean_label(&r.label)).collect();
     let title = title(report, view);
+    let palette = theme.palette();
+    let ink = palette.ink;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(draw)?;
+        root.fill(&palette.background).map_err(draw)?;
         if rows.is_empty() {
             root.draw(&Text::new(
                 "No requests in this range",
@@ -57,7 +124,7 @@ pub fn spend_svg(
                     i32::try_from(width / 2).unwrap_or(0) - 90,
                     i32::try_from(height / 2).unwrap_or(0),
                 ),
-                ("sans-serif", 16).into_font().color(&INK),
+                ("sans-serif", 16).into_font().color(&ink),
             ))
             .map_err(draw)?;
             root.present().map_err(draw)?;
@@ -72,8 +139,8 @@ pub fn spend_svg(
         // Headroom past the longest bar; more for the tokens legend, which sits out there.
         let headroom = if view == ChartView::Tokens { 1.35 } else { 1.1 };
         let top = if top > 0.0 { top * headroom } else { 1.0 };
-        let caption = ("sans-serif", 18).into_font().color(&INK);
-        let ticks = ("sans-serif", 12).into_font().color(&INK);
+        let caption = ("sans-serif", 18).into_font().color(&ink);
+        let ticks = ("sans-serif", 12).into_font().color(&ink);
         let value_label = |v: &f64| match view {
             ChartView::Cost if top < 0.1 => format!("${v:.4}"),
             ChartView::Cost => format!("${v:.2}"),
@@ -92,9 +159,9 @@ pub fn spend_svg(
         let layers = if view == ChartView::Tokens { 4 } else { 1 };
         let color = |layer: usize| {
             if view == ChartView::Tokens {
-                STACK[layer].0
+                palette.stack[layer]
             } else {
-                BAR
+                palette.bar
             }
         };
         if report.grouping.is_time() {
@@ -116,9 +183,9 @@ pub fn spend_svg(
             chart
                 .configure_mesh()
                 .disable_x_mesh()
-                .light_line_style(RGBColor(236, 238, 242))
-                .bold_line_style(RGBColor(220, 223, 230))
-                .axis_style(INK)
+                .light_line_style(palette.grid)
+                .bold_line_style(palette.grid_bold)
+                .axis_style(ink)
                 .label_style(ticks)
                 .x_labels(n + 1)
                 .x_label_formatter(&time_label)
@@ -142,12 +209,12 @@ pub fn spend_svg(
                 });
                 let series = chart.draw_series(bars).map_err(draw)?;
                 if view == ChartView::Tokens {
-                    series.label(STACK[layer].1).legend(move |(x, y)| {
+                    series.label(STACK_NAMES[layer]).legend(move |(x, y)| {
                         Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled())
                     });
                 }
             }
-            legend(&mut chart, view)?;
+            legend(&mut chart, view, &palette)?;
         } else {
             // Categories are named: bars lie down so their names can be read, biggest on top.
             let name = |seg: &SegmentValue<usize>| match seg {
@@ -168,9 +235,9 @@ pub fn spend_svg(
             chart
                 .configure_mesh()
                 .disable_y_mesh()
-                .light_line_style(RGBColor(236, 238, 242))
-                .bold_line_style(RGBColor(220, 223, 230))
-                .axis_style(INK)
+                .light_line_style(palette.grid)
+                .bold_line_style(palette.grid_bold)
+                .axis_style(ink)
                 .label_style(ticks)
                 .y_labels(n + 1)
                 .y_label_formatter(&name)
@@ -195,12 +262,12 @@ pub fn spend_svg(
                 });
                 let series = chart.draw_series(bars).map_err(draw)?;
                 if view == ChartView::Tokens {
-                    series.label(STACK[layer].1).legend(move |(x, y)| {
+                    series.label(STACK_NAMES[layer]).legend(move |(x, y)| {
                         Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled())
                     });
                 }
             }
-            legend(&mut chart, view)?;
+            legend(&mut chart, view, &palette)?;
         }
         root.present().map_err(draw)?;
     }
@@ -211,6 +278,7 @@ pub fn spend_svg(
 fn legend<'a, X, Y>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
     view: ChartView,
+    palette: &Palette,
 ) -> Result<(), ReportError>
 where
     X: Ranged,
@@ -222,9 +290,9 @@ where
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(220, 223, 230))
-        .label_font(("sans-serif", 12).into_font().color(&INK))
+        .background_style(palette.background.mix(0.85))
+        .border_style(palette.grid_bold)
+        .label_font(("sans-serif", 12).into_font().color(&palette.ink))
         .draw()
         .map_err(draw)
 }

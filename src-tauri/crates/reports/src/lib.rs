@@ -7,7 +7,7 @@
 mod chart;
 mod table;
 
-pub use chart::{ChartView, spend_svg};
+pub use chart::{ChartTheme, ChartView, spend_svg};
 pub use table::spend_csv;
 
 /// A file a spend report can be saved as.

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use switchboard_core::{SpendGrouping, SpendReport, SpendRow, Usd};
-use switchboard_reports::{ChartView, spend_csv, spend_svg, svg_to_png};
+use switchboard_reports::{ChartTheme, ChartView, spend_csv, spend_svg, svg_to_png};
 
 fn row(key: &str, label: &str, cost: &str, requests: u64) -> SpendRow {
     SpendRow {
@@ -65,7 +65,7 @@ fn snapshot(name: &str, svg: &str) {
 
 #[test]
 fn spend_by_day_matches_its_snapshot() {
-    let svg = spend_svg(&days(), ChartView::Cost, 800, 400).unwrap();
+    let svg = spend_svg(&days(), ChartView::Cost, ChartTheme::Light, 800, 400).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
     assert!(
         svg.contains("Spend by day: $4.8351 in all"),
@@ -74,8 +74,8 @@ fn spend_by_day_matches_its_snapshot() {
     snapshot("spend-by-day.svg", &svg);
 }
 
-#[test]
-fn tokens_by_model_matches_its_snapshot_and_folds_the_tail() {
+/// Twenty models, so the tail past thirteen is folded into "7 others".
+fn models() -> SpendReport {
     let rows: Vec<SpendRow> = (0..20)
         .map(|i| {
             row(
@@ -86,13 +86,12 @@ fn tokens_by_model_matches_its_snapshot_and_folds_the_tail() {
             )
         })
         .collect();
-    let svg = spend_svg(
-        &report(SpendGrouping::Model, rows),
-        ChartView::Tokens,
-        800,
-        400,
-    )
-    .unwrap();
+    report(SpendGrouping::Model, rows)
+}
+
+#[test]
+fn tokens_by_model_matches_its_snapshot_and_folds_the_tail() {
+    let svg = spend_svg(&models(), ChartView::Tokens, ChartTheme::Light, 800, 400).unwrap();
     assert!(
         svg.contains("7 others"),
         "categories past 13 are summed into one bar"
@@ -105,6 +104,109 @@ fn tokens_by_model_matches_its_snapshot_and_folds_the_tail() {
 }
 
 #[test]
+fn dark_charts_match_their_snapshots() {
+    let days = spend_svg(&days(), ChartView::Cost, ChartTheme::Dark, 800, 400).unwrap();
+    let tokens = spend_svg(&models(), ChartView::Tokens, ChartTheme::Dark, 800, 400).unwrap();
+    assert!(
+        days.contains("Spend by day: $4.8351 in all"),
+        "the same chart, recoloured"
+    );
+    assert!(tokens.contains("7 others") && tokens.contains("cached input"));
+    snapshot("spend-by-day-dark.svg", &days);
+    snapshot("tokens-by-model-dark.svg", &tokens);
+}
+
+#[test]
+fn the_dark_chart_is_dark_and_everything_on_it_readable() {
+    for (name, svg) in [
+        (
+            "cost",
+            spend_svg(&days(), ChartView::Cost, ChartTheme::Dark, 800, 400),
+        ),
+        (
+            "tokens",
+            spend_svg(&models(), ChartView::Tokens, ChartTheme::Dark, 800, 400),
+        ),
+        (
+            "empty",
+            spend_svg(
+                &report(SpendGrouping::Day, vec![]),
+                ChartView::Cost,
+                ChartTheme::Dark,
+                600,
+                300,
+            ),
+        ),
+    ] {
+        let svg = svg.unwrap();
+        let background = fills(&svg, "<rect")[0];
+        assert!(
+            luminance(background) < 0.05,
+            "{name}: the dark chart's background is dark, not {background:?}"
+        );
+        assert!(!svg.contains("#FFFFFF"), "{name}: nothing is left white");
+        let texts = fills(&svg, "<text");
+        assert!(!texts.is_empty(), "{name}: the chart has text");
+        for ink in texts {
+            assert!(
+                contrast(ink, background) >= 4.5,
+                "{name}: text {ink:?} on {background:?} is below 4.5:1"
+            );
+        }
+        // Bars (and legend swatches) are filled rects past the background and the legend box.
+        for bar in fills(&svg, "<rect")
+            .into_iter()
+            .skip(1)
+            .filter(|&c| c != background)
+        {
+            assert!(
+                contrast(bar, background) >= 3.0,
+                "{name}: bar {bar:?} on {background:?} is below 3:1"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_light_chart_stays_the_one_files_get() {
+    let light = spend_svg(&days(), ChartView::Cost, ChartTheme::Light, 800, 400).unwrap();
+    assert_eq!(fills(&light, "<rect")[0], [255, 255, 255], "white paper");
+    assert_eq!(ChartTheme::default(), ChartTheme::Light);
+}
+
+/// The `fill` colours of every element starting with `tag`, in document order (`none` and
+/// non-hex fills are left out).
+fn fills(svg: &str, tag: &str) -> Vec<[u8; 3]> {
+    svg.match_indices(tag)
+        .filter_map(|(at, _)| {
+            let element = &svg[at..at + svg[at..].find('>')?];
+            let hex = element.split(" fill=\"#").nth(1)?.get(..6)?;
+            let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+            Some([channel(0)?, channel(2)?, channel(4)?])
+        })
+        .collect()
+}
+
+/// WCAG 2 relative luminance.
+fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let linear = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+}
+
+/// WCAG 2 contrast ratio.
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (a, b) = (luminance(a), luminance(b));
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
+#[test]
 fn hostile_labels_are_cut_and_stripped() {
     let svg = spend_svg(
         &report(
@@ -112,6 +214,7 @@ fn hostile_labels_are_cut_and_stripped() {
             vec![row("c1", "<script>alert(1)</script> & \"x\"", "1", 1)],
         ),
         ChartView::Cost,
+        ChartTheme::Light,
         600,
         300,
     )
@@ -128,6 +231,7 @@ fn an_empty_range_says_so() {
     let svg = spend_svg(
         &report(SpendGrouping::Day, vec![]),
         ChartView::Cost,
+        ChartTheme::Light,
         600,
         300,
     )
@@ -137,7 +241,7 @@ fn an_empty_range_says_so() {
 
 #[test]
 fn charts_rasterize_to_png_at_scale() {
-    let svg = spend_svg(&days(), ChartView::Cost, 800, 400).unwrap();
+    let svg = spend_svg(&days(), ChartView::Cost, ChartTheme::Light, 800, 400).unwrap();
     let png = svg_to_png(&svg, 2.0).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());

@@ -372,3 +372,36 @@ impl Default for HealthSettings {
         }
     }
 }
+
+/// The largest configuration the router takes. Each bound is far past any real use and short
+/// of what hangs a request or slows every command: a wait of `u32::MAX` ms is 49.7 days, and
+/// half a million routes add seconds to each decision.
+pub mod bounds {
+    /// A failover wait (`wait_ms`, `base_ms`, `max_ms`, `max_retry_after_ms`), ms: ten
+    /// minutes. A longer wait looks like a hang to the person waiting.
+    pub const MAX_WAIT_MS: u32 = 600_000;
+    /// `max_attempts` and `retries_per_target`.
+    pub const MAX_ATTEMPTS: u32 = 20;
+    /// How long a breaker keeps a circuit open (`open_ms`, `max_open_ms`), ms: one hour.
+    pub const MAX_OPEN_MS: u32 = 3_600_000;
+    /// The breaker's `consecutive_failures` and `window`.
+    pub const MAX_BREAKER_COUNT: u32 = 1_000;
+    /// Seconds between health probes: one day.
+    pub const MAX_PROBE_EVERY_S: u32 = 86_400;
+    /// Routes in a configuration.
+    pub const MAX_ROUTES: usize = 1_000;
+    /// Rules in a configuration.
+    pub const MAX_RULES: usize = 1_000;
+    /// Rate limits in a configuration.
+    pub const MAX_LIMITS: usize = 1_000;
+    /// Targets in one route.
+    pub const MAX_TARGETS: usize = 100;
+    /// Entries in one of a rule's condition lists.
+    pub const MAX_LIST_ENTRIES: usize = 1_000;
+    /// Characters in a name, a model id or a condition entry.
+    pub const MAX_NAME_CHARS: usize = 200;
+    /// Characters in a rule's block message.
+    pub const MAX_MESSAGE_CHARS: usize = 2_000;
+    /// Bytes in a routing file.
+    pub const MAX_FILE_BYTES: usize = 1 << 20;
+}

@@ -72,9 +72,18 @@ impl FailureClass {
     }
 
     /// What the target's circuit makes of it (`None`: the target is not at fault).
+    ///
+    /// A rate limit is not a failure of the target: it never counts towards opening the
+    /// circuit. Only a `Retry-After` the provider sent cools the target down for that long,
+    /// so other requests go elsewhere meanwhile.
     pub(crate) fn trip(self, message: &str) -> Option<Trip> {
         match self {
-            Self::RateLimited { retry_after } => Some(Trip::RateLimited { retry_after }),
+            Self::RateLimited {
+                retry_after: Some(wait),
+            } => Some(Trip::RateLimited {
+                retry_after: Some(wait),
+            }),
+            Self::RateLimited { retry_after: None } => None,
             Self::Transient => Some(Trip::Transient(message.to_owned())),
             Self::Account => Some(Trip::Account(message.to_owned())),
             Self::Fatal => None,
@@ -145,7 +154,7 @@ impl FailoverPlan {
                 let limit = Duration::from_millis(u64::from(self.policy.max_retry_after_ms));
                 match retry_after {
                     Some(wait) if wait > limit => Step::Stop,
-                    _ => Step::Retry(self.pause(retry_after)),
+                    _ => Step::Retry(self.backoff(retry_after)),
                 }
             }
             FailureClass::Transient if self.on_target <= self.policy.retries_per_target => {
@@ -158,6 +167,17 @@ impl FailoverPlan {
             self.on_target = 0;
         }
         step
+    }
+
+    /// The next exponential wait with jitter (`base_ms` doubling up to `max_ms`), never
+    /// shorter than `at_least`. Retrying the same rate-limited target backs off like this
+    /// whatever the mode: the mode says how fast to move to *another* target, and asking
+    /// the same one again at once only earns another 429.
+    fn backoff(&mut self, at_least: Option<Duration>) -> Duration {
+        self.backoff
+            .next()
+            .unwrap_or_default()
+            .max(at_least.unwrap_or_default())
     }
 
     /// The wait the mode asks for, never shorter than `at_least`.
@@ -232,6 +252,48 @@ mod tests {
             Step::Stop,
             "too long to wait for"
         );
+    }
+
+    /// A 429 without `Retry-After` on the only target was retried four times ~100 ms apart
+    /// under the default (immediate) mode; the same target is now asked again only after an
+    /// exponential wait with jitter, whatever the mode.
+    #[test]
+    fn a_rate_limited_target_is_retried_with_exponential_backoff_in_every_mode() {
+        for mode in [
+            FailoverMode::Immediate,
+            FailoverMode::Delayed,
+            FailoverMode::Gradual,
+        ] {
+            let mut plan = FailoverPlan::new(policy(mode));
+            let limited = FailureClass::RateLimited { retry_after: None };
+            for i in 0..3 {
+                let floor = 500u128 << i;
+                match plan.after_failure(limited, false) {
+                    Step::Retry(w) => assert!(
+                        w.as_millis() >= floor && w.as_millis() < floor * 2,
+                        "{mode:?}: wait {i} = {w:?}"
+                    ),
+                    other => panic!("{mode:?}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_rate_limit_never_counts_towards_opening_the_circuit() {
+        assert!(
+            FailureClass::RateLimited { retry_after: None }
+                .trip("429")
+                .is_none(),
+            "no Retry-After: the target is not at fault"
+        );
+        assert!(matches!(
+            FailureClass::RateLimited {
+                retry_after: Some(Duration::from_secs(2))
+            }
+            .trip("429"),
+            Some(Trip::RateLimited { .. })
+        ));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::de::IgnoredAny;
 use toml::Spanned;
 
 use crate::config::RouterConfig;
+use crate::config::bounds::MAX_FILE_BYTES;
 use crate::validate::{ConfigError, Location, validate};
 
 const HEADER: &str = "\
@@ -26,8 +27,29 @@ pub fn to_toml(config: &RouterConfig) -> Result<String, ConfigError> {
     Ok(format!("{HEADER}{body}"))
 }
 
+/// Whether a document holds nothing but blank lines and comments. It reads as the empty
+/// configuration, so importing it would delete every route, rule and limit: front ends ask
+/// before they do that.
+pub fn is_blank(text: &str) -> bool {
+    text.lines().all(|line| {
+        let line = line.trim_start_matches('\u{feff}').trim();
+        line.is_empty() || line.starts_with('#')
+    })
+}
+
 /// Reads and checks a TOML document; errors name the line.
 pub fn from_toml(text: &str) -> Result<RouterConfig, ConfigError> {
+    if text.len() > MAX_FILE_BYTES {
+        // Checked before parsing: a 50 MB file took 2 GB of memory to read.
+        return Err(ConfigError {
+            line: None,
+            at: None,
+            message: format!(
+                "the file is {} bytes; a routing file is at most {MAX_FILE_BYTES} bytes (1 MiB)",
+                text.len()
+            ),
+        });
+    }
     let config: RouterConfig = toml::from_str(text).map_err(|e| ConfigError {
         line: e.span().map(|s| line_of(text, s.start)),
         at: None,
@@ -50,6 +72,8 @@ struct Spans {
     limits: Vec<Spanned<IgnoredAny>>,
     #[serde(default)]
     breaker: Option<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    health: Option<Spanned<IgnoredAny>>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +91,7 @@ fn locate(text: &str, at: Location) -> Option<usize> {
         Location::Rule(i) => spans.rules.get(i)?.span().start,
         Location::Limit(i) => spans.limits.get(i)?.span().start,
         Location::Breaker => spans.breaker?.span().start,
+        Location::Health => spans.health?.span().start,
     };
     Some(line_of(text, start))
 }

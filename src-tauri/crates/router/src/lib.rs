@@ -26,13 +26,14 @@ mod stats;
 mod validate;
 
 pub use breaker::{CircuitState, CircuitView};
+pub use config::bounds;
 pub use config::{
     Action, BreakerSettings, Capability, Conditions, Failover, FailoverMode, HealthSettings,
     Modality, ParamOverrides, RateLimit, Route, RouterConfig, Rule, Strategy, Target,
 };
 pub use decision::{Candidate, Decision, Delegation, Exclusion};
 pub use failover::{Attempt, FailoverPlan, FailureClass, Step};
-pub use file::{from_toml, to_toml};
+pub use file::{from_toml, is_blank, to_toml};
 pub use learning::{LearnedModel, TaskLearning, summarize_now};
 pub use request::{Catalogue, ModelFacts, RouteRequest};
 pub use router::{
@@ -41,4 +42,4 @@ pub use router::{
 pub use rules::{RuleTrace, Verdict};
 pub use smart::{Arm, Evidence, GENERAL, Learned, Scored, Signal, choose, expected_quality};
 pub use stats::{Metrics, Sample};
-pub use validate::{ConfigError, Location, validate};
+pub use validate::{ConfigError, Location, NameError, check_name, is_unsafe_char, validate};

@@ -27,6 +27,16 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets the cached catalogue of `provider_id` (its provider was removed, or now points
+    /// at another server); false when there was none.
+    pub fn delete_catalogue(&self, provider_id: &str) -> Result<bool, StoreError> {
+        let n = self.conn()?.execute(
+            "DELETE FROM catalogue WHERE provider_id = ?1",
+            [provider_id],
+        )?;
+        Ok(n > 0)
+    }
+
     /// The cached catalogue of `provider_id`, if one was ever fetched.
     pub fn catalogue(&self, provider_id: &str) -> Result<Option<CachedCatalogue>, StoreError> {
         Ok(self

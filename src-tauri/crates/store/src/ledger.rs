@@ -16,14 +16,18 @@ pub enum CostSource {
     Estimate,
     /// Neither applies (variable pricing, unknown model); never summed as zero.
     Unknown,
+    /// The provider answered with an error and reported no usage: nothing was billed, so the
+    /// row costs $0, said as such rather than as an unknown cost.
+    NotBilled,
 }
 
 impl CostSource {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Provider => "provider",
             Self::Estimate => "estimate",
             Self::Unknown => "unknown",
+            Self::NotBilled => "not_billed",
         }
     }
 
@@ -31,6 +35,7 @@ impl CostSource {
         match text {
             "provider" => Self::Provider,
             "estimate" => Self::Estimate,
+            "not_billed" => Self::NotBilled,
             _ => Self::Unknown,
         }
     }
@@ -40,6 +45,9 @@ impl CostSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// Not ended yet: reserved and (about to be) sent. Its worst-case cost is held against
+    /// budgets until it settles; a crash leaves it for the next start to mark interrupted.
+    Pending,
     /// A complete answer.
     Ok,
     /// It failed (before or during the answer).
@@ -51,8 +59,9 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
+            Self::Pending => "pending",
             Self::Ok => "ok",
             Self::Error => "error",
             Self::Cancelled => "cancelled",
@@ -62,6 +71,7 @@ impl Outcome {
 
     fn parse(text: &str) -> Self {
         match text {
+            "pending" => Self::Pending,
             "ok" => Self::Ok,
             "cancelled" => Self::Cancelled,
             "interrupted" => Self::Interrupted,
@@ -116,6 +126,9 @@ pub struct LedgerEntry {
     pub conversation_id: Option<String>,
     /// The agent that sent it.
     pub agent: Option<String>,
+    /// The worst case held against budgets while the request is in flight (and, for a row
+    /// interrupted before its cost was known, until it is reconciled).
+    pub bound: Option<Usd>,
 }
 
 /// One past request to a target, as the router's figures need it.
@@ -146,45 +159,9 @@ fn to_u64(n: i64) -> u64 {
 }
 
 impl Store {
-    /// Appends a row to the ledger.
+    /// Appends a finished request's row to the ledger.
     pub fn record_request(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
-        self.conn()?.execute(
-            "INSERT INTO ledger (id, created_ms, provider_id, model, served_model, served_by,
-                generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
-                cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
-                outcome, finish_reason, error_code, route, request_id, attempt, conversation_id,
-                agent)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-            params![
-                entry.id,
-                entry.created_ms,
-                entry.provider_id,
-                entry.model,
-                entry.served_model,
-                entry.served_by,
-                entry.generation_id,
-                entry.key_label,
-                to_i64(entry.usage.prompt_tokens),
-                to_i64(entry.usage.completion_tokens),
-                to_i64(entry.usage.cached_tokens),
-                to_i64(entry.usage.cache_write_tokens),
-                to_i64(entry.usage.reasoning_tokens),
-                entry.cost.map(Usd::to_pico),
-                entry.cost_source.as_str(),
-                entry.ttft_ms.map(to_i64),
-                entry.latency_ms.map(to_i64),
-                entry.outcome.as_str(),
-                entry.finish_reason,
-                entry.error_code,
-                entry.route,
-                entry.request_id,
-                entry.attempt,
-                entry.conversation_id,
-                entry.agent,
-            ],
-        )?;
-        Ok(())
+        insert(&*self.conn()?, entry, None)
     }
 
     /// The most recent rows, newest first.
@@ -194,7 +171,8 @@ impl Store {
             "SELECT id, created_ms, provider_id, model, served_model, served_by, generation_id,
                 key_label, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
                 reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms, outcome,
-                finish_reason, error_code, route, request_id, attempt, conversation_id, agent
+                finish_reason, error_code, route, request_id, attempt, conversation_id, agent,
+                bound_pico
              FROM ledger ORDER BY created_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
@@ -227,6 +205,7 @@ impl Store {
                 attempt: r.get(22)?,
                 conversation_id: r.get(23)?,
                 agent: r.get(24)?,
+                bound: r.get::<_, Option<i64>>(25)?.map(Usd::from_pico),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -269,7 +248,7 @@ impl Store {
     /// counted as zero).
     pub fn ledger_total(&self) -> Result<(Usd, u64), StoreError> {
         let (pico, unknown): (Option<i64>, i64) = self.conn()?.query_row(
-            "SELECT SUM(cost_pico), SUM(cost_pico IS NULL) FROM ledger",
+            "SELECT SUM(cost_pico), SUM(cost_pico IS NULL AND outcome != 'pending') FROM ledger",
             [],
             |r| Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?.unwrap_or(0))),
         )?;
@@ -281,7 +260,7 @@ impl Store {
     pub fn reconcile_cost(&self, generation_id: &str, cost: Usd) -> Result<bool, StoreError> {
         let changed = self.conn()?.execute(
             "UPDATE ledger SET cost_pico = ?2, cost_source = 'provider'
-             WHERE generation_id = ?1 AND cost_source != 'provider'",
+             WHERE generation_id = ?1 AND cost_source != 'provider' AND outcome != 'pending'",
             params![generation_id, cost.to_pico()],
         )?;
         Ok(changed > 0)
@@ -299,7 +278,7 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT generation_id FROM ledger
              WHERE generation_id IS NOT NULL AND cost_source != 'provider'
-               AND provider_id = 'openrouter' AND created_ms >= ?2
+               AND outcome != 'pending' AND provider_id = 'openrouter' AND created_ms >= ?2
              ORDER BY created_ms DESC LIMIT ?1",
         )?;
         let ids = stmt.query_map(params![limit, since_ms], |r| r.get(0))?;
@@ -317,6 +296,86 @@ impl Store {
             )
             .optional()?)
     }
+}
+
+/// Inserts `entry` as a new row, owned by `session` while it is pending.
+pub(crate) fn insert(
+    conn: &rusqlite::Connection,
+    entry: &LedgerEntry,
+    session: Option<&str>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO ledger (id, created_ms, provider_id, model, served_model, served_by,
+            generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
+            cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
+            outcome, finish_reason, error_code, route, request_id, attempt, conversation_id,
+            agent, bound_pico, session)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+        params![
+            entry.id,
+            entry.created_ms,
+            entry.provider_id,
+            entry.model,
+            entry.served_model,
+            entry.served_by,
+            entry.generation_id,
+            entry.key_label,
+            to_i64(entry.usage.prompt_tokens),
+            to_i64(entry.usage.completion_tokens),
+            to_i64(entry.usage.cached_tokens),
+            to_i64(entry.usage.cache_write_tokens),
+            to_i64(entry.usage.reasoning_tokens),
+            entry.cost.map(Usd::to_pico),
+            entry.cost_source.as_str(),
+            entry.ttft_ms.map(to_i64),
+            entry.latency_ms.map(to_i64),
+            entry.outcome.as_str(),
+            entry.finish_reason,
+            entry.error_code,
+            entry.route,
+            entry.request_id,
+            entry.attempt,
+            entry.conversation_id,
+            entry.agent,
+            entry.bound.map(Usd::to_pico),
+            session,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Rewrites a pending row with how its request ended; `false` if there was no such row.
+pub(crate) fn settle(conn: &rusqlite::Connection, entry: &LedgerEntry) -> Result<bool, StoreError> {
+    let n = conn.execute(
+        "UPDATE ledger SET served_model = ?2, served_by = ?3,
+            generation_id = COALESCE(?4, generation_id), key_label = ?5, prompt_tokens = ?6,
+            completion_tokens = ?7, cached_tokens = ?8, cache_write_tokens = ?9,
+            reasoning_tokens = ?10, cost_pico = ?11, cost_source = ?12, ttft_ms = ?13,
+            latency_ms = ?14, outcome = ?15, finish_reason = ?16, error_code = ?17,
+            session = NULL
+         WHERE id = ?1",
+        params![
+            entry.id,
+            entry.served_model,
+            entry.served_by,
+            entry.generation_id,
+            entry.key_label,
+            to_i64(entry.usage.prompt_tokens),
+            to_i64(entry.usage.completion_tokens),
+            to_i64(entry.usage.cached_tokens),
+            to_i64(entry.usage.cache_write_tokens),
+            to_i64(entry.usage.reasoning_tokens),
+            entry.cost.map(Usd::to_pico),
+            entry.cost_source.as_str(),
+            entry.ttft_ms.map(to_i64),
+            entry.latency_ms.map(to_i64),
+            entry.outcome.as_str(),
+            entry.finish_reason,
+            entry.error_code,
+        ],
+    )?;
+    Ok(n > 0)
 }
 
 /// The current time in Unix milliseconds (for callers building entries).

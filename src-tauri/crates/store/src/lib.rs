@@ -11,8 +11,11 @@ mod custom_provider;
 mod error;
 mod ledger;
 mod migrations;
+mod model_price;
+mod permissions;
 mod preferences;
 mod provider_key;
+mod requests;
 mod spend;
 
 use std::path::{Path, PathBuf};
@@ -29,8 +32,11 @@ pub use conversations::{
 pub use error::StoreError;
 pub use ledger::{CostSource, LedgerEntry, Outcome, TargetHistory, now_unix_ms};
 pub use migrations::{LATEST_VERSION, MIGRATIONS, Migration};
+pub use model_price::{DEFAULT_MODEL, ModelPriceRow};
+pub use permissions::{create_private_dir, make_private, make_private_files};
 pub use preferences::LoadedPreferences;
 pub use provider_key::{KeyRow, MAIN_KEY};
+pub use requests::Refusal;
 pub use spend::Spent;
 
 /// The database file's name inside the data directory.
@@ -43,6 +49,9 @@ pub const DB_FILE: &str = "switchboard.db";
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
+    read_only: bool,
+    /// This process's claim on its requests in flight (see `requests.rs`).
+    session: Option<requests::Session>,
 }
 
 impl Store {
@@ -50,20 +59,129 @@ impl Store {
     ///
     /// Before migrating a database that already holds data, a copy is written beside it
     /// (`<file>.pre-v<N>.bak`), so that a failed or buggy migration can never lose anything.
+    ///
+    /// The directory is made private to its owner (0700) and the database, its journal files
+    /// and its backups 0600 (unix). When the database cannot be written (a read-only
+    /// directory or file) but can be read, it is opened read-only, so reports still work;
+    /// [`Store::read_only`] says so, and writes fail naming the file. Failures a person must
+    /// act on name the file and say what to do ([`StoreError::in_file`]).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        Self::open_at(path).map_err(|e| e.in_file(path))
+    }
+
+    fn open_at(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            permissions::create_private_dir(dir).map_err(|source| StoreError::Io {
                 path: dir.to_owned(),
                 source,
             })?;
         }
+        create_private_file(path);
+        let store = match Self::open_writable(path) {
+            Ok(store) => store,
+            Err(err @ StoreError::ReadOnly { .. }) if path.is_file() => {
+                match Self::open_read_only(path) {
+                    Ok(store) => {
+                        tracing::warn!(path = %path.display(), %err, "database opened read-only");
+                        store
+                    }
+                    Err(StoreError::TooNew { found, supported }) => {
+                        return Err(StoreError::TooNew { found, supported });
+                    }
+                    // The reason it cannot be written is the one to fix.
+                    Err(_) => return Err(err),
+                }
+            }
+            Err(err) => return Err(err),
+        };
+        if let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+            // The database, `-wal`, `-shm` and the `.pre-v….bak` copies.
+            permissions::make_private_files(dir, &name.to_string_lossy(), "");
+        }
+        Ok(store)
+    }
+
+    fn open_writable(path: &Path) -> Result<Self, StoreError> {
+        // The app, the CLI and a local API server may open a new data directory at the same
+        // moment: switching a fresh file to WAL fails at once ("database is locked", no busy
+        // wait) while another connection holds it, and two processes must not both migrate.
+        // Opening is serialized by a lock file; everything after it runs concurrently.
+        let _opening = OpenLock::take(path);
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
+        // SQLite opens a file it may not write read-only without saying so.
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(StoreError::ReadOnly {
+                detail: "the file is read-only".to_owned(),
+            });
+        }
         migrations::migrate(&mut conn, path)?;
+        let store = Self {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+            read_only: false,
+            session: path.parent().and_then(requests::Session::start),
+        };
+        // Requests a dead process left in flight: marked interrupted, reconciled later.
+        let interrupted = store.interrupt_orphaned_requests()?;
+        if interrupted > 0 {
+            tracing::info!(
+                interrupted,
+                "requests left in flight by a process that died"
+            );
+        }
+        Ok(store)
+    }
+
+    /// Opens a database that cannot be written, for reading. Its schema must be current:
+    /// migrating needs write access.
+    fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let version = |conn: &Connection| migrations::user_version(conn).map_err(StoreError::from);
+        let plain = Connection::open_with_flags(path, flags).map_err(StoreError::from);
+        let (conn, found) = match plain.and_then(|c| version(&c).map(|v| (c, v))) {
+            Ok(opened) => opened,
+            // A WAL database needs its `-shm` file even to be read, and a read-only
+            // directory cannot hold a new one. With no `-wal` file left over, every commit is
+            // in the database file itself, so it can be read as immutable.
+            Err(StoreError::ReadOnly { .. }) if !has_wal(path) => {
+                let conn = Connection::open_with_flags(immutable_uri(path)?, flags)?;
+                let found = version(&conn)?;
+                (conn, found)
+            }
+            Err(err) => return Err(err),
+        };
+        if found > migrations::LATEST_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: migrations::LATEST_VERSION,
+            });
+        }
+        if found < migrations::LATEST_VERSION {
+            return Err(StoreError::ReadOnly {
+                detail: format!(
+                    "it must be upgraded to schema version {}, which needs write access",
+                    migrations::LATEST_VERSION
+                ),
+            });
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "query_only", true)?;
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_owned(),
+            read_only: true,
+            session: None,
         })
+    }
+
+    /// Whether the database was opened read-only because it cannot be written; writes fail
+    /// with [`StoreError::ReadOnly`].
+    pub fn read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Where the database file lives.
@@ -96,6 +214,33 @@ impl Store {
     }
 }
 
+/// An exclusive lock on `<db>.open-lock` while a process sets up and migrates the database.
+/// Without a writable directory there is nothing to lock, and nothing can be migrated either.
+struct OpenLock(Option<std::fs::File>);
+
+impl OpenLock {
+    fn take(db: &Path) -> Self {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".open-lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(PathBuf::from(name))
+            .ok()
+            .filter(|f| f.lock().is_ok());
+        Self(file)
+    }
+}
+
+impl Drop for OpenLock {
+    fn drop(&mut self) {
+        if let Some(file) = &self.0 {
+            let _ = file.unlock();
+        }
+    }
+}
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL: readers never block the writer and a crash mid-write leaves the last commit intact.
@@ -108,6 +253,37 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
          PRAGMA foreign_keys = ON;",
     )?;
     Ok(())
+}
+
+/// Creates a missing database file with owner-only permissions: SQLite would create it with
+/// the umask's (usually 0644), and its `-wal` and `-shm` files copy the database's mode.
+fn create_private_file(path: &Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    // It exists already, or cannot be made here: SQLite reports the latter when it opens it.
+    let _ = options.open(path);
+}
+
+/// Whether a `-wal` file with content lies beside the database.
+fn has_wal(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0)
+}
+
+/// `file:<path>?immutable=1`: SQLite reads the file without locks or a `-shm` file.
+fn immutable_uri(path: &Path) -> Result<String, StoreError> {
+    let text = path.to_str().ok_or_else(|| StoreError::ReadOnly {
+        detail: "its path is not valid UTF-8, so it cannot be opened read-only".to_owned(),
+    })?;
+    // Only these three are special in a SQLite URI's path.
+    let escaped = text
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23");
+    Ok(format!("file:{escaped}?immutable=1"))
 }
 
 fn now_ms() -> i64 {

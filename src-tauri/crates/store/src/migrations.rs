@@ -259,6 +259,87 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT;
     ",
     },
+    Migration {
+        version: 6,
+        name: "requests in flight in the ledger, votes and sources on answers, model prices",
+        // A request is a ledger row from before it is sent: `pending`, holding its worst-case
+        // cost in `bound_pico`, inserted in the same IMMEDIATE transaction that checks the hard
+        // budgets, so every process on this file sees every reservation; it settles to its real
+        // outcome and cost when it ends. A crash leaves the row, which the next start marks
+        // `interrupted` once `session` (the engine that owned it) is gone, and reconciles
+        // through its generation id. An attempt the provider answered with an error and no
+        // usage is `not_billed`: $0, said as such, not an unknown cost. SQLite cannot change a
+        // CHECK constraint in place, so the table is copied whole into the new shape.
+        sql: "
+        CREATE TABLE ledger_v6 (
+            id                 TEXT PRIMARY KEY NOT NULL,
+            created_ms         INTEGER NOT NULL,
+            provider_id        TEXT NOT NULL,
+            model              TEXT NOT NULL,
+            served_model       TEXT,
+            served_by          TEXT,
+            generation_id      TEXT,
+            key_label          TEXT,
+            prompt_tokens      INTEGER NOT NULL DEFAULT 0,
+            completion_tokens  INTEGER NOT NULL DEFAULT 0,
+            cached_tokens      INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            reasoning_tokens   INTEGER NOT NULL DEFAULT 0,
+            cost_pico          INTEGER,
+            cost_source        TEXT NOT NULL CHECK (cost_source IN
+                ('provider', 'estimate', 'unknown', 'not_billed')),
+            ttft_ms            INTEGER,
+            latency_ms         INTEGER,
+            outcome            TEXT NOT NULL CHECK (outcome IN
+                ('pending', 'ok', 'error', 'cancelled', 'interrupted')),
+            finish_reason      TEXT,
+            error_code         TEXT,
+            route              TEXT,
+            request_id         TEXT,
+            attempt            INTEGER,
+            conversation_id    TEXT,
+            agent              TEXT,
+            bound_pico         INTEGER,
+            session            TEXT
+        ) STRICT;
+        INSERT INTO ledger_v6 (id, created_ms, provider_id, model, served_model, served_by,
+            generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
+            cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
+            outcome, finish_reason, error_code, route, request_id, attempt, conversation_id, agent)
+        SELECT id, created_ms, provider_id, model, served_model, served_by,
+            generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
+            cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
+            outcome, finish_reason, error_code, route, request_id, attempt, conversation_id, agent
+        FROM ledger;
+        DROP TABLE ledger;
+        ALTER TABLE ledger_v6 RENAME TO ledger;
+        CREATE INDEX ledger_by_time ON ledger (created_ms);
+        CREATE INDEX ledger_by_generation ON ledger (generation_id) WHERE generation_id IS NOT NULL;
+        CREATE INDEX ledger_by_target ON ledger (provider_id, model, created_ms);
+        -- An answer's attempts (failover, retries) are found through its request.
+        CREATE INDEX ledger_by_request ON ledger (request_id) WHERE request_id IS NOT NULL;
+        CREATE INDEX ledger_pending ON ledger (session) WHERE outcome = 'pending';
+
+        -- A thumb on an answer, and the answer picked as the best of its turn: both kept with
+        -- the answer, so they show pressed when the conversation is opened again. Web-search
+        -- sources (OpenRouter's url_citation annotations) are kept as JSON.
+        ALTER TABLE answer ADD COLUMN thumb TEXT CHECK (thumb IN ('up', 'down'));
+        ALTER TABLE answer ADD COLUMN best INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE answer ADD COLUMN citations_json TEXT;
+
+        -- Prices the user gives for models whose provider publishes none (a local or
+        -- third-party OpenAI-compatible server), per million tokens in picodollars. `model`
+        -- '*' is the provider's default for models without their own row.
+        CREATE TABLE model_price (
+            provider_id     TEXT NOT NULL,
+            model           TEXT NOT NULL,
+            prompt_pico     INTEGER NOT NULL CHECK (prompt_pico >= 0),
+            completion_pico INTEGER NOT NULL CHECK (completion_pico >= 0),
+            updated_ms      INTEGER NOT NULL,
+            PRIMARY KEY (provider_id, model)
+        ) STRICT;
+    ",
+    },
 ];
 
 /// The version a fully migrated database has.
@@ -283,8 +364,14 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
         backup(conn, path, found)?;
     }
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        // Another process (the app and the CLI starting together on a new data directory)
+        // may be migrating the same file: the write lock is taken first and the version read
+        // again under it, so each step runs exactly once.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if user_version(&tx)? >= m.version {
+            continue;
+        }
         tracing::info!(version = m.version, name = m.name, "migrating database");
-        let tx = conn.transaction()?;
         tx.execute_batch(m.sql)
             .and_then(|()| tx.pragma_update(None, "user_version", m.version))
             .map_err(|source| match StoreError::from(source) {

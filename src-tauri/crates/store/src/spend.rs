@@ -8,39 +8,113 @@ use switchboard_core::{Budget, BudgetPeriod, BudgetScope, SpendGrouping, SpendRo
 
 use crate::{Store, StoreError, now_ms};
 
-/// Known cost and count of unknown-cost requests.
+/// How spend by provider labels a custom provider that was removed since.
+const REMOVED_PROVIDER: &str = "a removed provider";
+
+/// The start of every custom provider's id (`custom:<uuid>`).
+const CUSTOM_ID_PREFIX: &str = "custom:";
+
+/// Known cost, what is held for costs not known yet, and count of unknown-cost requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Spent {
     /// The exact sum of known costs.
     pub cost: Usd,
-    /// Requests whose cost is unknown.
+    /// Worst cases held for requests whose cost is not known: those in flight (in any process
+    /// on this database), and those that ended without a cost (interrupted by a crash, say)
+    /// until reconciliation finds it. Hard budgets count it; reports do not.
+    pub held: Usd,
+    /// Finished requests whose cost is unknown.
     pub unknown: u64,
+}
+
+/// See [`Store::budgets`].
+pub(crate) fn budgets(conn: &rusqlite::Connection) -> Result<Vec<Budget>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, name, scope, scope_value, period, limit_pico, alerts, hard
+         FROM budget ORDER BY created_ms, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let scope: String = r.get(2)?;
+        let period: String = r.get(4)?;
+        let alerts: String = r.get(6)?;
+        Ok(Budget {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            scope: BudgetScope::parse(&scope).unwrap_or(BudgetScope::Global),
+            scope_value: r.get(3)?,
+            period: BudgetPeriod::parse(&period).unwrap_or(BudgetPeriod::All),
+            limit: Usd::from_pico(r.get(5)?),
+            alerts: serde_json::from_str(&alerts).unwrap_or_default(),
+            hard: r.get::<_, i64>(7)? != 0,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// When the period containing `at_ms` began, Unix ms, in local time; 0 for all-time.
+pub(crate) fn period_start(
+    conn: &rusqlite::Connection,
+    period: BudgetPeriod,
+    at_ms: i64,
+) -> Result<i64, StoreError> {
+    let modifiers = match period {
+        BudgetPeriod::All => return Ok(0),
+        BudgetPeriod::Day => "'start of day'",
+        // `weekday 1` moves forward to a Monday; stepping back six days first lands on
+        // this week's Monday (today, if it is one).
+        BudgetPeriod::Week => "'start of day', '-6 days', 'weekday 1'",
+        BudgetPeriod::Month => "'start of month'",
+    };
+    let sql = format!(
+        "SELECT CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'localtime', {modifiers}, 'utc')
+            AS INTEGER) * 1000"
+    );
+    Ok(conn.query_row(&sql, [at_ms], |r| r.get(0))?)
+}
+
+/// See [`Store::spent`].
+pub(crate) fn spent(
+    conn: &rusqlite::Connection,
+    b: &Budget,
+    since_ms: i64,
+) -> Result<Spent, StoreError> {
+    let column = match b.scope {
+        BudgetScope::Global => None,
+        BudgetScope::Provider => Some("provider_id"),
+        BudgetScope::Model => Some("model"),
+        BudgetScope::Agent => Some("agent"),
+        BudgetScope::Conversation => Some("conversation_id"),
+    };
+    let filter = column.map_or_else(|| "1".to_owned(), |c| format!("{c} = ?2"));
+    let sql = format!(
+        "SELECT SUM(cost_pico),
+            SUM(CASE WHEN cost_pico IS NULL THEN bound_pico END),
+            SUM(cost_pico IS NULL AND outcome NOT IN ('cancelled', 'pending'))
+         FROM ledger WHERE created_ms >= ?1 AND {filter}"
+    );
+    let read =
+        |r: &rusqlite::Row<'_>| -> rusqlite::Result<(Option<i64>, Option<i64>, Option<i64>)> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        };
+    let (pico, held, unknown) = match column {
+        None => conn.query_row(&sql, params![since_ms], read)?,
+        Some(_) => conn.query_row(
+            &sql,
+            params![since_ms, b.scope_value.as_deref().unwrap_or_default()],
+            read,
+        )?,
+    };
+    Ok(Spent {
+        cost: Usd::from_pico(pico.unwrap_or(0)),
+        held: Usd::from_pico(held.unwrap_or(0)),
+        unknown: u64::try_from(unknown.unwrap_or(0)).unwrap_or(0),
+    })
 }
 
 impl Store {
     /// Every budget, in the order they were created.
     pub fn budgets(&self) -> Result<Vec<Budget>, StoreError> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT id, name, scope, scope_value, period, limit_pico, alerts, hard
-             FROM budget ORDER BY created_ms, id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let scope: String = r.get(2)?;
-            let period: String = r.get(4)?;
-            let alerts: String = r.get(6)?;
-            Ok(Budget {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                scope: BudgetScope::parse(&scope).unwrap_or(BudgetScope::Global),
-                scope_value: r.get(3)?,
-                period: BudgetPeriod::parse(&period).unwrap_or(BudgetPeriod::All),
-                limit: Usd::from_pico(r.get(5)?),
-                alerts: serde_json::from_str(&alerts).unwrap_or_default(),
-                hard: r.get::<_, i64>(7)? != 0,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        budgets(&*self.conn()?)
     }
 
     /// Creates or replaces a budget (by id).
@@ -83,48 +157,13 @@ impl Store {
 
     /// When the period containing `at_ms` began, Unix ms, in local time; 0 for all-time.
     pub fn period_start(&self, period: BudgetPeriod, at_ms: i64) -> Result<i64, StoreError> {
-        let modifiers = match period {
-            BudgetPeriod::All => return Ok(0),
-            BudgetPeriod::Day => "'start of day'",
-            // `weekday 1` moves forward to a Monday; stepping back six days first lands on
-            // this week's Monday (today, if it is one).
-            BudgetPeriod::Week => "'start of day', '-6 days', 'weekday 1'",
-            BudgetPeriod::Month => "'start of month'",
-        };
-        let sql = format!(
-            "SELECT CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'localtime', {modifiers}, 'utc')
-                AS INTEGER) * 1000"
-        );
-        Ok(self.conn()?.query_row(&sql, [at_ms], |r| r.get(0))?)
+        period_start(&*self.conn()?, period, at_ms)
     }
 
-    /// What the requests in a budget's scope cost since `since_ms`.
+    /// What the requests in a budget's scope cost since `since_ms`, and what is held for
+    /// those whose cost is not known yet.
     pub fn spent(&self, b: &Budget, since_ms: i64) -> Result<Spent, StoreError> {
-        let column = match b.scope {
-            BudgetScope::Global => None,
-            BudgetScope::Provider => Some("provider_id"),
-            BudgetScope::Model => Some("model"),
-            BudgetScope::Agent => Some("agent"),
-            BudgetScope::Conversation => Some("conversation_id"),
-        };
-        let filter = column.map_or_else(|| "1".to_owned(), |c| format!("{c} = ?2"));
-        let sql = format!(
-            "SELECT SUM(cost_pico), SUM(cost_pico IS NULL AND outcome != 'cancelled')
-             FROM ledger WHERE created_ms >= ?1 AND {filter}"
-        );
-        let conn = self.conn()?;
-        let (pico, unknown): (Option<i64>, Option<i64>) = match column {
-            None => conn.query_row(&sql, params![since_ms], |r| Ok((r.get(0)?, r.get(1)?)))?,
-            Some(_) => conn.query_row(
-                &sql,
-                params![since_ms, b.scope_value.as_deref().unwrap_or_default()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?,
-        };
-        Ok(Spent {
-            cost: Usd::from_pico(pico.unwrap_or(0)),
-            unknown: u64::try_from(unknown.unwrap_or(0)).unwrap_or(0),
-        })
+        spent(&*self.conn()?, b, since_ms)
     }
 
     /// Records that `threshold` fired for a budget's period; false if it already had.
@@ -161,13 +200,17 @@ impl Store {
             SpendGrouping::Agent => "agent".to_owned(),
             SpendGrouping::Conversation => "ledger.conversation_id".to_owned(),
         };
-        let (label, join) = if grouping == SpendGrouping::Conversation {
-            (
+        let (label, join) = match grouping {
+            SpendGrouping::Conversation => (
                 "MAX(conversation.title)",
                 "LEFT JOIN conversation ON conversation.id = ledger.conversation_id",
-            )
-        } else {
-            ("NULL", "")
+            ),
+            // A custom provider is shown by its name, never its `custom:<uuid>` id.
+            SpendGrouping::Provider => (
+                "MAX(custom_provider.name)",
+                "LEFT JOIN custom_provider ON custom_provider.id = ledger.provider_id",
+            ),
+            _ => ("NULL", ""),
         };
         let order = if grouping.is_time() {
             "k"
@@ -181,6 +224,7 @@ impl Store {
                 SUM(cached_tokens)
              FROM ledger {join}
              WHERE ledger.created_ms >= ?1 AND ledger.created_ms < ?2
+               AND ledger.outcome != 'pending'
              GROUP BY k ORDER BY {order}"
         );
         let conn = self.conn()?;
@@ -192,8 +236,18 @@ impl Store {
                 let key: Option<String> = r.get(0)?;
                 let key = key.unwrap_or_else(|| "(none)".to_owned());
                 let label: Option<String> = r.get(1)?;
+                let label = match label {
+                    Some(label) => label,
+                    // Its row is gone, and with it the name; the id would mean nothing.
+                    None if grouping == SpendGrouping::Provider
+                        && key.starts_with(CUSTOM_ID_PREFIX) =>
+                    {
+                        REMOVED_PROVIDER.to_owned()
+                    }
+                    None => key.clone(),
+                };
                 Ok(SpendRow {
-                    label: label.unwrap_or_else(|| key.clone()),
+                    label,
                     key,
                     cost: Usd::from_pico(r.get::<_, Option<i64>>(2)?.unwrap_or(0)),
                     unknown_requests: n(r.get(3)?),
@@ -219,5 +273,62 @@ impl Store {
             [date],
             |r| r.get(0),
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_core::{BaseUrl, CustomProvider, ProviderId, SpendGrouping};
+
+    use crate::Store;
+
+    #[test]
+    fn spend_by_provider_names_custom_providers_and_never_shows_their_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(crate::DB_FILE)).unwrap();
+        let local = CustomProvider {
+            id: ProviderId::custom(uuid::Uuid::from_u128(1)),
+            name: "Ollama on the desk".into(),
+            base_url: BaseUrl::parse("http://127.0.0.1:11434/v1").unwrap(),
+        };
+        store.insert_custom_provider(&local).unwrap();
+        let gone = ProviderId::custom(uuid::Uuid::from_u128(2));
+        for (n, provider) in [
+            local.id.as_str(),
+            local.id.as_str(),
+            gone.as_str(),
+            "openrouter",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            store
+                .conn()
+                .unwrap()
+                .execute(
+                    "INSERT INTO ledger (id, created_ms, provider_id, model, cost_pico,
+                        cost_source, outcome)
+                     VALUES (?1, 1000, ?2, 'm', 1000000, 'estimate', 'ok')",
+                    rusqlite::params![format!("row-{n}"), provider],
+                )
+                .unwrap();
+        }
+        let rows = store
+            .spend_rows(SpendGrouping::Provider, None, None)
+            .unwrap();
+        let labels: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.key.as_str(), r.label.as_str()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                (local.id.as_str(), "Ollama on the desk"),
+                (gone.as_str(), "a removed provider"),
+                ("openrouter", "openrouter"),
+            ],
+            "the key stays the id (filters use it); the label is what people read"
+        );
+        assert_eq!(rows[0].requests, 2, "the join does not multiply rows");
     }
 }

@@ -26,7 +26,7 @@ describe("draft", () => {
       tools: [
         { kind: "calculator" },
         { kind: "read_files", root: "/src" },
-        { kind: "http_get", hosts: ["docs.rs", "example.com"] },
+        { kind: "http_get", hosts: ["docs.rs", "example.com:8080"], any_public_host: true },
         { kind: "mcp", server: "fs" },
       ],
       budget_usd: "0.25",
@@ -45,6 +45,21 @@ describe("draft", () => {
     });
     const back = toSpec(toDraft(s));
     expect(back).toEqual({ spec: s });
+  });
+
+  it("keeps http_get's any-public-host opt-in, off for grants saved before it existed", () => {
+    const legacy = toDraft(spec({ tools: [{ kind: "http_get", hosts: [] }] }));
+    expect(legacy.httpAnyPublic).toBe(false);
+    const built = toSpec(legacy);
+    expect("spec" in built && built.spec.tools).toEqual([
+      { kind: "http_get", hosts: [], any_public_host: false },
+    ]);
+    legacy.httpAnyPublic = true;
+    legacy.httpHosts = "docs.rs, 10.0.0.5:8080";
+    const open = toSpec(legacy);
+    expect("spec" in open && open.spec.tools).toEqual([
+      { kind: "http_get", hosts: ["docs.rs", "10.0.0.5:8080"], any_public_host: true },
+    ]);
   });
 
   it("builds a cost-aware plan and refuses a budget that is not money", () => {
@@ -299,8 +314,16 @@ describe("Agents screen", () => {
     await fireEvent.input(screen.getByLabelText("Arguments (space-separated)"), {
       target: { value: "-y  server-fs /tmp" },
     });
-    await fireEvent.input(screen.getByLabelText("Trusted tools (run without asking)"), {
+    await fireEvent.input(screen.getByLabelText(/^Trusted tools/), {
       target: { value: "read_file, list_directory" },
+    });
+    const envInput = screen.getByLabelText(/^Environment/);
+    await fireEvent.input(envInput, { target: { value: "no equals sign" } });
+    await fireEvent.click(screen.getByText("Add server"));
+    expect(screen.getByRole("alert")).toHaveTextContent("NAME=value");
+    expect(fake.serverSaves).toEqual([]);
+    await fireEvent.input(envInput, {
+      target: { value: "GITHUB_TOKEN=ghp_0123456789abcd\n\nMODE=a=b" },
     });
     const timeout = screen.getByTestId("mcp-timeout");
     await fireEvent.input(timeout, { target: { value: "ten" } });
@@ -310,18 +333,26 @@ describe("Agents screen", () => {
     await fireEvent.input(timeout, { target: { value: "600" } });
     await fireEvent.click(screen.getByText("Add server"));
     await waitFor(() =>
-      expect(fake.servers_).toEqual([
+      expect(fake.serverSaves).toEqual([
         {
           name: "fs",
           command: "npx",
           args: ["-y", "server-fs", "/tmp"],
-          env: [],
+          env: [
+            { name: "GITHUB_TOKEN", value: "ghp_0123456789abcd" },
+            { name: "MODE", value: "a=b" },
+          ],
           trusted_tools: ["read_file", "list_directory"],
           call_timeout_secs: 600,
         },
       ]),
     );
     expect(screen.getByText("calls time out after 600 s")).toBeInTheDocument();
+    // The listing shows the names and masks only; the value is not kept in the form either.
+    expect(screen.getByTestId("mcp-env")).toHaveTextContent(
+      "env: GITHUB_TOKEN ••••abcd, MODE ••••",
+    );
+    expect(document.body.innerHTML).not.toContain("ghp_0123456789abcd");
     await waitFor(() => expect(timeout).toHaveValue(""));
     await openAgent("helper");
     expect(screen.getByText("fs", { selector: "label" })).toBeInTheDocument();

@@ -6,6 +6,7 @@
 import type {
   AgentSpec,
   AgentTarget,
+  McpServer,
   Plan,
   ReasoningEffort,
   Stage,
@@ -55,8 +56,10 @@ export interface AgentDraft {
   readFiles: boolean;
   readRoot: string;
   httpGet: boolean;
-  /** Comma- or space-separated; empty for any host. */
+  /** Hosts fetched without asking, comma- or space-separated (`docs.rs`, `10.0.0.5:8080`). */
   httpHosts: string;
+  /** Also any other public host, each asked for once per task. */
+  httpAnyPublic: boolean;
   /** Names of granted MCP servers. */
   mcp: string[];
   plan: PlanKind;
@@ -160,6 +163,7 @@ export function toDraft(spec: AgentSpec): AgentDraft {
     readRoot: read?.kind === "read_files" ? read.root : "",
     httpGet: http !== undefined,
     httpHosts: http?.kind === "http_get" ? (http.hosts ?? []).join(", ") : "",
+    httpAnyPublic: http?.kind === "http_get" ? (http.any_public_host ?? false) : false,
     mcp: tools.flatMap((t) => (t.kind === "mcp" ? [t.server] : [])),
     plan: plan.kind,
     stages:
@@ -192,12 +196,37 @@ export function splitList(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** One environment variable of an MCP server, as saved (a value) or listed (a mask). */
+export type McpVariable = NonNullable<McpServer["env"]>[number];
+
+/** `NAME=value` lines into variables to save; blank lines are skipped. The values go to Rust
+ * once and are kept in the OS keychain; they never come back to the UI. */
+export function parseEnv(text: string): { env: McpVariable[] } | { error: string } {
+  const env: McpVariable[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const at = line.indexOf("=");
+    const name = at < 0 ? "" : line.slice(0, at).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      return { error: `Write each variable as NAME=value (not "${line.trim()}").` };
+    }
+    env.push({ name, value: line.slice(at + 1) });
+  }
+  return { env };
+}
+
 function tools(d: AgentDraft): ToolGrant[] {
   const out: ToolGrant[] = [];
   if (d.calculator) out.push({ kind: "calculator" });
   if (d.clock) out.push({ kind: "clock" });
   if (d.readFiles) out.push({ kind: "read_files", root: d.readRoot.trim() });
-  if (d.httpGet) out.push({ kind: "http_get", hosts: splitList(d.httpHosts) });
+  if (d.httpGet) {
+    out.push({
+      kind: "http_get",
+      hosts: splitList(d.httpHosts),
+      any_public_host: d.httpAnyPublic,
+    });
+  }
   for (const server of d.mcp) out.push({ kind: "mcp", server });
   return out;
 }

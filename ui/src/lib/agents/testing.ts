@@ -61,10 +61,18 @@ export function templates(): Template[] {
 /** One step of a scripted run: an event to send, or a pause until the user answers. */
 export type ScriptItem = AgentEvent | { type: "await_approval"; call_id: string };
 
+/** Rust's `mask_key`: the last four characters of a long enough value, else dots only. */
+function mask(value: string): string {
+  return value.length < 12 ? "••••" : `••••${value.slice(-4)}`;
+}
+
 export class FakeAgentsApi implements AgentsApi {
   agents: AgentSpec[] = [];
   memories = new Map<string, Memory>();
+  /** The servers as Rust lists them: variable names with masked values, never the values. */
   servers_: McpServer[] = [];
+  /** Every server as the UI sent it to be saved, values included. */
+  serverSaves: McpServer[] = [];
   pastRuns: RunView[] = [];
   /** Refuses the next save with this message (`invalid_input`), as Rust's validation does. */
   refuseSave: string | null = null;
@@ -144,7 +152,12 @@ export class FakeAgentsApi implements AgentsApi {
     return this.servers_.map((s) => structuredClone(s));
   }
   async saveServer(server: McpServer): Promise<void> {
-    this.servers_ = [...this.servers_.filter((s) => s.name !== server.name), server];
+    this.serverSaves.push(structuredClone(server));
+    const listed: McpServer = {
+      ...structuredClone(server),
+      env: (server.env ?? []).map(({ name, value }) => ({ name, masked: mask(value ?? "") })),
+    };
+    this.servers_ = [...this.servers_.filter((s) => s.name !== server.name), listed];
   }
   async deleteServer(name: string): Promise<void> {
     this.servers_ = this.servers_.filter((s) => s.name !== name);

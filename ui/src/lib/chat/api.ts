@@ -19,6 +19,8 @@ export type { CostPrediction, PredictColumn, PredictInput, Signal } from "../ipc
  * `null` means variable (never sorted or summed as a price). */
 export interface ModelChoice {
   provider: string;
+  /** The provider's name as people know it: what the picker shows, never the id. */
+  providerName: string;
   id: string;
   name: string;
   contextLength: number | null;
@@ -80,7 +82,8 @@ export interface ChatApi {
 
   search(query: string): Promise<SearchHit[]>;
   /** Writes the export to the user's downloads folder; resolves with the file's path. */
-  exportConversation(id: string, format: ExportFormat): Promise<string>;
+  /** Asks where to save (a native dialog); resolves with the path, `null` when cancelled. */
+  exportConversation(id: string, format: ExportFormat): Promise<string | null>;
   importConversation(json: string): Promise<ConversationView>;
   models(): Promise<ModelChoice[]>;
   /** What the message would cost per column before it is sent: prompt tokens (and how they

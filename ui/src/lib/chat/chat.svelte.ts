@@ -82,6 +82,10 @@ export function emptyStats(): AnswerStats {
     tokensPerSecond: null,
     servedBy: null,
     model: null,
+    provider: null,
+    providerName: null,
+    route: null,
+    attempts: 0,
   };
 }
 
@@ -102,8 +106,9 @@ export class ChatStore {
   searchHits = $state<SearchHit[]>([]);
   /** A turn to scroll to (set by search); `seq` makes repeated requests distinct. */
   scrollTarget = $state<{ turnId: string; seq: number } | null>(null);
-  /** The last export's path. */
-  exported = $state<string | null>(null);
+  /** The last export: where it was saved and which conversation it was (the notice shows
+   * only beside that conversation). */
+  exported = $state<{ conversationId: string; path: string } | null>(null);
   streamed = $state<Record<string, Streamed>>({});
   /** How many turns of the displayed path precede `view.turns` and are not loaded yet. */
   olderTurns = $state(0);
@@ -111,8 +116,9 @@ export class ChatStore {
   routes = $state<string[]>([]);
   /** Streaming answers held back, by answer id. */
   readonly waiting = new SvelteMap<string, Waiting>();
-  /** The verdicts given in this session, by answer id (the backend keeps what it learned). */
-  readonly rated = new SvelteMap<string, "up" | "down" | "best" | "other">();
+  /** A column whose parameters editor should open (asked from elsewhere: an answer's
+   * "Set max tokens for this column"); the column header takes it once. */
+  paramsRequest = $state<{ columnId: string; seq: number } | null>(null);
   /** The latest cost prediction for the composer's draft, by column id. */
   predictions = $state<Record<string, CostPrediction>>({});
 
@@ -380,16 +386,18 @@ export class ChatStore {
     return this.run(view.id, (on) => this.api.send(view.id, text, attachments, on), ctx);
   }
 
-  /** Thumbs on one answer: evidence for the smart routing strategy. */
+  /** Thumbs on one answer: kept with the answer, and evidence for the smart routing strategy. */
   async rate(answerId: string, good: boolean): Promise<void> {
     const ok = await this.guard(async () => {
       await this.api.rate(answerId, good ? "thumb_up" : "thumb_down");
       return true;
     });
-    if (ok) this.rated.set(answerId, good ? "up" : "down");
+    const answer = this.answer(answerId);
+    if (ok && answer) answer.thumb = good ? "up" : "down";
   }
 
-  /** The user's pick among a turn's finished answers: the winner won, the others lost. */
+  /** The user's pick among a turn's finished answers: the winner won, the others lost. Thumbs
+   * given earlier stay as they were: a vote is a different verdict. */
   async vote(turn: TurnView, winnerId: string): Promise<void> {
     const finished = turn.answers.filter((a) => a.status === "complete");
     const done = await this.guard(async () => {
@@ -399,8 +407,25 @@ export class ChatStore {
       return true;
     });
     if (done) {
-      for (const a of finished) this.rated.set(a.id, a.id === winnerId ? "best" : "other");
+      for (const a of finished) {
+        const shown = this.answer(a.id);
+        if (shown) shown.best = a.id === winnerId;
+      }
     }
+  }
+
+  /** Asks the column's header to open its parameters editor. */
+  editParams(columnId: string): void {
+    this.paramsRequest = { columnId, seq: (this.paramsRequest?.seq ?? 0) + 1 };
+  }
+
+  /** The displayed answer with this id, through the state proxy. */
+  private answer(id: string): AnswerView | undefined {
+    for (const turn of this.view?.turns ?? []) {
+      const found = turn.answers.find((a) => a.id === id);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   async regenerate(turnId: string, columnId: string): Promise<void> {
@@ -484,6 +509,9 @@ export class ChatStore {
         stats: emptyStats(),
         attempt: previous ? previous.attempts + 1 : 1,
         attempts: previous ? previous.attempts + 1 : 1,
+        thumb: null,
+        best: false,
+        citations: [],
       };
       if (previous) turn.answers[turn.answers.indexOf(previous)] = answer;
       else turn.answers.push(answer);
@@ -514,6 +542,7 @@ export class ChatStore {
         this.stopWaiting(e.answerId);
         answer.status = e.status;
         answer.stats = e.stats;
+        answer.citations = e.citations;
         this.addStreamedCost(answer.columnId, e.stats.cost);
         break;
       case "failed":
@@ -663,7 +692,7 @@ export class ChatStore {
     const view = this.view;
     if (!view) return;
     const path = await this.guard(() => this.api.exportConversation(view.id, format));
-    if (path) this.exported = path;
+    if (path) this.exported = { conversationId: view.id, path };
   }
 
   async importJson(json: string): Promise<void> {
@@ -674,7 +703,10 @@ export class ChatStore {
   }
 }
 
-/** Fastest = lowest total time among complete answers; cheapest = lowest known cost. */
+/**
+ * Fastest = lowest total time among complete answers; cheapest = lowest known cost. A badge
+ * needs two or more answers to compare and a single winner: a tie for the lowest marks none.
+ */
 export function pickBadges(answers: readonly AnswerView[]): {
   fastest: string | null;
   cheapest: string | null;
@@ -682,18 +714,20 @@ export function pickBadges(answers: readonly AnswerView[]): {
   const complete = answers.filter((a) => a.status === "complete");
   const timed = complete.filter((a) => a.stats.latencyMs !== null);
   const priced = complete.filter((a) => a.stats.cost !== null);
-  let fastest: AnswerView | undefined;
-  for (const a of timed) {
-    if (!fastest || (a.stats.latencyMs ?? 0) < (fastest.stats.latencyMs ?? 0)) fastest = a;
-  }
-  let cheapest: AnswerView | undefined;
-  for (const a of priced) {
-    if (!cheapest || compareMoney(a.stats.cost ?? "0", cheapest.stats.cost ?? "0") < 0) {
-      cheapest = a;
-    }
-  }
   return {
-    fastest: timed.length >= 2 && fastest ? fastest.id : null,
-    cheapest: priced.length >= 2 && cheapest ? cheapest.id : null,
+    fastest: soleLowest(timed, (a, b) => (a.stats.latencyMs ?? 0) - (b.stats.latencyMs ?? 0)),
+    cheapest: soleLowest(priced, (a, b) => compareMoney(a.stats.cost ?? "0", b.stats.cost ?? "0")),
   };
+}
+
+/** The id of the one answer that is strictly lowest by `cmp`, if there are two or more. */
+function soleLowest(
+  answers: readonly AnswerView[],
+  cmp: (a: AnswerView, b: AnswerView) => number,
+): string | null {
+  if (answers.length < 2) return null;
+  const sorted = [...answers].sort(cmp);
+  const [first, second] = sorted;
+  if (!first || !second || cmp(first, second) === 0) return null;
+  return first.id;
 }

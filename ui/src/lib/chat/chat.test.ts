@@ -6,7 +6,7 @@ import type { CostPrediction, PredictInput } from "./api";
 import ChatView from "./ChatView.svelte";
 import ModelPicker from "./ModelPicker.svelte";
 import SearchPanel from "./SearchPanel.svelte";
-import { ChatStore, PREDICT_DEBOUNCE_MS } from "./chat.svelte";
+import { ChatStore, PREDICT_DEBOUNCE_MS, pickBadges } from "./chat.svelte";
 import {
   answer,
   installScrollShim,
@@ -89,6 +89,7 @@ describe("two-column send", () => {
       type: "finished",
       answerId: "a1",
       status: "complete",
+      citations: [],
       stats: stats({
         cost: "0.1",
         costSource: "provider",
@@ -102,6 +103,7 @@ describe("two-column send", () => {
       type: "finished",
       answerId: "b1",
       status: "complete",
+      citations: [],
       stats: stats({ cost: "0.2", costSource: "estimate", latencyMs: 800 }),
     });
 
@@ -171,12 +173,13 @@ describe("two-column send", () => {
       answerId: "a1",
       status: "complete",
       stats: stats({ cost: null }),
+      citations: [],
     });
     await waitFor(() =>
       expect(
         within(card("a1")).getByTestId("answer-cost").textContent,
-        "null cost reads 'cost unknown'",
-      ).toContain("cost unknown"),
+        "null cost reads 'unknown'",
+      ).toContain("unknown"),
     );
     expect(
       screen.getAllByTestId("column-total")[0]?.textContent,
@@ -230,7 +233,7 @@ describe("branches", () => {
     expect(api.called("selectTurnVersion"), "next version is 3").toEqual([["t1", 3]]);
 
     expect(screen.getByText("1/2"), "attempt switcher shows 1/2").toBeTruthy();
-    await fireEvent.click(screen.getByLabelText("Next attempt"));
+    await fireEvent.click(screen.getByLabelText("Next answer"));
     expect(api.called("selectAttempt"), "next attempt is 2").toEqual([["a1", 2]]);
 
     await fireEvent.click(screen.getByText("Edit"));
@@ -449,6 +452,26 @@ describe("errors and export", () => {
     await fireEvent.click(await screen.findByRole("button", { name: "Export Markdown" }));
     expect(await screen.findByText("/tmp/out.md"), "the returned path shows").toBeTruthy();
     expect(api.called("exportConversation"), "markdown export").toEqual([["c1", "markdown"]]);
+  });
+
+  it("the export notice belongs to its conversation, and a cancelled save shows none", async () => {
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    await store.open("c1");
+    await store.exportAs("markdown");
+    expect(await screen.findByText("/tmp/out.md")).toBeTruthy();
+    const first = api.server.view;
+    api.server.view = { ...first, id: "c2", title: "Another" };
+    await store.newChat();
+    await waitFor(() => expect(screen.queryByText("/tmp/out.md")).toBeNull());
+    api.server.view = first;
+    await store.open("c1");
+    expect(await screen.findByText("/tmp/out.md"), "back beside its conversation").toBeTruthy();
+    store.exported = null;
+    api.exportConversation = async () => null;
+    await store.exportAs("json");
+    await waitFor(() => expect(screen.queryByText(/Exported to/)).toBeNull());
   });
 });
 
@@ -837,8 +860,20 @@ describe("verdicts", () => {
       within(await waitFor(() => card("a1"))).queryByTestId("answer-verdict"),
       "no verdict while streaming",
     ).toBeNull();
-    run.emit({ type: "finished", answerId: "a1", status: "complete", stats: stats() });
-    run.emit({ type: "finished", answerId: "b1", status: "complete", stats: stats() });
+    run.emit({
+      type: "finished",
+      answerId: "a1",
+      status: "complete",
+      citations: [],
+      stats: stats(),
+    });
+    run.emit({
+      type: "finished",
+      answerId: "b1",
+      status: "complete",
+      stats: stats(),
+      citations: [],
+    });
 
     await waitFor(() => expect(card("a1").getAttribute("class")).toContain("complete"));
     // Rows of the virtual list are not "accessible" to jsdom's role queries; labels are.
@@ -854,6 +889,47 @@ describe("verdicts", () => {
         ["b1", "won_comparison"],
       ]),
     );
+    await waitFor(() => expect(within(card("b1")).getByTestId("badge-best")).toBeTruthy());
+    expect(
+      within(card("a1")).getByLabelText("Good answer").getAttribute("aria-pressed"),
+      "picking the best did not clear the earlier thumb",
+    ).toBe("true");
     run.finish();
+  });
+
+  it("a reopened conversation shows the thumbs and the best pick it was given", async () => {
+    const view = twoColumns();
+    view.turns = [
+      turn({
+        id: "t1",
+        answers: [
+          answer({ id: "a1", columnId: "col-a", content: "A", thumb: "down" }),
+          answer({ id: "b1", columnId: "col-b", content: "B", thumb: "up", best: true }),
+        ],
+      }),
+    ];
+    await mountWith(fakeChatApi(view));
+    await waitFor(() => expect(card("a1")).toBeTruthy());
+    expect(within(card("a1")).getByLabelText("Poor answer").getAttribute("aria-pressed")).toBe(
+      "true",
+    );
+    expect(within(card("b1")).getByLabelText("Good answer").getAttribute("aria-pressed")).toBe(
+      "true",
+    );
+    expect(within(card("b1")).getByTestId("badge-best")).toBeTruthy();
+    expect(within(card("a1")).queryByTestId("badge-best")).toBeNull();
+  });
+});
+
+describe("badges", () => {
+  it("a tie for the lowest cost or time marks no single answer", () => {
+    const tied = ["a", "b", "c"].map((id) =>
+      answer({ id, columnId: id, stats: stats({ cost: "0.001", latencyMs: 500 }) }),
+    );
+    expect(pickBadges(tied)).toEqual({ fastest: null, cheapest: null });
+    const [first, ...rest] = tied;
+    if (!first) throw new Error("no answer");
+    const cheaper = { ...first, stats: stats({ cost: "0.0009", latencyMs: 400 }) };
+    expect(pickBadges([cheaper, ...rest])).toEqual({ fastest: "a", cheapest: "a" });
   });
 });

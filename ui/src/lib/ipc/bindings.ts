@@ -70,16 +70,36 @@ export const commands = {
 	chatStopAll: (conversationId: string) => __TAURI_INVOKE<null>("chat_stop_all", { conversationId }),
 	/**  Full-text search across all conversations. */
 	conversationSearch: (query: string) => __TAURI_INVOKE<SearchHit[]>("conversation_search", { query }),
-	/**  Writes an export to the downloads folder; resolves with its path. */
-	conversationExport: (id: string, format: ExportKind) => __TAURI_INVOKE<string>("conversation_export", { id, format }),
+	/**
+	 *  Asks where to save the export (a native save dialog) and writes it there; resolves with
+	 *  the path, or `null` when the user cancelled.
+	 */
+	conversationExport: (id: string, format: ExportKind) => __TAURI_INVOKE<string | null>("conversation_export", { id, format }),
 	/**  Imports an exported conversation as a new one. */
 	conversationImport: (json: string) => __TAURI_INVOKE<ConversationView>("conversation_import", { json }),
 	/**  Every model the user can reach, for the picker. */
 	modelsList: () => __TAURI_INVOKE<ModelChoice[]>("models_list"),
-	/**  Every reachable model with its prices; `refresh` refetches OpenRouter's catalogue. */
+	/**
+	 *  Every reachable model with its prices; `refresh` refetches OpenRouter's catalogue and the
+	 *  custom providers' model lists.
+	 */
 	modelsBrowse: (refresh: boolean) => __TAURI_INVOKE<BrowserCatalogue>("models_browse", { refresh }),
 	/**  One model's facts and, on OpenRouter, the providers serving it. */
 	modelDetail: (provider: ProviderId, id: string) => __TAURI_INVOKE<ModelDetail>("model_detail", { provider, id }),
+	/**
+	 *  A custom provider's models (its `GET /models`, cached); `refresh` asks the server again.
+	 *  A failed refresh keeps the cached list and says why.
+	 */
+	servedModels: (provider: ProviderId, refresh: boolean) => __TAURI_INVOKE<ServedModels>("served_models", { provider, refresh }),
+	/**  Every price the user gave custom providers' models. */
+	modelPrices: () => __TAURI_INVOKE<UserPrice[]>("model_prices"),
+	/**
+	 *  Sets a custom provider's price for `model` (USD per million tokens); no model sets the
+	 *  provider's default. Returns every price.
+	 */
+	modelPriceSet: (provider: ProviderId, model: string | null, promptPerMillion: string, completionPerMillion: string) => __TAURI_INVOKE<UserPrice[]>("model_price_set", { provider, model, promptPerMillion, completionPerMillion }),
+	/**  Removes a custom provider's price for `model` (no model: its default). Returns every price. */
+	modelPriceRemove: (provider: ProviderId, model: string | null) => __TAURI_INVOKE<UserPrice[]>("model_price_remove", { provider, model }),
 	/**
 	 *  Opens an `http(s)` or `mailto` link with the system's default handler.
 	 * 
@@ -115,10 +135,16 @@ export const commands = {
 	 *  `[since_ms, until_ms)`, with its exact total.
 	 */
 	spendReport: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null) => __TAURI_INVOKE<SpendReport>("spend_report", { grouping, sinceMs, untilMs }),
-	/**  The same report drawn as an SVG chart (by plotters, in Rust). */
-	spendChart: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null, view: ChartView) => __TAURI_INVOKE<string>("spend_chart", { grouping, sinceMs, untilMs, view }),
-	/**  Saves the report as CSV, or its chart as SVG or PNG, in Downloads; resolves with the path. */
-	spendExport: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null, view: ChartView, file: SpendFile) => __TAURI_INVOKE<string>("spend_export", { grouping, sinceMs, untilMs, view, file }),
+	/**
+	 *  The same report drawn as an SVG chart (by plotters, in Rust) in the colours of the UI's
+	 *  current `theme`.
+	 */
+	spendChart: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null, view: ChartView, theme: ChartTheme) => __TAURI_INVOKE<string>("spend_chart", { grouping, sinceMs, untilMs, view, theme }),
+	/**
+	 *  Asks where to save the report as CSV, or its chart as SVG or PNG (always the light chart),
+	 *  in a native save dialog, and writes it there; resolves with the path, `null` if cancelled.
+	 */
+	spendExport: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null, view: ChartView, file: SpendFile) => __TAURI_INVOKE<string | null>("spend_export", { grouping, sinceMs, untilMs, view, file }),
 	/**  Predicted prompt tokens, prompt cost and worst-case cost of sending a message, per column. */
 	chatPredict: (input: PredictInput) => __TAURI_INVOKE<CostPrediction[]>("chat_predict", { input }),
 	/**
@@ -149,9 +175,12 @@ export const commands = {
 	agentStop: (runId: string) => __TAURI_INVOKE<null>("agent_stop", { runId }),
 	/**  Allows or declines a tool call waiting for approval. */
 	agentApprove: (callId: string, approve: boolean) => __TAURI_INVOKE<null>("agent_approve", { callId, approve }),
-	/**  Every configured MCP server. */
+	/**
+	 *  Every configured MCP server, with its variables' names and masked values (never the values,
+	 *  which stay in the OS keychain).
+	 */
 	mcpServersList: () => __TAURI_INVOKE<McpServer[]>("mcp_servers_list"),
-	/**  Adds or replaces an MCP server. */
+	/**  Adds or replaces an MCP server; a variable sent without a value keeps the stored one. */
 	mcpServerSave: (server: McpServer) => __TAURI_INVOKE<null>("mcp_server_save", { server }),
 	/**  Forgets an MCP server. */
 	mcpServerDelete: (name: string) => __TAURI_INVOKE<null>("mcp_server_delete", { name }),
@@ -294,7 +323,10 @@ export type AnswerStats = {
 	cachedTokens: number,
 	/**  What it cost. */
 	cost: string | null,
-	/**  `provider` (exact), `estimate`, or `unknown`. */
+	/**
+	 *  `provider` (exact), `estimate`, `unknown`, `not_billed` (the provider refused it and
+	 *  billed nothing) or `not_sent` (refused before sending, by a budget say).
+	 */
 	costSource: string,
 	/**  Time to first token, ms. */
 	ttftMs: number | null,
@@ -302,10 +334,25 @@ export type AnswerStats = {
 	latencyMs: number | null,
 	/**  Output tokens per second after the first token. */
 	tokensPerSecond: number | null,
-	/**  The upstream provider that served. */
+	/**  The upstream provider that served (OpenRouter's `provider`, e.g. "Anthropic"). */
 	servedBy: string | null,
 	/**  The model that served. */
 	model: string | null,
+	/**
+	 *  Our provider the request went to, when one was sent (a rule or a route may have sent
+	 *  it elsewhere than the column's own). Stats recorded before this field read as unknown
+	 *  (`serde(default)`), yet the UI always receives it (`specta(optional = false)`).
+	 */
+	provider?: ProviderId | null,
+	/**  That provider's name as people know it (a custom server's own name). */
+	providerName?: string | null,
+	/**  The route that sent it, if one did. */
+	route?: string | null,
+	/**
+	 *  How many requests were sent for this answer (failover and retries each send one;
+	 *  0: refused before anything was sent).
+	 */
+	attempts?: number,
 };
 
 /**  Where an answer stands. */
@@ -345,6 +392,12 @@ export type AnswerView = {
 	attempt: number,
 	/**  How many attempts exist for this turn and column. */
 	attempts: number,
+	/**  The user's thumb on it, kept with it. */
+	thumb: Thumb | null,
+	/**  Picked as the best answer of its turn in a side-by-side vote. */
+	best: boolean,
+	/**  Web pages the answer cites (OpenRouter's web search `url_citation` annotations). */
+	citations: Citation[],
 };
 
 /**  Facts about this installation. */
@@ -434,8 +487,13 @@ export type BrowserCatalogue = {
 
 /**  One model as the Models screen lists it. */
 export type BrowserModel = {
-	/**  Which provider serves it (OpenRouter, or OpenAI/Anthropic directly). */
+	/**  Which provider serves it (OpenRouter, OpenAI/Anthropic directly, or a custom server). */
 	provider: ProviderId,
+	/**
+	 *  That provider's name as people know it (`OpenRouter`, a custom provider's own name):
+	 *  what screens show, never the id.
+	 */
+	providerName: string,
 	/**  The model id as that provider names it. */
 	id: string,
 	/**  Display name. */
@@ -577,6 +635,16 @@ export type Capability =
 /**  Reasoning (thinking) options. */
 "reasoning";
 
+/**
+ *  Which palette a chart is drawn in: the app's light or dark theme. Files people keep are
+ *  always drawn light (they go into documents); only the chart shown in the app follows the theme.
+ */
+export type ChartTheme = 
+/**  Dark ink on white. */
+"light" | 
+/**  Light ink on the dark theme's surface colour. */
+"dark";
+
 /**  What a chart shows. */
 export type ChartView = 
 /**  Dollars per group. */
@@ -635,7 +703,9 @@ answerId: string;
 /**  `complete` or `cancelled`. */
 status: AnswerStatus; 
 /**  Its numbers. */
-stats: AnswerStats } | 
+stats: AnswerStats; 
+/**  Web pages it cites. */
+citations: Citation[] } | 
 /**  The answer failed; what arrived is kept. */
 { type: "failed"; 
 /**  The answer. */
@@ -666,6 +736,14 @@ export type CircuitView = {
 	consecutive_failures: number,
 	/**  How many times it has opened since the app started. */
 	times_opened: number,
+};
+
+/**  A source an answer cites. */
+export type Citation = {
+	/**  The page. */
+	url: string,
+	/**  Its title, when the provider gave one. */
+	title?: string | null,
 };
 
 /**  One model in a comparison. */
@@ -773,6 +851,11 @@ export type CostPrediction = {
 	maxOutputTokens: number | null,
 	/**  The most the request can cost: the prompt plus the whole output allowance. */
 	maxCost: string | null,
+	/**
+	 *  Where the router would send it, when that is not simply the column's own model (a
+	 *  rule or a route sends it elsewhere); the prices above are that target's.
+	 */
+	routedTo: RoutedTo | null,
 };
 
 /**  A new OpenAI-compatible server. */
@@ -1092,6 +1175,19 @@ export type LimitUse = {
 	tokens: number,
 };
 
+/**  One environment variable of an [`McpServer`]. */
+export type McpEnv = {
+	/**  Its name, e.g. `GITHUB_TOKEN`. */
+	name: string,
+	/**
+	 *  Its value. Travels only inward: in a save, a new value (absent keeps the stored one),
+	 *  and from the engine to the server it starts. Never in a listing or a stored config.
+	 */
+	value?: string | null,
+	/**  The stored value masked (`••••abcd`), in listings; absent when none is stored. */
+	masked?: string | null,
+};
+
 /**  An MCP server started over stdio. */
 export type McpServer = {
 	/**  A name unique among servers. */
@@ -1100,9 +1196,16 @@ export type McpServer = {
 	command: string,
 	/**  Its arguments. */
 	args?: string[],
-	/**  Extra environment variables. */
-	env?: ([string, string])[],
-	/**  Tools that may run without asking (those the server marks read-only are allowed too). */
+	/**
+	 *  Environment variables it is started with, on top of the few it inherits (see
+	 *  `tools/mcp.rs`). Their values are secrets (tokens, mostly): the engine keeps them in
+	 *  the OS keychain, never in the stored config or a listing.
+	 */
+	env?: McpEnv[],
+	/**
+	 *  Tools that may run without asking. Only the user's list counts: a server's own
+	 *  `readOnlyHint` is its claim about itself, which an untrusted server can make falsely.
+	 */
 	trusted_tools?: string[],
 	/**
 	 *  Seconds one tool call may take before it counts as hung; `None` is
@@ -1178,6 +1281,11 @@ export type Modality =
 export type ModelChoice = {
 	/**  Which provider serves it. */
 	provider: ProviderId,
+	/**
+	 *  That provider's name as people know it (`OpenRouter`, a custom provider's own name):
+	 *  what the picker shows, never the id.
+	 */
+	providerName: string,
 	/**  The model id as that provider names it. */
 	id: string,
 	/**  Display name. */
@@ -1299,6 +1407,8 @@ export type Preferences = {
 	attribution: Attribution,
 	/**  Base URL overrides for the built-in providers. */
 	baseUrls: BaseUrlOverrides,
+	/**  How long a stream may stay silent, and how large one event may be. */
+	streams: StreamSettings,
 };
 
 /**  A model's (or an endpoint's) prices, in USD. */
@@ -1478,6 +1588,20 @@ export type RouteRequest = {
 	conversation?: string | null,
 };
 
+/**  Where a request goes when a route or rule sends it somewhere other than its column's model. */
+export type RoutedTo = {
+	/**  The provider. */
+	provider: ProviderId,
+	/**  Its name as people know it. */
+	providerName: string,
+	/**  The model. */
+	model: string,
+	/**  The route that chose it. */
+	route: string | null,
+	/**  The rule that chose the route, if one did. */
+	rule: string | null,
+};
+
 /**  Everything the router is told by the user. */
 export type RouterConfig = {
 	/**  Named sets of targets. */
@@ -1564,6 +1688,22 @@ export type SendInput = {
 	conversationId: string,
 	text: string,
 	attachments: Attachment[],
+};
+
+/**  The models a custom provider serves, as last fetched from its `GET /models`. */
+export type ServedModels = {
+	/**  The provider. */
+	provider: ProviderId,
+	/**  Its name as people know it. */
+	providerName: string,
+	/**  The model ids, in the server's order. */
+	models: string[],
+	/**  When the list was fetched, Unix ms; `None` when it never was. */
+	fetchedMs: number | null,
+	/**  Whether this is the cached list (a refresh failed, or none was asked for). */
+	fromCache: boolean,
+	/**  Why the list is stale or missing (the server is down, refused the key...). */
+	notice: string | null,
 };
 
 /**  The preferences changed. */
@@ -1726,6 +1866,19 @@ export type Strategy =
  */
 "smart";
 
+/**
+ *  Deadlines and sizes for streamed answers: a stream that stays silent (keep-alive comments
+ *  do not count) or sends one enormous event ends with a clear error instead of hanging.
+ */
+export type StreamSettings = {
+	/**  Seconds from sending a request to its first event. */
+	firstEventSecs: number,
+	/**  Seconds allowed between two events once the answer streams. */
+	idleSecs: number,
+	/**  The largest single event, MiB. */
+	maxEventMib: number,
+};
+
 /**  One place a request can go. */
 export type Target = {
 	/**  `openrouter`, `openai`, `anthropic` or `custom:<uuid>`. */
@@ -1815,6 +1968,13 @@ export type Theme =
 /**  Always dark. */
 "dark";
 
+/**  A thumb on an answer. */
+export type Thumb = 
+/**  A good answer. */
+"up" | 
+/**  A poor answer. */
+"down";
+
 /**  A tool call the model made, assembled whole from its streamed pieces. */
 export type ToolCall = {
 	/**  The provider's id for the call (`call_…`, `toolu_…`). */
@@ -1835,10 +1995,24 @@ export type ToolGrant =
 { kind: "read_files"; 
 /**  The folder. */
 root: string } | 
-/**  HTTP GET; off unless granted. Empty `hosts` means any host. */
+/**
+ *  HTTP GET; off unless granted. Never reaches a loopback, private, link-local or other
+ *  non-public address unless `hosts` lists that exact address.
+ */
 { kind: "http_get"; 
-/**  Hosts it may reach, e.g. `docs.rs`. */
-hosts?: string[] } | 
+/**
+ *  Hosts it may fetch from without asking: `docs.rs` (ports 80 and 443 only),
+ *  `example.com:8080` (that port), or an IP address (the only way to allow a private
+ *  one).
+ */
+hosts?: string[]; 
+/**
+ *  Also any other public host, once the user approves it (once per host in a task;
+ *  the CLI declines unless run with `--yes`). Specs saved before this field read as
+ *  `false`, and an empty `hosts` without it also asks per host: it used to mean any
+ *  host, and is no longer allowed silently.
+ */
+any_public_host?: boolean } | 
 /**  Every tool of one configured MCP server. */
 { kind: "mcp"; 
 /**  The server's name (see [`McpServer`]). */
@@ -1860,6 +2034,28 @@ export type TurnView = {
 	versions: number,
 	/**  When it was sent, Unix ms. */
 	createdMs: number,
+};
+
+/**
+ *  A price the user gave for a model of a custom provider (a local or self-hosted server
+ *  publishes none), so its costs are estimates instead of unknown.
+ */
+export type UserPrice = {
+	/**  The provider. */
+	provider: ProviderId,
+	/**  Its name as people know it. */
+	providerName: string,
+	/**
+	 *  The model; `None` for the provider's default, which prices every model of it that has
+	 *  no price of its own.
+	 */
+	model: string | null,
+	/**  USD per million input tokens. */
+	promptPerMillion: string,
+	/**  USD per million output tokens. */
+	completionPerMillion: string,
+	/**  When it was set, Unix ms. */
+	updatedMs: number,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

@@ -50,6 +50,7 @@ export const chatApi: ChatApi = {
     const models = await call(commands.modelsList());
     return models.map((m) => ({
       provider: m.provider,
+      providerName: m.providerName,
       id: m.id,
       name: m.name,
       contextLength: m.contextLength,

@@ -9,6 +9,7 @@ import type {
   BudgetAlert,
   BudgetStatus,
   BrowserCatalogue,
+  ChartTheme,
   ChartView,
   CustomProviderInput,
   CustomProviderUpdate,
@@ -23,10 +24,12 @@ import type {
   RouteRequest,
   RouterConfig,
   RoutingHealth,
+  ServedModels,
   TaskLearning,
   SpendFile,
   SpendGrouping,
   SpendReport,
+  UserPrice,
 } from "./bindings";
 import { AppError } from "./errors";
 
@@ -117,11 +120,14 @@ export type {
   EndpointView,
   ModelDetail,
   PriceSheet,
+  ServedModels,
+  UserPrice,
   Budget,
   BudgetAlert,
   BudgetPeriod,
   BudgetScope,
   BudgetStatus,
+  ChartTheme,
   ChartView,
   SpendFile,
   SpendGrouping,
@@ -186,6 +192,18 @@ export const api = {
     call(commands.modelsBrowse(refresh)),
   modelDetail: (provider: ProviderId, id: string): Promise<ModelDetail> =>
     call(commands.modelDetail(provider, id)),
+  servedModels: (provider: ProviderId, refresh: boolean): Promise<ServedModels> =>
+    call(commands.servedModels(provider, refresh)),
+  modelPrices: (): Promise<UserPrice[]> => call(commands.modelPrices()),
+  modelPriceSet: (
+    provider: ProviderId,
+    model: string | null,
+    promptPerMillion: string,
+    completionPerMillion: string,
+  ): Promise<UserPrice[]> =>
+    call(commands.modelPriceSet(provider, model, promptPerMillion, completionPerMillion)),
+  modelPriceRemove: (provider: ProviderId, model: string | null): Promise<UserPrice[]> =>
+    call(commands.modelPriceRemove(provider, model)),
   routingGet: (): Promise<RouterConfig> => call(commands.routingGet()),
   routingSave: (config: RouterConfig): Promise<RouterConfig> => call(commands.routingSave(config)),
   routingExplain: (request: RouteRequest): Promise<Decision> =>
@@ -209,14 +227,15 @@ export const api = {
     sinceMs: number | null,
     untilMs: number | null,
     view: ChartView,
-  ): Promise<string> => call(commands.spendChart(grouping, sinceMs, untilMs, view)),
+    theme: ChartTheme,
+  ): Promise<string> => call(commands.spendChart(grouping, sinceMs, untilMs, view, theme)),
   spendExport: (
     grouping: SpendGrouping,
     sinceMs: number | null,
     untilMs: number | null,
     view: ChartView,
     file: SpendFile,
-  ): Promise<string> => call(commands.spendExport(grouping, sinceMs, untilMs, view, file)),
+  ): Promise<string | null> => call(commands.spendExport(grouping, sinceMs, untilMs, view, file)),
 };
 
 export type Api = typeof api;

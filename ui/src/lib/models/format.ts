@@ -2,12 +2,15 @@
 import { formatUsd } from "../chat/money";
 import type { PriceSheet } from "../ipc/client";
 
-/** "$3.00" per million tokens, "free", or "variable"; never "$0" for an unknown price. */
+/**
+ * "$3.00" per million tokens, "free", "variable", or "not set" (a custom server's model the
+ * user has not priced); never "$0" for an unknown price.
+ */
 export function perMillion(prices: PriceSheet, which: "prompt" | "completion"): string {
   if (prices.variable) return "variable";
   if (prices.free) return "free";
   const amount = which === "prompt" ? prices.promptPerMillion : prices.completionPerMillion;
-  return amount === null ? "variable" : formatUsd(amount, 4);
+  return amount === null ? "not set" : formatUsd(amount, 4);
 }
 
 /** An optional extra price ("—" when not charged apart). */

@@ -2,9 +2,12 @@ import { AppError, api as realApi } from "../ipc/client";
 import type { Api, BrowserModel, ColumnSpec, ModelDetail } from "../ipc/client";
 import { navigation } from "../shell/navigation.svelte";
 import { addExact, sortUnits, tokensCost } from "./price";
+import type { PricesApi } from "./prices.svelte";
+import { isCustomProvider, providerLabel } from "./providerNames";
 
-/** What the Models screen needs of the backend (and what its tests fake). */
-export type ModelsApi = Pick<Api, "modelsBrowse" | "modelDetail">;
+/** What the Models screen needs of the backend (and what its tests fake): the catalogue, a
+ * model's detail, and the prices the user gives custom providers' models. */
+export type ModelsApi = Pick<Api, "modelsBrowse" | "modelDetail"> & PricesApi;
 
 /** Where "chat with this" goes (the app's navigation; a fake in tests). */
 export interface ChatOpener {
@@ -30,7 +33,8 @@ export interface Entry {
   model: BrowserModel;
   /** Lowercase name, id, provider and maker, for search. */
   hay: string;
-  /** The maker: the id's `author/` part on OpenRouter, the provider for direct models. */
+  /** The maker: the id's `author/` part on OpenRouter, the provider for direct models, the
+   * server's name for a custom provider's. */
   maker: string;
   /** Prices as 1e-12 units for exact sorting; `null` when variable. */
   input: bigint | null;
@@ -45,7 +49,11 @@ export function modelKey(m: { provider: string; id: string }): string {
 function entry(model: BrowserModel): Entry {
   const slash = model.id.indexOf("/");
   const maker =
-    model.provider === "openrouter" && slash > 0 ? model.id.slice(0, slash) : model.provider;
+    model.provider === "openrouter" && slash > 0
+      ? model.id.slice(0, slash)
+      : isCustomProvider(model.provider)
+        ? providerLabel(model.provider, model.providerName)
+        : model.provider;
   const params = new Set(model.supportedParameters);
   const features = (Object.entries(FEATURES) as [Feature, readonly string[]][])
     .filter(([, names]) => names.some((n) => params.has(n)))
@@ -54,7 +62,7 @@ function entry(model: BrowserModel): Entry {
   return {
     key: modelKey(model),
     model,
-    hay: `${model.name}\n${model.id}\n${model.provider}\n${maker}`.toLowerCase(),
+    hay: `${model.name}\n${model.id}\n${model.providerName}\n${maker}`.toLowerCase(),
     maker,
     input: variable ? null : sortUnits(model.prices.promptPerMillion),
     output: variable ? null : sortUnits(model.prices.completionPerMillion),
@@ -110,7 +118,8 @@ export class ModelsModel {
   minContext = $state(0);
   features = $state<Feature[]>([]);
   freeOnly = $state(false);
-  /** Who serves it: `openrouter`, `openai`, `anthropic`; "" for any. */
+  /** Who serves it: a provider id (`openrouter`, `openai`, `anthropic`, a custom server's);
+   * "" for any. */
   via = $state("");
   /** The maker (`anthropic`, `google`…); "" for any. */
   maker = $state("");
@@ -168,6 +177,18 @@ export class ModelsModel {
   readonly inputModalities = $derived(distinct(this.models.flatMap((m) => m.inputModalities)));
   readonly outputModalities = $derived(distinct(this.models.flatMap((m) => m.outputModalities)));
   readonly vias = $derived(distinct(this.models.map((m) => m.provider)));
+  /** The "via" filter's choices: each provider id with its name, by name. */
+  readonly viaOptions: { id: string; name: string }[] = $derived(
+    this.vias
+      .map((id) => ({
+        id,
+        name: viaName(
+          id,
+          this.models.find((m) => m.provider === id),
+        ),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
   readonly makers = $derived(distinct(this.entries.map((e) => e.maker)));
 
   readonly selected: BrowserModel | null = $derived(
@@ -184,6 +205,11 @@ export class ModelsModel {
     private readonly api: ModelsApi = realApi,
     private readonly chat: ChatOpener = navigation,
   ) {}
+
+  /** The backend the detail's price editor saves through. */
+  get pricesApi(): PricesApi {
+    return this.api;
+  }
 
   /** Loads the catalogue (from the cache unless `refresh`). */
   async load(refresh = false): Promise<void> {
@@ -282,6 +308,13 @@ export class ModelsModel {
     if (models.length === 0) return;
     this.chat.openChat(models.map(column));
   }
+}
+
+/** How the "via" filter and the list name a provider: "OpenRouter", "OpenAI (direct)", or a
+ * custom server's own name; never its id. */
+export function viaName(provider: string, model?: Pick<BrowserModel, "providerName">): string {
+  const name = providerLabel(provider, model?.providerName);
+  return provider === "openai" || provider === "anthropic" ? `${name} (direct)` : name;
 }
 
 function column(m: BrowserModel): ColumnSpec {

@@ -1,6 +1,7 @@
 /** Fakes for the Models screen's tests. */
-import type { BrowserModel, ColumnSpec, ModelDetail, PriceSheet } from "../ipc/client";
+import type { BrowserModel, ColumnSpec, ModelDetail, PriceSheet, UserPrice } from "../ipc/client";
 import type { ChatOpener, ModelsApi } from "./models.svelte";
+import type { PricesApi } from "./prices.svelte";
 
 export function prices(over: Partial<PriceSheet> = {}): PriceSheet {
   return {
@@ -19,6 +20,7 @@ export function prices(over: Partial<PriceSheet> = {}): PriceSheet {
 export function browserModel(id: string, over: Partial<BrowserModel> = {}): BrowserModel {
   return {
     provider: "openrouter",
+    providerName: "OpenRouter",
     id,
     name: id,
     description: null,
@@ -85,6 +87,7 @@ export function sampleCatalogue(): BrowserModel[] {
     }),
     browserModel("gpt-4o", {
       provider: "openai",
+      providerName: "OpenAI",
       name: "OpenAI: gpt-4o",
       created: null,
       maxOutput: null,
@@ -112,14 +115,55 @@ export function manyModels(count: number): BrowserModel[] {
 export interface FakeModelsApi extends ModelsApi {
   detailCalls: string[];
   browseCalls: boolean[];
+  /** The prices the user set, as the backend keeps them. */
+  prices: UserPrice[];
+}
+
+/** In-memory user prices, as the backend keeps them (one per provider and model). */
+export function fakePrices(prices: UserPrice[] = []): PricesApi & { prices: UserPrice[] } {
+  const fake = {
+    prices,
+    modelPrices: async () => [...fake.prices],
+    modelPriceSet: async (
+      provider: string,
+      model: string | null,
+      promptPerMillion: string,
+      completionPerMillion: string,
+    ) => {
+      fake.prices = [
+        ...fake.prices.filter((p) => !(p.provider === provider && p.model === model)),
+        {
+          provider,
+          providerName: "Desk Ollama",
+          model,
+          promptPerMillion,
+          completionPerMillion,
+          updatedMs: 1_747_000_000_000,
+        },
+      ];
+      return [...fake.prices];
+    },
+    modelPriceRemove: async (provider: string, model: string | null) => {
+      fake.prices = fake.prices.filter((p) => !(p.provider === provider && p.model === model));
+      return [...fake.prices];
+    },
+  };
+  return fake;
 }
 
 export function fakeApi(models: BrowserModel[], notice: string | null = null): FakeModelsApi {
   const detailCalls: string[] = [];
   const browseCalls: boolean[] = [];
+  const prices = fakePrices();
   return {
     detailCalls,
     browseCalls,
+    get prices() {
+      return prices.prices;
+    },
+    modelPrices: prices.modelPrices,
+    modelPriceSet: prices.modelPriceSet,
+    modelPriceRemove: prices.modelPriceRemove,
     modelsBrowse: async (refresh) => {
       browseCalls.push(refresh);
       return { models, fetchedMs: 1_747_000_000_000, fromCache: !refresh, notice };

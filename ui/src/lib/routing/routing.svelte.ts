@@ -20,6 +20,7 @@ import type {
   Strategy,
   Value,
 } from "../ipc/client";
+import { providerLabel } from "../models/providerNames";
 
 /** What the Routing screen needs of the backend (and what its tests fake). */
 export type RoutingApi = Pick<
@@ -303,6 +304,29 @@ export function toConfig(draft: Draft): RouterConfig {
   };
 }
 
+/** The largest routing file the app reads (the backend refuses larger ones too). */
+export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** Whether a TOML document holds only blank lines and comments: it reads as an empty
+ * configuration, so importing it would delete every route, rule and limit. Same rule as the
+ * backend's `is_blank`. */
+export function isBlankToml(text: string): boolean {
+  return text.split(/\r?\n/).every((line) => {
+    const t = line.replace(/^\uFEFF/, "").trim();
+    return t === "" || t.startsWith("#");
+  });
+}
+
+/** Whether a configuration has nothing to lose: no routes, rules or limits. */
+export function isEmptyConfig(config: RouterConfig | null): boolean {
+  return (
+    !config ||
+    ((config.routes ?? []).length === 0 &&
+      (config.rules ?? []).length === 0 &&
+      (config.limits ?? []).length === 0)
+  );
+}
+
 /** "code, review ,, chat" → ["code", "review", "chat"]. */
 export function parseList(text: string): string[] {
   return text
@@ -412,6 +436,9 @@ export class RoutingModel {
   saveError = $state<string | null>(null);
   notice = $state<string | null>(null);
   importError = $state<{ message: string; line: number | null; text: string | null } | null>(null);
+  /** An imported file was blank and would delete the saved configuration: waiting for the
+   * user to confirm or cancel. */
+  confirmingEmpty = $state(false);
   exportPath = $state<string | null>(null);
 
   models = $state<ModelChoice[]>([]);
@@ -464,6 +491,11 @@ export class RoutingModel {
   private explainSeq = 0;
 
   constructor(private readonly api: RoutingApi = realApi) {}
+
+  /** How screens name provider `id`: its name in Settings, never a custom provider's id. */
+  providerName(id: ProviderId): string {
+    return providerLabel(id, this.providers.find((p) => p.id === id)?.name);
+  }
 
   async load(): Promise<void> {
     try {
@@ -535,8 +567,36 @@ export class RoutingModel {
     this.notice = null;
   }
 
+  /** Reads a chosen file and imports it; one past the size limit is refused unread. */
+  async importFile(file: Blob): Promise<void> {
+    this.notice = null;
+    this.confirmingEmpty = false;
+    if (file.size > MAX_IMPORT_BYTES) {
+      this.importError = {
+        message: `The file is ${file.size} bytes; a routing file is at most ${MAX_IMPORT_BYTES} bytes (1 MiB). Nothing was changed.`,
+        line: null,
+        text: null,
+      };
+      return;
+    }
+    await this.importToml(await file.text());
+  }
+
   async importToml(text: string): Promise<void> {
     this.notice = null;
+    this.confirmingEmpty = false;
+    if (isBlankToml(text)) {
+      // The backend refuses a blank import; replacing a configuration with nothing is done
+      // only after the user says so.
+      this.importError = null;
+      if (isEmptyConfig(this.saved)) {
+        this.notice =
+          "The file holds no routes, rules or limits, and neither does the configuration: nothing changed.";
+      } else {
+        this.confirmingEmpty = true;
+      }
+      return;
+    }
     try {
       const config = await this.api.routingImport(text);
       this.adopt(config);
@@ -554,6 +614,28 @@ export class RoutingModel {
       return;
     }
     await this.explain();
+  }
+
+  /** The user confirmed: replace the configuration with an empty one, as the blank file
+   * would. */
+  async confirmEmptyImport(): Promise<void> {
+    if (!this.confirmingEmpty) return;
+    this.confirmingEmpty = false;
+    try {
+      this.adopt(await this.api.routingSave({ routes: [], rules: [], limits: [] }));
+      this.importError = null;
+      this.saveError = null;
+      this.notice = "Replaced with an empty configuration: no routes, rules or limits.";
+    } catch (e) {
+      this.importError = { message: AppError.from(e).message, line: null, text: null };
+      return;
+    }
+    await this.explain();
+  }
+
+  cancelEmptyImport(): void {
+    this.confirmingEmpty = false;
+    this.notice = "Not imported: the configuration is unchanged.";
   }
 
   async exportToml(): Promise<void> {

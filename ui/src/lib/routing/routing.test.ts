@@ -13,6 +13,7 @@ import {
   RoutingModel,
   describeRule,
   formatCost,
+  isBlankToml,
   formatFraction,
   parseList,
   toConfig,
@@ -239,6 +240,7 @@ function fakeApi(): Fake {
     modelsList: async () => [
       {
         provider: "openrouter",
+        providerName: "OpenRouter",
         id: "anthropic/claude-sonnet-4",
         name: "Claude Sonnet 4",
         contextLength: 200000,
@@ -402,9 +404,60 @@ describe("RoutingModel", () => {
     expect(m.importError).toBeNull();
     expect(draftOf(m).rules).toHaveLength(0);
   });
+
+  it("a blank file replaces the configuration only after confirmation", async () => {
+    const api = fakeApi();
+    const imports = vi.spyOn(api, "routingImport");
+    const m = new RoutingModel(api);
+    await m.load();
+
+    await m.importToml("# exported, then emptied\n\n");
+    expect(m.confirmingEmpty).toBe(true);
+    expect(imports).not.toHaveBeenCalled();
+    expect(api.saves).toHaveLength(0);
+    m.cancelEmptyImport();
+    expect(m.confirmingEmpty).toBe(false);
+    expect(must(m.saved).routes).toHaveLength(2);
+    expect(m.notice).toMatch(/unchanged/);
+
+    await m.importToml("");
+    expect(m.confirmingEmpty).toBe(true);
+    await m.confirmEmptyImport();
+    expect(api.saves).toEqual([{ routes: [], rules: [], limits: [] }]);
+    expect(must(m.saved).routes).toHaveLength(0);
+    expect(draftOf(m).rules).toHaveLength(0);
+    expect(m.notice).toMatch(/empty configuration/);
+
+    // Nothing left to lose: no question, nothing sent.
+    await m.importToml("   \n");
+    expect(m.confirmingEmpty).toBe(false);
+    expect(api.saves).toHaveLength(1);
+    expect(imports).not.toHaveBeenCalled();
+  });
+
+  it("a file over 1 MiB is refused without being read or sent", async () => {
+    const api = fakeApi();
+    const imports = vi.spyOn(api, "routingImport");
+    const m = new RoutingModel(api);
+    await m.load();
+    await m.importFile(new Blob(["#".repeat(1024 * 1024 + 1)]));
+    expect(m.importError?.message).toMatch(/at most 1048576 bytes \(1 MiB\)/);
+    expect(imports).not.toHaveBeenCalled();
+    await m.importFile(new Blob(['[[rules]]\nname = "x"\nthen = { route = "code" }\n']));
+    expect(imports).toHaveBeenCalledTimes(1);
+    expect(m.importError).toBeNull();
+  });
 });
 
 describe("helpers", () => {
+  it("recognises blank TOML as the backend does", () => {
+    expect(isBlankToml("")).toBe(true);
+    expect(isBlankToml(" \n\t\r\n# only comments\n   # indented\n")).toBe(true);
+    expect(isBlankToml("\uFEFF# with a byte-order mark")).toBe(true);
+    expect(isBlankToml("[breaker]\n")).toBe(false);
+    expect(isBlankToml("routes = []")).toBe(false);
+  });
+
   it("formats fractions as whole percents", () => {
     expect(formatFraction(0.424)).toBe("42%");
     expect(formatFraction(0.005)).toBe("1%");
@@ -471,6 +524,21 @@ describe("RoutingView", () => {
     expect(rows[1]).toHaveTextContent("14");
     expect(rows[2]).toHaveTextContent("anthropic/claude-sonnet-4");
     expect(rows[2]).toHaveTextContent("3%");
+  });
+
+  it("asks before a blank file replaces the saved routes, and replaces them when told", async () => {
+    const { api } = await mount();
+    const input = screen.getByLabelText("Import a routing TOML file");
+    const blank = new File(["# nothing here\n"], "routing.toml", { type: "application/toml" });
+    await fireEvent.change(input, { target: { files: [blank] } });
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog).toHaveTextContent("deletes the 2 saved routes and 2 rules");
+    expect(api.saves).toHaveLength(0);
+
+    await fireEvent.click(screen.getByTestId("routing-import-empty-confirm"));
+    await waitFor(() => expect(screen.queryAllByTestId("route-card")).toHaveLength(0));
+    expect(api.saves).toEqual([{ routes: [], rules: [], limits: [] }]);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
   });
 
   it("shows routes, rules, the explain result and health", async () => {

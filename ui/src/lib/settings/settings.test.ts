@@ -28,6 +28,7 @@ function provider(over: Partial<ProviderView>): ProviderView {
 const prefs: Preferences = {
   theme: "system",
   attribution: { referer: "https://switchboard.app", title: "Switchboard" },
+  streams: { firstEventSecs: 120, idleSecs: 120, maxEventMib: 32 },
   baseUrls: { openrouter: null, openai: null, anthropic: null },
 };
 
@@ -178,6 +179,22 @@ describe("Settings", () => {
     await fireEvent.click(await screen.findByRole("button", { name: "Remove" }));
     await fireEvent.click(screen.getByRole("button", { name: "Remove key?" }));
     expect(await screen.findByText("No key")).toBeInTheDocument();
+  });
+});
+
+describe("stream limits", () => {
+  it("saves typed deadlines and refuses values out of range", async () => {
+    const api = fakeApi(overview(true, [provider({})]));
+    const sent: unknown[] = [];
+    api.settingsSave = async (p) => (sent.push(p), p);
+    render(SettingsView, { model: new SettingsModel(api) });
+    const first = await screen.findByTestId("pref-first-event");
+    await fireEvent.input(first, { target: { value: "30" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Save stream limits" }));
+    expect(await screen.findByText("Stream limits saved.")).toBeInTheDocument();
+    expect(sent[0]).toMatchObject({ streams: { firstEventSecs: 30, idleSecs: 120 } });
+    await fireEvent.input(screen.getByTestId("pref-max-event"), { target: { value: "0" } });
+    expect(screen.getByRole("button", { name: "Save stream limits" })).toBeDisabled();
   });
 });
 

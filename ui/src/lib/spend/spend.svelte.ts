@@ -1,9 +1,11 @@
 import { AppError, api as realApi } from "../ipc/client";
+import { shownTheme } from "../shell/theme";
 import { lastDays, rangeMs } from "./range";
 import type {
   Api,
   Budget,
   BudgetStatus,
+  ChartTheme,
   ChartView,
   OpenRouterKeyInfo,
   ProviderView,
@@ -57,6 +59,8 @@ export class SpendModel {
 
   grouping = $state<SpendGrouping>("day");
   view = $state<ChartView>("cost");
+  /** The colours the chart is drawn in: the app's theme (exports are always light). */
+  theme = $state<ChartTheme>(shownTheme());
   since = $state("");
   until = $state("");
   report = $state<SpendReport | null>(null);
@@ -163,7 +167,7 @@ export class SpendModel {
     }
   }
 
-  /** The chart for the grouping, range and view. */
+  /** The chart for the grouping, range, view and theme. */
   async loadChart(): Promise<void> {
     const seq = ++this.#chartSeq;
     const range = this.range;
@@ -178,6 +182,7 @@ export class SpendModel {
         range.sinceMs,
         range.untilMs,
         this.view,
+        this.theme,
       );
       if (seq !== this.#chartSeq) return;
       this.chart = chart;
@@ -207,7 +212,8 @@ export class SpendModel {
         this.view,
         file,
       );
-      this.exported = { file, path };
+      // Cancelled in the save dialog: nothing was written, nothing to say.
+      this.exported = path === null ? null : { file, path };
     } catch (e) {
       this.exported = null;
       this.exportError = AppError.from(e).message;

@@ -1,17 +1,20 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type {
   Budget,
   BudgetAlert,
   BudgetStatus,
+  ChartTheme,
   KeyCheck,
   ProviderView,
   SpendReport,
 } from "../ipc/client";
 import { AppError } from "../ipc/errors";
 import { formatUsd } from "../chat/money";
-// The Rust side's own snapshot of a chart plotters drew.
+// The Rust side's own snapshots of charts plotters drew, light and dark.
 import plottersSvg from "../../../../src-tauri/crates/reports/tests/snapshots/spend-by-day.svg?raw";
+import plottersDarkSvg from "../../../../src-tauri/crates/reports/tests/snapshots/spend-by-day-dark.svg?raw";
+import { applyTheme } from "../shell/theme";
 import BudgetNotices from "./BudgetNotices.svelte";
 import {
   barValue,
@@ -114,6 +117,7 @@ interface Fake extends SpendApi {
   deleted: string[];
   reports: [string, number | null, number | null][];
   charts: string[];
+  chartThemes: ChartTheme[];
   exports: string[];
   keyTests: number;
 }
@@ -125,6 +129,7 @@ function fakeApi(opts: { keyed?: boolean; keyFails?: boolean } = {}): Fake {
     deleted: [],
     reports: [],
     charts: [],
+    chartThemes: [],
     exports: [],
     keyTests: 0,
     budgetsList: async () => fake.budgets,
@@ -148,8 +153,9 @@ function fakeApi(opts: { keyed?: boolean; keyFails?: boolean } = {}): Fake {
       fake.reports.push([grouping, since, until]);
       return { ...REPORT, grouping, sinceMs: since, untilMs: until };
     },
-    spendChart: async (_g, _s, _u, view) => {
+    spendChart: async (_g, _s, _u, view, theme) => {
       fake.charts.push(view);
+      fake.chartThemes.push(theme);
       return CHART;
     },
     spendExport: async (_g, _s, _u, _v, file) => {
@@ -332,6 +338,43 @@ describe("chart sanitizing", () => {
   });
 });
 
+describe("chart theme", () => {
+  /** ui/src/app.css as written (Vitest turns a `?raw` CSS import into an empty string). */
+  async function appCss(): Promise<string> {
+    const specifier = "node:fs"; // no @types/node in this project: keep the import untyped
+    const fs = (await import(/* @vite-ignore */ specifier)) as {
+      existsSync(path: string): boolean;
+      readFileSync(path: string, encoding: "utf8"): string;
+    };
+    // Vitest runs from ui/ (npx -w ui) or from the repo root.
+    const cwd = (globalThis as { process?: { cwd(): string } }).process?.cwd() ?? ".";
+    const path = [`${cwd}/src/app.css`, `${cwd}/ui/src/app.css`].find((p) => fs.existsSync(p));
+    if (!path) throw new Error(`app.css not found from ${cwd}`);
+    return fs.readFileSync(path, "utf8");
+  }
+  /** The value of `--name` in the block of `css` whose selector is `selector`. */
+  function cssVar(css: string, selector: string, name: string): string | undefined {
+    const block = css.split(`${selector} {`)[1]?.split("}")[0] ?? "";
+    return block
+      .match(new RegExp(`--${name}:\\s*([^;]+);`))?.[1]
+      ?.trim()
+      .toLowerCase();
+  }
+  const background = (svg: string) => svg.match(/<rect[^>]* fill="(#[0-9A-Fa-f]{6})"/)?.[1];
+
+  it("draws each theme's chart on that theme's card colour", async () => {
+    const css = await appCss();
+    const light = cssVar(css, ':root,\n:root[data-theme="light"]', "surface");
+    const dark = cssVar(css, ':root[data-theme="dark"]', "surface");
+    expect(light).toMatch(/^#[0-9a-f]{6}$/);
+    expect(dark).toMatch(/^#[0-9a-f]{6}$/);
+    expect(background(plottersSvg)?.toLowerCase()).toBe(light);
+    expect(background(plottersDarkSvg)?.toLowerCase(), "ui/src/app.css and chart.rs agree").toBe(
+      dark,
+    );
+  });
+});
+
 describe("SpendModel", () => {
   it("asks for the report over the chosen local days, until inclusive", async () => {
     const api = fakeApi();
@@ -403,6 +446,30 @@ describe("SpendModel", () => {
 });
 
 describe("SpendView", () => {
+  afterEach(() => {
+    delete document.documentElement.dataset.theme;
+  });
+
+  it("asks for the chart in the theme shown and redraws it when the theme changes", async () => {
+    applyTheme("dark");
+    const api = fakeApi();
+    const model = new SpendModel(api, NOW);
+    expect(model.theme, "a model made in dark mode starts dark").toBe("dark");
+    render(SpendView, { model, listen: noEvents });
+    await waitFor(() => expect(api.chartThemes).toEqual(["dark"]));
+
+    applyTheme("light");
+    await waitFor(() => expect(api.chartThemes).toEqual(["dark", "light"]));
+    expect(api.charts, "the same chart, recoloured").toEqual(["cost", "cost"]);
+    expect(api.reports, "the table is not fetched again").toHaveLength(1);
+
+    // Applying the theme already shown asks for nothing.
+    applyTheme("light");
+    await fireEvent.change(screen.getByTestId("spend-view"), { target: { value: "tokens" } });
+    await waitFor(() => expect(api.charts.at(-1)).toBe("tokens"));
+    expect(api.chartThemes).toEqual(["dark", "light", "light"]);
+  });
+
   it("lists budgets with their bar, figures and state", async () => {
     const api = fakeApi();
     api.budgets = [

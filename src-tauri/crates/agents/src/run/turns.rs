@@ -273,7 +273,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                 )));
             }
         };
-        if tool.side_effects() {
+        if tool.needs_approval(&args) {
             self.emit(RunEvent::Approval {
                 tool: &call.name,
                 args: &args,
@@ -289,6 +289,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                     error: Some("declined by the user".into()),
                 });
             }
+            tool.approved(&args);
         }
         let result = tokio::select! {
             biased;

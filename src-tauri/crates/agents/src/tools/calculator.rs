@@ -1,5 +1,7 @@
 //! `calculator`: arithmetic the model would otherwise do in its head, and get wrong.
 
+mod precedence;
+
 use serde_json::json;
 use switchboard_core::ToolSpec;
 
@@ -20,7 +22,8 @@ impl Tool for Calculator {
             name: NAME.to_owned(),
             description: Some(
                 "Evaluates an arithmetic expression and returns the number. Supports + - * / ^ \
-                 (power), parentheses, the functions sqrt, cbrt, abs, exp, ln, log2, log10, sin, \
+                 (power; right-associative and above a unary minus, so 2^3^2 is 512 and -3^2 \
+                 is -9), parentheses, the functions sqrt, cbrt, abs, exp, ln, log2, log10, sin, \
                  cos, tan, asin, acos, atan, floor, ceil, round, trunc, and the constants PI and \
                  E. Use it instead of doing arithmetic yourself."
                     .to_owned(),
@@ -65,8 +68,11 @@ fn evaluate(expression: &str) -> Result<String, AgentError> {
             format!("the expression is longer than {MAX_EXPRESSION_CHARS} characters"),
         ));
     }
-    let value = exmex::eval_str::<f64>(expression)
-        .map_err(|e| AgentError::tool(NAME, format!("cannot evaluate {expression:?}: {e}")))?;
+    let cannot = |why: &dyn std::fmt::Display| {
+        AgentError::tool(NAME, format!("cannot evaluate {expression:?}: {why}"))
+    };
+    let grouped = precedence::group_powers(expression).map_err(|e| cannot(&e))?;
+    let value = exmex::eval_str::<f64>(&grouped).map_err(|e| cannot(&e))?;
     if !value.is_finite() {
         return Err(AgentError::tool(
             NAME,
@@ -120,6 +126,35 @@ mod tests {
         );
         let err = Calculator.call(json!({ "expr": "1" })).await.unwrap_err();
         assert!(err.to_string().contains("expression"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn powers_are_right_associative_and_bind_tighter_than_a_minus() {
+        assert_eq!(calc("2^3^2").await.unwrap(), "512", "2^(3^2), not (2^3)^2");
+        assert_eq!(calc("-3^2").await.unwrap(), "-9", "-(3^2), not (-3)^2");
+        assert_eq!(calc("(-3)^2").await.unwrap(), "9");
+        assert_eq!(calc("2^-1").await.unwrap(), "0.5");
+        assert_eq!(calc("2 * 3^2").await.unwrap(), "18");
+        assert_eq!(calc("-2^2^3 + 1").await.unwrap(), "-255");
+        assert_eq!(calc("sqrt(16)^2 - 4^0.5").await.unwrap(), "14");
+        // E^(E^(E^E)) is e^3814279.1…, far past f64; grouped to the left it was 528491311.49.
+        let err = calc("E^E^E^E").await.unwrap_err();
+        assert!(err.to_string().contains("no finite result"), "{err}");
+        let e = std::f64::consts::E;
+        assert_eq!(
+            calc("E^E^E").await.unwrap(),
+            e.powf(e.powf(e)).to_string(),
+            "E^(E^E)"
+        );
+        // Regrouping keeps the limits exmex already had: deep nesting still evaluates.
+        let deep = format!("{}2^2{}", "(".repeat(498), ")".repeat(498));
+        assert_eq!(calc(&deep).await.unwrap(), "4");
+        let signs = format!("{}3^2", "-".repeat(990));
+        assert_eq!(
+            calc(&signs).await.unwrap(),
+            "9",
+            "an even number of minuses"
+        );
     }
 
     #[tokio::test]

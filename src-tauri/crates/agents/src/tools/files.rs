@@ -2,12 +2,16 @@
 //!
 //! Every path is resolved against the folder and canonicalized (which follows symlinks) before
 //! use, then checked to still lie inside the canonical folder; `..` and absolute paths are
-//! refused up front so the error says what was wrong rather than "outside the folder". The
-//! file system is blocking, so each call runs on tokio's blocking pool.
+//! refused up front so the error says what was wrong rather than "outside the folder".
+//! Canonical paths cannot see hard links, so a file with more than one link is refused: one of
+//! its other names may lie outside the folder. Only regular files are read (a FIFO would block
+//! for ever, a device could be endless). The file system is blocking, so each call runs on
+//! tokio's blocking pool under a time limit.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::json;
 use switchboard_core::ToolSpec;
@@ -25,6 +29,9 @@ const MAX_ENTRIES: usize = 500;
 const MAX_READ_BYTES: usize = 256 * 1024;
 /// Folders that are large, generated and almost never what the user meant.
 const SKIPPED_DIRS: [&str; 3] = [".git", "node_modules", "target"];
+/// A local read or a 500-entry listing takes milliseconds; a call still running after this is
+/// stuck (a hung network mount, a file system that blocks), and the task should go on.
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens the folder of a [`ToolGrant::ReadFiles`](crate::ToolGrant::ReadFiles) grant.
 pub(super) async fn open(root: &Path) -> Result<(ListFiles, ReadFile), AgentError> {
@@ -34,7 +41,8 @@ pub(super) async fn open(root: &Path) -> Result<(ListFiles, ReadFile), AgentErro
         ));
     }
     let given = root.to_owned();
-    let folder = tokio::task::spawn_blocking(move || Folder::open(&given))
+    let home = std::env::home_dir();
+    let folder = tokio::task::spawn_blocking(move || Folder::open(&given, home.as_deref()))
         .await
         .map_err(|e| AgentError::Invalid(format!("could not open the folder: {e}")))??;
     let folder = Arc::new(folder);
@@ -46,13 +54,33 @@ pub(super) async fn open(root: &Path) -> Result<(ListFiles, ReadFile), AgentErro
     ))
 }
 
+/// `Err` when `root` is plainly the whole system or the user's home folder, judged from the
+/// path as written (for saving a spec; opening the folder checks the real, canonical path).
+pub(crate) fn check_root(root: &Path, home: Option<&Path>) -> Result<(), String> {
+    let whole_home = home.is_some_and(|h| h.starts_with(root) && root.components().count() > 0);
+    if root.is_absolute() && (root.parent().is_none() || whole_home) {
+        return Err(too_broad(root));
+    }
+    Ok(())
+}
+
+fn too_broad(root: &Path) -> String {
+    format!(
+        "{} holds the whole system or your whole home folder, which is too much to share; \
+         choose the project or documents folder the agent needs",
+        root.display()
+    )
+}
+
 /// The canonical folder both tools read from.
 struct Folder {
     root: PathBuf,
 }
 
 impl Folder {
-    fn open(given: &Path) -> Result<Self, AgentError> {
+    /// `home` is the user's home folder: it and the folders above it are refused, since
+    /// sharing them shares everything (keys, browser profiles, other users' files).
+    fn open(given: &Path, home: Option<&Path>) -> Result<Self, AgentError> {
         // A relative folder would depend on the app's working directory, which the user never
         // chose.
         if !given.is_absolute() {
@@ -77,6 +105,11 @@ impl Folder {
                 "{} is a file, not a folder; choose a folder for the file tools",
                 given.display()
             )));
+        }
+        let home = home.and_then(|h| std::fs::canonicalize(h).ok());
+        let whole_home = home.as_deref().is_some_and(|h| h.starts_with(&root));
+        if root.parent().is_none() || whole_home {
+            return Err(AgentError::Invalid(too_broad(given)));
         }
         Ok(Self { root })
     }
@@ -187,8 +220,29 @@ impl Folder {
             ));
         }
         let io_error = |e: std::io::Error| AgentError::tool(READ, format!("{relative:?}: {e}"));
-        let file = std::fs::File::open(&path).map_err(io_error)?;
-        let size = file.metadata().map_err(io_error)?.len();
+        let refuse = |why: String| AgentError::tool(READ, format!("{relative:?} {why}"));
+        let file = open_without_blocking(&path).map_err(io_error)?;
+        // The opened handle's own metadata: what is read is what was checked, even if the path
+        // was swapped for something else after `resolve`.
+        let metadata = file.metadata().map_err(io_error)?;
+        if !metadata.is_file() {
+            return Err(refuse(
+                "is not a regular file (a pipe, socket or device); only files can be read"
+                    .to_owned(),
+            ));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if metadata.nlink() > 1 {
+                return Err(refuse(format!(
+                    "has {} hard links, and another of its names may lie outside the folder, so \
+                     it is not read; copy the file into the folder if the agent needs it",
+                    metadata.nlink()
+                )));
+            }
+        }
+        let size = metadata.len();
         let mut bytes = Vec::new();
         // One byte past the cap tells "exactly the cap" from "more than the cap".
         file.take(MAX_READ_BYTES as u64 + 1)
@@ -227,14 +281,44 @@ fn decode(mut bytes: Vec<u8>, truncated: bool) -> String {
     }
 }
 
-/// Runs blocking file work off the async threads.
-async fn blocking<F>(tool: &'static str, work: F) -> Result<String, AgentError>
+/// Opens `path` for reading without waiting for a writer: on a FIFO a plain open blocks until
+/// one comes, before any check could refuse it. Regular files read as usual with the flag.
+/// `path` is canonical, so its last part is never a link; `O_NOFOLLOW` refuses one that was
+/// swapped in since.
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Windows has no FIFOs in the file system; a named pipe lives under `\\.\pipe\`, which
+/// `resolve` never reaches, so the type check on the opened handle is enough.
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// Runs blocking file work off the async threads, giving up after `limit`. The blocking thread
+/// cannot be interrupted, but the task goes on and the model is told.
+async fn blocking<F>(tool: &'static str, limit: Duration, work: F) -> Result<String, AgentError>
 where
     F: FnOnce() -> Result<String, AgentError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AgentError::tool(tool, format!("the file task failed: {e}")))?
+    match tokio::time::timeout(limit, tokio::task::spawn_blocking(work)).await {
+        Ok(done) => {
+            done.map_err(|e| AgentError::tool(tool, format!("the file task failed: {e}")))?
+        }
+        Err(_) => Err(AgentError::tool(
+            tool,
+            format!(
+                "gave up after {} s: the file system did not answer",
+                limit.as_secs()
+            ),
+        )),
+    }
 }
 
 fn path_arg(args: &serde_json::Value) -> Option<String> {
@@ -279,7 +363,7 @@ impl Tool for ListFiles {
         let folder = Arc::clone(&self.folder);
         Box::pin(async move {
             let relative = path_arg(&args).unwrap_or_default();
-            blocking(LIST, move || folder.list(&relative)).await
+            blocking(LIST, CALL_TIMEOUT, move || folder.list(&relative)).await
         })
     }
 }
@@ -321,206 +405,10 @@ impl Tool for ReadFile {
         Box::pin(async move {
             let relative = path_arg(&args)
                 .ok_or_else(|| AgentError::tool(READ, "expected {\"path\": \"…\"}"))?;
-            blocking(READ, move || folder.read(&relative)).await
+            blocking(READ, CALL_TIMEOUT, move || folder.read(&relative)).await
         })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    struct Fixture {
-        // The shared folder and its sibling; dropped (deleted) with the fixture.
-        dirs: [tempfile::TempDir; 2],
-        list: ListFiles,
-        read: ReadFile,
-        outside: PathBuf,
-    }
-
-    /// A shared folder with a few files, and a secret in a sibling folder.
-    async fn fixture() -> Fixture {
-        let shared = tempfile::tempdir().unwrap();
-        let other = tempfile::tempdir().unwrap();
-        let root = shared.path();
-        std::fs::create_dir_all(root.join("src")).unwrap();
-        std::fs::write(root.join("src/main.rs"), "fn main() {}\n").unwrap();
-        std::fs::write(root.join("README.md"), "# hello\n").unwrap();
-        std::fs::create_dir_all(root.join("node_modules/left-pad")).unwrap();
-        std::fs::write(root.join("node_modules/left-pad/index.js"), "x").unwrap();
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        std::fs::write(root.join(".git/HEAD"), "ref").unwrap();
-        let outside = other.path().join("secret.txt");
-        std::fs::write(&outside, "top secret").unwrap();
-        let (list, read) = open(root).await.unwrap();
-        Fixture {
-            dirs: [shared, other],
-            list,
-            read,
-            outside,
-        }
-    }
-
-    fn root(f: &Fixture) -> &Path {
-        f.dirs[0].path()
-    }
-
-    async fn read(f: &Fixture, path: &str) -> Result<String, AgentError> {
-        f.read.call(json!({ "path": path })).await
-    }
-
-    #[tokio::test]
-    async fn lists_recursively_relative_to_the_folder_skipping_heavy_dirs() {
-        let f = fixture().await;
-        let out = f.list.call(json!({})).await.unwrap();
-        assert_eq!(
-            out,
-            ".git/ (not listed)\nREADME.md\nnode_modules/ (not listed)\nsrc/\nsrc/main.rs"
-        );
-        let sub = f.list.call(json!({ "path": "src" })).await.unwrap();
-        assert_eq!(
-            sub, "src/main.rs",
-            "paths stay relative to the shared folder"
-        );
-    }
-
-    #[tokio::test]
-    async fn listing_stops_at_the_cap_and_says_so() {
-        let f = fixture().await;
-        let many = root(&f).join("many");
-        std::fs::create_dir(&many).unwrap();
-        for i in 0..MAX_ENTRIES + 10 {
-            std::fs::write(many.join(format!("{i:04}.txt")), "").unwrap();
-        }
-        let out = f.list.call(json!({ "path": "many" })).await.unwrap();
-        assert_eq!(out.lines().count(), MAX_ENTRIES + 1);
-        assert!(out.ends_with("list a subfolder to see more]"), "{out}");
-    }
-
-    #[tokio::test]
-    async fn reads_a_text_file() {
-        let f = fixture().await;
-        assert_eq!(read(&f, "src/main.rs").await.unwrap(), "fn main() {}\n");
-        assert_eq!(read(&f, "./README.md").await.unwrap(), "# hello\n");
-    }
-
-    #[tokio::test]
-    async fn parent_and_absolute_paths_are_refused() {
-        let f = fixture().await;
-        let err = read(&f, "../secret.txt").await.unwrap_err();
-        assert!(err.to_string().contains("\"..\" is not allowed"), "{err}");
-        let err = read(&f, "src/../../x").await.unwrap_err();
-        assert!(err.to_string().contains("\"..\" is not allowed"), "{err}");
-        let absolute = f.outside.to_string_lossy().into_owned();
-        let err = read(&f, &absolute).await.unwrap_err();
-        assert!(err.to_string().contains("is absolute"), "{err}");
-        let err = f.list.call(json!({ "path": "/" })).await.unwrap_err();
-        assert!(err.to_string().contains("is absolute"), "{err}");
-    }
-
-    #[cfg(unix)]
-    #[tokio::test]
-    async fn symlinks_leading_outside_are_refused() {
-        let f = fixture().await;
-        std::os::unix::fs::symlink(&f.outside, root(&f).join("link.txt")).unwrap();
-        std::os::unix::fs::symlink(f.outside.parent().unwrap(), root(&f).join("elsewhere"))
-            .unwrap();
-        let err = read(&f, "link.txt").await.unwrap_err();
-        assert!(
-            err.to_string().contains("leads outside the folder"),
-            "{err}"
-        );
-        let err = read(&f, "elsewhere/secret.txt").await.unwrap_err();
-        assert!(
-            err.to_string().contains("leads outside the folder"),
-            "{err}"
-        );
-        let err = f
-            .list
-            .call(json!({ "path": "elsewhere" }))
-            .await
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("leads outside the folder"),
-            "{err}"
-        );
-        // A link that stays inside is fine.
-        std::os::unix::fs::symlink(root(&f).join("README.md"), root(&f).join("readme")).unwrap();
-        assert_eq!(read(&f, "readme").await.unwrap(), "# hello\n");
-    }
-
-    #[tokio::test]
-    async fn binary_files_are_refused() {
-        let f = fixture().await;
-        std::fs::write(root(&f).join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
-        let err = read(&f, "logo.png").await.unwrap_err();
-        assert!(err.to_string().contains("binary"), "{err}");
-    }
-
-    #[tokio::test]
-    async fn large_files_are_truncated_with_a_note() {
-        let f = fixture().await;
-        // "é" is two bytes, so the cap falls in the middle of a character.
-        let big = format!("a{}", "é".repeat(MAX_READ_BYTES));
-        std::fs::write(root(&f).join("big.txt"), &big).unwrap();
-        let out = read(&f, "big.txt").await.unwrap();
-        let (body, note) = out.split_once("\n\n[truncated").unwrap();
-        assert_eq!(
-            body.len(),
-            MAX_READ_BYTES - 1,
-            "the half character is dropped"
-        );
-        assert!(
-            !body.contains('\u{FFFD}'),
-            "no replacement character at the cut"
-        );
-        assert!(note.contains(&big.len().to_string()), "{note}");
-    }
-
-    #[tokio::test]
-    async fn missing_files_and_folders_in_the_wrong_tool_are_explained() {
-        let f = fixture().await;
-        let err = read(&f, "nope.txt").await.unwrap_err();
-        assert!(err.to_string().contains("does not exist"), "{err}");
-        let err = read(&f, "src").await.unwrap_err();
-        assert!(err.to_string().contains("use list_files"), "{err}");
-        let err = f.read.call(json!({})).await.unwrap_err();
-        assert!(err.to_string().contains("path"), "{err}");
-    }
-
-    #[tokio::test]
-    async fn the_folder_must_be_chosen_exist_and_be_a_folder() {
-        let err = open(Path::new("")).await.err().unwrap();
-        assert!(
-            matches!(&err, AgentError::Invalid(m) if m.starts_with("choose a folder")),
-            "{err}"
-        );
-        let dir = tempfile::tempdir().unwrap();
-        let err = open(&dir.path().join("gone")).await.err().unwrap();
-        assert!(
-            matches!(&err, AgentError::Invalid(m) if m.contains("does not exist")),
-            "{err}"
-        );
-        let file = dir.path().join("f.txt");
-        std::fs::write(&file, "").unwrap();
-        let err = open(&file).await.err().unwrap();
-        assert!(
-            matches!(&err, AgentError::Invalid(m) if m.contains("not a folder")),
-            "{err}"
-        );
-        let err = open(Path::new("relative/dir")).await.err().unwrap();
-        assert!(
-            matches!(&err, AgentError::Invalid(m) if m.contains("full path")),
-            "{err}"
-        );
-    }
-
-    #[tokio::test]
-    async fn both_tools_are_read_only() {
-        let spec = |t: &dyn Tool| (t.spec().name, t.side_effects());
-        let dir = tempfile::tempdir().unwrap();
-        let (list, read) = open(dir.path()).await.unwrap();
-        assert_eq!(spec(&list), ("list_files".to_owned(), false));
-        assert_eq!(spec(&read), ("read_file".to_owned(), false));
-    }
-}
+mod tests;

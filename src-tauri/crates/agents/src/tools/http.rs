@@ -1,10 +1,19 @@
 //! `http_get`: read a web page or API the user allowed, as text.
 //!
-//! Off unless granted; the grant's host list is the user's permission, so it is checked on the
-//! URL the model asks for *and* on every redirect hop (otherwise an allowed host could bounce
-//! the request anywhere). Bodies are capped and must be text: this feeds a model, not a disk.
+//! Off unless granted. The grant lists hosts the agent may fetch from without asking, and may
+//! opt in to any other public host, each asked for once per task (through the same approval as
+//! side-effecting tools). Nothing reaches the user's own machine or network unless they list
+//! that exact address: the URL is judged on every redirect hop (`allow_list.rs`), and a host
+//! name's addresses where it is resolved for the connection (`resolve.rs`), so DNS cannot
+//! point an allowed name somewhere else between check and connect. Bodies are capped and must
+//! be text: this feeds a model, not a disk.
 
-use std::sync::Arc;
+mod address;
+mod allow_list;
+mod resolve;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::Url;
@@ -12,6 +21,8 @@ use reqwest::redirect::{Attempt, Policy};
 use serde_json::json;
 use switchboard_core::ToolSpec;
 
+use self::allow_list::{AllowList, Verdict};
+use self::resolve::{CheckedResolver, Lookup, Refused};
 use super::{Tool, ToolFuture};
 use crate::AgentError;
 
@@ -24,78 +35,101 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Browsers allow about 20; a page that needs more than this is misconfigured.
 const MAX_REDIRECTS: usize = 5;
 
-/// Hosts a grant allows; empty means any host.
-#[derive(Debug, Clone)]
-struct Hosts(Vec<String>);
-
-impl Hosts {
-    fn new(hosts: &[String]) -> Self {
-        Self(hosts.iter().map(|h| normalize(h)).collect())
-    }
-
-    /// `Err` says why the URL may not be fetched.
-    fn check(&self, url: &Url) -> Result<(), String> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!(
-                "only http and https URLs can be fetched, not {url}"
-            ));
-        }
-        let Some(host) = url.host_str() else {
-            return Err(format!("{url} has no host"));
-        };
-        let host = normalize(host);
-        if self.0.is_empty() || self.0.contains(&host) {
-            Ok(())
-        } else {
-            Err(format!(
-                "{host} is not an allowed host for this agent (allowed: {}); ask the user to add it",
-                self.0.join(", ")
-            ))
-        }
-    }
+/// `Err` with the reason when the hosts of a grant cannot be understood (for saving a spec).
+pub(crate) fn check_hosts(hosts: &[String]) -> Result<(), String> {
+    AllowList::new(hosts, false).map(drop)
 }
 
-/// Hosts compare case-insensitively, and "docs.rs." is "docs.rs".
-fn normalize(host: &str) -> String {
-    host.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// `http_get`, holding its client so connections are reused across calls.
+/// `http_get` for one task, holding its client so connections are reused across calls.
 pub(super) struct HttpGet {
     client: reqwest::Client,
-    hosts: Arc<Hosts>,
+    list: Arc<AllowList>,
+    /// `host:port` the user approved in this task; shared with the redirect policy.
+    approved: Arc<Mutex<HashSet<String>>>,
 }
 
 impl HttpGet {
     /// The tool for a [`ToolGrant::HttpGet`](crate::ToolGrant::HttpGet) grant.
-    pub(super) fn new(hosts: &[String]) -> Result<Self, AgentError> {
-        let hosts = Arc::new(Hosts::new(hosts));
-        let policy_hosts = Arc::clone(&hosts);
-        let policy = Policy::custom(move |attempt: Attempt<'_>| {
-            if attempt.previous().len() > MAX_REDIRECTS {
-                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
-            }
-            match policy_hosts.check(attempt.url()) {
-                Ok(()) => attempt.follow(),
-                Err(why) => {
-                    let message = format!("redirected to {}: {why}", attempt.url());
-                    attempt.error(message)
+    pub(super) fn new(hosts: &[String], any_public_host: bool) -> Result<Self, AgentError> {
+        Self::with_lookup(hosts, any_public_host, resolve::system_lookup())
+    }
+
+    /// The tool resolving names with `lookup` (tests pass a fixed table).
+    fn with_lookup(
+        hosts: &[String],
+        any_public_host: bool,
+        lookup: Lookup,
+    ) -> Result<Self, AgentError> {
+        let list = Arc::new(AllowList::new(hosts, any_public_host).map_err(AgentError::Invalid)?);
+        let approved = Arc::new(Mutex::new(HashSet::new()));
+        let policy = {
+            let list = Arc::clone(&list);
+            let approved = Arc::clone(&approved);
+            Policy::custom(move |attempt: Attempt<'_>| {
+                if attempt.previous().len() > MAX_REDIRECTS {
+                    return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
                 }
-            }
-        });
+                let verdict = {
+                    let approved = approved.lock().unwrap_or_else(PoisonError::into_inner);
+                    list.check(attempt.url(), &approved)
+                };
+                let why = match verdict {
+                    Verdict::Allowed => return attempt.follow(),
+                    Verdict::Ask(host) => format!(
+                        "the user has not approved {host} in this task; call http_get with \
+                         that URL to ask them"
+                    ),
+                    Verdict::Refused(why) => why,
+                };
+                let message = format!("redirected to {}: {why}", attempt.url());
+                attempt.error(Refused(message))
+            })
+        };
+        let resolver = CheckedResolver {
+            lookup,
+            list: Arc::clone(&list),
+        };
         let client = reqwest::Client::builder()
             .user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
             .timeout(TIMEOUT)
             .redirect(policy)
+            .dns_resolver(Arc::new(resolver))
+            // A proxy would resolve names itself, out of the resolver's sight, and could reach
+            // the user's network on the agent's behalf.
+            .no_proxy()
             .build()
             .map_err(|e| AgentError::Invalid(format!("could not set up http_get: {e}")))?;
-        Ok(Self { client, hosts })
+        Ok(Self {
+            client,
+            list,
+            approved,
+        })
+    }
+
+    /// The verdict on `url`, given what the user approved so far in this task.
+    fn judge(&self, url: &Url) -> Verdict {
+        let approved = self.approved.lock().unwrap_or_else(PoisonError::into_inner);
+        self.list.check(url, &approved)
+    }
+
+    /// The verdict on the URL a call asks for; `None` when there is no URL to judge.
+    fn verdict(&self, args: &serde_json::Value) -> Option<Verdict> {
+        Some(self.judge(&Url::parse(url_arg(args)?).ok()?))
     }
 
     async fn get(&self, url: &str) -> Result<String, AgentError> {
         let fail = |message: String| AgentError::tool(NAME, message);
         let parsed = Url::parse(url).map_err(|e| fail(format!("{url:?} is not a URL: {e}")))?;
-        self.hosts.check(&parsed).map_err(fail)?;
+        match self.judge(&parsed) {
+            Verdict::Allowed => {}
+            // Reached only when the user declined or nobody could ask (the loop asks first).
+            Verdict::Ask(host) => {
+                return Err(fail(format!(
+                    "the user has not approved fetching from {host}"
+                )));
+            }
+            Verdict::Refused(why) => return Err(fail(why)),
+        }
         let mut response = self
             .client
             .get(parsed.clone())
@@ -178,8 +212,15 @@ fn is_text(content_type: &str) -> bool {
 }
 
 /// reqwest's top-level message ("error sending request") hides the cause; the model and the
-/// user need the whole chain (refused redirect, DNS failure, timeout).
+/// user need the whole chain (DNS failure, timeout), or only our own refusal when one is in it.
 fn describe(error: &reqwest::Error) -> String {
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<Refused>() {
+            return refused.to_string();
+        }
+        source = cause.source();
+    }
     let mut message = if error.is_timeout() {
         format!("timed out after {} s", TIMEOUT.as_secs())
     } else {
@@ -194,13 +235,13 @@ fn describe(error: &reqwest::Error) -> String {
     message
 }
 
+fn url_arg(args: &serde_json::Value) -> Option<&str> {
+    args.get("url").and_then(serde_json::Value::as_str)
+}
+
 impl Tool for HttpGet {
     fn spec(&self) -> ToolSpec {
-        let hosts = if self.hosts.0.is_empty() {
-            "any host".to_owned()
-        } else {
-            format!("only these hosts: {}", self.hosts.0.join(", "))
-        };
+        let hosts = self.list.describe();
         ToolSpec {
             name: NAME.to_owned(),
             description: Some(format!(
@@ -225,15 +266,27 @@ impl Tool for HttpGet {
     }
 
     fn side_effects(&self) -> bool {
-        // GET only reads, and the grant itself is the user's permission.
+        // GET only reads; listed hosts are the user's permission, other hosts are asked for
+        // by `needs_approval`.
         false
+    }
+
+    fn needs_approval(&self, args: &serde_json::Value) -> bool {
+        matches!(self.verdict(args), Some(Verdict::Ask(_)))
+    }
+
+    fn approved(&self, args: &serde_json::Value) {
+        if let Some(Verdict::Ask(host)) = self.verdict(args) {
+            self.approved
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(host);
+        }
     }
 
     fn call(&self, args: serde_json::Value) -> ToolFuture<'_> {
         Box::pin(async move {
-            let url = args
-                .get("url")
-                .and_then(serde_json::Value::as_str)
+            let url = url_arg(&args)
                 .ok_or_else(|| AgentError::tool(NAME, "expected {\"url\": \"…\"}"))?;
             self.get(url).await
         })
@@ -241,161 +294,4 @@ impl Tool for HttpGet {
 }
 
 #[cfg(test)]
-mod tests {
-    use axum::Router;
-    use axum::http::header;
-    use axum::response::Redirect;
-    use axum::routing::get;
-
-    use super::*;
-
-    /// A loopback server; returns its base URL, e.g. `http://127.0.0.1:41234`.
-    async fn serve() -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let elsewhere = format!("http://localhost:{port}/hello");
-        let app = Router::new()
-            .route("/hello", get(|| async { "hello from loopback" }))
-            .route(
-                "/json",
-                get(|| async {
-                    (
-                        [(header::CONTENT_TYPE, "application/json")],
-                        "{\"ok\":true}",
-                    )
-                }),
-            )
-            .route("/big", get(|| async { "x".repeat(MAX_BODY_BYTES + 10) }))
-            .route(
-                "/png",
-                get(|| async {
-                    (
-                        [(header::CONTENT_TYPE, "image/png")],
-                        vec![0x89_u8, b'P', 0],
-                    )
-                }),
-            )
-            .route(
-                "/missing",
-                get(|| async { (axum::http::StatusCode::NOT_FOUND, "no such page") }),
-            )
-            .route(
-                "/same-host",
-                get(|| async { Redirect::temporary("/hello") }),
-            )
-            .route(
-                "/elsewhere",
-                get(move || {
-                    let to = elsewhere.clone();
-                    async move { Redirect::temporary(&to) }
-                }),
-            );
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://127.0.0.1:{port}")
-    }
-
-    async fn fetch(tool: &HttpGet, url: &str) -> Result<String, AgentError> {
-        tool.call(json!({ "url": url })).await
-    }
-
-    fn loopback_only() -> HttpGet {
-        HttpGet::new(&["127.0.0.1".to_owned()]).unwrap()
-    }
-
-    #[tokio::test]
-    async fn returns_status_content_type_and_body() {
-        let base = serve().await;
-        let out = fetch(&loopback_only(), &format!("{base}/hello"))
-            .await
-            .unwrap();
-        assert_eq!(
-            out,
-            "HTTP 200 OK\ncontent-type: text/plain; charset=utf-8\n\nhello from loopback"
-        );
-        let out = fetch(&loopback_only(), &format!("{base}/json"))
-            .await
-            .unwrap();
-        assert!(out.ends_with("\n\n{\"ok\":true}"), "{out}");
-    }
-
-    #[tokio::test]
-    async fn error_statuses_are_reported_not_failed() {
-        let base = serve().await;
-        let out = fetch(&loopback_only(), &format!("{base}/missing"))
-            .await
-            .unwrap();
-        assert!(out.starts_with("HTTP 404 Not Found\n"), "{out}");
-        assert!(
-            out.ends_with("no such page"),
-            "the model may want the error page: {out}"
-        );
-    }
-
-    #[tokio::test]
-    async fn large_bodies_are_cut_at_the_cap() {
-        let base = serve().await;
-        let out = fetch(&loopback_only(), &format!("{base}/big"))
-            .await
-            .unwrap();
-        let (_, body) = out.split_once("\n\n").unwrap();
-        let (body, note) = body.split_once("\n\n[truncated").unwrap();
-        assert_eq!(body.len(), MAX_BODY_BYTES);
-        assert!(note.contains("256 KiB"), "{note}");
-    }
-
-    #[tokio::test]
-    async fn binary_responses_are_refused() {
-        let base = serve().await;
-        let err = fetch(&loopback_only(), &format!("{base}/png"))
-            .await
-            .unwrap_err();
-        assert!(err.to_string().contains("image/png"), "{err}");
-    }
-
-    #[tokio::test]
-    async fn hosts_outside_the_grant_are_refused_before_connecting() {
-        let base = serve().await;
-        let docs_only = HttpGet::new(&["Docs.rs".to_owned()]).unwrap();
-        let err = fetch(&docs_only, &format!("{base}/hello"))
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(&err, AgentError::Tool { message, .. }
-                if message.contains("127.0.0.1 is not an allowed host") && message.contains("docs.rs")),
-            "{err}"
-        );
-    }
-
-    #[tokio::test]
-    async fn redirects_are_followed_only_to_allowed_hosts() {
-        let base = serve().await;
-        let out = fetch(&loopback_only(), &format!("{base}/same-host"))
-            .await
-            .unwrap();
-        assert!(out.contains("url: http://127.0.0.1:"), "{out}");
-        assert!(out.ends_with("hello from loopback"), "{out}");
-        let err = fetch(&loopback_only(), &format!("{base}/elsewhere"))
-            .await
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("localhost is not an allowed host"),
-            "a redirect must not escape the allow-list: {err}"
-        );
-        let any = HttpGet::new(&[]).unwrap();
-        let out = fetch(&any, &format!("{base}/elsewhere")).await.unwrap();
-        assert!(out.ends_with("hello from loopback"), "{out}");
-    }
-
-    #[tokio::test]
-    async fn only_http_urls_are_fetched() {
-        let any = HttpGet::new(&[]).unwrap();
-        let err = fetch(&any, "file:///etc/passwd").await.unwrap_err();
-        assert!(err.to_string().contains("only http and https"), "{err}");
-        let err = fetch(&any, "not a url").await.unwrap_err();
-        assert!(err.to_string().contains("is not a URL"), "{err}");
-        assert!(
-            !any.side_effects(),
-            "a GET the user allowed needs no approval"
-        );
-    }
-}
+mod tests;

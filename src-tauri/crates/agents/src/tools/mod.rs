@@ -15,6 +15,9 @@ use switchboard_core::ToolSpec;
 
 use crate::{AgentError, McpServer, ToolGrant};
 
+pub(crate) use files::check_root as check_files_root;
+pub(crate) use http::check_hosts as check_http_hosts;
+
 /// A boxed future, so tools of different kinds sit in one list.
 pub type ToolFuture<'a> = Pin<Box<dyn Future<Output = Result<String, AgentError>> + Send + 'a>>;
 
@@ -24,6 +27,13 @@ pub trait Tool: Send + Sync {
     fn spec(&self) -> ToolSpec;
     /// Whether a call may change something outside the app (the user approves each call).
     fn side_effects(&self) -> bool;
+    /// Whether this call waits for the user's approval: by default every call of a tool with
+    /// side effects. A tool may ask more narrowly (http_get asks once per new host).
+    fn needs_approval(&self, _args: &serde_json::Value) -> bool {
+        self.side_effects()
+    }
+    /// The user approved this call; a tool that asks once per something remembers it here.
+    fn approved(&self, _args: &serde_json::Value) {}
     /// Runs it. `Err` is reported to the model as the tool's result so it can carry on.
     fn call(&self, args: serde_json::Value) -> ToolFuture<'_>;
 }
@@ -62,7 +72,10 @@ impl Toolbox {
                     tools.push(Box::new(list));
                     tools.push(Box::new(read));
                 }
-                ToolGrant::HttpGet { hosts } => tools.push(Box::new(http::HttpGet::new(hosts)?)),
+                ToolGrant::HttpGet {
+                    hosts,
+                    any_public_host,
+                } => tools.push(Box::new(http::HttpGet::new(hosts, *any_public_host)?)),
                 ToolGrant::Mcp { server } => {
                     let config = servers.iter().find(|s| s.name == *server).ok_or_else(|| {
                         AgentError::Invalid(format!(
@@ -119,7 +132,10 @@ mod tests {
             ToolGrant::ReadFiles {
                 root: dir.path().to_owned(),
             },
-            ToolGrant::HttpGet { hosts: vec![] },
+            ToolGrant::HttpGet {
+                hosts: vec![],
+                any_public_host: true,
+            },
         ];
         let toolbox = Toolbox::open(&grants, &[]).await.unwrap();
         let names: Vec<String> = toolbox.specs().into_iter().map(|s| s.name).collect();

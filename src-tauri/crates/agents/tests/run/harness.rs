@@ -228,6 +228,41 @@ impl Tool for Counter {
     }
 }
 
+/// Asks once per `key` argument, as http_get asks once per new host; answers with the key.
+pub(crate) struct OncePerKey {
+    pub(crate) approved: Mutex<Vec<String>>,
+}
+
+fn key_of(args: &serde_json::Value) -> String {
+    args["key"].as_str().unwrap_or_default().to_owned()
+}
+
+impl Tool for OncePerKey {
+    fn spec(&self) -> ToolSpec {
+        ToolSpec {
+            name: "per_key".into(),
+            description: None,
+            parameters: serde_json::json!({"type": "object"}),
+        }
+    }
+
+    fn side_effects(&self) -> bool {
+        false
+    }
+
+    fn needs_approval(&self, args: &serde_json::Value) -> bool {
+        !self.approved.lock().unwrap().contains(&key_of(args))
+    }
+
+    fn approved(&self, args: &serde_json::Value) {
+        self.approved.lock().unwrap().push(key_of(args));
+    }
+
+    fn call(&self, args: serde_json::Value) -> ToolFuture<'_> {
+        Box::pin(async move { Ok(format!("fetched {}", key_of(&args))) })
+    }
+}
+
 /// Always fails, as a tool whose disk is full would.
 pub(crate) struct Broken;
 

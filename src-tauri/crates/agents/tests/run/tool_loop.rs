@@ -242,6 +242,83 @@ async fn an_approved_call_runs() {
     );
 }
 
+/// A tool may ask more narrowly than "every call" (http_get: once per new host). The loop asks
+/// when the tool says so and tells the tool what the user approved; a decline is not
+/// remembered.
+#[tokio::test]
+async fn a_tool_asking_once_per_key_is_asked_once_per_key() {
+    let script = Script::new(vec![
+        Ok(calls(
+            "",
+            &[
+                ("call_1", "per_key", r#"{"key":"a"}"#),
+                ("call_2", "per_key", r#"{"key":"a"}"#),
+                ("call_3", "per_key", r#"{"key":"b"}"#),
+            ],
+            "0",
+        )),
+        Ok(answer("done", "0", 1, 1)),
+    ]);
+    let tool = Box::new(OncePerKey {
+        approved: std::sync::Mutex::new(Vec::new()),
+    });
+    let asker = Asker::yes();
+    let (report, _) = run(
+        &spec(),
+        &mut Memory::default(),
+        &script,
+        &toolbox(vec![tool]),
+        &asker,
+        &CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(report.error, None);
+    let asked: Vec<String> = asker
+        .asked
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, args)| args["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        asked,
+        ["a", "b"],
+        "the second call for a was already approved"
+    );
+    let errors: Vec<Option<&str>> = report.steps.iter().map(|s| s.error.as_deref()).collect();
+    assert!(errors.iter().all(Option::is_none), "{errors:?}");
+
+    let script = Script::new(vec![
+        Ok(calls(
+            "",
+            &[
+                ("call_1", "per_key", r#"{"key":"a"}"#),
+                ("call_2", "per_key", r#"{"key":"a"}"#),
+            ],
+            "0",
+        )),
+        Ok(answer("done", "0", 1, 1)),
+    ]);
+    let tool = Box::new(OncePerKey {
+        approved: std::sync::Mutex::new(Vec::new()),
+    });
+    let asker = Asker::no();
+    run(
+        &spec(),
+        &mut Memory::default(),
+        &script,
+        &toolbox(vec![tool]),
+        &asker,
+        &CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(
+        asker.asked.lock().unwrap().len(),
+        2,
+        "a decline is asked again"
+    );
+}
+
 #[tokio::test]
 async fn an_output_schema_asks_for_json_only() {
     let mut spec = spec();

@@ -2,13 +2,14 @@
 //! by step, and tasks run through the router (see `model.rs`) so rules, failover, limits and
 //! budgets apply to agents exactly as to chats.
 
+mod mcp;
 mod model;
 mod run;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use switchboard_agents::{AgentError, AgentSpec, McpServer, Memory, RunView, Template};
+use switchboard_agents::{AgentError, AgentSpec, Memory, RunView, Template};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
@@ -73,7 +74,7 @@ impl Engine {
         previous: Option<String>,
         spec: AgentSpec,
     ) -> Result<AgentSpec, EngineError> {
-        let servers = self.mcp_servers().await?;
+        let servers = self.mcp_server_configs().await?;
         spec.validate(&servers)?;
         let text = json("the agent", &spec)?;
         let name = spec.name.clone();
@@ -92,41 +93,6 @@ impl Engine {
     pub async fn set_agent_memory(&self, name: String, memory: Memory) -> Result<(), EngineError> {
         let text = json("the memory", &memory)?;
         self.blocking(move |inner| Ok(inner.store.put_agent_memory(&name, &text)?))
-            .await
-    }
-
-    /// Every configured MCP server.
-    pub async fn mcp_servers(&self) -> Result<Vec<McpServer>, EngineError> {
-        let rows = self
-            .blocking(|inner| Ok(inner.store.mcp_servers()?))
-            .await?;
-        rows.iter().map(|(_, c)| parse("MCP server", c)).collect()
-    }
-
-    /// Adds or replaces an MCP server.
-    pub async fn save_mcp_server(&self, server: McpServer) -> Result<(), EngineError> {
-        let name = server.name.trim().to_owned();
-        if name.is_empty() || name != server.name || server.command.trim().is_empty() {
-            return Err(EngineError::invalid(
-                "an MCP server needs a name (without spaces at either end) and a command",
-            ));
-        }
-        if let Some(secs) = server.call_timeout_secs
-            && !(1..=McpServer::MAX_CALL_TIMEOUT_SECS).contains(&secs)
-        {
-            return Err(EngineError::invalid(format!(
-                "an MCP server's call timeout is 1 to {} seconds, not {secs}",
-                McpServer::MAX_CALL_TIMEOUT_SECS
-            )));
-        }
-        let text = json("the MCP server", &server)?;
-        self.blocking(move |inner| Ok(inner.store.put_mcp_server(&name, &text)?))
-            .await
-    }
-
-    /// Forgets an MCP server; agents that use it are refused until it is back or removed.
-    pub async fn delete_mcp_server(&self, name: String) -> Result<(), EngineError> {
-        self.blocking(move |inner| Ok(inner.store.delete_mcp_server(&name)?))
             .await
     }
 

@@ -2,7 +2,7 @@
 
 use switchboard_agents::{AgentError, AgentEvent, AgentTarget, Model, ModelCall, ModelReply, Rung};
 use switchboard_core::{Delta, Message, Role, Usd};
-use switchboard_router::{Arm, RouteRequest, expected_quality};
+use switchboard_router::{Arm, ModelFacts, RouteRequest, expected_quality};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -75,41 +75,83 @@ impl RouterModel<'_> {
         let Some(facts) = catalogue.get(&provider, &model) else {
             return Ok(()); // unknown prices: the hard budgets still hold it
         };
-        let (Some(input), Some(output)) = (facts.prompt_usd, facts.completion_usd) else {
-            return Ok(());
-        };
-        let prompt = input.times(route.prompt_tokens);
-        let room = left.minus(prompt);
         let refuse = |m: String| AgentError::Model {
             message: m,
             retryable: false,
             refused: true,
         };
-        if room.is_negative() || room == Usd::default() {
-            return Err(refuse(format!(
-                "this task's budget has {} left, less than the next step's prompt alone on \
-                 {model} ({}); raise the agent's per-task budget to go on",
-                left.human(),
-                prompt.human()
-            )));
+        match output_cap(left, route.prompt_tokens, facts) {
+            Ok(None) => {}
+            Ok(Some(cap)) => {
+                call.request.max_tokens = Some(call.request.max_tokens.map_or(cap, |m| m.min(cap)));
+            }
+            Err(Unaffordable::Prompt(prompt)) => {
+                return Err(refuse(format!(
+                    "this task's budget has {} left, less than the next step's prompt alone on \
+                     {model} ({}); raise the agent's per-task budget to go on",
+                    left.human(),
+                    prompt.human()
+                )));
+            }
+            Err(Unaffordable::Answer) => {
+                return Err(refuse(format!(
+                    "this task's budget has {} left: not enough for a useful answer from {model}; \
+                     raise the agent's per-task budget to go on",
+                    left.human()
+                )));
+            }
         }
-        if output == Usd::default() {
-            return Ok(());
-        }
-        // Floor division by a price: f64 is fine for a token count, and one token less is safe.
-        let most = (room.to_f64_lossy() / output.to_f64_lossy()).floor() as u64;
-        let most = most.saturating_sub(1);
-        if most < MIN_USEFUL_OUTPUT {
-            return Err(refuse(format!(
-                "this task's budget has {} left: not enough for a useful answer from {model}; \
-                 raise the agent's per-task budget to go on",
-                left.human()
-            )));
-        }
-        let cap = u32::try_from(most).unwrap_or(u32::MAX);
-        call.request.max_tokens = Some(call.request.max_tokens.map_or(cap, |m| m.min(cap)));
         Ok(())
     }
+}
+
+/// Why a call does not fit what is left of the budget.
+#[derive(Debug, PartialEq)]
+enum Unaffordable {
+    /// Its prompt alone costs this, all that is left or more.
+    Prompt(Usd),
+    /// What is left after the prompt pays for fewer than [`MIN_USEFUL_OUTPUT`] tokens.
+    Answer,
+}
+
+/// The output cap for a call whose prompt is `prompt_tokens` on a model with `facts`, when
+/// `left` is what the task may still spend: the tokens the budget pays for after the prompt,
+/// and never more than the model generates or its context leaves after the prompt (a cap over
+/// those makes the router refuse the model as too small). `None` when the prices are unknown
+/// or output is free: then the budget does not cap the call.
+fn output_cap(
+    left: Usd,
+    prompt_tokens: u64,
+    facts: &ModelFacts,
+) -> Result<Option<u32>, Unaffordable> {
+    let (Some(input), Some(output)) = (facts.prompt_usd, facts.completion_usd) else {
+        return Ok(None);
+    };
+    let prompt = input.times(prompt_tokens);
+    let room = left.minus(prompt);
+    if room.is_negative() || room == Usd::default() {
+        return Err(Unaffordable::Prompt(prompt));
+    }
+    if output == Usd::default() {
+        return Ok(None);
+    }
+    // Floor division by a price: f64 is fine for a token count, and one token less is safe.
+    let paid_for = (room.to_f64_lossy() / output.to_f64_lossy()).floor() as u64;
+    let paid_for = paid_for.saturating_sub(1);
+    if paid_for < MIN_USEFUL_OUTPUT {
+        return Err(Unaffordable::Answer);
+    }
+    // A context the prompt already fills is left for the router to refuse with that reason.
+    let context_room = facts
+        .context_length
+        .map(|context| context.saturating_sub(prompt_tokens))
+        .filter(|room| *room > 0);
+    let cap = [Some(paid_for), facts.max_output, context_room]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(paid_for);
+    Ok(Some(u32::try_from(cap).unwrap_or(u32::MAX)))
 }
 
 fn model_error(e: EngineError) -> AgentError {
@@ -210,5 +252,66 @@ impl Model for RouterModel<'_> {
                 predicted_cost,
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(text: &str) -> Usd {
+        Usd::parse(text).unwrap()
+    }
+
+    /// openai/gpt-4o-mini as OpenRouter lists it: $0.15/M in, $0.60/M out, 16,384 out of a
+    /// 128,000-token context.
+    fn cheap() -> ModelFacts {
+        ModelFacts {
+            context_length: Some(128_000),
+            prompt_usd: Some(usd("0.00000015")),
+            completion_usd: Some(usd("0.0000006")),
+            max_output: Some(16_384),
+            ..ModelFacts::default()
+        }
+    }
+
+    #[test]
+    fn a_generous_budget_on_a_cheap_model_is_capped_at_its_max_output() {
+        // $0.20 pays for ~333,000 output tokens, which the router would refuse outright.
+        let cap = output_cap(usd("0.20"), 1_500, &cheap()).unwrap().unwrap();
+        assert_eq!(cap, 16_384, "never more than the model's max output");
+    }
+
+    #[test]
+    fn the_context_left_after_the_prompt_caps_too() {
+        let facts = ModelFacts {
+            max_output: None,
+            context_length: Some(8_000),
+            ..cheap()
+        };
+        assert_eq!(output_cap(usd("0.20"), 5_000, &facts), Ok(Some(3_000)));
+    }
+
+    #[test]
+    fn a_small_budget_caps_below_the_models_limits() {
+        // $0.001 - 1,000 prompt tokens ($0.00015) = $0.00085 → 1,416 tokens, less one.
+        assert_eq!(output_cap(usd("0.001"), 1_000, &cheap()), Ok(Some(1_415)));
+    }
+
+    #[test]
+    fn too_little_budget_is_refused_and_unknown_prices_leave_the_call_alone() {
+        assert_eq!(
+            output_cap(usd("0.0001"), 1_000, &cheap()),
+            Err(Unaffordable::Prompt(usd("0.00015")))
+        );
+        assert_eq!(
+            output_cap(usd("0.00016"), 1_000, &cheap()),
+            Err(Unaffordable::Answer)
+        );
+        let unpriced = ModelFacts {
+            completion_usd: None,
+            ..cheap()
+        };
+        assert_eq!(output_cap(usd("0.20"), 1_000, &unpriced), Ok(None));
     }
 }

@@ -4,7 +4,9 @@
 use std::sync::PoisonError;
 
 use switchboard_agents::tools::Toolbox;
-use switchboard_agents::{AgentEvent, Approver, RunEvent, Step, Task, TaskReport, run_task};
+use switchboard_agents::{
+    AgentEvent, Approver, RunEvent, Step, Task, TaskReport, ToolGrant, run_task,
+};
 use switchboard_core::{Delta, Usd};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -98,8 +100,17 @@ impl Engine {
             return Err(EngineError::invalid("describe the task first"));
         }
         let (spec, mut memory) = self.agent(name.clone()).await?;
-        let servers = self.mcp_servers().await?;
-        spec.validate(&servers)?;
+        spec.validate(&self.mcp_server_configs().await?)?;
+        // Only the granted servers' values leave the keychain.
+        let granted = spec
+            .tools
+            .iter()
+            .filter_map(|grant| match grant {
+                ToolGrant::Mcp { server } => Some(server.clone()),
+                _ => None,
+            })
+            .collect();
+        let servers = self.mcp_servers_to_start(granted).await?;
         let tools = Toolbox::open(&spec.tools, &servers).await?;
 
         let run_id = uuid::Uuid::now_v7().to_string();

@@ -30,26 +30,76 @@ fn internal(context: &str, e: impl std::fmt::Display) -> EngineError {
     }
 }
 
+fn cost_text(stats: &AnswerStats) -> String {
+    match stats.cost_source.as_str() {
+        "not_sent" => "not sent, $0".to_owned(),
+        "not_billed" => "$0, not billed".to_owned(),
+        _ => stats.cost.map_or_else(
+            || "unknown".to_owned(),
+            |c| {
+                let source = if stats.cost_source == "provider" {
+                    "exact"
+                } else {
+                    "estimate"
+                };
+                format!("${c} ({source})")
+            },
+        ),
+    }
+}
+
 fn stats_line(stats: &AnswerStats) -> String {
-    let cost = stats
-        .cost
-        .map_or_else(|| "unknown".to_owned(), |c| format!("${c}"));
+    let tries = if stats.attempts > 1 {
+        format!(", {} requests sent", stats.attempts)
+    } else {
+        String::new()
+    };
     format!(
-        "*cost {cost} ({}), {} tokens in, {} tokens out*",
-        stats.cost_source, stats.prompt_tokens, stats.completion_tokens
+        "*cost {}, {} tokens in, {} tokens out{tries}*",
+        cost_text(stats),
+        stats.prompt_tokens,
+        stats.completion_tokens
     )
 }
 
-fn markdown(view: &ConversationView) -> String {
+/// One line of the text of a turn, short enough for a table cell.
+fn gist(text: &str) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = line.chars().take(48).collect();
+    let short = short.replace('|', "\\|");
+    if line.chars().count() > 48 {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+/// The conversation's displayed path, then every answer the total counts: earlier attempts
+/// (regenerated) and other branches cost money too, though the path does not show them.
+fn markdown(view: &ConversationView, tree: &ExportedConversation, names: &[String]) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# {}\n", view.title);
     let models: Vec<String> = view
         .columns
         .iter()
-        .map(|c| format!("{} ({})", c.spec.model, c.spec.provider))
+        .zip(names)
+        .map(|(c, name)| format!("{} ({name})", c.spec.model))
         .collect();
     let _ = writeln!(md, "Models: {}\n", models.join(", "));
-    let _ = writeln!(md, "Total cost: ${}\n", view.total_cost);
+    let unknown = if view.unknown_costs > 0 {
+        format!(
+            " ({} answer{} of unknown cost not included)",
+            view.unknown_costs,
+            if view.unknown_costs == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        md,
+        "Total cost: ${}{unknown}; every answer it includes is listed at the end.\n",
+        view.total_cost
+    );
     for (i, turn) in view.turns.iter().enumerate() {
         let _ = writeln!(md, "## Turn {}\n\n**You:** {}\n", i + 1, turn.text);
         for attachment in &turn.attachments {
@@ -71,9 +121,62 @@ fn markdown(view: &ConversationView) -> String {
                 answer.content,
                 stats_line(&answer.stats)
             );
+            for c in &answer.citations {
+                let _ = writeln!(
+                    md,
+                    "- Source: [{}]({})",
+                    c.title.as_deref().unwrap_or(&c.url),
+                    c.url
+                );
+            }
+        }
+    }
+    let _ = writeln!(md, "## Every answer in the total\n");
+    let _ = writeln!(
+        md,
+        "| Message | Model | Answer | On the shown path | Cost |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    let shown = displayed_turns(tree);
+    for (i, turn) in tree.turns.iter().enumerate() {
+        for a in &turn.answers {
+            let model = tree
+                .columns
+                .get(a.column)
+                .map_or("unknown model", |c| c.spec.model.as_str());
+            let on_path = if shown.contains(&i) && a.selected {
+                "yes"
+            } else {
+                "no"
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {model} | attempt {} | {on_path} | {}{} |",
+                gist(&turn.text),
+                a.attempt,
+                cost_text(&a.stats),
+                if a.stats.attempts > 1 {
+                    format!(", {} requests", a.stats.attempts)
+                } else {
+                    String::new()
+                }
+            );
         }
     }
     md
+}
+
+/// The turns on the displayed path of `tree`, by index.
+fn displayed_turns(tree: &ExportedConversation) -> std::collections::HashSet<usize> {
+    let mut path = std::collections::HashSet::new();
+    let mut at = tree.displayed_leaf;
+    while let Some(i) = at {
+        if !path.insert(i) {
+            break;
+        }
+        at = tree.turns.get(i).and_then(|t| t.parent);
+    }
+    path
 }
 
 /// Checks the references inside a document, naming the JSON path of the first bad one.
@@ -119,8 +222,15 @@ impl Engine {
     /// The displayed path as Markdown: each turn, then each column's answer under its model
     /// with cost, cost source and tokens.
     pub async fn export_markdown(&self, id: String) -> Result<String, EngineError> {
-        let view = self.conversation(id).await?;
-        Ok(markdown(&view))
+        let view = self.conversation(id.clone()).await?;
+        let tree = self
+            .blocking(move |inner| Ok(inner.store.export_conversation(&id)?))
+            .await?;
+        let mut names = Vec::with_capacity(view.columns.len());
+        for c in &view.columns {
+            names.push(self.provider_name(&c.spec.provider).await);
+        }
+        Ok(markdown(&view, &tree, &names))
     }
 
     /// The whole tree (every turn version and answer attempt, numbers, attachments) as a

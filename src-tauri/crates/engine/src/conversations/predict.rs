@@ -5,6 +5,7 @@
 
 use switchboard_core::{
     Attachment, BuiltinProvider, ChatRequest, CostPrediction, Part, PredictColumn, ProviderId,
+    RoutedTo,
 };
 use switchboard_store::ContextTurn;
 
@@ -47,8 +48,16 @@ impl Engine {
                 reasoning_details: None,
             });
             let request = build_request(&column.spec, turns);
-            let (prompt_tokens, counted_with) = count(&column.spec.provider, &request);
-            let facts = catalogue.get(&column.spec.provider, &column.spec.model);
+            let routed_to = self
+                .predicted_target(&column.spec, conversation_id.clone())
+                .await;
+            let (provider, model) = routed_to
+                .as_ref()
+                .map_or((&column.spec.provider, column.spec.model.as_str()), |t| {
+                    (&t.provider, t.model.as_str())
+                });
+            let (prompt_tokens, counted_with) = count(provider, &request);
+            let facts = catalogue.get(provider, model);
             let input_cost = facts
                 .and_then(|f| f.prompt_usd)
                 .map(|p| p.times(prompt_tokens));
@@ -70,9 +79,41 @@ impl Engine {
                 input_cost,
                 max_output_tokens: Some(max_output_tokens),
                 max_cost,
+                routed_to,
             });
         }
         Ok(out)
+    }
+
+    /// Where the router would send the column's next request, when a route or a rule sends
+    /// it elsewhere than the column's own model; asked without taking a turn or reserving.
+    async fn predicted_target(
+        &self,
+        spec: &switchboard_core::ColumnSpec,
+        conversation: Option<String>,
+    ) -> Option<RoutedTo> {
+        let decision = self
+            .explain_route(switchboard_router::RouteRequest {
+                provider: Some(spec.provider.clone()),
+                model: Some(spec.model.clone()),
+                route: spec.params.route.clone(),
+                task: spec.params.task.clone(),
+                conversation,
+                ..switchboard_router::RouteRequest::default()
+            })
+            .await
+            .ok()?;
+        let target = decision.chosen()?;
+        if decision.direct && target.provider == spec.provider && target.model == spec.model {
+            return None;
+        }
+        Some(RoutedTo {
+            provider_name: self.provider_name(&target.provider).await,
+            provider: target.provider.clone(),
+            model: target.model.clone(),
+            route: decision.route.clone(),
+            rule: decision.rule.clone(),
+        })
     }
 }
 

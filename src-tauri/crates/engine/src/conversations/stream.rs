@@ -23,7 +23,14 @@ const SAVE_EVERY: Duration = Duration::from_millis(250);
 /// What the router reports to an answer's pump.
 enum Pumped {
     Delta(Delta),
-    Waiting { ms: u64, reason: String },
+    Waiting {
+        ms: u64,
+        reason: String,
+    },
+    /// A request was sent for the answer; this is its ledger row.
+    Sent {
+        ledger_id: String,
+    },
 }
 
 /// One answer about to stream.
@@ -241,7 +248,9 @@ impl Engine {
                         RouteEvent::Waiting { ms, reason } => {
                             delta_tx.send(Pumped::Waiting { ms, reason })
                         }
-                        RouteEvent::Attempt { .. } => Ok(()),
+                        RouteEvent::Attempt { ledger_id, .. } => delta_tx.send(Pumped::Sent {
+                            ledger_id: ledger_id.to_owned(),
+                        }),
                     };
                 })
                 .await?;
@@ -261,8 +270,21 @@ impl Engine {
                     },
                     () = tokio::time::sleep_until(saved_at + SAVE_EVERY), if dirty => None,
                 };
+                if let Some(Pumped::Sent { ledger_id }) = &delta {
+                    // Linked at once, so an answer cut short by a crash still finds the
+                    // request's row (and, once reconciled, its cost).
+                    let (id, row) = (answer_id.clone(), ledger_id.clone());
+                    let linked = self
+                        .blocking(move |inner| Ok(inner.store.link_answer_request(&id, &row)?))
+                        .await;
+                    if let Err(e) = linked {
+                        tracing::warn!(error = %e, "could not link an answer to its request");
+                    }
+                    continue;
+                }
                 if let Some(pumped) = delta {
                     let event = match pumped {
+                        Pumped::Sent { .. } => None,
                         Pumped::Waiting { ms, reason } => Some(ChatEvent::Waiting {
                             answer_id: answer_id.clone(),
                             ms,
@@ -318,7 +340,8 @@ impl Engine {
 
         let end = match result {
             Ok(out) => {
-                let (status, error) = match (store_error, out.error) {
+                // A request the ledger could not record is a failure to keep, said plainly.
+                let (status, error) = match (store_error.or(out.unrecorded), out.error) {
                     (Some(e), _) | (None, Some(e)) => (AnswerStatus::Failed, Some(e)),
                     (None, None) if out.cancelled => (AnswerStatus::Cancelled, None),
                     (None, None) => (AnswerStatus::Complete, None),
@@ -331,6 +354,7 @@ impl Engine {
                     status,
                     error,
                     ledger_id: Some(out.ledger_id),
+                    citations: out.citations,
                 }
             }
             Err(e) => AnswerEnd {
@@ -341,6 +365,7 @@ impl Engine {
                 status: AnswerStatus::Failed,
                 error: Some(store_error.unwrap_or_else(|| e.info())),
                 ledger_id: None,
+                citations: Vec::new(),
             },
         };
         let id = answer_id.clone();
@@ -376,6 +401,7 @@ impl Engine {
                 answer_id,
                 status: end.status,
                 stats,
+                citations: end.citations,
             },
         };
         let _ = events.send(event).await;

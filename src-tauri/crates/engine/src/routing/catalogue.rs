@@ -1,5 +1,5 @@
-//! Model facts for the router, from the cached OpenRouter catalogue and the bundled price
-//! table.
+//! Model facts for the router, from the cached OpenRouter catalogue, the bundled price
+//! table, and the custom providers' cached model lists with the prices the user gave.
 
 use std::sync::{Arc, PoisonError};
 
@@ -10,20 +10,14 @@ use switchboard_router::{Capability, Catalogue, Modality, ModelFacts};
 use crate::Engine;
 
 impl Engine {
-    /// Model facts for the router, from the cached OpenRouter catalogue and the bundled price
-    /// table; rebuilt only when the cache changes.
+    /// Model facts for the router, from the cached OpenRouter catalogue, the bundled price
+    /// table and the custom providers' lists and prices; rebuilt only when a cached list or a
+    /// user price changes (in this process or another on the same database).
     pub(crate) async fn router_catalogue(&self) -> Arc<Catalogue> {
         let fetched = self
-            .blocking(|inner| {
-                Ok(inner
-                    .store
-                    .catalogue(crate::chat::OPENROUTER)?
-                    .map(|c| c.fetched_ms))
-            })
+            .blocking(|inner| Ok(inner.store.model_facts_stamp()?))
             .await
-            .ok()
-            .flatten()
-            .unwrap_or(0);
+            .map_or(0, |stamp| stamp_key(&stamp));
         if let Some((at, c)) = &*self.routing_cache()
             && *at == fetched
         {
@@ -88,6 +82,9 @@ impl Engine {
                 catalogue.insert(provider.id(), id, facts);
             }
         }
+        for (provider, model, facts) in self.served_facts().await {
+            catalogue.insert(provider, model, facts);
+        }
         let catalogue = Arc::new(catalogue);
         *self.routing_cache() = Some((fetched, Arc::clone(&catalogue)));
         catalogue
@@ -100,4 +97,13 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The cache key of a model facts stamp: a hash, since the cache keeps an `i64` (a collision
+/// would take two different stamps hashing alike, 1 in 2^64).
+fn stamp_key(stamp: &str) -> i64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    stamp.hash(&mut hasher);
+    i64::from_ne_bytes(hasher.finish().to_ne_bytes())
 }

@@ -66,7 +66,7 @@ impl Engine {
                             request,
                             &CancellationToken::new(),
                             |_| {},
-                            Some(&tag),
+                            (crate::chat::LedgerSlot::new(None), Some(&tag)),
                         )
                         .await
                     {

@@ -112,7 +112,9 @@ impl Engine {
 
     /// Checks, stores and applies a new configuration (nothing changes if it is refused).
     pub async fn set_router_config(&self, config: RouterConfig) -> Result<(), EngineError> {
-        switchboard_router::validate(&config).map_err(|e| EngineError::invalid(e.to_string()))?;
+        if let Err(e) = switchboard_router::validate(&config) {
+            return Err(EngineError::invalid(self.named(&e.to_string()).await));
+        }
         let json = serde_json::to_string(&config).map_err(|e| EngineError::Internal {
             context: format!("routing does not serialize: {e}"),
         })?;
@@ -138,8 +140,27 @@ impl Engine {
             .await
     }
 
-    /// Replaces the configuration with a TOML document's; an error names the bad line.
+    /// Replaces the configuration with a TOML document's; an error names the bad line. A
+    /// document of nothing but blank lines and comments is refused (it would delete every
+    /// route, rule and limit); [`Engine::import_routing_with`] can allow it.
     pub async fn import_routing(&self, toml: &str) -> Result<RouterConfig, EngineError> {
+        self.import_routing_with(toml, false).await
+    }
+
+    /// [`Engine::import_routing`]; `replace_with_empty` lets a blank document replace the
+    /// configuration with an empty one, which front ends do only after the user confirms it.
+    pub async fn import_routing_with(
+        &self,
+        toml: &str,
+        replace_with_empty: bool,
+    ) -> Result<RouterConfig, EngineError> {
+        if !replace_with_empty && switchboard_router::is_blank(toml) {
+            return Err(EngineError::invalid(
+                "The file holds no routes, rules or limits (only blank lines and comments), so \
+                 importing it would delete the whole routing configuration. Nothing was changed; \
+                 confirm the replacement to start over with an empty configuration.",
+            ));
+        }
         let config =
             switchboard_router::from_toml(toml).map_err(|e| EngineError::invalid(e.to_string()))?;
         self.set_router_config(config.clone()).await?;
@@ -153,8 +174,34 @@ impl Engine {
     }
 
     /// Where `req` goes with `catalogue`'s model facts. `sending`: the request goes out on
-    /// this decision, so it takes its round-robin turn; explaining takes none.
+    /// this decision, so it takes its round-robin turn; explaining takes none. Its summary
+    /// (shown in the explain view and in errors) names custom providers, never their ids.
     async fn decide_route(
+        &self,
+        req: &RouteRequest,
+        catalogue: &Catalogue,
+        sending: bool,
+    ) -> Result<Decision, EngineError> {
+        let mut decision = self.decide_by_id(req, catalogue, sending).await?;
+        decision.summary = self.named(&decision.summary).await;
+        Ok(decision)
+    }
+
+    /// `text` (from the router, which knows providers by id only) with custom providers named.
+    async fn named(&self, text: &str) -> String {
+        if !text.contains(CUSTOM_ID_PREFIX) {
+            return text.to_owned();
+        }
+        match self
+            .blocking(|inner| Ok(inner.store.custom_providers()?))
+            .await
+        {
+            Ok(customs) => named_providers(text, &customs),
+            Err(_) => named_providers(text, &[]),
+        }
+    }
+
+    async fn decide_by_id(
         &self,
         req: &RouteRequest,
         catalogue: &Catalogue,
@@ -236,6 +283,41 @@ impl Engine {
     }
 }
 
+/// How every custom provider's id starts.
+const CUSTOM_ID_PREFIX: &str = "custom:";
+
+/// `text` with each custom provider's id (`custom:<uuid>`) replaced by its name, and the id of
+/// one that no longer exists by "a removed provider".
+fn named_providers(text: &str, customs: &[switchboard_core::CustomProvider]) -> String {
+    let mut named = text.to_owned();
+    for c in customs {
+        named = named.replace(c.id.as_str(), &c.name);
+    }
+    let mut out = String::with_capacity(named.len());
+    let mut rest = named.as_str();
+    while let Some(at) = rest.find(CUSTOM_ID_PREFIX) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        // `custom:` and a hyphenated uuid: 7 + 36 characters.
+        let id_len = CUSTOM_ID_PREFIX.len() + 36;
+        match after
+            .get(..id_len)
+            .and_then(|id| id.parse::<ProviderId>().ok())
+        {
+            Some(_) => {
+                out.push_str("a removed provider");
+                rest = &after[id_len..];
+            }
+            None => {
+                out.push_str(CUSTOM_ID_PREFIX);
+                rest = &after[CUSTOM_ID_PREFIX.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Engine {
     /// The user's verdict on an answer (thumbs, or a vote in a side-by-side comparison): the
     /// smart strategy learns it for the model that answered and the column's task type.
@@ -244,9 +326,25 @@ impl Engine {
         answer_id: String,
         signal: switchboard_router::Signal,
     ) -> Result<(), EngineError> {
+        let id = answer_id.clone();
         let (origin, params) = self
-            .blocking(move |inner| Ok(inner.store.answer_origin(&answer_id)?))
+            .blocking(move |inner| Ok(inner.store.answer_origin(&id)?))
             .await?;
+        // The verdict is kept with the answer (shown pressed when the conversation is opened
+        // again) before anything is learned from it.
+        self.blocking(move |inner| {
+            use switchboard_core::Thumb;
+            use switchboard_router::Signal;
+            match signal {
+                Signal::ThumbUp => inner.store.set_thumb(&answer_id, Some(Thumb::Up))?,
+                Signal::ThumbDown => inner.store.set_thumb(&answer_id, Some(Thumb::Down))?,
+                Signal::WonComparison => inner.store.set_best(&answer_id, true)?,
+                Signal::LostComparison => inner.store.set_best(&answer_id, false)?,
+                Signal::Completed | Signal::Failed => {}
+            }
+            Ok(())
+        })
+        .await?;
         let Some((provider, model)) = origin else {
             return Err(EngineError::invalid(
                 "this answer never reached a model, so there is nothing to learn from it",
@@ -270,5 +368,32 @@ impl Engine {
         };
         self.learn(task.as_deref(), &target, signal).await;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_core::{BaseUrl, CustomProvider};
+
+    use super::*;
+
+    #[test]
+    fn a_summary_names_custom_providers_and_never_shows_their_ids() {
+        let local = CustomProvider {
+            id: ProviderId::custom(uuid::Uuid::from_u128(1)),
+            name: "Desk Ollama".into(),
+            base_url: BaseUrl::parse("http://127.0.0.1:11434/v1").unwrap(),
+        };
+        let gone = ProviderId::custom(uuid::Uuid::from_u128(2));
+        let summary = format!(
+            "route \"local\": no target can take this request ({} llama3: circuit open; \
+             {gone} qwen: context too small; openrouter a/b: custom: limit)",
+            local.id
+        );
+        assert_eq!(
+            named_providers(&summary, &[local]),
+            "route \"local\": no target can take this request (Desk Ollama llama3: circuit \
+             open; a removed provider qwen: context too small; openrouter a/b: custom: limit)"
+        );
     }
 }

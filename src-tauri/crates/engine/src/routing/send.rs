@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use switchboard_core::{
-    BuiltinProvider, ChatRequest, Delta, ErrorCode, ErrorInfo, Part, ReasoningOptions, Usd,
+    BuiltinProvider, ChatRequest, Delta, ErrorCode, ErrorInfo, Part, ProviderId, ReasoningOptions,
+    Usd,
 };
 use switchboard_router::{
     Attempt, Capability, Catalogue, Decision, Ending, Exclusion, FailoverPlan, FailureClass,
@@ -14,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::MAX_WAIT;
 use crate::budgets::SpendScope;
-use crate::chat::{ChatOutcome, RouteTag};
+use crate::chat::{ChatOutcome, LedgerSlot, RouteTag};
 use crate::{Engine, EngineError};
 
 /// What happened to a routed request.
@@ -34,13 +35,25 @@ impl RoutedOutcome {
     /// attempt's error in order.
     pub fn take_outcome(&mut self) -> Result<ChatOutcome, EngineError> {
         self.outcome.take().ok_or_else(|| {
-            let why: Vec<&str> = self
+            let errors: Vec<&ErrorInfo> = self
                 .attempts
                 .iter()
-                .filter_map(|a| a.error.as_ref().map(|e| e.message.as_str()))
+                .filter_map(|a| a.error.as_ref())
                 .collect();
+            if let [first, rest @ ..] = errors.as_slice()
+                && rest.iter().all(|e| e.code == first.code)
+            {
+                // One failure, or the same kind at every target: say it with its own code.
+                let mut info = (*first).clone();
+                if !rest.is_empty() {
+                    let why: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                    info.message = why.join("; ");
+                }
+                return EngineError::Attempts(info);
+            }
+            let why: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
             EngineError::Unroutable {
-                summary: format!("no target took the request: {}", why.join("; ")),
+                summary: format!("No target took the request: {}", why.join("; ")),
             }
         })
     }
@@ -55,6 +68,8 @@ pub enum RouteEvent<'a> {
         n: u32,
         /// Where.
         target: &'a Target,
+        /// Its ledger row (pending until the attempt ends).
+        ledger_id: &'a str,
     },
     /// Held back: rate limit, concurrency or a `Retry-After`.
     Waiting {
@@ -81,7 +96,7 @@ impl Engine {
         let route = describe(route, &request);
         let request_id = uuid::Uuid::now_v7().to_string();
         let mut waited = Duration::ZERO;
-        let (decision, catalogue) = loop {
+        let (decision, mut catalogue) = loop {
             // Read afresh while waiting; the attempts then weigh costs with the facts the
             // decision was made on rather than reading the catalogue again for each.
             let catalogue = self.router_catalogue().await;
@@ -139,19 +154,6 @@ impl Engine {
                     continue;
                 }
             };
-            let bound = cost_bound(&catalogue, target, &route);
-            let budget_hold = match self
-                .reserve_budget(spend_scope(target, &route), bound)
-                .await
-            {
-                Ok(hold) => hold,
-                Err(e) => {
-                    attempts.push(Attempt::skipped(target, e.info()));
-                    refused.get_or_insert(e);
-                    i += 1;
-                    continue;
-                }
-            };
             let key4 = choice.ledger_label.as_deref().map(last_four);
             let tokens = route.prompt_tokens + u64::from(request.max_tokens.unwrap_or(500));
             let held = router.begin_as(
@@ -188,7 +190,34 @@ impl Engine {
                 }
             };
             let n = u32::try_from(attempts.len() + 1).unwrap_or(u32::MAX);
-            on_event(RouteEvent::Attempt { n, target });
+            // Reserve the worst case against the hard budgets, as this request's pending
+            // ledger row, before anything is sent.
+            let scope = spend_scope(target, &route);
+            let slot = match self
+                .worst_case(&mut catalogue, target, &route, &scope)
+                .await
+            {
+                Ok(bound) => LedgerSlot::new(bound),
+                Err(e) => {
+                    attempts.push(Attempt::skipped(target, e.info()));
+                    refused.get_or_insert(e);
+                    i += 1;
+                    continue;
+                }
+            };
+            let pending = pending_row(&slot, target, &choice, &decision, &route, &request_id, n);
+            if let Err(e) = self.reserve(pending, scope).await {
+                drop(ticket);
+                attempts.push(Attempt::skipped(target, e.info()));
+                refused.get_or_insert(e);
+                i += 1;
+                continue;
+            }
+            on_event(RouteEvent::Attempt {
+                n,
+                target,
+                ledger_id: &slot.id,
+            });
             let mut sent = request.clone();
             target_request(&mut sent, target, &decision, i == 0);
             let tag = RouteTag {
@@ -206,11 +235,10 @@ impl Engine {
                     sent,
                     cancel,
                     |d| on_event(RouteEvent::Delta(d)),
-                    Some(&tag),
+                    (slot, Some(&tag)),
                 )
                 .await?;
-            // The ledger row is written: the reservation can go, and the spend be weighed.
-            drop(budget_hold);
+            // The ledger row is settled (its hold released): the spend can be weighed.
             self.check_budget_alerts(spend_scope(target, &route)).await;
             let sample = Sample {
                 ok: outcome.error.is_none(),
@@ -247,7 +275,12 @@ impl Engine {
                 break;
             };
             let retry_after = outcome.retry_after_ms.map(Duration::from_millis);
-            let class = FailureClass::of(error.code, retry_after);
+            let class = match FailureClass::of(error.code, retry_after) {
+                // What the provider sent cannot be read and never will be (an HTML page for a
+                // wrong base URL, an event over the size cap): asking again only pays again.
+                FailureClass::Transient if !error.retryable => FailureClass::Fatal,
+                class => class,
+            };
             // A refused key is set aside; while the provider has another, the same target is
             // tried again with it (the target is not at fault, so its circuit is untouched).
             if error.code == ErrorCode::Auth
@@ -271,7 +304,9 @@ impl Engine {
                 used,
                 Instant::now(),
             );
-            if class != FailureClass::Fatal {
+            // Only an answer that went wrong says something about the model's quality: a
+            // rate limit, a refused key or an outage before the first token does not.
+            if outcome.answered && class != FailureClass::Fatal {
                 self.learn(route.task.as_deref(), target, Signal::Failed)
                     .await;
             }
@@ -327,10 +362,117 @@ impl Engine {
         }
     }
 
+    /// The most `target` can cost for `route`. When a hard budget applies and the price is
+    /// not known, the prices are fetched first; a request whose worst case is still unknown
+    /// under a hard budget is refused (a budget that reserves nothing holds nothing).
+    async fn worst_case(
+        &self,
+        catalogue: &mut std::sync::Arc<Catalogue>,
+        target: &Target,
+        route: &RouteRequest,
+        scope: &SpendScope,
+    ) -> Result<Option<Usd>, EngineError> {
+        if let Some(bound) = cost_bound(catalogue, target, route) {
+            return Ok(Some(bound));
+        }
+        let Some(budget) = self.hard_budget_over(scope.clone()).await else {
+            return Ok(None);
+        };
+        if self.refresh_prices(&target.provider).await {
+            *catalogue = self.router_catalogue().await;
+            if let Some(bound) = cost_bound(catalogue, target, route) {
+                return Ok(Some(bound));
+            }
+        }
+        let name = self.provider_name(&target.provider).await;
+        Err(EngineError::OverBudget {
+            message: format!(
+                "The price of {} on {name} is not known, so hard budget {} cannot tell \
+                 what this request could cost, and it was not sent. Give the model a price \
+                 (Models, or Settings for a local server; $0 if it is free), choose a model \
+                 with a known price, or make the budget soft.",
+                target.model,
+                budget.describe(),
+            ),
+        })
+    }
+
+    /// Fetches `provider`'s prices afresh where it publishes them (OpenRouter's catalogue);
+    /// whether anything was fetched.
+    async fn refresh_prices(&self, provider: &ProviderId) -> bool {
+        if provider.builtin() != Some(BuiltinProvider::OpenRouter) {
+            return false;
+        }
+        match self.models(true).await {
+            Ok(c) => !c.from_cache,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not fetch prices for a budget check");
+                false
+            }
+        }
+    }
+
+    /// How a person knows `provider`: a built-in's name, a custom provider's own name (never
+    /// its internal id).
+    pub async fn provider_name(&self, provider: &ProviderId) -> String {
+        if let Some(b) = provider.builtin() {
+            return b.display_name().to_owned();
+        }
+        let id = provider.clone();
+        self.blocking(move |inner| {
+            Ok(inner
+                .store
+                .custom_providers()?
+                .into_iter()
+                .find(|c| c.id == id)
+                .map(|c| c.name))
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| provider.to_string())
+    }
+
     pub(super) async fn any_hard_budget(&self) -> bool {
         self.blocking(|inner| Ok(inner.store.budgets()?.iter().any(|b| b.hard)))
             .await
             .unwrap_or(false)
+    }
+}
+
+/// The pending ledger row of an attempt about to be sent.
+fn pending_row(
+    slot: &LedgerSlot,
+    target: &Target,
+    choice: &crate::keys::KeyChoice,
+    decision: &Decision,
+    route: &RouteRequest,
+    request_id: &str,
+    attempt: u32,
+) -> switchboard_store::LedgerEntry {
+    switchboard_store::LedgerEntry {
+        id: slot.id.clone(),
+        created_ms: slot.created_ms,
+        provider_id: target.provider.to_string(),
+        model: target.model.clone(),
+        served_model: None,
+        served_by: None,
+        generation_id: None,
+        key_label: choice.ledger_label.clone(),
+        usage: switchboard_core::Usage::default(),
+        cost: None,
+        cost_source: switchboard_store::CostSource::Unknown,
+        ttft_ms: None,
+        latency_ms: None,
+        outcome: switchboard_store::Outcome::Pending,
+        finish_reason: None,
+        error_code: None,
+        route: decision.route.clone(),
+        request_id: Some(request_id.to_owned()),
+        attempt: Some(attempt),
+        conversation_id: route.conversation.clone(),
+        agent: route.agent.clone(),
+        bound: slot.bound,
     }
 }
 

@@ -12,8 +12,11 @@ mod wire;
 
 use futures_util::StreamExt;
 use switchboard_core::{ChatProvider, ChatRequest, Delta, DeltaStream};
+use tokio::time::Instant;
 
-use crate::{Endpoint, http, transport_error};
+use crate::http::{StreamAnswer, body_stream, redacted, send_by, wrong_content_type};
+use crate::sse::{sse_events_capped, with_deadlines};
+use crate::{Endpoint, transport_error};
 
 pub use request::request_body;
 pub use stream::{parse_body, stream_from_bytes};
@@ -42,6 +45,7 @@ impl ChatProvider for Anthropic {
     fn chat(&self, request: ChatRequest) -> DeltaStream {
         let client = self.client.clone();
         let endpoint = self.endpoint.clone();
+        let key = self.endpoint.key.clone();
         let exclude = request.reasoning.as_ref().is_some_and(|r| r.exclude);
         let answer = async_stream::stream! {
             let body = match request_body(&request) {
@@ -51,33 +55,50 @@ impl ChatProvider for Anthropic {
                     return;
                 }
             };
-            let response = match http::send(endpoint.post(&client, "messages").json(&body)).await {
+            let limits = endpoint.limits;
+            let first_deadline = Instant::now() + limits.first_event_timeout;
+            let deadline = request.stream.then_some(first_deadline);
+            let builder = endpoint.post(&client, "messages").json(&body);
+            let response = match send_by(&endpoint, builder, deadline).await {
                 Ok(response) => response,
                 Err(err) => {
                     yield Err(err);
                     return;
                 }
             };
-            if request.stream {
-                let mut deltas = stream_from_bytes(http::body_stream(response));
-                while let Some(item) = deltas.next().await {
-                    yield item;
-                }
-            } else {
-                let parsed = match response.text().await {
-                    Ok(text) => parse_body(&text),
-                    Err(err) => Err(transport_error(&err)),
-                };
-                match parsed {
-                    Ok(deltas) => {
-                        for delta in deltas {
-                            yield Ok(delta);
-                        }
+            // As for OpenAI-compatible servers: a JSON document answering a stream request
+            // (an error sent with 200) is read as a body, anything else that is not SSE fails.
+            let shape = if request.stream { StreamAnswer::of(&response) } else { StreamAnswer::Json };
+            match shape {
+                StreamAnswer::Events => {
+                    let call = endpoint.call(&reqwest::Method::POST, response.url());
+                    let events = sse_events_capped(body_stream(response), limits.max_event_bytes);
+                    let events = with_deadlines(events, limits, first_deadline, call);
+                    let mut deltas = stream::from_events(events);
+                    while let Some(item) = deltas.next().await {
+                        yield item;
                     }
-                    Err(err) => yield Err(err),
+                }
+                StreamAnswer::Json => {
+                    let parsed = match response.text().await {
+                        Ok(text) => parse_body(&text),
+                        Err(err) => Err(transport_error(&err)),
+                    };
+                    match parsed {
+                        Ok(deltas) => {
+                            for delta in deltas {
+                                yield Ok(delta);
+                            }
+                        }
+                        Err(err) => yield Err(err),
+                    }
+                }
+                StreamAnswer::Other(media) => {
+                    yield Err(wrong_content_type(&endpoint, &media, response).await);
                 }
             }
         };
+        let answer = redacted(answer, key);
         Box::pin(answer.filter(move |item| {
             let keep = !(exclude && matches!(item, Ok(Delta::Reasoning { .. })));
             std::future::ready(keep)

@@ -56,6 +56,7 @@ fn untranslatable(message: impl Into<String>) -> ProviderError {
     ProviderError::BadRequest {
         status: 0,
         message: message.into(),
+        call: None,
     }
 }
 

@@ -14,7 +14,7 @@ use switchboard_core::{Delta, DeltaStream, FinishReason, ProviderError, ToolCall
 
 use super::request::DETAILS_FORMAT;
 use super::wire::{WireBlock, WireDelta, WireEvent, WireMessage, WireUsage};
-use crate::sse::sse_events;
+use crate::sse::{SseEvent, sse_events};
 
 /// The name the UI shows for who served a direct Anthropic request.
 const SERVED_BY: &str = "Anthropic";
@@ -28,8 +28,16 @@ pub fn stream_from_bytes<S>(bytes: S) -> DeltaStream
 where
     S: Stream<Item = Result<Bytes, ProviderError>> + Send + 'static,
 {
+    from_events(sse_events(bytes))
+}
+
+/// Normalizes already decoded events (see [`crate::sse`]) into deltas.
+pub(super) fn from_events<E>(events: E) -> DeltaStream
+where
+    E: Stream<Item = Result<SseEvent, ProviderError>> + Send + 'static,
+{
     Box::pin(async_stream::stream! {
-        let mut events = std::pin::pin!(sse_events(bytes));
+        let mut events = std::pin::pin!(events);
         let mut normalizer = Normalizer::default();
         while let Some(event) = events.next().await {
             let step = event.and_then(|e| normalizer.event(&e.data));

@@ -40,6 +40,7 @@ struct BodyMessage {
     reasoning_content: Option<String>,
     reasoning_details: Option<Vec<Value>>,
     tool_calls: Option<Vec<ToolCallFragment>>,
+    annotations: Option<Vec<Value>>,
 }
 
 /// The deltas of `body` in stream order, ending with an `Err` when the body reports an error
@@ -91,7 +92,7 @@ pub(super) fn replay(body: &str) -> Vec<Result<Delta, ProviderError>> {
     out
 }
 
-fn push_message(message: BodyMessage, out: &mut Vec<Result<Delta, ProviderError>>) {
+fn push_message(mut message: BodyMessage, out: &mut Vec<Result<Delta, ProviderError>>) {
     let reasoning = message
         .reasoning
         .filter(|r| !r.is_empty())
@@ -104,6 +105,10 @@ fn push_message(message: BodyMessage, out: &mut Vec<Result<Delta, ProviderError>
     }
     if let Some(text) = message.content.and_then(|c| c.0).filter(|t| !t.is_empty()) {
         out.push(Ok(Delta::Text { text }));
+    }
+    let citations = super::annotations::citations(&message.annotations.take().unwrap_or_default());
+    if !citations.is_empty() {
+        out.push(Ok(Delta::Citations { citations }));
     }
     for (position, call) in message.tool_calls.into_iter().flatten().enumerate() {
         let (name, arguments) = match call.function {

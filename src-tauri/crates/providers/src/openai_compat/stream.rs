@@ -30,14 +30,19 @@ pub fn stream_from_bytes<S>(bytes: S) -> DeltaStream
 where
     S: Stream<Item = Result<Bytes, ProviderError>> + Send + 'static,
 {
+    from_events(Box::pin(sse_events(bytes)))
+}
+
+/// Normalizes already decoded events (see [`crate::sse`]) into deltas.
+pub(super) fn from_events(events: Events) -> DeltaStream {
     Box::pin(Deltas {
-        events: Some(Box::pin(sse_events(bytes))),
+        events: Some(events),
         normalizer: Normalizer::default(),
         out: VecDeque::new(),
     })
 }
 
-type Events = Pin<Box<dyn Stream<Item = Result<SseEvent, ProviderError>> + Send>>;
+pub(super) type Events = Pin<Box<dyn Stream<Item = Result<SseEvent, ProviderError>> + Send>>;
 
 /// The delta stream: SSE events in, normalized deltas out, buffered because one chunk can
 /// yield several deltas (text plus a finished tool call, or usage then an error).
@@ -130,6 +135,7 @@ struct ChunkDelta {
     reasoning_content: Option<String>,
     reasoning_details: Option<Vec<Value>>,
     tool_calls: Option<Vec<ToolCallFragment>>,
+    annotations: Option<Vec<Value>>,
 }
 
 impl Normalizer {
@@ -217,6 +223,10 @@ impl Normalizer {
         }
         for fragment in delta.tool_calls.into_iter().flatten() {
             self.on_tool_fragment(fragment);
+        }
+        let citations = super::annotations::citations(&delta.annotations.unwrap_or_default());
+        if !citations.is_empty() {
+            out.push_back(Ok(Delta::Citations { citations }));
         }
     }
 

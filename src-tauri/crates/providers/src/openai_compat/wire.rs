@@ -6,7 +6,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, de::IgnoredAny};
 use serde_json::{Map, Value, json};
-use switchboard_core::{ProviderError, ToolCall, Usage, Usd};
+use switchboard_core::{ProviderError, ToolCall, Usage};
 
 /// `content`: a string on OpenAI and OpenRouter, an array of typed parts on some compatible
 /// servers (Mistral, a few proxies). Only text parts become answer text.
@@ -129,11 +129,11 @@ pub(super) fn usage_from(value: &Value) -> Option<Usage> {
             })
             .unwrap_or(0)
     };
-    let cost = match usage.get("cost") {
-        Some(Value::Number(n)) => n.as_f64().and_then(Usd::from_json_f64),
-        Some(Value::String(s)) => Usd::parse(s).ok(),
-        _ => None,
-    };
+    // What was charged is booked as spend, so only a believable number counts (see
+    // `crate::charge`); anything else is unknown and the engine estimates instead.
+    let cost = usage
+        .get("cost")
+        .and_then(|c| crate::charge::from_json(c, "usage.cost"));
     Some(Usage {
         prompt_tokens: count("/prompt_tokens"),
         completion_tokens: count("/completion_tokens"),
@@ -218,6 +218,11 @@ mod tests {
             "an empty usage object is all zeros"
         );
         assert_eq!(usage_from(&json!(7)), None, "a non-object is no usage");
+        for bad in [json!(-1), json!("0.5"), json!(1e30), json!(-0.5)] {
+            let usage = usage_from(&json!({"prompt_tokens": 3, "cost": bad})).unwrap_or_default();
+            assert_eq!(usage.cost, None, "{bad} is no provider cost");
+            assert_eq!(usage.prompt_tokens, 3, "the counts stay");
+        }
     }
 
     #[test]

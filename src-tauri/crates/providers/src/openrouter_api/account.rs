@@ -113,7 +113,7 @@ pub async fn fetch_key(
     client: &reqwest::Client,
     endpoint: &Endpoint,
 ) -> Result<KeyInfo, ProviderError> {
-    let body = get_text(endpoint.get(client, "key")).await?;
+    let body = get_text(endpoint, endpoint.get(client, "key")).await?;
     parse_key(&body)
 }
 
@@ -126,7 +126,7 @@ pub async fn fetch_credits(
     client: &reqwest::Client,
     endpoint: &Endpoint,
 ) -> Result<Credits, ProviderError> {
-    let body = get_text(endpoint.get(client, "credits"))
+    let body = get_text(endpoint, endpoint.get(client, "credits"))
         .await
         .map_err(management_key_required)?;
     parse_credits(&body)
@@ -145,27 +145,33 @@ pub async fn fetch_generation(
         return Err(ProviderError::BadRequest {
             status: 0,
             message: "a generation id is needed".to_owned(),
+            call: None,
         });
     }
     // `query` percent-encodes the id, so no id can add parameters of its own.
     let request = endpoint.get(client, "generation").query(&[("id", id)]);
-    let body = get_text(request).await?;
+    let body = get_text(endpoint, request).await?;
     parse_generation(&body)
 }
 
 /// Rewrites a refusal of `/credits` into the explanation people need. Core classifies a 403
 /// whose message does not mention keys as moderation; on this endpoint it can only be the key.
 fn management_key_required(error: ProviderError) -> ProviderError {
-    let explain = |status: u16, message: &str| ProviderError::Auth {
+    let explain = |status: u16, message: &str, call| ProviderError::Auth {
         status,
         message: format!(
             "reading the account balance needs an OpenRouter management key (this key can still \
              run models); OpenRouter said: {message}"
         ),
+        call,
     };
     match error {
-        ProviderError::Auth { status, message } => explain(status, &message),
-        ProviderError::Moderation { message, .. } => explain(403, &message),
+        ProviderError::Auth {
+            status,
+            message,
+            call,
+        } => explain(status, &message, call),
+        ProviderError::Moderation { message, call, .. } => explain(403, &message, call),
         other => other,
     }
 }
@@ -273,7 +279,9 @@ fn parse_generation(body: &str) -> Result<Generation, ProviderError> {
     let g: WireGeneration = decode(body)?;
     let cost = g.total_cost.as_ref().or(g.usage.as_ref());
     Ok(Generation {
-        total_cost: optional_amount("total_cost", cost, body)?,
+        // Booked as what was charged, so held to what one request can believably cost.
+        total_cost: optional_amount("total_cost", cost, body)?
+            .and_then(|usd| crate::charge::believable(usd, "total_cost")),
         id: g.id,
         model: g.model,
         provider_name: g.provider_name,
@@ -383,6 +391,15 @@ mod tests {
     }
 
     #[test]
+    fn a_generation_cost_no_request_can_have_is_unknown() {
+        for cost in ["-5", "-0.0001", "1e6", "1001"] {
+            let body = format!(r#"{{"data":{{"id":"gen-1","total_cost":{cost}}}}}"#);
+            let g = parse_generation(&body).unwrap();
+            assert_eq!(g.total_cost, None, "{cost} is not booked");
+        }
+    }
+
+    #[test]
     fn generation_counts_are_read_loosely_and_cost_falls_back_to_usage() {
         let body = r#"{"data":{"id":"gen-1","usage":0.00813,"tokens_prompt":555,"latency":812.6,"generation_time":null,"native_tokens_cached":-3}}"#;
         let g = parse_generation(body).unwrap();
@@ -404,7 +421,10 @@ mod tests {
             None,
             r#"{"error":{"message":"Access denied","code":403}}"#,
         );
-        let ProviderError::Auth { status, message } = management_key_required(forbidden) else {
+        let ProviderError::Auth {
+            status, message, ..
+        } = management_key_required(forbidden)
+        else {
             unreachable!("must become Auth")
         };
         assert_eq!(status, 403, "status kept");

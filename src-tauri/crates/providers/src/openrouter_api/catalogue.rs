@@ -120,7 +120,7 @@ pub async fn fetch_models(
     client: &reqwest::Client,
     endpoint: &Endpoint,
 ) -> Result<Vec<CatalogueModel>, ProviderError> {
-    let body = get_text(endpoint.get(client, "models")).await?;
+    let body = get_text(endpoint, endpoint.get(client, "models")).await?;
     parse_models(&body)
 }
 
@@ -161,7 +161,7 @@ pub async fn fetch_endpoints(
     model_id: &str,
 ) -> Result<ModelEndpoints, ProviderError> {
     let path = endpoints_path(model_id)?;
-    let body = get_text(endpoint.get(client, &path)).await?;
+    let body = get_text(endpoint, endpoint.get(client, &path)).await?;
     parse_endpoints(&body)
 }
 
@@ -171,6 +171,7 @@ fn endpoints_path(model_id: &str) -> Result<String, ProviderError> {
     let refuse = |why: &str| ProviderError::BadRequest {
         status: 0,
         message: format!("\"{model_id}\" is not a model id of the form author/slug: {why}"),
+        call: None,
     };
     let mut parts = model_id.split('/');
     let (Some(author), Some(slug), None) = (parts.next(), parts.next(), parts.next()) else {

@@ -24,6 +24,8 @@ use reqwest::RequestBuilder;
 use serde::Deserialize;
 use switchboard_core::{ProviderError, Usd};
 
+use crate::Endpoint;
+
 pub(crate) use account::parse_key;
 pub use account::{
     Credits, Generation, KeyInfo, RateLimit, fetch_credits, fetch_generation, fetch_key,
@@ -39,8 +41,8 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Sends a GET with the short deadline and returns the body of a 2xx answer; anything else is
 /// the classified error.
-async fn get_text(request: RequestBuilder) -> Result<String, ProviderError> {
-    let response = crate::http::send(request.timeout(TIMEOUT)).await?;
+async fn get_text(endpoint: &Endpoint, request: RequestBuilder) -> Result<String, ProviderError> {
+    let response = crate::http::send(endpoint, request.timeout(TIMEOUT)).await?;
     response
         .text()
         .await

@@ -31,7 +31,7 @@ fn recorded_400_is_bad_request_with_anthropics_message() {
     let body = fixture!("error_invalid_request.response.json");
     let err = ProviderError::from_response(400, None, &body);
     assert!(
-        matches!(&err, ProviderError::BadRequest { status: 400, message }
+        matches!(&err, ProviderError::BadRequest { status: 400, message, .. }
             if message == "This model does not support effort level 'xhigh'. Supported levels: high, low, max, medium."),
         "the recorded invalid_request_error keeps Anthropic's message, got {err:?}"
     );

@@ -71,6 +71,7 @@ async fn serve(status: u16, content_type: &'static str, body: String) -> (Anthro
         base_url: BaseUrl::parse(&format!("http://{addr}/v1")).unwrap(),
         key: Some(ApiKey::parse(KEY).unwrap()),
         attribution: Attribution::default(),
+        limits: Default::default(),
     };
     (Anthropic::new(http_client().unwrap(), endpoint), seen)
 }
@@ -160,7 +161,7 @@ async fn recorded_400_over_http_is_bad_request() {
     let (anthropic, _) = serve(400, "application/json", body).await;
     let err = collect(anthropic.chat(question())).await.error;
     assert!(
-        matches!(&err, Some(ProviderError::BadRequest { status: 400, message }) if message.starts_with("This model does not support effort level 'xhigh'")),
+        matches!(&err, Some(ProviderError::BadRequest { status: 400, message, .. }) if message.starts_with("This model does not support effort level 'xhigh'")),
         "classified from the body: {err:?}"
     );
 }

@@ -28,7 +28,9 @@ fn reasoning(effort: Option<ReasoningEffort>, budget: Option<u32>) -> Option<Rea
 
 fn untranslatable(result: Result<Value, ProviderError>) -> String {
     match result {
-        Err(ProviderError::BadRequest { status: 0, message }) => message,
+        Err(ProviderError::BadRequest {
+            status: 0, message, ..
+        }) => message,
         other => panic!("expected BadRequest with status 0, got {other:?}"),
     }
 }

@@ -98,6 +98,7 @@ fn adapter(kind: ProviderKind, addr: SocketAddr) -> OpenAiCompat {
             referer: "https://switchboard.test".into(),
             title: "Switchboard Test".into(),
         },
+        limits: Default::default(),
     };
     let client = switchboard_providers::http_client().expect("client");
     OpenAiCompat::new(client, endpoint)
@@ -204,7 +205,7 @@ async fn a_429_before_the_stream_is_the_only_item() {
         .collect()
         .await;
     assert!(
-        matches!(items.as_slice(), [Err(ProviderError::RateLimited { retry_after: Some(d), message })]
+        matches!(items.as_slice(), [Err(ProviderError::RateLimited { retry_after: Some(d), message, .. })]
             if *d == Duration::from_secs(7) && message == "Rate limit exceeded: free-models-per-min"),
         "rate limited with Retry-After, and nothing else: {items:?}"
     );
@@ -285,7 +286,7 @@ async fn a_json_error_answering_a_stream_request_is_that_error() {
         .collect()
         .await;
     assert!(
-        matches!(items.as_slice(), [Err(ProviderError::Upstream { status: 503, provider: Some(p), message })]
+        matches!(items.as_slice(), [Err(ProviderError::Upstream { status: 503, provider: Some(p), message, .. })]
             if p == "Lambda" && message == "No instances available"),
         "the error in the JSON body, not a truncated stream: {items:?}"
     );

@@ -92,7 +92,7 @@ fn the_recorded_openai_error_is_a_bad_request() {
     let body = read(&fixtures().join("openai/o1_mini_system_role_system.400.json"));
     let err = ProviderError::from_response(400, None, &body);
     assert!(
-        matches!(&err, ProviderError::BadRequest { status: 400, message }
+        matches!(&err, ProviderError::BadRequest { status: 400, message, .. }
             if message == "Unsupported value: 'messages[0].role' does not support 'system' with this model."),
         "OpenAI's message is kept: {err:?}"
     );

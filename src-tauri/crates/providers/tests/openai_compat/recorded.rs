@@ -377,7 +377,7 @@ fn every_recorded_error_classifies_as_a_bad_request() {
         let expected = value["error"]["message"].as_str().expect("a message");
         let err = ProviderError::from_response(code, None, &body);
         assert!(
-            matches!(&err, ProviderError::BadRequest { status: 400, message } if message.starts_with(expected)),
+            matches!(&err, ProviderError::BadRequest { status: 400, message, .. } if message.starts_with(expected)),
             "{id}: a 400 with the provider's message: {err:?}"
         );
         if expected == "Provider returned error" {

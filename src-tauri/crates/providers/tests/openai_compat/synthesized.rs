@@ -309,7 +309,7 @@ fn a_non_streamed_error_after_partial_output_is_an_error() {
     let body = read(&fixtures().join("openrouter/synthesized/nonstream_choice_error.json"));
     let err = parse_body(&body).expect_err("an error body");
     assert!(
-        matches!(&err, ProviderError::Upstream { status: 502, provider: Some(p), message }
+        matches!(&err, ProviderError::Upstream { status: 502, provider: Some(p), message, .. }
             if p == "Anthropic" && message == "Provider returned error"),
         "choices[0].error is classified by its code: {err:?}"
     );

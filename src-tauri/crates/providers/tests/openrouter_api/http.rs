@@ -163,6 +163,7 @@ fn endpoint(base: &str, key: Option<&str>) -> Endpoint {
         base_url: BaseUrl::parse(base).unwrap(),
         key: key.map(|k| ApiKey::parse(k).unwrap()),
         attribution: Attribution::default(),
+        limits: Default::default(),
     }
 }
 
@@ -273,7 +274,10 @@ async fn fetch_credits_needs_a_management_key() {
     let err = fetch_credits(&client, &endpoint(&base, Some(NORMAL_KEY)))
         .await
         .unwrap_err();
-    let ProviderError::Auth { status, message } = &err else {
+    let ProviderError::Auth {
+        status, message, ..
+    } = &err
+    else {
         panic!("a normal key's 403 must be Auth, got {err:?}");
     };
     assert_eq!(*status, 403, "status kept");
@@ -290,7 +294,7 @@ async fn fetch_credits_needs_a_management_key() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, ProviderError::Auth { status: 401, message } if message.contains("management key")),
+        matches!(&err, ProviderError::Auth { status: 401, message, .. } if message.contains("management key")),
         "a 401 says so too: {err:?}"
     );
 }
@@ -338,7 +342,7 @@ async fn fetch_generation_encodes_the_id_and_classifies_a_404() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, ProviderError::BadRequest { status: 404, message } if message == "Generation not found"),
+        matches!(&err, ProviderError::BadRequest { status: 404, message, .. } if message == "Generation not found"),
         "a 404 is classified with OpenRouter's message: {err:?}"
     );
     let err = fetch_generation(&client, &api, " ").await.unwrap_err();

@@ -78,10 +78,14 @@ impl Ticket {
                 message,
                 sample,
             } => {
-                entry.stats.record(&Sample {
-                    ok: false,
-                    ..sample
-                });
+                // A rate limit says nothing of the target's speed or success: the request
+                // was never answered, so its figures stay out of the target's.
+                if !matches!(class, FailureClass::RateLimited { .. }) {
+                    entry.stats.record(&Sample {
+                        ok: false,
+                        ..sample
+                    });
+                }
                 match class.trip(&message) {
                     Some(trip) => entry.breaker.failed(trip, &settings, now),
                     // The request was at fault, not the target: a trial that ends this way

@@ -3,7 +3,9 @@
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
-use switchboard_core::{AnswerStats, AnswerStatus, Attachment, ColumnSpec, ErrorInfo, ToolCall};
+use switchboard_core::{
+    AnswerStats, AnswerStatus, Attachment, Citation, ColumnSpec, ErrorInfo, Thumb, ToolCall,
+};
 
 use super::{from_json, new_id, not_found, read_columns, status_str, title_from, to_json, touch};
 use crate::{Store, StoreError, now_ms};
@@ -25,6 +27,8 @@ pub struct AnswerEnd {
     pub error: Option<ErrorInfo>,
     /// Its ledger row, when a request was made.
     pub ledger_id: Option<String>,
+    /// Web pages it cites.
+    pub citations: Vec<Citation>,
 }
 
 /// One turn of a column's context: the user's message and that column's displayed answer.
@@ -167,9 +171,13 @@ impl Store {
             .then(|| to_json(&end.reasoning_details))
             .transpose()?;
         let error = end.error.as_ref().map(to_json).transpose()?;
+        let citations = (!end.citations.is_empty())
+            .then(|| to_json(&end.citations))
+            .transpose()?;
         let n = self.conn()?.execute(
             "UPDATE answer SET content = ?2, reasoning = ?3, reasoning_details_json = ?4,
-                tool_calls_json = ?5, status = ?6, error_json = ?7, ledger_id = ?8 WHERE id = ?1",
+                tool_calls_json = ?5, status = ?6, error_json = ?7,
+                ledger_id = COALESCE(?8, ledger_id), citations_json = ?9 WHERE id = ?1",
             params![
                 answer_id,
                 end.content,
@@ -178,13 +186,62 @@ impl Store {
                 to_json(&end.tool_calls)?,
                 status_str(end.status),
                 error,
-                end.ledger_id
+                end.ledger_id,
+                citations
             ],
         )?;
         if n == 0 {
             return Err(not_found("answer", answer_id));
         }
         Ok(())
+    }
+
+    /// Links a streaming answer to the ledger row of the request just sent for it, so that
+    /// if the app dies mid-stream the answer still finds its (reconciled) cost.
+    pub fn link_answer_request(&self, answer_id: &str, ledger_id: &str) -> Result<(), StoreError> {
+        self.conn()?.execute(
+            "UPDATE answer SET ledger_id = ?2 WHERE id = ?1 AND status = 'streaming'",
+            params![answer_id, ledger_id],
+        )?;
+        Ok(())
+    }
+
+    /// Sets (or clears) the thumb on an answer.
+    pub fn set_thumb(&self, answer_id: &str, thumb: Option<Thumb>) -> Result<(), StoreError> {
+        let n = self.conn()?.execute(
+            "UPDATE answer SET thumb = ?2 WHERE id = ?1",
+            params![answer_id, thumb.map(Thumb::as_str)],
+        )?;
+        if n == 0 {
+            return Err(not_found("answer", answer_id));
+        }
+        Ok(())
+    }
+
+    /// Marks an answer as the best of its turn (and no other answer of that turn), or clears
+    /// it. Thumbs are left as they are: a vote and a thumb are different verdicts.
+    pub fn set_best(&self, answer_id: &str, best: bool) -> Result<(), StoreError> {
+        self.in_tx(|tx| {
+            let turn: String = tx
+                .query_row(
+                    "SELECT turn_id FROM answer WHERE id = ?1",
+                    [answer_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| not_found("answer", answer_id))?;
+            if best {
+                tx.execute(
+                    "UPDATE answer SET best = 0 WHERE turn_id = ?1 AND id != ?2",
+                    params![turn, answer_id],
+                )?;
+            }
+            tx.execute(
+                "UPDATE answer SET best = ?2 WHERE id = ?1",
+                params![answer_id, best],
+            )?;
+            Ok(())
+        })
     }
 
     /// Marks every answer still `streaming` as `interrupted` (the app died mid-stream); their

@@ -5,16 +5,20 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Row};
 use switchboard_core::{
-    AnswerStats, AnswerStatus, AnswerView, ColumnView, ConversationView, TurnView, Usd,
+    AnswerStats, AnswerStatus, AnswerView, Citation, ColumnView, ConversationView, ProviderId,
+    Thumb, TurnView, Usd,
 };
 
 use super::{from_json, not_found, parse_status, read_columns};
 use crate::{Store, StoreError};
 
 /// The stats columns, aliased `a` (answer) and `l` (its ledger row, LEFT JOINed).
+/// After the status come where the request went and how many were sent for the answer.
 pub(crate) const STATS_COLUMNS: &str = "l.id, l.prompt_tokens, l.completion_tokens,
     l.reasoning_tokens, l.cached_tokens, l.cost_pico, l.cost_source, l.ttft_ms, l.latency_ms,
-    l.served_by, l.served_model, a.stats_json, a.status";
+    l.served_by, l.served_model, a.stats_json, a.status, l.provider_id, l.route,
+    (SELECT count(*) FROM ledger x WHERE x.request_id = l.request_id AND x.outcome != 'pending'),
+    (SELECT name FROM custom_provider p WHERE p.id = l.provider_id)";
 
 /// An answer's numbers as read, before choosing the ledger row or the recorded stats.
 pub(crate) struct RawStats {
@@ -28,6 +32,10 @@ pub(crate) struct RawStats {
     model: Option<String>,
     stats_json: Option<String>,
     status: String,
+    provider: Option<String>,
+    route: Option<String>,
+    sent: i64,
+    custom_name: Option<String>,
 }
 
 fn to_u32(n: i64) -> u32 {
@@ -56,6 +64,10 @@ impl RawStats {
             model: r.get(at + 10)?,
             stats_json: r.get(at + 11)?,
             status: r.get(at + 12)?,
+            provider: r.get(at + 13)?,
+            route: r.get(at + 14)?,
+            sent: r.get(at + 15)?,
+            custom_name: r.get(at + 16)?,
         })
     }
 
@@ -63,12 +75,26 @@ impl RawStats {
         if self.ledger_id.is_none() {
             return match &self.stats_json {
                 Some(json) => from_json("recorded answer stats", json),
+                // Failed or stopped with no request recorded: refused before sending (a
+                // budget, no key, a limit) or stopped while waiting. It cost nothing.
+                None if matches!(self.status.as_str(), "failed" | "cancelled") => Ok(AnswerStats {
+                    cost: Some(Usd::ZERO),
+                    cost_source: "not_sent".into(),
+                    ..AnswerStats::default()
+                }),
                 None => Ok(AnswerStats {
                     cost_source: "unknown".into(),
                     ..AnswerStats::default()
                 }),
             };
         }
+        let provider: Option<ProviderId> = self.provider.as_deref().and_then(|p| p.parse().ok());
+        let provider_name = self.custom_name.or_else(|| {
+            provider
+                .as_ref()
+                .and_then(ProviderId::builtin)
+                .map(|b| b.display_name().to_owned())
+        });
         let [prompt, completion, reasoning, cached] = self.tokens;
         let ttft = self.ttft_ms.map(to_u32);
         let latency = self.latency_ms.map(to_u32);
@@ -90,6 +116,10 @@ impl RawStats {
             tokens_per_second,
             served_by: self.served_by,
             model: self.model,
+            provider,
+            provider_name,
+            route: self.route,
+            attempts: u32::try_from(self.sent.max(1)).unwrap_or(u32::MAX),
         })
     }
 }
@@ -228,7 +258,8 @@ impl Store {
             conn.prepare("SELECT text, attachments_json FROM turn WHERE id = ?1")?;
         let mut turn_answers = conn.prepare(&format!(
             "SELECT a.id, a.column_id, a.attempt, a.selected, a.content, a.reasoning,
-                a.tool_calls_json, a.error_json, {STATS_COLUMNS}
+                a.tool_calls_json, a.error_json, a.thumb, a.best, a.citations_json,
+                {STATS_COLUMNS}
              FROM answer a LEFT JOIN ledger l ON l.id = a.ledger_id
              WHERE a.turn_id = ?1 ORDER BY a.attempt"
         ))?;
@@ -240,7 +271,9 @@ impl Store {
             let mut attempts_by_column: HashMap<String, Vec<(bool, AnswerView)>> = HashMap::new();
             let mut rows = turn_answers.query([&row.id])?;
             while let Some(r) = rows.next()? {
-                let raw = RawStats::read_at(r, 8)?;
+                let raw = RawStats::read_at(r, 11)?;
+                let thumb: Option<String> = r.get(8)?;
+                let citations: Option<String> = r.get(10)?;
                 let status: AnswerStatus = parse_status(&raw.status);
                 let column_id: String = r.get(1)?;
                 let tool_calls: String = r.get(6)?;
@@ -257,6 +290,12 @@ impl Store {
                     stats: raw.into_stats()?,
                     attempt: r.get(2)?,
                     attempts: 0,
+                    thumb: thumb.as_deref().and_then(Thumb::parse),
+                    best: r.get(9)?,
+                    citations: citations
+                        .map(|c| from_json::<Vec<Citation>>("citations", &c))
+                        .transpose()?
+                        .unwrap_or_default(),
                 };
                 attempts_by_column
                     .entry(column_id)
@@ -335,6 +374,7 @@ mod tests {
                 status: AnswerStatus::Interrupted, // no request recorded: an unknown cost each
                 error: None,
                 ledger_id: None,
+                citations: Vec::new(),
             };
             store.finish_answer(&answer, &end).unwrap();
             parent = Some(turn);
@@ -392,6 +432,7 @@ mod tests {
                         attempt: None,
                         conversation_id: Some(id.clone()),
                         agent: None,
+                        bound: None,
                     })
                     .unwrap();
             }
@@ -407,6 +448,7 @@ mod tests {
                 status,
                 error: None,
                 ledger_id,
+                citations: Vec::new(),
             };
             store.finish_answer(&answer, &end).unwrap();
             parent = Some(turn);

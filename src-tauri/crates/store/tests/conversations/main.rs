@@ -30,6 +30,7 @@ fn end(content: &str, status: AnswerStatus) -> AnswerEnd {
         status,
         error: None,
         ledger_id: None,
+        citations: Vec::new(),
     }
 }
 
@@ -340,4 +341,89 @@ fn hits_are_ranked_by_relevance() {
         vec![strong.as_str(), weak.as_str()],
         "bm25 puts the denser match first"
     );
+}
+
+/// Thumbs and the best-of vote used to live only in the page's memory: gone on reopening.
+#[test]
+fn thumbs_and_the_best_vote_are_kept_with_the_answers_and_do_not_clear_each_other() {
+    use switchboard_core::Thumb;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let (id, answers) = {
+        let store = Store::open(&path).unwrap();
+        let (id, ..) = answered(&store, "Which is better?", "this one");
+        let view = store.conversation_view(&id).unwrap();
+        let answers: Vec<String> = view.turns[0].answers.iter().map(|a| a.id.clone()).collect();
+        store.set_thumb(&answers[0], Some(Thumb::Up)).unwrap();
+        store.set_thumb(&answers[1], Some(Thumb::Down)).unwrap();
+        store.set_best(&answers[1], true).unwrap();
+        (id, answers)
+    };
+    let store = Store::open(&path).unwrap();
+    let view = store.conversation_view(&id).unwrap();
+    let a = &view.turns[0].answers;
+    assert_eq!((a[0].thumb, a[0].best), (Some(Thumb::Up), false));
+    assert_eq!(
+        (a[1].thumb, a[1].best),
+        (Some(Thumb::Down), true),
+        "picking the best kept the earlier thumb"
+    );
+    // A later vote moves "best" to the other answer of the turn; thumbs stay.
+    store.set_best(&answers[0], true).unwrap();
+    let view = store.conversation_view(&id).unwrap();
+    let a = &view.turns[0].answers;
+    assert_eq!((a[0].best, a[1].best), (true, false));
+    assert_eq!(
+        (a[0].thumb, a[1].thumb),
+        (Some(Thumb::Up), Some(Thumb::Down))
+    );
+    store.set_thumb(&answers[0], None).unwrap();
+    assert_eq!(
+        store.conversation_view(&id).unwrap().turns[0].answers[0].thumb,
+        None
+    );
+    assert!(matches!(
+        store.set_thumb("no-such-answer", Some(Thumb::Up)),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// An answer refused before anything was sent (a budget, no key) said "cost unknown".
+#[test]
+fn an_answer_refused_before_sending_costs_nothing_and_says_it_was_not_sent() {
+    let (_dir, store) = open();
+    let id = store.create_conversation(&[spec("a/one")]).unwrap();
+    let turn = store.add_turn(&id, None, "hello", &[]).unwrap();
+    let column = store.columns(&id).unwrap()[0].0.clone();
+    let (a, _) = store.start_answer(&turn, &column).unwrap();
+    store
+        .finish_answer(&a, &end("", AnswerStatus::Failed))
+        .unwrap();
+    let stats = &store.conversation_view(&id).unwrap().turns[0].answers[0].stats;
+    assert_eq!(stats.cost_source, "not_sent");
+    assert_eq!(stats.cost.unwrap().to_string(), "0");
+    assert_eq!(stats.attempts, 0);
+    let view = store.conversation_view(&id).unwrap();
+    assert_eq!(
+        (view.unknown_costs, view.total_cost.to_string().as_str()),
+        (0, "0")
+    );
+}
+
+#[test]
+fn citations_are_kept_with_the_answer() {
+    use switchboard_core::Citation;
+    let (_dir, store) = open();
+    let id = store.create_conversation(&[spec("a/one")]).unwrap();
+    let turn = store.add_turn(&id, None, "news?", &[]).unwrap();
+    let column = store.columns(&id).unwrap()[0].0.clone();
+    let (a, _) = store.start_answer(&turn, &column).unwrap();
+    let mut ended = end("See the report.", AnswerStatus::Complete);
+    ended.citations = vec![Citation {
+        url: "https://example.com/report".into(),
+        title: Some("The report".into()),
+    }];
+    store.finish_answer(&a, &ended).unwrap();
+    let view = store.conversation_view(&id).unwrap();
+    assert_eq!(view.turns[0].answers[0].citations, ended.citations);
 }

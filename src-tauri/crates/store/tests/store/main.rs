@@ -27,6 +27,15 @@ fn database_at(path: &std::path::Path, version: u32) {
 
 /// Rows that a user of `version` could have had. Every later migration must keep them.
 fn seed(conn: &Connection, version: u32) {
+    if version == 5 {
+        conn.execute_batch(
+            "INSERT INTO ledger (id, created_ms, provider_id, model, cost_pico, cost_source,
+                outcome, agent, conversation_id)
+             VALUES ('r5', 3, 'openai', 'gpt-4o-mini', 1500000000, 'estimate', 'cancelled',
+                'translator', NULL);",
+        )
+        .unwrap();
+    }
     if version == 4 {
         conn.execute_batch(
             "INSERT INTO ledger (id, created_ms, provider_id, model, cost_pico, cost_source,
@@ -99,6 +108,23 @@ fn assert_seeds_survived(store: &Store, from: u32) {
             .find(|r| r.id == "r4")
             .expect("v4 ledger row kept");
         assert_eq!((v4.route.as_deref(), v4.attempt), (Some("code"), Some(2)));
+    }
+    if from >= 5 {
+        let rows = store.recent_requests(10).unwrap();
+        let v5 = rows
+            .iter()
+            .find(|r| r.id == "r5")
+            .expect("v5 ledger row kept through the v6 table copy");
+        assert_eq!(
+            (v5.outcome, v5.cost_source, v5.agent.as_deref(), v5.bound),
+            (
+                Outcome::Cancelled,
+                CostSource::Estimate,
+                Some("translator"),
+                None
+            )
+        );
+        assert_eq!(v5.cost.unwrap().to_string(), "0.0015");
     }
     if from >= 3 {
         let view = store.conversation_view("c1").unwrap();
@@ -332,6 +358,7 @@ fn entry(
         attempt: Some(1),
         conversation_id: None,
         agent: None,
+        bound: None,
     }
 }
 
@@ -475,6 +502,7 @@ fn the_catalogue_cache_is_replaced_not_appended() {
 }
 
 mod agents;
+mod requests;
 
 mod spend {
     use switchboard_core::{Budget, BudgetPeriod, BudgetScope, SpendGrouping, Usd};

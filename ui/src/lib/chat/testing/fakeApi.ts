@@ -23,6 +23,10 @@ export function stats(over: Partial<AnswerStats> = {}): AnswerStats {
     tokensPerSecond: 20,
     servedBy: null,
     model: null,
+    provider: "openrouter",
+    providerName: "OpenRouter",
+    route: null,
+    attempts: 1,
     ...over,
   };
 }
@@ -53,6 +57,9 @@ export function answer(over: Partial<AnswerView> & { id: string; columnId: strin
     stats: stats(),
     attempt: 1,
     attempts: 1,
+    thumb: null,
+    best: false,
+    citations: [],
     ...over,
   };
 }
@@ -85,6 +92,7 @@ export function conversation(over: Partial<ConversationView> = {}): Conversation
 export function model(over: Partial<ModelChoice> & { id: string }): ModelChoice {
   return {
     provider: "openrouter",
+    providerName: "OpenRouter",
     name: over.id,
     contextLength: 128000,
     promptPerMillion: "0.15",
@@ -104,6 +112,7 @@ export function prediction(
     inputCost: "0.00186",
     maxOutputTokens: 16384,
     maxCost: "0.0121",
+    routedTo: null,
     ...over,
   };
 }

@@ -1,0 +1,64 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import type { ModelChoice } from "./api";
+import ModelPicker from "./ModelPicker.svelte";
+import { model } from "./testing/fakeApi";
+
+const LOCAL = "custom:0192f0c4-7b1a-7cc2-9d5e-3f1a2b3c4d5e";
+
+const models: ModelChoice[] = [
+  model({ id: "openai/gpt-4o-mini", name: "OpenAI: GPT-4o-mini" }),
+  model({
+    id: "llama3.2:3b",
+    provider: LOCAL,
+    providerName: "Desk Ollama",
+    promptPerMillion: null,
+    completionPerMillion: null,
+  }),
+  model({
+    id: "qwen2.5:7b",
+    provider: LOCAL,
+    providerName: "Desk Ollama",
+    promptPerMillion: "0",
+    completionPerMillion: "0",
+  }),
+];
+
+describe("ModelPicker", () => {
+  it("names a custom provider in the label, the tooltip and the options, never its id", async () => {
+    const onselect = vi.fn<(m: ModelChoice) => void>();
+    render(ModelPicker, { models, provider: LOCAL, model: "llama3.2:3b", onselect });
+    const current = screen.getByRole("button", { expanded: false });
+    expect(current).toHaveTextContent("Desk Ollama");
+    expect(current).toHaveAttribute("title", "Desk Ollama · llama3.2:3b");
+
+    await fireEvent.click(current);
+    const options = screen.getAllByTestId("model-option");
+    expect(options).toHaveLength(3);
+    const llama = options.find((o) => o.dataset.model === "llama3.2:3b");
+    expect(llama).toBeDefined();
+    expect(llama?.dataset.provider, "e2e tests pick by id").toBe(LOCAL);
+    expect(llama).toHaveTextContent("Desk Ollama");
+    expect(llama, "a custom server publishes no price").toHaveTextContent("in not set");
+    expect(options.find((o) => o.dataset.model === "qwen2.5:7b")).toHaveTextContent("in $0");
+    for (const o of options) expect(o.textContent).not.toContain("custom:");
+    expect(options[0]).toHaveTextContent("OpenRouter");
+
+    // The provider's name finds its models.
+    await fireEvent.input(screen.getByRole("searchbox", { name: "Filter models" }), {
+      target: { value: "desk 3b" },
+    });
+    const found = screen.getAllByTestId("model-option");
+    expect(found.map((o) => o.dataset.model)).toEqual(["llama3.2:3b"]);
+    await fireEvent.click(found[0] as HTMLElement);
+    expect(onselect).toHaveBeenCalledWith(expect.objectContaining({ provider: LOCAL }));
+  });
+
+  it("never shows a custom provider's id while its models are not listed", () => {
+    render(ModelPicker, { models: [], provider: LOCAL, model: "llama3.2:3b", onselect: vi.fn() });
+    const current = screen.getByRole("button", { expanded: false });
+    expect(current.textContent).not.toContain("custom:");
+    expect(current.title).not.toContain("custom:");
+    expect(current).toHaveTextContent("custom provider");
+  });
+});

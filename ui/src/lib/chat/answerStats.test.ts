@@ -1,0 +1,52 @@
+import { describe, expect, test } from "vitest";
+import { describeCost, describeDestination, describeRoutedTo, describeTokens } from "./answerStats";
+import { stats } from "./testing/fakeApi";
+
+const spec = {
+  provider: "openrouter",
+  model: "openai/gpt-4o-mini",
+  params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+};
+
+describe("honest labels", () => {
+  test("each cost source reads once, never 'Cost cost unknown'", () => {
+    expect(describeCost(stats({ cost: null })).amount).toBe("unknown");
+    expect(describeCost(stats({ cost: "0.001866", costSource: "provider" }))).toMatchObject({
+      amount: "$0.001866",
+      source: "exact",
+    });
+    expect(describeCost(stats({ cost: "0", costSource: "not_billed" }))).toMatchObject({
+      amount: "$0",
+      source: "not billed",
+    });
+    expect(describeCost(stats({ cost: "0", costSource: "not_sent", attempts: 0 })).amount).toBe(
+      "not sent · $0",
+    );
+  });
+
+  test("token counts are joined with spaced separators, and unknown when a stream stopped early", () => {
+    expect(
+      describeTokens(
+        stats({ promptTokens: 12, completionTokens: 36, reasoningTokens: 13 }),
+        "complete",
+      ),
+    ).toBe("12 in · 36 out · 13 reasoning");
+    const stopped = stats({ promptTokens: 0, completionTokens: 0 });
+    expect(describeTokens(stopped, "cancelled")).toBe("unknown");
+    expect(describeTokens(stopped, "complete")).toBe("0 in · 0 out");
+  });
+
+  test("a request a rule sent elsewhere names where it went", () => {
+    const routed = stats({
+      provider: "custom:0192",
+      providerName: "LiteLLM",
+      model: "mock-gpt",
+      route: "local-first",
+    });
+    expect(describeDestination(routed, spec)).toBe("→ LiteLLM · mock-gpt via route local-first");
+    expect(describeDestination(stats(), spec), "its own model: nothing to say").toBeNull();
+    expect(
+      describeRoutedTo({ providerName: "LiteLLM", model: "mock-gpt", route: "local-first" }),
+    ).toBe("→ LiteLLM · mock-gpt via route local-first");
+  });
+});
