@@ -6,7 +6,9 @@ use std::path::Path;
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
-use crate::commands::{agents, app, chat, links, models, providers, routing, settings, spend};
+use crate::commands::{
+    agents, app, chat, clients, links, local_api, models, providers, routing, settings, spend,
+};
 use crate::events::{BudgetAlerted, ProvidersChanged, SettingsChanged};
 
 pub(crate) fn builder() -> Builder<tauri::Wry> {
@@ -75,6 +77,12 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             spend::spend_report,
             spend::spend_chart,
             spend::spend_export,
+            clients::client_keys_list,
+            clients::client_key_create,
+            clients::client_key_revoke,
+            local_api::local_api_status,
+            local_api::local_api_start,
+            local_api::local_api_stop,
             chat::chat_predict,
             chat::answer_rate,
             agents::agent_templates,

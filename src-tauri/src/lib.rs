@@ -40,6 +40,7 @@ pub fn run() {
             if let Some(engine) = &checker {
                 background::start(app.handle(), engine);
             }
+            commands::local_api::start_with_app(app.handle());
             Ok(())
         })
         .manage(AppState::new(engine))

@@ -5,14 +5,20 @@ use switchboard_engine::Engine;
 
 use crate::error::IpcError;
 
-/// The engine, or why it could not start (the UI shows that instead of crashing).
+/// The engine, or why it could not start (the UI shows that instead of crashing), and the
+/// local API server while it runs.
 pub(crate) struct AppState {
     engine: Result<Engine, ErrorInfo>,
+    /// A tokio mutex: starting and stopping the server awaits while holding it.
+    pub(crate) gateway: tokio::sync::Mutex<Option<switchboard_gateway::server::Gateway>>,
 }
 
 impl AppState {
     pub(crate) fn new(engine: Result<Engine, ErrorInfo>) -> Self {
-        Self { engine }
+        Self {
+            engine,
+            gateway: tokio::sync::Mutex::new(None),
+        }
     }
 
     pub(crate) fn engine(&self) -> Result<&Engine, IpcError> {

@@ -14,6 +14,7 @@ mod consent;
 mod custom_models;
 mod driver;
 mod links;
+mod local_api;
 mod page;
 mod routing;
 mod safety;

@@ -147,6 +147,17 @@ async fn dark_screens(c: &Client) -> TestResult {
     );
     screenshot(c, "theme-dark-agents.png").await?;
 
+    // Local API: the switch, the port, the new-key form and the snippets.
+    click(c, "#nav-localApi").await?;
+    wait_for_attr(c, "[data-testid=\"local-api-server\"]", "data-state", "off").await?;
+    let local = read(c).await?;
+    local.assert_readable("local API");
+    assert!(
+        !local.boxes.is_empty() && !local.placeholders.is_empty(),
+        "the Local API screen has its switch and placeholders: {local:?}"
+    );
+    screenshot(c, "theme-dark-local-api.png").await?;
+
     // Chat: the composer and the column header.
     open_new_chat(c, 1).await?;
     read(c).await?.assert_readable("chat");

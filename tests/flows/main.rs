@@ -7,11 +7,13 @@
 mod agents;
 mod budgets;
 mod chat;
+mod clients;
 mod conversations;
 mod custom_models;
 mod faults;
 mod keys;
 mod mcp;
+mod model_names;
 mod models;
 mod paths;
 mod providers;

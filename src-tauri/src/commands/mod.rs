@@ -3,7 +3,9 @@
 pub(crate) mod agents;
 pub(crate) mod app;
 pub(crate) mod chat;
+pub(crate) mod clients;
 pub(crate) mod links;
+pub(crate) mod local_api;
 pub(crate) mod models;
 pub(crate) mod providers;
 pub(crate) mod routing;

@@ -1,6 +1,7 @@
 //! Argument values checked as clap parses them, so a bad one is refused with exit code 2 and
 //! a message naming the argument, before anything is opened or sent.
 
+use switchboard_engine::MAX_CLIENT_NAME_CHARS;
 use switchboard_engine::core::Usd;
 use switchboard_engine::router::{NameError, check_name, is_unsafe_char};
 
@@ -22,6 +23,11 @@ pub(crate) enum ArgError {
     /// A name that cannot be shown or stored as given.
     #[error("the name {0}")]
     Name(NameError),
+    /// A client key's name longer than the engine takes.
+    #[error(
+        "the name is {0} characters long; a client key's name has at most {MAX_CLIENT_NAME_CHARS}"
+    )]
+    ClientNameTooLong(usize),
     /// A base URL too long, or with invisible characters.
     #[error("the base URL must be at most {MAX_URL_CHARS} characters of visible text")]
     Url,
@@ -60,6 +66,18 @@ pub(crate) fn model(text: &str) -> Result<String, ArgError> {
 pub(crate) fn name(text: &str) -> Result<String, ArgError> {
     check_name(text).map_err(ArgError::Name)?;
     Ok(text.to_owned())
+}
+
+/// A client key's name: visible text, at most 64 characters (the engine's
+/// [`MAX_CLIENT_NAME_CHARS`]), without the spaces around it.
+pub(crate) fn client_name(text: &str) -> Result<String, ArgError> {
+    check_name(text).map_err(ArgError::Name)?;
+    let name = text.trim();
+    let chars = name.chars().count();
+    if chars > MAX_CLIENT_NAME_CHARS {
+        return Err(ArgError::ClientNameTooLong(chars));
+    }
+    Ok(name.to_owned())
 }
 
 /// A base URL: bounded and visible (its syntax is the engine's to check).
@@ -130,5 +148,20 @@ mod tests {
         assert!(matches!(model("  "), Err(ArgError::EmptyModel)));
         assert_eq!(model(" openai/gpt-4o ").unwrap(), "openai/gpt-4o");
         assert!(base_url(&format!("http://{}", "h".repeat(MAX_URL_CHARS))).is_err());
+    }
+
+    #[test]
+    fn client_names_are_trimmed_visible_and_at_most_64_characters() {
+        assert_eq!(client_name(" claude-code ").unwrap(), "claude-code");
+        assert!(client_name(&"n".repeat(MAX_CLIENT_NAME_CHARS)).is_ok());
+        assert!(matches!(
+            client_name(&"n".repeat(MAX_CLIENT_NAME_CHARS + 1)),
+            Err(ArgError::ClientNameTooLong(65))
+        ));
+        assert!(matches!(client_name("a\u{202e}b"), Err(ArgError::Name(_))));
+        assert!(matches!(
+            client_name(" "),
+            Err(ArgError::Name(NameError::Empty))
+        ));
     }
 }

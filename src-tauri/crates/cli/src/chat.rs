@@ -108,7 +108,7 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
         let stop = tokio::spawn(cancel_on_signal(cancel.clone()));
         let routed = engine
             .chat_routed(route, request, &cancel, |event| match event {
-                RouteEvent::Delta(d) => print(d),
+                RouteEvent::Delta(d) => print(&d),
                 RouteEvent::Waiting { ms, reason } if stream_text => {
                     let _ = writeln!(
                         std::io::stderr(),

@@ -6,12 +6,14 @@
 //! JSON on stdout), 2 bad arguments.
 
 mod agent;
+mod api_keys;
 mod args;
 mod chat;
 mod info;
 mod models;
 mod price;
 mod route;
+mod serve;
 mod spend;
 mod terminal;
 
@@ -66,13 +68,25 @@ enum Command {
         #[command(subcommand)]
         action: route::RouteAction,
     },
-    /// What was spent, grouped by day, week, month, model, provider, agent or conversation.
+    /// What was spent, grouped by day, week, month, model, provider, agent, conversation or
+    /// client (the tool that sent it through the local API).
     Spend(spend::SpendArgs),
     /// List, set or remove spending limits.
     Budget {
         #[command(subcommand)]
         action: spend::BudgetAction,
     },
+    /// Create, list or revoke the keys tools use to call Switchboard's local API (one per
+    /// tool, so each tool's spend is told apart and can be limited).
+    ApiKeys {
+        #[command(subcommand)]
+        action: api_keys::ApiKeysAction,
+    },
+    /// Serve the local API (OpenAI chat and Responses, Anthropic Messages) so other tools'
+    /// requests go through Switchboard's router, budgets and ledger. Prints
+    /// `listening on http://HOST:PORT` once ready; Ctrl-C or SIGTERM stops it after the
+    /// requests in flight end (or 10 s).
+    Serve(serve::ServeArgs),
     /// List agents, make one from a template, or run a task with one.
     Agent {
         #[command(subcommand)]
@@ -96,6 +110,8 @@ impl Command {
             Self::Spend(a) => a.json,
             Self::Budget { action } => action.json(),
             Self::Agent { action } => action.json(),
+            Self::ApiKeys { action } => action.json(),
+            Self::Serve(_) => false,
             Self::Key { json } | Self::Providers { json, .. } | Self::Info { json } => *json,
         }
     }
@@ -169,6 +185,8 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Spend(args) => spend::spend(&engine, args).await,
         Command::Budget { action } => spend::budget(&engine, action).await,
         Command::Agent { action } => agent::run(&engine, action).await,
+        Command::ApiKeys { action } => api_keys::run(&engine, action).await,
+        Command::Serve(args) => serve::run(&engine, args).await,
     }
 }
 

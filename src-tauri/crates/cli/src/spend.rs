@@ -20,6 +20,8 @@ pub(crate) enum By {
     Provider,
     Agent,
     Conversation,
+    /// The client key a tool sent the request through the local API with.
+    Client,
 }
 
 impl From<By> for SpendGrouping {
@@ -32,6 +34,7 @@ impl From<By> for SpendGrouping {
             By::Provider => Self::Provider,
             By::Agent => Self::Agent,
             By::Conversation => Self::Conversation,
+            By::Client => Self::Client,
         }
     }
 }
@@ -47,7 +50,7 @@ pub(crate) struct SpendArgs {
     /// Up to this local date (YYYY-MM-DD), inclusive.
     #[arg(long)]
     until: Option<String>,
-    /// Print JSON: {"total_usd", "rows": [{"key","cost_usd","requests","prompt_tokens","completion_tokens"}]}.
+    /// Print JSON: {"total_usd", "rows": [{"key","label","cost_usd","requests","prompt_tokens","completion_tokens"}]}.
     #[arg(long, conflicts_with = "csv")]
     pub(crate) json: bool,
     /// Print the table as CSV.
@@ -71,6 +74,7 @@ pub(crate) async fn spend(engine: &Engine, args: SpendArgs) -> Result<(), Failur
             "unknown_cost_requests": report.unknown_requests,
             "rows": report.rows.iter().map(|r| json!({
                 "key": r.key,
+                "label": r.label,
                 "cost_usd": usd_json(Some(r.cost)),
                 "requests": r.requests,
                 "prompt_tokens": r.prompt_tokens,
@@ -133,7 +137,7 @@ pub(crate) enum Period {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("scope").args(["provider", "model", "agent", "conversation"])))]
+#[command(group(clap::ArgGroup::new("scope").args(["provider", "model", "agent", "conversation", "client"])))]
 pub(crate) struct SetArgs {
     /// The budget's name.
     #[arg(long, value_parser = args::name)]
@@ -156,6 +160,9 @@ pub(crate) struct SetArgs {
     /// Only this conversation's requests (its id).
     #[arg(long)]
     conversation: Option<String>,
+    /// Only the requests of the tool with this client key (its name; see `api-keys list`).
+    #[arg(long, value_parser = args::client_name)]
+    client: Option<String>,
     /// Alert at these percentages of the limit.
     #[arg(long, value_delimiter = ',', default_value = "50,80,100")]
     alerts: Vec<u8>,
@@ -197,14 +204,16 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
             Ok(())
         }
         BudgetAction::Set(a) => {
-            let (scope, value) = match (a.provider, a.model, a.agent, a.conversation) {
+            let (scope, value) = match (a.provider, a.model, a.agent, a.conversation, a.client) {
                 (Some(p), ..) => (
                     BudgetScope::Provider,
                     Some(engine.resolve_provider(&p).await?.to_string()),
                 ),
                 (_, Some(m), ..) => (BudgetScope::Model, Some(m)),
-                (_, _, Some(g), _) => (BudgetScope::Agent, Some(g)),
-                (_, _, _, Some(c)) => (BudgetScope::Conversation, Some(c)),
+                (_, _, Some(g), ..) => (BudgetScope::Agent, Some(g)),
+                (_, _, _, Some(c), _) => (BudgetScope::Conversation, Some(c)),
+                // By name: the engine stores the key's id.
+                (.., Some(k)) => (BudgetScope::Client, Some(k)),
                 _ => (BudgetScope::Global, None),
             };
             let existing = engine
@@ -218,6 +227,7 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
                     name: a.name,
                     scope,
                     scope_value: value,
+                    scope_label: None,
                     period: match a.period {
                         Period::Day => BudgetPeriod::Day,
                         Period::Week => BudgetPeriod::Week,

@@ -19,6 +19,8 @@ pub enum BudgetScope {
     Agent,
     /// One conversation's requests (`scope_value` = its id).
     Conversation,
+    /// One client key's requests through the local API (`scope_value` = the key's id).
+    Client,
 }
 
 impl BudgetScope {
@@ -30,6 +32,7 @@ impl BudgetScope {
             Self::Model => "model",
             Self::Agent => "agent",
             Self::Conversation => "conversation",
+            Self::Client => "client",
         }
     }
 
@@ -41,6 +44,7 @@ impl BudgetScope {
             "model" => Self::Model,
             "agent" => Self::Agent,
             "conversation" => Self::Conversation,
+            "client" => Self::Client,
             _ => return None,
         })
     }
@@ -105,8 +109,13 @@ pub struct Budget {
     pub name: String,
     /// What it counts.
     pub scope: BudgetScope,
-    /// Which provider, model, agent or conversation (none for global).
+    /// Which provider, model, agent, conversation or client key (none for global).
     pub scope_value: Option<String>,
+    /// How people know `scope_value` where it is an id: a custom provider's or a client key's
+    /// name. Filled in when budgets are read; ignored when one is saved.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub scope_label: Option<String>,
     /// Over what window.
     pub period: BudgetPeriod,
     /// The limit.
@@ -118,11 +127,12 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// `"Daily OpenRouter" ($5.00 a day for provider openrouter)`, for messages.
+    /// `"Daily OpenRouter" ($5.00 a day for provider openrouter)`, for messages. A custom
+    /// provider and a client key are named by their names, never their ids.
     pub fn describe(&self) -> String {
         let what = match (&self.scope, &self.scope_value) {
             (BudgetScope::Global, _) | (_, None) => "everything".to_owned(),
-            (scope, Some(v)) => format!("{} {v}", scope.as_str()),
+            (_, Some(v)) => self.scope_shown(v),
         };
         format!(
             "\"{}\" (${} {} for {what})",
@@ -130,6 +140,27 @@ impl Budget {
             self.limit.human(),
             self.period.per()
         )
+    }
+
+    /// `provider Desk Ollama`, `client claude-code`, `model a/b`: the scope with its value
+    /// as people know it. An id that means nothing to a person (a removed custom provider's,
+    /// an unknown client key's) is not shown.
+    fn scope_shown(&self, value: &str) -> String {
+        let scope = self.scope.as_str();
+        if let Some(label) = &self.scope_label {
+            return format!("{scope} {label}");
+        }
+        match self.scope {
+            BudgetScope::Provider
+                if value
+                    .parse::<crate::ProviderId>()
+                    .is_ok_and(|p| p.builtin().is_none()) =>
+            {
+                "a removed provider".to_owned()
+            }
+            BudgetScope::Client => "a removed client key".to_owned(),
+            _ => format!("{scope} {value}"),
+        }
     }
 }
 
@@ -188,6 +219,8 @@ pub enum SpendGrouping {
     Agent,
     /// The conversation.
     Conversation,
+    /// The client key that sent it through the local API (the app and the CLI send with none).
+    Client,
 }
 
 impl SpendGrouping {
@@ -201,6 +234,7 @@ impl SpendGrouping {
             Self::Provider => "provider",
             Self::Agent => "agent",
             Self::Conversation => "conversation",
+            Self::Client => "client",
         }
     }
 
@@ -215,9 +249,11 @@ impl SpendGrouping {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct SpendRow {
-    /// The day, week, month, model, provider, agent or conversation (`(none)` when unset).
+    /// The day, week, month, model, provider, agent, conversation or client key id (`(none)`
+    /// when unset).
     pub key: String,
-    /// A label for people (a conversation's title; otherwise the key).
+    /// A label for people (a conversation's title, a custom provider's or client key's name;
+    /// otherwise the key).
     pub label: String,
     /// The exact sum of known costs.
     pub cost: Usd,
@@ -304,4 +340,71 @@ pub struct PredictColumn {
     pub id: Option<String>,
     /// Its model and parameters.
     pub spec: crate::conversation::ColumnSpec,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn budget(scope: BudgetScope, value: &str, label: Option<&str>) -> Budget {
+        Budget {
+            id: "b".into(),
+            name: "Cap".into(),
+            scope,
+            scope_value: Some(value.into()),
+            scope_label: label.map(Into::into),
+            period: BudgetPeriod::Day,
+            limit: Usd::parse("5").unwrap(),
+            alerts: vec![],
+            hard: true,
+        }
+    }
+
+    #[test]
+    fn a_budget_names_custom_providers_and_client_keys_never_their_ids() {
+        let custom = "custom:0192f0c1-0000-7000-8000-000000000001";
+        assert_eq!(
+            budget(BudgetScope::Provider, custom, Some("Desk Ollama")).describe(),
+            "\"Cap\" ($5.00 a day for provider Desk Ollama)"
+        );
+        assert_eq!(
+            budget(BudgetScope::Provider, custom, None).describe(),
+            "\"Cap\" ($5.00 a day for a removed provider)",
+            "an id without its name means nothing to a person"
+        );
+        assert_eq!(
+            budget(BudgetScope::Provider, "openrouter", None).describe(),
+            "\"Cap\" ($5.00 a day for provider openrouter)"
+        );
+        assert_eq!(
+            budget(BudgetScope::Client, "0192f0c1-id", Some("claude-code")).describe(),
+            "\"Cap\" ($5.00 a day for client claude-code)"
+        );
+        assert_eq!(
+            budget(BudgetScope::Client, "0192f0c1-id", None).describe(),
+            "\"Cap\" ($5.00 a day for a removed client key)"
+        );
+        assert_eq!(
+            budget(BudgetScope::Model, "a/b", None).describe(),
+            "\"Cap\" ($5.00 a day for model a/b)"
+        );
+    }
+
+    #[test]
+    fn scopes_and_groupings_round_trip_their_stored_names() {
+        for scope in [
+            BudgetScope::Global,
+            BudgetScope::Provider,
+            BudgetScope::Model,
+            BudgetScope::Agent,
+            BudgetScope::Conversation,
+            BudgetScope::Client,
+        ] {
+            assert_eq!(BudgetScope::parse(scope.as_str()), Some(scope));
+            let json = serde_json::to_string(&scope).unwrap();
+            assert_eq!(json, format!("\"{}\"", scope.as_str()), "serde agrees");
+        }
+        assert_eq!(SpendGrouping::Client.as_str(), "client");
+        assert!(!SpendGrouping::Client.is_time());
+    }
 }

@@ -140,6 +140,44 @@ pub struct ReasoningOptions {
     pub exclude: bool,
 }
 
+/// Whether and which tool the model must call (OpenAI's `tool_choice`, Anthropic's
+/// `tool_choice`); absent means the provider's default (`auto` when tools are given).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToolChoice {
+    /// The model decides.
+    Auto,
+    /// The model must not call a tool.
+    None,
+    /// The model must call some tool (Anthropic's `any`).
+    Required,
+    /// The model must call this tool.
+    Function {
+        /// The tool's name.
+        name: String,
+    },
+}
+
+/// The shape the answer's text must take (OpenAI's `response_format`, Anthropic's
+/// `output_config.format`); absent means free text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResponseFormat {
+    /// Any valid JSON object (OpenAI's JSON mode).
+    JsonObject,
+    /// JSON matching a schema (structured outputs).
+    JsonSchema {
+        /// The schema's name (OpenAI requires one).
+        name: String,
+        /// What the schema is for, for the model.
+        description: Option<String>,
+        /// The JSON Schema.
+        schema: serde_json::Value,
+        /// Whether the provider must enforce the schema exactly.
+        strict: Option<bool>,
+    },
+}
+
 /// OpenRouter's routing extensions, sent only when the user set them, so sticky routing keeps
 /// the prompt cache warm by default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -169,6 +207,12 @@ pub struct ChatRequest {
     pub stop: Vec<String>,
     /// Tools the model may call.
     pub tools: Vec<ToolSpec>,
+    /// Whether and which tool the model must call; `None` leaves it to the provider.
+    #[serde(default)]
+    pub tool_choice: Option<ToolChoice>,
+    /// The shape the answer must take; `None` is free text.
+    #[serde(default)]
+    pub response_format: Option<ResponseFormat>,
     /// Reasoning options, where the model supports them.
     pub reasoning: Option<ReasoningOptions>,
     /// OpenRouter-only routing; ignored by other providers.
@@ -188,6 +232,8 @@ impl ChatRequest {
             top_p: None,
             stop: Vec::new(),
             tools: Vec::new(),
+            tool_choice: None,
+            response_format: None,
             reasoning: None,
             routing: OpenRouterRouting::default(),
             stream: true,

@@ -10,6 +10,7 @@ mod account;
 mod budget;
 mod catalogue_view;
 mod chat;
+mod client_key;
 mod conversation;
 mod error;
 mod keys;
@@ -29,8 +30,9 @@ pub use catalogue_view::{
 };
 pub use chat::{
     ChatProvider, ChatRequest, Delta, DeltaStream, FinishReason, Message, OpenRouterRouting, Part,
-    ReasoningEffort, ReasoningOptions, Role, ToolCall, ToolSpec, Usage,
+    ReasoningEffort, ReasoningOptions, ResponseFormat, Role, ToolCall, ToolChoice, ToolSpec, Usage,
 };
+pub use client_key::{CLIENT_KEY_PREFIX, ClientKeyView, mask_client_key};
 pub use conversation::{
     AnswerStats, AnswerStatus, AnswerView, Attachment, ChatEvent, Citation, ColumnSpec, ColumnView,
     ConversationSummary, ConversationView, ModelChoice, ModelParams, SearchHit, Thumb, TurnView,
@@ -40,7 +42,8 @@ pub use keys::{ApiKey, ExtraKey, InvalidKey, KeySource, KeyStatus, KeychainStatu
 pub use link::{ExternalLink, InvalidLink};
 pub use money::{InvalidAmount, Usd};
 pub use preferences::{
-    Attribution, BaseUrlOverrides, InvalidPreferences, Preferences, StreamSettings, Theme,
+    Attribution, BaseUrlOverrides, InvalidPreferences, LocalApiSettings, Preferences,
+    StreamSettings, Theme,
 };
 pub use provider::{
     BaseUrl, BaseUrlSource, BuiltinProvider, CustomProvider, InvalidBaseUrl, InvalidProviderId,

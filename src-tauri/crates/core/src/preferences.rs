@@ -78,6 +78,28 @@ pub struct Preferences {
     pub base_urls: BaseUrlOverrides,
     /// How long a stream may stay silent, and how large one event may be.
     pub streams: StreamSettings,
+    /// The local API inside the app.
+    pub local_api: LocalApiSettings,
+}
+
+/// The local API as the app runs it (the CLI's `switchboard serve` takes its own flags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct LocalApiSettings {
+    /// Start it when the app starts (it is off until the user turns it on).
+    pub start_with_app: bool,
+    /// The loopback port it listens on.
+    pub port: u16,
+}
+
+impl Default for LocalApiSettings {
+    fn default() -> Self {
+        Self {
+            start_with_app: false,
+            port: 4242,
+        }
+    }
 }
 
 /// Deadlines and sizes for streamed answers: a stream that stays silent (keep-alive comments
@@ -141,6 +163,12 @@ impl Preferences {
             return Err(InvalidPreferences {
                 field: "streams",
                 reason: "stream deadlines are 1 to 3600 seconds",
+            });
+        }
+        if self.local_api.port < 1_024 {
+            return Err(InvalidPreferences {
+                field: "localApi.port",
+                reason: "the local API's port is 1024 to 65535 (lower ones need root)",
             });
         }
         if !(1..=1_024).contains(&s.max_event_mib) {

@@ -119,6 +119,14 @@ pub enum ProviderError {
         /// What the transport said.
         detail: String,
     },
+    /// The provider was reached and began to answer, but the answer broke off: the
+    /// connection dropped mid-body, or the stream ended before its last event. Classified
+    /// like [`ProviderError::Network`]; told apart so no one is told the provider was
+    /// unreachable when it answered.
+    Cut {
+        /// What the transport said, or why the answer is known to be incomplete.
+        detail: String,
+    },
     /// The answer did not parse.
     Decode {
         /// What did not parse.
@@ -238,6 +246,7 @@ impl std::fmt::Display for ProviderError {
                 (None, _) => format!("The provider refused the request ({status}): {message}"),
             },
             Self::Network { detail } => format!("Could not reach the provider: {detail}"),
+            Self::Cut { detail } => format!("The provider's answer broke off: {detail}"),
             Self::Decode { detail, .. } => {
                 format!("Could not understand the provider's answer: {detail}")
             }
@@ -330,7 +339,7 @@ impl ProviderError {
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Upstream { .. } => ErrorCode::Upstream,
             Self::BadRequest { .. } => ErrorCode::BadRequest,
-            Self::Network { .. } => ErrorCode::Network,
+            Self::Network { .. } | Self::Cut { .. } => ErrorCode::Network,
             Self::Decode { .. } => ErrorCode::Decode,
         }
     }
@@ -409,7 +418,7 @@ impl ProviderError {
             | Self::RateLimited { call, .. }
             | Self::Upstream { call, .. }
             | Self::BadRequest { call, .. } => *call = Some(Box::new(new)),
-            Self::Timeout | Self::Network { .. } | Self::Decode { .. } => {}
+            Self::Timeout | Self::Network { .. } | Self::Cut { .. } | Self::Decode { .. } => {}
         }
         self
     }
@@ -464,7 +473,7 @@ impl ProviderError {
                 apply(detail);
                 apply_call(call);
             }
-            Self::Network { detail } => apply(detail),
+            Self::Network { detail } | Self::Cut { detail } => apply(detail),
             Self::Decode { detail, raw } => {
                 apply(detail);
                 apply(raw);

@@ -19,6 +19,8 @@ pub(crate) struct SpendScope {
     pub(crate) model: Option<String>,
     pub(crate) agent: Option<String>,
     pub(crate) conversation: Option<String>,
+    /// The client key's id, for a request through the local API.
+    pub(crate) client: Option<String>,
 }
 
 impl SpendScope {
@@ -32,6 +34,7 @@ impl SpendScope {
             BudgetScope::Conversation => {
                 self.conversation.is_some() && self.conversation.as_deref() == v
             }
+            BudgetScope::Client => self.client.is_some() && self.client.as_deref() == v,
         }
     }
 }
@@ -61,7 +64,8 @@ impl Engine {
         .await
     }
 
-    /// Creates (empty id) or replaces a budget, after checking it.
+    /// Creates (empty id) or replaces a budget, after checking it; returns it as stored (with
+    /// its scope's label). A client budget may name its key by name or id; it is stored by id.
     pub async fn save_budget(&self, mut budget: Budget) -> Result<Budget, EngineError> {
         budget.name = budget.name.trim().to_owned();
         if budget.name.is_empty() {
@@ -84,6 +88,9 @@ impl Engine {
                 p.parse::<ProviderId>()
                     .map_err(|e| EngineError::invalid(e.to_string()))?;
             }
+            (BudgetScope::Client, Some(key)) => {
+                budget.scope_value = Some(self.client_key_id(key).await?);
+            }
             _ => {}
         }
         if budget.limit.is_negative() {
@@ -99,10 +106,17 @@ impl Engine {
         if budget.id.is_empty() {
             budget.id = uuid::Uuid::now_v7().to_string();
         }
-        let saved = budget.clone();
-        self.blocking(move |inner| Ok(inner.store.save_budget(&budget)?))
-            .await?;
-        Ok(saved)
+        self.blocking(move |inner| {
+            inner.store.save_budget(&budget)?;
+            // Read back, so the caller gets the label the store gives it (a name for an id).
+            let stored = inner
+                .store
+                .budgets()?
+                .into_iter()
+                .find(|b| b.id == budget.id);
+            Ok(stored.unwrap_or(budget))
+        })
+        .await
     }
 
     /// Deletes a budget.
@@ -117,9 +131,10 @@ impl Engine {
     }
 
     /// Records `pending` (a request about to be sent, its worst case in `bound`) as a pending
-    /// ledger row, unless its worst case would cross a hard budget in `scope`: then nothing
-    /// is recorded and the refusal names the budget. Check and record are one transaction
-    /// that every process on the database takes in turn.
+    /// ledger row sent by `scope.client` (the app and the CLI send with none), unless its
+    /// worst case would cross a hard budget in `scope`: then nothing is recorded and the
+    /// refusal names the budget. Check and record are one transaction that every process on
+    /// the database takes in turn.
     pub(crate) async fn reserve(
         &self,
         pending: LedgerEntry,
@@ -127,9 +142,10 @@ impl Engine {
     ) -> Result<(), EngineError> {
         self.blocking(move |inner| {
             let now = switchboard_store::now_unix_ms();
+            let client = scope.client.clone();
             match inner
                 .store
-                .reserve_request(&pending, now, |b| scope.matches(b))?
+                .reserve_request(&pending, client.as_deref(), now, move |b| scope.matches(b))?
             {
                 Ok(()) => Ok(()),
                 Err(refusal) => Err(EngineError::OverBudget {
@@ -290,8 +306,8 @@ pub(crate) fn refusal_message(r: &Refusal) -> String {
     };
     format!(
         "Budget {} would be exceeded: {tail}. Raise the limit in Spend → Budgets (or \
-         `switchboard budget set`), lower this column's max tokens, or wait for the period \
-         to reset.",
+         `switchboard budget set`), ask for fewer output tokens (max tokens), or wait for the \
+         period to reset.",
         r.budget.describe(),
     )
 }

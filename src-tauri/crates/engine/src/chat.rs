@@ -20,6 +20,7 @@ use switchboard_providers::price_table;
 use switchboard_store::{CostSource, LedgerEntry, Outcome};
 use tokio_util::sync::CancellationToken;
 
+use crate::routing::{RouteEvent, Sink};
 use crate::{Engine, EngineError};
 
 /// Everything that came back for one request, complete or not.
@@ -122,18 +123,34 @@ impl Engine {
         &self,
         provider: ProviderId,
         request: ChatRequest,
-        on_delta: impl FnMut(&Delta) + Send,
+        mut on_delta: impl FnMut(&Delta) + Send,
     ) -> Result<ChatOutcome, EngineError> {
         let endpoint = self.endpoint_and_key_label(provider.clone()).await?;
-        self.attempt(
-            provider,
-            endpoint,
-            request,
-            &CancellationToken::new(),
-            on_delta,
-            (LedgerSlot::new(None), None),
-        )
-        .await
+        let cancel = CancellationToken::new();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+        let sink = Sink::new(tx, cancel.clone());
+        let attempt = async move {
+            let out = self
+                .attempt(
+                    provider,
+                    endpoint,
+                    request,
+                    &cancel,
+                    Some(&sink),
+                    (LedgerSlot::new(None), None),
+                )
+                .await;
+            drop(sink);
+            out
+        };
+        let read = async {
+            while let Some(event) = rx.recv().await {
+                if let RouteEvent::Delta(d) = event {
+                    on_delta(&d);
+                }
+            }
+        };
+        tokio::join!(attempt, read).0
     }
 
     /// One request to one provider, settled into its ledger row `slot` (with its route and
@@ -145,7 +162,7 @@ impl Engine {
         (endpoint, key_label): (Endpoint, Option<String>),
         request: ChatRequest,
         cancel: &CancellationToken,
-        mut on_delta: impl FnMut(&Delta) + Send,
+        sink: Option<&Sink>,
         (slot, tag): (LedgerSlot, Option<&RouteTag>),
     ) -> Result<ChatOutcome, EngineError> {
         if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
@@ -172,6 +189,12 @@ impl Engine {
                     cancelled = true;
                     break;
                 }
+                // The reader left while the provider is quiet (thinking, or sending only
+                // keep-alives): noticed now, not at the next delta, which may be minutes off.
+                () = reader_gone(sink) => {
+                    cancelled = true;
+                    break;
+                }
                 item = stream.next() => item,
             };
             let Some(item) = item else { break };
@@ -193,7 +216,15 @@ impl Engine {
                     {
                         self.note_generation(&slot.id, generation);
                     }
-                    on_delta(&delta);
+                    if let Some(sink) = sink
+                        && !sink.send(RouteEvent::Delta(delta.clone())).await
+                    {
+                        // The reader left (a client disconnected): stop paying for an
+                        // answer nobody reads; what arrived is still recorded.
+                        out.absorb(delta);
+                        cancelled = true;
+                        break;
+                    }
                     out.absorb(delta);
                 }
                 Err(err) => {
@@ -444,5 +475,13 @@ impl Accumulated {
                 }
             }
         }
+    }
+}
+
+/// Resolves when `sink`'s reader is gone; never without a sink.
+async fn reader_gone(sink: Option<&Sink>) {
+    match sink {
+        Some(sink) => sink.closed().await,
+        None => std::future::pending().await,
     }
 }

@@ -31,6 +31,15 @@ pub enum EngineError {
         /// The id given.
         id: String,
     },
+    /// A model name (from another tool, through the local API) that names nothing.
+    #[error(
+        "No route or model is named \"{name}\": name a route, a model as <provider>/<model> \
+         (a provider you configured), or an OpenRouter model id."
+    )]
+    UnknownModel {
+        /// The name given.
+        name: String,
+    },
     /// A budget's hard limit refuses the request.
     #[error("{message}")]
     OverBudget {
@@ -93,7 +102,9 @@ impl EngineError {
             ),
             Self::Keychain(e) => ErrorInfo::new(ErrorCode::Internal, e.to_string()),
             Self::InvalidInput { .. } => ErrorInfo::new(ErrorCode::InvalidInput, self.to_string()),
-            Self::UnknownProvider { .. } => ErrorInfo::new(ErrorCode::NotFound, self.to_string()),
+            Self::UnknownProvider { .. } | Self::UnknownModel { .. } => {
+                ErrorInfo::new(ErrorCode::NotFound, self.to_string())
+            }
             Self::Internal { .. } => ErrorInfo::new(ErrorCode::Internal, self.to_string()),
             Self::OverBudget { .. } => ErrorInfo::new(ErrorCode::BudgetExceeded, self.to_string()),
             Self::Attempts(info) => info.clone(),

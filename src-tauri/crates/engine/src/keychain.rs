@@ -4,10 +4,28 @@
 //! Windows. Calls block (D-Bus round trips on Linux), so the engine makes them from
 //! `spawn_blocking`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use switchboard_core::{ApiKey, KeychainStatus, ProviderId};
 
 /// The account name used only to see whether the keychain answers.
 const PROBE_ACCOUNT: &str = "switchboard-probe";
+
+/// How long a key read from the keychain is used before it is read again. Every request needs
+/// its provider's key, and a Secret Service read is a D-Bus round trip of about a millisecond:
+/// at local-API rates that would be most of the time Switchboard adds. Keys this process saves
+/// or deletes update the cache at once; a change made by another process (the CLI beside the
+/// app) is seen within this long.
+const FRESH: Duration = Duration::from_secs(5);
+
+/// Recent keychain answers, shared by the clones of one [`Keychain`].
+#[derive(Debug, Default)]
+struct Recent {
+    keys: HashMap<String, (Instant, Option<ApiKey>)>,
+    status: Option<(Instant, KeychainStatus)>,
+}
 
 /// A keychain failure.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +50,7 @@ pub enum KeychainError {
 #[derive(Debug, Clone)]
 pub struct Keychain {
     service: String,
+    recent: Arc<Mutex<Recent>>,
 }
 
 impl Keychain {
@@ -39,7 +58,12 @@ impl Keychain {
     pub fn new(service: impl Into<String>) -> Self {
         Self {
             service: service.into(),
+            recent: Arc::default(),
         }
+    }
+
+    fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {
+        self.recent.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The backend's name, for messages.
@@ -55,6 +79,17 @@ impl Keychain {
 
     /// Whether the keychain answers right now.
     pub fn status(&self) -> KeychainStatus {
+        if let Some((at, status)) = &self.recent().status
+            && at.elapsed() < FRESH
+        {
+            return status.clone();
+        }
+        let status = self.probe();
+        self.recent().status = Some((Instant::now(), status.clone()));
+        status
+    }
+
+    fn probe(&self) -> KeychainStatus {
         let answer = self
             .entry(PROBE_ACCOUNT)
             .and_then(|e| e.get_password().map(drop));
@@ -81,11 +116,20 @@ impl Keychain {
 
     /// The key stored under `account`, if any.
     pub(crate) fn get_account(&self, account: &str) -> Result<Option<ApiKey>, KeychainError> {
-        match self.entry(account)?.get_password() {
-            Ok(secret) => Ok(ApiKey::parse(&secret).ok()),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(err) => Err(err.into()),
+        if let Some((at, key)) = self.recent().keys.get(account)
+            && at.elapsed() < FRESH
+        {
+            return Ok(key.clone());
         }
+        let key = match self.entry(account)?.get_password() {
+            Ok(secret) => ApiKey::parse(&secret).ok(),
+            Err(keyring::Error::NoEntry) => None,
+            Err(err) => return Err(err.into()),
+        };
+        self.recent()
+            .keys
+            .insert(account.to_owned(), (Instant::now(), key.clone()));
+        Ok(key)
     }
 
     /// Stores (or replaces) the key for `provider`.
@@ -95,7 +139,12 @@ impl Keychain {
 
     /// Stores (or replaces) the key under `account`.
     pub(crate) fn set_account(&self, account: &str, key: &ApiKey) -> Result<(), KeychainError> {
-        Ok(self.entry(account)?.set_password(key.expose())?)
+        self.recent().keys.remove(account);
+        self.entry(account)?.set_password(key.expose())?;
+        self.recent()
+            .keys
+            .insert(account.to_owned(), (Instant::now(), Some(key.clone())));
+        Ok(())
     }
 
     /// Deletes the key for `provider`; `Ok(false)` when there was none.
@@ -105,6 +154,7 @@ impl Keychain {
 
     /// Deletes the key under `account`; `Ok(false)` when there was none.
     pub(crate) fn delete_account(&self, account: &str) -> Result<bool, KeychainError> {
+        self.recent().keys.remove(account);
         match self.entry(account)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),

@@ -59,7 +59,7 @@ impl RefusedEnvKeys {
 }
 
 /// The key an attempt uses: its endpoint, its ledger label, and its label for disabling.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct KeyChoice {
     pub(crate) endpoint: Endpoint,
     pub(crate) ledger_label: Option<String>,

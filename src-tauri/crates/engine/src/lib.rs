@@ -10,6 +10,7 @@ mod browse;
 mod budgets;
 mod catalogue;
 mod chat;
+mod clients;
 mod consent;
 mod conversations;
 mod custom_models;
@@ -18,6 +19,7 @@ mod error;
 mod exports;
 mod keychain;
 mod keys;
+mod model_names;
 mod models;
 mod paths;
 mod preferences;
@@ -27,7 +29,7 @@ mod spend;
 
 pub use agents::RunOptions;
 pub use providers::NewCustomProvider;
-pub use routing::{RouteEvent, RoutedOutcome};
+pub use routing::{RouteEvent, RoutedOutcome, RoutedSend};
 pub use switchboard_agents as agent;
 pub use switchboard_reports::{ChartTheme, ChartView, SpendFile, spend_csv};
 pub use switchboard_router as router;
@@ -38,11 +40,13 @@ use switchboard_store::Store;
 
 pub use catalogue::Catalogue;
 pub use chat::ChatOutcome;
+pub use clients::{Client, MAX_CLIENT_NAME_CHARS};
 pub use consent::Consent;
 pub use environment::{Environment, VARIABLES as ENVIRONMENT_VARIABLES};
 pub use error::EngineError;
 pub use exports::{ExportFile, ExportFormat};
 pub use keychain::Keychain;
+pub use model_names::ServedName;
 pub use paths::DataDir;
 pub use switchboard_core as core;
 pub use switchboard_providers::{openrouter_api, price_table};
@@ -100,6 +104,16 @@ struct Inner {
     refused_env: keys::RefusedEnvKeys,
     budgets: budgets::Alerts,
     agent_runs: agents::AgentRuns,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last handle is going: what requests taught the router and is still due to be
+        // written is written now, on this thread (the store is synchronous).
+        if !self.store.read_only() {
+            self.routing.save_unsaved(&self.store);
+        }
+    }
 }
 
 impl Engine {

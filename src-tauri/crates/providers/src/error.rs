@@ -14,5 +14,9 @@ pub fn transport_error(err: &reqwest::Error) -> ProviderError {
         detail.push_str(&cause.to_string());
         source = cause.source();
     }
+    // A body that broke off (or would not decode as it came) means the provider answered.
+    if err.is_body() || err.is_decode() {
+        return ProviderError::Cut { detail };
+    }
     ProviderError::Network { detail }
 }

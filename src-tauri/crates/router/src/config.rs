@@ -225,6 +225,11 @@ pub struct Conditions {
     /// The conversation it belongs to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conversation: Vec<String>,
+    /// The name of the client key the request came with through the local API, regardless of
+    /// case; `*` matches any run of characters (`claude-*`). The app's and the CLI's own
+    /// requests come with none, so a rule with this condition never matches them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub client: Vec<String>,
 }
 
 /// What a matching rule does: use a route (optionally setting parameters), only set

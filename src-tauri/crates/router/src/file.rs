@@ -12,6 +12,8 @@ use crate::validate::{ConfigError, Location, validate};
 const HEADER: &str = "\
 # Switchboard routing: routes (targets + strategy + failover), rules (first match wins),
 # circuit breaker, rate limits. Import with `switchboard route import <file>` or in Routing.
+# Rule conditions: task, model, route, min_prompt_tokens, max_prompt_tokens, modalities,
+# capabilities, agent, conversation, client (the local API's client key names; `*` globs).
 # Strategies: priority, round_robin, weighted, least_busy, lowest_cost, lowest_latency,
 # performance, openrouter. Failover modes: immediate, delayed, gradual.
 
@@ -131,6 +133,11 @@ name = "no audio"
 when = { modalities = ["audio"] }
 then = { block = "Audio is not sent to any provider." }
 
+[[rules]]
+name = "claude code to cheap"
+when = { client = ["claude-code"], model = ["anthropic/claude-sonnet-*"] }
+then = { route = "code" }
+
 [[limits]]
 provider = "openrouter"
 rpm = 60
@@ -149,6 +156,7 @@ rpm = 60
             config.rules[1].then.block.as_deref(),
             Some("Audio is not sent to any provider.")
         );
+        assert_eq!(config.rules[2].when.client, ["claude-code"]);
         let written = to_toml(&config).unwrap();
         assert_eq!(from_toml(&written).unwrap(), config);
     }
@@ -169,7 +177,7 @@ rpm = 60
         assert!(err.message.contains("cheapest"), "{err}");
         let bad = SAMPLE.replace("rpm = 60", "rpm = 60\nburst = 3");
         let err = from_toml(&bad).unwrap_err();
-        assert_eq!(err.line, Some(30), "{err}");
+        assert_eq!(err.line, Some(35), "{err}");
     }
 
     #[test]

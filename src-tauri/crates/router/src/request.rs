@@ -41,6 +41,21 @@ pub struct RouteRequest {
     /// The conversation it belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<String>,
+    /// The name of the client key it came with through the local API (`claude-code`); none
+    /// for the app and the CLI. Rules match on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// That client key's id: what the ledger records and client budgets count. The router
+    /// never reads it (rules name clients, ids mean nothing to a person); the engine does.
+    /// Set both from one authenticated key, never one without the other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The model name as another tool wrote it (the local API), when it differs from `model`
+    /// (`claude-sonnet-4-5` resolved to Anthropic's model, say). Model conditions match either,
+    /// so a rule can catch what Claude Code asks for by the name Claude Code uses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub asked_as: Option<String>,
 }
 
 impl RouteRequest {
@@ -103,5 +118,10 @@ impl Catalogue {
     /// One model's facts.
     pub fn get(&self, provider: &ProviderId, model: &str) -> Option<&ModelFacts> {
         self.models.get(provider)?.get(model)
+    }
+
+    /// How many models of `provider` it knows (0: nothing known of that provider).
+    pub fn provider_models(&self, provider: &ProviderId) -> usize {
+        self.models.get(provider).map_or(0, |m| m.len())
     }
 }

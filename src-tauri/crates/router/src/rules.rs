@@ -35,17 +35,29 @@ pub enum Verdict {
     NotReached,
 }
 
-/// A rule with its model patterns compiled once, not per request.
+/// A rule with its model and client patterns compiled once, not per request.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
     pub(crate) rule: Rule,
     models: Vec<WildMatch>,
+    /// Client key names are unique regardless of case, so they match regardless of case.
+    clients: Vec<WildMatch>,
 }
 
 impl CompiledRule {
     pub(crate) fn new(rule: Rule) -> Self {
         let models = rule.when.model.iter().map(|m| WildMatch::new(m)).collect();
-        Self { rule, models }
+        let clients = rule
+            .when
+            .client
+            .iter()
+            .map(|c| WildMatch::new_case_insensitive(c))
+            .collect();
+        Self {
+            rule,
+            models,
+            clients,
+        }
     }
 
     /// `Ok(())` when every condition holds, else the first that does not, said plainly.
@@ -59,7 +71,9 @@ impl CompiledRule {
             }
         }
         if !self.models.is_empty() {
+            let asked = req.asked_as.as_deref();
             match &req.model {
+                _ if asked.is_some_and(|a| self.models.iter().any(|p| p.matches(a))) => {}
                 Some(m) if self.models.iter().any(|p| p.matches(m)) => {}
                 Some(m) => return Err(format!("model \"{m}\" is not {}", list(&w.model))),
                 None => return Err(format!("no model asked for (wants {})", list(&w.model))),
@@ -108,6 +122,15 @@ impl CompiledRule {
                 .is_some_and(|c| w.conversation.contains(c))
         {
             return Err("another conversation".to_owned());
+        }
+        if !self.clients.is_empty() {
+            match &req.client {
+                Some(c) if self.clients.iter().any(|p| p.matches(c)) => {}
+                Some(c) => return Err(format!("client is \"{c}\", not {}", list(&w.client))),
+                None => {
+                    return Err(format!("not from a client key (wants {})", list(&w.client)));
+                }
+            }
         }
         Ok(())
     }
@@ -179,6 +202,41 @@ mod tests {
         })
     }
 
+    /// Claude Code asks for `claude-sonnet-4-5`, which resolves to Anthropic's model; a rule
+    /// written against the name it uses still catches it.
+    #[test]
+    fn a_model_condition_matches_the_name_another_tool_asked_for() {
+        let r = rule(
+            "cheaper sonnet",
+            Conditions {
+                model: vec!["claude-sonnet-*".into()],
+                ..Default::default()
+            },
+        );
+        let asked = RouteRequest {
+            model: Some("claude-sonnet-4-5".into()),
+            asked_as: Some("claude-sonnet-4-5".into()),
+            ..RouteRequest::default()
+        };
+        assert_eq!(r.test(&asked), Ok(()));
+        let resolved = RouteRequest {
+            model: Some("anthropic/claude-sonnet-4.5".into()),
+            asked_as: Some("claude-sonnet-4-5".into()),
+            ..RouteRequest::default()
+        };
+        assert_eq!(
+            r.test(&resolved),
+            Ok(()),
+            "the resolved name differs; the asked one matches"
+        );
+        let other = RouteRequest {
+            model: Some("openai/gpt-4o".into()),
+            asked_as: Some("gpt-4o".into()),
+            ..RouteRequest::default()
+        };
+        assert!(r.test(&other).is_err());
+    }
+
     fn req() -> RouteRequest {
         RouteRequest {
             model: Some("anthropic/claude-sonnet-4".into()),
@@ -188,6 +246,8 @@ mod tests {
             capabilities: vec![Capability::Tools],
             agent: Some("reviewer".into()),
             conversation: Some("c1".into()),
+            client: Some("Claude-Code".into()),
+            client_id: Some("0192-id".into()),
             ..RouteRequest::default()
         }
     }
@@ -317,6 +377,34 @@ mod tests {
                 },
                 Err("another conversation"),
             ),
+            (
+                Conditions {
+                    client: s(&["claude-code"]),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    client: s(&["cursor", "claude-*"]),
+                    ..Default::default()
+                },
+                Ok(()),
+            ),
+            (
+                Conditions {
+                    client: s(&["cursor"]),
+                    ..Default::default()
+                },
+                Err("client is \"Claude-Code\", not \"cursor\""),
+            ),
+            (
+                Conditions {
+                    client: s(&["0192-id"]),
+                    ..Default::default()
+                },
+                Err("client is \"Claude-Code\", not \"0192-id\""),
+            ),
         ];
         for (i, (when, expected)) in cases.into_iter().enumerate() {
             let got = rule("r", when.clone()).test(&req());
@@ -361,5 +449,30 @@ mod tests {
         let none = RouteRequest::default();
         let (chosen, _) = evaluate(&rules[..2], &none);
         assert_eq!(chosen, None);
+    }
+
+    #[test]
+    fn a_client_rule_never_matches_the_apps_own_requests() {
+        let r = rule(
+            "claude code to cheap",
+            Conditions {
+                client: vec!["claude-code".into()],
+                model: vec!["anthropic/claude-sonnet-*".into()],
+                ..Default::default()
+            },
+        );
+        let app = RouteRequest {
+            client: None,
+            ..req()
+        };
+        assert_eq!(
+            r.test(&app),
+            Err("not from a client key (wants \"claude-code\")".to_owned())
+        );
+        assert_eq!(
+            r.test(&req()),
+            Ok(()),
+            "both conditions hold for the client"
+        );
     }
 }

@@ -279,6 +279,7 @@ fn validate_rule(i: usize, rule: &Rule, config: &RouterConfig) -> Result<(), Con
         ("route", &w.route),
         ("agent", &w.agent),
         ("conversation", &w.conversation),
+        ("client", &w.client),
     ] {
         if list.len() > MAX_LIST_ENTRIES {
             return Err(ConfigError::at(

@@ -215,3 +215,21 @@ fn blank_documents_are_recognised() {
     );
     assert!(!is_blank("routes = []"));
 }
+
+#[test]
+fn client_conditions_are_read_and_checked_like_every_other_list() {
+    let with_client = |client: &str| {
+        BASE.replace(
+            "when = { task = [\"code\"] }",
+            &format!(
+                "when = {{ client = [\"{client}\"], model = [\"anthropic/claude-sonnet-*\"] }}"
+            ),
+        )
+    };
+    let config = from_toml(&with_client("claude-code")).unwrap();
+    assert_eq!(config.rules[0].when.client, ["claude-code"]);
+    let err = refused(&with_client("\\u202Eedoc-edualc"));
+    assert_eq!(err.line, Some(11), "{err}");
+    assert!(err.message.contains("when.client"), "{err}");
+    assert!(err.message.contains("U+202E"), "{err}");
+}

@@ -161,7 +161,7 @@ fn to_u64(n: i64) -> u64 {
 impl Store {
     /// Appends a finished request's row to the ledger.
     pub fn record_request(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
-        insert(&*self.conn()?, entry, None)
+        insert(&*self.conn()?, entry, None, None)
     }
 
     /// The most recent rows, newest first.
@@ -298,20 +298,22 @@ impl Store {
     }
 }
 
-/// Inserts `entry` as a new row, owned by `session` while it is pending.
+/// Inserts `entry` as a new row, owned by `session` while it is pending, sent by `client` (a
+/// client key's id; `None` for the app and the CLI).
 pub(crate) fn insert(
     conn: &rusqlite::Connection,
     entry: &LedgerEntry,
     session: Option<&str>,
+    client: Option<&str>,
 ) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO ledger (id, created_ms, provider_id, model, served_model, served_by,
             generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
             cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
             outcome, finish_reason, error_code, route, request_id, attempt, conversation_id,
-            agent, bound_pico, session)
+            agent, bound_pico, session, client)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
         params![
             entry.id,
             entry.created_ms,
@@ -340,6 +342,7 @@ pub(crate) fn insert(
             entry.agent,
             entry.bound.map(Usd::to_pico),
             session,
+            client,
         ],
     )?;
     Ok(())

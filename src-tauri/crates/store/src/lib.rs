@@ -6,6 +6,8 @@
 
 mod agents;
 mod catalogue;
+mod client_keys;
+mod commit;
 mod conversations;
 mod custom_provider;
 mod error;
@@ -25,6 +27,7 @@ use rusqlite::Connection;
 
 pub use agents::RunRow;
 pub use catalogue::CachedCatalogue;
+pub use client_keys::{LAST_USED_GRANULARITY_MS, NewClientKey};
 pub use conversations::{
     AnswerEnd, ContextTurn, ExportedAnswer, ExportedColumn, ExportedConversation, ExportedTurn,
     MAX_COLUMNS, title_from,
@@ -52,6 +55,8 @@ pub struct Store {
     read_only: bool,
     /// This process's claim on its requests in flight (see `requests.rs`).
     session: Option<requests::Session>,
+    /// Writes on the request path, committed in groups (see `commit.rs`).
+    commits: commit::GroupCommit,
 }
 
 impl Store {
@@ -121,6 +126,7 @@ impl Store {
             path: path.to_owned(),
             read_only: false,
             session: path.parent().and_then(requests::Session::start),
+            commits: commit::GroupCommit::default(),
         };
         // Requests a dead process left in flight: marked interrupted, reconciled later.
         let interrupted = store.interrupt_orphaned_requests()?;
@@ -175,6 +181,7 @@ impl Store {
             path: path.to_owned(),
             read_only: true,
             session: None,
+            commits: commit::GroupCommit::default(),
         })
     }
 

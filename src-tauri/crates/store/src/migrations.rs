@@ -340,6 +340,69 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT;
     ",
     },
+    Migration {
+        version: 7,
+        name: "client keys for the local API, spend and budgets by client",
+        // One key per tool that calls the local API (Claude Code, Cursor, a script). Only the
+        // hex SHA-256 of each key is kept, never the key: a key is 256 random bits, so nothing
+        // can be guessed from the hash and a fast hash is right (as GitHub and Stripe store
+        // their tokens); a slow password hash would only slow every request down. `hash` is
+        // unique, which is also the index a request's key is looked up by. Names are unique
+        // regardless of case, revoked keys included: a revoked key keeps its name, so its
+        // spend still reads as that tool.
+        sql: "
+        CREATE TABLE client_key (
+            id           TEXT PRIMARY KEY NOT NULL,
+            name         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            hash         TEXT NOT NULL UNIQUE,
+            last4        TEXT NOT NULL,
+            created_ms   INTEGER NOT NULL,
+            revoked_ms   INTEGER,
+            last_used_ms INTEGER
+        ) STRICT;
+
+        -- The client key (its id) that sent a request through the local API; NULL for the
+        -- app and the CLI. Budgets scoped to a client sum by it.
+        ALTER TABLE ledger ADD COLUMN client TEXT;
+        CREATE INDEX ledger_by_client ON ledger (client, created_ms) WHERE client IS NOT NULL;
+
+        -- A budget can be scoped to a client. SQLite cannot change a CHECK constraint in
+        -- place, so the table is copied into the new shape. Its alert history is copied too,
+        -- before either old table is dropped: dropping `budget` while `budget_alert` still
+        -- referred to it would cascade-delete every alert (foreign keys are on). Renaming
+        -- `budget_v7` to `budget` rewrites `budget_alert_v7`'s reference to follow it.
+        CREATE TABLE budget_v7 (
+            id          TEXT PRIMARY KEY NOT NULL,
+            name        TEXT NOT NULL,
+            scope       TEXT NOT NULL CHECK (scope IN
+                ('global', 'provider', 'model', 'agent', 'conversation', 'client')),
+            scope_value TEXT,
+            period      TEXT NOT NULL CHECK (period IN ('day', 'week', 'month', 'all')),
+            limit_pico  INTEGER NOT NULL CHECK (limit_pico >= 0),
+            alerts      TEXT NOT NULL DEFAULT '[50,80,100]',
+            hard        INTEGER NOT NULL DEFAULT 1,
+            created_ms  INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO budget_v7 (id, name, scope, scope_value, period, limit_pico, alerts, hard,
+            created_ms)
+        SELECT id, name, scope, scope_value, period, limit_pico, alerts, hard, created_ms
+        FROM budget;
+        CREATE TABLE budget_alert_v7 (
+            budget_id    TEXT NOT NULL REFERENCES budget_v7 (id) ON DELETE CASCADE,
+            period_start INTEGER NOT NULL,
+            threshold    INTEGER NOT NULL,
+            fired_ms     INTEGER NOT NULL,
+            PRIMARY KEY (budget_id, period_start, threshold)
+        ) STRICT;
+        INSERT INTO budget_alert_v7 (budget_id, period_start, threshold, fired_ms)
+        SELECT budget_id, period_start, threshold, fired_ms FROM budget_alert
+        WHERE budget_id IN (SELECT id FROM budget_v7);
+        DROP TABLE budget_alert;
+        DROP TABLE budget;
+        ALTER TABLE budget_v7 RENAME TO budget;
+        ALTER TABLE budget_alert_v7 RENAME TO budget_alert;
+    ",
+    },
 ];
 
 /// The version a fully migrated database has.

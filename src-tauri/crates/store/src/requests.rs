@@ -12,10 +12,10 @@
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{TransactionBehavior, params};
 use switchboard_core::{Budget, Usd};
 
-use crate::ledger::{LedgerEntry, Outcome, insert, settle};
+use crate::commit::{Write, Written};
+use crate::ledger::LedgerEntry;
 use crate::spend::{period_start, spent};
 use crate::{Store, StoreError};
 
@@ -86,23 +86,23 @@ fn alive(dir: &Path, session: &str) -> bool {
 impl Store {
     /// Checks `entry`'s worst case (`entry.bound`) against every hard budget for which
     /// `applies` holds and, if it fits all of them, records `entry` as this session's pending
-    /// row, all in one IMMEDIATE transaction. Returns the first budget it would cross instead.
+    /// row, sent by `client` (a client key's id; `None` for the app and the CLI), all in one
+    /// IMMEDIATE transaction. Returns the first budget it would cross instead. The client is
+    /// written only here: settling a row never changes who sent it.
     pub fn reserve_request(
         &self,
         entry: &LedgerEntry,
+        client: Option<&str>,
         now_ms: i64,
-        applies: impl Fn(&Budget) -> bool,
+        applies: impl Fn(&Budget) -> bool + Send + 'static,
     ) -> Result<Result<(), Refusal>, StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(refusal) = first_refusal(&tx, entry.bound, now_ms, &applies)? {
-            return Ok(Err(refusal));
-        }
-        let mut pending = entry.clone();
-        pending.outcome = Outcome::Pending;
-        insert(&tx, &pending, self.session.as_ref().map(|s| s.id.as_str()))?;
-        tx.commit()?;
-        Ok(Ok(()))
+        self.write(Write::Reserve {
+            entry: entry.clone(),
+            client: client.map(str::to_owned),
+            session: self.session.as_ref().map(|s| s.id.clone()),
+            now_ms,
+            applies: Box::new(applies),
+        })
     }
 
     /// The first hard budget for which `applies` holds that a request with worst case
@@ -117,22 +117,27 @@ impl Store {
     }
 
     /// Writes how a request ended over its pending row (or as a new row, if it had none).
+    /// Returns once the transaction that holds it has committed.
     pub fn settle_request(&self, entry: &LedgerEntry) -> Result<(), StoreError> {
-        let conn = self.conn()?;
-        if !settle(&conn, entry)? {
-            insert(&conn, entry, None)?;
-        }
-        Ok(())
+        self.write(Write::Settle(entry.clone())).map(drop)
     }
 
     /// Notes a pending request's generation id as soon as it is known, so that a crash
     /// before the request settles can still be reconciled with the provider's bill.
     pub fn note_generation(&self, id: &str, generation_id: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
-            "UPDATE ledger SET generation_id = ?2 WHERE id = ?1 AND outcome = 'pending'",
-            params![id, generation_id],
-        )?;
-        Ok(())
+        self.write(Write::Note {
+            id: id.to_owned(),
+            generation_id: generation_id.to_owned(),
+        })
+        .map(drop)
+    }
+
+    /// Queues `write` for the next group commit and returns once it has committed (or
+    /// failed); see `commit.rs`.
+    fn write(&self, write: Write) -> Result<Written, StoreError> {
+        let ticket = self.commits.enqueue(write);
+        let mut conn = self.conn()?;
+        self.commits.run(&mut conn, ticket)
     }
 
     /// Marks `interrupted` every pending row whose engine is gone (its process died: a
@@ -171,7 +176,7 @@ impl Store {
 }
 
 /// Known costs plus what is held, plus `bound`, against each applicable hard budget's limit.
-fn first_refusal(
+pub(crate) fn first_refusal(
     conn: &rusqlite::Connection,
     bound: Option<Usd>,
     now_ms: i64,

@@ -11,6 +11,14 @@ use crate::{Store, StoreError, now_ms};
 /// How spend by provider labels a custom provider that was removed since.
 const REMOVED_PROVIDER: &str = "a removed provider";
 
+/// How spend by client labels requests that came with no client key: the app's own and the
+/// CLI's.
+const NO_CLIENT: &str = "Switchboard app & CLI";
+
+/// How spend by client labels a key whose row is gone (keys are revoked, never deleted, so
+/// only a database edited by hand has one).
+const REMOVED_CLIENT: &str = "a removed client key";
+
 /// The start of every custom provider's id (`custom:<uuid>`).
 const CUSTOM_ID_PREFIX: &str = "custom:";
 
@@ -29,9 +37,15 @@ pub struct Spent {
 
 /// See [`Store::budgets`].
 pub(crate) fn budgets(conn: &rusqlite::Connection) -> Result<Vec<Budget>, StoreError> {
+    // A custom provider and a client key are known to people by name: the label comes with
+    // the budget, so every message about it can name it without another lookup.
     let mut stmt = conn.prepare(
-        "SELECT id, name, scope, scope_value, period, limit_pico, alerts, hard
-         FROM budget ORDER BY created_ms, id",
+        "SELECT b.id, b.name, b.scope, b.scope_value, b.period, b.limit_pico, b.alerts, b.hard,
+            COALESCE(k.name, p.name)
+         FROM budget b
+         LEFT JOIN client_key k ON b.scope = 'client' AND k.id = b.scope_value
+         LEFT JOIN custom_provider p ON b.scope = 'provider' AND p.id = b.scope_value
+         ORDER BY b.created_ms, b.id",
     )?;
     let rows = stmt.query_map([], |r| {
         let scope: String = r.get(2)?;
@@ -42,6 +56,7 @@ pub(crate) fn budgets(conn: &rusqlite::Connection) -> Result<Vec<Budget>, StoreE
             name: r.get(1)?,
             scope: BudgetScope::parse(&scope).unwrap_or(BudgetScope::Global),
             scope_value: r.get(3)?,
+            scope_label: r.get(8)?,
             period: BudgetPeriod::parse(&period).unwrap_or(BudgetPeriod::All),
             limit: Usd::from_pico(r.get(5)?),
             alerts: serde_json::from_str(&alerts).unwrap_or_default(),
@@ -49,6 +64,33 @@ pub(crate) fn budgets(conn: &rusqlite::Connection) -> Result<Vec<Budget>, StoreE
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// See [`Store::save_budget`].
+pub(crate) fn save_budget(conn: &rusqlite::Connection, b: &Budget) -> Result<(), StoreError> {
+    let alerts = serde_json::to_string(&b.alerts).map_err(|e| StoreError::Corrupt {
+        detail: format!("alerts do not serialize: {e}"),
+    })?;
+    conn.execute(
+        "INSERT INTO budget (id, name, scope, scope_value, period, limit_pico, alerts, hard,
+            created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, scope = excluded.scope,
+           scope_value = excluded.scope_value, period = excluded.period,
+           limit_pico = excluded.limit_pico, alerts = excluded.alerts, hard = excluded.hard",
+        params![
+            b.id,
+            b.name,
+            b.scope.as_str(),
+            b.scope_value,
+            b.period.as_str(),
+            b.limit.to_pico(),
+            alerts,
+            i64::from(b.hard),
+            now_ms()
+        ],
+    )?;
+    Ok(())
 }
 
 /// When the period containing `at_ms` began, Unix ms, in local time; 0 for all-time.
@@ -84,6 +126,7 @@ pub(crate) fn spent(
         BudgetScope::Model => Some("model"),
         BudgetScope::Agent => Some("agent"),
         BudgetScope::Conversation => Some("conversation_id"),
+        BudgetScope::Client => Some("client"),
     };
     let filter = column.map_or_else(|| "1".to_owned(), |c| format!("{c} = ?2"));
     let sql = format!(
@@ -119,29 +162,7 @@ impl Store {
 
     /// Creates or replaces a budget (by id).
     pub fn save_budget(&self, b: &Budget) -> Result<(), StoreError> {
-        let alerts = serde_json::to_string(&b.alerts).map_err(|e| StoreError::Corrupt {
-            detail: format!("alerts do not serialize: {e}"),
-        })?;
-        self.conn()?.execute(
-            "INSERT INTO budget (id, name, scope, scope_value, period, limit_pico, alerts, hard,
-                created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, scope = excluded.scope,
-               scope_value = excluded.scope_value, period = excluded.period,
-               limit_pico = excluded.limit_pico, alerts = excluded.alerts, hard = excluded.hard",
-            params![
-                b.id,
-                b.name,
-                b.scope.as_str(),
-                b.scope_value,
-                b.period.as_str(),
-                b.limit.to_pico(),
-                alerts,
-                i64::from(b.hard),
-                now_ms()
-            ],
-        )?;
-        Ok(())
+        save_budget(&*self.conn()?, b)
     }
 
     /// Deletes a budget (and its alert history); `NotFound` if there was none.
@@ -199,6 +220,7 @@ impl Store {
             SpendGrouping::Provider => "provider_id".to_owned(),
             SpendGrouping::Agent => "agent".to_owned(),
             SpendGrouping::Conversation => "ledger.conversation_id".to_owned(),
+            SpendGrouping::Client => "ledger.client".to_owned(),
         };
         let (label, join) = match grouping {
             SpendGrouping::Conversation => (
@@ -209,6 +231,11 @@ impl Store {
             SpendGrouping::Provider => (
                 "MAX(custom_provider.name)",
                 "LEFT JOIN custom_provider ON custom_provider.id = ledger.provider_id",
+            ),
+            // A client key by its name, a revoked one too (revoking keeps the row).
+            SpendGrouping::Client => (
+                "MAX(client_key.name)",
+                "LEFT JOIN client_key ON client_key.id = ledger.client",
             ),
             _ => ("NULL", ""),
         };
@@ -234,10 +261,13 @@ impl Store {
             params![since_ms.unwrap_or(i64::MIN), until_ms.unwrap_or(i64::MAX)],
             |r| {
                 let key: Option<String> = r.get(0)?;
+                let sent_by_app = key.is_none() && grouping == SpendGrouping::Client;
                 let key = key.unwrap_or_else(|| "(none)".to_owned());
                 let label: Option<String> = r.get(1)?;
                 let label = match label {
                     Some(label) => label,
+                    None if sent_by_app => NO_CLIENT.to_owned(),
+                    None if grouping == SpendGrouping::Client => REMOVED_CLIENT.to_owned(),
                     // Its row is gone, and with it the name; the id would mean nothing.
                     None if grouping == SpendGrouping::Provider
                         && key.starts_with(CUSTOM_ID_PREFIX) =>

@@ -145,6 +145,18 @@ export const commands = {
 	 *  in a native save dialog, and writes it there; resolves with the path, `null` if cancelled.
 	 */
 	spendExport: (grouping: SpendGrouping, sinceMs: number | null, untilMs: number | null, view: ChartView, file: SpendFile) => __TAURI_INVOKE<string | null>("spend_export", { grouping, sinceMs, untilMs, view, file }),
+	/**  Every client key, revoked ones included, oldest first (masked). */
+	clientKeysList: () => __TAURI_INVOKE<ClientKeyView[]>("client_keys_list"),
+	/**  Creates a client key named `name`, with a hard budget if one is given. */
+	clientKeyCreate: (name: string, budget: ClientKeyBudget | null) => __TAURI_INVOKE<CreatedClientKey>("client_key_create", { name, budget }),
+	/**  Revokes the client key with this name or id; resolves with it as it now stands. */
+	clientKeyRevoke: (nameOrId: string) => __TAURI_INVOKE<ClientKeyView>("client_key_revoke", { nameOrId }),
+	/**  Whether the local API runs, where, and how busy it is. */
+	localApiStatus: () => __TAURI_INVOKE<LocalApiStatus>("local_api_status"),
+	/**  Starts the local API on loopback `port` (restarting it if it runs on another port). */
+	localApiStart: (port: number) => __TAURI_INVOKE<LocalApiStatus>("local_api_start", { port }),
+	/**  Stops the local API after the requests in flight end (or a few seconds). */
+	localApiStop: () => __TAURI_INVOKE<LocalApiStatus>("local_api_stop"),
 	/**  Predicted prompt tokens, prompt cost and worst-case cost of sending a message, per column. */
 	chatPredict: (input: PredictInput) => __TAURI_INVOKE<CostPrediction[]>("chat_predict", { input }),
 	/**
@@ -526,8 +538,13 @@ export type Budget = {
 	name: string,
 	/**  What it counts. */
 	scope: BudgetScope,
-	/**  Which provider, model, agent or conversation (none for global). */
+	/**  Which provider, model, agent, conversation or client key (none for global). */
 	scopeValue: string | null,
+	/**
+	 *  How people know `scope_value` where it is an id: a custom provider's or a client key's
+	 *  name. Filled in when budgets are read; ignored when one is saved.
+	 */
+	scopeLabel?: string | null,
 	/**  Over what window. */
 	period: BudgetPeriod,
 	/**  The limit. */
@@ -575,7 +592,9 @@ export type BudgetScope =
 /**  One agent's requests (`scope_value` = its name). */
 "agent" | 
 /**  One conversation's requests (`scope_value` = its id). */
-"conversation";
+"conversation" | 
+/**  One client key's requests through the local API (`scope_value` = the key's id). */
+"client";
 
 /**  A budget and where it stands now. */
 export type BudgetStatus = {
@@ -746,6 +765,37 @@ export type Citation = {
 	title?: string | null,
 };
 
+/**  A hard budget to give a new client key. */
+export type ClientKeyBudget = {
+	limit: string,
+	period: BudgetPeriod,
+};
+
+/**
+ *  A client key as it may be shown: never the key itself, which exists only once, when it is
+ *  created.
+ */
+export type ClientKeyView = {
+	/**  Its id (a UUID v7): what the ledger and budgets record. */
+	id: string,
+	/**
+	 *  The tool's name, unique regardless of case (`claude-code`, `cursor`); what rules and
+	 *  spend reports show.
+	 */
+	name: string,
+	/**  `sb-…abcd`: the key's last four characters, to tell keys apart. */
+	masked: string,
+	/**  When it was created, Unix ms. */
+	createdMs: number,
+	/**
+	 *  When it was revoked, Unix ms; `None` while it is valid. A revoked key keeps its name,
+	 *  so spend made with it still reads as that tool.
+	 */
+	revokedMs: number | null,
+	/**  When a request last used it, Unix ms (to the minute); `None` if none has. */
+	lastUsedMs: number | null,
+};
+
 /**  One model in a comparison. */
 export type ColumnSpec = {
 	/**  Which provider. */
@@ -792,6 +842,12 @@ export type Conditions = {
 	agent?: string[],
 	/**  The conversation it belongs to. */
 	conversation?: string[],
+	/**
+	 *  The name of the client key the request came with through the local API, regardless of
+	 *  case; `*` matches any run of characters (`claude-*`). The app's and the CLI's own
+	 *  requests come with none, so a rule with this condition never matches them.
+	 */
+	client?: string[],
 };
 
 /**  Part of a conversation (see [`conversation_page`]). */
@@ -856,6 +912,15 @@ export type CostPrediction = {
 	 *  rule or a route sends it elsewhere); the prices above are that target's.
 	 */
 	routedTo: RoutedTo | null,
+};
+
+/**
+ *  A client key just created, with the key itself: the only time it crosses to the UI,
+ *  which shows it once for the user to copy (only its hash is kept).
+ */
+export type CreatedClientKey = {
+	key: ClientKeyView,
+	secret: string,
 };
 
 /**  A new OpenAI-compatible server. */
@@ -1175,6 +1240,26 @@ export type LimitUse = {
 	tokens: number,
 };
 
+/**  The local API as the app runs it (the CLI's `switchboard serve` takes its own flags). */
+export type LocalApiSettings = {
+	/**  Start it when the app starts (it is off until the user turns it on). */
+	startWithApp: boolean,
+	/**  The loopback port it listens on. */
+	port: number,
+};
+
+/**  Where the local API stands. */
+export type LocalApiStatus = {
+	/**  Serving now. */
+	running: boolean,
+	/**  `http://127.0.0.1:4242` while running. */
+	origin: string | null,
+	/**  Requests being answered now. */
+	inFlight: number,
+	/**  Requests finished since it started, refused ones included. */
+	served: number,
+};
+
 /**  One environment variable of an [`McpServer`]. */
 export type McpEnv = {
 	/**  Its name, e.g. `GITHUB_TOKEN`. */
@@ -1409,6 +1494,8 @@ export type Preferences = {
 	baseUrls: BaseUrlOverrides,
 	/**  How long a stream may stay silent, and how large one event may be. */
 	streams: StreamSettings,
+	/**  The local API inside the app. */
+	localApi: LocalApiSettings,
 };
 
 /**  A model's (or an endpoint's) prices, in USD. */
@@ -1586,6 +1673,23 @@ export type RouteRequest = {
 	agent?: string | null,
 	/**  The conversation it belongs to. */
 	conversation?: string | null,
+	/**
+	 *  The name of the client key it came with through the local API (`claude-code`); none
+	 *  for the app and the CLI. Rules match on it.
+	 */
+	client?: string | null,
+	/**
+	 *  That client key's id: what the ledger records and client budgets count. The router
+	 *  never reads it (rules name clients, ids mean nothing to a person); the engine does.
+	 *  Set both from one authenticated key, never one without the other.
+	 */
+	client_id?: string | null,
+	/**
+	 *  The model name as another tool wrote it (the local API), when it differs from `model`
+	 *  (`claude-sonnet-4-5` resolved to Anthropic's model, say). Model conditions match either,
+	 *  so a rule can catch what Claude Code asks for by the name Claude Code uses.
+	 */
+	asked_as?: string | null,
 };
 
 /**  Where a request goes when a route or rule sends it somewhere other than its column's model. */
@@ -1748,7 +1852,9 @@ export type SpendGrouping =
 /**  The agent. */
 "agent" | 
 /**  The conversation. */
-"conversation";
+"conversation" | 
+/**  The client key that sent it through the local API (the app and the CLI send with none). */
+"client";
 
 /**  A spend report: rows and their exact total. */
 export type SpendReport = {
@@ -1768,9 +1874,15 @@ export type SpendReport = {
 
 /**  One group's spend. */
 export type SpendRow = {
-	/**  The day, week, month, model, provider, agent or conversation (`(none)` when unset). */
+	/**
+	 *  The day, week, month, model, provider, agent, conversation or client key id (`(none)`
+	 *  when unset).
+	 */
 	key: string,
-	/**  A label for people (a conversation's title; otherwise the key). */
+	/**
+	 *  A label for people (a conversation's title, a custom provider's or client key's name;
+	 *  otherwise the key).
+	 */
 	label: string,
 	/**  The exact sum of known costs. */
 	cost: string,

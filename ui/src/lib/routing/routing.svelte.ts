@@ -68,6 +68,8 @@ export interface EditConditions {
   capabilities: Capability[];
   agent: string[];
   conversation: string[];
+  /** Client key names (local API); kept through edits so a saved rule never loses them. */
+  client: string[];
 }
 
 export interface EditRule {
@@ -236,6 +238,7 @@ export function toDraft(
         capabilities: [...(w.capabilities ?? [])],
         agent: [...(w.agent ?? [])],
         conversation: [...(w.conversation ?? [])],
+        client: [...(w.client ?? [])],
       },
       kind: block === null ? "route" : "block",
       route: r.then.route ?? null,
@@ -285,6 +288,7 @@ export function toConfig(draft: Draft): RouterConfig {
       if (w.capabilities.length) when.capabilities = [...w.capabilities];
       if (w.agent.length) when.agent = [...w.agent];
       if (w.conversation.length) when.conversation = [...w.conversation];
+      if (w.client.length) when.client = [...w.client];
       const then: Rule["then"] = {};
       if (r.kind === "block") {
         then.block = r.block;
@@ -395,6 +399,7 @@ export function describeRule(rule: EditRule): string {
   if (w.capabilities.length) parts.push(`needs ${w.capabilities.join(" and ")}`);
   if (w.agent.length) parts.push(`agent is ${list(w.agent)}`);
   if (w.conversation.length) parts.push("in chosen conversations");
+  if (w.client.length) parts.push(`client is ${list(w.client)}`);
   const when = parts.length ? `When ${parts.join(", ")}` : "Every request";
   let then: string;
   if (rule.kind === "block") {
@@ -729,6 +734,7 @@ export class RoutingModel {
         capabilities: [],
         agent: [],
         conversation: [],
+        client: [],
       },
       kind: "route",
       route: this.draft.routes[0]?.name ?? null,

@@ -30,6 +30,7 @@ const prefs: Preferences = {
   attribution: { referer: "https://switchboard.app", title: "Switchboard" },
   streams: { firstEventSecs: 120, idleSecs: 120, maxEventMib: 32 },
   baseUrls: { openrouter: null, openai: null, anthropic: null },
+  localApi: { startWithApp: false, port: 4242 },
 };
 
 function overview(available: boolean, providers: ProviderView[]): ProvidersOverview {

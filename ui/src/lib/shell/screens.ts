@@ -1,4 +1,4 @@
-export type Screen = "chat" | "models" | "routing" | "agents" | "spend" | "settings";
+export type Screen = "chat" | "models" | "routing" | "agents" | "spend" | "localApi" | "settings";
 
 export interface ScreenInfo {
   id: Screen;
@@ -57,6 +57,12 @@ export const screens: ScreenInfo[] = [
       "budgets per provider, model, agent and conversation, with alerts and hard limits",
       "charts by day, model, provider and agent; CSV and SVG export",
     ],
+  },
+  {
+    id: "localApi",
+    label: "Local API",
+    summary: "Your other tools through Switchboard's routes, budgets and ledger.",
+    points: [],
   },
   {
     id: "settings",

@@ -12,6 +12,7 @@ export const SCOPES: { id: BudgetScope; label: string }[] = [
   { id: "model", label: "One model" },
   { id: "agent", label: "One agent" },
   { id: "conversation", label: "One conversation" },
+  { id: "client", label: "One client (local API key)" },
 ];
 
 export const PERIODS: { id: BudgetPeriod; label: string; per: string }[] = [
@@ -99,7 +100,9 @@ export function checkDraft(d: BudgetDraft): DraftCheck {
   const name = d.name.trim();
   if (name === "") errors.name = "Give it a name.";
   const scopeValue = d.scopeValue.trim();
-  if (d.scope !== "global" && scopeValue === "") {
+  if (d.scope === "client" && scopeValue === "") {
+    errors.scopeValue = "Choose a client key.";
+  } else if (d.scope !== "global" && scopeValue === "") {
     errors.scopeValue = `Say which ${d.scope}.`;
   }
   const limit = parseDollars(d.limit);
@@ -131,11 +134,23 @@ export function subtractMoney(a: string, b: string): string {
   return sumMoney([a, negated]).total;
 }
 
-/** "$5 a day for provider openrouter" */
+/**
+ * "$5 a day for provider openrouter", "$5 a day for client claude-code": a custom provider and a
+ * client key by their names (the backend's `scopeLabel`), never their ids.
+ */
 export function describeBudget(b: Budget): string {
   const per = PERIODS.find((p) => p.id === b.period)?.per ?? b.period;
-  const what = b.scope === "global" ? "for everything" : `for ${b.scope} ${b.scopeValue ?? ""}`;
-  return `${formatUsd(b.limit)} ${per} ${what}`.trim();
+  return `${formatUsd(b.limit)} ${per} ${budgetScopeText(b)}`.trim();
+}
+
+function budgetScopeText(b: Budget): string {
+  if (b.scope === "global") return "for everything";
+  if (b.scopeLabel) return `for ${b.scope} ${b.scopeLabel}`;
+  if (b.scope === "client") return "for a removed client key";
+  if (b.scope === "provider" && b.scopeValue?.startsWith("custom:")) {
+    return "for a removed provider";
+  }
+  return `for ${b.scope} ${b.scopeValue ?? ""}`;
 }
 
 /** The bar's value, 0–1+ (display only; the figures beside it are exact). */

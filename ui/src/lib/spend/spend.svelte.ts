@@ -1,4 +1,5 @@
-import { AppError, api as realApi } from "../ipc/client";
+import { AppError, api as clientApi } from "../ipc/client";
+import { clientKeysApi, type ClientKeysApi, type ClientKeyView } from "../ipc/clients";
 import { shownTheme } from "../shell/theme";
 import { lastDays, rangeMs } from "./range";
 import type {
@@ -25,7 +26,10 @@ export type SpendApi = Pick<
   | "spendExport"
   | "keyTest"
   | "providersOverview"
->;
+> &
+  Pick<ClientKeysApi, "clientKeysList">;
+
+const realApi: SpendApi = { ...clientApi, ...clientKeysApi };
 
 export const GROUPINGS: { id: SpendGrouping; label: string }[] = [
   { id: "day", label: "Day" },
@@ -35,6 +39,7 @@ export const GROUPINGS: { id: SpendGrouping; label: string }[] = [
   { id: "provider", label: "Provider" },
   { id: "agent", label: "Agent" },
   { id: "conversation", label: "Conversation" },
+  { id: "client", label: "Client (local API key)" },
 ];
 
 export const VIEWS: { id: ChartView; label: string }[] = [
@@ -55,6 +60,8 @@ export class SpendModel {
   budgets = $state<BudgetStatus[]>([]);
   budgetsError = $state<AppError | null>(null);
   providers = $state<ProviderView[]>([]);
+  /** The local API's client keys, revoked ones included, for budgets scoped to one. */
+  clientKeys = $state<ClientKeyView[]>([]);
   account = $state<KeyAccount>({ state: "none" });
 
   grouping = $state<SpendGrouping>("day");
@@ -89,11 +96,21 @@ export class SpendModel {
   }
 
   /**
-   * Budgets, providers and the OpenRouter key's figures (the key check runs here once, never on
-   * refreshes). The report and its chart load on their own, whenever what they ask for changes.
+   * Budgets, providers, client keys and the OpenRouter key's figures (the key check runs here
+   * once, never on refreshes). The report and its chart load on their own, whenever what they
+   * ask for changes.
    */
   async load(): Promise<void> {
-    await Promise.all([this.refreshBudgets(), this.loadProviders()]);
+    await Promise.all([this.refreshBudgets(), this.loadProviders(), this.loadClientKeys()]);
+  }
+
+  /** Without the keys, a client budget cannot be chosen; everything else still works. */
+  async loadClientKeys(): Promise<void> {
+    try {
+      this.clientKeys = await this.api.clientKeysList();
+    } catch {
+      this.clientKeys = [];
+    }
   }
 
   async refreshBudgets(): Promise<void> {

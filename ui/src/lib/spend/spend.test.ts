@@ -179,6 +179,7 @@ function fakeApi(opts: { keyed?: boolean; keyFails?: boolean } = {}): Fake {
         },
       };
     },
+    clientKeysList: async () => [],
     providersOverview: async () => ({
       keychain: { available: true, backend: "Secret Service", detail: null },
       providers: [

@@ -180,7 +180,7 @@ impl Model for RouterModel<'_> {
         let mut routed = self
             .engine
             .chat_routed(route, call.request, self.cancel, |e| match e {
-                RouteEvent::Delta(d) => on_delta(d),
+                RouteEvent::Delta(d) => on_delta(&d),
                 RouteEvent::Waiting { ms, reason } => {
                     let _ = events.try_send(AgentEvent::Waiting { ms, reason });
                 }

@@ -20,19 +20,6 @@ use crate::{Engine, EngineError, RouteEvent};
 /// How often a streaming answer's text is written to disk.
 const SAVE_EVERY: Duration = Duration::from_millis(250);
 
-/// What the router reports to an answer's pump.
-enum Pumped {
-    Delta(Delta),
-    Waiting {
-        ms: u64,
-        reason: String,
-    },
-    /// A request was sent for the answer; this is its ledger row.
-    Sent {
-        ledger_id: String,
-    },
-}
-
 /// One answer about to stream.
 struct Job {
     answer_id: String,
@@ -228,10 +215,10 @@ impl Engine {
             request,
             token,
         } = job;
-        let (delta_tx, mut delta_rx) = mpsc::unbounded_channel::<Pumped>();
         // Every answer goes through the router: with no route and no matching rule it is the
         // column's model alone, exactly as chosen; a route or a rule adds fallbacks, limits and
-        // the explain trail.
+        // the explain trail. The send is read here as it streams (bounded: a slow webview
+        // slows the provider read, nothing piles up).
         let route = RouteRequest {
             provider: Some(spec.provider.clone()),
             model: Some(spec.model.clone()),
@@ -240,102 +227,84 @@ impl Engine {
             conversation: Some(conversation_id),
             ..RouteRequest::default()
         };
-        let chat = async {
-            let mut routed = self
-                .chat_routed(route, request, &token, move |event| {
-                    let _ = match event {
-                        RouteEvent::Delta(delta) => delta_tx.send(Pumped::Delta(delta.clone())),
-                        RouteEvent::Waiting { ms, reason } => {
-                            delta_tx.send(Pumped::Waiting { ms, reason })
-                        }
-                        RouteEvent::Attempt { ledger_id, .. } => delta_tx.send(Pumped::Sent {
-                            ledger_id: ledger_id.to_owned(),
-                        }),
-                    };
-                })
-                .await?;
-            routed.take_outcome()
-        };
-        let pump = async {
-            let mut content = String::new();
-            let mut reasoning = String::new();
-            let mut saved_at = Instant::now();
-            let mut dirty = false;
-            let mut store_error: Option<ErrorInfo> = None;
-            loop {
-                let delta = tokio::select! {
-                    d = delta_rx.recv() => match d {
-                        Some(d) => Some(d),
-                        None => break,
-                    },
-                    () = tokio::time::sleep_until(saved_at + SAVE_EVERY), if dirty => None,
-                };
-                if let Some(Pumped::Sent { ledger_id }) = &delta {
+        let mut send = self.send_routed(route, request, token.clone());
+        let mut content = String::new();
+        let mut reasoning = String::new();
+        let mut saved_at = Instant::now();
+        let mut dirty = false;
+        let mut store_error: Option<ErrorInfo> = None;
+        loop {
+            let next = tokio::select! {
+                e = send.next() => match e {
+                    Some(e) => Some(e),
+                    None => break,
+                },
+                () = tokio::time::sleep_until(saved_at + SAVE_EVERY), if dirty => None,
+            };
+            let event = match next {
+                None => None,
+                Some(RouteEvent::Attempt { ledger_id, .. }) => {
                     // Linked at once, so an answer cut short by a crash still finds the
                     // request's row (and, once reconciled, its cost).
-                    let (id, row) = (answer_id.clone(), ledger_id.clone());
+                    let id = answer_id.clone();
                     let linked = self
-                        .blocking(move |inner| Ok(inner.store.link_answer_request(&id, &row)?))
+                        .blocking(move |inner| {
+                            Ok(inner.store.link_answer_request(&id, &ledger_id)?)
+                        })
                         .await;
                     if let Err(e) = linked {
                         tracing::warn!(error = %e, "could not link an answer to its request");
                     }
-                    continue;
+                    None
                 }
-                if let Some(pumped) = delta {
-                    let event = match pumped {
-                        Pumped::Sent { .. } => None,
-                        Pumped::Waiting { ms, reason } => Some(ChatEvent::Waiting {
+                Some(RouteEvent::Waiting { ms, reason }) => Some(ChatEvent::Waiting {
+                    answer_id: answer_id.clone(),
+                    ms,
+                    reason,
+                }),
+                Some(RouteEvent::Delta(delta)) => match delta {
+                    Delta::Text { text } => {
+                        content.push_str(&text);
+                        dirty = true;
+                        Some(ChatEvent::TextDelta {
                             answer_id: answer_id.clone(),
-                            ms,
-                            reason,
-                        }),
-                        Pumped::Delta(delta) => match delta {
-                            Delta::Text { text } => {
-                                content.push_str(&text);
-                                dirty = true;
-                                Some(ChatEvent::TextDelta {
-                                    answer_id: answer_id.clone(),
-                                    text,
-                                })
-                            }
-                            Delta::Reasoning { text } => {
-                                reasoning.push_str(&text);
-                                dirty = true;
-                                Some(ChatEvent::ReasoningDelta {
-                                    answer_id: answer_id.clone(),
-                                    text,
-                                })
-                            }
-                            Delta::ToolCall { call } => Some(ChatEvent::ToolCall {
-                                answer_id: answer_id.clone(),
-                                call,
-                            }),
-                            _ => None,
-                        },
-                    };
-                    if let Some(event) = event {
-                        let _ = events.send(event).await;
+                            text,
+                        })
                     }
-                }
-                if dirty && saved_at.elapsed() >= SAVE_EVERY && store_error.is_none() {
-                    let (id, c, r) = (answer_id.clone(), content.clone(), reasoning.clone());
-                    let saved = self
-                        .blocking(move |inner| Ok(inner.store.save_answer_progress(&id, &c, &r)?))
-                        .await;
-                    if let Err(e) = saved {
-                        // Disk full or similar: stop paying for text that cannot be kept.
-                        tracing::warn!(error = %e, "cannot save a streaming answer; stopping it");
-                        store_error = Some(e.info());
-                        token.cancel();
+                    Delta::Reasoning { text } => {
+                        reasoning.push_str(&text);
+                        dirty = true;
+                        Some(ChatEvent::ReasoningDelta {
+                            answer_id: answer_id.clone(),
+                            text,
+                        })
                     }
-                    saved_at = Instant::now();
-                    dirty = false;
-                }
+                    Delta::ToolCall { call } => Some(ChatEvent::ToolCall {
+                        answer_id: answer_id.clone(),
+                        call,
+                    }),
+                    _ => None,
+                },
+            };
+            if let Some(event) = event {
+                let _ = events.send(event).await;
             }
-            (content, reasoning, store_error)
-        };
-        let (result, (content, reasoning, store_error)) = tokio::join!(chat, pump);
+            if dirty && saved_at.elapsed() >= SAVE_EVERY && store_error.is_none() {
+                let (id, c, r) = (answer_id.clone(), content.clone(), reasoning.clone());
+                let saved = self
+                    .blocking(move |inner| Ok(inner.store.save_answer_progress(&id, &c, &r)?))
+                    .await;
+                if let Err(e) = saved {
+                    // Disk full or similar: stop paying for text that cannot be kept.
+                    tracing::warn!(error = %e, "cannot save a streaming answer; stopping it");
+                    store_error = Some(e.info());
+                    token.cancel();
+                }
+                saved_at = Instant::now();
+                dirty = false;
+            }
+        }
+        let result = send.outcome().await.and_then(|mut r| r.take_outcome());
         self.inner.running.remove(&answer_id);
 
         let end = match result {

@@ -65,7 +65,7 @@ impl Engine {
                             (endpoint, label),
                             request,
                             &CancellationToken::new(),
-                            |_| {},
+                            None,
                             (crate::chat::LedgerSlot::new(None), Some(&tag)),
                         )
                         .await

@@ -7,14 +7,18 @@
 
 mod catalogue;
 mod health_check;
+mod routed;
 mod send;
 
 pub(crate) use send::describe;
 
-pub use send::{RouteEvent, RoutedOutcome};
+pub(crate) use routed::Sink;
+pub use routed::{RouteEvent, RoutedSend};
+pub use send::RoutedOutcome;
 use send::{cost_bound, last_four, spend_scope};
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,6 +47,8 @@ pub(crate) struct Routing {
     catalogue: Mutex<Option<(i64, Arc<Catalogue>)>>,
     /// When each target was last health-checked.
     probes: Mutex<HashMap<(ProviderId, String), Instant>>,
+    /// Requests taught the router something not written yet (see `learn_from_request`).
+    pub(crate) learned_unsaved: AtomicBool,
 }
 
 impl Routing {
@@ -100,8 +106,32 @@ impl Routing {
             router,
             catalogue: Mutex::new(None),
             probes: Mutex::new(HashMap::new()),
+            learned_unsaved: AtomicBool::new(false),
         })
     }
+}
+
+impl Routing {
+    /// Writes what requests taught the router if some of it is not written yet: when the
+    /// engine closes, so a due write is not lost with the process.
+    pub(crate) fn save_unsaved(&self, store: &Store) {
+        if self.learned_unsaved.swap(false, Ordering::AcqRel)
+            && let Err(e) = write_learned(store, &self.router.learned())
+        {
+            tracing::warn!(error = %e, "could not keep what the router learned");
+        }
+    }
+}
+
+/// Stores what the router learned.
+pub(crate) fn write_learned(
+    store: &Store,
+    learned: &switchboard_router::Learned,
+) -> Result<(), EngineError> {
+    let json = serde_json::to_string(learned).map_err(|e| EngineError::Internal {
+        context: format!("what the router learned does not serialize: {e}"),
+    })?;
+    Ok(store.put_setting(LEARNED, &json)?)
 }
 
 impl Engine {

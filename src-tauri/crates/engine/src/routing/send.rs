@@ -1,22 +1,25 @@
-//! Sending a request through the router: waiting for a target, failing over before the
-//! first token, reserving budgets, and recording every attempt.
+//! What a routed send is made of (its outcome, the request as each target takes it, its
+//! worst case and pending ledger row, the names people know providers by); the send itself,
+//! step by step, is in `routed.rs`.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use switchboard_core::{
-    BuiltinProvider, ChatRequest, Delta, ErrorCode, ErrorInfo, Part, ProviderId, ReasoningOptions,
-    Usd,
+    BuiltinProvider, ChatRequest, ErrorInfo, Part, ProviderId, ReasoningOptions, Usd,
 };
 use switchboard_router::{
-    Attempt, Capability, Catalogue, Decision, Ending, Exclusion, FailoverPlan, FailureClass,
-    Modality, RouteRequest, Sample, Signal, Step, Target,
+    Attempt, Capability, Catalogue, Decision, Modality, RouteRequest, Signal, Target,
 };
 use tokio_util::sync::CancellationToken;
 
-use super::MAX_WAIT;
 use crate::budgets::SpendScope;
-use crate::chat::{ChatOutcome, LedgerSlot, RouteTag};
+use crate::chat::{ChatOutcome, LedgerSlot};
 use crate::{Engine, EngineError};
+
+/// The longest what request outcomes taught the router waits before it is written.
+const LEARN_FLUSH: Duration = Duration::from_secs(2);
 
 /// What happened to a routed request.
 #[derive(Debug, Clone)]
@@ -59,313 +62,58 @@ impl RoutedOutcome {
     }
 }
 
-/// Progress of a routed request.
-#[derive(Debug)]
-pub enum RouteEvent<'a> {
-    /// An attempt starts at this target.
-    Attempt {
-        /// 1-based.
-        n: u32,
-        /// Where.
-        target: &'a Target,
-        /// Its ledger row (pending until the attempt ends).
-        ledger_id: &'a str,
-    },
-    /// Held back: rate limit, concurrency or a `Retry-After`.
-    Waiting {
-        /// For how long, ms.
-        ms: u64,
-        /// Why.
-        reason: String,
-    },
-    /// A piece of the answer.
-    Delta(&'a Delta),
-}
-
 impl Engine {
-    /// Sends `request` where the router decides, failing over before the first token as the
-    /// route's policy says. After the first token a failure is final: the partial answer is
-    /// kept and nothing is sent again. Each attempt is its own ledger row.
-    pub async fn chat_routed(
-        &self,
-        route: RouteRequest,
-        mut request: ChatRequest,
-        cancel: &CancellationToken,
-        mut on_event: impl FnMut(RouteEvent<'_>) + Send,
-    ) -> Result<RoutedOutcome, EngineError> {
-        let route = describe(route, &request);
-        let request_id = uuid::Uuid::now_v7().to_string();
-        let mut waited = Duration::ZERO;
-        let (decision, mut catalogue) = loop {
-            // Read afresh while waiting; the attempts then weigh costs with the facts the
-            // decision was made on rather than reading the catalogue again for each.
-            let catalogue = self.router_catalogue().await;
-            let d = self.decide_route(&route, &catalogue, true).await?;
-            if let Some(message) = &d.blocked {
-                return Err(EngineError::invalid(format!(
-                    "blocked by rule \"{}\": {message}",
-                    d.rule.as_deref().unwrap_or_default()
-                )));
-            }
-            if !d.order.is_empty() {
-                break (d, catalogue);
-            }
-            match d.soonest_wait_ms().map(Duration::from_millis) {
-                Some(wait) if waited + wait <= MAX_WAIT => {
-                    on_event(RouteEvent::Waiting {
-                        ms: millis(wait),
-                        reason: d.summary.clone(),
-                    });
-                    if sleep_or_cancel(wait, cancel).await {
-                        return Err(EngineError::invalid("stopped while waiting for a target"));
-                    }
-                    waited += wait;
-                }
-                _ => {
-                    let mut budgets = d.candidates.iter().filter_map(|c| match &c.exclusion {
-                        Some(Exclusion::OverBudget { message }) => Some(message.clone()),
-                        _ => None,
-                    });
-                    if let Some(message) = budgets.next()
-                        && d.candidates
-                            .iter()
-                            .all(|c| matches!(c.exclusion, Some(Exclusion::OverBudget { .. })))
-                    {
-                        return Err(EngineError::OverBudget { message });
-                    }
-                    return Err(EngineError::Unroutable { summary: d.summary });
-                }
-            }
-        };
-        apply_overrides(&mut request, &decision);
-        let router = &self.inner.routing.router;
-        let mut plan = FailoverPlan::new(decision.failover);
-        let mut attempts = Vec::new();
-        let mut last = None;
-        let mut refused = None;
-        let mut i = 0;
-        while i < decision.order.len() {
-            let target = &decision.order[i];
-            let choice = match self.next_key(target.provider.clone()).await {
-                Ok(choice) => choice,
-                Err(e) => {
-                    attempts.push(Attempt::skipped(target, e.info()));
-                    i += 1;
-                    continue;
-                }
-            };
-            let key4 = choice.ledger_label.as_deref().map(last_four);
-            let tokens = route.prompt_tokens + u64::from(request.max_tokens.unwrap_or(500));
-            let held = router.begin_as(
-                target,
-                key4.as_deref(),
-                tokens,
-                Instant::now(),
-                !decision.direct,
-            );
-            let ticket = match held {
-                Ok(ticket) => ticket,
-                Err(hold) => {
-                    let has_next = i + 1 < decision.order.len();
-                    if has_next || hold.wait.is_zero() || waited + hold.wait > MAX_WAIT {
-                        attempts.push(Attempt::skipped(
-                            target,
-                            ErrorInfo::new(ErrorCode::RateLimited, hold.reason),
-                        ));
-                        if !has_next {
-                            break;
-                        }
-                        i += 1;
-                        continue;
-                    }
-                    on_event(RouteEvent::Waiting {
-                        ms: millis(hold.wait),
-                        reason: hold.reason,
-                    });
-                    if sleep_or_cancel(hold.wait, cancel).await {
-                        break;
-                    }
-                    waited += hold.wait;
-                    continue;
-                }
-            };
-            let n = u32::try_from(attempts.len() + 1).unwrap_or(u32::MAX);
-            // Reserve the worst case against the hard budgets, as this request's pending
-            // ledger row, before anything is sent.
-            let scope = spend_scope(target, &route);
-            let slot = match self
-                .worst_case(&mut catalogue, target, &route, &scope)
-                .await
-            {
-                Ok(bound) => LedgerSlot::new(bound),
-                Err(e) => {
-                    attempts.push(Attempt::skipped(target, e.info()));
-                    refused.get_or_insert(e);
-                    i += 1;
-                    continue;
-                }
-            };
-            let pending = pending_row(&slot, target, &choice, &decision, &route, &request_id, n);
-            if let Err(e) = self.reserve(pending, scope).await {
-                drop(ticket);
-                attempts.push(Attempt::skipped(target, e.info()));
-                refused.get_or_insert(e);
-                i += 1;
-                continue;
-            }
-            on_event(RouteEvent::Attempt {
-                n,
-                target,
-                ledger_id: &slot.id,
-            });
-            let mut sent = request.clone();
-            target_request(&mut sent, target, &decision, i == 0);
-            let tag = RouteTag {
-                route: decision.route.clone(),
-                request_id: request_id.clone(),
-                attempt: n,
-                conversation: route.conversation.clone(),
-                agent: route.agent.clone(),
-            };
-            let started = Instant::now();
-            let outcome = self
-                .attempt(
-                    target.provider.clone(),
-                    (choice.endpoint, choice.ledger_label),
-                    sent,
-                    cancel,
-                    |d| on_event(RouteEvent::Delta(d)),
-                    (slot, Some(&tag)),
-                )
-                .await?;
-            // The ledger row is settled (its hold released): the spend can be weighed.
-            self.check_budget_alerts(spend_scope(target, &route)).await;
-            let sample = Sample {
-                ok: outcome.error.is_none(),
-                ttft_ms: outcome.ttft_ms,
-                output_tokens: outcome.usage.completion_tokens,
-                latency_ms: outcome.latency_ms,
-                cost: outcome.cost,
-            };
-            let used = outcome.usage.prompt_tokens + outcome.usage.completion_tokens;
-            let used = (used > 0).then_some(used);
-            attempts.push(Attempt {
-                provider: target.provider.clone(),
-                model: target.model.clone(),
-                outcome: if outcome.cancelled {
-                    "cancelled"
-                } else if outcome.error.is_some() {
-                    "error"
-                } else {
-                    "ok"
-                }
-                .to_owned(),
-                error: outcome.error.clone(),
-                ms: millis(started.elapsed()),
-            });
-            let Some(error) = outcome.error.clone() else {
-                if outcome.cancelled {
-                    drop(ticket); // a stopped request says nothing about the target
-                } else {
-                    ticket.finish(Ending::Ok(sample), used, Instant::now());
-                    self.learn(route.task.as_deref(), target, Signal::Completed)
-                        .await;
-                }
-                last = Some(outcome);
-                break;
-            };
-            let retry_after = outcome.retry_after_ms.map(Duration::from_millis);
-            let class = match FailureClass::of(error.code, retry_after) {
-                // What the provider sent cannot be read and never will be (an HTML page for a
-                // wrong base URL, an event over the size cap): asking again only pays again.
-                FailureClass::Transient if !error.retryable => FailureClass::Fatal,
-                class => class,
-            };
-            // A refused key is set aside; while the provider has another, the same target is
-            // tried again with it (the target is not at fault, so its circuit is untouched).
-            if error.code == ErrorCode::Auth
-                && !outcome.answered
-                && let Some(label) = choice.key
-                && self
-                    .refuse_key(target.provider.clone(), label, error.message.clone())
-                    .await
-                    .unwrap_or(false)
-            {
-                drop(ticket);
-                last = Some(outcome);
-                continue;
-            }
-            ticket.finish(
-                Ending::Failed {
-                    class,
-                    message: error.message.clone(),
-                    sample,
-                },
-                used,
-                Instant::now(),
-            );
-            // Only an answer that went wrong says something about the model's quality: a
-            // rate limit, a refused key or an outage before the first token does not.
-            if outcome.answered && class != FailureClass::Fatal {
-                self.learn(route.task.as_deref(), target, Signal::Failed)
-                    .await;
-            }
-            let answered = outcome.answered;
-            last = Some(outcome);
-            if answered || cancel.is_cancelled() {
-                break; // after the first token: keep what arrived, show the error
-            }
-            let (wait, next) = match plan.after_failure(class, i + 1 < decision.order.len()) {
-                Step::Stop => break,
-                Step::Retry(wait) => (wait, i),
-                Step::Next(wait) => (wait, i + 1),
-            };
-            if !wait.is_zero() {
-                on_event(RouteEvent::Waiting {
-                    ms: millis(wait),
-                    reason: format!("{}; trying again", error.message),
-                });
-            }
-            if sleep_or_cancel(wait, cancel).await {
-                break;
-            }
-            i = next;
-        }
-        if last.is_none()
-            && let Some(refusal) = refused
-        {
-            // Nothing was sent and a budget is why: say so plainly, with its own code.
-            return Err(refusal);
-        }
-        Ok(RoutedOutcome {
-            decision,
-            attempts,
-            outcome: last,
-        })
-    }
-
-    /// Records an outcome for the smart strategy and keeps what was learned.
+    /// Records a person's verdict for the smart strategy and keeps what was learned at once.
     pub(crate) async fn learn(&self, task: Option<&str>, target: &Target, signal: Signal) {
         let router = &self.inner.routing.router;
         router.learn(task, &target.provider, &target.model, signal);
-        let learned = router.learned();
-        let saved = self
-            .blocking(move |inner| {
-                let json = serde_json::to_string(&learned).map_err(|e| EngineError::Internal {
-                    context: format!("what the router learned does not serialize: {e}"),
-                })?;
-                Ok(inner.store.put_setting(super::LEARNED, &json)?)
-            })
-            .await;
-        if let Err(e) = saved {
+        if let Err(e) = self.save_learned().await {
             tracing::warn!(error = %e, "could not keep what the router learned");
         }
+    }
+
+    /// Records how a request went for the smart strategy. What was learned is written at
+    /// most once per [`LEARN_FLUSH`] (and when the engine closes): at hundreds of requests a
+    /// second, one write of the whole learned table per request would be the busiest thing
+    /// the database does, for figures that lose nothing by landing two seconds later.
+    pub(crate) fn learn_from_request(&self, task: Option<&str>, target: &Target, signal: Signal) {
+        let routing = &self.inner.routing;
+        routing
+            .router
+            .learn(task, &target.provider, &target.model, signal);
+        if routing.learned_unsaved.swap(true, Ordering::AcqRel) {
+            return; // a write is already due
+        }
+        // A weak handle: a due write never keeps a closed engine alive; closing writes it.
+        let engine = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            tokio::time::sleep(LEARN_FLUSH).await;
+            let Some(inner) = engine.upgrade() else {
+                return;
+            };
+            let engine = Engine { inner };
+            if engine
+                .inner
+                .routing
+                .learned_unsaved
+                .swap(false, Ordering::AcqRel)
+                && let Err(e) = engine.save_learned().await
+            {
+                tracing::warn!(error = %e, "could not keep what the router learned");
+            }
+        });
+    }
+
+    async fn save_learned(&self) -> Result<(), EngineError> {
+        let learned = self.inner.routing.router.learned();
+        self.blocking(move |inner| super::write_learned(&inner.store, &learned))
+            .await
     }
 
     /// The most `target` can cost for `route`. When a hard budget applies and the price is
     /// not known, the prices are fetched first; a request whose worst case is still unknown
     /// under a hard budget is refused (a budget that reserves nothing holds nothing).
-    async fn worst_case(
+    pub(super) async fn worst_case(
         &self,
         catalogue: &mut std::sync::Arc<Catalogue>,
         target: &Target,
@@ -441,7 +189,7 @@ impl Engine {
 }
 
 /// The pending ledger row of an attempt about to be sent.
-fn pending_row(
+pub(super) fn pending_row(
     slot: &LedgerSlot,
     target: &Target,
     choice: &crate::keys::KeyChoice,
@@ -483,6 +231,7 @@ pub(super) fn spend_scope(target: &Target, route: &RouteRequest) -> SpendScope {
         model: Some(target.model.clone()),
         agent: route.agent.clone(),
         conversation: route.conversation.clone(),
+        client: route.client_id.clone(),
     }
 }
 
@@ -549,7 +298,7 @@ pub(crate) fn describe(mut route: RouteRequest, request: &ChatRequest) -> RouteR
     route
 }
 
-fn apply_overrides(request: &mut ChatRequest, decision: &Decision) {
+pub(super) fn apply_overrides(request: &mut ChatRequest, decision: &Decision) {
     let Some(set) = &decision.set else { return };
     if let Some(t) = set.temperature {
         request.temperature = Some(t);
@@ -569,7 +318,12 @@ fn apply_overrides(request: &mut ChatRequest, decision: &Decision) {
 
 /// The request as this target takes it: its model, its OpenRouter preferences and, for the
 /// first target of an OpenRouter-decides route, the `models[]` fallbacks and `provider.sort`.
-fn target_request(request: &mut ChatRequest, target: &Target, decision: &Decision, lead: bool) {
+pub(super) fn target_request(
+    request: &mut ChatRequest,
+    target: &Target,
+    decision: &Decision,
+    lead: bool,
+) {
     request.model = target.model.clone();
     request.routing.models.clear();
     request.routing.provider = target.openrouter.clone();
@@ -594,7 +348,7 @@ fn target_request(request: &mut ChatRequest, target: &Target, decision: &Decisio
 }
 
 /// Waits, or returns true at once if `cancel` fires first.
-async fn sleep_or_cancel(wait: Duration, cancel: &CancellationToken) -> bool {
+pub(super) async fn sleep_or_cancel(wait: Duration, cancel: &CancellationToken) -> bool {
     if wait.is_zero() {
         return cancel.is_cancelled();
     }
@@ -609,6 +363,6 @@ pub(super) fn last_four(label: &str) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
-fn millis(d: Duration) -> u64 {
+pub(super) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

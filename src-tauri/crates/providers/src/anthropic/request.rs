@@ -7,7 +7,8 @@
 
 use serde_json::{Map, Value, json};
 use switchboard_core::{
-    ChatRequest, Message, Part, ProviderError, ReasoningEffort, ReasoningOptions, Role,
+    ChatRequest, Message, Part, ProviderError, ReasoningEffort, ReasoningOptions, ResponseFormat,
+    Role, ToolChoice,
 };
 
 /// `max_tokens` when the request names none. Anthropic requires the field; 4096 fits every
@@ -123,6 +124,19 @@ pub fn request_body(request: &ChatRequest) -> Result<Value, ProviderError> {
             })
             .collect();
         body.insert("tools".into(), Value::Array(tools));
+        // Anthropic refuses `tool_choice` without `tools`, so it is sent only with them.
+        if let Some(choice) = &request.tool_choice {
+            body.insert("tool_choice".into(), tool_choice(choice));
+        }
+    }
+    // Anthropic's structured outputs take a schema only: JSON mode without one has no
+    // Anthropic equivalent, so it is left to the prompt (which OpenAI requires to ask for JSON
+    // anyway).
+    if let Some(ResponseFormat::JsonSchema { schema, .. }) = &request.response_format {
+        body.insert(
+            "output_config".into(),
+            json!({"format": {"type": "json_schema", "schema": schema}}),
+        );
     }
 
     if let Some(temperature) = request.temperature {
@@ -150,6 +164,15 @@ pub fn request_body(request: &ChatRequest) -> Result<Value, ProviderError> {
     }
     body.insert("stream".into(), Value::Bool(request.stream));
     Ok(Value::Object(body))
+}
+
+fn tool_choice(choice: &ToolChoice) -> Value {
+    match choice {
+        ToolChoice::Auto => json!({"type": "auto"}),
+        ToolChoice::None => json!({"type": "none"}),
+        ToolChoice::Required => json!({"type": "any"}),
+        ToolChoice::Function { name } => json!({"type": "tool", "name": name}),
+    }
 }
 
 /// An `f32` setting as a JSON number, or a clear refusal for NaN and infinities.

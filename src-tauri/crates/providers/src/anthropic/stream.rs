@@ -56,7 +56,7 @@ where
                 }
             }
         }
-        yield Err(ProviderError::Network {
+        yield Err(ProviderError::Cut {
             detail: "the stream ended before the answer was complete".to_owned(),
         });
     })

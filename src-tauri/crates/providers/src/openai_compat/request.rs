@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value, json};
 use switchboard_core::{
-    ChatRequest, Message, Part, ProviderKind, ReasoningEffort, ReasoningOptions, Role, ToolSpec,
+    ChatRequest, Message, Part, ProviderKind, ReasoningEffort, ReasoningOptions, ResponseFormat,
+    Role, ToolChoice, ToolSpec,
 };
 
 /// The JSON body sent for `request` to a provider of `kind` (OpenRouter extras only for
@@ -48,6 +49,13 @@ pub fn request_body(kind: ProviderKind, request: &ChatRequest) -> Value {
     if !request.tools.is_empty() {
         let tools: Vec<Value> = request.tools.iter().map(tool).collect();
         body.insert("tools".into(), Value::Array(tools));
+        // OpenAI refuses `tool_choice` without `tools`, so it is sent only with them.
+        if let Some(choice) = &request.tool_choice {
+            body.insert("tool_choice".into(), tool_choice(choice));
+        }
+    }
+    if let Some(format) = &request.response_format {
+        body.insert("response_format".into(), response_format(format));
     }
     if openrouter {
         body.insert("usage".into(), json!({ "include": true }));
@@ -152,6 +160,38 @@ fn content(message: &Message) -> Value {
                 })
                 .collect(),
         ),
+    }
+}
+
+fn tool_choice(choice: &ToolChoice) -> Value {
+    match choice {
+        ToolChoice::Auto => json!("auto"),
+        ToolChoice::None => json!("none"),
+        ToolChoice::Required => json!("required"),
+        ToolChoice::Function { name } => json!({"type": "function", "function": {"name": name}}),
+    }
+}
+
+fn response_format(format: &ResponseFormat) -> Value {
+    match format {
+        ResponseFormat::JsonObject => json!({"type": "json_object"}),
+        ResponseFormat::JsonSchema {
+            name,
+            description,
+            schema,
+            strict,
+        } => {
+            let mut spec = Map::new();
+            spec.insert("name".into(), json!(name));
+            if let Some(description) = description {
+                spec.insert("description".into(), json!(description));
+            }
+            spec.insert("schema".into(), schema.clone());
+            if let Some(strict) = strict {
+                spec.insert("strict".into(), json!(strict));
+            }
+            json!({"type": "json_schema", "json_schema": spec})
+        }
     }
 }
 

@@ -25,7 +25,7 @@ const TRUNCATED: &str = "the stream ended before the answer was complete";
 ///
 /// The stream ends after `data: [DONE]`, after an error (which is its last item), or at the end
 /// of `bytes`; an end without `[DONE]` and without a finish reason is a
-/// [`ProviderError::Network`] error after everything that did arrive.
+/// [`ProviderError::Cut`] error after everything that did arrive.
 pub fn stream_from_bytes<S>(bytes: S) -> DeltaStream
 where
     S: Stream<Item = Result<Bytes, ProviderError>> + Send + 'static,
@@ -312,7 +312,7 @@ impl Normalizer {
             self.complete(out);
         } else {
             let detail = TRUNCATED.to_owned();
-            self.fail(ProviderError::Network { detail }, out);
+            self.fail(ProviderError::Cut { detail }, out);
         }
     }
 }

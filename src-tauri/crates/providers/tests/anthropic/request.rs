@@ -348,3 +348,49 @@ async fn recorded_thinking_is_replayed_before_text_and_tool_use() {
     );
     assert_eq!(content[1]["data"], "opaque", "redacted data unchanged");
 }
+
+#[test]
+fn tool_choice_and_a_schema_are_sent_in_anthropic_shape() {
+    let mut request = ChatRequest::new("claude-x", vec![user("Hi")]);
+    request.tool_choice = Some(switchboard_core::ToolChoice::Required);
+    request.response_format = Some(switchboard_core::ResponseFormat::JsonObject);
+    let plain = body(&request);
+    assert!(
+        plain.get("tool_choice").is_none(),
+        "Anthropic refuses tool_choice without tools"
+    );
+    assert!(
+        plain.get("output_config").is_none(),
+        "JSON mode without a schema has no Anthropic form"
+    );
+    request.tools = vec![switchboard_core::ToolSpec {
+        name: "lookup".into(),
+        description: None,
+        parameters: json!({"type": "object"}),
+    }];
+    request.response_format = Some(switchboard_core::ResponseFormat::JsonSchema {
+        name: "answer".into(),
+        description: None,
+        schema: json!({"type": "object", "additionalProperties": false}),
+        strict: None,
+    });
+    let b = body(&request);
+    assert_eq!(
+        b["tool_choice"],
+        json!({"type": "any"}),
+        "required is `any`"
+    );
+    assert_eq!(
+        b["output_config"],
+        json!({"format": {"type": "json_schema", "schema": {"type": "object", "additionalProperties": false}}}),
+        "structured outputs in output_config.format"
+    );
+    request.tool_choice = Some(switchboard_core::ToolChoice::Function {
+        name: "lookup".into(),
+    });
+    assert_eq!(
+        body(&request)["tool_choice"],
+        json!({"type": "tool", "name": "lookup"}),
+        "a named tool"
+    );
+}

@@ -219,11 +219,11 @@ async fn a_cut_stream_keeps_what_arrived_and_ends_with_a_network_error() {
     for (what, end) in [("before message_stop", stop_at), ("mid text", mid_text)] {
         let outcome = run(&body[..end]).await;
         match &outcome.error {
-            Some(ProviderError::Network { detail }) => assert_eq!(
+            Some(ProviderError::Cut { detail }) => assert_eq!(
                 detail, "the stream ended before the answer was complete",
                 "{what}: the detail says why"
             ),
-            other => panic!("{what}: expected a Network error, got {other:?}"),
+            other => panic!("{what}: expected a Cut error, got {other:?}"),
         }
         assert!(
             matches!(outcome.deltas.first(), Some(Delta::Meta { .. })),

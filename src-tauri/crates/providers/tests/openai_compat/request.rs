@@ -253,3 +253,47 @@ fn unset_options_are_omitted() {
         assert_eq!(body["stream"], Value::Bool(true), "{kind:?}: stream");
     }
 }
+
+#[test]
+fn tool_choice_and_response_format_are_sent_in_openai_shape() {
+    let mut request = hello();
+    request.tool_choice = Some(switchboard_core::ToolChoice::Function {
+        name: "lookup".into(),
+    });
+    request.response_format = Some(switchboard_core::ResponseFormat::JsonSchema {
+        name: "answer".into(),
+        description: None,
+        schema: json!({"type": "object"}),
+        strict: Some(true),
+    });
+    let no_tools = request_body(ProviderKind::OpenAi, &request);
+    assert!(
+        no_tools.get("tool_choice").is_none(),
+        "OpenAI refuses tool_choice without tools"
+    );
+    assert_eq!(
+        no_tools["response_format"],
+        json!({"type": "json_schema", "json_schema": {"name": "answer", "schema": {"type": "object"}, "strict": true}}),
+        "structured outputs in OpenAI's shape"
+    );
+    request.tools = vec![ToolSpec {
+        name: "lookup".into(),
+        description: None,
+        parameters: json!({"type": "object"}),
+    }];
+    let with_tools = request_body(ProviderKind::OpenRouter, &request);
+    assert_eq!(
+        with_tools["tool_choice"],
+        json!({"type": "function", "function": {"name": "lookup"}}),
+        "a named tool choice"
+    );
+    request.tool_choice = Some(switchboard_core::ToolChoice::Required);
+    request.response_format = Some(switchboard_core::ResponseFormat::JsonObject);
+    let required = request_body(ProviderKind::OpenAi, &request);
+    assert_eq!(required["tool_choice"], json!("required"), "required");
+    assert_eq!(
+        required["response_format"],
+        json!({"type": "json_object"}),
+        "JSON mode"
+    );
+}

@@ -195,10 +195,10 @@ fn recorded_stream(id: &str) -> Vec<u8> {
     rebuild(&read(&path)).bytes
 }
 
-const TRUNCATED: &str = "Network { detail: \"the stream ended before the answer was complete\" }";
+const TRUNCATED: &str = "Cut { detail: \"the stream ended before the answer was complete\" }";
 
 #[test]
-fn a_stream_cut_before_the_finish_is_a_network_error_after_the_text() {
+fn a_stream_cut_before_the_finish_is_a_cut_error_after_the_text() {
     let bytes = recorded_stream("7DnrB604rYW");
     let finish_at = find(&bytes, b"\"finish_reason\":\"stop\"");
     let event_start = bytes[..finish_at]

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rusqlite::Connection;
-use switchboard_core::{BaseUrl, CustomProvider, Preferences, ProviderId, Theme, Usage, Usd};
+use switchboard_core::{
+    BaseUrl, BudgetScope, CustomProvider, Preferences, ProviderId, SpendGrouping, Theme, Usage, Usd,
+};
 use switchboard_store::{
     CostSource, DB_FILE, LATEST_VERSION, LedgerEntry, MIGRATIONS, Outcome, Store, StoreError,
 };
@@ -27,6 +29,22 @@ fn database_at(path: &std::path::Path, version: u32) {
 
 /// Rows that a user of `version` could have had. Every later migration must keep them.
 fn seed(conn: &Connection, version: u32) {
+    if version == 6 {
+        // A budget whose alert fired: v7 copies both tables into a new shape.
+        conn.execute_batch(
+            "INSERT INTO budget (id, name, scope, scope_value, period, limit_pico, alerts, hard,
+                created_ms)
+             VALUES ('b6', 'Daily OpenRouter', 'provider', 'openrouter', 'day', 5000000000000,
+                '[50,100]', 1, 6);
+             INSERT INTO budget_alert (budget_id, period_start, threshold, fired_ms)
+             VALUES ('b6', 1000, 50, 7);
+             INSERT INTO ledger (id, created_ms, provider_id, model, cost_pico, cost_source,
+                outcome, bound_pico)
+             VALUES ('r6', 4, 'openrouter', 'openai/gpt-4o', 2000000000, 'provider', 'ok',
+                3000000000);",
+        )
+        .unwrap();
+    }
     if version == 5 {
         conn.execute_batch(
             "INSERT INTO ledger (id, created_ms, provider_id, model, cost_pico, cost_source,
@@ -125,6 +143,48 @@ fn assert_seeds_survived(store: &Store, from: u32) {
             )
         );
         assert_eq!(v5.cost.unwrap().to_string(), "0.0015");
+    }
+    if from >= 6 {
+        let budgets = store.budgets().unwrap();
+        assert_eq!(budgets.len(), 1, "v6 budget kept through the v7 table copy");
+        let b = &budgets[0];
+        assert_eq!(
+            (
+                b.id.as_str(),
+                b.name.as_str(),
+                b.scope,
+                b.scope_value.as_deref()
+            ),
+            (
+                "b6",
+                "Daily OpenRouter",
+                BudgetScope::Provider,
+                Some("openrouter")
+            )
+        );
+        assert_eq!(
+            (b.limit.to_string(), b.alerts.as_slice()),
+            ("5".into(), &[50, 100][..])
+        );
+        assert!(
+            !store.mark_alert("b6", 1000, 50).unwrap(),
+            "the alert that fired before v7 is still on record, so it does not fire again"
+        );
+        let rows = store.recent_requests(10).unwrap();
+        let v6 = rows
+            .iter()
+            .find(|r| r.id == "r6")
+            .expect("v6 ledger row kept");
+        assert_eq!(v6.cost.unwrap().to_string(), "0.002");
+        let by_client = store.spend_rows(SpendGrouping::Client, None, None).unwrap();
+        assert_eq!(
+            by_client
+                .iter()
+                .map(|r| r.label.as_str())
+                .collect::<Vec<_>>(),
+            ["Switchboard app & CLI"],
+            "requests from before client keys were the app's or the CLI's"
+        );
     }
     if from >= 3 {
         let view = store.conversation_view("c1").unwrap();
@@ -502,6 +562,7 @@ fn the_catalogue_cache_is_replaced_not_appended() {
 }
 
 mod agents;
+mod client_keys;
 mod requests;
 
 mod spend {
@@ -518,6 +579,7 @@ mod spend {
             name: "test".into(),
             scope,
             scope_value: value.map(Into::into),
+            scope_label: None,
             period,
             limit: Usd::parse("1.00").unwrap(),
             alerts: vec![50, 80, 100],

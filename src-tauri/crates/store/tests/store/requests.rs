@@ -18,6 +18,7 @@ fn hard_cap(limit: &str) -> Budget {
         name: "cap".into(),
         scope: BudgetScope::Global,
         scope_value: None,
+        scope_label: None,
         period: BudgetPeriod::All,
         limit: usd(limit),
         alerts: vec![],
@@ -53,7 +54,7 @@ fn settled(id: &str, cost: &str) -> LedgerEntry {
 
 fn reserve(store: &Store, e: &LedgerEntry) -> bool {
     store
-        .reserve_request(e, switchboard_store::now_unix_ms(), |_| true)
+        .reserve_request(e, None, switchboard_store::now_unix_ms(), |_| true)
         .unwrap()
         .is_ok()
 }
@@ -91,6 +92,7 @@ fn a_reservation_that_would_cross_a_hard_budget_is_refused_and_records_nothing()
     let refusal = store
         .reserve_request(
             &pending("q2", "0.02"),
+            None,
             switchboard_store::now_unix_ms(),
             |_| true,
         )
@@ -105,6 +107,7 @@ fn a_reservation_that_would_cross_a_hard_budget_is_refused_and_records_nothing()
         store
             .reserve_request(
                 &pending("q3", "0.02"),
+                None,
                 switchboard_store::now_unix_ms(),
                 |_| { false }
             )
@@ -229,4 +232,71 @@ fn processes_opening_a_new_database_at_once_migrate_it_exactly_once() {
             );
         }
     }
+}
+
+/// Writes on the request path are committed in groups: many threads reserving and settling
+/// at once still hold exactly what fits, settle every row, and a write that fails inside a
+/// group (a duplicate id) fails alone while the rest of its group commits.
+#[test]
+fn grouped_writes_stay_exact_and_a_failing_write_fails_alone() {
+    let (_dir, path) = temp_db();
+    let store = Arc::new(Store::open(&path).unwrap());
+    store.save_budget(&hard_cap("0.30")).unwrap();
+    store.record_request(&settled("taken", "0")).unwrap();
+    // Another process holds the write lock for a moment, so the threads below queue up
+    // behind the first and go in as one group when it lets go.
+    let blocker = rusqlite::Connection::open(&path).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let threads: Vec<_> = (0..48)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let id = if i == 7 {
+                    "taken".to_owned()
+                } else {
+                    format!("r{i}")
+                };
+                let held = store.reserve_request(
+                    &pending(&id, "0.01"),
+                    None,
+                    switchboard_store::now_unix_ms(),
+                    // No budget applies to the duplicate: it always reaches its insert.
+                    move |_| i != 7,
+                );
+                (id, held)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    blocker.execute_batch("COMMIT").unwrap();
+    let mut admitted = Vec::new();
+    let mut refused = 0;
+    for t in threads {
+        match t.join().unwrap() {
+            (id, Ok(Ok(()))) => admitted.push(id),
+            (_, Ok(Err(_))) => refused += 1,
+            (id, Err(e)) => assert_eq!(id, "taken", "only the duplicate fails: {e}"),
+        }
+    }
+    assert_eq!(
+        admitted.len(),
+        30,
+        "exactly thirty $0.01 worst cases fit under $0.30"
+    );
+    assert_eq!(refused, 17, "the other seventeen are refused, not lost");
+    assert_eq!(store.spent(&hard_cap("0.30"), 0).unwrap().held, usd("0.30"));
+
+    // Every admitted request settles from its own thread at once: all land, at their cost.
+    let threads: Vec<_> = admitted
+        .into_iter()
+        .map(|id| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || store.settle_request(&settled(&id, "0.004")).unwrap())
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let spent = store.spent(&hard_cap("0.30"), 0).unwrap();
+    assert_eq!((spent.cost, spent.held), (usd("0.12"), Usd::ZERO));
 }
