@@ -9,7 +9,8 @@
 #
 # Knobs (environment): RATES (default "100 500 1000"), DURATION (oha -z, default 15s),
 # PROBE_SAMPLES (sequential probe rounds, default 500), BENCH_WORK (cached venv and tools,
-# default target/gateway-bench), BENCH_OUT (default tests/artifacts/gateway-bench.txt).
+# default target/gateway-bench; the last run's raw figures go to its last-run/), BENCH_OUT
+# (default tests/artifacts/gateway-bench.txt), KEEP_RUN=1 (keep the /tmp run folder too).
 #
 # What it does:
 # - builds the release `switchboard` and `fake-upstream`, installs `oha` from crates.io when
@@ -112,7 +113,7 @@ if [[ ! -x $VENV/bin/litellm ]]; then
     mkdir -p "$BENCH_WORK"
     "$PY" -m venv "$VENV"
     # Every file is checked against the lock's hashes; --no-deps: nothing outside the lock.
-    PIP_FIND_LINKS= "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    env -u PIP_FIND_LINKS "$VENV/bin/pip" install --quiet --disable-pip-version-check \
         --require-hashes --no-deps -r "$LOCK" >&2
     "$VENV/bin/pip" check >&2
 fi
@@ -221,6 +222,9 @@ for t in "${TARGETS[@]}"; do
     oha_run "$t" 50 3s /dev/null
 done
 "$PY" "$HERE/bench.py" drain --pid "$LL_PID"
+for t in "${TARGETS[@]}"; do proc "${PIDOF[$t]}" >"$RUN/rss-idle-$t.json"; done
+
+LOADAVG_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- runs -------------------------------------------------------------------------------------
 for rate in $RATES; do
@@ -255,9 +259,10 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 import json, sys
 json.dump({
     "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
-    "machine": "$(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME")",
+    "machine": "$(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')",
     "cpu": "$cpu_model",
     "kernel": "$(uname -sr)",
+    "loadavg": "$LOADAVG_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after (1, 5, 15 min; other work on the machine skews every figure)",
     "build": "cargo --release (switchboard, fake-upstream)",
     "commit": "$commit" + (" + $dirty uncommitted path(s)" if $dirty else ""),
     "rustc": "$(rustc -V)",
@@ -278,4 +283,7 @@ PY
 
 mkdir -p "$(dirname "$BENCH_OUT")"
 "$PY" "$HERE/bench.py" table --run "$RUN" | tee "$BENCH_OUT"
-say "written to $BENCH_OUT"
+# The raw figures (oha JSON, probes, /proc readings, logs) stay for a closer look.
+rm -rf "$BENCH_WORK/last-run"
+cp -r "$RUN" "$BENCH_WORK/last-run"
+say "written to $BENCH_OUT; raw figures in $BENCH_WORK/last-run"

@@ -253,6 +253,54 @@ async fn keys_that_are_not_keys_never_authenticate() {
     );
 }
 
+/// A key revoked here is refused at once, though a moment ago it was known without asking the
+/// database; revoked by another process (the CLI beside `switchboard serve`), within a second.
+#[tokio::test]
+async fn a_revoked_key_is_refused_at_once_here_and_soon_everywhere() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = Harness::openrouter(&fake, KEY) else {
+        return;
+    };
+    let (_, here) = h.engine.create_client_key("zed", None).await.unwrap();
+    let (_, there) = h.engine.create_client_key("aider", None).await.unwrap();
+    for secret in [&here, &there] {
+        assert!(
+            h.engine
+                .authenticate_client(secret)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+    h.engine.revoke_client_key("zed").await.unwrap();
+    assert_eq!(h.engine.authenticate_client(&here).await.unwrap(), None);
+    assert!(
+        h.engine
+            .authenticate_client(&there)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let cli = h.second_engine(&[("OPENROUTER_BASE_URL", &fake.openrouter_base())]);
+    cli.revoke_client_key("aider").await.unwrap();
+    assert_eq!(cli.authenticate_client(&there).await.unwrap(), None);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while h
+        .engine
+        .authenticate_client(&there)
+        .await
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a key revoked by another process is still accepted after 5 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 const ROUTES: &str = r#"
 [[routes]]
 name = "cheap"

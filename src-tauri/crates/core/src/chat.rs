@@ -109,6 +109,23 @@ pub struct ToolSpec {
     pub parameters: serde_json::Value,
 }
 
+/// A tool the client declared in a shape upstreams lack (the Responses API's namespaced and
+/// freeform tools), and the function in [`ChatRequest::tools`] that stands for it. Only the
+/// client's dialect reads it, to give the model's calls back in the client's own shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientTool {
+    /// The standing-in function's name in `tools`: the name the model calls.
+    pub function: String,
+    /// The tool's name as the client declared it.
+    pub name: String,
+    /// The group the client declared it in, if any.
+    pub namespace: Option<String>,
+    /// The tool takes free text rather than JSON arguments; the function takes that text as
+    /// its one string argument, `input`.
+    pub freeform: bool,
+}
+
 /// How hard a reasoning model should think.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -207,6 +224,10 @@ pub struct ChatRequest {
     pub stop: Vec<String>,
     /// Tools the model may call.
     pub tools: Vec<ToolSpec>,
+    /// Client tools that reach the model as functions of `tools` under other names or shapes;
+    /// empty unless the client's dialect has such tools. Never sent upstream.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_tools: Vec<ClientTool>,
     /// Whether and which tool the model must call; `None` leaves it to the provider.
     #[serde(default)]
     pub tool_choice: Option<ToolChoice>,
@@ -232,6 +253,7 @@ impl ChatRequest {
             top_p: None,
             stop: Vec::new(),
             tools: Vec::new(),
+            client_tools: Vec::new(),
             tool_choice: None,
             response_format: None,
             reasoning: None,

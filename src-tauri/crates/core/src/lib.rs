@@ -29,8 +29,9 @@ pub use catalogue_view::{
     BrowserCatalogue, BrowserModel, EndpointView, ModelDetail, PriceSheet, ServedModels, UserPrice,
 };
 pub use chat::{
-    ChatProvider, ChatRequest, Delta, DeltaStream, FinishReason, Message, OpenRouterRouting, Part,
-    ReasoningEffort, ReasoningOptions, ResponseFormat, Role, ToolCall, ToolChoice, ToolSpec, Usage,
+    ChatProvider, ChatRequest, ClientTool, Delta, DeltaStream, FinishReason, Message,
+    OpenRouterRouting, Part, ReasoningEffort, ReasoningOptions, ResponseFormat, Role, ToolCall,
+    ToolChoice, ToolSpec, Usage,
 };
 pub use client_key::{CLIENT_KEY_PREFIX, ClientKeyView, mask_client_key};
 pub use conversation::{

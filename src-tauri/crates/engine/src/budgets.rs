@@ -175,22 +175,38 @@ impl Engine {
         .flatten()
     }
 
+    /// Every budget, as recently read (see `fresh.rs`): for deciding whether a budget
+    /// concerns a request at all. What a request may spend is decided in its reservation,
+    /// against the ledger and the budgets as they stand in that transaction.
+    pub(crate) async fn budgets_seen(&self) -> Result<std::sync::Arc<Vec<Budget>>, EngineError> {
+        let revision = crate::fresh::revision(&self.inner);
+        if let Some(seen) = self.inner.seen.budgets.get(revision) {
+            return Ok(seen);
+        }
+        let budgets = self.blocking(|inner| Ok(inner.store.budgets()?)).await?;
+        Ok(self.inner.seen.budgets.keep(revision, budgets))
+    }
+
     /// Whether a hard budget applies to `scope` (a request there needs a known worst case).
     pub(crate) async fn hard_budget_over(&self, scope: SpendScope) -> Option<Budget> {
-        self.blocking(move |inner| {
-            Ok(inner
-                .store
-                .budgets()?
-                .into_iter()
-                .find(|b| b.hard && scope.matches(b)))
-        })
-        .await
-        .ok()
-        .flatten()
+        self.budgets_seen()
+            .await
+            .ok()?
+            .iter()
+            .find(|b| b.hard && scope.matches(b))
+            .cloned()
     }
 
     /// Fires the alerts a finished request's spend crossed, once per threshold and period.
     pub(crate) async fn check_budget_alerts(&self, scope: SpendScope) {
+        // Most requests fall under no budget with alerts: nothing to read for them.
+        if let Ok(budgets) = self.budgets_seen().await
+            && !budgets
+                .iter()
+                .any(|b| scope.matches(b) && !b.alerts.is_empty())
+        {
+            return;
+        }
         let fired = self
             .blocking(move |inner| {
                 let now = switchboard_store::now_unix_ms();

@@ -154,7 +154,8 @@ impl Engine {
     }
 
     /// Revokes the client key with this name (regardless of case) or id: requests with it are
-    /// refused from now on, by every process on this database. It stays listed, with its name,
+    /// refused from now on by this process, and within a second by any other process serving
+    /// the local API on this database (see `fresh.rs`). It stays listed, with its name,
     /// so its spend still reads as that tool's.
     #[tracing::instrument(skip_all, fields(key = %name_or_id), err(Debug))]
     pub async fn revoke_client_key(&self, name_or_id: &str) -> Result<ClientKeyView, EngineError> {
@@ -185,26 +186,45 @@ impl Engine {
             return Ok(None);
         }
         let hashed = hash(secret);
-        self.blocking(move |inner| {
-            let Some(key) = inner.store.client_key_by_hash(&hashed)? else {
-                return Ok(None);
-            };
-            let now = switchboard_store::now_unix_ms();
-            // Read first: a key in steady use costs no write at all between the minutes.
-            if key
-                .last_used_ms
-                .is_none_or(|at| now - at >= LAST_USED_GRANULARITY_MS)
-                && let Err(e) = inner.store.touch_client_key(&key.id, now)
-            {
-                // Who sent the request is known; when the key was last used is a nicety.
-                tracing::warn!(error = %e, "could not note when a client key was used");
+        let now = switchboard_store::now_unix_ms();
+        let revision = crate::fresh::revision(&self.inner);
+        let seen = &self.inner.seen.clients;
+        // A key in steady use is known without asking the database, and costs a write only
+        // once a minute, to note it was used.
+        if let Some(known) = seen.get(&hashed, revision) {
+            let (client, last_used) = &*known;
+            if last_used.is_some_and(|at| now - at < LAST_USED_GRANULARITY_MS) {
+                return Ok(Some(client.clone()));
             }
-            Ok(Some(Client {
-                id: key.id,
-                name: key.name,
-            }))
-        })
-        .await
+        }
+        let found = self
+            .blocking(move |inner| {
+                let Some(key) = inner.store.client_key_by_hash(&hashed)? else {
+                    return Ok(None);
+                };
+                let mut last_used = key.last_used_ms;
+                if last_used.is_none_or(|at| now - at >= LAST_USED_GRANULARITY_MS) {
+                    match inner.store.touch_client_key(&key.id, now) {
+                        Ok(_) => last_used = Some(now),
+                        // Who sent the request is known; when the key was last used is a
+                        // nicety.
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not note when a client key was used")
+                        }
+                    }
+                }
+                let client = Client {
+                    id: key.id,
+                    name: key.name,
+                };
+                Ok(Some((hashed, client, last_used)))
+            })
+            .await?;
+        // Unknown keys are not kept: a client making keys up must not fill the map.
+        Ok(found.map(|(hashed, client, last_used)| {
+            seen.keep(hashed, revision, (client.clone(), last_used));
+            client
+        }))
     }
 
     /// The id of the client key named `name_or_id` (regardless of case) or with that id, for a

@@ -25,6 +25,8 @@ const FRESH: Duration = Duration::from_secs(5);
 struct Recent {
     keys: HashMap<String, (Instant, Option<ApiKey>)>,
     status: Option<(Instant, KeychainStatus)>,
+    /// Keys this process saved or deleted, counted: see [`Keychain::revision`].
+    writes: u64,
 }
 
 /// A keychain failure.
@@ -140,11 +142,20 @@ impl Keychain {
     /// Stores (or replaces) the key under `account`.
     pub(crate) fn set_account(&self, account: &str, key: &ApiKey) -> Result<(), KeychainError> {
         self.recent().keys.remove(account);
-        self.entry(account)?.set_password(key.expose())?;
-        self.recent()
+        let saved = self.entry(account)?.set_password(key.expose());
+        let mut recent = self.recent();
+        recent.writes += 1;
+        saved?;
+        recent
             .keys
             .insert(account.to_owned(), (Instant::now(), Some(key.clone())));
         Ok(())
+    }
+
+    /// A number that changes whenever this process saves or deletes a key, so what was worked
+    /// out from the keys (which providers have one, which key is next) can tell it is stale.
+    pub(crate) fn revision(&self) -> u64 {
+        self.recent().writes
     }
 
     /// Deletes the key for `provider`; `Ok(false)` when there was none.
@@ -155,7 +166,9 @@ impl Keychain {
     /// Deletes the key under `account`; `Ok(false)` when there was none.
     pub(crate) fn delete_account(&self, account: &str) -> Result<bool, KeychainError> {
         self.recent().keys.remove(account);
-        match self.entry(account)?.delete_credential() {
+        let deleted = self.entry(account)?.delete_credential();
+        self.recent().writes += 1;
+        match deleted {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(err) => Err(err.into()),

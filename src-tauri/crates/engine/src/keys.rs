@@ -3,6 +3,7 @@
 //! reason until the user replaces or re-enables it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use switchboard_core::{ApiKey, ExtraKey, KeySource, ProviderId, ProvidersOverview};
@@ -31,7 +32,7 @@ impl Turns {
 /// Environment keys the provider refused, in this process only: a disable is never written
 /// to disk for them. Keyed by the key's value (a hash of it), so a new value is tried at once.
 #[derive(Debug, Default)]
-pub(crate) struct RefusedEnvKeys(Mutex<HashMap<(ProviderId, u64), String>>);
+pub(crate) struct RefusedEnvKeys(Mutex<HashMap<(ProviderId, u64), String>>, AtomicU64);
 
 impl RefusedEnvKeys {
     fn fingerprint(key: &ApiKey) -> u64 {
@@ -50,11 +51,18 @@ impl RefusedEnvKeys {
     fn refuse(&self, provider: &ProviderId, key: &ApiKey, reason: String) {
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         map.insert((provider.clone(), Self::fingerprint(key)), reason);
+        self.1.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A number that changes whenever a key is refused or enabled again here.
+    pub(crate) fn revision(&self) -> u64 {
+        self.1.load(Ordering::Acquire)
     }
 
     fn forget(&self, provider: &ProviderId) {
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         map.retain(|(p, _), _| p != provider);
+        self.1.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -137,8 +145,17 @@ impl Engine {
     /// skipping refused keys. Errors when every key the provider has was refused.
     pub(crate) async fn next_key(&self, provider: ProviderId) -> Result<KeyChoice, EngineError> {
         let turn = self.inner.key_turns.next(&provider);
-        self.blocking(move |inner| choose_key(inner, &provider, turn))
-            .await
+        let revision = crate::fresh::revision(&self.inner);
+        let seen = &self.inner.seen.keys;
+        let options = match seen.get(&provider, revision) {
+            Some(options) => options,
+            None => {
+                let id = provider.clone();
+                let options = self.blocking(move |inner| key_options(inner, &id)).await?;
+                seen.keep(provider, revision, options)
+            }
+        };
+        choose_key(&options, turn)
     }
 
     /// Sets a refused key aside; returns whether the provider has another usable key.
@@ -228,30 +245,57 @@ fn usable_keys(
     Ok(keys)
 }
 
-fn choose_key(inner: &Inner, provider: &ProviderId, turn: usize) -> Result<KeyChoice, EngineError> {
-    let mut endpoint = keyless_endpoint(inner, provider)?;
+/// What choosing a provider's key needs, read once and kept briefly (see `fresh.rs`): its
+/// endpoint without a key, and either the usable keys in turn order or why there are none.
+#[derive(Debug)]
+pub(crate) struct KeyOptions {
+    endpoint: Endpoint,
+    /// The main key and its ledger label, used as it is when there are no usable keys (a
+    /// local server may need none).
+    main: (Option<ApiKey>, Option<String>),
+    keys: Vec<(String, ApiKey, Option<String>)>,
+    /// Every key the provider has was refused: what to tell the person.
+    all_refused: Option<String>,
+}
+
+fn key_options(inner: &Inner, provider: &ProviderId) -> Result<KeyOptions, EngineError> {
+    let endpoint = keyless_endpoint(inner, provider)?;
     let main = effective_key(inner, provider, true)?;
     let keys = usable_keys(inner, provider, &main)?;
-    if keys.is_empty() {
-        if let Some(reason) = &main.status.disabled
-            && main.status.source != KeySource::None
-        {
+    let all_refused = match &main.status.disabled {
+        Some(reason) if keys.is_empty() && main.status.source != KeySource::None => {
             let name = crate::providers::provider_label(inner, provider);
-            return Err(EngineError::invalid(format!(
+            Some(format!(
                 "every key of {name} was refused by the provider (last: {reason}); \
                  replace or re-enable one in Settings"
-            )));
+            ))
         }
-        // No key at all (a local server may need none): the endpoint as it is.
-        let ledger_label = key_label(&main.status);
-        endpoint.key = main.key;
+        _ => None,
+    };
+    Ok(KeyOptions {
+        endpoint,
+        main: (main.key.clone(), key_label(&main.status)),
+        keys,
+        all_refused,
+    })
+}
+
+/// The key for the request that takes turn `turn`.
+fn choose_key(options: &KeyOptions, turn: usize) -> Result<KeyChoice, EngineError> {
+    let mut endpoint = options.endpoint.clone();
+    if let Some(why) = &options.all_refused {
+        return Err(EngineError::invalid(why.clone()));
+    }
+    if options.keys.is_empty() {
+        let (key, ledger_label) = options.main.clone();
+        endpoint.key = key;
         return Ok(KeyChoice {
             endpoint,
             ledger_label,
             key: None,
         });
     }
-    let (label, key, ledger_label) = keys[turn % keys.len()].clone();
+    let (label, key, ledger_label) = options.keys[turn % options.keys.len()].clone();
     endpoint.key = Some(key);
     Ok(KeyChoice {
         endpoint,

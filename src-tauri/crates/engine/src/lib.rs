@@ -17,6 +17,7 @@ mod custom_models;
 mod environment;
 mod error;
 mod exports;
+mod fresh;
 mod keychain;
 mod keys;
 mod model_names;
@@ -104,6 +105,7 @@ struct Inner {
     refused_env: keys::RefusedEnvKeys,
     budgets: budgets::Alerts,
     agent_runs: agents::AgentRuns,
+    seen: fresh::Seen,
 }
 
 impl Drop for Inner {
@@ -151,6 +153,7 @@ impl Engine {
                 refused_env: keys::RefusedEnvKeys::default(),
                 budgets: budgets::Alerts::default(),
                 agent_runs: agents::AgentRuns::default(),
+                seen: fresh::Seen::default(),
             }),
         })
     }

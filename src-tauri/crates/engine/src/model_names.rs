@@ -12,8 +12,10 @@
 use switchboard_core::{BuiltinProvider, KeySource, ProviderId};
 use switchboard_router::RouteRequest;
 
+use std::sync::Arc;
+
 use crate::providers::effective_key;
-use crate::{Engine, EngineError};
+use crate::{Engine, EngineError, fresh};
 
 impl Engine {
     /// Where a request for `name` goes, as the router's request: a route, or a provider and
@@ -29,7 +31,8 @@ impl Engine {
                 ..RouteRequest::default()
             });
         }
-        let (keyed, customs) = self.configured_providers().await?;
+        let configured = self.configured_providers().await?;
+        let (keyed, customs) = (&configured.0, &configured.1);
         let direct = |provider: ProviderId, model: &str| RouteRequest {
             provider: Some(provider),
             model: Some(model.to_owned()),
@@ -96,28 +99,36 @@ impl Engine {
     }
 
     /// The built-in providers that have a key, and the custom providers (id, name).
-    async fn configured_providers(
-        &self,
-    ) -> Result<(Vec<BuiltinProvider>, Vec<(ProviderId, String)>), EngineError> {
-        self.blocking(|inner| {
-            let keychain_up = inner.keychain.status().available;
-            let mut keyed = Vec::new();
-            for b in BuiltinProvider::ALL {
-                if effective_key(inner, &b.id(), keychain_up)?.status.source != KeySource::None {
-                    keyed.push(b);
+    async fn configured_providers(&self) -> Result<Arc<Configured>, EngineError> {
+        let revision = fresh::revision(&self.inner);
+        if let Some(seen) = self.inner.seen.providers.get(revision) {
+            return Ok(seen);
+        }
+        let found = self
+            .blocking(|inner| {
+                let keychain_up = inner.keychain.status().available;
+                let mut keyed = Vec::new();
+                for b in BuiltinProvider::ALL {
+                    if effective_key(inner, &b.id(), keychain_up)?.status.source != KeySource::None
+                    {
+                        keyed.push(b);
+                    }
                 }
-            }
-            let customs = inner
-                .store
-                .custom_providers()?
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect();
-            Ok((keyed, customs))
-        })
-        .await
+                let customs = inner
+                    .store
+                    .custom_providers()?
+                    .into_iter()
+                    .map(|c| (c.id, c.name))
+                    .collect();
+                Ok((keyed, customs))
+            })
+            .await?;
+        Ok(self.inner.seen.providers.keep(revision, found))
     }
 }
+
+/// The built-in providers that have a key, and the custom providers (id, name).
+pub(crate) type Configured = (Vec<BuiltinProvider>, Vec<(ProviderId, String)>);
 
 /// A name the local API answers to, for `GET /v1/models`.
 #[derive(Debug, Clone, PartialEq, Eq)]

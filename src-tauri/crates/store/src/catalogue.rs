@@ -18,7 +18,7 @@ pub struct CachedCatalogue {
 impl Store {
     /// Replaces the cached catalogue of `provider_id`.
     pub fn save_catalogue(&self, provider_id: &str, models_json: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.config_conn()?.execute(
             "INSERT INTO catalogue (provider_id, fetched_ms, models_json) VALUES (?1, ?2, ?3)
              ON CONFLICT (provider_id) DO UPDATE SET fetched_ms = excluded.fetched_ms,
                 models_json = excluded.models_json",
@@ -30,7 +30,7 @@ impl Store {
     /// Forgets the cached catalogue of `provider_id` (its provider was removed, or now points
     /// at another server); false when there was none.
     pub fn delete_catalogue(&self, provider_id: &str) -> Result<bool, StoreError> {
-        let n = self.conn()?.execute(
+        let n = self.config_conn()?.execute(
             "DELETE FROM catalogue WHERE provider_id = ?1",
             [provider_id],
         )?;

@@ -51,7 +51,7 @@ impl Store {
         key: NewClientKey<'_>,
         budget: Option<&Budget>,
     ) -> Result<ClientKeyView, StoreError> {
-        let mut conn = self.conn()?;
+        let mut conn = self.config_conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO client_key (id, name, hash, last4, created_ms)
@@ -97,7 +97,7 @@ impl Store {
     /// name, so its spend still reads as that tool. Revoking a revoked key changes nothing.
     /// `NotFound` when there is no such key.
     pub fn revoke_client_key(&self, id_or_name: &str) -> Result<ClientKeyView, StoreError> {
-        self.conn()?
+        self.config_conn()?
             .query_row(
                 &format!(
                     "UPDATE client_key SET revoked_ms = COALESCE(revoked_ms, ?2)
@@ -112,13 +112,13 @@ impl Store {
 
     /// The valid (unrevoked) key whose hash is `hash`, if any.
     pub fn client_key_by_hash(&self, hash: &str) -> Result<Option<ClientKeyView>, StoreError> {
+        // Every local API request asks: cached, so SQLite parses it once per connection.
         Ok(self
             .conn()?
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM client_key WHERE hash = ?1 AND revoked_ms IS NULL"),
-                [hash],
-                view,
-            )
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM client_key WHERE hash = ?1 AND revoked_ms IS NULL"
+            ))?
+            .query_row([hash], view)
             .optional()?)
     }
 

@@ -171,10 +171,10 @@ fn apply(conn: &Connection, write: &Write) -> Result<Written, StoreError> {
             Ok(Ok(()))
         }
         Write::Note { id, generation_id } => {
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE ledger SET generation_id = ?2 WHERE id = ?1 AND outcome = 'pending'",
-                rusqlite::params![id, generation_id],
-            )?;
+            )?
+            .execute(rusqlite::params![id, generation_id])?;
             Ok(Ok(()))
         }
     }

@@ -11,8 +11,9 @@ impl Store {
     /// All custom providers, in the order they were added.
     pub fn custom_providers(&self) -> Result<Vec<CustomProvider>, StoreError> {
         let conn = self.conn()?;
-        let mut stmt = conn
-            .prepare("SELECT id, name, base_url FROM custom_provider ORDER BY created_ms, rowid")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, name, base_url FROM custom_provider ORDER BY created_ms, rowid",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -33,7 +34,7 @@ impl Store {
 
     /// Adds a custom provider; its name must be unique (case-insensitively).
     pub fn insert_custom_provider(&self, provider: &CustomProvider) -> Result<(), StoreError> {
-        self.conn()?
+        self.config_conn()?
             .execute(
                 "INSERT INTO custom_provider (id, name, base_url, created_ms) VALUES (?1, ?2, ?3, ?4)",
                 params![
@@ -50,7 +51,7 @@ impl Store {
     /// Renames or re-points a custom provider.
     pub fn update_custom_provider(&self, provider: &CustomProvider) -> Result<(), StoreError> {
         let changed = self
-            .conn()?
+            .config_conn()?
             .execute(
                 "UPDATE custom_provider SET name = ?2, base_url = ?3 WHERE id = ?1",
                 params![
@@ -69,7 +70,7 @@ impl Store {
     /// Deletes a custom provider's row for good.
     pub fn delete_custom_provider(&self, id: &ProviderId) -> Result<(), StoreError> {
         let changed = self
-            .conn()?
+            .config_conn()?
             .execute("DELETE FROM custom_provider WHERE id = ?1", [id.as_str()])?;
         if changed == 0 {
             return Err(not_found(id));

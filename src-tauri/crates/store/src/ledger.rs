@@ -306,7 +306,7 @@ pub(crate) fn insert(
     session: Option<&str>,
     client: Option<&str>,
 ) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO ledger (id, created_ms, provider_id, model, served_model, served_by,
             generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
             cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
@@ -314,51 +314,53 @@ pub(crate) fn insert(
             agent, bound_pico, session, client)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
-        params![
-            entry.id,
-            entry.created_ms,
-            entry.provider_id,
-            entry.model,
-            entry.served_model,
-            entry.served_by,
-            entry.generation_id,
-            entry.key_label,
-            to_i64(entry.usage.prompt_tokens),
-            to_i64(entry.usage.completion_tokens),
-            to_i64(entry.usage.cached_tokens),
-            to_i64(entry.usage.cache_write_tokens),
-            to_i64(entry.usage.reasoning_tokens),
-            entry.cost.map(Usd::to_pico),
-            entry.cost_source.as_str(),
-            entry.ttft_ms.map(to_i64),
-            entry.latency_ms.map(to_i64),
-            entry.outcome.as_str(),
-            entry.finish_reason,
-            entry.error_code,
-            entry.route,
-            entry.request_id,
-            entry.attempt,
-            entry.conversation_id,
-            entry.agent,
-            entry.bound.map(Usd::to_pico),
-            session,
-            client,
-        ],
-    )?;
+    )?
+    .execute(params![
+        entry.id,
+        entry.created_ms,
+        entry.provider_id,
+        entry.model,
+        entry.served_model,
+        entry.served_by,
+        entry.generation_id,
+        entry.key_label,
+        to_i64(entry.usage.prompt_tokens),
+        to_i64(entry.usage.completion_tokens),
+        to_i64(entry.usage.cached_tokens),
+        to_i64(entry.usage.cache_write_tokens),
+        to_i64(entry.usage.reasoning_tokens),
+        entry.cost.map(Usd::to_pico),
+        entry.cost_source.as_str(),
+        entry.ttft_ms.map(to_i64),
+        entry.latency_ms.map(to_i64),
+        entry.outcome.as_str(),
+        entry.finish_reason,
+        entry.error_code,
+        entry.route,
+        entry.request_id,
+        entry.attempt,
+        entry.conversation_id,
+        entry.agent,
+        entry.bound.map(Usd::to_pico),
+        session,
+        client,
+    ])?;
     Ok(())
 }
 
 /// Rewrites a pending row with how its request ended; `false` if there was no such row.
 pub(crate) fn settle(conn: &rusqlite::Connection, entry: &LedgerEntry) -> Result<bool, StoreError> {
-    let n = conn.execute(
-        "UPDATE ledger SET served_model = ?2, served_by = ?3,
+    let n = conn
+        .prepare_cached(
+            "UPDATE ledger SET served_model = ?2, served_by = ?3,
             generation_id = COALESCE(?4, generation_id), key_label = ?5, prompt_tokens = ?6,
             completion_tokens = ?7, cached_tokens = ?8, cache_write_tokens = ?9,
             reasoning_tokens = ?10, cost_pico = ?11, cost_source = ?12, ttft_ms = ?13,
             latency_ms = ?14, outcome = ?15, finish_reason = ?16, error_code = ?17,
             session = NULL
          WHERE id = ?1",
-        params![
+        )?
+        .execute(params![
             entry.id,
             entry.served_model,
             entry.served_by,
@@ -376,8 +378,7 @@ pub(crate) fn settle(conn: &rusqlite::Connection, entry: &LedgerEntry) -> Result
             entry.outcome.as_str(),
             entry.finish_reason,
             entry.error_code,
-        ],
-    )?;
+        ])?;
     Ok(n > 0)
 }
 

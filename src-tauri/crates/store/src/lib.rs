@@ -21,6 +21,7 @@ mod requests;
 mod spend;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::Connection;
@@ -57,6 +58,9 @@ pub struct Store {
     session: Option<requests::Session>,
     /// Writes on the request path, committed in groups (see `commit.rs`).
     commits: commit::GroupCommit,
+    /// Counts this process's changes to configuration (keys, providers, budgets, prices,
+    /// catalogues, client keys, settings); see [`Store::config_revision`].
+    config_revision: AtomicU64,
 }
 
 impl Store {
@@ -127,6 +131,7 @@ impl Store {
             read_only: false,
             session: path.parent().and_then(requests::Session::start),
             commits: commit::GroupCommit::default(),
+            config_revision: AtomicU64::new(0),
         };
         // Requests a dead process left in flight: marked interrupted, reconciled later.
         let interrupted = store.interrupt_orphaned_requests()?;
@@ -182,6 +187,7 @@ impl Store {
             read_only: true,
             session: None,
             commits: commit::GroupCommit::default(),
+            config_revision: AtomicU64::new(0),
         })
     }
 
@@ -214,10 +220,52 @@ impl Store {
         }
     }
 
+    /// A number that changes whenever this process changes configuration through this store:
+    /// what callers keep copies of (which keys and providers exist, budgets, prices, client
+    /// keys) is current as long as it has not moved. Other processes' changes do not move it;
+    /// copies kept against it must also expire.
+    pub fn config_revision(&self) -> u64 {
+        self.config_revision.load(Ordering::Acquire)
+    }
+
+    /// The connection, for a write that changes configuration: the revision moves when the
+    /// write is done (after it, so a copy read before the write cannot pass for current).
+    fn config_conn(&self) -> Result<ConfigConn<'_>, StoreError> {
+        Ok(ConfigConn {
+            conn: self.conn()?,
+            revision: &self.config_revision,
+        })
+    }
+
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         // A panic while holding the lock leaves SQLite itself consistent (statements are atomic),
         // so the connection is still safe to use.
         Ok(self.conn.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// The connection while configuration is written; see [`Store::config_conn`].
+struct ConfigConn<'a> {
+    conn: MutexGuard<'a, Connection>,
+    revision: &'a AtomicU64,
+}
+
+impl std::ops::Deref for ConfigConn<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for ConfigConn<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Drop for ConfigConn<'_> {
+    fn drop(&mut self) {
+        self.revision.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -259,6 +307,9 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
         "PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;",
     )?;
+    // Room for every statement the request path repeats (reservations, settlements, key and
+    // budget reads), so a busy local API never parses the same SQL twice.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
 

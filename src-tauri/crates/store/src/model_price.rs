@@ -77,7 +77,7 @@ impl Store {
         prompt_per_million: Usd,
         completion_per_million: Usd,
     ) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.config_conn()?.execute(
             "INSERT INTO model_price (provider_id, model, prompt_pico, completion_pico, updated_ms)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (provider_id, model) DO UPDATE SET prompt_pico = excluded.prompt_pico,
@@ -95,7 +95,7 @@ impl Store {
 
     /// Removes the price of `model` at `provider_id`; false when there was none.
     pub fn delete_model_price(&self, provider_id: &str, model: &str) -> Result<bool, StoreError> {
-        let n = self.conn()?.execute(
+        let n = self.config_conn()?.execute(
             "DELETE FROM model_price WHERE provider_id = ?1 AND model = ?2",
             params![provider_id, model],
         )?;
@@ -104,7 +104,7 @@ impl Store {
 
     /// Removes every price of `provider_id` (the provider itself was removed).
     pub fn delete_model_prices(&self, provider_id: &str) -> Result<u64, StoreError> {
-        let n = self.conn()?.execute(
+        let n = self.config_conn()?.execute(
             "DELETE FROM model_price WHERE provider_id = ?1",
             [provider_id],
         )?;
@@ -116,16 +116,17 @@ impl Store {
     /// model facts are built from, so they are rebuilt exactly when it changes, whichever
     /// process (the app or the CLI) changed it.
     pub fn model_facts_stamp(&self) -> Result<String, StoreError> {
-        Ok(self.conn()?.query_row(
-            "SELECT COALESCE((SELECT group_concat(provider_id || ' ' || fetched_ms, ';')
+        Ok(self
+            .conn()?
+            .prepare_cached(
+                "SELECT COALESCE((SELECT group_concat(provider_id || ' ' || fetched_ms, ';')
                     FROM (SELECT provider_id, fetched_ms FROM catalogue ORDER BY provider_id)), '')
                 || '|' ||
                 COALESCE((SELECT group_concat(provider_id || ' ' || model || ' ' || prompt_pico
                     || ' ' || completion_pico, ';')
                     FROM (SELECT * FROM model_price ORDER BY provider_id, model)), '')",
-            [],
-            |r| r.get(0),
-        )?)
+            )?
+            .query_row([], |r| r.get(0))?)
     }
 }
 

@@ -67,7 +67,7 @@ impl Store {
 
     /// Writes a setting document.
     pub fn put_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.config_conn()?.execute(
             "INSERT INTO setting (key, value, updated_ms) VALUES (?1, ?2, ?3)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms",
             rusqlite::params![key, value, now_ms()],
@@ -79,7 +79,7 @@ impl Store {
     /// returns the key it now has.
     pub fn quarantine_setting(&self, key: &str) -> Result<String, StoreError> {
         let aside = format!("{key}.unreadable.{}", now_ms());
-        self.conn()?.execute(
+        self.config_conn()?.execute(
             "UPDATE setting SET key = ?1 WHERE key = ?2",
             [aside.as_str(), key],
         )?;

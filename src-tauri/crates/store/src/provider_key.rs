@@ -21,7 +21,7 @@ impl Store {
     /// The further keys of `provider` in the order they were added (not the main key).
     pub fn extra_keys(&self, provider: &str) -> Result<Vec<KeyRow>, StoreError> {
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT label, disabled_reason FROM provider_key
              WHERE provider_id = ?1 AND label != ?2 ORDER BY created_ms, label",
         )?;
@@ -36,7 +36,7 @@ impl Store {
 
     /// Records a further key; `Duplicate` if the label is taken.
     pub fn add_extra_key(&self, provider: &str, label: &str) -> Result<(), StoreError> {
-        let inserted = self.conn()?.execute(
+        let inserted = self.config_conn()?.execute(
             "INSERT INTO provider_key (provider_id, label, created_ms) VALUES (?1, ?2, ?3)
              ON CONFLICT DO NOTHING",
             params![provider, label, now_ms()],
@@ -52,7 +52,7 @@ impl Store {
 
     /// Forgets a further key (or a main key's disabled state).
     pub fn remove_key_row(&self, provider: &str, label: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.config_conn()?.execute(
             "DELETE FROM provider_key WHERE provider_id = ?1 AND label = ?2",
             params![provider, label],
         )?;
@@ -61,7 +61,7 @@ impl Store {
 
     /// Marks a key refused, with the provider's reason.
     pub fn disable_key(&self, provider: &str, label: &str, reason: &str) -> Result<(), StoreError> {
-        self.conn()?.execute(
+        self.config_conn()?.execute(
             "INSERT INTO provider_key (provider_id, label, created_ms, disabled_reason, disabled_ms)
              VALUES (?1, ?2, ?3, ?4, ?3)
              ON CONFLICT (provider_id, label) DO UPDATE
@@ -73,7 +73,7 @@ impl Store {
 
     /// Uses a key again (after it was replaced, or the user says it works now).
     pub fn enable_key(&self, provider: &str, label: &str) -> Result<(), StoreError> {
-        let conn = self.conn()?;
+        let conn = self.config_conn()?;
         if label == MAIN_KEY {
             conn.execute(
                 "DELETE FROM provider_key WHERE provider_id = ?1 AND label = ?2",

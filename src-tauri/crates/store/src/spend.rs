@@ -39,7 +39,7 @@ pub struct Spent {
 pub(crate) fn budgets(conn: &rusqlite::Connection) -> Result<Vec<Budget>, StoreError> {
     // A custom provider and a client key are known to people by name: the label comes with
     // the budget, so every message about it can name it without another lookup.
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT b.id, b.name, b.scope, b.scope_value, b.period, b.limit_pico, b.alerts, b.hard,
             COALESCE(k.name, p.name)
          FROM budget b
@@ -111,7 +111,9 @@ pub(crate) fn period_start(
         "SELECT CAST(strftime('%s', ?1 / 1000, 'unixepoch', 'localtime', {modifiers}, 'utc')
             AS INTEGER) * 1000"
     );
-    Ok(conn.query_row(&sql, [at_ms], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([at_ms], |r| r.get(0))?)
 }
 
 /// See [`Store::spent`].
@@ -140,9 +142,10 @@ pub(crate) fn spent(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         };
     let (pico, held, unknown) = match column {
-        None => conn.query_row(&sql, params![since_ms], read)?,
-        Some(_) => conn.query_row(
-            &sql,
+        None => conn
+            .prepare_cached(&sql)?
+            .query_row(params![since_ms], read)?,
+        Some(_) => conn.prepare_cached(&sql)?.query_row(
             params![since_ms, b.scope_value.as_deref().unwrap_or_default()],
             read,
         )?,
@@ -162,13 +165,13 @@ impl Store {
 
     /// Creates or replaces a budget (by id).
     pub fn save_budget(&self, b: &Budget) -> Result<(), StoreError> {
-        save_budget(&*self.conn()?, b)
+        save_budget(&*self.config_conn()?, b)
     }
 
     /// Deletes a budget (and its alert history); `NotFound` if there was none.
     pub fn delete_budget(&self, id: &str) -> Result<(), StoreError> {
         let n = self
-            .conn()?
+            .config_conn()?
             .execute("DELETE FROM budget WHERE id = ?1", [id])?;
         if n == 0 {
             return Err(StoreError::not_found("budget", id));

@@ -14,6 +14,13 @@ impl Engine {
     /// table and the custom providers' lists and prices; rebuilt only when a cached list or a
     /// user price changes (in this process or another on the same database).
     pub(crate) async fn router_catalogue(&self) -> Arc<Catalogue> {
+        // Checked against the store a moment ago, with nothing changed here since: current.
+        let revision = crate::fresh::revision(&self.inner);
+        if self.inner.seen.facts.get(revision).is_some()
+            && let Some((_, c)) = &*self.routing_cache()
+        {
+            return Arc::clone(c);
+        }
         let fetched = self
             .blocking(|inner| Ok(inner.store.model_facts_stamp()?))
             .await
@@ -21,6 +28,7 @@ impl Engine {
         if let Some((at, c)) = &*self.routing_cache()
             && *at == fetched
         {
+            self.inner.seen.facts.keep(revision, ());
             return Arc::clone(c);
         }
         let mut catalogue = Catalogue::new();
@@ -87,6 +95,7 @@ impl Engine {
         }
         let catalogue = Arc::new(catalogue);
         *self.routing_cache() = Some((fetched, Arc::clone(&catalogue)));
+        self.inner.seen.facts.keep(revision, ());
         catalogue
     }
 

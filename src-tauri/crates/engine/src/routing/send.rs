@@ -182,9 +182,9 @@ impl Engine {
     }
 
     pub(super) async fn any_hard_budget(&self) -> bool {
-        self.blocking(|inner| Ok(inner.store.budgets()?.iter().any(|b| b.hard)))
+        self.budgets_seen()
             .await
-            .unwrap_or(false)
+            .is_ok_and(|budgets| budgets.iter().any(|b| b.hard))
     }
 }
 

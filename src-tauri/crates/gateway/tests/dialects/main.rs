@@ -7,4 +7,5 @@ mod fuzz;
 mod models;
 mod openai_chat;
 mod responses;
+mod responses_codex;
 mod support;

@@ -1,7 +1,8 @@
 //! OpenAI Responses: a Codex-shaped request parses into one turn per exchange; streams have
 //! the real event sequence with sequence numbers; a whole answer is the stream's last
 //! response; reasoning survives the trip through `encrypted_content`; stored features and
-//! hosted tools are refused by name.
+//! the hosted file search (which needs stored files) are refused by name. Codex's other tools
+//! are in `responses_codex`.
 
 use serde_json::{Value, json};
 use switchboard_core::{
@@ -82,14 +83,9 @@ fn stored_features_and_hosted_tools_are_refused_by_name() {
             "keeps no responses",
         ),
         (
-            base(json!({"tools": [{"type": "web_search"}]})),
+            base(json!({"tools": [{"type": "file_search", "vector_store_ids": ["vs_1"]}]})),
             "tools[0].type",
-            "`web_search`",
-        ),
-        (
-            base(json!({"tools": [{"type": "custom", "name": "apply_patch"}]})),
-            "tools[0].type",
-            "`custom`",
+            "`file_search`",
         ),
         (
             base(json!({"input": [{"type": "item_reference", "id": "msg_1"}]})),

@@ -1,6 +1,6 @@
-//! Input items: messages, function calls and their outputs, and reasoning.
+//! Input items: messages, function and custom tool calls and their outputs, and reasoning.
 //!
-//! Items of one assistant turn (reasoning, the answer message, function calls) arrive as
+//! Items of one assistant turn (reasoning, the answer message, tool calls) arrive as
 //! separate items; they are gathered into one assistant message until a user message or a
 //! function output starts the next turn, so an OpenAI-style upstream sees each call's result
 //! right after the turn that made it.
@@ -10,6 +10,7 @@ use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use switchboard_core::{Message, Part, Role, ToolCall};
 
+use super::tools::{Tools, freeform_arguments};
 use crate::dialect::BadRequest;
 use crate::dialect::replay::{AS_RESPONSES, Kind, OPENAI, detail};
 use crate::dialect::wire::{decode_value, string_or_list, type_of};
@@ -25,6 +26,9 @@ struct MessageItem {
     _id: Option<IgnoredAny>,
     #[serde(rename = "status")]
     _status: Option<IgnoredAny>,
+    /// Codex marks an assistant message as commentary or the final answer.
+    #[serde(rename = "phase")]
+    _phase: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +77,7 @@ struct FunctionCallItem {
     _kind: IgnoredAny,
     call_id: String,
     name: String,
+    namespace: Option<String>,
     arguments: String,
     #[serde(rename = "id")]
     _id: Option<IgnoredAny>,
@@ -80,6 +85,22 @@ struct FunctionCallItem {
     _status: Option<IgnoredAny>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomCallItem {
+    #[serde(rename = "type")]
+    _kind: IgnoredAny,
+    call_id: String,
+    name: String,
+    namespace: Option<String>,
+    input: String,
+    #[serde(rename = "id")]
+    _id: Option<IgnoredAny>,
+    #[serde(rename = "status")]
+    _status: Option<IgnoredAny>,
+}
+
+/// A `function_call_output` or a `custom_tool_call_output`: the same fields.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FunctionOutputItem {
@@ -148,8 +169,46 @@ impl Turns {
     }
 }
 
-/// Appends the messages `items` stand for to `out`.
-pub(super) fn translate(items: Vec<Value>, out: &mut Vec<Message>) -> Result<(), BadRequest> {
+/// An `additional_tools` item: tools Codex adds in the conversation rather than in `tools`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdditionalToolsItem {
+    #[serde(rename = "type")]
+    _kind: IgnoredAny,
+    tools: Vec<Value>,
+    #[serde(rename = "id")]
+    _id: Option<IgnoredAny>,
+    #[serde(rename = "role")]
+    _role: Option<IgnoredAny>,
+}
+
+/// The tools `additional_tools` items add, each with its JSON path. They are offered like the
+/// request's `tools` (an upstream takes tools in one place); `translate` skips the items.
+pub(super) fn added_tools(items: &[Value]) -> Result<Vec<(String, Value)>, BadRequest> {
+    let mut tools = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.get("type").and_then(Value::as_str) == Some("additional_tools") {
+            let path = format!("input[{i}]");
+            let added: AdditionalToolsItem = decode_value(item.clone(), &path)?;
+            tools.extend(
+                added
+                    .tools
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, tool)| (format!("{path}.tools[{j}]"), tool)),
+            );
+        }
+    }
+    Ok(tools)
+}
+
+/// Appends the messages `items` stand for to `out`, naming past calls of the client's tools
+/// as `tools` offers them.
+pub(super) fn translate(
+    items: Vec<Value>,
+    tools: &Tools,
+    out: &mut Vec<Message>,
+) -> Result<(), BadRequest> {
     let mut turns = Turns::default();
     for (i, item) in items.into_iter().enumerate() {
         let path = format!("input[{i}]");
@@ -164,11 +223,21 @@ pub(super) fn translate(items: Vec<Value>, out: &mut Vec<Message>) -> Result<(),
                 let call: FunctionCallItem = decode_value(item, &path)?;
                 turns.assistant().tool_calls.push(ToolCall {
                     id: call.call_id,
-                    name: call.name,
+                    name: tools.function_for(call.namespace.as_deref(), &call.name),
                     arguments: call.arguments,
                 });
             }
-            "function_call_output" => {
+            "custom_tool_call" => {
+                let call: CustomCallItem = decode_value(item, &path)?;
+                turns.assistant().tool_calls.push(ToolCall {
+                    id: call.call_id,
+                    name: tools.function_for(call.namespace.as_deref(), &call.name),
+                    arguments: freeform_arguments(&call.input),
+                });
+            }
+            // Taken out before the conversation (see `added_tools`).
+            "additional_tools" => {}
+            "function_call_output" | "custom_tool_call_output" => {
                 let output: FunctionOutputItem = decode_value(item, &path)?;
                 let parts = match output.output {
                     Output::Text(text) => vec![Part::Text { text }],
@@ -203,7 +272,7 @@ pub(super) fn translate(items: Vec<Value>, out: &mut Vec<Message>) -> Result<(),
                     format!("{path}.type"),
                     format!(
                         "`{other}` items are not supported: Switchboard translates messages, \
-                         function calls, function call outputs and reasoning"
+                         function and custom tool calls, their outputs, and reasoning"
                     ),
                 ));
             }

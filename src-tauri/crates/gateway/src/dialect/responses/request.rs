@@ -4,12 +4,12 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 use switchboard_core::{
-    ChatRequest, Message, ReasoningEffort, ReasoningOptions, ResponseFormat, Role, ToolChoice,
-    ToolSpec,
+    ChatRequest, Message, ReasoningEffort, ReasoningOptions, ResponseFormat, Role,
 };
 
 use super::items;
-use crate::dialect::wire::{decode, decode_value, empty_schema, in_range, string_or_list, type_of};
+use super::tools::Tools;
+use crate::dialect::wire::{decode, in_range, string_or_list};
 use crate::dialect::{BadRequest, ClientRequest};
 
 /// Parses a `POST /v1/responses` body.
@@ -17,9 +17,10 @@ use crate::dialect::{BadRequest, ClientRequest};
 /// Accepted and ignored: `include`, `metadata`, `user`, `safety_identifier`,
 /// `prompt_cache_key`, `prompt_cache_retention`, `parallel_tool_calls`, `service_tier`,
 /// `truncation`, `stream_options`, `client_metadata` (Codex), `max_tool_calls`,
-/// `reasoning.summary`, `text.verbosity`. Tools other than `function` (web search, file search,
-/// code interpreter, shell, custom grammar tools, MCP, …) are refused by type, since Switchboard
-/// runs none and translates only function tools.
+/// `reasoning.summary`, `reasoning.context`, `text.verbosity`. Function, custom (freeform) and
+/// namespace tools become functions, and tools Codex adds in `additional_tools` items join
+/// them; hosted tools (web search, code interpreter, …) are left out, except `file_search`,
+/// which is refused (see `tools`).
 pub fn parse(body: &[u8]) -> Result<ClientRequest, BadRequest> {
     let wire: Body = decode(body)?;
     wire.into_request()
@@ -86,6 +87,10 @@ struct WireReasoning {
     _summary: Option<IgnoredAny>,
     #[serde(rename = "generate_summary")]
     _generate_summary: Option<IgnoredAny>,
+    /// Codex's choice of which turns' reasoning the model sees again; every turn's reasoning
+    /// that can be replayed is sent back anyway.
+    #[serde(rename = "context")]
+    _context: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -115,18 +120,6 @@ enum FormatKind {
     JsonSchema,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FunctionTool {
-    #[serde(rename = "type")]
-    _kind: IgnoredAny,
-    name: String,
-    description: Option<String>,
-    parameters: Option<Value>,
-    #[serde(rename = "strict")]
-    _strict: Option<IgnoredAny>,
-}
-
 impl Body {
     fn into_request(self) -> Result<ClientRequest, BadRequest> {
         self.refuse_stored()?;
@@ -143,10 +136,21 @@ impl Body {
         if let Some(instructions) = self.instructions.filter(|i| !i.is_empty()) {
             messages.push(Message::text(Role::System, instructions));
         }
+        let mut declared: Vec<(String, Value)> = self
+            .tools
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, tool)| (format!("tools[{i}]"), tool))
+            .collect();
+        if let Some(Input::List(list)) = &self.input {
+            declared.extend(items::added_tools(list)?);
+        }
+        let tools = Tools::translate(declared)?;
         match self.input {
             None => return Err(BadRequest::new("input", "is required")),
             Some(Input::Text(text)) => messages.push(Message::text(Role::User, text)),
-            Some(Input::List(list)) => items::translate(list, &mut messages)?,
+            Some(Input::List(list)) => items::translate(list, &tools, &mut messages)?,
         }
         if !messages.iter().any(|m| m.role != Role::System) {
             return Err(BadRequest::new("input", "must hold at least one item"));
@@ -155,8 +159,13 @@ impl Body {
         request.max_tokens = self.max_output_tokens;
         request.temperature = in_range("temperature", self.temperature, 0.0, 2.0)?;
         request.top_p = in_range("top_p", self.top_p, 0.0, 1.0)?;
-        request.tools = tools(self.tools.unwrap_or_default())?;
-        request.tool_choice = self.tool_choice.as_ref().map(tool_choice).transpose()?;
+        request.tool_choice = self
+            .tool_choice
+            .as_ref()
+            .map(|choice| tools.choice(choice))
+            .transpose()?;
+        request.tools = tools.specs;
+        request.client_tools = tools.client;
         request.response_format = match self.text.and_then(|t| t.format) {
             Some(format) => response_format(format)?,
             None => None,
@@ -206,57 +215,6 @@ impl Body {
             ));
         }
         Ok(())
-    }
-}
-
-fn tools(values: Vec<Value>) -> Result<Vec<ToolSpec>, BadRequest> {
-    let mut specs = Vec::with_capacity(values.len());
-    for (i, value) in values.into_iter().enumerate() {
-        let path = format!("tools[{i}]");
-        let kind = type_of(&value, &path)?;
-        if kind != "function" {
-            return Err(BadRequest::new(
-                format!("{path}.type"),
-                format!(
-                    "`{kind}` tools are not supported: Switchboard runs no hosted tools and \
-                     translates only `function` tools"
-                ),
-            ));
-        }
-        let tool: FunctionTool = decode_value(value, &path)?;
-        specs.push(ToolSpec {
-            name: tool.name,
-            description: tool.description,
-            parameters: tool.parameters.unwrap_or_else(empty_schema),
-        });
-    }
-    Ok(specs)
-}
-
-fn tool_choice(value: &Value) -> Result<ToolChoice, BadRequest> {
-    match value {
-        Value::String(s) => match s.as_str() {
-            "auto" => Ok(ToolChoice::Auto),
-            "none" => Ok(ToolChoice::None),
-            "required" => Ok(ToolChoice::Required),
-            other => Err(BadRequest::new(
-                "tool_choice",
-                format!(
-                    "unknown value `{other}`, expected `auto`, `none`, `required` or a function"
-                ),
-            )),
-        },
-        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("function") => o
-            .get("name")
-            .and_then(Value::as_str)
-            .map(|name| ToolChoice::Function {
-                name: name.to_owned(),
-            })
-            .ok_or_else(|| BadRequest::new("tool_choice.name", "must name the function")),
-        _ => Err(BadRequest::new(
-            "tool_choice",
-            "expected `auto`, `none`, `required` or {\"type\":\"function\",\"name\":…}",
-        )),
     }
 }
 

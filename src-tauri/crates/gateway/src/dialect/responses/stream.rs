@@ -1,9 +1,10 @@
 //! The streamed answer as the Responses API's typed events.
 
 use serde_json::{Map, Value, json};
-use switchboard_core::{ChatRequest, Citation, Delta, FinishReason, ToolCall};
+use switchboard_core::{ChatRequest, Citation, ClientTool, Delta, FinishReason, ToolCall};
 
 use super::answer::{Snapshot, echo, response_object};
+use super::tools::{CallShape, call_shape};
 use crate::dialect::replay::{AS_RESPONSES, Piece, piece};
 use crate::dialect::{NamedEvent, StreamEnd, StreamMeta};
 
@@ -15,18 +16,22 @@ use crate::dialect::{NamedEvent, StreamEnd, StreamMeta};
 /// `response.content_part.added`, `response.output_text.delta`s, `response.output_text.done`
 /// and `response.content_part.done`; reasoning as a `reasoning` item whose text streams as
 /// `response.reasoning_summary_part.added` / `response.reasoning_summary_text.delta` / `.done`
-/// / `response.reasoning_summary_part.done`; a function call as a `function_call` item with one
-/// `response.function_call_arguments.delta` and `.done`; and last `response.completed` with the
+/// / `response.reasoning_summary_part.done`; a function call as a `function_call` item (with its
+/// `namespace` when the tool had one) with one `response.function_call_arguments.delta` and
+/// `.done`; a call of a freeform tool as a `custom_tool_call` item with one
+/// `response.custom_tool_call_input.delta` and `.done`; and last `response.completed` with the
 /// whole response and its usage (`response.incomplete` when the token limit or a content filter
 /// cut the answer, `response.failed` with an `error` when it failed).
 ///
-/// Item ids are derived from the response id (`msg_…`, `rs_…`, `fc_…` plus the output index),
-/// so they are stable without a random source. Reasoning that must be replayed (encrypted or
-/// signed) rides in the item's `encrypted_content`; see `replay`.
+/// Item ids are derived from the response id (`msg_…`, `rs_…`, `fc_…`, `ctc_…` plus the output
+/// index), so they are stable without a random source. Reasoning that must be replayed
+/// (encrypted or signed) rides in the item's `encrypted_content`; see `replay`.
 #[derive(Debug)]
 pub struct ResponseStream {
     meta: StreamMeta,
     echo: Map<String, Value>,
+    /// The request's tools that go back to the client in other names or shapes.
+    client_tools: Vec<ClientTool>,
     sequence: u64,
     started: bool,
     output: Vec<Value>,
@@ -55,6 +60,7 @@ impl ResponseStream {
         Self {
             meta,
             echo: echo(request),
+            client_tools: request.client_tools.clone(),
             sequence: 0,
             started: false,
             output: Vec::new(),
@@ -237,25 +243,56 @@ impl ResponseStream {
     fn function_call(&mut self, call: &ToolCall, out: &mut Vec<NamedEvent>) {
         self.close(out);
         let index = self.output.len();
-        let id = self.item_id("fc", index);
+        let (name, namespace, input) = match call_shape(call, &self.client_tools) {
+            CallShape::Function { name, namespace } => (name, namespace, None),
+            CallShape::Custom {
+                name,
+                namespace,
+                input,
+            } => (name, namespace, Some(input)),
+        };
+        let (kind, prefix, field) = match input {
+            None => ("function_call", "fc", "arguments"),
+            Some(_) => ("custom_tool_call", "ctc", "input"),
+        };
+        let id = self.item_id(prefix, index);
         let mut item = json!({
-            "id": id, "type": "function_call", "status": "in_progress",
-            "arguments": "", "call_id": call.id, "name": call.name,
+            "id": id, "type": kind, "status": "in_progress",
+            field: "", "call_id": call.id, "name": name,
         });
+        if let Some(namespace) = namespace {
+            item["namespace"] = json!(namespace);
+        }
         out.push(self.event(
             "response.output_item.added",
             json!({"output_index": index, "item": item}),
         ));
-        out.push(self.event(
-            "response.function_call_arguments.delta",
-            json!({"item_id": id, "output_index": index, "delta": call.arguments}),
-        ));
-        out.push(self.event(
-            "response.function_call_arguments.done",
-            json!({"item_id": id, "output_index": index, "arguments": call.arguments, "name": call.name}),
-        ));
+        let text = match input {
+            None => {
+                out.push(self.event(
+                    "response.function_call_arguments.delta",
+                    json!({"item_id": id, "output_index": index, "delta": call.arguments}),
+                ));
+                out.push(self.event(
+                    "response.function_call_arguments.done",
+                    json!({"item_id": id, "output_index": index, "arguments": call.arguments, "name": name}),
+                ));
+                call.arguments.clone()
+            }
+            Some(input) => {
+                out.push(self.event(
+                    "response.custom_tool_call_input.delta",
+                    json!({"item_id": id, "output_index": index, "delta": input}),
+                ));
+                out.push(self.event(
+                    "response.custom_tool_call_input.done",
+                    json!({"item_id": id, "output_index": index, "input": input}),
+                ));
+                input
+            }
+        };
         item["status"] = json!("completed");
-        item["arguments"] = json!(call.arguments);
+        item[field] = json!(text);
         self.done(index, item, out);
     }
 
