@@ -168,25 +168,38 @@ impl FakeUpstreamBuilder {
         };
         let app = routes::router(shared.clone());
         let mut stop = shutdown_rx;
+        let mut hard_stop = stop.clone();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         std::thread::Builder::new()
             .name(format!("fake-upstream-{}", addr.port()))
             .spawn(move || {
                 rt.block_on(async move {
-                    let served = axum::serve(listener, app)
-                        .with_graceful_shutdown(async move {
-                            // Ends on `true` or when the handle (the sender) is gone.
-                            let _ = stop.wait_for(|stopped| *stopped).await;
-                        })
-                        .await;
-                    if let Err(err) = served {
-                        eprintln!("fake upstream on {addr} stopped: {err}");
+                    let served = axum::serve(listener, app).with_graceful_shutdown(async move {
+                        // Ends on `true` or when the handle (the sender) is gone.
+                        let _ = stop.wait_for(|stopped| *stopped).await;
+                    });
+                    // A client that never reads its body must not hold the fake open.
+                    let grace = async move {
+                        let _ = hard_stop.wait_for(|stopped| *stopped).await;
+                        tokio::time::sleep(SHUTDOWN_GRACE).await;
+                    };
+                    tokio::select! {
+                        served = served => if let Err(err) = served {
+                            eprintln!("fake upstream on {addr} stopped: {err}");
+                        },
+                        () = grace => {}
                     }
                 });
+                // Dropping the runtime drops every connection task, so every socket is closed
+                // before the handle's drop returns.
+                drop(rt);
+                drop(done_tx);
             })?;
         Ok(FakeUpstream {
             addr,
             shared,
             shutdown: shutdown_tx,
+            stopped: Mutex::new(done_rx),
         })
     }
 }
@@ -196,12 +209,20 @@ pub struct FakeUpstream {
     addr: SocketAddr,
     shared: Arc<Shared>,
     shutdown: tokio::sync::watch::Sender<bool>,
+    /// Disconnects when the server thread has closed its listener and every connection.
+    stopped: Mutex<std::sync::mpsc::Receiver<()>>,
 }
+
+/// How long in-flight responses may take to finish once the fake stops.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Drop for FakeUpstream {
     fn drop(&mut self) {
-        // Ends endless streams too; the runtime thread then finishes on its own.
+        // Ends endless streams too. Waiting for the thread makes "dropped" mean "offline":
+        // tests that drop the fake and expect the next request to fail must not reach a
+        // keep-alive connection the server has not closed yet.
         let _ = self.shutdown.send(true);
+        let _ = lock(&self.stopped).recv_timeout(SHUTDOWN_GRACE * 2);
     }
 }
 
