@@ -208,10 +208,13 @@ impl Engine {
                     {
                         out.ttft_ms = Some(elapsed_ms(started));
                     }
+                    // A non-streamed answer arrives whole and settles at once: a note would
+                    // land after the settle and change nothing, at the cost of a write.
                     if let Delta::Meta {
                         generation_id: Some(generation),
                         ..
                     } = &delta
+                        && request.stream
                         && out.generation_id.is_none()
                     {
                         self.note_generation(&slot.id, generation);

@@ -6,6 +6,7 @@
 
 mod agents;
 mod catalogue;
+mod checkpoint;
 mod client_keys;
 mod commit;
 mod conversations;
@@ -58,6 +59,9 @@ pub struct Store {
     session: Option<requests::Session>,
     /// Writes on the request path, committed in groups (see `commit.rs`).
     commits: commit::GroupCommit,
+    /// Checkpoints the write-ahead log off the request path (see `checkpoint.rs`); `None`
+    /// when read-only, or when SQLite checkpoints inside commits as usual.
+    checkpointer: Option<checkpoint::Checkpointer>,
     /// Counts this process's changes to configuration (keys, providers, budgets, prices,
     /// catalogues, client keys, settings); see [`Store::config_revision`].
     config_revision: AtomicU64,
@@ -125,12 +129,17 @@ impl Store {
             });
         }
         migrations::migrate(&mut conn, path)?;
+        let checkpointer = checkpoint::Checkpointer::start(path);
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_PAGES)?;
+        }
         let store = Self {
             conn: Mutex::new(conn),
             path: path.to_owned(),
             read_only: false,
             session: path.parent().and_then(requests::Session::start),
             commits: commit::GroupCommit::default(),
+            checkpointer,
             config_revision: AtomicU64::new(0),
         };
         // Requests a dead process left in flight: marked interrupted, reconciled later.
@@ -187,6 +196,7 @@ impl Store {
             read_only: true,
             session: None,
             commits: commit::GroupCommit::default(),
+            checkpointer: None,
             config_revision: AtomicU64::new(0),
         })
     }
@@ -240,7 +250,11 @@ impl Store {
     fn conn(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         // A panic while holding the lock leaves SQLite itself consistent (statements are atomic),
         // so the connection is still safe to use.
-        Ok(self.conn.lock().unwrap_or_else(|p| p.into_inner()))
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.mark();
+        }
+        Ok(conn)
     }
 }
 
