@@ -20,6 +20,14 @@ use crate::state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    if let Some(why) = no_display() {
+        // tao panics with a backtrace here; a person needs the reason and the way out.
+        eprintln!(
+            "switchboard-desktop: {why}. Run it in a desktop session, or without a screen under \
+             `xvfb-run switchboard-desktop`. The command line (`switchboard`) needs no display."
+        );
+        std::process::exit(1);
+    }
     let config = EngineConfig::from_process();
     let log_dir = config.as_ref().ok().map(|c| c.data_dir.logs_dir());
     let log_guard = logging::init(log_dir.as_deref());
@@ -50,6 +58,20 @@ pub fn run() {
         tracing::error!(error = %err, "the app stopped with an error");
         std::process::exit(1);
     }
+}
+
+/// Why no window can be opened here, on systems whose windows need a display server.
+fn no_display() -> Option<&'static str> {
+    let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    let needs_one = cfg!(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly"
+    ));
+    (needs_one && !set("DISPLAY") && !set("WAYLAND_DISPLAY"))
+        .then_some("no display (neither DISPLAY nor WAYLAND_DISPLAY is set)")
 }
 
 #[cfg(test)]

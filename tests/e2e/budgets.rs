@@ -9,8 +9,8 @@ use switchboard_tests::{FakeUpstream, Reply};
 use crate::chat::{open_new_chat, type_and_send};
 use crate::driver::{Driver, TestResult, app_binary};
 use crate::page::{
-    click, count, replace_text, screenshot, select, type_into, wait_all, wait_for_attr,
-    wait_for_count, wait_for_text,
+    click, click_button, count, replace_text, screenshot, select, type_into, wait_all,
+    wait_for_attr, wait_for_count, wait_for_text,
 };
 
 const KEY: &str = "sk-or-v1-e2e-budgets-0000000000000000000000";
@@ -90,11 +90,16 @@ async fn budget_alert_then_block(c: &Client, fake: &FakeUpstream) -> TestResult 
     })
     .await?;
     assert_eq!(chat_requests(fake), 1, "the first request reached the fake");
-    // $0.006004 of $0.007 is past 80%: the highest threshold crossed is announced.
+    // $0.006004 of $0.007 is past 80%: the highest threshold crossed is announced, with the
+    // real share used (85.8 %, shown rounded down), not the threshold's.
     let notice = wait_for_text(c, "[data-testid=\"budget-notice\"]", |t| t.contains("80%")).await?;
     assert!(
         notice.contains("\"Daily cap\""),
         "the notice names the budget: {notice}"
+    );
+    assert!(
+        notice.contains("is at 85% ($0.006004 of $0.007)") && notice.contains("past its 80% alert"),
+        "the real percentage and the threshold: {notice}"
     );
 
     // The second request's worst case no longer fits: refused before it is sent.
@@ -113,8 +118,13 @@ async fn budget_alert_then_block(c: &Client, fake: &FakeUpstream) -> TestResult 
         "the refused request never reached the upstream"
     );
 
-    // Back on Spend: the budget shows the spend, the report has it, and the notice is still up.
-    click(c, "#nav-spend").await?;
+    // The refusal's two ways out: a smaller max tokens for this column (its parameters
+    // open), or a higher limit (Spend, where the budgets are).
+    click_button(c, "Set max tokens for this column").await?;
+    wait_for_count(c, "[data-testid=\"param-max-tokens\"]", 1).await?;
+    click(c, "form.params button[type=\"button\"]").await?;
+    wait_for_count(c, "[data-testid=\"param-max-tokens\"]", 0).await?;
+    click_button(c, "Raise limit").await?;
     let row = wait_for_text(c, "[data-testid=\"budget-row\"]", |t| {
         t.contains(&format!("${COST} spent of $0.007"))
     })

@@ -111,7 +111,7 @@ async fn saved_openrouter_url(c: &Client) -> TestResult<Value> {
 }
 
 /// Waits for a top-level X window titled `title` (the native dialog); returns its id.
-async fn wait_for_window(title: &str) -> TestResult<String> {
+pub(crate) async fn wait_for_window(title: &str) -> TestResult<String> {
     let deadline = Instant::now() + DEADLINE;
     loop {
         let out = Command::new("xdotool")
@@ -129,7 +129,7 @@ async fn wait_for_window(title: &str) -> TestResult<String> {
 }
 
 /// The whole X screen (the dialog is its own window, outside what WebDriver can capture).
-fn root_screenshot() -> TestResult<Vec<u8>> {
+pub(crate) fn root_screenshot() -> TestResult<Vec<u8>> {
     let out = Command::new("import")
         .args(["-window", "root", "png:-"])
         .output()?;

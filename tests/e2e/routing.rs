@@ -7,7 +7,9 @@ use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
 use switchboard_tests::FakeUpstream;
 
 use crate::driver::{Driver, TestResult, app_binary, finish};
-use crate::page::{click, count, replace_text, screenshot, type_into, wait_for_text};
+use crate::page::{
+    click, count, replace_text, screenshot, texts, type_into, wait_for_count, wait_for_text,
+};
 
 const KEY: &str = "sk-or-v1-e2e-routing-00000000000000000000";
 
@@ -125,5 +127,30 @@ async fn edit_rule_and_explain(c: &Client) -> TestResult {
     )
     .await?;
     screenshot(c, "routing-explain.png").await?;
+    export_asks_where(c).await
+}
+
+/// Export asks where to save in the native dialog (it used to write to Downloads without
+/// asking); cancelled, nothing is said to be exported.
+async fn export_asks_where(c: &Client) -> TestResult {
+    let export = "[data-testid=\"routing-export\"]";
+    click(c, export).await?;
+    let dialog = crate::consent::wait_for_window("Save export").await?;
+    std::fs::write(
+        crate::driver::artifact("routing-export-dialog.png"),
+        crate::consent::root_screenshot()?,
+    )?;
+    // Escape answers a GTK dialog with Cancel.
+    let status = std::process::Command::new("xdotool")
+        .args(["windowfocus", "--sync", &dialog, "key", "Escape"])
+        .status()?;
+    assert!(status.success(), "xdotool reached the dialog");
+    // The button is disabled while the dialog is open: enabled again, the answer is in.
+    wait_for_count(c, &format!("{export}:not(:disabled)"), 1).await?;
+    let notices = texts(c, "p.notice").await?;
+    assert!(
+        !notices.iter().any(|n| n.contains("Exported")),
+        "a cancelled export says it exported nothing: {notices:?}"
+    );
     Ok(())
 }

@@ -285,3 +285,29 @@ async fn saved_partial(db: &std::path::Path, text: &str) -> TestResult {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Without a display the app used to panic inside tao with a backtrace (finding D20).
+#[tokio::test]
+async fn without_a_display_the_app_says_why_and_how_to_run_it() {
+    let Some((app, _turn)) = app_binary().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(app)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("SWITCHBOARD_DATA_DIR", data.path())
+        .stdin(std::process::Stdio::null())
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), out)
+        .await
+        .expect("it exits at once")
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("no display") && said.contains("xvfb-run"),
+        "{said}"
+    );
+    assert!(!said.contains("panicked"), "{said}");
+}

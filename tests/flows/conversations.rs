@@ -530,6 +530,39 @@ async fn export_then_import_round_trips_the_whole_tree() {
         err.to_string().contains("$.turns[1].parent"),
         "names the path: {err}"
     );
+
+    // Recorded numbers are booked as spend, and an image URL is sent on when the chat goes
+    // on: a negative cost and a URL that is not an inline image are refused (finding D20).
+    let mut costly = doc.clone();
+    let cost = &mut costly["turns"][0]["answers"][0]["stats"]["cost"];
+    *cost = if cost.is_string() {
+        serde_json::json!("-5")
+    } else {
+        serde_json::json!(-5)
+    };
+    let err = h.engine.import_json(costly.to_string()).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("$.turns[0].answers[0].stats.cost: -5 is not a cost"),
+        "{err}"
+    );
+    for url in ["http://example.com/cat.png", "javascript:alert(1)"] {
+        let mut linked = doc.clone();
+        linked["turns"][0]["attachments"] =
+            serde_json::json!([{"kind": "image", "name": "cat.png", "data_url": url}]);
+        let err = h.engine.import_json(linked.to_string()).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("$.turns[0].attachments[0].data_url: must be an inline"),
+            "{url}: {err}"
+        );
+    }
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(65 << 20));
+    let err = h.engine.import_json(huge).await.unwrap_err();
+    assert!(
+        err.to_string().contains("up to 64 MiB can be imported"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! and per-target figures.
 
 use switchboard_engine::router::{Decision, RouteRequest, RouterConfig, RoutingHealth};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::error::IpcError;
 use crate::state::AppState;
@@ -53,12 +53,21 @@ pub(crate) async fn routing_learned(
     Ok(state.engine()?.learned_preferences().await)
 }
 
-/// Writes the configuration as a TOML file to the downloads folder; resolves with its path.
+/// Saves the configuration as a TOML file where the user chooses in the save dialog;
+/// resolves with its path, or `null` when they cancel.
 #[tauri::command]
 #[specta::specta]
-pub(crate) async fn routing_export(state: State<'_, AppState>) -> Result<String, IpcError> {
-    let path = state.engine()?.save_routing_export().await?;
-    Ok(path.display().to_string())
+pub(crate) async fn routing_export(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, IpcError> {
+    let engine = state.engine()?;
+    let file = engine.routing_export_file()?;
+    let Some(path) = crate::save_dialog::choose_path(&app, &file).await else {
+        return Ok(None);
+    };
+    engine.write_export(path.clone(), file.bytes).await?;
+    Ok(Some(path.display().to_string()))
 }
 
 /// Replaces the configuration with a TOML document's; an error names the line.

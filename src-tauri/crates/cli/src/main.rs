@@ -174,6 +174,17 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), Failure> {
     let engine = Engine::open(EngineConfig::from_process()?)?;
+    match &command {
+        // Reports must be exact: costs a dead process left unknown are asked for first.
+        Command::Spend(_) | Command::Budget { .. } => reconcile(&engine).await,
+        // A send must not wait on it, but an interrupted row holds its worst case against the
+        // hard budgets until reconciled, so it starts now and runs alongside.
+        Command::Chat(_) | Command::Agent { .. } => {
+            let engine = engine.clone();
+            tokio::spawn(async move { reconcile(&engine).await });
+        }
+        _ => {}
+    }
     match command {
         Command::Chat(args) => chat::run(&engine, args).await,
         Command::Models(args) => models::run(&engine, args).await,
@@ -187,6 +198,20 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Agent { action } => agent::run(&engine, action).await,
         Command::ApiKeys { action } => api_keys::run(&engine, action).await,
         Command::Serve(args) => serve::run(&engine, args).await,
+    }
+}
+
+/// How long a report waits for OpenRouter's figures before it shows what it has.
+const RECONCILE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Replaces unknown and estimated costs with OpenRouter's exact ones where it has them, for
+/// rows a crashed or interrupted process left behind too (the app does this every minute; a
+/// CLI-only user has no app running). Best effort: offline, the rows stay as they are.
+pub(crate) async fn reconcile(engine: &Engine) {
+    match tokio::time::timeout(RECONCILE_WAIT, engine.reconcile_costs(20)).await {
+        Ok(Ok(0)) | Err(_) => {}
+        Ok(Ok(n)) => tracing::info!(rows = n, "costs reconciled with OpenRouter"),
+        Ok(Err(e)) => tracing::debug!(error = %e, "cost reconciliation skipped"),
     }
 }
 

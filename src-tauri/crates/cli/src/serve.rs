@@ -68,18 +68,23 @@ pub(crate) async fn run(engine: &Engine, args: ServeArgs) -> Result<(), Failure>
             .map_err(|e| EngineError::InvalidInput {
                 message: e.to_string(),
             })?;
+    // What the app does in the background while it runs, for a headless user: exact costs
+    // for rows left estimated or interrupted, and free health checks of open circuits.
+    let background = tokio::spawn(upkeep(engine.clone()));
+    let stopped = stop_signals();
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on http://{}", gateway.addr())?;
         out.flush()?;
     }
-    stopped().await;
+    stopped.await;
     let _ = writeln!(
         std::io::stderr(),
         "switchboard: stopping; waiting up to {} s for {} request(s) in flight",
         GRACE.as_secs(),
         gateway.stats().in_flight
     );
+    background.abort();
     if !gateway.stop(GRACE).await {
         let _ = writeln!(
             std::io::stderr(),
@@ -90,18 +95,50 @@ pub(crate) async fn run(engine: &Engine, args: ServeArgs) -> Result<(), Failure>
     Ok(())
 }
 
-/// Returns on Ctrl-C (SIGINT) or SIGTERM.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+/// How often `serve` reconciles costs with OpenRouter (as the app does).
+const RECONCILE_EVERY: Duration = Duration::from_secs(60);
+/// How often open circuits are looked at; each target is checked at most once per its
+/// configured interval.
+const HEALTH_CHECK_TICK: Duration = Duration::from_secs(5);
+
+async fn upkeep(engine: Engine) {
+    let mut reconciled = tokio::time::Instant::now();
+    crate::reconcile(&engine).await;
+    loop {
+        engine.check_open_circuits().await;
+        tokio::time::sleep(HEALTH_CHECK_TICK).await;
+        if reconciled.elapsed() >= RECONCILE_EVERY {
+            crate::reconcile(&engine).await;
+            reconciled = tokio::time::Instant::now();
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM, listened for from the moment this is called (not from the
+/// first poll): a stop sent as soon as "listening on" is printed is not missed.
+#[cfg(unix)]
+fn stop_signals() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn stop_signals() -> impl Future<Output = ()> {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

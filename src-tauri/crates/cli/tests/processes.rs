@@ -204,8 +204,14 @@ fn a_chat_killed_mid_stream_leaves_a_row_that_the_next_start_marks_and_reconcile
     assert_eq!(rows[0].outcome, Outcome::Interrupted);
     assert_eq!(rows[0].generation_id.as_deref(), Some("gen-killed-1"));
     assert_eq!(rows[0].cost, None, "not known yet");
-    // Reconciliation asks OpenRouter what it billed.
-    assert_eq!(rt.block_on(next.reconcile_costs(10)).unwrap(), 1);
+    // A CLI-only user has no app to reconcile in the background: the spend report asks
+    // OpenRouter what it billed before it adds up.
+    let report = cli.run(&["spend", "--json"], None);
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
     let rows = rt.block_on(next.recent_requests(5)).unwrap();
     assert_eq!(rows[0].cost, Some(Usd::parse("0.0000345").unwrap()));
 }
@@ -309,5 +315,50 @@ fn an_invalid_base_url_is_refused_and_shown_in_the_listing() {
         enabled.status.success(),
         "{}",
         String::from_utf8_lossy(&enabled.stderr)
+    );
+}
+
+/// On a full disk 6 answered requests were not recorded and their answers dropped from
+/// `--json`. Here the settling write really fails in SQLite (a trigger refuses it the way a
+/// full disk does): the answer is still printed, and the failure to record it is said plainly.
+#[test]
+fn an_answer_whose_ledger_write_fails_is_still_printed_and_said_to_be_unrecorded() {
+    let fake = FakeUpstream::start(KEY);
+    let cli = cli(&fake);
+    assert!(
+        cli.run(&["info"], None).status.success(),
+        "creates the database"
+    );
+    let db = rusqlite::Connection::open(cli.data.path().join("switchboard.db")).unwrap();
+    db.execute_batch(
+        "CREATE TRIGGER full_disk BEFORE UPDATE ON ledger
+         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END;",
+    )
+    .unwrap();
+    drop(db);
+
+    let out = cli.run(&["chat", "--model", MODEL, "Say hello"], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.trim().is_empty(), "the answer is printed: {stderr}");
+    assert!(
+        stderr.contains("NOT recorded in the ledger") && stderr.contains("disk is full"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "a failure all the same");
+
+    // The next start cannot mark the row the first one left pending, and still runs.
+    let out = cli.run(&["chat", "--json", "--model", MODEL, "Say hello"], None);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["content"].as_str().is_some_and(|c| !c.is_empty()),
+        "the answer is in the JSON: {json}"
+    );
+    assert_eq!(json["recorded"], false, "{json}");
+    assert!(
+        json["record_error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("disk is full")),
+        "{json}"
     );
 }

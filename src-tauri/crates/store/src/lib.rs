@@ -142,13 +142,20 @@ impl Store {
             checkpointer,
             config_revision: AtomicU64::new(0),
         };
-        // Requests a dead process left in flight: marked interrupted, reconciled later.
-        let interrupted = store.interrupt_orphaned_requests()?;
-        if interrupted > 0 {
-            tracing::info!(
+        // Requests a dead process left in flight: marked interrupted, reconciled later. A
+        // failure here (a full disk) must not keep the database from opening: the rows stay
+        // pending, still holding their worst case against the budgets, and the next start or
+        // reconciliation marks them.
+        match store.interrupt_orphaned_requests() {
+            Ok(0) => {}
+            Ok(interrupted) => tracing::info!(
                 interrupted,
                 "requests left in flight by a process that died"
-            );
+            ),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "requests left in flight by a process that died could not be marked yet"
+            ),
         }
         Ok(store)
     }

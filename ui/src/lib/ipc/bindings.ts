@@ -120,8 +120,11 @@ export const commands = {
 	routingHealth: () => __TAURI_INVOKE<RoutingHealth>("routing_health"),
 	/**  What the smart strategy has learned per task type, from outcomes, thumbs and votes. */
 	routingLearned: () => __TAURI_INVOKE<TaskLearning[]>("routing_learned"),
-	/**  Writes the configuration as a TOML file to the downloads folder; resolves with its path. */
-	routingExport: () => __TAURI_INVOKE<string>("routing_export"),
+	/**
+	 *  Saves the configuration as a TOML file where the user chooses in the save dialog;
+	 *  resolves with its path, or `null` when they cancel.
+	 */
+	routingExport: () => __TAURI_INVOKE<string | null>("routing_export"),
 	/**  Replaces the configuration with a TOML document's; an error names the line. */
 	routingImport: (toml: string) => __TAURI_INVOKE<RouterConfig>("routing_import", { toml }),
 	/**  Every budget with what is spent and held in its current period. */

@@ -210,7 +210,7 @@ export const api = {
     call(commands.routingExplain(request)),
   routingHealth: (): Promise<RoutingHealth> => call(commands.routingHealth()),
   routingLearned: (): Promise<TaskLearning[]> => call(commands.routingLearned()),
-  routingExport: (): Promise<string> => call(commands.routingExport()),
+  routingExport: (): Promise<string | null> => call(commands.routingExport()),
   routingImport: (toml: string): Promise<RouterConfig> => call(commands.routingImport(toml)),
   budgetsList: (): Promise<BudgetStatus[]> => call(commands.budgetsList()),
   budgetSave: (budget: Budget): Promise<Budget> => call(commands.budgetSave(budget)),

@@ -445,6 +445,8 @@ export class RoutingModel {
    * user to confirm or cancel. */
   confirmingEmpty = $state(false);
   exportPath = $state<string | null>(null);
+  /** The save dialog is open. */
+  exporting = $state(false);
 
   models = $state<ModelChoice[]>([]);
   providers = $state<{ id: ProviderId; name: string }[]>([
@@ -643,13 +645,17 @@ export class RoutingModel {
     this.notice = "Not imported: the configuration is unchanged.";
   }
 
+  /** Resolves once the save dialog is answered: the path saved to, or none when cancelled. */
   async exportToml(): Promise<void> {
     this.notice = null;
+    this.exporting = true;
     try {
       this.exportPath = await this.api.routingExport();
     } catch (e) {
       this.exportPath = null;
       this.notice = `Export failed: ${AppError.from(e).message}`;
+    } finally {
+      this.exporting = false;
     }
   }
 

@@ -660,12 +660,29 @@ describe("RoutingView", () => {
     expect(within(card).getAllByTestId("route-target")).toHaveLength(2);
   });
 
-  it("exports and shows the path", async () => {
+  it("exports where the save dialog says and shows the path", async () => {
     await mount();
-    await fireEvent.click(screen.getByRole("button", { name: "Export" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Export…" }));
     expect(
       await screen.findByText("/home/me/Downloads/switchboard-routing.toml"),
     ).toBeInTheDocument();
+  });
+
+  it("says nothing was exported when the save dialog is cancelled", async () => {
+    let answer: (path: string | null) => void = () => {};
+    const api = fakeApi();
+    api.routingExport = () =>
+      new Promise<string | null>((resolve) => {
+        answer = resolve;
+      });
+    await mount(api);
+    const button = screen.getByRole("button", { name: "Export…" });
+    await fireEvent.click(button);
+    // One dialog at a time: the button waits for the answer.
+    await waitFor(() => expect(button).toBeDisabled());
+    answer(null);
+    await waitFor(() => expect(button).toBeEnabled());
+    expect(screen.queryByText(/Exported the saved configuration/)).not.toBeInTheDocument();
   });
 
   it("polls health every 2 s and stops when the screen closes", async () => {

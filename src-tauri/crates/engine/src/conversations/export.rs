@@ -179,13 +179,64 @@ fn displayed_turns(tree: &ExportedConversation) -> std::collections::HashSet<usi
     path
 }
 
-/// Checks the references inside a document, naming the JSON path of the first bad one.
+/// The largest file an import reads. An export of even a very long conversation is a few
+/// MiB; a file past this is not one, and parsing it would take gigabytes (a 100 MB answer
+/// took 1.2 GB).
+const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+/// The most turns an import takes (a 10,000-turn conversation is our own stress case).
+const MAX_IMPORT_TURNS: usize = 50_000;
+/// The most one imported answer can have cost, all its requests together: above it a
+/// recorded cost is broken data, and it would be booked as spend.
+const MAX_ANSWER_COST_USD: i64 = 10_000;
+
+/// Whether `url` is an inline image of a kind the app shows: anything else (`http:`, a
+/// `javascript:` URL) would be sent to a provider as an image when the conversation goes on.
+fn inline_image(url: &str) -> bool {
+    ["png", "jpeg", "gif", "webp"]
+        .iter()
+        .any(|kind| url.starts_with(&format!("data:image/{kind};base64,")))
+}
+
+/// Checks the references and the recorded numbers inside a document, naming the JSON path of
+/// the first bad one.
 fn validate(doc: &ExportedConversation) -> Result<(), EngineError> {
     let bad = |path: String, what: &str| EngineError::invalid(format!("{path}: {what}"));
     if doc.columns.is_empty() || doc.columns.len() > MAX_COLUMNS {
         return Err(bad("$.columns".into(), "needs 1 to 8 columns"));
     }
+    if doc.turns.len() > MAX_IMPORT_TURNS {
+        return Err(bad(
+            "$.turns".into(),
+            &format!(
+                "{} turns; at most {MAX_IMPORT_TURNS} can be imported",
+                doc.turns.len()
+            ),
+        ));
+    }
+    let max_cost = switchboard_core::Usd::from_pico(MAX_ANSWER_COST_USD * 1_000_000_000_000);
     for (i, turn) in doc.turns.iter().enumerate() {
+        for (k, attachment) in turn.attachments.iter().enumerate() {
+            if let switchboard_core::Attachment::Image { data_url, .. } = attachment
+                && !inline_image(data_url)
+            {
+                return Err(bad(
+                    format!("$.turns[{i}].attachments[{k}].data_url"),
+                    "must be an inline PNG, JPEG, GIF or WebP image (data:image/…;base64,…)",
+                ));
+            }
+        }
+        for (j, answer) in turn.answers.iter().enumerate() {
+            if let Some(cost) = answer.stats.cost
+                && (cost.is_negative() || cost > max_cost)
+            {
+                return Err(bad(
+                    format!("$.turns[{i}].answers[{j}].stats.cost"),
+                    &format!(
+                        "{cost} is not a cost one answer can have (0 to ${MAX_ANSWER_COST_USD})"
+                    ),
+                ));
+            }
+        }
         if let Some(p) = turn.parent
             && p >= i
         {
@@ -250,6 +301,13 @@ impl Engine {
     /// Imports a document from [`Engine::export_json`] as a new conversation (new ids, the
     /// recorded numbers kept).
     pub async fn import_json(&self, json: String) -> Result<ConversationView, EngineError> {
+        if json.len() > MAX_IMPORT_BYTES {
+            return Err(EngineError::invalid(format!(
+                "the file is {:.1} MiB; conversations up to {} MiB can be imported",
+                json.len() as f64 / 1_048_576.0,
+                MAX_IMPORT_BYTES / 1_048_576
+            )));
+        }
         let value: serde_json::Value = serde_json::from_str(&json)
             .map_err(|e| EngineError::invalid(format!("not a JSON document: {e}")))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {

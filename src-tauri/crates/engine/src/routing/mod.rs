@@ -163,11 +163,12 @@ impl Engine {
             .map_err(|e| EngineError::invalid(e.to_string()))
     }
 
-    /// Saves the configuration as a TOML file in the downloads folder; returns its path.
-    pub async fn save_routing_export(&self) -> Result<std::path::PathBuf, EngineError> {
-        let text = self.export_routing()?;
-        self.save_download("switchboard-routing".to_owned(), "toml", text.into_bytes())
-            .await
+    /// The configuration as a TOML file, to be saved where the user chooses.
+    pub fn routing_export_file(&self) -> Result<crate::ExportFile, EngineError> {
+        Ok(crate::ExportFile {
+            name: "switchboard-routing.toml".to_owned(),
+            bytes: self.export_routing()?.into_bytes(),
+        })
     }
 
     /// Replaces the configuration with a TOML document's; an error names the bad line. A
