@@ -185,6 +185,16 @@ async fn a_rate_limit_is_retried_with_backoff_and_recorded_as_not_billed() {
         switchboard_engine::router::CircuitState::Closed,
         "rate limits without Retry-After do not open the circuit"
     );
+    // A rate limit says nothing of the model's quality: the smart strategy learns only from
+    // the answer.
+    let learned = h.engine.learned_preferences().await;
+    let model = learned
+        .iter()
+        .flat_map(|t| &t.models)
+        .find(|m| m.model == MODEL)
+        .unwrap_or_else(|| panic!("the answer was learned from: {learned:?}"));
+    assert_eq!(model.bad, 0.0, "the two 429s taught nothing: {learned:?}");
+    assert!(model.good > 0.0, "{learned:?}");
 }
 
 /// Any IPC command can be called by page script; the few an attacker wants most ask the user
