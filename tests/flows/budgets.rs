@@ -22,15 +22,7 @@ const COST: &str = "0.000274";
 
 /// A stream whose usage says it cost `COST`.
 fn answer(n: usize) -> Reply {
-    let chunk = |body: serde_json::Value| format!("data: {body}\n\n");
-    let head = serde_json::json!({"id": format!("gen-budget-{n}"), "object": "chat.completion.chunk",
-        "model": MODEL, "provider": "OpenAI",
-        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}, "finish_reason": null}]});
-    let tail = serde_json::json!({"id": format!("gen-budget-{n}"), "object": "chat.completion.chunk",
-        "model": MODEL, "provider": "OpenAI",
-        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 8, "completion_tokens": 180, "total_tokens": 188, "cost": 0.000274}});
-    Reply::sse_text(&format!("{}{}data: [DONE]\n\n", chunk(head), chunk(tail)))
+    Reply::costed_sse(&format!("gen-budget-{n}"), MODEL)
 }
 
 fn request() -> ChatRequest {

@@ -102,6 +102,22 @@ impl Reply {
         }
     }
 
+    /// A two-chunk OpenAI-style stream from `model` answering "ok", generation
+    /// `generation_id`, whose usage says 8 prompt and 180 completion tokens cost $0.000274
+    /// (the recorded catalogue's `openai/gpt-3.5-turbo` prices): the answer budget tests
+    /// count against their limits.
+    pub fn costed_sse(generation_id: &str, model: &str) -> Self {
+        let chunk = |body: serde_json::Value| format!("data: {body}\n\n");
+        let head = serde_json::json!({"id": generation_id, "object": "chat.completion.chunk",
+            "model": model, "provider": "OpenAI",
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}, "finish_reason": null}]});
+        let tail = serde_json::json!({"id": generation_id, "object": "chat.completion.chunk",
+            "model": model, "provider": "OpenAI",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 8, "completion_tokens": 180, "total_tokens": 188, "cost": 0.000274}});
+        Self::sse_text(&format!("{}{}data: [DONE]\n\n", chunk(head), chunk(tail)))
+    }
+
     /// [`Reply::Sse`] from a whole SSE body: one chunk per event (split after each blank
     /// line), the form a recording converted to text usually comes in.
     pub fn sse_text(body: &str) -> Self {

@@ -114,28 +114,68 @@ pub(crate) async fn run(engine: &Engine, args: ModelsArgs) -> Result<(), Failure
     Ok(())
 }
 
-/// Variable prices never take part in a price sort: they go last, in name order.
-fn sort_models(models: &mut [CatalogueModel], sort: SortBy) {
+/// What a sort reads from a listed model, whether it comes from OpenRouter's catalogue or a
+/// provider's own list, so both lists sort by one set of rules.
+struct SortKeys<'a> {
+    id: &'a str,
+    name: &'a str,
+    /// `None` when variable or unknown.
+    price: Option<Usd>,
+    context: Option<u64>,
+    created: Option<i64>,
+}
+
+trait Listed {
+    fn keys(&self) -> SortKeys<'_>;
+}
+
+impl Listed for CatalogueModel {
+    fn keys(&self) -> SortKeys<'_> {
+        SortKeys {
+            id: &self.id,
+            name: &self.name,
+            price: self.pricing.prompt.known(),
+            context: self.context_length,
+            created: self.created,
+        }
+    }
+}
+
+impl Listed for BrowserModel {
+    fn keys(&self) -> SortKeys<'_> {
+        SortKeys {
+            id: &self.id,
+            name: &self.name,
+            price: self.prices.prompt_per_million,
+            context: self.context_length,
+            created: self.created,
+        }
+    }
+}
+
+/// Unknown and variable prices never take part in a price sort, and unknown contexts never
+/// in a context sort: they go last. Ties break on the id.
+fn sort_models<T: Listed>(models: &mut [T], sort: SortBy) {
     match sort {
-        SortBy::Price => {
-            models.sort_by(
-                |a, b| match (a.pricing.prompt.known(), b.pricing.prompt.known()) {
-                    (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.id.cmp(&b.id)),
-                    (Some(_), None) => Ordering::Less,
-                    (None, Some(_)) => Ordering::Greater,
-                    (None, None) => a.id.cmp(&b.id),
-                },
-            )
-        }
-        SortBy::Context => models.sort_by(|a, b| {
-            b.context_length
-                .cmp(&a.context_length)
-                .then_with(|| a.id.cmp(&b.id))
+        SortBy::Price => models.sort_by(|a, b| {
+            let (a, b) = (a.keys(), b.keys());
+            match (a.price, b.price) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+            .then_with(|| a.id.cmp(b.id))
         }),
-        SortBy::Name => models.sort_by_cached_key(|m| m.name.to_lowercase()),
-        SortBy::Created => {
-            models.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
-        }
+        SortBy::Context => models.sort_by(|a, b| {
+            let (a, b) = (a.keys(), b.keys());
+            b.context.cmp(&a.context).then_with(|| a.id.cmp(b.id))
+        }),
+        SortBy::Name => models.sort_by_cached_key(|m| m.keys().name.to_lowercase()),
+        SortBy::Created => models.sort_by(|a, b| {
+            let (a, b) = (a.keys(), b.keys());
+            b.created.cmp(&a.created).then_with(|| a.id.cmp(b.id))
+        }),
     }
 }
 
@@ -172,7 +212,7 @@ async fn run_provider(
         });
     }
     if let Some(sort) = args.sort {
-        sort_browser_models(&mut models, sort);
+        sort_models(&mut models, sort);
     }
     if args.json {
         let rows: Vec<_> = models.iter().map(browser_row).collect();
@@ -201,30 +241,6 @@ async fn run_provider(
         )?;
     }
     Ok(())
-}
-
-/// Like [`sort_models`]: unknown prices and contexts go last.
-fn sort_browser_models(models: &mut [BrowserModel], sort: SortBy) {
-    match sort {
-        SortBy::Price => models.sort_by(|a, b| {
-            match (a.prices.prompt_per_million, b.prices.prompt_per_million) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            }
-            .then_with(|| a.id.cmp(&b.id))
-        }),
-        SortBy::Context => models.sort_by(|a, b| {
-            b.context_length
-                .cmp(&a.context_length)
-                .then_with(|| a.id.cmp(&b.id))
-        }),
-        SortBy::Name => models.sort_by_cached_key(|m| m.name.to_lowercase()),
-        SortBy::Created => {
-            models.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
-        }
-    }
 }
 
 fn browser_row(m: &BrowserModel) -> serde_json::Value {

@@ -53,16 +53,7 @@ fn engine(cli: &Cli) -> Engine {
 /// An answer costing $0.000274 whose headers come late, so every process reserves before any
 /// request settles.
 fn slow_answer(n: usize) -> switchboard_tests::Scripted {
-    let chunk = |body: serde_json::Value| format!("data: {body}\n\n");
-    let head = serde_json::json!({"id": format!("gen-proc-{n}"), "object": "chat.completion.chunk",
-        "model": MODEL, "provider": "OpenAI",
-        "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}, "finish_reason": null}]});
-    let tail = serde_json::json!({"id": format!("gen-proc-{n}"), "object": "chat.completion.chunk",
-        "model": MODEL, "provider": "OpenAI",
-        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 8, "completion_tokens": 180, "total_tokens": 188, "cost": 0.000274}});
-    Reply::sse_text(&format!("{}{}data: [DONE]\n\n", chunk(head), chunk(tail)))
-        .slow_first_byte(Duration::from_millis(800))
+    Reply::costed_sse(&format!("gen-proc-{n}"), MODEL).slow_first_byte(Duration::from_millis(800))
 }
 
 /// Each process kept its reservations in its own memory: 32 CLIs spent $0.16 on a $0.05 cap.
