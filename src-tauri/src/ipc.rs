@@ -27,6 +27,8 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             app::app_info,
             settings::settings_get,
             settings::settings_save,
+            settings::last_conversation_get,
+            settings::last_conversation_save,
             providers::providers_overview,
             providers::key_save,
             providers::key_remove,

@@ -31,3 +31,22 @@ pub(crate) async fn settings_save(
     let _ = ProvidersChanged.emit(&app);
     Ok(saved)
 }
+
+/// The conversation that was open in Chat, if it still exists.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn last_conversation_get(
+    state: State<'_, AppState>,
+) -> Result<Option<String>, IpcError> {
+    Ok(state.engine()?.last_conversation().await?)
+}
+
+/// Remembers the conversation open in Chat, so a restart reopens it.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn last_conversation_save(
+    state: State<'_, AppState>,
+    id: Option<String>,
+) -> Result<(), IpcError> {
+    Ok(state.engine()?.save_last_conversation(id).await?)
+}

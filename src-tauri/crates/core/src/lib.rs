@@ -43,8 +43,8 @@ pub use keys::{ApiKey, ExtraKey, InvalidKey, KeySource, KeyStatus, KeychainStatu
 pub use link::{ExternalLink, InvalidLink};
 pub use money::{InvalidAmount, Usd};
 pub use preferences::{
-    Attribution, BaseUrlOverrides, InvalidPreferences, LocalApiSettings, Preferences,
-    StreamSettings, Theme,
+    Attribution, BaseUrlOverrides, ChatPreferences, InvalidPreferences, LocalApiSettings,
+    Preferences, SendKey, StreamSettings, Theme,
 };
 pub use provider::{
     BaseUrl, BaseUrlSource, BuiltinProvider, CustomProvider, InvalidBaseUrl, InvalidProviderId,

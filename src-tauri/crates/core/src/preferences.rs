@@ -1,4 +1,4 @@
-//! The user's preferences: theme, OpenRouter attribution, base URL overrides.
+//! The user's preferences: theme, OpenRouter attribution, base URL overrides, the send key.
 
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,29 @@ pub struct Preferences {
     pub streams: StreamSettings,
     /// The local API inside the app.
     pub local_api: LocalApiSettings,
+    /// How the chat composer behaves.
+    pub chat: ChatPreferences,
+}
+
+/// Which key sends a message from the chat composer; the other one makes a new line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SendKey {
+    /// Ctrl+Enter sends, Enter is a new line (safe for long prompts; the default).
+    #[default]
+    CtrlEnter,
+    /// Enter sends, Shift+Enter is a new line (as in most chat apps).
+    Enter,
+}
+
+/// The chat composer's preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ChatPreferences {
+    /// Which key sends.
+    pub send_key: SendKey,
 }
 
 /// The local API as the app runs it (the CLI's `switchboard serve` takes its own flags).

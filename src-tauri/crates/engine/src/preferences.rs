@@ -1,4 +1,4 @@
-//! Use cases of the Preferences section.
+//! Use cases of the Preferences section, and the conversation Chat reopens after a restart.
 
 use switchboard_core::Preferences;
 
@@ -23,5 +23,27 @@ impl Engine {
             Ok(prefs)
         })
         .await
+    }
+
+    /// The conversation that was open in Chat, if it still exists.
+    #[tracing::instrument(skip_all, err(Debug))]
+    pub async fn last_conversation(&self) -> Result<Option<String>, EngineError> {
+        self.blocking(|inner| Ok(inner.store.last_conversation()?))
+            .await
+    }
+
+    /// Remembers the conversation open in Chat, so a restart reopens it.
+    #[tracing::instrument(skip_all, err(Debug))]
+    pub async fn save_last_conversation(&self, id: Option<String>) -> Result<(), EngineError> {
+        if id
+            .as_ref()
+            .is_some_and(|id| id.is_empty() || id.len() > 128)
+        {
+            return Err(EngineError::invalid(
+                "a conversation id is 1 to 128 characters",
+            ));
+        }
+        self.blocking(move |inner| Ok(inner.store.set_last_conversation(id.as_deref())?))
+            .await
     }
 }

@@ -6,6 +6,8 @@ use switchboard_core::Preferences;
 use crate::{Store, StoreError, now_ms};
 
 const PREFERENCES: &str = "preferences";
+/// The conversation open in Chat, so the app reopens it after a restart.
+const LAST_CONVERSATION: &str = "chat.last_conversation";
 
 /// Preferences as loaded, with a note when the stored copy could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +53,45 @@ impl Store {
             detail: format!("preferences do not serialize: {e}"),
         })?;
         self.put_setting(PREFERENCES, &json)
+    }
+}
+
+impl Store {
+    /// The conversation that was open in Chat, if it still exists.
+    pub fn last_conversation(&self) -> Result<Option<String>, StoreError> {
+        let Some(raw) = self.setting(LAST_CONVERSATION)? else {
+            return Ok(None);
+        };
+        // Stored as a JSON string like every setting; anything else is treated as unset,
+        // which only costs the user the reopening.
+        let Ok(id) = serde_json::from_str::<String>(&raw) else {
+            return Ok(None);
+        };
+        let exists = self
+            .conn()?
+            .query_row(
+                "SELECT 1 FROM conversation WHERE id = ?1",
+                [&id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        Ok(exists.then_some(id))
+    }
+
+    /// Remembers the conversation open in Chat (`None`: none is).
+    pub fn set_last_conversation(&self, id: Option<&str>) -> Result<(), StoreError> {
+        match id {
+            Some(id) => {
+                let json = serde_json::Value::String(id.to_owned()).to_string();
+                self.put_setting(LAST_CONVERSATION, &json)
+            }
+            None => {
+                self.config_conn()?
+                    .execute("DELETE FROM setting WHERE key = ?1", [LAST_CONVERSATION])?;
+                Ok(())
+            }
+        }
     }
 }
 

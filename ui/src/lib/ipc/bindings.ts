@@ -13,6 +13,10 @@ export const commands = {
 	settingsGet: () => __TAURI_INVOKE<Preferences>("settings_get"),
 	/**  Validates and saves the preferences; resolves with what was saved. */
 	settingsSave: (preferences: Preferences) => __TAURI_INVOKE<Preferences>("settings_save", { preferences }),
+	/**  The conversation that was open in Chat, if it still exists. */
+	lastConversationGet: () => __TAURI_INVOKE<string | null>("last_conversation_get"),
+	/**  Remembers the conversation open in Chat, so a restart reopens it. */
+	lastConversationSave: (id: string | null) => __TAURI_INVOKE<null>("last_conversation_save", { id }),
 	/**  Every provider with its base URL and masked key, and whether the keychain answers. */
 	providersOverview: () => __TAURI_INVOKE<ProvidersOverview>("providers_overview"),
 	/**  Saves (or replaces) a provider's key in the OS keychain. */
@@ -736,6 +740,12 @@ answerId: string;
 error: ErrorInfo; 
 /**  Its numbers so far. */
 stats: AnswerStats };
+
+/**  The chat composer's preferences. */
+export type ChatPreferences = {
+	/**  Which key sends. */
+	sendKey: SendKey,
+};
 
 /**  Where a circuit is. */
 export type CircuitState = 
@@ -1499,6 +1509,8 @@ export type Preferences = {
 	streams: StreamSettings,
 	/**  The local API inside the app. */
 	localApi: LocalApiSettings,
+	/**  How the chat composer behaves. */
+	chat: ChatPreferences,
 };
 
 /**  A model's (or an endpoint's) prices, in USD. */
@@ -1796,6 +1808,13 @@ export type SendInput = {
 	text: string,
 	attachments: Attachment[],
 };
+
+/**  Which key sends a message from the chat composer; the other one makes a new line. */
+export type SendKey = 
+/**  Ctrl+Enter sends, Enter is a new line (safe for long prompts; the default). */
+"ctrl_enter" | 
+/**  Enter sends, Shift+Enter is a new line (as in most chat apps). */
+"enter";
 
 /**  The models a custom provider serves, as last fetched from its `GET /models`. */
 export type ServedModels = {

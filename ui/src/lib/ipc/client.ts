@@ -84,6 +84,8 @@ export type {
   ProviderView,
   ProvidersOverview,
   Theme,
+  SendKey,
+  ChatPreferences,
   Action,
   BreakerSettings,
   Candidate,
@@ -168,6 +170,10 @@ export async function routeNames(): Promise<string[]> {
 export const api = {
   appInfo: (): Promise<AppInfo> => call(commands.appInfo()),
   settingsGet: (): Promise<Preferences> => call(commands.settingsGet()),
+  /** The conversation that was open in Chat, if it still exists (reopened after a restart). */
+  lastConversationGet: (): Promise<string | null> => call(commands.lastConversationGet()),
+  lastConversationSave: (id: string | null): Promise<null> =>
+    call(commands.lastConversationSave(id)),
   settingsSave: (p: Preferences): Promise<Preferences> => call(commands.settingsSave(p)),
   providersOverview: (): Promise<ProvidersOverview> => call(commands.providersOverview()),
   keySave: (provider: ProviderId, key: string): Promise<ProvidersOverview> =>

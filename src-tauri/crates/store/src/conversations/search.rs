@@ -16,6 +16,10 @@ const CLOSE: char = '\u{E001}';
 /// How many of the newest matches are ranked (see [`Store::search`]).
 const RANK_WINDOW: i64 = 10_000;
 
+/// How many ranked rows are read per hit asked for, so folding several matches of one turn
+/// into one hit still fills the page.
+const PER_TURN: i64 = 6;
+
 /// The user's words as an FTS5 query: each term quoted (so `AND`, `-`, `*`, `"`… are just
 /// text), all required, the last one a prefix so results follow typing. None if no words.
 pub(crate) fn fts_query(text: &str) -> Option<String> {
@@ -59,7 +63,7 @@ pub(crate) fn highlights(marked: &str) -> (String, Vec<(u32, u32)>) {
 }
 
 impl Store {
-    /// The best `limit` hits for `query` across every conversation.
+    /// The best `limit` hits for `query` across every conversation, at most one per turn.
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
@@ -85,13 +89,19 @@ impl Store {
                  FROM message_search WHERE message_search MATCH ?1 AND rowid >= ?3
                  ORDER BY rank LIMIT ?2",
             )?;
-            stmt.query_map(params![fts, limit, floor], |r| {
+            // Up to one row per column and the question itself can match the same turn;
+            // fetching a few times the limit leaves enough distinct turns once folded.
+            let rows = i64::from(limit).saturating_mul(PER_TURN);
+            stmt.query_map(params![fts, rows, floor], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?
             .collect::<Result<Vec<_>, _>>()?
         };
-        let mut hits = Vec::with_capacity(ranked.len());
+        let mut hits: Vec<SearchHit> = Vec::with_capacity(ranked.len());
         for (rowid, marked) in ranked {
+            if hits.len() >= limit as usize {
+                break;
+            }
             let source =
                 if rowid % 2 == 0 {
                     conn.prepare_cached(
@@ -116,6 +126,11 @@ impl Store {
                 tracing::warn!(rowid, "search index row without a source row");
                 continue;
             };
+            // One hit per turn (its best match): three columns answering the same question
+            // are one place to go back to, not three.
+            if hits.iter().any(|h| h.turn_id == turn_id) {
+                continue;
+            }
             let (snippet, highlights) = highlights(&marked);
             hits.push(SearchHit {
                 conversation_id,

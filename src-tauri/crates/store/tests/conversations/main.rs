@@ -343,6 +343,25 @@ fn hits_are_ranked_by_relevance() {
     );
 }
 
+#[test]
+fn a_turn_found_in_its_question_and_every_column_is_one_hit() {
+    let (_dir, store) = open();
+    // The question and both columns' answers all say "otter".
+    let (_, turn, _) = answered(&store, "what is an otter", "an otter is a mustelid");
+    let (_, other, _) = answered(&store, "and a sea otter?", "a sea otter floats");
+    let hits = store.search("otter", 10).unwrap();
+    let mut turns: Vec<&str> = hits.iter().map(|h| h.turn_id.as_str()).collect();
+    turns.sort_unstable();
+    let mut want = vec![turn.as_str(), other.as_str()];
+    want.sort_unstable();
+    assert_eq!(turns, want, "one hit per turn, not one per column");
+    assert_eq!(
+        store.search("otter", 1).unwrap().len(),
+        1,
+        "the limit counts turns"
+    );
+}
+
 /// Thumbs and the best-of vote used to live only in the page's memory: gone on reopening.
 #[test]
 fn thumbs_and_the_best_vote_are_kept_with_the_answers_and_do_not_clear_each_other() {

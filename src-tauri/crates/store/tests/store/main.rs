@@ -727,3 +727,34 @@ mod spend {
         assert!(convs.iter().any(|r| r.key == "(none)"));
     }
 }
+
+#[test]
+fn the_open_conversation_is_remembered_until_it_is_deleted() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.last_conversation().unwrap(), None, "nothing yet");
+    let id = store
+        .create_conversation(&[switchboard_core::ColumnSpec {
+            provider: "openrouter".parse().unwrap(),
+            model: "a/one".into(),
+            params: Default::default(),
+        }])
+        .unwrap();
+    store.set_last_conversation(Some(&id)).unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.last_conversation().unwrap().as_deref(),
+        Some(id.as_str()),
+        "kept across a restart"
+    );
+    store.delete_conversation(&id).unwrap();
+    assert_eq!(
+        store.last_conversation().unwrap(),
+        None,
+        "a deleted conversation is not reopened"
+    );
+    store.set_last_conversation(Some(&id)).unwrap();
+    store.set_last_conversation(None).unwrap();
+    assert_eq!(store.last_conversation().unwrap(), None, "cleared");
+}
