@@ -7,7 +7,8 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::commands::{
-    agents, app, chat, clients, links, local_api, models, providers, routing, settings, spend,
+    agents, app, chat, clients, links, local_api, models, providers, routing, settings, sign_in,
+    spend,
 };
 use crate::events::{BudgetAlerted, ProvidersChanged, SettingsChanged};
 
@@ -100,6 +101,8 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             agents::mcp_servers_list,
             agents::mcp_server_save,
             agents::mcp_server_delete,
+            sign_in::openrouter_sign_in,
+            sign_in::openrouter_sign_in_cancel,
         ])
         .events(collect_events![
             ProvidersChanged,

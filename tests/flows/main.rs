@@ -19,4 +19,5 @@ mod paths;
 mod providers;
 mod routing;
 mod safety;
+mod sign_in;
 mod votes;

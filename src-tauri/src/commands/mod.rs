@@ -10,4 +10,5 @@ pub(crate) mod models;
 pub(crate) mod providers;
 pub(crate) mod routing;
 pub(crate) mod settings;
+pub(crate) mod sign_in;
 pub(crate) mod spend;

@@ -4,6 +4,8 @@
 //! One server stands in for all providers, each under its own prefix:
 //! - OpenRouter `/openrouter/api/v1`: `POST /chat/completions`, `GET /key`, `/credits`,
 //!   `/generation?id=`, `/models`, `/models/{author}/{slug}/endpoints`.
+//!   `POST /auth/keys` exchanges a code registered with [`FakeUpstream::oauth_code`] (OAuth
+//!   PKCE sign-in).
 //! - OpenAI `/openai/v1`: `POST /chat/completions`, `GET /models` (Bearer auth).
 //! - Anthropic `/anthropic/v1`: `POST /messages`, `GET /models` (`x-api-key` and
 //!   `anthropic-version` required).
@@ -21,6 +23,7 @@
 mod account;
 mod echo;
 mod faults;
+mod oauth;
 mod replay;
 mod reply;
 mod routes;
@@ -31,6 +34,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub use oauth::OAUTH_USER_ID;
 pub use replay::{
     FixtureError, RecordedBody, RecordedResponse, SseReplay, TimedChunk, ai_sdk_dir,
     ai_sdk_fixture_ids, fixtures_dir, load_ai_sdk, load_ai_sdk_sse, rebuild_sse,
@@ -98,6 +102,8 @@ pub(crate) struct Shared {
     pub(crate) requests: Mutex<Vec<Recorded>>,
     pub(crate) queue: Mutex<VecDeque<Scripted>>,
     pub(crate) generations: Mutex<Vec<Generation>>,
+    /// Codes `POST /auth/keys` exchanges (see [`FakeUpstream::oauth_code`]).
+    pub(crate) oauth_codes: Mutex<Vec<oauth::OauthCode>>,
     /// Response bodies being streamed right now.
     pub(crate) active_streams: Arc<AtomicUsize>,
     /// Flips to true when the fake stops, so endless streams end.
@@ -153,6 +159,7 @@ impl FakeUpstreamBuilder {
             requests: Mutex::default(),
             queue: Mutex::default(),
             generations: Mutex::default(),
+            oauth_codes: Mutex::default(),
             active_streams: Arc::default(),
             shutdown: shutdown_rx.clone(),
         });

@@ -44,6 +44,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/custom/v1/chat/completions", post(chat_custom))
         .route("/custom/v1/models", get(custom_models))
         .merge(super::served_models::routes())
+        .merge(super::oauth::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(shared)

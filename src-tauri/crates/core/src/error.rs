@@ -43,6 +43,9 @@ pub enum ErrorCode {
     Storage,
     /// A bug or an unexpected state; the log has the details.
     Internal,
+    /// The person cancelled what was under way (signing in with OpenRouter); nothing was
+    /// saved, and there is nothing to show beyond that.
+    Cancelled,
 }
 
 impl ErrorCode {

@@ -19,6 +19,7 @@ mod money;
 mod preferences;
 mod provider;
 mod provider_error;
+mod sign_in;
 
 pub use account::{AppInfo, KeyCheck, OpenRouterKeyInfo};
 pub use budget::{
@@ -51,3 +52,4 @@ pub use provider::{
     ProviderId, ProviderKind, ProviderView, ProvidersOverview,
 };
 pub use provider_error::{ProviderCall, ProviderError};
+pub use sign_in::{LimitCheck, SignedIn};

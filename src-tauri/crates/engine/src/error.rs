@@ -58,6 +58,9 @@ pub enum EngineError {
     /// "no target took the request".
     #[error("{}", .0.message)]
     Attempts(ErrorInfo),
+    /// Signing in with OpenRouter ended without a key.
+    #[error(transparent)]
+    SignIn(#[from] crate::sign_in::SignInError),
     /// A bug or an unexpected state.
     #[error("internal error: {context}")]
     Internal {
@@ -108,6 +111,7 @@ impl EngineError {
             Self::Internal { .. } => ErrorInfo::new(ErrorCode::Internal, self.to_string()),
             Self::OverBudget { .. } => ErrorInfo::new(ErrorCode::BudgetExceeded, self.to_string()),
             Self::Attempts(info) => info.clone(),
+            Self::SignIn(e) => e.info(),
             // Retryable: circuits close and limits refill.
             Self::Unroutable { .. } => ErrorInfo {
                 code: ErrorCode::Upstream,

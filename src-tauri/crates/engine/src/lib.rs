@@ -26,11 +26,13 @@ mod paths;
 mod preferences;
 mod providers;
 mod routing;
+mod sign_in;
 mod spend;
 
 pub use agents::RunOptions;
 pub use providers::NewCustomProvider;
 pub use routing::{RouteEvent, RoutedOutcome, RoutedSend};
+pub use sign_in::{SignInError, SignInOptions};
 pub use switchboard_agents as agent;
 pub use switchboard_reports::{ChartTheme, ChartView, SpendFile, spend_csv};
 pub use switchboard_router as router;
@@ -106,6 +108,7 @@ struct Inner {
     budgets: budgets::Alerts,
     agent_runs: agents::AgentRuns,
     seen: fresh::Seen,
+    sign_in: sign_in::Slot,
 }
 
 impl Drop for Inner {
@@ -154,6 +157,7 @@ impl Engine {
                 budgets: budgets::Alerts::default(),
                 agent_runs: agents::AgentRuns::default(),
                 seen: fresh::Seen::default(),
+                sign_in: sign_in::Slot::default(),
             }),
         })
     }

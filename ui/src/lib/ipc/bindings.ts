@@ -203,6 +203,16 @@ export const commands = {
 	mcpServerSave: (server: McpServer) => __TAURI_INVOKE<null>("mcp_server_save", { server }),
 	/**  Forgets an MCP server. */
 	mcpServerDelete: (name: string) => __TAURI_INVOKE<null>("mcp_server_delete", { name }),
+	/**
+	 *  Opens OpenRouter's sign-in page in the browser and resolves once the browser has come back
+	 *  and the new key is in the keychain (or the sign-in failed, timed out after 5 minutes, or was
+	 *  cancelled: `cancelled` is the code for the last, which needs no message). `limit` asks
+	 *  OpenRouter for a spending limit (USD) on the new key; `SignedIn.limit` says whether the key
+	 *  has it.
+	 */
+	openrouterSignIn: (limit: string | null) => __TAURI_INVOKE<SignedIn>("openrouter_sign_in", { limit }),
+	/**  Cancels the sign-in under way; resolves with whether one was. */
+	openrouterSignInCancel: () => __TAURI_INVOKE<boolean>("openrouter_sign_in_cancel"),
 };
 
 /** Events */
@@ -1059,7 +1069,12 @@ export type ErrorCode =
 /**  The local database failed for another reason. */
 "storage" | 
 /**  A bug or an unexpected state; the log has the details. */
-"internal";
+"internal" | 
+/**
+ *  The person cancelled what was under way (signing in with OpenRouter); nothing was
+ *  saved, and there is nothing to show beyond that.
+ */
+"cancelled";
 
 /**  `{code, message, retryable}`: the one error shape the UI handles, from commands and streams. */
 export type ErrorInfo = {
@@ -1236,6 +1251,33 @@ export type LearnedModel = {
 	/**  Share of draws in which it would be chosen first on quality alone, 0–1. */
 	pick_share: number | null,
 };
+
+/**
+ *  The spending limit on the new key, as OpenRouter reports it (`GET /key`) after sign-in.
+ * 
+ *  OpenRouter documents a limit only where an app creates the code itself with a key of its
+ *  own, not on the sign-in page, so the limit asked for is read back rather than trusted.
+ */
+export type LimitCheck = 
+/**  No limit was asked for. */
+{ status: "notRequested" } | 
+/**  The new key has the limit that was asked for. */
+{ status: "applied"; 
+/**  The limit, in USD. */
+limit: string } | 
+/**
+ *  The new key has another limit, or none (`reported` is `None`): set it on OpenRouter's
+ *  keys page.
+ */
+{ status: "notApplied"; 
+/**  The limit asked for. */
+requested: string; 
+/**  The limit OpenRouter reports on the key. */
+reported: string | null } | 
+/**  The key was saved but its limit could not be read back (OpenRouter did not answer). */
+{ status: "unchecked"; 
+/**  The limit asked for. */
+requested: string };
 
 /**  A rate limit and how much of it the last minute used. */
 export type LimitUse = {
@@ -1849,6 +1891,14 @@ export type Signal =
 "won_comparison" | 
 /**  The user preferred another answer in a side-by-side comparison. */
 "lost_comparison";
+
+/**  A finished sign-in with OpenRouter. */
+export type SignedIn = {
+	/**  The providers as they now stand: OpenRouter with the new key, masked. */
+	providers: ProvidersOverview,
+	/**  What became of the spending limit asked for. */
+	limit: LimitCheck,
+};
 
 /**  A file a spend report can be saved as. */
 export type SpendFile = 

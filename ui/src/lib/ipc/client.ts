@@ -25,6 +25,7 @@ import type {
   RouterConfig,
   RoutingHealth,
   ServedModels,
+  SignedIn,
   TaskLearning,
   SpendFile,
   SpendGrouping,
@@ -135,6 +136,8 @@ export type {
   SpendGrouping,
   SpendReport,
   SpendRow,
+  LimitCheck,
+  SignedIn,
 } from "./bindings";
 
 /** Every reasoning effort, least first: what the editors offer. */
@@ -187,6 +190,16 @@ export const api = {
     call(commands.keyExtraRemove(provider, label)),
   keyEnable: (provider: ProviderId, label: string): Promise<ProvidersOverview> =>
     call(commands.keyEnable(provider, label)),
+  /**
+   * Signs in with OpenRouter in the system browser; resolves once the new key is in the keychain
+   * (the key itself never comes back). `limit` (USD, e.g. "5") asks for a spending limit on the
+   * new key; `SignedIn.limit` says whether the key has it. Rejects with code `cancelled` after
+   * `openrouterSignInCancel` (show nothing), `timeout` after 5 minutes, otherwise a message.
+   */
+  openrouterSignIn: (limit: string | null = null): Promise<SignedIn> =>
+    call(commands.openrouterSignIn(limit)),
+  /** Cancels the sign-in under way; resolves with whether one was. */
+  openrouterSignInCancel: (): Promise<boolean> => call(commands.openrouterSignInCancel()),
   customProviderAdd: (input: CustomProviderInput): Promise<ProvidersOverview> =>
     call(commands.customProviderAdd(input)),
   customProviderUpdate: (update: CustomProviderUpdate): Promise<ProvidersOverview> =>

@@ -6,6 +6,8 @@
 //!   own price.
 //! - [`fetch_key`], [`fetch_credits`], [`fetch_generation`]: what a key has spent, what the
 //!   account holds, and what one generation cost.
+//! - [`CodeVerifier`], [`authorization_url`], [`exchange_code`]: signing in with OpenRouter
+//!   (OAuth PKCE) for a key the person owns.
 //! - [`Price`], [`Pricing`], [`estimate_cost`]: exact prices, with `"-1"` kept apart as
 //!   [`Price::Variable`].
 //!
@@ -17,6 +19,7 @@
 mod account;
 mod catalogue;
 mod pricing;
+mod sign_in;
 
 use std::time::Duration;
 
@@ -35,6 +38,10 @@ pub use catalogue::{
     parse_models,
 };
 pub use pricing::{Price, Pricing, estimate_cost};
+pub use sign_in::{
+    AUTH_PAGE, CHALLENGE_METHOD, CodeVerifier, ExchangeError, InvalidVerifier, IssuedKey,
+    auth_page, authorization_url, exchange_code, parse_issued_key, s256_challenge,
+};
 
 /// These are small GETs; a server that has not answered in this long will not.
 const TIMEOUT: Duration = Duration::from_secs(30);
