@@ -62,6 +62,21 @@ pub(crate) async fn value(c: &Client, css: &str) -> TestResult<Option<String>> {
     Ok(found.as_str().map(str::to_owned))
 }
 
+/// Waits until the first form control matching `css` has the value `want`.
+pub(crate) async fn wait_for_value(c: &Client, css: &str, want: &str) -> TestResult {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    loop {
+        let got = value(c, css).await?;
+        if got.as_deref() == Some(want) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{css} has value {got:?}, not {want:?}").into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// How many elements match `css` now.
 pub(crate) async fn count(c: &Client, css: &str) -> usize {
     texts_len(c, css).await.unwrap_or(0)

@@ -68,7 +68,10 @@ impl Engine {
     ) -> Result<String, EngineError> {
         let report = self.spend_report(grouping, since_ms, until_ms).await?;
         tokio::task::spawn_blocking(move || {
-            switchboard_reports::spend_svg(&report, view, theme, 800, 400)
+            // The UI scales the chart to its card's width (about 680 to 1000 px); the text
+            // sizes in the reports crate are chosen for this width. A little wider than tall
+            // keeps it from crowding the table below it in a short window.
+            switchboard_reports::spend_svg(&report, view, theme, 800, 360)
         })
         .await
         .map_err(|e| EngineError::Internal {

@@ -5,10 +5,13 @@
 //! decides where files go.
 
 mod chart;
+mod money;
 mod table;
+mod theme;
 
-pub use chart::{ChartTheme, ChartView, spend_svg};
+pub use chart::{ChartView, spend_svg};
 pub use table::spend_csv;
+pub use theme::ChartTheme;
 
 /// A file a spend report can be saved as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -20,7 +20,13 @@ import type {
   PredictColumn,
   PredictInput,
 } from "./api";
+import { latestPromptTokens, describeContext, type ContextUsage } from "./context";
+import { pickDefaultModel } from "./defaults";
 import { compareMoney, sumMoney, type MoneyTotal } from "./money";
+import { chatPlace } from "./place.svelte";
+import { detachedChatSettings, type ChatSettings, type SendKey } from "./settings";
+
+export { DEFAULT_MODEL } from "./defaults";
 
 export const MAX_COLUMNS = 8;
 /**
@@ -28,7 +34,6 @@ export const MAX_COLUMNS = 8;
  * 10,000-turn conversation is megabytes of JSON), and scrolling up pages older turns in.
  */
 export const PAGE_TURNS = 50;
-export const DEFAULT_MODEL = "openai/gpt-4o-mini";
 /** How long typing must pause before the composer asks for a cost prediction. */
 export const PREDICT_DEBOUNCE_MS = 250;
 
@@ -121,6 +126,13 @@ export class ChatStore {
   paramsRequest = $state<{ columnId: string; seq: number } | null>(null);
   /** The latest cost prediction for the composer's draft, by column id. */
   predictions = $state<Record<string, CostPrediction>>({});
+  /** Which key sends from the composer (the user's preference). */
+  sendKey = $state<SendKey>("ctrl_enter");
+  /** The providers with a key; `null` until known. Decides a new chat's default model. */
+  keyed = $state<string[] | null>(null);
+  /** Whether the conversation to show first has been decided (the empty state waits for it,
+   * so it does not flash before the remembered conversation opens). */
+  restored = $state(false);
 
   /** Streaming answers by id: an index into `view` (whose objects are the reactive ones). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- an index, not state
@@ -130,8 +142,15 @@ export class ChatStore {
   private searchSeq = 0;
   private predictSeq = 0;
   private predictTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Conversations asked for (opened, created, imported) by the user or a hand-off: only the
+   * latest one asked for is shown when several are on their way, and the remembered one opens
+   * only while this is 0, so it never replaces what they chose. */
+  private navigations = 0;
 
-  constructor(private readonly api: ChatApi) {}
+  constructor(
+    private readonly api: ChatApi,
+    private readonly settings: ChatSettings = detachedChatSettings,
+  ) {}
 
   get busy(): boolean {
     return this.running > 0;
@@ -156,8 +175,63 @@ export class ChatStore {
     this.notices = this.notices.filter((n) => n.id !== id);
   }
 
+  /** Loads the lists and preferences, then opens the conversation to show first. */
   async init(): Promise<void> {
-    await Promise.all([this.refreshList(), this.loadModels(), this.loadRoutes()]);
+    await Promise.all([
+      this.refreshList(),
+      this.loadModels(),
+      this.loadRoutes(),
+      this.loadSendKey(),
+    ]);
+    await this.restore();
+  }
+
+  /** Follows preference and provider changes while Chat shows; returns the unsubscribe. */
+  watch(): () => void {
+    const offSettings = this.settings.onSettingsChanged(() => void this.loadSendKey());
+    const offProviders = this.settings.onProvidersChanged(() => void this.loadModels());
+    return () => {
+      offSettings();
+      offProviders();
+    };
+  }
+
+  async loadSendKey(): Promise<void> {
+    try {
+      this.sendKey = await this.settings.sendKey();
+    } catch {
+      // Without preferences the safe default stays: Enter never sends by surprise.
+    }
+  }
+
+  /**
+   * Opens what Chat showed last: the conversation open when the user left Chat (this run), else
+   * the one open when the app last closed, if it still exists; else the most recent one; else,
+   * with models to chat with, a new chat. Does nothing once the user (or "chat with this") has
+   * opened something.
+   */
+  async restore(): Promise<void> {
+    try {
+      if (this.navigations > 0) return;
+      let id = chatPlace.conversationId;
+      if (id === undefined) {
+        id = await this.settings.lastConversation().catch(() => null);
+      }
+      if (this.navigations > 0) return;
+      const known = this.conversations;
+      const newest = [...known].sort((a, b) => b.updatedMs - a.updatedMs)[0];
+      const target = id && known.some((c) => c.id === id) ? id : newest?.id;
+      if (target) {
+        const page = await this.guard(() =>
+          this.api.openConversationPage(target, null, PAGE_TURNS),
+        );
+        if (page && this.navigations === 0) this.show(page.view, page.skipped);
+      } else if (this.models.length > 0) {
+        await this.newChat();
+      }
+    } finally {
+      this.restored = true;
+    }
   }
 
   async loadRoutes(): Promise<void> {
@@ -166,8 +240,12 @@ export class ChatStore {
   }
 
   async loadModels(): Promise<void> {
-    const models = await this.guard(() => this.api.models());
+    const [models, keyed] = await Promise.all([
+      this.guard(() => this.api.models()),
+      this.settings.providersWithKeys().catch(() => null),
+    ]);
     if (models) this.models = models;
+    this.keyed = keyed;
     this.modelsLoaded = true;
   }
 
@@ -189,18 +267,29 @@ export class ChatStore {
     this.waiting.clear();
     this.olderTurns = olderTurns;
     this.view = view;
+    this.remember(view.id);
+  }
+
+  /** Keeps the open conversation for the next visit to Chat and the next start of the app. */
+  private remember(id: string | null): void {
+    if (chatPlace.conversationId === id) return;
+    chatPlace.conversationId = id;
+    this.settings.saveLastConversation(id).catch(() => {
+      // Not remembering is harmless: the newest conversation opens instead.
+    });
   }
 
   /** Opens a conversation at its latest turns; with `turnId` (a search hit), whole, so the
    * hit is there to scroll to. */
   async open(id: string, turnId?: string): Promise<void> {
+    const seq = ++this.navigations;
     if (turnId) {
       const view = await this.guard(() => this.api.openConversation(id));
-      if (!view) return;
+      if (!view || seq !== this.navigations) return;
       this.show(view);
     } else {
       const page = await this.guard(() => this.api.openConversationPage(id, null, PAGE_TURNS));
-      if (!page) return;
+      if (!page || seq !== this.navigations) return;
       this.show(page.view, page.skipped);
     }
     if (turnId) {
@@ -210,6 +299,7 @@ export class ChatStore {
   }
 
   close(): void {
+    this.remember(null);
     this.live.clear();
     this.streamed = {};
     this.waiting.clear();
@@ -240,9 +330,9 @@ export class ChatStore {
     }
   }
 
-  /** The model a new column starts with. */
+  /** The model a new column starts with, for the providers the user has connected. */
   defaultModel(): ModelChoice | undefined {
-    return this.models.find((m) => m.id === DEFAULT_MODEL) ?? this.models[0];
+    return pickDefaultModel(this.models, this.keyed);
   }
 
   model(spec: ColumnSpec): ModelChoice | undefined {
@@ -262,6 +352,7 @@ export class ChatStore {
   /** Starts a conversation on `columns` (the Models screen's "chat with this"), or on the
    * default model. */
   async newChat(columns?: readonly ColumnSpec[]): Promise<void> {
+    const seq = ++this.navigations;
     let specs = columns?.slice(0, MAX_COLUMNS) ?? [];
     if (specs.length === 0) {
       if (!this.modelsLoaded) await this.loadModels();
@@ -272,9 +363,14 @@ export class ChatStore {
       }
       specs = [spec];
     }
+    // An untouched conversation (opened for the user, nothing sent yet) is replaced rather
+    // than left behind as an empty "New conversation" in the list.
+    const empty =
+      this.view && this.view.turns.length === 0 && this.olderTurns === 0 ? this.view.id : null;
     const view = await this.guard(() => this.api.createConversation(specs));
     if (!view) return;
-    this.show(view);
+    if (seq === this.navigations) this.show(view);
+    if (empty) await this.api.deleteConversation(empty).catch(() => undefined);
     await this.refreshList();
   }
 
@@ -667,6 +763,12 @@ export class ChatStore {
     return { total: sum.total, unknown: column.unknownCosts + sum.unknown };
   }
 
+  /** How full the column's model's context window is, by the latest answer's prompt. */
+  contextUsage(column: ColumnView): ContextUsage {
+    const tokens = latestPromptTokens(this.view?.turns ?? [], column.id);
+    return describeContext(tokens, this.model(column.spec)?.contextLength ?? null);
+  }
+
   conversationTotal(): MoneyTotal {
     const view = this.view;
     if (!view) return { total: "0", unknown: 0 };
@@ -696,9 +798,10 @@ export class ChatStore {
   }
 
   async importJson(json: string): Promise<void> {
+    const seq = ++this.navigations;
     const view = await this.guard(() => this.api.importConversation(json));
     if (!view) return;
-    this.show(view);
+    if (seq === this.navigations) this.show(view);
     await this.refreshList();
   }
 }

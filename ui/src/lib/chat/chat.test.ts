@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ColumnSpec, ConversationView } from "../ipc/client";
 import { navigation } from "../shell/navigation.svelte";
@@ -7,6 +7,7 @@ import ChatView from "./ChatView.svelte";
 import ModelPicker from "./ModelPicker.svelte";
 import SearchPanel from "./SearchPanel.svelte";
 import { ChatStore, PREDICT_DEBOUNCE_MS, pickBadges } from "./chat.svelte";
+import { chatPlace } from "./place.svelte";
 import {
   answer,
   installScrollShim,
@@ -27,11 +28,22 @@ let restoreScroll: () => void = () => {};
 beforeEach(() => {
   vi.stubGlobal("ResizeObserver", FakeResizeObserver);
   restoreScroll = installScrollShim();
+  chatPlace.reset();
 });
 afterEach(() => {
+  // Unmounted first: the virtualizer attaches a tick after mount and needs ResizeObserver.
+  cleanup();
   vi.unstubAllGlobals();
   restoreScroll();
 });
+
+/** Opens the overflow menu named `menu` and chooses `item` in it. */
+async function choose(menu: string, item: string, index = 0) {
+  const trigger = screen.getAllByRole("button", { name: menu })[index];
+  if (!trigger) throw new Error(`no menu ${menu}`);
+  await fireEvent.click(trigger);
+  await fireEvent.click(await screen.findByRole("menuitem", { name: item }));
+}
 
 async function mountWith(api: FakeChatApi) {
   const store = new ChatStore(api);
@@ -137,8 +149,13 @@ describe("two-column send", () => {
       "A ($0.10) is the cheapest",
     ).toBeTruthy();
     expect(within(card("a1")).queryByTestId("badge-fastest"), "A is not fastest").toBeNull();
-    expect(screen.getByTestId("verdict").textContent, "a line names both").toBe(
-      "Fastest: column 2 (Claude), 0.80 s · Cheapest: column 1 (openai/gpt-4o-mini), $0.10",
+    const verdict = screen.getByTestId("verdict");
+    expect(
+      Array.from(verdict.children).map((chip) => chip.textContent?.trim()),
+      "two short chips, one line",
+    ).toEqual(["Fastest #2 · 0.80 s", "Cheapest #1 · $0.10"]);
+    expect(verdict.title, "the tooltip names both models").toBe(
+      "Fastest: column 2 (Claude), 0.80 s\nCheapest: column 1 (openai/gpt-4o-mini), $0.10",
     );
     expect(within(card("b1")).queryByTestId("badge-cheapest"), "B is not cheapest").toBeNull();
 
@@ -236,7 +253,7 @@ describe("branches", () => {
     await fireEvent.click(screen.getByLabelText("Next answer"));
     expect(api.called("selectAttempt"), "next attempt is 2").toEqual([["a1", 2]]);
 
-    await fireEvent.click(screen.getByText("Edit"));
+    await fireEvent.click(screen.getByLabelText("Edit and resend"));
     const editor = screen.getByLabelText("Edit message");
     await fireEvent.input(editor, { target: { value: "changed" } });
     await fireEvent.click(screen.getByText("Save and resend"));
@@ -433,7 +450,7 @@ describe("errors and export", () => {
       throw { code: "disk_full", message: "The disk is full.", retryable: false };
     };
     await mountWith(api);
-    await fireEvent.click(screen.getByRole("button", { name: "Export JSON" }));
+    await choose("Conversation actions", "Export JSON");
     const notice = await screen.findByRole("alert");
     expect(notice.textContent, "the AppError message shows").toContain("The disk is full.");
     await fireEvent.click(within(notice).getByRole("button", { name: "Dismiss" }));
@@ -441,15 +458,28 @@ describe("errors and export", () => {
   });
 
   it("exports and shows the path; the empty state explains the screen", async () => {
+    const empty = fakeChatApi(conversation(), []);
+    empty.server.list = [];
+    const bare = new ChatStore(empty);
+    const first = render(ChatView, { api: empty, store: bare });
+    expect(
+      await screen.findByText("Compare models side by side"),
+      "empty state with no conversation and nothing to chat with",
+    ).toBeTruthy();
+    expect(
+      screen.getByRole("button", { name: "Open Settings" }),
+      "it leads to Settings",
+    ).toBeTruthy();
+    expect(screen.getAllByRole("button", { name: /New chat/ }), "one New chat button").toHaveLength(
+      1,
+    );
+    first.unmount();
+
     const api = fakeChatApi();
     const store = new ChatStore(api);
     render(ChatView, { api, store });
-    expect(
-      screen.getByText("Compare models side by side"),
-      "empty state without a conversation",
-    ).toBeTruthy();
     await store.open("c1");
-    await fireEvent.click(await screen.findByRole("button", { name: "Export Markdown" }));
+    await choose("Conversation actions", "Export Markdown");
     expect(await screen.findByText("/tmp/out.md"), "the returned path shows").toBeTruthy();
     expect(api.called("exportConversation"), "markdown export").toEqual([["c1", "markdown"]]);
   });
@@ -475,6 +505,32 @@ describe("errors and export", () => {
   });
 });
 
+describe("new chat", () => {
+  it("replaces an untouched conversation instead of leaving it empty in the list", async () => {
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    await store.open("c1");
+    api.server.view = { ...api.server.view, id: "c2", title: "New conversation" };
+    await store.newChat();
+    expect(api.called("deleteConversation"), "the empty c1 is gone").toEqual([["c1"]]);
+    expect(store.view?.id).toBe("c2");
+  });
+
+  it("keeps a conversation that has turns", async () => {
+    const api = fakeChatApi();
+    const store = new ChatStore(api);
+    render(ChatView, { api, store });
+    await store.open("c1");
+    const open = store.view;
+    if (!open) throw new Error("c1 is open");
+    store.view = { ...open, turns: [turn({ id: "t1" })] };
+    api.server.view = { ...api.server.view, id: "c2" };
+    await store.newChat();
+    expect(api.called("deleteConversation")).toEqual([]);
+  });
+});
+
 describe("sidebar", () => {
   it("lists pinned first; renames inline, pins, and deletes after an inline confirm", async () => {
     const api = fakeChatApi();
@@ -490,7 +546,7 @@ describe("sidebar", () => {
       ).toEqual([true, false]),
     );
 
-    await fireEvent.click(screen.getByRole("button", { name: "Rename Recent" }));
+    await choose("Actions for Recent", "Rename");
     const field = screen.getByLabelText("New title");
     await fireEvent.input(field, { target: { value: "Renamed" } });
     await fireEvent.keyDown(field, { key: "Enter" });
@@ -500,10 +556,10 @@ describe("sidebar", () => {
       ]),
     );
 
-    await fireEvent.click(screen.getByRole("button", { name: "Unpin Pinned old" }));
+    await choose("Actions for Pinned old", "Unpin");
     expect(api.called("pinConversation"), "unpin").toEqual([["c2", false]]);
 
-    await fireEvent.click(screen.getByRole("button", { name: "Delete Recent" }));
+    await choose("Actions for Recent", "Delete");
     expect(api.called("deleteConversation"), "no delete before confirming").toEqual([]);
     const confirm = screen.getByRole("group", { name: "Confirm delete" });
     await fireEvent.click(within(confirm).getByRole("button", { name: "Delete" }));
@@ -517,17 +573,15 @@ describe("columns, import and failures", () => {
   it("continues with a column, adds and removes columns", async () => {
     const api = fakeChatApi(twoColumns());
     await mountWith(api);
-    const continueB = screen.getAllByRole("button", { name: "Continue with this column" })[1];
-    if (!continueB) throw new Error("no second column");
-    await fireEvent.click(continueB);
+    await choose("Column 2 actions", "Continue with this column");
     expect(api.called("continueWithColumn"), "continue with column B").toEqual([["c1", "col-b"]]);
-    await fireEvent.click(screen.getByRole("button", { name: "Remove column 1" }));
+    await choose("Column 1 actions", "Remove column");
     const specs = api.called("setColumns")[0]?.[1] as { model: string }[];
     expect(
       specs.map((s) => s.model),
       "removing column 1 keeps column 2",
     ).toEqual(["anthropic/claude"]);
-    await fireEvent.click(screen.getByRole("button", { name: "+ Column" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Add column" }));
     expect(api.called("setColumns").length, "adding a column sets columns").toBe(2);
   });
 

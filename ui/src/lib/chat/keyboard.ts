@@ -1,3 +1,5 @@
+import type { SendKey } from "../ipc/client";
+
 /** What the Chat screen's global shortcuts do. */
 export interface ShortcutHandlers {
   /** Ctrl/Cmd+Enter. */
@@ -34,4 +36,21 @@ export function installShortcuts(target: Window, handlers: ShortcutHandlers): ()
   };
   target.addEventListener("keydown", onKey);
   return () => target.removeEventListener("keydown", onKey);
+}
+
+/**
+ * Whether a keydown in a message box sends under `sendKey`. With "enter", Enter sends and
+ * Shift+Enter is a new line (Ctrl+Enter sends too); with "ctrl_enter", only Ctrl/Cmd+Enter
+ * sends, which the window-wide shortcut already does, so the box itself sends on nothing. An
+ * input method composing text (Enter picks a candidate) never sends.
+ */
+export function sendsOnKey(e: KeyboardEvent, sendKey: SendKey): boolean {
+  if (e.key !== "Enter" || e.isComposing || e.keyCode === 229) return false;
+  if (sendKey !== "enter") return false;
+  return !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey;
+}
+
+/** How the composer says which key sends. */
+export function sendHint(sendKey: SendKey): string {
+  return sendKey === "enter" ? "Enter to send, Shift+Enter for a new line" : "Ctrl+Enter to send";
 }

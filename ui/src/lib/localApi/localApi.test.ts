@@ -17,6 +17,7 @@ const PREFS: Preferences = {
   streams: { firstEventSecs: 120, idleSecs: 120, maxEventMib: 32 },
   baseUrls: { openrouter: null, openai: null, anthropic: null },
   localApi: { startWithApp: false, port: 4242 },
+  chat: { sendKey: "ctrl_enter" },
 };
 
 const OFF: LocalApiStatus = { running: false, origin: null, inFlight: 0, served: 0 };

@@ -1,5 +1,8 @@
-/** Display text for the Models screen. Rounding happens here only, for the eye. */
-import { formatUsd } from "../chat/money";
+/**
+ * Display text for the Models screen. Catalogue prices are scanned in lists, so they follow the
+ * scan rule of ../shared/money (four significant digits below $1, cents above).
+ */
+import { moneyScan } from "../shared/money";
 import type { PriceSheet } from "../ipc/client";
 
 /**
@@ -10,12 +13,12 @@ export function perMillion(prices: PriceSheet, which: "prompt" | "completion"): 
   if (prices.variable) return "variable";
   if (prices.free) return "free";
   const amount = which === "prompt" ? prices.promptPerMillion : prices.completionPerMillion;
-  return amount === null ? "not set" : formatUsd(amount, 4);
+  return amount === null ? "not set" : moneyScan(amount);
 }
 
 /** An optional extra price ("—" when not charged apart). */
-export function optionalUsd(amount: string | null, digits = 4): string {
-  return amount === null ? "—" : formatUsd(amount, digits);
+export function optionalUsd(amount: string | null): string {
+  return amount === null ? "—" : moneyScan(amount);
 }
 
 /** "128K", "1.05M", "—". */

@@ -1,6 +1,6 @@
 import { AppError, api as realApi } from "../ipc/client";
 import type { Api, ProviderId, UserPrice } from "../ipc/client";
-import { formatUsd } from "../chat/money";
+import { moneyExact } from "../shared/money";
 
 /** What a price editor needs of the backend (and what its tests fake). */
 export type PricesApi = Pick<Api, "modelPrices" | "modelPriceSet" | "modelPriceRemove">;
@@ -16,7 +16,8 @@ export function parsePrice(text: string): string | null {
 
 /** "$0.15 in · $0.60 out per million tokens". */
 export function describePrice(p: UserPrice): string {
-  return `${formatUsd(p.promptPerMillion, 4)} in · ${formatUsd(p.completionPerMillion, 4)} out per million tokens`;
+  // The user typed these, and checks them: exact.
+  return `${moneyExact(p.promptPerMillion)} in · ${moneyExact(p.completionPerMillion)} out per million tokens`;
 }
 
 /**

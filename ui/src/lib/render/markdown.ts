@@ -3,7 +3,7 @@
 // allow-list → a post-pass over the sanitized DOM (links, images, task-list inputs, copy buttons).
 // The CSP in src-tauri/tauri.conf.json is the second line of defence, not the first.
 
-import { Marked, type Tokens, type TokenizerAndRendererExtension } from "marked";
+import { Marked, type Token, type Tokens, type TokenizerAndRendererExtension } from "marked";
 import DOMPurify from "dompurify";
 import katex from "katex";
 import hljs from "highlight.js/lib/core";
@@ -431,6 +431,12 @@ export function renderMarkdown(text: string): string {
   if (!body) return "";
   postProcess(body);
   return body.innerHTML;
+}
+
+/** The tokens the renderer sees for `text` (with the math extensions), for other views of the
+ * same Markdown (an answer copied as plain text). */
+export function lexMarkdown(text: string): Token[] {
+  return marked.lexer(text);
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;

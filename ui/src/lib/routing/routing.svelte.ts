@@ -1,4 +1,5 @@
 import { AppError, api as realApi } from "../ipc/client";
+import { moneyScan } from "../shared/money";
 import type {
   Api,
   BreakerSettings,
@@ -362,15 +363,11 @@ export function toRequest(s: Sample): RouteRequest {
 }
 
 /**
- * A predicted cost for the eye: "$0.0123", "$1.50", "<$0.000001". Predictions are floats from
- * the router; they are shown, never summed.
+ * A predicted cost, scanned in a list: "$0.01235", "$1.50" (../shared/money's scan rule).
+ * Predictions are floats from the router; they are shown, never summed.
  */
 export function formatCost(usd: number | null): string {
-  if (usd === null) return "unknown";
-  if (usd === 0) return "$0";
-  if (usd >= 1) return `$${usd.toFixed(2)}`;
-  if (usd < 0.000001) return "<$0.000001";
-  return `$${Number(usd.toPrecision(3))}`;
+  return usd === null ? "unknown" : moneyScan(usd);
 }
 
 /** "1.2 s", "340 ms". */

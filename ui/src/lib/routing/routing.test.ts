@@ -467,13 +467,13 @@ describe("helpers", () => {
     expect(formatFraction(null, "0%")).toBe("0%");
   });
 
-  it("formats small predicted costs sensibly", () => {
-    expect(formatCost(0.012345)).toBe("$0.0123");
-    expect(formatCost(0.5)).toBe("$0.5");
-    expect(formatCost(2.345)).toBe("$2.35");
+  it("formats predicted costs by the scan rule", () => {
+    expect(formatCost(0.012345), "four significant digits, half up").toBe("$0.01235");
+    expect(formatCost(0.5)).toBe("$0.50");
+    expect(formatCost(2.345), "cents at a dollar or more").toBe("$2.35");
     expect(formatCost(0.0000456)).toBe("$0.0000456");
-    expect(formatCost(0)).toBe("$0");
-    expect(formatCost(1e-9)).toBe("<$0.000001");
+    expect(formatCost(0)).toBe("$0.00");
+    expect(formatCost(1e-9), "a tiny prediction is never $0").toBe("$0.000000001");
     expect(formatCost(null)).toBe("unknown");
   });
 
@@ -554,7 +554,7 @@ describe("RoutingView", () => {
     const candidates = screen.getAllByTestId("explain-candidate");
     expect(candidates.map((c) => c.dataset.eligible)).toEqual(["true", "false"]);
     expect(within(at(candidates, 0)).getByText("chosen")).toBeInTheDocument();
-    expect(within(at(candidates, 0)).getByText("$0.0123")).toBeInTheDocument();
+    expect(within(at(candidates, 0)).getByText("$0.01235")).toBeInTheDocument();
     expect(
       within(at(candidates, 1)).getByText("needs 200000 tokens, has 128000"),
     ).toBeInTheDocument();
@@ -566,7 +566,7 @@ describe("RoutingView", () => {
     expect(open.dataset.state).toBe("open");
     expect(within(open).getByText("503 from upstream")).toBeInTheDocument();
     expect(within(open).getByText(/retry in 1[12] s/)).toBeInTheDocument();
-    expect(within(closed).getByText(/\$0\.004210/)).toBeInTheDocument();
+    expect(within(closed).getByText(/\$0\.00421\b/), "spend so far is exact").toBeInTheDocument();
     expect(within(closed).getByText("420 ms / 1.9 s")).toBeInTheDocument();
     expect(screen.getByText(/requests 7 \/ 60 per min/)).toBeInTheDocument();
   });
@@ -624,7 +624,7 @@ describe("RoutingView", () => {
   it("deletes a route and a rule after confirming, and moves rules", async () => {
     const { model } = await mount();
     const first = at(screen.getAllByTestId("route-card"), 0);
-    await fireEvent.click(within(first).getByRole("button", { name: "Delete route" }));
+    await fireEvent.click(within(first).getByRole("button", { name: "Delete route code" }));
     await fireEvent.click(within(first).getByRole("button", { name: "Delete “code”?" }));
     expect(screen.getAllByTestId("route-card")).toHaveLength(1);
     expect(draftOf(model).routes.map((r) => r.name)).toEqual(["chat"]);
@@ -635,7 +635,7 @@ describe("RoutingView", () => {
       "code questions",
     ]);
     const row = at(screen.getAllByTestId("rule-row"), 0);
-    await fireEvent.click(within(row).getByRole("button", { name: "Delete" }));
+    await fireEvent.click(within(row).getByRole("button", { name: "Delete rule no audio" }));
     await fireEvent.click(within(row).getByRole("button", { name: "Delete “no audio”?" }));
     expect(screen.getAllByTestId("rule-row").map((r) => r.dataset.rule)).toEqual([
       "code questions",

@@ -1,4 +1,5 @@
 import { AppError, api as realApi } from "../ipc/client";
+import { moneyExact } from "../shared/money";
 import type {
   Api,
   AppInfo,
@@ -103,15 +104,9 @@ export class SettingsModel {
   }
 }
 
-/**
- * "$1.23" for display. Amounts arrive as exact decimal strings; rounding to cents (or to four
- * places for sub-cent amounts) happens only here, for the eye.
- */
+/** An account figure the user checks against the provider's own page: exact (../shared/money). */
 export function usd(amount: string | null): string {
-  if (amount === null) return "an unknown amount";
-  const value = Number(amount);
-  if (!Number.isFinite(value)) return `$${amount}`;
-  return `$${value.toFixed(value !== 0 && Math.abs(value) < 0.01 ? 4 : 2)}`;
+  return amount === null ? "an unknown amount" : moneyExact(amount);
 }
 
 /** One line describing a successful key check. */

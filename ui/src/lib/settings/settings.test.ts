@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { describe, expect, it, vi } from "vitest";
 import type { Preferences, ProviderView, ProvidersOverview } from "../ipc/client";
 import { AppError } from "../ipc/errors";
+import { navigation } from "../shell/navigation.svelte";
 import SettingsView from "./SettingsView.svelte";
 import { SettingsModel, describeCheck, type SettingsApi } from "./settings.svelte";
 
@@ -31,6 +32,7 @@ const prefs: Preferences = {
   streams: { firstEventSecs: 120, idleSecs: 120, maxEventMib: 32 },
   baseUrls: { openrouter: null, openai: null, anthropic: null },
   localApi: { startWithApp: false, port: 4242 },
+  chat: { sendKey: "ctrl_enter" },
 };
 
 function overview(available: boolean, providers: ProviderView[]): ProvidersOverview {
@@ -196,6 +198,65 @@ describe("stream limits", () => {
     expect(sent[0]).toMatchObject({ streams: { firstEventSecs: 30, idleSecs: 120 } });
     await fireEvent.input(screen.getByTestId("pref-max-event"), { target: { value: "0" } });
     expect(screen.getByRole("button", { name: "Save stream limits" })).toBeDisabled();
+  });
+});
+
+describe("opening Settings at one place", () => {
+  const three = () =>
+    overview(true, [
+      provider({}),
+      provider({ id: "openai", kind: "open_ai", name: "OpenAI" }),
+      provider({ id: "anthropic", kind: "anthropic", name: "Anthropic" }),
+    ]);
+
+  it("focuses the asked provider's key field once the cards are there", async () => {
+    navigation.openSettings("provider-openai");
+    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    const field = await screen.findByLabelText("OpenAI API key");
+    await waitFor(() => expect(document.activeElement, "its key field has the focus").toBe(field));
+    const card = document.getElementById("settings-provider-openai");
+    expect(card, "each provider card has its anchor id").toContainElement(field);
+    expect(card).toHaveClass("anchored");
+    expect(navigation.takeSettingsAnchor(), "the anchor is handed over once").toBeNull();
+  });
+
+  it("focuses the chosen Enter-to-send choice in the Chat section", async () => {
+    navigation.openSettings("preferences-chat");
+    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    const chosen = await screen.findByTestId("pref-send-ctrl_enter");
+    await waitFor(() => expect(document.activeElement).toBe(chosen));
+    expect(document.getElementById("settings-preferences-chat")).toContainElement(chosen);
+  });
+
+  it("goes to a place asked for while Settings is already showing", async () => {
+    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    const field = await screen.findByLabelText("Anthropic API key");
+    expect(document.activeElement).not.toBe(field);
+    navigation.openSettings("provider-anthropic");
+    await waitFor(() => expect(document.activeElement).toBe(field));
+  });
+
+  it("stays at the top when the place is gone", async () => {
+    navigation.openSettings("provider-custom:deleted");
+    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    await screen.findByLabelText("OpenAI API key");
+    await waitFor(() => expect(navigation.takeSettingsAnchor()).toBeNull());
+    expect(document.activeElement).toBe(document.body);
+  });
+});
+
+describe("Enter to send", () => {
+  it("saves the chosen send key in the chat preferences", async () => {
+    const api = fakeApi(overview(true, [provider({})]));
+    const sent: Preferences[] = [];
+    api.settingsSave = async (p) => (sent.push(p), p);
+    render(SettingsView, { model: new SettingsModel(api) });
+    const section = await screen.findByTestId("pref-chat");
+    expect(within(section).getByRole("radio", { name: /^Ctrl\+Enter/ })).toBeChecked();
+    await fireEvent.click(within(section).getByRole("radio", { name: /^Enter/ }));
+    expect(await screen.findByText("Send key saved.")).toBeInTheDocument();
+    expect(sent[0]?.chat).toEqual({ sendKey: "enter" });
+    expect(sent[0]?.theme, "the other preferences are kept").toBe("system");
   });
 });
 

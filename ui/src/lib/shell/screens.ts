@@ -3,6 +3,8 @@ export type Screen = "chat" | "models" | "routing" | "agents" | "spend" | "local
 export interface ScreenInfo {
   id: Screen;
   label: string;
+  /** The keyboard shortcut that opens it, as shown in tooltips (see shortcuts.ts). */
+  shortcut: string;
   /** What the screen will hold; shown until it does. */
   summary: string;
   points: string[];
@@ -11,6 +13,7 @@ export interface ScreenInfo {
 export const screens: ScreenInfo[] = [
   {
     id: "chat",
+    shortcut: "Ctrl+1",
     label: "Chat",
     summary: "Several models side by side, one composer, every answer with its cost and speed.",
     points: [
@@ -21,6 +24,7 @@ export const screens: ScreenInfo[] = [
   },
   {
     id: "models",
+    shortcut: "Ctrl+2",
     label: "Models",
     summary: "The OpenRouter catalogue and your direct providers' models, with real prices.",
     points: [
@@ -31,6 +35,7 @@ export const screens: ScreenInfo[] = [
   },
   {
     id: "routing",
+    shortcut: "Ctrl+3",
     label: "Routing",
     summary: "Rules, strategies, fallbacks and circuit breakers you can see and edit.",
     points: [
@@ -41,6 +46,7 @@ export const screens: ScreenInfo[] = [
   },
   {
     id: "agents",
+    shortcut: "Ctrl+4",
     label: "Agents",
     summary: "Hand a task to an agent; get the result, the steps and what it cost.",
     points: [
@@ -51,6 +57,7 @@ export const screens: ScreenInfo[] = [
   },
   {
     id: "spend",
+    shortcut: "Ctrl+5",
     label: "Spend",
     summary: "Budgets that hold, and spend that matches the bill.",
     points: [
@@ -60,12 +67,14 @@ export const screens: ScreenInfo[] = [
   },
   {
     id: "localApi",
+    shortcut: "Ctrl+6",
     label: "Local API",
     summary: "Your other tools through Switchboard's routes, budgets and ledger.",
     points: [],
   },
   {
     id: "settings",
+    shortcut: "Ctrl+,",
     label: "Settings",
     summary: "Keys, providers and preferences.",
     points: [],

@@ -1,9 +1,9 @@
 /**
  * Budgets as the Spend screen edits and shows them. Money stays an exact decimal string from the
  * ledger to the screen: limits are validated as decimals, never parsed into floats, and amounts
- * are compared and subtracted as scaled integers (../chat/money).
+ * are compared and subtracted as scaled integers (../shared/money).
  */
-import { compareMoney, formatUsd, sumMoney } from "../chat/money";
+import { compareMoney, moneyExact, sumMoney } from "../shared/money";
 import type { Budget, BudgetPeriod, BudgetScope, BudgetStatus } from "../ipc/client";
 
 export const SCOPES: { id: BudgetScope; label: string }[] = [
@@ -140,7 +140,7 @@ export function subtractMoney(a: string, b: string): string {
  */
 export function describeBudget(b: Budget): string {
   const per = PERIODS.find((p) => p.id === b.period)?.per ?? b.period;
-  return `${formatUsd(b.limit)} ${per} ${budgetScopeText(b)}`.trim();
+  return `${moneyExact(b.limit)} ${per} ${budgetScopeText(b)}`.trim();
 }
 
 function budgetScopeText(b: Budget): string {

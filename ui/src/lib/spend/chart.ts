@@ -28,6 +28,18 @@ export function sanitizeChart(svg: string): DocumentFragment {
   const out = document.createDocumentFragment();
   if (root) {
     root.setAttribute("role", "img");
+    // An image needs a name: the chart's caption says what it shows ("Spend by day: …").
+    const caption = root.querySelector("text")?.textContent?.trim();
+    root.setAttribute("aria-label", caption || "Spend chart");
+    // The chart scales to its card: the viewBox keeps its proportions, CSS gives the width.
+    if (!root.hasAttribute("viewBox")) {
+      const w = root.getAttribute("width");
+      const h = root.getAttribute("height");
+      if (w && h) root.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    }
+    root.removeAttribute("width");
+    root.removeAttribute("height");
+    root.setAttribute("preserveAspectRatio", "xMidYMid meet");
     out.append(root);
   }
   return out;

@@ -10,7 +10,7 @@ import type {
   SpendReport,
 } from "../ipc/client";
 import { AppError } from "../ipc/errors";
-import { formatUsd } from "../chat/money";
+import { moneyExact } from "../shared/money";
 // The Rust side's own snapshots of charts plotters drew, light and dark.
 import plottersSvg from "../../../../src-tauri/crates/reports/tests/snapshots/spend-by-day.svg?raw";
 import plottersDarkSvg from "../../../../src-tauri/crates/reports/tests/snapshots/spend-by-day-dark.svg?raw";
@@ -296,9 +296,9 @@ describe("money", () => {
       "9.999999999999999999",
     );
     expect(remaining(status({ limit: "1" }, { spent: "1.5" }))).toBe("0");
-    expect(formatUsd("0.006004")).toBe("$0.006004");
-    expect(formatUsd("12.5")).toBe("$12.50");
-    expect(formatUsd("0.0000001")).toBe("<$0.000001");
+    expect(moneyExact("0.006004")).toBe("$0.006004");
+    expect(moneyExact("12.5")).toBe("$12.50");
+    expect(moneyExact("0.0000001"), "every digit, never rounded to $0").toBe("$0.0000001");
   });
 
   it("fills the bar from the fraction, or from the exact comparison when there is none", () => {
@@ -336,6 +336,24 @@ describe("chart sanitizing", () => {
       expect(host.querySelectorAll(tag).length, tag).toBe(count(tag));
     }
     expect(host.querySelector("svg")?.getAttribute("viewBox")).toBe("0 0 800 400");
+  });
+
+  it("leaves the chart no pixel size of its own, so it scales to fill its card", () => {
+    const host = document.createElement("div");
+    host.append(sanitizeChart(plottersSvg));
+    const svg = host.querySelector("svg");
+    expect(svg?.hasAttribute("width"), "no fixed width").toBe(false);
+    expect(svg?.hasAttribute("height"), "no fixed height").toBe(false);
+    expect(svg?.getAttribute("viewBox"), "its proportions kept").toBe("0 0 800 400");
+    expect(svg?.getAttribute("aria-label"), "named by its caption").toBe(
+      "Spend by day: $4.84 in all",
+    );
+
+    const sized = document.createElement("div");
+    sized.append(sanitizeChart('<svg width="640" height="320"><rect/></svg>'));
+    expect(sized.querySelector("svg")?.getAttribute("viewBox"), "made from its size").toBe(
+      "0 0 640 320",
+    );
   });
 });
 
@@ -560,7 +578,7 @@ describe("SpendView", () => {
     api.budgets = [status({ id: "a", name: "Daily cap" })];
     render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
     const row = await screen.findByTestId("budget-row");
-    await fireEvent.click(within(row).getByRole("button", { name: "Edit" }));
+    await fireEvent.click(within(row).getByRole("button", { name: "Edit budget Daily cap" }));
     const forms = screen.getAllByTestId("budget-form");
     expect(forms).toHaveLength(2);
     const edit = forms[0] as HTMLElement;
@@ -585,11 +603,12 @@ describe("SpendView", () => {
     const table = screen.getByTestId("spend-table");
     const rows = within(table).getAllByTestId("spend-row");
     expect(rows).toHaveLength(2);
-    expect(rows[1]).toHaveTextContent("$0.20 +2 unknown");
+    expect(rows[1], "a report cell is exact").toHaveTextContent("$0.20000000000000001 +2 unknown");
     expect(rows[0]).toHaveTextContent("1,200");
     const total = screen.getByTestId("spend-total");
-    expect(total).toHaveTextContent("$0.30");
-    expect(total.getAttribute("title")).toBe("$0.30000000000000001 exactly");
+    expect(total, "a total the user reconciles: every digit the ledger has").toHaveTextContent(
+      "$0.30000000000000001",
+    );
     expect(api.reports[0]).toEqual([
       "day",
       new Date(2026, 9, 26).getTime(),

@@ -9,6 +9,7 @@ import type {
   TurnView,
 } from "../../ipc/client";
 import type { ChatApi, CostPrediction, ModelChoice } from "../api";
+import type { ChatSettings, SendKey } from "../settings";
 
 export function stats(over: Partial<AnswerStats> = {}): AnswerStats {
   return {
@@ -241,5 +242,43 @@ export function installScrollShim(): () => void {
   return () => {
     if (had) proto.scrollTo = original;
     else delete proto.scrollTo;
+  };
+}
+
+/** Chat's settings over plain data: what `lastConversation` and `sendKey` answer, what was
+ * saved, and `changeSettings`/`changeProviders` to fire the change events. */
+export type FakeChatSettings = ChatSettings & {
+  state: { last: string | null; sendKey: SendKey; keyed: string[] | null };
+  saved: (string | null)[];
+  asked: string[];
+  changeSettings(): void;
+  changeProviders(): void;
+};
+
+export function fakeChatSettings(over: Partial<FakeChatSettings["state"]> = {}): FakeChatSettings {
+  const state: FakeChatSettings["state"] = {
+    last: null,
+    sendKey: "ctrl_enter",
+    keyed: ["openrouter"],
+    ...over,
+  };
+  const saved: (string | null)[] = [];
+  const asked: string[] = [];
+  const settingsHandlers = new Set<() => void>();
+  const providerHandlers = new Set<() => void>();
+  return {
+    state,
+    saved,
+    asked,
+    lastConversation: async () => (asked.push("lastConversation"), state.last),
+    saveLastConversation: async (id) => {
+      saved.push(id);
+    },
+    sendKey: async () => (asked.push("sendKey"), state.sendKey),
+    providersWithKeys: async () => state.keyed,
+    onSettingsChanged: (h) => (settingsHandlers.add(h), () => settingsHandlers.delete(h)),
+    onProvidersChanged: (h) => (providerHandlers.add(h), () => providerHandlers.delete(h)),
+    changeSettings: () => settingsHandlers.forEach((h) => h()),
+    changeProviders: () => providerHandlers.forEach((h) => h()),
   };
 }
