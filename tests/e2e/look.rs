@@ -168,6 +168,11 @@ async fn every_screen(c: &Client, fake: &FakeUpstream) -> TestResult {
                 for v in axe_run(c).await? {
                     faults.push(format!("{name}: axe {v}"));
                 }
+                if width == 1280 {
+                    for f in tab_through(c).await? {
+                        faults.push(format!("{name}: keyboard: {f}"));
+                    }
+                }
                 screenshot(c, &format!("look-{name}.png")).await?;
             }
         }
@@ -189,6 +194,66 @@ pub(crate) async fn shortcut(c: &Client, key: char) -> TestResult {
     c.release_actions().await?;
     Ok(())
 }
+
+/// The most Tab presses one screen gets to go round all its controls.
+const MAX_TABS: usize = 200;
+
+/// Presses Tab until the focus comes back round (or [`MAX_TABS`]); faults are controls that
+/// showed no focus ring when reached, and visible, enabled controls Tab never reached (one
+/// radio per group suffices: arrows move within a group).
+async fn tab_through(c: &Client) -> TestResult<Vec<String>> {
+    c.execute(
+        "window.__tab = { seen: new Set(), first: null, noRing: [] }; return true;",
+        Vec::new(),
+    )
+    .await?;
+    let tab = char::from(Key::Tab);
+    for _ in 0..MAX_TABS {
+        let keys = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: tab })
+            .then(KeyAction::Up { value: tab });
+        c.perform_actions(keys).await?;
+        let round = c.execute(TAB_RECORD, Vec::new()).await?;
+        if round.as_bool() == Some(true) {
+            break;
+        }
+    }
+    c.release_actions().await?;
+    let v = c.execute(TAB_REPORT, Vec::new()).await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+/// Records the focused element; true once the focus is back on the first one reached.
+const TAB_RECORD: &str = "
+const t = window.__tab;
+const e = document.activeElement;
+if (!e || e === document.body || e === document.documentElement) return false;
+if (t.first === e) return true;
+if (!t.first) t.first = e;
+if (!t.seen.has(e)) {
+  t.seen.add(e);
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1)
+    || (s.boxShadow && s.boxShadow !== 'none');
+  if (!ring) t.noRing.push(e.outerHTML.slice(0, 120));
+}
+return false;";
+
+/// The faults: controls without a ring, and controls Tab never reached.
+const TAB_REPORT: &str = "
+const t = window.__tab;
+const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
+  && !e.closest('[inert], [aria-hidden=\"true\"]');
+const controls = document.querySelectorAll('a[href], button:not([disabled]), \
+  input:not([disabled]):not([type=hidden]), select:not([disabled]), \
+  textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])');
+const groups = new Set([...t.seen].filter((e) => e.type === 'radio').map((e) => e.name));
+const missed = [...controls].filter((e) => visible(e) && e.tabIndex >= 0 && !t.seen.has(e)
+  && !(e.type === 'radio' && groups.has(e.name)));
+return [
+  ...t.noRing.map((h) => 'no focus ring on ' + h),
+  ...missed.slice(0, 8).map((e) => 'Tab never reaches ' + e.outerHTML.slice(0, 120)),
+];";
 
 /// Settings → Appearance → the theme's radio, then waits until the document wears it.
 async fn set_theme(c: &Client, theme: &str) -> TestResult {

@@ -776,3 +776,33 @@ then = { route = "cheap-first" }
     assert_eq!(stats.provider_name.as_deref(), Some("OpenRouter"));
     assert_eq!(stats.attempts, 1);
 }
+
+/// A column on a provider with no key fails at once with its own code (the UI's answer shows
+/// "Open Settings" on it), names the provider and its variable, and sends nothing.
+#[tokio::test]
+async fn a_provider_without_a_key_fails_with_no_key_and_sends_nothing() {
+    let fake = FakeUpstream::start(KEY);
+    let Some(h) = harness(&fake) else { return };
+    let view = h
+        .engine
+        .create_conversation(vec![ColumnSpec {
+            provider: BuiltinProvider::OpenAi.id(),
+            model: "gpt-4o-mini".into(),
+            params: ModelParams::default(),
+        }])
+        .await
+        .unwrap();
+    let events = send_and_wait(&h, &view.id, "hello", 1).await;
+    match events.last().unwrap() {
+        ChatEvent::Failed { error, .. } => {
+            assert_eq!(error.code, ErrorCode::NoKey, "{error}");
+            assert!(!error.retryable, "a missing key stays missing");
+            assert!(
+                error.message.contains("openai") && error.message.contains("OPENAI_API_KEY"),
+                "names the provider and its variable: {error}"
+            );
+        }
+        other => panic!("expected Failed, got {other:?}"),
+    }
+    assert!(fake.requests().is_empty(), "nothing was sent");
+}

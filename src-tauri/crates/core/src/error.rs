@@ -19,6 +19,9 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// The provider rejected the key (401, or 403 on key endpoints).
     Auth,
+    /// No key is set for the provider asked for (Settings, or its environment variable, fixes
+    /// it); nothing was sent.
+    NoKey,
     /// The account has no credits left (402).
     NoCredits,
     /// The request was refused by moderation (403 on completions).

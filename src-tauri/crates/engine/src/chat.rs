@@ -167,9 +167,10 @@ impl Engine {
     ) -> Result<ChatOutcome, EngineError> {
         if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
             let var = provider.builtin().map_or("", BuiltinProvider::key_env_var);
-            return Err(EngineError::invalid(format!(
-                "no API key for {provider}: add one in Settings or set {var}"
-            )));
+            return Err(EngineError::NoKey {
+                provider: provider.to_string(),
+                var,
+            });
         }
         let client: Box<dyn ChatProvider> = match endpoint.kind {
             ProviderKind::Anthropic => Box::new(Anthropic::new(self.inner.http.clone(), endpoint)),

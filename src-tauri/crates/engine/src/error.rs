@@ -25,6 +25,14 @@ pub enum EngineError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// A built-in provider asked for without a key; nothing was sent.
+    #[error("No API key for {provider}: add one in Settings or set {var}.")]
+    NoKey {
+        /// The provider's id.
+        provider: String,
+        /// The environment variable that would also do.
+        var: &'static str,
+    },
     /// A provider id that names nothing.
     #[error("{}", unknown_provider(id))]
     UnknownProvider {
@@ -105,6 +113,7 @@ impl EngineError {
             ),
             Self::Keychain(e) => ErrorInfo::new(ErrorCode::Internal, e.to_string()),
             Self::InvalidInput { .. } => ErrorInfo::new(ErrorCode::InvalidInput, self.to_string()),
+            Self::NoKey { .. } => ErrorInfo::new(ErrorCode::NoKey, self.to_string()),
             Self::UnknownProvider { .. } | Self::UnknownModel { .. } => {
                 ErrorInfo::new(ErrorCode::NotFound, self.to_string())
             }

@@ -8,8 +8,8 @@ import { ChatStore } from "./chat.svelte";
 import { answer, column, conversation, fakeChatApi, stats } from "./testing/fakeApi";
 
 const NO_KEY = {
-  code: "invalid_input" as const,
-  message: "no API key for openai: add one in Settings or set OPENAI_API_KEY",
+  code: "no_key" as const,
+  message: "No API key for openai: add one in Settings or set OPENAI_API_KEY.",
   retryable: false,
 };
 
@@ -56,7 +56,7 @@ describe("an answer that failed for want of a key", () => {
         stats: stats({ provider: "openai", attempts: 0 }),
       }),
     );
-    expect(within(card).getByRole("alert").textContent).toContain("no API key for openai");
+    expect(within(card).getByRole("alert").textContent).toContain("No API key for openai");
     await fireEvent.click(within(card).getByRole("button", { name: "Open Settings" }));
     expect(open).toHaveBeenCalledWith("provider-openai");
   });

@@ -1046,6 +1046,11 @@ export type ErrorCode =
 "keychain_unavailable" | 
 /**  The provider rejected the key (401, or 403 on key endpoints). */
 "auth" | 
+/**
+ *  No key is set for the provider asked for (Settings, or its environment variable, fixes
+ *  it); nothing was sent.
+ */
+"no_key" | 
 /**  The account has no credits left (402). */
 "no_credits" | 
 /**  The request was refused by moderation (403 on completions). */

@@ -290,6 +290,31 @@ describe("ModelsView", () => {
     expect(row).not.toHaveTextContent("$0");
   });
 
+  it("is one Tab stop: the arrows move between rows, keeping the column", async () => {
+    const model = new ModelsModel(fakeApi(sampleCatalogue()), new FakeOpener());
+    render(ModelsView, { model });
+    await waitFor(() => expect(screen.getAllByTestId("model-row")).toHaveLength(6));
+    const rows = () => screen.getAllByTestId("model-row");
+    const stops = () =>
+      rows().flatMap((r) => [...r.querySelectorAll<HTMLElement>("button.name, input")]);
+    expect(
+      stops().filter((e) => e.tabIndex === 0).length,
+      "only the first row's name and box",
+    ).toBe(2);
+    const firstName = rows()[0]?.querySelector<HTMLElement>("button.name");
+    firstName?.focus();
+    await fireEvent.keyDown(firstName as HTMLElement, { key: "ArrowDown" });
+    await waitFor(() =>
+      expect(document.activeElement).toBe(rows()[1]?.querySelector("button.name")),
+    );
+    expect(rows()[1]?.querySelector<HTMLElement>("button.name")?.tabIndex).toBe(0);
+    expect(firstName?.tabIndex, "the stop moved with the focus").toBe(-1);
+    const box = rows()[1]?.querySelector<HTMLElement>("input");
+    box?.focus();
+    await fireEvent.keyDown(box as HTMLElement, { key: "End" });
+    await waitFor(() => expect(document.activeElement).toBe(rows()[5]?.querySelector("input")));
+  });
+
   it("shows free and variable prices, the detail with endpoints, and hands off to chat", async () => {
     const opener = new FakeOpener();
     const model = new ModelsModel(fakeApi(sampleCatalogue()), opener);

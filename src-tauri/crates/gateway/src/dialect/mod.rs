@@ -141,7 +141,9 @@ pub struct Answer {
 /// until the period ends; none retries a 402, which OpenRouter already uses for spent credits.
 fn http_status(code: ErrorCode) -> u16 {
     match code {
-        ErrorCode::InvalidInput | ErrorCode::BadRequest => 400,
+        // The server's own configuration lacks the key; the client's request is not at fault,
+        // but retrying it will not help either.
+        ErrorCode::InvalidInput | ErrorCode::BadRequest | ErrorCode::NoKey => 400,
         ErrorCode::Auth => 401,
         ErrorCode::NoCredits | ErrorCode::BudgetExceeded => 402,
         ErrorCode::Moderation => 403,

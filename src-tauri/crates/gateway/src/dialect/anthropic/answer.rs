@@ -89,7 +89,9 @@ pub fn bad_request(err: &BadRequest) -> (u16, Value) {
 /// The error envelope, also the data of a failed stream's `event: error`.
 pub(super) fn error_body(info: &ErrorInfo) -> Value {
     let kind = match info.code {
-        ErrorCode::InvalidInput | ErrorCode::BadRequest => "invalid_request_error",
+        ErrorCode::InvalidInput | ErrorCode::BadRequest | ErrorCode::NoKey => {
+            "invalid_request_error"
+        }
         ErrorCode::Auth => "authentication_error",
         ErrorCode::NoCredits | ErrorCode::BudgetExceeded => "billing_error",
         ErrorCode::Moderation => "permission_error",

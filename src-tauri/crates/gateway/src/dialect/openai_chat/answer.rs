@@ -96,6 +96,7 @@ pub(crate) fn error_object(info: &ErrorInfo) -> Value {
 pub(crate) fn kind_and_code(code: ErrorCode) -> (&'static str, Option<&'static str>) {
     match code {
         ErrorCode::InvalidInput | ErrorCode::BadRequest => ("invalid_request_error", None),
+        ErrorCode::NoKey => ("invalid_request_error", Some("upstream_key_missing")),
         ErrorCode::NotFound => ("invalid_request_error", Some("model_not_found")),
         ErrorCode::Auth => ("invalid_request_error", Some("invalid_api_key")),
         ErrorCode::NoCredits => ("insufficient_quota", Some("insufficient_quota")),
