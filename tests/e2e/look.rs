@@ -168,12 +168,12 @@ async fn every_screen(c: &Client, fake: &FakeUpstream) -> TestResult {
                 for v in axe_run(c).await? {
                     faults.push(format!("{name}: axe {v}"));
                 }
+                screenshot(c, &format!("look-{name}.png")).await?;
                 if width == 1280 {
                     for f in tab_through(c).await? {
                         faults.push(format!("{name}: keyboard: {f}"));
                     }
                 }
-                screenshot(c, &format!("look-{name}.png")).await?;
             }
         }
         c.set_window_size(1280, 800).await?;
@@ -213,29 +213,51 @@ async fn tab_through(c: &Client) -> TestResult<Vec<String>> {
             .then(KeyAction::Down { value: tab })
             .then(KeyAction::Up { value: tab });
         c.perform_actions(keys).await?;
-        let round = c.execute(TAB_RECORD, Vec::new()).await?;
+        let round = c
+            .execute(&format!("{TAB_COMMON}{TAB_RECORD}"), Vec::new())
+            .await
+            .map_err(|e| format!("reading the focused element: {e}"))?;
         if round.as_bool() == Some(true) {
             break;
         }
     }
     c.release_actions().await?;
-    let v = c.execute(TAB_REPORT, Vec::new()).await?;
+    let v = c
+        .execute(&format!("{TAB_COMMON}{TAB_REPORT}"), Vec::new())
+        .await
+        .map_err(|e| format!("reading what Tab reached: {e}"))?;
     Ok(serde_json::from_value(v)?)
 }
 
-/// Records the focused element; true once the focus is back on the first one reached.
+/// What the Tab walk's two scripts share: a control's signature, the same for an element
+/// re-rendered mid-walk (a list refreshed in the background), and text safe to return (whole
+/// code points only: a lone surrogate makes WebDriver unable to parse the result).
+const TAB_COMMON: &str = "
+const safe = (s) => Array.from(String(s)).slice(0, 120).join('').replace(/[\\uD800-\\uDFFF]/g, '');
+const base = (e) => [e.tagName, e.id, e.getAttribute('data-testid'), e.getAttribute('aria-label'),
+  e.getAttribute('name'), e.getAttribute('value'), e.getAttribute('title'),
+  (e.textContent || '').trim().slice(0, 40)].join('|');
+const sig = (e) => {
+  const b = base(e);
+  const twins = [...document.querySelectorAll(e.tagName)].filter((x) => base(x) === b);
+  return b + '#' + twins.indexOf(e);
+};
+";
+
+/// Records the focused control; true once the focus is back on the first one reached.
 const TAB_RECORD: &str = "
 const t = window.__tab;
 const e = document.activeElement;
 if (!e || e === document.body || e === document.documentElement) return false;
-if (t.first === e) return true;
-if (!t.first) t.first = e;
-if (!t.seen.has(e)) {
-  t.seen.add(e);
+const key = sig(e);
+if (t.first === key) return true;
+if (!t.first) t.first = key;
+if (!t.seen.has(key)) {
+  t.seen.add(key);
   const s = getComputedStyle(e);
   const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1)
     || (s.boxShadow && s.boxShadow !== 'none');
-  if (!ring) t.noRing.push(e.outerHTML.slice(0, 120));
+  if (!ring) t.noRing.push(safe(e.outerHTML));
 }
 return false;";
 
@@ -244,15 +266,16 @@ const TAB_REPORT: &str = "
 const t = window.__tab;
 const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
   && !e.closest('[inert], [aria-hidden=\"true\"]');
-const controls = document.querySelectorAll('a[href], button:not([disabled]), \
-  input:not([disabled]):not([type=hidden]), select:not([disabled]), \
+const controls = document.querySelectorAll('a[href], button:not([disabled]), \\
+  input:not([disabled]):not([type=hidden]), select:not([disabled]), \\
   textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])');
-const groups = new Set([...t.seen].filter((e) => e.type === 'radio').map((e) => e.name));
-const missed = [...controls].filter((e) => visible(e) && e.tabIndex >= 0 && !t.seen.has(e)
+const reached = [...controls].filter((e) => t.seen.has(sig(e)));
+const groups = new Set(reached.filter((e) => e.type === 'radio').map((e) => e.name));
+const missed = [...controls].filter((e) => visible(e) && e.tabIndex >= 0 && !t.seen.has(sig(e))
   && !(e.type === 'radio' && groups.has(e.name)));
 return [
   ...t.noRing.map((h) => 'no focus ring on ' + h),
-  ...missed.slice(0, 8).map((e) => 'Tab never reaches ' + e.outerHTML.slice(0, 120)),
+  ...missed.slice(0, 8).map((e) => 'Tab never reaches ' + safe(e.outerHTML)),
 ];";
 
 /// Settings → Appearance → the theme's radio, then waits until the document wears it.
@@ -316,7 +339,8 @@ async fn measure(c: &Client) -> TestResult<Fit> {
              };",
             Vec::new(),
         )
-        .await?;
+        .await
+        .map_err(|e| format!("measuring the page: {e}"))?;
     Ok(serde_json::from_value(v)?)
 }
 
@@ -333,11 +357,13 @@ async fn axe_run(c: &Client) -> TestResult<Vec<String>> {
                  .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at '
                    + v.nodes.slice(0, 4).map((n) => n.target.join(' ')
                      + (n.failureSummary ? ' [' + n.failureSummary.split('\\n').slice(1, 2).join('') + ']' : ''))
-                     .join(' | '))),
+                     .join(' | '))
+                 .map((s) => Array.from(s).slice(0, 600).join(''))),
                (e) => done(['axe failed: ' + e]));",
             Vec::new(),
         )
-        .await?;
+        .await
+        .map_err(|e| format!("running axe: {e}"))?;
     Ok(serde_json::from_value(v)?)
 }
 
