@@ -146,6 +146,7 @@ async fn every_screen(c: &Client, fake: &FakeUpstream) -> TestResult {
                 wait_for_attr(c, &format!("#nav-{}", screen.id), "aria-current", "page").await?;
                 wait_some(c, screen.ready, 1, |_| true).await?;
                 let name = format!("{theme}-{width}x{height}-{}", screen.id);
+                crate::page::settle(c).await?;
                 let fit = measure(c).await?;
                 if fit.scroll_width > fit.width {
                     faults.push(format!(

@@ -303,12 +303,21 @@ fn strings(v: Value) -> Vec<String> {
     }
 }
 
-/// Waits until the page has painted what it holds now (two animation frames), so a
-/// screenshot shows a settled screen rather than a frame mid-update.
+/// Waits until the page has painted what it holds now, so a screenshot (or a colour check)
+/// sees a settled screen rather than a frame mid-update: every finite CSS transition and
+/// animation has ended (a theme switch fades colours; read mid-fade they are neither theme's),
+/// then two animation frames. Endless ones (a spinner) are not waited for.
 pub(crate) async fn settle(c: &Client) -> TestResult {
     c.execute_async(
         "const done = arguments[arguments.length - 1]; \
-         requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+         const deadline = Date.now() + 5000; \
+         const moving = () => document.getAnimations().some((a) => a.playState === 'running' \
+           && a.effect && a.effect.getComputedTiming().iterations !== Infinity); \
+         const check = () => { \
+           if (moving() && Date.now() < deadline) requestAnimationFrame(check); \
+           else requestAnimationFrame(() => requestAnimationFrame(() => done(true))); \
+         }; \
+         check();",
         Vec::new(),
     )
     .await
