@@ -227,23 +227,7 @@ export function fakeChatApi(
   };
 }
 
-/**
- * jsdom has no scrolling and no `Element.scrollTo`; virtua scrolls with it. The shim records the
- * offset and reports a scroll, as a browser would. Returns the function that removes it.
- */
-export function installScrollShim(): () => void {
-  const proto = Element.prototype as { scrollTo?: unknown };
-  const had = Object.prototype.hasOwnProperty.call(proto, "scrollTo");
-  const original = proto.scrollTo;
-  proto.scrollTo = function (this: Element, arg?: ScrollToOptions | number) {
-    if (typeof arg === "object" && arg.top !== undefined) this.scrollTop = arg.top;
-    this.dispatchEvent(new Event("scroll"));
-  };
-  return () => {
-    if (had) proto.scrollTo = original;
-    else delete proto.scrollTo;
-  };
-}
+export { installScrollShim } from "../../shared/testing";
 
 /** Chat's settings over plain data: what `lastConversation` and `sendKey` answer, what was
  * saved, and `changeSettings`/`changeProviders` to fire the change events. */
