@@ -200,6 +200,11 @@ impl Breaker {
         }
     }
 
+    /// Where the circuit is, without the copy of its reason a [`CircuitView`] carries.
+    pub(crate) fn state(&self) -> CircuitState {
+        self.state
+    }
+
     /// The circuit as shown.
     pub(crate) fn view(&self, now: Instant) -> CircuitView {
         let retry_in_ms = match self.admission(now) {

@@ -120,6 +120,22 @@ impl Strategy {
         Self::Openrouter,
         Self::Smart,
     ];
+
+    /// Its name in files and on the wire (what serde writes), without serializing: the
+    /// decision's summary names it on every request.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Priority => "priority",
+            Self::RoundRobin => "round_robin",
+            Self::Weighted => "weighted",
+            Self::LeastBusy => "least_busy",
+            Self::LowestCost => "lowest_cost",
+            Self::LowestLatency => "lowest_latency",
+            Self::Performance => "performance",
+            Self::Openrouter => "openrouter",
+            Self::Smart => "smart",
+        }
+    }
 }
 
 /// How to move on when a target fails before its first token.
@@ -291,6 +307,16 @@ impl Modality {
             _ => None,
         }
     }
+
+    /// Its name in files and on the wire (what serde writes).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Image => "image",
+            Self::File => "file",
+            Self::Audio => "audio",
+        }
+    }
 }
 
 /// Something a request needs the model to do.
@@ -306,6 +332,18 @@ pub enum Capability {
     Json,
     /// Reasoning (thinking) options.
     Reasoning,
+}
+
+impl Capability {
+    /// Its name in files and on the wire (what serde writes).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Tools => "tools",
+            Self::Vision => "vision",
+            Self::Json => "json",
+            Self::Reasoning => "reasoning",
+        }
+    }
 }
 
 /// Opening and closing a target's circuit.
@@ -409,4 +447,36 @@ pub mod bounds {
     pub const MAX_MESSAGE_CHARS: usize = 2_000;
     /// Bytes in a routing file.
     pub const MAX_FILE_BYTES: usize = 1 << 20;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::serde_name;
+
+    /// The hand-written names are what serde writes, so the explain view reads the same as the
+    /// configuration file.
+    #[test]
+    fn names_are_the_serde_names() {
+        for s in Strategy::ALL {
+            assert_eq!(s.name(), serde_name(&s));
+        }
+        for m in [
+            Modality::Text,
+            Modality::Image,
+            Modality::File,
+            Modality::Audio,
+        ] {
+            assert_eq!(m.name(), serde_name(&m));
+            assert_eq!(Modality::parse(m.name()), Some(m));
+        }
+        for c in [
+            Capability::Tools,
+            Capability::Vision,
+            Capability::Json,
+            Capability::Reasoning,
+        ] {
+            assert_eq!(c.name(), serde_name(&c));
+        }
+    }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::breaker::{CircuitState, human};
 use crate::config::{Capability, Failover, Modality, ParamOverrides, Strategy, Target};
+use crate::fixed::push_integer;
 use crate::request::RouteRequest;
 use crate::rules::RuleTrace;
 
@@ -146,15 +147,20 @@ pub enum Exclusion {
 impl Exclusion {
     /// The exclusion said plainly.
     pub fn describe(&self) -> String {
+        // Every excluded target of every decision is described: the common exclusions are
+        // written piece by piece rather than through `format!`.
         match self {
             Self::ContextTooSmall { needed, window } => {
-                format!("context too small: needs ~{needed} tokens, has {window}")
+                let mut out = String::with_capacity(64);
+                out.push_str("context too small: needs ~");
+                push_integer(&mut out, *needed);
+                out.push_str(" tokens, has ");
+                push_integer(&mut out, *window);
+                out
             }
-            Self::MissingCapability { capability } => {
-                format!("cannot do {}", serde_name(capability))
-            }
+            Self::MissingCapability { capability } => ["cannot do ", capability.name()].concat(),
             Self::MissingModality { modality } => {
-                format!("does not take {} input", serde_name(modality))
+                ["does not take ", modality.name(), " input"].concat()
             }
             Self::CircuitOpen {
                 reason,
@@ -185,9 +191,49 @@ pub struct Delegation {
     pub sort: Option<String>,
 }
 
+/// What serde writes for a unit variant; the hand-written `name`s are tested against it.
+#[cfg(test)]
 pub(crate) fn serde_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exclusions written piece by piece read as their `format!` did.
+    #[test]
+    fn exclusions_read_as_before() {
+        for (needed, window) in [(0, 0), (22_000, 8_000), (u64::MAX, 128_000)] {
+            assert_eq!(
+                Exclusion::ContextTooSmall { needed, window }.describe(),
+                format!("context too small: needs ~{needed} tokens, has {window}")
+            );
+        }
+        for capability in [
+            Capability::Tools,
+            Capability::Vision,
+            Capability::Json,
+            Capability::Reasoning,
+        ] {
+            assert_eq!(
+                Exclusion::MissingCapability { capability }.describe(),
+                format!("cannot do {}", serde_name(&capability))
+            );
+        }
+        for modality in [
+            Modality::Text,
+            Modality::Image,
+            Modality::File,
+            Modality::Audio,
+        ] {
+            assert_eq!(
+                Exclusion::MissingModality { modality }.describe(),
+                format!("does not take {} input", serde_name(&modality))
+            );
+        }
+    }
 }

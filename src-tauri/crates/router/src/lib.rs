@@ -15,6 +15,8 @@ mod config;
 mod decision;
 mod failover;
 mod file;
+mod fixed;
+mod glob;
 mod learning;
 mod limits;
 mod request;

@@ -1,7 +1,5 @@
 //! What the router knows about a request before it is sent, and about the models it could go to.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use switchboard_core::ProviderId;
 
@@ -98,8 +96,28 @@ pub struct ModelFacts {
 /// unknown about it (the user named it), and the explain view says the facts are unknown.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
-    models: HashMap<ProviderId, HashMap<String, ModelFacts>>,
+    /// One map keyed by both names, looked up by borrowed names (one hash per target of every
+    /// decision, not two), hashed with `foldhash` rather than SipHash: the keys are the user's
+    /// own model ids, not an attacker's.
+    models: hashbrown::HashMap<(ProviderId, String), ModelFacts>,
+    /// How many models each provider has.
+    counts: hashbrown::HashMap<ProviderId, usize>,
 }
+
+/// A (provider, model) key borrowed, to look a model up without copying its names (the
+/// catalogue here, a target's state in the router). It hashes as `(ProviderId, String)` does:
+/// the same fields, in order.
+#[derive(Hash)]
+pub(crate) struct TargetRef<'a>(pub(crate) &'a ProviderId, pub(crate) &'a str);
+
+impl hashbrown::Equivalent<(ProviderId, String)> for TargetRef<'_> {
+    fn equivalent(&self, key: &(ProviderId, String)) -> bool {
+        *self.0 == key.0 && self.1 == key.1
+    }
+}
+
+/// A hasher for maps the router reads on every decision.
+pub(crate) type Fast = hashbrown::DefaultHashBuilder;
 
 impl Catalogue {
     /// An empty catalogue.
@@ -109,19 +127,47 @@ impl Catalogue {
 
     /// Adds or replaces one model's facts.
     pub fn insert(&mut self, provider: ProviderId, model: impl Into<String>, facts: ModelFacts) {
-        self.models
-            .entry(provider)
-            .or_default()
-            .insert(model.into(), facts);
+        let key = (provider, model.into());
+        if !self.models.contains_key(&key) {
+            *self.counts.entry(key.0.clone()).or_default() += 1;
+        }
+        self.models.insert(key, facts);
     }
 
     /// One model's facts.
     pub fn get(&self, provider: &ProviderId, model: &str) -> Option<&ModelFacts> {
-        self.models.get(provider)?.get(model)
+        self.models.get(&TargetRef(provider, model))
     }
 
     /// How many models of `provider` it knows (0: nothing known of that provider).
     pub fn provider_models(&self, provider: &ProviderId) -> usize {
-        self.models.get(provider).map_or(0, |m| m.len())
+        self.counts.get(provider).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_are_found_by_provider_and_model_and_counted_per_provider() {
+        let or: ProviderId = "openrouter".parse().unwrap();
+        let an: ProviderId = "anthropic".parse().unwrap();
+        let facts = |n: u64| ModelFacts {
+            context_length: Some(n),
+            ..ModelFacts::default()
+        };
+        let mut c = Catalogue::new();
+        c.insert(or.clone(), "a/b", facts(1));
+        c.insert(or.clone(), "a/c", facts(2));
+        c.insert(an.clone(), "a/b", facts(3));
+        c.insert(or.clone(), "a/b", facts(4));
+        assert_eq!(c.get(&or, "a/b").and_then(|f| f.context_length), Some(4));
+        assert_eq!(c.get(&an, "a/b").and_then(|f| f.context_length), Some(3));
+        assert_eq!(c.get(&an, "a/c"), None);
+        assert_eq!(c.get(&or, "a/"), None);
+        assert_eq!((c.provider_models(&or), c.provider_models(&an)), (2, 1));
+        let none: ProviderId = "openai".parse().unwrap();
+        assert_eq!(c.provider_models(&none), 0);
     }
 }

@@ -2,10 +2,9 @@
 //! not match for the explain view.
 
 use serde::{Deserialize, Serialize};
-use wildmatch::WildMatch;
 
-use crate::config::{Conditions, Rule};
-use crate::decision::serde_name;
+use crate::config::{Conditions, Modality, Rule};
+use crate::glob::Glob;
 use crate::request::RouteRequest;
 
 /// How one rule fared against a request.
@@ -35,39 +34,106 @@ pub enum Verdict {
     NotReached,
 }
 
-/// A rule with its model and client patterns compiled once, not per request.
+/// A rule compiled once when the configuration changes, not per request: its model and client
+/// patterns, and the parts of each "why not" that depend only on the rule. Every request gets a
+/// trace line for every rule, so each line is one allocation of its final size.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
     pub(crate) rule: Rule,
-    models: Vec<WildMatch>,
+    models: Vec<Glob>,
     /// Client key names are unique regardless of case, so they match regardless of case.
-    clients: Vec<WildMatch>,
+    clients: Vec<Glob>,
+    said: Said,
+}
+
+/// The rule's lists as the explain view quotes them (empty where the condition is not set).
+#[derive(Debug, Clone, Default)]
+struct Said {
+    /// `"code"` or `one of "chat", "summary"`.
+    tasks: String,
+    no_task: String,
+    models: String,
+    no_model: String,
+    routes: String,
+    no_route: String,
+    no_modality: String,
+    not_agent: String,
+    clients: String,
+    no_client: String,
+}
+
+impl Said {
+    fn new(w: &Conditions) -> Self {
+        let quoted = |items: &[String]| {
+            if items.is_empty() {
+                String::new()
+            } else {
+                list(items)
+            }
+        };
+        let (tasks, models, routes, clients) = (
+            quoted(&w.task),
+            quoted(&w.model),
+            quoted(&w.route),
+            quoted(&w.client),
+        );
+        let wants = |what: &str, quoted: &str| {
+            if quoted.is_empty() {
+                String::new()
+            } else {
+                format!("{what} (wants {quoted})")
+            }
+        };
+        Self {
+            no_task: wants("no task tag", &tasks),
+            no_model: wants("no model asked for", &models),
+            no_route: wants("no route asked for", &routes),
+            no_client: wants("not from a client key", &clients),
+            no_modality: if w.modalities.is_empty() {
+                String::new()
+            } else {
+                format!("carries no {}", names(&w.modalities))
+            },
+            not_agent: if w.agent.is_empty() {
+                String::new()
+            } else {
+                format!("agent is not {}", list(&w.agent))
+            },
+            tasks,
+            models,
+            routes,
+            clients,
+        }
+    }
 }
 
 impl CompiledRule {
     pub(crate) fn new(rule: Rule) -> Self {
-        let models = rule.when.model.iter().map(|m| WildMatch::new(m)).collect();
+        let models = rule.when.model.iter().map(|m| Glob::new(m)).collect();
         let clients = rule
             .when
             .client
             .iter()
-            .map(|c| WildMatch::new_case_insensitive(c))
+            .map(|c| Glob::case_insensitive(c))
             .collect();
+        let said = Said::new(&rule.when);
         Self {
             rule,
             models,
             clients,
+            said,
         }
     }
 
     /// `Ok(())` when every condition holds, else the first that does not, said plainly.
     pub(crate) fn test(&self, req: &RouteRequest) -> Result<(), String> {
         let w: &Conditions = &self.rule.when;
+        let said = &self.said;
         if !w.task.is_empty() {
             match &req.task {
                 Some(t) if w.task.iter().any(|x| x.eq_ignore_ascii_case(t)) => {}
-                Some(t) => return Err(format!("task is \"{t}\", not {}", list(&w.task))),
-                None => return Err(format!("no task tag (wants {})", list(&w.task))),
+                Some(t) => return Err(["task is \"", t, "\", not ", &said.tasks].concat()),
+                None => return Err(said.no_task.clone()),
             }
         }
         if !self.models.is_empty() {
@@ -75,15 +141,15 @@ impl CompiledRule {
             match &req.model {
                 _ if asked.is_some_and(|a| self.models.iter().any(|p| p.matches(a))) => {}
                 Some(m) if self.models.iter().any(|p| p.matches(m)) => {}
-                Some(m) => return Err(format!("model \"{m}\" is not {}", list(&w.model))),
-                None => return Err(format!("no model asked for (wants {})", list(&w.model))),
+                Some(m) => return Err(["model \"", m, "\" is not ", &said.models].concat()),
+                None => return Err(said.no_model.clone()),
             }
         }
         if !w.route.is_empty() {
             match &req.route {
                 Some(r) if w.route.iter().any(|x| x == r) => {}
-                Some(r) => return Err(format!("route \"{r}\" is not {}", list(&w.route))),
-                None => return Err(format!("no route asked for (wants {})", list(&w.route))),
+                Some(r) => return Err(["route \"", r, "\" is not ", &said.routes].concat()),
+                None => return Err(said.no_route.clone()),
             }
         }
         if let Some(min) = w.min_prompt_tokens
@@ -103,17 +169,17 @@ impl CompiledRule {
             ));
         }
         if !w.modalities.is_empty() && !w.modalities.iter().any(|m| req.modalities.contains(m)) {
-            return Err(format!("carries no {}", names(&w.modalities)));
+            return Err(said.no_modality.clone());
         }
         if let Some(missing) = w
             .capabilities
             .iter()
             .find(|c| !req.capabilities.contains(c))
         {
-            return Err(format!("does not need {}", serde_name(missing)));
+            return Err(["does not need ", missing.name()].concat());
         }
         if !w.agent.is_empty() && !req.agent.as_ref().is_some_and(|a| w.agent.contains(a)) {
-            return Err(format!("agent is not {}", list(&w.agent)));
+            return Err(said.not_agent.clone());
         }
         if !w.conversation.is_empty()
             && !req
@@ -126,10 +192,8 @@ impl CompiledRule {
         if !self.clients.is_empty() {
             match &req.client {
                 Some(c) if self.clients.iter().any(|p| p.matches(c)) => {}
-                Some(c) => return Err(format!("client is \"{c}\", not {}", list(&w.client))),
-                None => {
-                    return Err(format!("not from a client key (wants {})", list(&w.client)));
-                }
+                Some(c) => return Err(["client is \"", c, "\", not ", &said.clients].concat()),
+                None => return Err(said.no_client.clone()),
             }
         }
         Ok(())
@@ -177,10 +241,10 @@ fn list(items: &[String]) -> String {
     }
 }
 
-fn names<T: Serialize>(items: &[T]) -> String {
+fn names(items: &[Modality]) -> String {
     items
         .iter()
-        .map(serde_name)
+        .map(|m| m.name())
         .collect::<Vec<_>>()
         .join(" or ")
 }
@@ -188,7 +252,7 @@ fn names<T: Serialize>(items: &[T]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Action, Capability, Modality};
+    use crate::config::{Action, Capability};
 
     fn rule(name: &str, when: Conditions) -> CompiledRule {
         CompiledRule::new(Rule {

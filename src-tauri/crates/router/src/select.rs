@@ -26,16 +26,31 @@ pub(crate) struct Figures {
 const COST_TIE: f64 = 1.02;
 
 /// Orders `figures` (indices into it) by `strategy`; `turn` is the route's round-robin counter.
+#[cfg(test)]
 pub(crate) fn order(
     strategy: Strategy,
     figures: &[Figures],
     turn: u64,
     rng: &mut impl Rng,
 ) -> Vec<usize> {
+    let mut idx = Vec::new();
+    order_into(strategy, figures, turn, rng, &mut idx);
+    idx
+}
+
+/// [`order`] into `idx`, a buffer the router keeps between decisions.
+pub(crate) fn order_into(
+    strategy: Strategy,
+    figures: &[Figures],
+    turn: u64,
+    rng: &mut impl Rng,
+    idx: &mut Vec<usize>,
+) {
     let n = figures.len();
-    let mut idx: Vec<usize> = (0..n).collect();
+    idx.clear();
+    idx.extend(0..n);
     if n <= 1 {
-        return idx;
+        return;
     }
     match strategy {
         // Smart is ordered by the router itself, which holds what was learned.
@@ -114,7 +129,6 @@ pub(crate) fn order(
             idx.sort_by(|&a, &b| utility(&figures[b]).total_cmp(&utility(&figures[a])));
         }
     }
-    idx
 }
 
 /// Known values first, ascending; unknowns last. A total order (sorting panics otherwise).

@@ -34,6 +34,9 @@ pub(crate) struct Stats {
     requests: u64,
     ttft: VecDeque<u64>,
     outcomes: VecDeque<bool>,
+    /// How many of `outcomes` are successes, kept as they change: every decision asks for
+    /// every target's success estimate, and counting 256 outcomes each time added up.
+    successes: usize,
     pub(crate) ewma_ttft_ms: Option<f64>,
     pub(crate) ewma_tokens_per_s: Option<f64>,
     pub(crate) ewma_output_tokens: Option<f64>,
@@ -64,7 +67,11 @@ pub struct Metrics {
 impl Stats {
     pub(crate) fn record(&mut self, s: &Sample) {
         self.requests += 1;
-        push(&mut self.outcomes, s.ok);
+        self.outcomes.push_back(s.ok);
+        self.successes += usize::from(s.ok);
+        if self.outcomes.len() > KEPT && self.outcomes.pop_front() == Some(true) {
+            self.successes -= 1;
+        }
         if !s.ok {
             return;
         }
@@ -90,7 +97,7 @@ impl Stats {
     /// optimism rather than 0 or 1, so one lucky or unlucky request does not decide its fate.
     pub(crate) fn success_estimate(&self) -> f64 {
         let n = self.outcomes.len() as f64;
-        let ok = self.outcomes.iter().filter(|o| **o).count() as f64;
+        let ok = self.successes as f64;
         (ok + 1.0) / (n + 2.0)
     }
 
@@ -98,8 +105,7 @@ impl Stats {
         let n = self.outcomes.len();
         Metrics {
             requests: self.requests,
-            success_rate: (n > 0)
-                .then(|| self.outcomes.iter().filter(|o| **o).count() as f64 / n as f64),
+            success_rate: (n > 0).then(|| self.successes as f64 / n as f64),
             ttft_p50_ms: percentile(&self.ttft, 50),
             ttft_p95_ms: percentile(&self.ttft, 95),
             tokens_per_second: self.ewma_tokens_per_s,
@@ -152,6 +158,7 @@ mod tests {
         }
         s.record(&Sample::default());
         let m = s.view();
+        assert!((s.success_estimate() - 101.0 / 103.0).abs() < 1e-12);
         assert_eq!(m.requests, 101);
         assert_eq!(m.ttft_p50_ms, Some(50));
         assert_eq!(m.ttft_p95_ms, Some(95));
@@ -159,6 +166,24 @@ mod tests {
         assert!((m.success_rate.unwrap() - 100.0 / 101.0).abs() < 1e-9);
         assert_eq!(m.cost, Usd::from_pico(1_000_000_000));
         assert_eq!(m.cost_unknown, 0);
+    }
+
+    /// The kept count of successes follows the outcomes as old ones fall out of the window.
+    #[test]
+    fn success_figures_count_only_the_kept_outcomes() {
+        let mut s = Stats::default();
+        let outcomes: Vec<bool> = (0..KEPT * 3).map(|i| i % 3 != 0 && i % 7 != 0).collect();
+        for (i, &ok) in outcomes.iter().enumerate() {
+            s.record(&Sample {
+                ok,
+                ..Sample::default()
+            });
+            let kept = &outcomes[(i + 1).saturating_sub(KEPT)..=i];
+            let good = kept.iter().filter(|o| **o).count() as f64;
+            let n = kept.len() as f64;
+            assert_eq!(s.success_estimate(), (good + 1.0) / (n + 2.0), "after {i}");
+            assert_eq!(s.view().success_rate, Some(good / n), "after {i}");
+        }
     }
 
     #[test]

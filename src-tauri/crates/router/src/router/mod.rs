@@ -7,18 +7,19 @@ mod weigh;
 
 pub use health::{LimitUse, RoutingHealth, TargetHealth};
 pub use ticket::{Ending, Ticket};
-use weigh::{delegate, limit_label, limit_scopes, summarize, weigh};
+use weigh::{delegate, limit_label, limit_scopes, place, summarize, weigh};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+use hashbrown::Equivalent;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use switchboard_core::ProviderId;
 
 use crate::breaker::{Admission, Breaker};
-use crate::config::{HealthSettings, RouterConfig, Strategy, Target};
+use crate::config::{HealthSettings, Route, RouterConfig, Strategy, Target};
 use crate::decision::Decision;
 use crate::limits::Window;
 use crate::request::{Catalogue, RouteRequest};
@@ -63,6 +64,17 @@ pub struct Hold {
 type TargetKey = (ProviderId, String);
 type LimitKey = (ProviderId, Option<String>);
 
+/// A [`LimitKey`] borrowed, as [`TargetRef`](crate::request::TargetRef) borrows a [`TargetKey`]: it hashes as the tuple
+/// does, the same fields in order.
+#[derive(Hash)]
+struct LimitRef<'a>(&'a ProviderId, Option<&'a str>);
+
+impl Equivalent<LimitKey> for LimitRef<'_> {
+    fn equivalent(&self, key: &LimitKey) -> bool {
+        *self.0 == key.0 && self.1 == key.1.as_deref()
+    }
+}
+
 #[derive(Debug, Default)]
 struct TargetState {
     breaker: Breaker,
@@ -77,17 +89,44 @@ const DEFAULT_COST_WEIGHT: f64 = 0.3;
 #[derive(Debug)]
 struct State {
     learned: smart::Learned,
-    targets: HashMap<TargetKey, TargetState>,
-    limits: HashMap<LimitKey, Window>,
-    turns: HashMap<String, u64>,
+    // hashbrown's maps, for lookups by borrowed keys (`TargetRef`, `LimitRef`) and foldhash.
+    targets: hashbrown::HashMap<TargetKey, TargetState>,
+    limits: hashbrown::HashMap<LimitKey, Window>,
+    turns: hashbrown::HashMap<String, u64>,
     rng: SmallRng,
     next_id: u64,
+    scratch: Scratch,
 }
 
+/// Buffers a decision works in, kept between decisions so that a decision allocates little
+/// more than the [`Decision`] it returns.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The eligible targets' figures.
+    figures: Vec<select::Figures>,
+    /// Each eligible target's index among the candidates.
+    eligible: Vec<usize>,
+    /// The strategy's order, as indices into `figures`.
+    ranked: Vec<usize>,
+    /// The smart strategy's view of the eligible targets, their scores, and a key's spelling.
+    arms: Vec<smart::Arm>,
+    scored: Vec<smart::Scored>,
+    key: String,
+}
+
+/// The configuration and what is derived from it once, when it changes, for every decision.
 #[derive(Debug)]
 struct Compiled {
     config: RouterConfig,
     rules: Vec<CompiledRule>,
+    /// Each route's index by name (the first of a name, as a scan would find it).
+    routes: hashbrown::HashMap<String, usize>,
+}
+
+impl Compiled {
+    fn route(&self, name: &str) -> Option<&Route> {
+        self.routes.get(name).map(|&i| &self.config.routes[i])
+    }
 }
 
 #[derive(Debug)]
@@ -116,12 +155,13 @@ impl Router {
     fn with_rng(config: RouterConfig, rng: SmallRng) -> Result<Self, ConfigError> {
         let compiled = compile(config)?;
         let mut state = State {
-            targets: HashMap::new(),
-            limits: HashMap::new(),
-            turns: HashMap::new(),
+            targets: hashbrown::HashMap::new(),
+            limits: hashbrown::HashMap::new(),
+            turns: hashbrown::HashMap::new(),
             rng,
             next_id: 0,
             learned: smart::Learned::default(),
+            scratch: Scratch::default(),
         };
         sync_limits(&mut state, &compiled.config);
         Ok(Self {
@@ -205,10 +245,7 @@ impl Router {
         let (targets, strategy, failover, sort, cost_weight) = match &route_name {
             Some(name) => {
                 let route = compiled
-                    .config
-                    .routes
-                    .iter()
-                    .find(|r| &r.name == name)
+                    .route(name)
                     .ok_or_else(|| RouteError::UnknownRoute(name.clone()))?;
                 (
                     &route.targets[..],
@@ -247,69 +284,29 @@ impl Router {
         decision.failover = failover;
 
         let mut state = self.state();
-        let mut figures = Vec::new();
-        let mut eligible = Vec::new();
+        let mut scratch = std::mem::take(&mut state.scratch);
+        scratch.figures.clear();
+        scratch.eligible.clear();
+        decision.candidates.reserve_exact(targets.len());
         for target in targets {
             let (candidate, figs) =
                 weigh(target, req, ctx, &state, &compiled.config, decision.direct);
             if candidate.exclusion.is_none() {
-                eligible.push(decision.candidates.len());
-                figures.push(figs);
+                scratch.eligible.push(decision.candidates.len());
+                scratch.figures.push(figs);
             }
             decision.candidates.push(candidate);
         }
-        let turn = decision
-            .route
-            .as_ref()
-            .and_then(|r| state.turns.get(r))
-            .copied()
-            .unwrap_or_default();
-        let mut reasons = Vec::new();
-        let ranked = if strategy == Strategy::Smart {
-            let task = req.task.as_deref();
-            let arms: Vec<smart::Arm> = eligible
-                .iter()
-                .zip(&figures)
-                .map(|(&c, f)| {
-                    let t = &decision.candidates[c].target;
-                    smart::Arm {
-                        evidence: state.learned.evidence(task, &t.provider, &t.model),
-                        cost: f.cost,
-                    }
-                })
-                .collect();
-            let (order, scored) = smart::choose(&arms, cost_weight, &mut state.rng);
-            reasons = scored
-                .iter()
-                .zip(&arms)
-                .map(|(s, a)| s.explain(&a.evidence, cost_weight))
-                .collect();
-            order
-        } else {
-            select::order(strategy, &figures, turn, &mut state.rng)
-        };
-        // A request with nowhere to go waits and decides again; it has not had its turn.
-        if take_turn
-            && !ranked.is_empty()
-            && let Some(route) = &decision.route
-        {
-            *state.turns.entry(route.clone()).or_default() += 1;
-        }
+        rank(
+            &mut state,
+            &mut scratch,
+            &mut decision,
+            req,
+            cost_weight,
+            take_turn,
+        );
+        state.scratch = scratch;
         drop(state);
-        for (rank, &i) in ranked.iter().enumerate() {
-            let c = &mut decision.candidates[eligible[i]];
-            c.rank = Some(rank as u32);
-            let place = if rank == 0 {
-                "chosen".to_owned()
-            } else {
-                format!("fallback {rank}")
-            };
-            c.why = match reasons.get(i) {
-                Some(reason) => format!("{place}: {reason}"),
-                None => place,
-            };
-            decision.order.push(c.target.clone());
-        }
         if strategy == Strategy::Openrouter {
             delegate(&mut decision, sort);
         }
@@ -418,6 +415,74 @@ impl Router {
     }
 }
 
+/// Orders the eligible candidates (`scratch.eligible`) by the decision's strategy, takes the
+/// route's turn when the request is about to be sent, and writes each one's place and reason.
+fn rank(
+    state: &mut State,
+    scratch: &mut Scratch,
+    decision: &mut Decision,
+    req: &RouteRequest,
+    cost_weight: f64,
+    take_turn: bool,
+) {
+    let turn = decision
+        .route
+        .as_ref()
+        .and_then(|r| state.turns.get(r))
+        .copied()
+        .unwrap_or_default();
+    let smart = decision.strategy == Strategy::Smart;
+    if smart {
+        let task = req.task.as_deref();
+        let Scratch {
+            figures,
+            eligible,
+            ranked,
+            arms,
+            scored,
+            key,
+        } = scratch;
+        arms.clear();
+        arms.extend(eligible.iter().zip(figures.iter()).map(|(&c, f)| {
+            let t = &decision.candidates[c].target;
+            smart::Arm {
+                evidence: state
+                    .learned
+                    .evidence_with(key, task, &t.provider, &t.model),
+                cost: f.cost,
+            }
+        }));
+        smart::choose_into(arms, cost_weight, &mut state.rng, ranked, scored);
+    } else {
+        select::order_into(
+            decision.strategy,
+            &scratch.figures,
+            turn,
+            &mut state.rng,
+            &mut scratch.ranked,
+        );
+    }
+    // A request with nowhere to go waits and decides again; it has not had its turn.
+    if take_turn
+        && !scratch.ranked.is_empty()
+        && let Some(route) = &decision.route
+    {
+        *state.turns.entry(route.clone()).or_default() += 1;
+    }
+    decision.order.reserve_exact(scratch.ranked.len());
+    for (rank, &i) in scratch.ranked.iter().enumerate() {
+        let c = &mut decision.candidates[scratch.eligible[i]];
+        c.rank = Some(rank as u32);
+        let mut why = place(rank, smart);
+        if smart {
+            why.push_str(": ");
+            scratch.scored[i].explain_into(&mut why, &scratch.arms[i].evidence, cost_weight);
+        }
+        c.why = why;
+        decision.order.push(c.target.clone());
+    }
+}
+
 fn compile(config: RouterConfig) -> Result<Compiled, ConfigError> {
     validate(&config)?;
     let rules = config
@@ -426,7 +491,15 @@ fn compile(config: RouterConfig) -> Result<Compiled, ConfigError> {
         .cloned()
         .map(CompiledRule::new)
         .collect();
-    Ok(Compiled { config, rules })
+    let mut routes = hashbrown::HashMap::with_capacity(config.routes.len());
+    for (i, route) in config.routes.iter().enumerate() {
+        routes.entry(route.name.clone()).or_insert(i);
+    }
+    Ok(Compiled {
+        config,
+        rules,
+        routes,
+    })
 }
 
 fn sync_limits(state: &mut State, config: &RouterConfig) {
@@ -442,5 +515,98 @@ fn sync_limits(state: &mut State, config: &RouterConfig) {
             .entry((l.provider.clone(), l.key.clone()))
             .or_insert_with(|| Window::new(l.rpm, l.tpm))
             .set_limits(l.rpm, l.tpm);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher;
+
+    use super::*;
+    use crate::request::TargetRef;
+
+    /// A spent budget excludes its target whether the caller's map is small enough to scan or
+    /// large enough to hash.
+    #[test]
+    fn a_spent_budget_excludes_its_target_among_few_or_many() {
+        let or: ProviderId = "openrouter".parse().unwrap();
+        let target = |model: &str| Target {
+            provider: or.clone(),
+            model: model.to_owned(),
+            weight: 1,
+            max_concurrency: None,
+            openrouter: None,
+        };
+        let config = RouterConfig {
+            routes: vec![Route {
+                name: "r".into(),
+                strategy: Strategy::Priority,
+                openrouter_sort: None,
+                cost_weight: None,
+                targets: vec![target("a"), target("b")],
+                failover: Default::default(),
+            }],
+            ..RouterConfig::default()
+        };
+        let router = Router::seeded(config, 1).unwrap();
+        let req = RouteRequest {
+            route: Some("r".into()),
+            ..RouteRequest::default()
+        };
+        let catalogue = Catalogue::new();
+        let keys = HashMap::new();
+        for others in [0, 7, 8, 40] {
+            let mut budgets: HashMap<(ProviderId, String), String> = (0..others)
+                .map(|i| ((or.clone(), format!("other-{i}")), "other".to_owned()))
+                .collect();
+            budgets.insert((or.clone(), "a".into()), "daily cap".into());
+            let ctx = Context {
+                catalogue: &catalogue,
+                key_labels: &keys,
+                over_budget: &budgets,
+                now: Instant::now(),
+            };
+            let d = router.decide(&req, &ctx).unwrap();
+            assert_eq!(
+                d.candidates[0].why,
+                "over budget: daily cap",
+                "{} budgets",
+                budgets.len()
+            );
+            assert_eq!(d.order, [target("b")], "{} budgets", budgets.len());
+        }
+    }
+
+    /// Borrowed keys find what owned keys stored: same hash, same equality.
+    #[test]
+    fn borrowed_keys_find_what_owned_keys_stored() {
+        let or: ProviderId = "openrouter".parse().unwrap();
+        let an: ProviderId = "anthropic".parse().unwrap();
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let mut targets: hashbrown::HashMap<TargetKey, u32> = hashbrown::HashMap::new();
+        let mut limits: hashbrown::HashMap<LimitKey, u32> = hashbrown::HashMap::new();
+        for (i, (p, m)) in [(&or, "a/b"), (&or, ""), (&an, "a/b"), (&an, "claude")]
+            .into_iter()
+            .enumerate()
+        {
+            let owned = (p.clone(), m.to_owned());
+            assert_eq!(hasher.hash_one(&owned), hasher.hash_one(TargetRef(p, m)));
+            targets.insert(owned, i as u32);
+        }
+        for (i, (p, k)) in [(&or, None), (&or, Some("a1b2")), (&an, Some(""))]
+            .into_iter()
+            .enumerate()
+        {
+            let owned = (p.clone(), k.map(str::to_owned));
+            assert_eq!(hasher.hash_one(&owned), hasher.hash_one(LimitRef(p, k)));
+            limits.insert(owned, i as u32);
+        }
+        assert_eq!(targets.get(&TargetRef(&an, "a/b")), Some(&2));
+        assert_eq!(targets.get(&TargetRef(&or, "")), Some(&1));
+        assert_eq!(targets.get(&TargetRef(&an, "a/")), None);
+        assert_eq!(limits.get(&LimitRef(&or, None)), Some(&0));
+        assert_eq!(limits.get(&LimitRef(&or, Some("a1b2"))), Some(&1));
+        assert_eq!(limits.get(&LimitRef(&an, None)), None);
+        assert_eq!(limits.get(&LimitRef(&an, Some(""))), Some(&2));
     }
 }

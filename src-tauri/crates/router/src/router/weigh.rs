@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use switchboard_core::{BuiltinProvider, ProviderId};
 
-use super::{Context, LimitKey, State, TargetState};
+use super::{Context, LimitKey, LimitRef, State, TargetState};
 use crate::breaker::Admission;
 use crate::config::{RouterConfig, Target};
 use crate::decision::{Candidate, Decision, Delegation, Exclusion};
-use crate::request::RouteRequest;
+use crate::fixed::push_integer;
+use crate::request::{RouteRequest, TargetRef};
 use crate::select::Figures;
 
 /// Output tokens assumed for a cost or latency prediction when neither the request's cap nor
@@ -56,9 +57,11 @@ pub(super) fn weigh(
     config: &RouterConfig,
     direct: bool,
 ) -> (Candidate, Figures) {
-    let key = (target.provider.clone(), target.model.clone());
     let empty = TargetState::default();
-    let ts = state.targets.get(&key).unwrap_or(&empty);
+    let ts = state
+        .targets
+        .get(&TargetRef(&target.provider, &target.model))
+        .unwrap_or(&empty);
     let facts = ctx.catalogue.get(&target.provider, &target.model);
     let expected_out = ts.stats.ewma_output_tokens.unwrap_or_else(|| {
         req.max_output_tokens.map_or(DEFAULT_OUTPUT_TOKENS, |m| {
@@ -95,7 +98,7 @@ pub(super) fn weigh(
         }
     }
     if exclusion.is_none()
-        && let Some(message) = ctx.over_budget.get(&key)
+        && let Some(message) = budget_message(ctx, target)
     {
         exclusion = Some(Exclusion::OverBudget {
             message: message.clone(),
@@ -119,13 +122,15 @@ pub(super) fn weigh(
             max,
         });
     }
-    if exclusion.is_none() {
+    if exclusion.is_none() && !state.limits.is_empty() {
         let tokens = req.prompt_tokens + expected_out as u64;
         let label = ctx.key_labels.get(&target.provider).map(String::as_str);
-        for scope in limit_scopes(&target.provider, label) {
-            if let Some(w) = state.limits.get(&scope) {
+        // The provider's limit, then its key's: `limit_scopes`' order, borrowed.
+        for key in std::iter::once(None).chain(label.map(Some)) {
+            if let Some(w) = state.limits.get(&LimitRef(&target.provider, key)) {
                 let wait = w.wait(ctx.now, tokens);
                 if !wait.is_zero() {
+                    let scope = (target.provider.clone(), key.map(str::to_owned));
                     exclusion = Some(Exclusion::RateLimited {
                         limit: limit_label(&scope, config),
                         wait_ms: millis(wait),
@@ -149,7 +154,7 @@ pub(super) fn weigh(
         tokens_per_second: ts.stats.ewma_tokens_per_s,
         success,
         in_flight: ts.in_flight,
-        circuit: ts.breaker.view(ctx.now).state,
+        circuit: ts.breaker.state(),
         known: facts.is_some(),
     };
     let figures = Figures {
@@ -160,6 +165,22 @@ pub(super) fn weigh(
         success,
     };
     (candidate, figures)
+}
+
+/// The message of the budget `target` is over, if any. The caller's map is looked up by an
+/// owned key, which costs two copies per target; the few budgets a person has spent at once are
+/// found faster by looking at each.
+fn budget_message<'a>(ctx: &Context<'a>, target: &Target) -> Option<&'a String> {
+    const SCAN: usize = 8;
+    if ctx.over_budget.len() <= SCAN {
+        ctx.over_budget
+            .iter()
+            .find(|((p, m), _)| *p == target.provider && *m == target.model)
+            .map(|(_, message)| message)
+    } else {
+        ctx.over_budget
+            .get(&(target.provider.clone(), target.model.clone()))
+    }
 }
 
 /// The OpenRouter strategy: the first eligible OpenRouter target is sent with the other
@@ -182,37 +203,63 @@ pub(super) fn delegate(decision: &mut Decision, sort: Option<String>) {
 }
 
 pub(super) fn summarize(d: &Decision) -> String {
-    let by = match (&d.rule, &d.route) {
-        (Some(rule), Some(route)) => format!("rule \"{rule}\" → route \"{route}\""),
-        (None, Some(route)) => format!("route \"{route}\""),
-        (Some(rule), None) => format!("rule \"{rule}\""),
-        (None, None) => "the model asked for".to_owned(),
-    };
+    // Written piece by piece into one string: it is part of every decision.
+    let mut out = String::with_capacity(160);
+    let mut push = |parts: &[&str]| parts.iter().for_each(|p| out.push_str(p));
+    match (&d.rule, &d.route) {
+        (Some(rule), Some(route)) => push(&["rule \"", rule, "\" \u{2192} route \"", route, "\""]),
+        (None, Some(route)) => push(&["route \"", route, "\""]),
+        (Some(rule), None) => push(&["rule \"", rule, "\""]),
+        (None, None) => push(&["the model asked for"]),
+    }
     let excluded = d
         .candidates
         .iter()
         .filter(|c| c.exclusion.is_some())
         .count();
     match d.chosen() {
-        Some(t) => format!(
-            "{by} ({}): {} {} chosen; {} fallback(s), {excluded} excluded",
-            crate::decision::serde_name(&d.strategy),
-            t.provider,
-            t.model,
-            d.order.len() - 1
-        ),
+        Some(t) => {
+            push(&[
+                " (",
+                d.strategy.name(),
+                "): ",
+                t.provider.as_str(),
+                " ",
+                &t.model,
+            ]);
+            out.push_str(" chosen; ");
+            push_integer(&mut out, (d.order.len() - 1) as u64);
+            out.push_str(" fallback(s), ");
+            push_integer(&mut out, excluded as u64);
+            out.push_str(" excluded");
+        }
         None => {
             let reasons: Vec<String> = d
                 .candidates
                 .iter()
                 .map(|c| format!("{} {}: {}", c.target.provider, c.target.model, c.why))
                 .collect();
-            format!(
-                "{by}: no target can take this request ({})",
-                reasons.join("; ")
-            )
+            push(&[
+                ": no target can take this request (",
+                &reasons.join("; "),
+                ")",
+            ]);
         }
     }
+    out
+}
+
+/// "chosen" or "fallback 2": the start of an eligible candidate's `why`, with room for the
+/// smart strategy's explanation when one follows.
+pub(super) fn place(rank: usize, explained: bool) -> String {
+    let mut place = String::with_capacity(if explained { 176 } else { 16 });
+    if rank == 0 {
+        place.push_str("chosen");
+    } else {
+        place.push_str("fallback ");
+        push_integer(&mut place, rank as u64);
+    }
+    place
 }
 
 pub(super) fn millis(d: Duration) -> u64 {
