@@ -403,6 +403,49 @@ pub const MIGRATIONS: &[Migration] = &[
         ALTER TABLE budget_alert_v7 RENAME TO budget_alert;
     ",
     },
+    Migration {
+        version: 8,
+        name: "indexes for long histories, prefix indexes for search",
+        // Measured on a million messages (benches/fts.rs). Each index below replaces one it
+        // extends, so writes pay for no more indexes than before; dropping an index loses no
+        // data. The search index is rebuilt from the turns and answers it mirrors.
+        sql: "
+        -- The sidebar pages in this order (ties by id), so a page is an index range and only
+        -- its own conversations are totalled.
+        DROP INDEX conversation_by_recency;
+        CREATE INDEX conversation_by_recency
+            ON conversation (pinned DESC, updated_ms DESC, id DESC);
+
+        -- Opening a conversation reads its whole tree (which turn follows which) to find the
+        -- displayed path; from the index alone, it never reads the turns' text.
+        DROP INDEX turn_by_conversation;
+        CREATE INDEX turn_tree ON turn (conversation_id, n, id, parent_id, created_ms);
+
+        -- Totals (a conversation's, each column's, the sidebar's) read every answer's cost;
+        -- from the index alone, they never read the answers' text, often pages long.
+        DROP INDEX answer_by_column;
+        CREATE INDEX answer_cost
+            ON answer (column_id, ledger_id, stats_cost_pico, status, stats_json IS NOT NULL);
+
+        -- Search follows typing, so its last word is a prefix. Without a prefix index FTS5
+        -- copies out the document lists of every word that starts with it, three times per
+        -- search (the window, the ranking, bm25's document frequency): on a million messages
+        -- 200-500 ms for two or three letters, 40-50 ms for a common four-letter word. These
+        -- indexes hold those lists ready for prefixes of two to four characters (one-letter
+        -- prefixes are searched as whole words, see search.rs; longer ones match few words).
+        -- The search index grows about threefold, the whole database by about a fifth.
+        -- Snippets need positions, so `detail` stays full. The triggers name the table, so
+        -- they follow it.
+        DROP TABLE message_search;
+        CREATE VIRTUAL TABLE message_search USING fts5 (
+            body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+        );
+        INSERT INTO message_search (rowid, body)
+            SELECT n * 2, text FROM turn
+            UNION ALL
+            SELECT n * 2 + 1, content FROM answer;
+    ",
+    },
 ];
 
 /// The version a fully migrated database has.

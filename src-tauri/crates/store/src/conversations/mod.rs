@@ -5,6 +5,7 @@
 //! numbers come from its ledger row, so the Chat screen and the spend reports read one truth.
 
 mod answers;
+mod path;
 mod search;
 mod tree;
 mod view;
@@ -190,16 +191,30 @@ impl Store {
 
     /// Every conversation, pinned first, then the most recently active.
     pub fn conversation_summaries(&self) -> Result<Vec<ConversationSummary>, StoreError> {
-        let conn = self.conn()?;
-        let mut stmt = conn.prepare(
-            "SELECT c.id, c.title, c.pinned, c.updated_ms,
+        self.conversation_summaries_after(None, usize::MAX)
+    }
+
+    /// The sidebar a page at a time: the `limit` conversations that follow `after` in the
+    /// order of [`Store::conversation_summaries`] (the first ones without it). Each page walks
+    /// the recency index from where the last one stopped and totals only its own
+    /// conversations, so the first page of a long history costs what it shows.
+    pub fn conversation_summaries_after(
+        &self,
+        after: Option<&ConversationSummary>,
+        limit: usize,
+    ) -> Result<Vec<ConversationSummary>, StoreError> {
+        // Each conversation's total: its answers' costs through the covering index
+        // `answer_cost`, so long answers' text is never read.
+        const SELECT: &str = "SELECT c.id, c.title, c.pinned, c.updated_ms,
                 (SELECT SUM(COALESCE(l.cost_pico, CASE WHEN l.id IS NULL THEN a.stats_cost_pico END))
-                   FROM answer a JOIN conversation_column k ON k.id = a.column_id
+                   FROM conversation_column k JOIN answer a ON a.column_id = k.id
                    LEFT JOIN ledger l ON l.id = a.ledger_id
                   WHERE k.conversation_id = c.id)
-             FROM conversation c ORDER BY c.pinned DESC, c.updated_ms DESC, c.id DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
+             FROM conversation c";
+        const ORDER: &str = "ORDER BY c.pinned DESC, c.updated_ms DESC, c.id DESC LIMIT ?1";
+        let conn = self.conn()?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let read = |r: &rusqlite::Row<'_>| {
             Ok(ConversationSummary {
                 id: r.get(0)?,
                 title: r.get(1)?,
@@ -207,8 +222,21 @@ impl Store {
                 updated_ms: r.get(3)?,
                 total_cost: Usd::from_pico(r.get::<_, Option<i64>>(4)?.unwrap_or(0)),
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let rows = match after {
+            None => conn
+                .prepare_cached(&format!("{SELECT} {ORDER}"))?
+                .query_map([limit], read)?
+                .collect::<Result<_, _>>()?,
+            // A row value compares as the index orders, so the scan starts at `after`.
+            Some(last) => conn
+                .prepare_cached(&format!(
+                    "{SELECT} WHERE (c.pinned, c.updated_ms, c.id) < (?2, ?3, ?4) {ORDER}"
+                ))?
+                .query_map(params![limit, last.pinned, last.updated_ms, last.id], read)?
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(rows)
     }
 
     /// Renames a conversation (its title no longer follows the first message).

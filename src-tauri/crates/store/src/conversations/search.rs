@@ -22,20 +22,26 @@ const PER_TURN: i64 = 6;
 
 /// The user's words as an FTS5 query: each term quoted (so `AND`, `-`, `*`, `"`… are just
 /// text), all required, the last one a prefix so results follow typing. None if no words.
+///
+/// A last word of one character is matched whole: as a prefix it would stand for a good part
+/// of the vocabulary (every word starting with that letter), which ranks nothing useful and
+/// costs hundreds of milliseconds on a long history; the prefix indexes start at two.
 pub(crate) fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
+    let words: Vec<String> = text
         .split_whitespace()
         .map(|t| t.replace([OPEN, CLOSE], ""))
         .filter(|t| !t.is_empty())
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
         .collect();
-    let (last, rest) = terms.split_last()?;
-    let mut query = rest.join(" ");
-    if !query.is_empty() {
-        query.push(' ');
+    let (last, _) = words.split_last()?;
+    let prefix = last.chars().nth(1).is_some();
+    let mut query = words
+        .iter()
+        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if prefix {
+        query.push('*');
     }
-    query.push_str(last);
-    query.push('*');
     Some(query)
 }
 
@@ -62,6 +68,25 @@ pub(crate) fn highlights(marked: &str) -> (String, Vec<(u32, u32)>) {
     (plain, ranges)
 }
 
+/// Where an index row comes from: its conversation (id, title), turn and answer (if any).
+type Source = (String, String, String, Option<String>);
+
+fn source(conn: &rusqlite::Connection, rowid: i64) -> Result<Option<Source>, StoreError> {
+    let sql = if rowid % 2 == 0 {
+        "SELECT c.id, c.title, t.id, NULL FROM turn t
+         JOIN conversation c ON c.id = t.conversation_id WHERE t.n = ?1"
+    } else {
+        "SELECT c.id, c.title, t.id, a.id FROM answer a JOIN turn t ON t.id = a.turn_id
+         JOIN conversation c ON c.id = t.conversation_id WHERE a.n = ?1"
+    };
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row([rowid / 2], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?)
+}
+
 impl Store {
     /// The best `limit` hits for `query` across every conversation, at most one per turn.
     pub fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
@@ -81,46 +106,26 @@ impl Store {
             .query_row(params![fts, RANK_WINDOW - 1], |r| r.get(0))
             .optional()?
             .unwrap_or(0);
-        // One ranked query that also builds the snippets, so FTS5 computes them for the
-        // winners only and sets the (costly, for prefixes) term lists up once.
-        let ranked = {
-            let mut stmt = conn.prepare_cached(
-                "SELECT rowid, snippet(message_search, 0, char(57344), char(57345), '…', 16)
-                 FROM message_search WHERE message_search MATCH ?1 AND rowid >= ?3
-                 ORDER BY rank LIMIT ?2",
-            )?;
-            // Up to one row per column and the question itself can match the same turn;
-            // fetching a few times the limit leaves enough distinct turns once folded.
-            let rows = i64::from(limit).saturating_mul(PER_TURN);
-            stmt.query_map(params![fts, rows, floor], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?
-        };
-        let mut hits: Vec<SearchHit> = Vec::with_capacity(ranked.len());
-        for (rowid, marked) in ranked {
-            if hits.len() >= limit as usize {
+        // One ranked query that also builds the snippets, so FTS5 sets the term lists up
+        // once. It is stepped only until the page is full: FTS5 ranks the whole window before
+        // the first row either way, but builds each snippet as its row is stepped to, and
+        // snippets for rows folded away or past the page were a fifth of the time.
+        let mut ranked = conn.prepare_cached(
+            "SELECT rowid, snippet(message_search, 0, char(57344), char(57345), '…', 16)
+             FROM message_search WHERE message_search MATCH ?1 AND rowid >= ?3
+             ORDER BY rank LIMIT ?2",
+        )?;
+        // Up to one row per column and the question itself can match the same turn; a few
+        // times the limit leaves enough distinct turns once folded.
+        let most = i64::from(limit).saturating_mul(PER_TURN);
+        let mut rows = ranked.query(params![fts, most, floor])?;
+        let mut hits: Vec<SearchHit> = Vec::new();
+        while hits.len() < limit as usize {
+            let Some(row) = rows.next()? else {
                 break;
-            }
-            let source =
-                if rowid % 2 == 0 {
-                    conn.prepare_cached(
-                        "SELECT c.id, c.title, t.id, NULL FROM turn t
-                     JOIN conversation c ON c.id = t.conversation_id WHERE t.n = ?1",
-                    )?
-                    .query_row([rowid / 2], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })
-                    .optional()?
-                } else {
-                    conn.prepare_cached(
-                    "SELECT c.id, c.title, t.id, a.id FROM answer a JOIN turn t ON t.id = a.turn_id
-                     JOIN conversation c ON c.id = t.conversation_id WHERE a.n = ?1",
-                )?
-                .query_row([rowid / 2], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()?
-                };
-            let Some((conversation_id, title, turn_id, answer_id)) = source else {
+            };
+            let rowid: i64 = row.get(0)?;
+            let Some((conversation_id, title, turn_id, answer_id)) = source(&conn, rowid)? else {
                 // An index row without its source would be a bug in the triggers; skip it
                 // rather than fail the whole search.
                 tracing::warn!(rowid, "search index row without a source row");
@@ -131,7 +136,7 @@ impl Store {
             if hits.iter().any(|h| h.turn_id == turn_id) {
                 continue;
             }
-            let (snippet, highlights) = highlights(&marked);
+            let (snippet, highlights) = highlights(&row.get::<_, String>(1)?);
             hits.push(SearchHit {
                 conversation_id,
                 title,

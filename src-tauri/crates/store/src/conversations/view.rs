@@ -9,6 +9,7 @@ use switchboard_core::{
     Thumb, TurnView, Usd,
 };
 
+use super::path::displayed_path;
 use super::{from_json, not_found, parse_status, read_columns};
 use crate::{Store, StoreError};
 
@@ -128,23 +129,22 @@ impl RawStats {
 /// apart, never as zero), for the totals: the ledger row's when there is one, else the one
 /// recorded at import (`stats_cost_pico` beside `stats_json`, NULL when the stats had none).
 /// With neither, no request was recorded: unknown only if one may have been billed
-/// mid-stream. Small columns only, so totalling a conversation far longer than its window
-/// costs little; these are the rules [`RawStats::into_stats`] follows for one answer's cost.
+/// mid-stream. These are the rules [`RawStats::into_stats`] follows for one answer's cost.
+///
+/// The inner query reads only what the index `answer_cost` holds (`recorded` is one of its
+/// expressions), so totalling a conversation far longer than its window never reads an
+/// answer's text; SQLite matches an indexed expression in a result column but not inside a
+/// CASE, hence the two levels.
 const COSTS: &str = "SELECT a.column_id,
         COALESCE(l.cost_pico, CASE WHEN l.id IS NULL THEN a.stats_cost_pico END),
         CASE WHEN l.id IS NOT NULL THEN l.cost_pico IS NULL
-             WHEN a.stats_json IS NOT NULL THEN a.stats_cost_pico IS NULL
+             WHEN a.recorded THEN a.stats_cost_pico IS NULL
              ELSE a.status = 'interrupted' END
-     FROM answer a JOIN conversation_column k ON k.id = a.column_id
-     LEFT JOIN ledger l ON l.id = a.ledger_id
-     WHERE k.conversation_id = ?1";
-
-/// A turn's place in the tree; its text and attachments are read only if it is shown.
-struct TurnRow {
-    id: String,
-    parent: Option<String>,
-    created_ms: i64,
-}
+     FROM (SELECT a.column_id, a.ledger_id, a.stats_cost_pico, a.status,
+                  a.stats_json IS NOT NULL AS recorded
+           FROM conversation_column k JOIN answer a ON a.column_id = k.id
+           WHERE k.conversation_id = ?1) a
+     LEFT JOIN ledger l ON l.id = a.ledger_id";
 
 impl Store {
     /// The conversation as opened: columns, the displayed path with answers, totals.
@@ -185,41 +185,7 @@ impl Store {
             })
             .collect();
 
-        let mut turns: HashMap<String, TurnRow> = HashMap::new();
-        let mut siblings: HashMap<Option<String>, Vec<String>> = HashMap::new();
-        {
-            let mut stmt = conn.prepare(
-                "SELECT id, parent_id, created_ms FROM turn WHERE conversation_id = ?1 ORDER BY n",
-            )?;
-            let rows = stmt.query_map([id], |r| {
-                Ok(TurnRow {
-                    id: r.get(0)?,
-                    parent: r.get(1)?,
-                    created_ms: r.get(2)?,
-                })
-            })?;
-            for row in rows {
-                let row = row?;
-                siblings
-                    .entry(row.parent.clone())
-                    .or_default()
-                    .push(row.id.clone());
-                turns.insert(row.id.clone(), row);
-            }
-        }
-
-        let mut path = Vec::new();
-        let mut next = leaf;
-        while let Some(turn_id) = next {
-            let Some(row) = turns.remove(&turn_id) else {
-                return Err(StoreError::Corrupt {
-                    detail: format!("turn {turn_id} of conversation {id} is missing"),
-                });
-            };
-            next = row.parent.clone();
-            path.push(row);
-        }
-        path.reverse();
+        let mut path = displayed_path(&conn, id, leaf.as_deref())?;
 
         let end = match before {
             None => path.len(),
@@ -303,8 +269,6 @@ impl Store {
                     .push((r.get(3)?, view));
             }
 
-            let versions = siblings.get(&row.parent).map_or(&[][..], Vec::as_slice);
-            let version = versions.iter().position(|s| *s == row.id).unwrap_or(0) + 1;
             let mut shown = Vec::new();
             for column in &columns {
                 let Some(mut attempts) = attempts_by_column.remove(&column.id) else {
@@ -324,8 +288,8 @@ impl Store {
                 id: row.id,
                 text,
                 answers: shown,
-                version: u32::try_from(version).unwrap_or(u32::MAX),
-                versions: u32::try_from(versions.len()).unwrap_or(u32::MAX),
+                version: row.version,
+                versions: row.versions,
                 created_ms: row.created_ms,
             });
         }
@@ -490,6 +454,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The path is followed by position, not by removing visited turns as before, so a loop
+    /// (which no write makes, but a damaged file can hold) must be caught, not followed forever.
+    #[test]
+    fn a_loop_in_the_turn_tree_is_reported_as_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        let id = chain(&store, 2);
+        store
+            .conn()
+            .unwrap()
+            .execute(
+                "UPDATE turn SET parent_id = (SELECT id FROM turn
+                     WHERE conversation_id = ?1 AND parent_id IS NOT NULL)
+                 WHERE conversation_id = ?1 AND parent_id IS NULL",
+                [&id],
+            )
+            .unwrap();
+        let err = store.conversation_window(&id, None, 10).unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
     }
 
     #[test]

@@ -362,6 +362,104 @@ fn a_turn_found_in_its_question_and_every_column_is_one_hit() {
     );
 }
 
+/// The last word is searched as a prefix through FTS5's prefix indexes (two to four
+/// characters) or, longer, by merging the words it starts; either way hits stay ranked and
+/// the whole matched word is highlighted.
+#[test]
+fn prefixes_of_every_length_are_ranked_and_highlight_whole_words() {
+    let (_dir, store) = open();
+    let (_, weak, _) = answered(
+        &store,
+        "a long message that mentions kiwifruit once among many other words about trees",
+        "x",
+    );
+    let (_, strong, _) = answered(&store, "kiwifruit kiwifruit kiwis", "y");
+    for prefix in ["ki", "kiw", "kiwi", "kiwif", "kiwifruit"] {
+        let hits = store.search(prefix, 10).unwrap();
+        let order: Vec<&str> = hits.iter().map(|h| h.turn_id.as_str()).collect();
+        assert_eq!(
+            order,
+            [strong.as_str(), weak.as_str()],
+            "{prefix}: bm25 order"
+        );
+        for hit in &hits {
+            let marked: Vec<&str> = hit
+                .highlights
+                .iter()
+                .map(|&(s, e)| &hit.snippet[s as usize..e as usize])
+                .collect();
+            assert!(
+                !marked.is_empty() && marked.iter().all(|m| m.starts_with(prefix)),
+                "{prefix}: {marked:?} in {:?}",
+                hit.snippet
+            );
+        }
+    }
+    let hits = store.search("many ki", 10).unwrap();
+    assert_eq!(hits.len(), 1, "earlier words are whole words, all required");
+    assert_eq!(hits[0].turn_id, weak);
+}
+
+/// A one-letter prefix stood for every word starting with that letter: on a long history a
+/// search that ranked nothing useful and held the database for half a second.
+#[test]
+fn a_last_word_of_one_letter_is_matched_whole() {
+    let (_dir, store) = open();
+    let (_, words, _) = answered(&store, "apples and apricots", "none here");
+    let (_, letter, _) = answered(&store, "plan a or plan b", "ok");
+    let turns = |q: &str| -> Vec<String> {
+        let hits = store.search(q, 10).unwrap();
+        hits.into_iter().map(|h| h.turn_id).collect()
+    };
+    assert_eq!(
+        turns("a"),
+        [letter.as_str()],
+        "the word a, not every a-word"
+    );
+    assert_eq!(
+        turns("plan b"),
+        [letter.as_str()],
+        "the last word is required"
+    );
+    assert_eq!(turns("ap"), [words.as_str()], "two letters are a prefix");
+}
+
+/// The sidebar used to total every conversation before showing the first: a page is now an
+/// index range, in the same order and with the same totals as the whole list.
+#[test]
+fn the_sidebar_pages_through_conversations_in_the_order_of_the_whole_list() {
+    let (_dir, store) = open();
+    let (first, ..) = answered(&store, "first", "one");
+    // Copies share one `updated_ms`, so their order falls to the id.
+    let mut doc = store.export_conversation(&first).unwrap();
+    doc.updated_ms = 42;
+    for _ in 0..4 {
+        store.import_conversation(&doc).unwrap();
+    }
+    let (pinned, ..) = answered(&store, "pinned", "two");
+    store.pin_conversation(&pinned, true).unwrap();
+    answered(&store, "latest", "three");
+
+    let whole = store.conversation_summaries().unwrap();
+    assert_eq!(whole.len(), 7);
+    assert_eq!(whole[0].id, pinned, "pinned first");
+    let mut paged = Vec::new();
+    loop {
+        let page = store.conversation_summaries_after(paged.last(), 2).unwrap();
+        assert!(page.len() <= 2, "at most the limit");
+        if page.is_empty() {
+            break;
+        }
+        paged.extend(page);
+    }
+    assert_eq!(paged, whole, "the pages, joined, are the whole list");
+    assert_eq!(
+        store.conversation_summaries_after(None, 3).unwrap()[..],
+        whole[..3],
+        "the first page"
+    );
+}
+
 /// Thumbs and the best-of vote used to live only in the page's memory: gone on reopening.
 #[test]
 fn thumbs_and_the_best_vote_are_kept_with_the_answers_and_do_not_clear_each_other() {

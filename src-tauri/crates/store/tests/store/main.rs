@@ -29,6 +29,23 @@ fn database_at(path: &std::path::Path, version: u32) {
 
 /// Rows that a user of `version` could have had. Every later migration must keep them.
 fn seed(conn: &Connection, version: u32) {
+    if version == 7 {
+        // A pinned conversation whose answer cost the v6 request: v8 rebuilds the search
+        // index (now with prefix indexes) and replaces the indexes that list and total it.
+        conn.execute_batch(
+            "INSERT INTO conversation (id, title, pinned, created_ms, updated_ms, leaf_turn_id)
+               VALUES ('c7', 'Pinned chat', 1, 7, 7, 't7');
+             INSERT INTO conversation_column (id, conversation_id, position, provider_id, model,
+               params_json) VALUES ('k7', 'c7', 0, 'openrouter', 'openai/gpt-4o', '{}');
+             INSERT INTO turn (id, conversation_id, text, created_ms)
+               VALUES ('t7', 'c7', 'how do narwhals use their tusks', 7);
+             INSERT INTO answer (id, turn_id, column_id, attempt, selected, content, status,
+               ledger_id, created_ms)
+               VALUES ('a7', 't7', 'k7', 1, 1, 'Their tusks sense the water.', 'complete',
+               'r6', 7);",
+        )
+        .unwrap();
+    }
     if version == 6 {
         // A budget whose alert fired: v7 copies both tables into a new shape.
         conn.execute_batch(
@@ -210,6 +227,48 @@ fn assert_seeds_survived(store: &Store, from: u32) {
             1,
             "v3 search index kept"
         );
+        let hits = store.search("seeded answer", 5).unwrap();
+        assert_eq!(
+            hits.iter()
+                .map(|h| h.answer_id.as_deref())
+                .collect::<Vec<_>>(),
+            [Some("a1")],
+            "v3 answers are in the search index v8 rebuilt"
+        );
+    }
+    if from >= 7 {
+        for prefix in ["tu", "tus", "tusk", "tusks"] {
+            let hits = store.search(prefix, 5).unwrap();
+            assert_eq!(hits.len(), 1, "{prefix}: question and answer are one hit");
+            let hit = &hits[0];
+            assert_eq!(hit.turn_id, "t7");
+            let (s, e) = hit.highlights[0];
+            assert_eq!(&hit.snippet[s as usize..e as usize], "tusks", "{prefix}");
+        }
+        let first = store.conversation_summaries_after(None, 1).unwrap();
+        assert_eq!(
+            first[0].id, "c7",
+            "the pinned v7 conversation leads the sidebar"
+        );
+        assert_eq!(
+            first[0].total_cost.to_string(),
+            "0.002",
+            "totalled through v8's index"
+        );
+        let rest = store
+            .conversation_summaries_after(first.last(), 10)
+            .unwrap();
+        assert_eq!(
+            rest.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["c1"],
+            "the next page starts after it"
+        );
+        let (view, skipped) = store.conversation_window("c7", None, 1).unwrap();
+        assert_eq!(
+            (view.turns[0].text.as_str(), view.turns[0].version, skipped),
+            ("how do narwhals use their tusks", 1, 0)
+        );
+        assert_eq!(view.total_cost.to_string(), "0.002");
     }
 }
 
