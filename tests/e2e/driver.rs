@@ -107,6 +107,32 @@ impl Driver {
         ])
     }
 
+    /// [`Driver::for_fake`] with `routing` already saved in the data dir, through the engine's
+    /// own import, as a person's earlier configuration would be.
+    pub(crate) async fn for_fake_with_routing(
+        data: &std::path::Path,
+        fake: &switchboard_tests::FakeUpstream,
+        key: &str,
+        routing: &str,
+    ) -> TestResult<Self> {
+        use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
+        let service = switchboard_tests::keychain::unique_service();
+        {
+            let engine = Engine::open(EngineConfig {
+                data_dir: DataDir::at(data),
+                keychain_service: service.clone(),
+                environment: Environment::from_pairs(Vec::<(&str, &str)>::new()),
+            })?;
+            engine.import_routing(routing).await?;
+        }
+        Self::start(&[
+            ("SWITCHBOARD_DATA_DIR", data.display().to_string()),
+            ("SWITCHBOARD_KEYCHAIN_SERVICE", service),
+            ("OPENROUTER_BASE_URL", fake.openrouter_base()),
+            ("OPENROUTER_API_KEY", key.to_owned()),
+        ])
+    }
+
     /// Launches the app and connects a WebDriver session to it.
     pub(crate) async fn launch(&self, app: &std::path::Path) -> TestResult<Client> {
         let mut caps = serde_json::Map::new();

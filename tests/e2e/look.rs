@@ -10,7 +10,6 @@ use fantoccini::Client;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde::Deserialize;
-use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
 use switchboard_tests::{FakeUpstream, Reply};
 
 use crate::chat::{open_new_chat, type_and_send};
@@ -19,26 +18,10 @@ use crate::page::{
     click, replace_text, screenshot, type_into, wait_all, wait_for_attr, wait_for_count,
     wait_for_value, wait_some,
 };
+// The route and rule the Dark-mode test seeds, so Routing has cards to draw.
+use crate::theme::ROUTING;
 
 const KEY: &str = "sk-or-v1-e2e-look-0000000000000000000000000";
-
-/// A route and a rule, so Routing has cards to draw.
-const ROUTING: &str = r#"
-[[routes]]
-name = "code"
-strategy = "priority"
-[[routes.targets]]
-provider = "openrouter"
-model = "anthropic/claude-sonnet-4"
-[[routes.targets]]
-provider = "openrouter"
-model = "openai/gpt-4o-mini"
-
-[[rules]]
-name = "code questions"
-when = { task = ["code"] }
-then = { route = "code" }
-"#;
 
 /// One screen: its shortcut key, its name in file names, and what shows once it has loaded.
 struct Screen {
@@ -94,23 +77,9 @@ async fn every_screen_fits_passes_axe_and_is_saved_in_both_themes_at_both_sizes(
     };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
-    let service = switchboard_tests::keychain::unique_service();
-    {
-        let engine = Engine::open(EngineConfig {
-            data_dir: DataDir::at(data.path()),
-            keychain_service: service.clone(),
-            environment: Environment::from_pairs(Vec::<(&str, &str)>::new()),
-        })
+    let driver = Driver::for_fake_with_routing(data.path(), &fake, KEY, ROUTING)
+        .await
         .unwrap();
-        engine.import_routing(ROUTING).await.unwrap();
-    }
-    let driver = Driver::start(&[
-        ("SWITCHBOARD_DATA_DIR", data.path().display().to_string()),
-        ("SWITCHBOARD_KEYCHAIN_SERVICE", service),
-        ("OPENROUTER_BASE_URL", fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY.to_owned()),
-    ])
-    .unwrap();
     let c = driver.launch(&app).await.unwrap();
     let result = every_screen(&c, &fake).await;
     finish(c, result, "look-failed.png").await;

@@ -3,7 +3,6 @@
 //! saved it says the rule matched and names the route.
 
 use fantoccini::Client;
-use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
 use switchboard_tests::FakeUpstream;
 
 use crate::driver::{Driver, TestResult, app_binary, finish};
@@ -46,24 +45,9 @@ async fn editing_a_rule_and_saving_changes_what_the_explain_view_says() {
     };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
-    let service = switchboard_tests::keychain::unique_service();
-    {
-        // Seed the data dir the app will open, through the engine's own import.
-        let engine = Engine::open(EngineConfig {
-            data_dir: DataDir::at(data.path()),
-            keychain_service: service.clone(),
-            environment: Environment::from_pairs(Vec::<(&str, &str)>::new()),
-        })
+    let driver = Driver::for_fake_with_routing(data.path(), &fake, KEY, ROUTING)
+        .await
         .unwrap();
-        engine.import_routing(ROUTING).await.unwrap();
-    }
-    let driver = Driver::start(&[
-        ("SWITCHBOARD_DATA_DIR", data.path().display().to_string()),
-        ("SWITCHBOARD_KEYCHAIN_SERVICE", service),
-        ("OPENROUTER_BASE_URL", fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY.to_owned()),
-    ])
-    .unwrap();
 
     let c = driver.launch(&app).await.unwrap();
     let result = edit_rule_and_explain(&c).await;

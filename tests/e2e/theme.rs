@@ -7,7 +7,6 @@
 use fantoccini::Client;
 use serde::Deserialize;
 use serde_json::Value;
-use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
 use switchboard_tests::FakeUpstream;
 
 use crate::chat::open_new_chat;
@@ -18,7 +17,7 @@ const KEY: &str = "sk-or-v1-e2e-theme-000000000000000000000000";
 
 /// A route with two targets and a rule, so the Routing screen has its selects, checkboxes
 /// and radios to look at.
-const ROUTING: &str = r#"
+pub(crate) const ROUTING: &str = r#"
 [[routes]]
 name = "code"
 strategy = "priority"
@@ -44,23 +43,9 @@ async fn dark_mode_keeps_every_control_and_the_spend_chart_readable() {
     };
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
-    let service = switchboard_tests::keychain::unique_service();
-    {
-        let engine = Engine::open(EngineConfig {
-            data_dir: DataDir::at(data.path()),
-            keychain_service: service.clone(),
-            environment: Environment::from_pairs(Vec::<(&str, &str)>::new()),
-        })
+    let driver = Driver::for_fake_with_routing(data.path(), &fake, KEY, ROUTING)
+        .await
         .unwrap();
-        engine.import_routing(ROUTING).await.unwrap();
-    }
-    let driver = Driver::start(&[
-        ("SWITCHBOARD_DATA_DIR", data.path().display().to_string()),
-        ("SWITCHBOARD_KEYCHAIN_SERVICE", service),
-        ("OPENROUTER_BASE_URL", fake.openrouter_base()),
-        ("OPENROUTER_API_KEY", KEY.to_owned()),
-    ])
-    .unwrap();
     let c = driver.launch(&app).await.unwrap();
     let result = dark_screens(&c).await;
     finish(c, result, "theme-dark-failed.png").await;
