@@ -6,7 +6,13 @@ export default defineConfig(({ mode }) => ({
   clearScreen: false,
   server: { port: 5173, strictPort: true },
   // WebKitGTK 2.50 / Safari 15 are the oldest engines we ship on.
-  build: { target: "safari15", sourcemap: false },
+  // The second page is the streaming benchmark's baseline (bench/stream.ts); the app never
+  // navigates to it.
+  build: {
+    target: "safari15",
+    sourcemap: false,
+    rollupOptions: { input: ["index.html", "bench/stream.html"] },
+  },
   // Under Vitest, Svelte must resolve to its browser build, or mount() is the server one.
   resolve: mode === "test" ? { conditions: ["browser"] } : undefined,
   test: {

@@ -8,7 +8,7 @@ use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events}
 
 use crate::commands::{
     agents, app, chat, clients, links, local_api, models, providers, routing, settings, sign_in,
-    spend,
+    spend, team,
 };
 use crate::events::{BudgetAlerted, ProvidersChanged, SettingsChanged};
 
@@ -41,12 +41,14 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             providers::custom_provider_update,
             providers::custom_provider_remove,
             chat::conversation_list,
+            chat::conversation_list_page,
             chat::conversation_open,
             chat::conversation_page,
             chat::conversation_create,
             chat::conversation_set_columns,
             chat::conversation_rename,
             chat::conversation_pin,
+            chat::conversation_set_private,
             chat::conversation_delete,
             chat::conversation_continue_with,
             chat::conversation_select_version,
@@ -103,6 +105,23 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
             agents::mcp_server_delete,
             sign_in::openrouter_sign_in,
             sign_in::openrouter_sign_in_cancel,
+            team::team_management_key_status,
+            team::team_management_key_save,
+            team::team_management_key_remove,
+            team::team_keys_list,
+            team::team_key_create,
+            team::team_key_update,
+            team::team_key_delete,
+            team::team_guardrails_list,
+            team::team_guardrail_create,
+            team::team_guardrail_update,
+            team::team_guardrail_delete,
+            team::team_guardrail_assign,
+            team::team_guardrail_unassign,
+            team::team_spend,
+            team::team_spend_chart,
+            team::team_spend_export,
+            team::team_reconcile,
         ])
         .events(collect_events![
             ProvidersChanged,

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod ipc;
 mod logging;
+mod rendering;
 mod save_dialog;
 mod state;
 
@@ -20,6 +21,7 @@ use crate::state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    rendering::apply_before_threads();
     if let Some(why) = no_display() {
         // tao panics with a backtrace here; a person needs the reason and the way out.
         eprintln!(

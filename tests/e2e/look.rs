@@ -3,7 +3,7 @@
 //! 800×600, axe-core finds no serious or critical accessibility fault, and every screen is
 //! saved as `tests/artifacts/look-<theme>-<size>-<screen>.png` to be looked at.
 //!
-//! Screens are reached with their keyboard shortcuts (Ctrl+1…6, Ctrl+, for Settings), so the
+//! Screens are reached with their keyboard shortcuts (Ctrl+1…7, Ctrl+, for Settings), so the
 //! shortcuts are tested on every pass.
 
 use fantoccini::Client;
@@ -60,6 +60,12 @@ const SCREENS: &[Screen] = &[
         id: "localApi",
         key: '6',
         ready: "[data-testid=\"local-api-server\"]",
+    },
+    // Without a management key: what team mode is and the field to save one.
+    Screen {
+        id: "team",
+        key: '7',
+        ready: "[data-testid=\"team-management-key-form\"]",
     },
     Screen {
         id: "settings",
@@ -249,7 +255,7 @@ return [
 ];";
 
 /// Settings → Appearance → the theme's radio, then waits until the document wears it.
-async fn set_theme(c: &Client, theme: &str) -> TestResult {
+pub(crate) async fn set_theme(c: &Client, theme: &str) -> TestResult {
     click(c, "#nav-settings").await?;
     click(c, &format!("input[name=\"theme\"][value=\"{theme}\"]")).await?;
     wait_for_attr(c, "html", "data-theme", theme).await

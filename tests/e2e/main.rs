@@ -21,4 +21,5 @@ mod page;
 mod routing;
 mod safety;
 mod settings;
+mod team;
 mod theme;

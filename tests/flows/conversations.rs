@@ -1,14 +1,15 @@
 //! The Chat screen's flows through the engine: concurrent columns, stop, regenerate, edit and
 //! branch, continue with one column, failures that keep their text, recovery after a crash,
-//! search, export/import, and images refused for text-only models.
+//! search, export/import, images refused for text-only models, and the sidebar's pages.
 
 use std::time::Duration;
 
 use switchboard_engine::core::{
-    AnswerStatus, Attachment, BuiltinProvider, ChatEvent, ColumnSpec, ErrorCode, ModelParams, Usd,
+    AnswerStatus, Attachment, BuiltinProvider, ChatEvent, ColumnSpec, ConversationSummary,
+    ErrorCode, ModelParams, Usd,
 };
 use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
-use switchboard_tests::{FakeUpstream, Reply};
+use switchboard_tests::{FakeUpstream, Reply, keychain};
 use tokio::sync::mpsc;
 
 use crate::keys::Harness;
@@ -809,4 +810,73 @@ async fn a_provider_without_a_key_fails_with_no_key_and_sends_nothing() {
         other => panic!("expected Failed, got {other:?}"),
     }
     assert!(fake.requests().is_empty(), "nothing was sent");
+}
+
+/// The sidebar pages through a long history in its own order (pinned first, then the most
+/// recent), each conversation exactly once, and says when the list has ended.
+#[tokio::test]
+async fn the_sidebar_pages_through_every_conversation_once_in_order() {
+    // Conversations only: no key is read, so no keychain is needed.
+    let h = Harness::without_keychain_check(keychain::unique_service(), &[]);
+    let mut created = Vec::new();
+    for _ in 0..250 {
+        let view = h
+            .engine
+            .create_conversation(vec![column("a/one")])
+            .await
+            .unwrap();
+        created.push(view.id);
+    }
+    // Pinned ones spread through the history, so pinning reorders across page boundaries.
+    for id in created.iter().step_by(25) {
+        h.engine.pin_conversation(id.clone(), true).await.unwrap();
+    }
+
+    let mut paged = Vec::new();
+    let mut after = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = h.engine.conversations_after(after, 100).await.unwrap();
+        pages.push(page.len());
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        paged.extend(page);
+        after = Some(last);
+    }
+    assert_eq!(
+        pages,
+        [100, 100, 50, 0],
+        "full pages, the rest, then an empty page"
+    );
+
+    let whole = h.engine.conversations().await.unwrap();
+    assert_eq!(
+        paged, whole,
+        "the pages join into the whole list, in its order"
+    );
+    assert_eq!(paged.len(), created.len(), "as many rows as conversations");
+    let mut ids: Vec<&str> = paged.iter().map(|c| c.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut expected: Vec<&str> = created.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(
+        ids, expected,
+        "every conversation once: no duplicates, no gaps"
+    );
+    assert!(
+        paged[..10].iter().all(|c| c.pinned) && paged[10..].iter().all(|c| !c.pinned),
+        "the ten pinned come first"
+    );
+    assert!(
+        paged.windows(2).all(|w| {
+            let key = |c: &ConversationSummary| (c.pinned, c.updated_ms, c.id.clone());
+            key(&w[0]) > key(&w[1])
+        }),
+        "strictly descending by (pinned, last activity, id): the order keyset paging relies on"
+    );
+
+    let tiny = h.engine.conversations_after(None, 0).await.unwrap();
+    assert_eq!(tiny.len(), 1, "a limit of 0 still moves forward by one");
 }

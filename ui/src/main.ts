@@ -3,9 +3,15 @@ import "./app.css";
 import App from "./App.svelte";
 import { applyTheme } from "./lib/shell/theme";
 
+// Start-up timing marks for tests/benches/launch.rs (cheap, and useful in the inspector too):
+// the bundle has been fetched, parsed and evaluated once this line runs.
+performance.mark("switchboard:script");
+
 // Follow the OS until the saved preference arrives, so there is no flash of the wrong theme.
 applyTheme("system");
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");
-export default mount(App, { target });
+const app = mount(App, { target });
+performance.mark("switchboard:mounted");
+export default app;

@@ -22,13 +22,27 @@ const EVENT_BUFFER: usize = 256;
 /// About one animation frame: text arriving faster is merged into one message.
 const FRAME: Duration = Duration::from_millis(16);
 
-/// Conversations for the sidebar, pinned first.
+/// Every conversation, pinned first, then the most recent. The sidebar pages with
+/// [`conversation_list_page`] instead, which a long history needs.
 #[tauri::command]
 #[specta::specta]
 pub(crate) async fn conversation_list(
     state: State<'_, AppState>,
 ) -> Result<Vec<ConversationSummary>, IpcError> {
     Ok(state.engine()?.conversations().await?)
+}
+
+/// The sidebar a page at a time: the `limit` conversations (1 to 500) after `after`, in the
+/// sidebar's order (pinned first, then the most recent); the first ones without it. An empty
+/// page means the list has ended.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn conversation_list_page(
+    state: State<'_, AppState>,
+    after: Option<ConversationSummary>,
+    limit: u32,
+) -> Result<Vec<ConversationSummary>, IpcError> {
+    Ok(state.engine()?.conversations_after(after, limit).await?)
 }
 
 /// One conversation, on its displayed path.
@@ -106,6 +120,21 @@ pub(crate) async fn conversation_pin(
     pinned: bool,
 ) -> Result<(), IpcError> {
     Ok(state.engine()?.pin_conversation(id, pinned).await?)
+}
+
+/// Makes a conversation private (every OpenRouter request of it asks for zero data retention
+/// and no data collection) or not; returns the conversation as now shown.
+#[tauri::command]
+#[specta::specta]
+pub(crate) async fn conversation_set_private(
+    state: State<'_, AppState>,
+    id: String,
+    is_private: bool,
+) -> Result<ConversationView, IpcError> {
+    Ok(state
+        .engine()?
+        .set_conversation_private(id, is_private)
+        .await?)
 }
 
 /// Deletes a conversation for real.

@@ -12,3 +12,4 @@ pub(crate) mod routing;
 pub(crate) mod settings;
 pub(crate) mod sign_in;
 pub(crate) mod spend;
+pub(crate) mod team;

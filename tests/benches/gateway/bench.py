@@ -391,18 +391,29 @@ def table(args):
         f = figs.get(("switchboard", rate))
         return None if f is None else f.get(key)
 
+    # The rows of `.ci/bench`'s table (figure|value|unit|baseline|goal), printed after the table.
+    rows = []
+
+    def row(figure, value, unit, baseline, goal):
+        if value is not None:
+            base = "-" if baseline is None else f"{baseline:.3f}"
+            rows.append(f"BENCH|local API: {figure}|{value:.3f}|{unit}|{base}|{goal}")
+
     for rate, limit in ((100, 1.0), (1000, 2.0)):
         if rate in rates:
             v = added(rate, "add99")
             verdict(f"added p99 at {rate} rps <= {limit:g} ms", v,
                     None if v is None else v <= limit, f"{fmt(v, 0)} ms")
+            row(f"added p99 at {rate} rps", v, "ms", None, f"<= {limit:g}")
     ttft = (probes.get("ttft") or {}).get("switchboard") or {}
     v = ttft.get("add50")
     verdict("streamed TTFT added (p50) <= 1 ms", v, None if v is None else v <= 1.0,
             f"{fmt(v, 0)} ms (p99 added {fmt(ttft.get('add99'), 0)} ms)")
+    row("streamed time to first token added, p50", v, "ms", None, "<= 1")
     r = rss.get("switchboard")
     v = r["hwm_kib"] * 1024 / 1e6 if r else None
     verdict("peak RSS of serve <= 50 MB", v, None if v is None else v <= 50, f"{fmt(v, 0, 1)} MB")
+    row("peak RSS of serve", v, "MB", None, "<= 50")
     for rate in rates:
         f_sb, f_ll = figs.get(("switchboard", rate)), figs.get(("litellm", rate))
         if not f_sb or not f_ll:
@@ -420,6 +431,8 @@ def table(args):
                     f"{f_ll['success'] * 100:.1f} % OK)")
         verdict(f"10x less added latency than LiteLLM at {rate} rps", None,
                 all(oks) if oks else None, ", ".join(parts) + note)
+        row(f"added p99 at {rate} rps against LiteLLM's", f_sb.get("add99"), "ms",
+            f_ll.get("add99"), "ratio <= 0.1")
     ll = (probes.get("ttft") or {}).get("litellm") or {}
     x, floor = ratio(ll.get("add50"), ttft.get("add50"))
     if x is not None:
@@ -427,6 +440,8 @@ def table(args):
     w("")
     missed = sum(1 for v in verdicts if v is False)
     w(f"  {missed} target(s) missed" if missed else "  every target met")
+    w("")
+    lines.extend(rows)
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
 

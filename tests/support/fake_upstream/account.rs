@@ -141,7 +141,7 @@ pub(crate) fn scan_generation(body: &[u8], streamed: bool, created: u64) -> Opti
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z` for unix seconds (the civil-from-days algorithm), to avoid a
 /// date crate for one field.
-fn iso8601(unix: u64) -> String {
+pub(crate) fn iso8601(unix: u64) -> String {
     let days = i64::try_from(unix / 86_400).unwrap_or_default();
     let secs = unix % 86_400;
     let z = days + 719_468;

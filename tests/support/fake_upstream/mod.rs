@@ -5,7 +5,8 @@
 //! - OpenRouter `/openrouter/api/v1`: `POST /chat/completions`, `GET /key`, `/credits`,
 //!   `/generation?id=`, `/models`, `/models/{author}/{slug}/endpoints`.
 //!   `POST /auth/keys` exchanges a code registered with [`FakeUpstream::oauth_code`] (OAuth
-//!   PKCE sign-in).
+//!   PKCE sign-in). Team mode, with the management key: `/keys`, `/keys/{hash}`,
+//!   `/guardrails…` and `/activity` (see `management.rs`).
 //! - OpenAI `/openai/v1`: `POST /chat/completions`, `GET /models` (Bearer auth).
 //! - Anthropic `/anthropic/v1`: `POST /messages`, `GET /models` (`x-api-key` and
 //!   `anthropic-version` required).
@@ -23,6 +24,8 @@
 mod account;
 mod echo;
 mod faults;
+mod guardrails;
+mod management;
 mod oauth;
 mod replay;
 mod reply;
@@ -34,6 +37,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub use management::{TeamRefusal, utc_day};
 pub use oauth::OAUTH_USER_ID;
 pub use replay::{
     FixtureError, RecordedBody, RecordedResponse, SseReplay, TimedChunk, ai_sdk_dir,
@@ -104,6 +108,8 @@ pub(crate) struct Shared {
     pub(crate) generations: Mutex<Vec<Generation>>,
     /// Codes `POST /auth/keys` exchanges (see [`FakeUpstream::oauth_code`]).
     pub(crate) oauth_codes: Mutex<Vec<oauth::OauthCode>>,
+    /// Team mode: the keys the management API made, and the guardrails.
+    pub(crate) team: Mutex<management::Team>,
     /// Response bodies being streamed right now.
     pub(crate) active_streams: Arc<AtomicUsize>,
     /// Flips to true when the fake stops, so endless streams end.
@@ -160,6 +166,7 @@ impl FakeUpstreamBuilder {
             queue: Mutex::default(),
             generations: Mutex::default(),
             oauth_codes: Mutex::default(),
+            team: Mutex::default(),
             active_streams: Arc::default(),
             shutdown: shutdown_rx.clone(),
         });

@@ -19,7 +19,7 @@ use super::faults::{
     respond, status_reply, untimed,
 };
 use super::replay::{RecordedBody, load_ai_sdk};
-use super::{Api, Recorded, Reply, Shared, account, lock};
+use super::{Api, Generation, Recorded, Reply, Shared, account, lock, management};
 
 type St = State<Arc<Shared>>;
 
@@ -45,12 +45,13 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/custom/v1/models", get(custom_models))
         .merge(super::served_models::routes())
         .merge(super::oauth::routes())
+        .merge(management::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(shared)
 }
 
-fn record(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) {
+pub(crate) fn record(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) {
     let headers = headers
         .iter()
         .map(|(n, v)| {
@@ -66,7 +67,7 @@ fn record(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u
     });
 }
 
-fn json_response(status: u16, body: impl Into<String>) -> Response {
+pub(crate) fn json_response(status: u16, body: impl Into<String>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, [("content-type", "application/json")], body.into()).into_response()
 }
@@ -75,12 +76,12 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     header(headers, "authorization").and_then(|v| v.strip_prefix("Bearer "))
 }
 
 /// Whether `key` is the accepted one (any non-empty key when none was configured).
-fn key_ok(s: &Shared, key: Option<&str>) -> bool {
+pub(crate) fn key_ok(s: &Shared, key: Option<&str>) -> bool {
     match (&s.accepted_key, key) {
         (Some(accepted), Some(key)) => key == accepted,
         (None, Some(key)) => !key.is_empty(),
@@ -88,7 +89,7 @@ fn key_ok(s: &Shared, key: Option<&str>) -> bool {
     }
 }
 
-fn is_management(s: &Shared, key: Option<&str>) -> bool {
+pub(crate) fn is_management(s: &Shared, key: Option<&str>) -> bool {
     key.is_some_and(|k| lock(&s.management_key).as_deref() == Some(k))
 }
 
@@ -110,7 +111,7 @@ fn check_auth(s: &Shared, api: Api, headers: &HeaderMap) -> Option<Response> {
         Api::Custom => None,
         Api::OpenRouter => {
             let key = bearer(headers);
-            if key_ok(s, key) || is_management(s, key) {
+            if key_ok(s, key) || is_management(s, key) || management::is_team_key(s, key) {
                 return None;
             }
             let message = if key.is_none() {
@@ -191,13 +192,23 @@ async fn chat(
         return json_response(400, body);
     }
     let req = ChatRequest::parse(&parsed);
-    let scripted = lock(&s.queue).pop_front().unwrap_or_default();
     let key = match api {
         Api::Anthropic => header(&headers, "x-api-key"),
         _ => bearer(&headers),
     };
+    // Team mode: the management key, and team keys that are disabled, expired, over their
+    // limit or outside their guardrail, are refused before the queue is touched.
+    if api == Api::OpenRouter
+        && let Some(refused) = management::refuse_chat(&s, key, req.model.as_deref())
+    {
+        return refused;
+    }
+    let scripted = lock(&s.queue).pop_front().unwrap_or_default();
     let planned = plan(api, &req, &scripted.reply, key);
-    remember_generation(&s, &planned);
+    let served = remember_generation(&s, &planned);
+    if api == Api::OpenRouter {
+        management::charge(&s, key, served.as_ref());
+    }
     let timed = scripted.timed || s.replay_timing.load(Ordering::Relaxed);
     respond(
         planned,
@@ -263,21 +274,22 @@ fn plan(api: Api, req: &ChatRequest, reply: &Reply, key: Option<&str>) -> Planne
     }
 }
 
-/// Remembers a successful reply's generation id and cost for `GET /generation` and `/credits`.
-fn remember_generation(s: &Shared, planned: &Planned) {
+/// Remembers a successful reply's generation id and cost for `GET /generation` and `/credits`;
+/// returns it.
+fn remember_generation(s: &Shared, planned: &Planned) -> Option<Generation> {
     if !(200..300).contains(&planned.status) {
-        return;
+        return None;
     }
     let (bytes, streamed) = match &planned.body {
         PlannedBody::Full(bytes) => (bytes.clone(), false),
         PlannedBody::Chunks(chunks) => {
             (chunks.iter().flat_map(|c| c.bytes.clone()).collect(), true)
         }
-        PlannedBody::Endless | PlannedBody::ChunksThenEndless(_) => return,
+        PlannedBody::Endless | PlannedBody::ChunksThenEndless(_) => return None,
     };
-    if let Some(generation) = account::scan_generation(&bytes, streamed, unix_now()) {
-        lock(&s.generations).push(generation);
-    }
+    let generation = account::scan_generation(&bytes, streamed, unix_now())?;
+    lock(&s.generations).push(generation.clone());
+    Some(generation)
 }
 
 async fn openrouter_key(State(s): St, m: Method, u: Uri, h: HeaderMap) -> Response {

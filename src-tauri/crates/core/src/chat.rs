@@ -325,6 +325,15 @@ pub struct Usage {
     pub reasoning_tokens: u64,
     /// What the provider charged (OpenRouter's `usage.cost`), when it says.
     pub cost: Option<Usd>,
+    /// OpenRouter served it with the person's own provider key (`usage.is_byok`): `cost` is
+    /// then only OpenRouter's fee.
+    #[serde(default)]
+    pub is_byok: bool,
+    /// For a BYOK request, what the provider billed the person's own account
+    /// (`usage.cost_details.upstream_inference_cost`). Not read otherwise: for shared capacity
+    /// it is OpenRouter's own cost, nothing the person pays.
+    #[serde(default)]
+    pub upstream_cost: Option<Usd>,
 }
 
 /// One normalized event of an answer.

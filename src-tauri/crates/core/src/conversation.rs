@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::chat::{ReasoningEffort, ToolCall};
 use crate::error::ErrorInfo;
 use crate::money::Usd;
+use crate::openrouter::ProviderPreferences;
 use crate::provider::ProviderId;
 
 /// The parameters a column sends with every request.
@@ -31,6 +32,11 @@ pub struct ModelParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub task: Option<String>,
+    /// OpenRouter's provider preferences for this column (sort, max price); other providers
+    /// ignore them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub openrouter: Option<ProviderPreferences>,
 }
 
 /// One model in a comparison.
@@ -110,6 +116,16 @@ pub struct AnswerStats {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional = false))]
     pub attempts: u32,
+    /// OpenRouter served it with the person's own provider key (BYOK): `cost` is OpenRouter's
+    /// fee, and the provider billed `upstream_cost` to their own account.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub is_byok: bool,
+    /// For a BYOK answer, what the provider charged the person's own account; shown apart and
+    /// never counted in spend or budgets (OpenRouter did not charge it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub upstream_cost: Option<Usd>,
 }
 
 /// One answer of one column to one turn.
@@ -261,6 +277,11 @@ pub struct ConversationView {
     pub title: String,
     /// Pinned to the top of the sidebar.
     pub pinned: bool,
+    /// Private: every OpenRouter request of it asks for zero data retention and no provider
+    /// that collects data.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub private: bool,
     /// The columns.
     pub columns: Vec<ColumnView>,
     /// The turns on the displayed path, oldest first.

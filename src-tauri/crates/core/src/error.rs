@@ -49,6 +49,18 @@ pub enum ErrorCode {
     /// The person cancelled what was under way (signing in with OpenRouter); nothing was
     /// saved, and there is nothing to show beyond that.
     Cancelled,
+    /// The key has spent its own spending limit (OpenRouter's per-key `limit`): it is not
+    /// tried again until the limit resets or is raised; another provider may serve.
+    KeyLimitReached,
+    /// A guardrail, or a workspace or guardrail budget, set by the OpenRouter team refused
+    /// the request (the model, the provider or the budget is not allowed).
+    GuardrailBlocked,
+    /// A management key was used to run a model; it can only manage keys.
+    ManagementKeyUsed,
+    /// The key was disabled (on OpenRouter, or by the team's admin).
+    KeyDisabled,
+    /// The key has passed its expiry date.
+    KeyExpired,
 }
 
 impl ErrorCode {
@@ -115,5 +127,17 @@ mod tests {
             "the same request fails the same way"
         );
         assert!(ErrorCode::Network.retryable());
+        for code in [
+            ErrorCode::KeyLimitReached,
+            ErrorCode::GuardrailBlocked,
+            ErrorCode::ManagementKeyUsed,
+            ErrorCode::KeyDisabled,
+            ErrorCode::KeyExpired,
+        ] {
+            assert!(
+                !code.retryable(),
+                "{code:?} stays refused until a person acts"
+            );
+        }
     }
 }

@@ -13,13 +13,16 @@ mod chat;
 mod client_key;
 mod conversation;
 mod error;
+mod key_refusal;
 mod keys;
 mod link;
 mod money;
+mod openrouter;
 mod preferences;
 mod provider;
 mod provider_error;
 mod sign_in;
+mod team;
 
 pub use account::{AppInfo, KeyCheck, OpenRouterKeyInfo};
 pub use budget::{
@@ -40,9 +43,14 @@ pub use conversation::{
     ConversationSummary, ConversationView, ModelChoice, ModelParams, SearchHit, Thumb, TurnView,
 };
 pub use error::{ErrorCode, ErrorInfo};
+pub use key_refusal::KeyRefusal;
 pub use keys::{ApiKey, ExtraKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};
 pub use link::{ExternalLink, InvalidLink};
 pub use money::{InvalidAmount, Usd};
+pub use openrouter::{
+    DataCollection, InvalidModelId, MaxPrice, ModelVariant, NegativeMaxPrice, OpenRouterModel,
+    PRESET_PREFIX, ProviderPreferences, ProviderSort, check_model_id, priced_as, with_variant,
+};
 pub use preferences::{
     Attribution, BaseUrlOverrides, ChatPreferences, InvalidPreferences, LocalApiSettings,
     Preferences, SendKey, StreamSettings, Theme,
@@ -53,3 +61,9 @@ pub use provider::{
 };
 pub use provider_error::{ProviderCall, ProviderError};
 pub use sign_in::{LimitCheck, SignedIn};
+pub use team::{
+    CreatedTeamKey, DateRange, Guardrail, GuardrailDraft, GuardrailTargets, KeyReconciliation,
+    KeySpend, KeyUsage, LimitChange, LimitReset, ManagementKeyStatus, ReconcileCause,
+    Reconciliation, ResetChange, TeamKey, TeamKeyChange, TeamKeyDraft, TeamSpend, TeamSpendRow,
+    ZdrRule,
+};

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::{ErrorCode, ErrorInfo};
+use crate::{ErrorCode, ErrorInfo, KeyRefusal};
 
 /// The longest raw body kept on an error; enough to diagnose, bounded so a hostile or broken
 /// server cannot bloat memory or logs.
@@ -58,6 +58,19 @@ pub enum ProviderError {
     },
     /// 402: no credits left.
     NoCredits {
+        /// The provider's message.
+        message: String,
+        /// The call that was refused, when known.
+        call: Option<Box<ProviderCall>>,
+    },
+    /// 401, 402 or 403 because of the key itself: over its own limit, blocked by a guardrail
+    /// or budget, a management key used to run a model, disabled or expired (see
+    /// [`KeyRefusal`]). Never worth retrying on the same key.
+    KeyRefused {
+        /// Which refusal.
+        refusal: KeyRefusal,
+        /// The status code.
+        status: u16,
         /// The provider's message.
         message: String,
         /// The call that was refused, when known.
@@ -164,6 +177,15 @@ impl std::fmt::Display for ProviderError {
                     message,
                 ),
                 None => format!("The account is out of credits: {message}"),
+            },
+            Self::KeyRefused {
+                refusal,
+                status,
+                message,
+                call,
+            } => match call {
+                Some(call) => answered(call, *status, refusal.meaning(), message),
+                None => format!("{} ({status}): {message}", refusal.headline()),
             },
             Self::Moderation {
                 message,
@@ -334,6 +356,7 @@ impl ProviderError {
         match self {
             Self::Auth { .. } => ErrorCode::Auth,
             Self::NoCredits { .. } => ErrorCode::NoCredits,
+            Self::KeyRefused { refusal, .. } => refusal.code(),
             Self::Moderation { .. } => ErrorCode::Moderation,
             Self::Timeout | Self::Deadline { .. } => ErrorCode::Timeout,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
@@ -357,6 +380,14 @@ impl ProviderError {
             .clone()
             .unwrap_or_else(|| fallback_message(status, body));
         let call = None;
+        if let Some(refusal) = KeyRefusal::classify(status, &message, !parsed.reasons.is_empty()) {
+            return Self::KeyRefused {
+                refusal,
+                status,
+                message,
+                call,
+            };
+        }
         match status {
             401 => Self::Auth {
                 status,
@@ -413,6 +444,7 @@ impl ProviderError {
         match &mut self {
             Self::Auth { call, .. }
             | Self::NoCredits { call, .. }
+            | Self::KeyRefused { call, .. }
             | Self::Moderation { call, .. }
             | Self::Deadline { call, .. }
             | Self::RateLimited { call, .. }
@@ -443,6 +475,7 @@ impl ProviderError {
         match &mut self {
             Self::Auth { message, call, .. }
             | Self::NoCredits { message, call }
+            | Self::KeyRefused { message, call, .. }
             | Self::RateLimited { message, call, .. }
             | Self::BadRequest { message, call, .. } => {
                 apply(message);

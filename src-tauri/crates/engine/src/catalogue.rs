@@ -7,6 +7,14 @@ use switchboard_providers::openrouter_api::{self, CatalogueModel, KeyInfo};
 use crate::chat::OPENROUTER;
 use crate::{Engine, EngineError};
 
+/// The catalogue entry that describes and prices OpenRouter's `id`: its own, else, for a
+/// routing variant (`:nitro`, `:floor`, `:exacto`, `:online`), its base model's. A `:free`
+/// listing that is not in the catalogue has none (it is not the paid model).
+pub(crate) fn listed<'a>(models: &'a [CatalogueModel], id: &str) -> Option<&'a CatalogueModel> {
+    let find = |id: &str| models.iter().find(|m| m.id == id);
+    find(id).or_else(|| find(switchboard_core::priced_as(id)?))
+}
+
 /// The catalogue as shown: the models, when they were fetched, and whether this is the cache.
 #[derive(Debug, Clone, Serialize)]
 pub struct Catalogue {

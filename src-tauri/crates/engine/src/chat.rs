@@ -361,8 +361,9 @@ impl Engine {
                 .await
                 .ok()
                 .flatten()
-                .and_then(|models| models.into_iter().find(|m| m.id == model))
-                .map(|m| m.pricing),
+                .and_then(|models| {
+                    crate::catalogue::listed(&models, model).map(|m| m.pricing.clone())
+                }),
             Some(b @ (BuiltinProvider::OpenAi | BuiltinProvider::Anthropic)) => {
                 price_table::direct_price(b, model).map(|p| p.pricing)
             }
@@ -407,6 +408,11 @@ fn not_billed(error: Option<&ErrorInfo>, answered: bool, usage: &Usage) -> bool 
             ErrorCode::RateLimited
                 | ErrorCode::Auth
                 | ErrorCode::NoCredits
+                | ErrorCode::KeyLimitReached
+                | ErrorCode::GuardrailBlocked
+                | ErrorCode::ManagementKeyUsed
+                | ErrorCode::KeyDisabled
+                | ErrorCode::KeyExpired
                 | ErrorCode::Moderation
                 | ErrorCode::BadRequest
                 | ErrorCode::Upstream

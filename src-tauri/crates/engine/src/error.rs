@@ -69,6 +69,9 @@ pub enum EngineError {
     /// Signing in with OpenRouter ended without a key.
     #[error(transparent)]
     SignIn(#[from] crate::sign_in::SignInError),
+    /// A team-mode call (the management key, OpenRouter's key management API).
+    #[error(transparent)]
+    Team(#[from] crate::team::TeamError),
     /// A bug or an unexpected state.
     #[error("internal error: {context}")]
     Internal {
@@ -121,6 +124,7 @@ impl EngineError {
             Self::OverBudget { .. } => ErrorInfo::new(ErrorCode::BudgetExceeded, self.to_string()),
             Self::Attempts(info) => info.clone(),
             Self::SignIn(e) => e.info(),
+            Self::Team(e) => e.info(),
             // Retryable: circuits close and limits refill.
             Self::Unroutable { .. } => ErrorInfo {
                 code: ErrorCode::Upstream,

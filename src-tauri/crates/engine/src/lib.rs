@@ -28,6 +28,7 @@ mod providers;
 mod routing;
 mod sign_in;
 mod spend;
+mod team;
 
 pub use agents::RunOptions;
 pub use providers::NewCustomProvider;
@@ -36,6 +37,7 @@ pub use sign_in::{SignInError, SignInOptions};
 pub use switchboard_agents as agent;
 pub use switchboard_reports::{ChartTheme, ChartView, SpendFile, spend_csv};
 pub use switchboard_router as router;
+pub use team::{MANAGEMENT_ACCOUNT, TeamError};
 
 use std::sync::Arc;
 

@@ -93,6 +93,17 @@ impl Endpoint {
         self.headers(client.post(self.base_url.join(path)))
     }
 
+    /// A request with any `method` (`PATCH`, `DELETE`…) to `path` under the base URL, with
+    /// this provider's headers.
+    pub fn request(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+    ) -> RequestBuilder {
+        self.headers(client.request(method, self.base_url.join(path)))
+    }
+
     /// The provider's name as people know it.
     pub fn provider_name(&self) -> &'static str {
         match self.kind {

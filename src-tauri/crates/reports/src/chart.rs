@@ -50,6 +50,18 @@ pub fn spend_svg(
     width: u32,
     height: u32,
 ) -> Result<String, ReportError> {
+    draw_report(report, view, theme, (width, height), title(report, view))
+}
+
+/// [`spend_svg`] under a caption of the caller's: the team's spend charts (`team.rs`) draw
+/// OpenRouter's figures with the same bars, axes and palettes as the ledger's.
+pub(crate) fn draw_report(
+    report: &SpendReport,
+    view: ChartView,
+    theme: ChartTheme,
+    (width, height): (u32, u32),
+    title: String,
+) -> Result<String, ReportError> {
     let rows = fold_tail(report);
     let palette = theme.palette();
     let mut svg = String::new();
@@ -71,7 +83,7 @@ pub fn spend_svg(
             ))
             .map_err(draw)?;
         } else {
-            let bars = Bars::new(report, &rows, view, &palette);
+            let bars = Bars::new(title, &rows, view, &palette);
             if report.grouping.is_time() {
                 draw_columns(&root, &bars)?;
             } else {
@@ -97,7 +109,7 @@ struct Bars<'a> {
 }
 
 impl<'a> Bars<'a> {
-    fn new(report: &SpendReport, rows: &[SpendRow], view: ChartView, palette: &'a Palette) -> Self {
+    fn new(title: String, rows: &[SpendRow], view: ChartView, palette: &'a Palette) -> Self {
         let values: Vec<[f64; 4]> = rows.iter().map(|r| stack(r, view)).collect();
         let top = values
             .iter()
@@ -106,7 +118,7 @@ impl<'a> Bars<'a> {
         // Headroom past the longest bar; more for the tokens legend, which sits out there.
         let headroom = if view == ChartView::Tokens { 1.35 } else { 1.1 };
         Self {
-            title: title(report, view),
+            title,
             labels: rows.iter().map(|r| clean_label(&r.label)).collect(),
             values,
             top: if top > 0.0 { top * headroom } else { 1.0 },

@@ -1,16 +1,19 @@
 //! Switchboard's spend reports as files people keep: charts drawn with plotters (SVG, and PNG
 //! rasterized from that SVG with resvg) and the table behind each chart as CSV.
 //!
-//! Pure functions of a [`switchboard_core::SpendReport`]; the engine gathers the report and
-//! decides where files go.
+//! Pure functions of a [`switchboard_core::SpendReport`] (the ledger) or a
+//! [`switchboard_core::TeamSpend`] (OpenRouter's figures for the team's keys); the engine gathers
+//! the figures and decides where files go.
 
 mod chart;
 mod money;
 mod table;
+mod team;
 mod theme;
 
 pub use chart::{ChartView, spend_svg};
 pub use table::spend_csv;
+pub use team::{TeamChart, team_spend_csv, team_spend_svg};
 pub use theme::ChartTheme;
 
 /// A file a spend report can be saved as.

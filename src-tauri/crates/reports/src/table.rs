@@ -52,7 +52,7 @@ pub fn spend_csv(report: &SpendReport) -> String {
 /// carriage return is read as a formula, so it gets a leading `'` (OWASP's advice for CSV
 /// injection). Model ids and conversation titles come from upstreams and users, so any of
 /// them may start that way. Numbers are left alone: `-5` is a number, not a formula.
-fn inert(cell: &str) -> Cow<'_, str> {
+pub(crate) fn inert(cell: &str) -> Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if risky && !is_number(cell) {
         Cow::Owned(format!("'{cell}"))

@@ -64,9 +64,16 @@ impl FailureClass {
             ErrorCode::Upstream | ErrorCode::Timeout | ErrorCode::Network | ErrorCode::Decode => {
                 Self::Transient
             }
-            ErrorCode::Auth | ErrorCode::NoCredits | ErrorCode::KeychainUnavailable => {
-                Self::Account
-            }
+            // A key over its own limit, disabled, expired or of the wrong kind, and a team
+            // guardrail: never the same key again, but another provider (or model) may serve.
+            ErrorCode::Auth
+            | ErrorCode::NoCredits
+            | ErrorCode::KeychainUnavailable
+            | ErrorCode::KeyLimitReached
+            | ErrorCode::GuardrailBlocked
+            | ErrorCode::ManagementKeyUsed
+            | ErrorCode::KeyDisabled
+            | ErrorCode::KeyExpired => Self::Account,
             _ => Self::Fatal,
         }
     }
@@ -345,5 +352,30 @@ mod tests {
         let auth = FailureClass::of(ErrorCode::Auth, None);
         assert_eq!(plan.after_failure(auth, true), Step::Next(Duration::ZERO));
         assert_eq!(plan.after_failure(auth, false), Step::Stop);
+    }
+
+    #[test]
+    fn a_key_refusal_is_never_retried_on_the_same_target() {
+        for code in [
+            ErrorCode::KeyLimitReached,
+            ErrorCode::GuardrailBlocked,
+            ErrorCode::ManagementKeyUsed,
+            ErrorCode::KeyDisabled,
+            ErrorCode::KeyExpired,
+        ] {
+            let class = FailureClass::of(code, None);
+            assert_eq!(class, FailureClass::Account, "{code:?}");
+            let mut plan = FailoverPlan::new(policy(FailoverMode::Immediate));
+            assert_eq!(
+                plan.after_failure(class, true),
+                Step::Next(Duration::ZERO),
+                "{code:?}: another provider may serve"
+            );
+            assert_eq!(
+                plan.after_failure(class, false),
+                Step::Stop,
+                "{code:?}: never the same key again"
+            );
+        }
     }
 }

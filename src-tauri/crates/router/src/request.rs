@@ -134,9 +134,16 @@ impl Catalogue {
         self.models.insert(key, facts);
     }
 
-    /// One model's facts.
+    /// One model's facts. An OpenRouter routing variant (`openai/gpt-4o:nitro`) that is not
+    /// listed itself has its base model's: the same model, served by other providers first.
     pub fn get(&self, provider: &ProviderId, model: &str) -> Option<&ModelFacts> {
-        self.models.get(&TargetRef(provider, model))
+        self.models.get(&TargetRef(provider, model)).or_else(|| {
+            if provider.builtin() != Some(switchboard_core::BuiltinProvider::OpenRouter) {
+                return None;
+            }
+            let base = switchboard_core::priced_as(model)?;
+            self.models.get(&TargetRef(provider, base))
+        })
     }
 
     /// How many models of `provider` it knows (0: nothing known of that provider).
@@ -169,5 +176,34 @@ mod tests {
         assert_eq!((c.provider_models(&or), c.provider_models(&an)), (2, 1));
         let none: ProviderId = "openai".parse().unwrap();
         assert_eq!(c.provider_models(&none), 0);
+    }
+
+    #[test]
+    fn an_openrouter_routing_variant_has_its_base_models_facts() {
+        let or: ProviderId = "openrouter".parse().unwrap();
+        let local: ProviderId = "custom:0192f0c4-7b1a-7cc2-9d5e-3f1a2b3c4d5e"
+            .parse()
+            .unwrap();
+        let facts = |n: u64| ModelFacts {
+            context_length: Some(n),
+            ..ModelFacts::default()
+        };
+        let mut c = Catalogue::new();
+        c.insert(or.clone(), "a/b", facts(1));
+        c.insert(or.clone(), "a/b:free", facts(2));
+        c.insert(local.clone(), "a/b", facts(3));
+        let context = |p: &ProviderId, m: &str| c.get(p, m).and_then(|f| f.context_length);
+        assert_eq!(context(&or, "a/b:nitro"), Some(1), "the base's facts");
+        assert_eq!(context(&or, "a/b:free"), Some(2), "a listed variant's own");
+        assert_eq!(
+            context(&or, "a/c:free"),
+            None,
+            "an unlisted free variant is unknown"
+        );
+        assert_eq!(
+            context(&local, "a/b:nitro"),
+            None,
+            "only OpenRouter has variants"
+        );
     }
 }

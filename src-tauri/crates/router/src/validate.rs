@@ -191,6 +191,15 @@ fn validate_route(i: usize, route: &Route) -> Result<(), ConfigError> {
                 ),
             ));
         }
+        let openrouter = switchboard_core::check_model_id(&t.provider, &t.model)
+            .map_err(|e| e.to_string())
+            .and_then(|()| t.openrouter.as_ref().map_or(Ok(()), check_preferences));
+        if let Err(why) = openrouter {
+            return Err(ConfigError::at(
+                at,
+                format!("target {} of route \"{name}\": {why}", j + 1),
+            ));
+        }
     }
     if route.strategy == Strategy::Weighted && route.targets.iter().all(|t| t.weight == 0) {
         return Err(ConfigError::at(
@@ -228,6 +237,41 @@ fn validate_route(i: usize, route: &Route) -> Result<(), ConfigError> {
         ));
     }
     validate_failover(at, name, route)
+}
+
+/// A target's OpenRouter `provider` object, where it uses the fields Switchboard edits: `sort`
+/// one of OpenRouter's orders (or its `{by, partition}` form, passed on as written) and
+/// `max_price` amounts that are decimals of at least zero.
+fn check_preferences(prefs: &serde_json::Value) -> Result<(), String> {
+    let Some(prefs) = prefs.as_object() else {
+        return Err("openrouter must be a table of OpenRouter provider preferences".into());
+    };
+    if let Some(sort) = prefs.get("sort").and_then(serde_json::Value::as_str)
+        && !["price", "throughput", "latency"].contains(&sort)
+    {
+        return Err(format!(
+            "openrouter.sort must be price, throughput or latency, not \"{sort}\""
+        ));
+    }
+    let prices = prefs
+        .get("max_price")
+        .and_then(serde_json::Value::as_object);
+    for (key, amount) in prices.into_iter().flatten() {
+        let text = match amount {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            other => other.to_string(),
+        };
+        match switchboard_core::Usd::parse(&text) {
+            Ok(usd) if !usd.is_negative() => {}
+            _ => {
+                return Err(format!(
+                    "openrouter.max_price.{key} must be a dollar amount of at least 0, not {amount}"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn validate_failover(at: Location, name: &str, route: &Route) -> Result<(), ConfigError> {
@@ -441,4 +485,62 @@ fn validate_breaker(config: &RouterConfig) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Target;
+
+    fn with_target(model: &str, openrouter: Option<serde_json::Value>) -> RouterConfig {
+        let target = Target {
+            provider: BuiltinProvider::OpenRouter.id(),
+            model: model.into(),
+            weight: 1,
+            max_concurrency: None,
+            openrouter,
+        };
+        RouterConfig {
+            routes: vec![Route {
+                name: "r".into(),
+                strategy: Strategy::Priority,
+                openrouter_sort: None,
+                cost_weight: None,
+                targets: vec![target],
+                failover: crate::config::Failover::default(),
+            }],
+            ..RouterConfig::default()
+        }
+    }
+
+    #[test]
+    fn openrouter_targets_take_known_variants_presets_and_sane_preferences() {
+        for model in [
+            "a/b:nitro",
+            "a/b:free",
+            "@preset/team-default",
+            "a/b:thinking",
+        ] {
+            assert_eq!(validate(&with_target(model, None)), Ok(()), "{model}");
+        }
+        let prefs = json!({"sort": "latency", "max_price": {"prompt": "1.5", "completion": 3}});
+        assert_eq!(validate(&with_target("a/b", Some(prefs))), Ok(()));
+        let partitioned = json!({"sort": {"by": "price", "partition": "none"}});
+        assert_eq!(validate(&with_target("a/b", Some(partitioned))), Ok(()));
+
+        let err = validate(&with_target("a/b:free:nitro", None)).unwrap_err();
+        assert_eq!(err.at, Some(Location::Target(0, 0)));
+        assert!(
+            err.message.contains("more than one suffix"),
+            "{}",
+            err.message
+        );
+        let err = validate(&with_target("a/b", Some(json!({"sort": "cheapest"})))).unwrap_err();
+        assert!(err.message.contains("openrouter.sort"), "{}", err.message);
+        let negative = json!({"max_price": {"prompt": "-1"}});
+        let err = validate(&with_target("a/b", Some(negative))).unwrap_err();
+        assert!(err.message.contains("max_price.prompt"), "{}", err.message);
+    }
 }

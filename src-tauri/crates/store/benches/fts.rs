@@ -442,6 +442,13 @@ impl Times {
         out
     }
 
+    /// The 95th percentile of wall time, ms.
+    fn p95(&self) -> f64 {
+        let mut wall = self.wall.clone();
+        wall.sort_by(f64::total_cmp);
+        percentile(&wall, 0.95)
+    }
+
     fn last_cpu(&self) -> f64 {
         self.cpu.last().copied().unwrap_or(f64::NAN)
     }
@@ -489,7 +496,7 @@ fn queries(vocabulary: &Vocabulary) -> Vec<(&'static str, String)> {
     out
 }
 
-fn search(store: &Store, vocabulary: &Vocabulary) {
+fn search(store: &Store, vocabulary: &Vocabulary, messages: usize) {
     let mut by_kind: Vec<(&str, Times)> = Vec::new();
     let mut all = Times::default();
     let mut slowest: Vec<(f64, String)> = Vec::new();
@@ -533,6 +540,10 @@ fn search(store: &Store, vocabulary: &Vocabulary) {
         "search, {} queries, top {SEARCH_LIMIT}: {}  (goal p95 <= 50 ms; {hits} hits, {empty} found nothing)",
         all.wall.len(),
         all.summary()
+    );
+    println!(
+        "BENCH|search over {messages} messages p95|{:.1}|ms|-|<= 50",
+        all.p95()
     );
     for (kind, times) in &by_kind {
         println!("  {kind:<12} {}", times.summary());
@@ -612,6 +623,10 @@ fn main() {
             open_list.summary()
         );
         println!("  open alone: {}", open_only.summary());
+        println!(
+            "BENCH|open {messages} messages + first {SIDEBAR} sidebar rows p95|{:.1}|ms|-|<= 100",
+            open_list.p95()
+        );
     }
 
     let (mut first_page, mut again) = (Times::default(), Times::default());
@@ -631,10 +646,14 @@ fn main() {
             first_page.summary()
         );
         println!("  again, same connection: {}", again.summary());
+        println!(
+            "BENCH|store: first {PAGE_TURNS} of {BIG_TURNS} turns, fresh connection p95|{:.1}|ms|-|-",
+            first_page.p95()
+        );
     }
 
     if part("search") {
         let store = Store::open(&path).unwrap();
-        search(&store, &vocabulary);
+        search(&store, &vocabulary, messages);
     }
 }

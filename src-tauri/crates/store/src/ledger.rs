@@ -172,7 +172,7 @@ impl Store {
                 key_label, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens,
                 reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms, outcome,
                 finish_reason, error_code, route, request_id, attempt, conversation_id, agent,
-                bound_pico
+                bound_pico, byok, upstream_cost_pico
              FROM ledger ORDER BY created_ms DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
@@ -192,6 +192,8 @@ impl Store {
                     cache_write_tokens: to_u64(r.get(11)?),
                     reasoning_tokens: to_u64(r.get(12)?),
                     cost: None,
+                    is_byok: r.get(26)?,
+                    upstream_cost: r.get::<_, Option<i64>>(27)?.map(Usd::from_pico),
                 },
                 cost: r.get::<_, Option<i64>>(13)?.map(Usd::from_pico),
                 cost_source: CostSource::parse(&r.get::<_, String>(14)?),
@@ -311,9 +313,9 @@ pub(crate) fn insert(
             generation_id, key_label, prompt_tokens, completion_tokens, cached_tokens,
             cache_write_tokens, reasoning_tokens, cost_pico, cost_source, ttft_ms, latency_ms,
             outcome, finish_reason, error_code, route, request_id, attempt, conversation_id,
-            agent, bound_pico, session, client)
+            agent, bound_pico, session, client, byok, upstream_cost_pico)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
     )?
     .execute(params![
         entry.id,
@@ -344,6 +346,8 @@ pub(crate) fn insert(
         entry.bound.map(Usd::to_pico),
         session,
         client,
+        entry.usage.is_byok,
+        entry.usage.upstream_cost.map(Usd::to_pico),
     ])?;
     Ok(())
 }
@@ -357,7 +361,7 @@ pub(crate) fn settle(conn: &rusqlite::Connection, entry: &LedgerEntry) -> Result
             completion_tokens = ?7, cached_tokens = ?8, cache_write_tokens = ?9,
             reasoning_tokens = ?10, cost_pico = ?11, cost_source = ?12, ttft_ms = ?13,
             latency_ms = ?14, outcome = ?15, finish_reason = ?16, error_code = ?17,
-            session = NULL
+            byok = ?18, upstream_cost_pico = ?19, session = NULL
          WHERE id = ?1",
         )?
         .execute(params![
@@ -378,6 +382,8 @@ pub(crate) fn settle(conn: &rusqlite::Connection, entry: &LedgerEntry) -> Result
             entry.outcome.as_str(),
             entry.finish_reason,
             entry.error_code,
+            entry.usage.is_byok,
+            entry.usage.upstream_cost.map(Usd::to_pico),
         ])?;
     Ok(n > 0)
 }
@@ -385,4 +391,85 @@ pub(crate) fn settle(conn: &rusqlite::Connection, entry: &LedgerEntry) -> Result
 /// The current time in Unix milliseconds (for callers building entries).
 pub fn now_unix_ms() -> i64 {
     now_ms()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::{DB_FILE, Store};
+
+    fn row(id: &str, cost: &str, upstream: Option<&str>, outcome: Outcome) -> LedgerEntry {
+        LedgerEntry {
+            id: id.into(),
+            created_ms: 1,
+            provider_id: "openrouter".into(),
+            model: "openai/gpt-4o-mini".into(),
+            served_model: None,
+            served_by: None,
+            generation_id: None,
+            key_label: None,
+            usage: Usage {
+                prompt_tokens: 20,
+                completion_tokens: 2,
+                is_byok: upstream.is_some(),
+                upstream_cost: upstream.map(|u| Usd::parse(u).unwrap()),
+                ..Usage::default()
+            },
+            cost: Some(Usd::parse(cost).unwrap()),
+            cost_source: CostSource::Provider,
+            ttft_ms: None,
+            latency_ms: None,
+            outcome,
+            finish_reason: None,
+            error_code: None,
+            route: None,
+            request_id: None,
+            attempt: None,
+            conversation_id: None,
+            agent: None,
+            bound: None,
+        }
+    }
+
+    #[test]
+    fn a_byok_row_keeps_its_upstream_cost_apart_from_the_total() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        store
+            .record_request(&row("byok", "0.00000021", Some("0.0000042"), Outcome::Ok))
+            .unwrap();
+        store
+            .record_request(&row("shared", "0.000003", None, Outcome::Ok))
+            .unwrap();
+        // A routed request is reserved pending, then settled: the settle writes BYOK too.
+        let pending = row("routed", "0", None, Outcome::Pending);
+        store.record_request(&pending).unwrap();
+        let mut settled = row("routed", "0.000001", Some("0.00002"), Outcome::Ok);
+        settled.cost_source = CostSource::Provider;
+        assert!(settle(&store.conn().unwrap(), &settled).unwrap());
+
+        let rows = store.recent_requests(10).unwrap();
+        let find = |id: &str| rows.iter().find(|r| r.id == id).unwrap().usage.clone();
+        assert!(find("byok").is_byok);
+        assert_eq!(
+            find("byok").upstream_cost,
+            Some(Usd::parse("0.0000042").unwrap())
+        );
+        assert!(!find("shared").is_byok);
+        assert_eq!(find("shared").upstream_cost, None);
+        assert_eq!(
+            find("routed").upstream_cost,
+            Some(Usd::parse("0.00002").unwrap()),
+            "settling keeps the upstream cost"
+        );
+        let (total, unknown) = store.ledger_total().unwrap();
+        assert_eq!(
+            total,
+            Usd::parse("0.00000421").unwrap(),
+            "the total is what OpenRouter charged, no upstream cost in it"
+        );
+        assert_eq!(unknown, 0);
+    }
 }

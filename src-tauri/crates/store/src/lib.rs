@@ -20,6 +20,7 @@ mod preferences;
 mod provider_key;
 mod requests;
 mod spend;
+mod team_spend;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -43,6 +44,7 @@ pub use preferences::LoadedPreferences;
 pub use provider_key::{KeyRow, MAIN_KEY};
 pub use requests::Refusal;
 pub use spend::Spent;
+pub use team_spend::KeyDaySpend;
 
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "switchboard.db";

@@ -446,6 +446,18 @@ pub const MIGRATIONS: &[Migration] = &[
             SELECT n * 2 + 1, content FROM answer;
     ",
     },
+    Migration {
+        version: 9,
+        name: "private conversations, BYOK requests",
+        // A private conversation asks every OpenRouter request for zero data retention. A BYOK
+        // request (served with the person's own provider key) keeps OpenRouter's fee as its
+        // cost and what the provider billed their own account apart, never summed as spend.
+        sql: "
+        ALTER TABLE conversation ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE ledger ADD COLUMN byok INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE ledger ADD COLUMN upstream_cost_pico INTEGER;
+    ",
+    },
 ];
 
 /// The version a fully migrated database has.

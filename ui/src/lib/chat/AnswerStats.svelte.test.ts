@@ -36,4 +36,26 @@ describe("an answer's figures", () => {
     expect(destination).toHaveTextContent("LiteLLM");
     expect(destination).not.toHaveTextContent("custom:");
   });
+
+  test("a BYOK answer shows the upstream cost beside OpenRouter's fee", () => {
+    const byok = stats({
+      cost: "0.00000021",
+      costSource: "provider",
+      isByok: true,
+      upstreamCost: "0.0000042",
+    });
+    render(AnswerStats, { props: { stats: byok, status: "complete", spec } });
+    expect(screen.getByTestId("answer-byok")).toHaveTextContent(
+      "BYOK · upstream $0.0000042 · OpenRouter fee $0.00000021",
+    );
+    expect(
+      screen.getByTestId("answer-cost"),
+      "the cost is still the charged one",
+    ).toHaveTextContent("exact");
+  });
+
+  test("an answer served on OpenRouter's own capacity shows no BYOK line", () => {
+    render(AnswerStats, { props: { stats: stats({ cost: "0.01" }), status: "complete", spec } });
+    expect(screen.queryByTestId("answer-byok")).not.toBeInTheDocument();
+  });
 });

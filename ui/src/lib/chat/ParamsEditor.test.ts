@@ -10,7 +10,7 @@ const none: ModelParams = {
   system: null,
 };
 
-function editor(params: Partial<ModelParams> = {}) {
+function editor(params: Partial<ModelParams> = {}, openrouter = false) {
   const spec: ColumnSpec = {
     provider: "openrouter",
     model: "openai/gpt-4o-mini",
@@ -18,7 +18,9 @@ function editor(params: Partial<ModelParams> = {}) {
   };
   const onapply = vi.fn<(p: ModelParams) => void>();
   const oncancel = vi.fn();
-  render(ParamsEditor, { props: { spec, supportsReasoning: false, onapply, oncancel } });
+  render(ParamsEditor, {
+    props: { spec, supportsReasoning: false, openrouter, onapply, oncancel },
+  });
   return { onapply, oncancel };
 }
 
@@ -49,5 +51,46 @@ describe("column parameters", () => {
     await fireEvent.input(screen.getByLabelText("Max tokens"), { target: { value: "1.5" } });
     expect(screen.getByText("a whole number above 0")).toBeInTheDocument();
     expect(onapply).not.toHaveBeenCalled();
+  });
+
+  test("an OpenRouter column orders providers and caps prices, the prices kept as typed", async () => {
+    const { onapply } = editor({}, true);
+    await fireEvent.change(screen.getByLabelText("Order providers by"), {
+      target: { value: "throughput" },
+    });
+    await fireEvent.input(screen.getByLabelText("Max input price, $ per million tokens"), {
+      target: { value: "1.25" },
+    });
+    await fireEvent.input(screen.getByLabelText("Max output price, $ per million tokens"), {
+      target: { value: "5.10" },
+    });
+    await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+    expect(onapply.mock.calls[0]?.[0].openrouter).toEqual({
+      sort: "throughput",
+      maxPrice: { prompt: "1.25", completion: "5.10" },
+    });
+  });
+
+  test("a price that is not a dollar amount is refused; clearing everything sends nothing", async () => {
+    const { onapply } = editor(
+      { openrouter: { sort: "price", maxPrice: { prompt: "2", completion: null } } },
+      true,
+    );
+    const input = screen.getByLabelText("Max input price, $ per million tokens");
+    await fireEvent.input(input, { target: { value: "2,5" } });
+    expect(screen.getByText("a dollar amount such as 2.50")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Apply" })).toBeDisabled();
+    await fireEvent.input(input, { target: { value: "" } });
+    await fireEvent.change(screen.getByLabelText("Order providers by"), { target: { value: "" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+    expect(onapply.mock.calls[0]?.[0].openrouter).toBeNull();
+  });
+
+  test("another provider's column has no OpenRouter fields and keeps what it had", async () => {
+    const kept = { sort: "latency" as const };
+    const { onapply } = editor({ openrouter: kept });
+    expect(screen.queryByLabelText("Order providers by")).not.toBeInTheDocument();
+    await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
+    expect(onapply.mock.calls[0]?.[0].openrouter).toEqual(kept);
   });
 });

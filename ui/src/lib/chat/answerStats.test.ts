@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { describeCost, describeDestination, describeRoutedTo, describeTokens } from "./answerStats";
+import {
+  describeByok,
+  describeCost,
+  describeDestination,
+  describeRoutedTo,
+  describeTokens,
+} from "./answerStats";
 import { stats } from "./testing/fakeApi";
 
 const spec = {
@@ -48,5 +54,20 @@ describe("honest labels", () => {
     expect(
       describeRoutedTo({ providerName: "LiteLLM", model: "mock-gpt", route: "local-first" }),
     ).toBe("→ LiteLLM · mock-gpt via route local-first");
+  });
+
+  test("a BYOK answer names its upstream cost and OpenRouter's fee apart, exactly", () => {
+    const byok = stats({
+      cost: "0.0000105",
+      costSource: "provider",
+      isByok: true,
+      upstreamCost: "0.00021",
+    });
+    expect(describeByok(byok)?.text).toBe("BYOK · upstream $0.00021 · OpenRouter fee $0.0000105");
+    expect(describeByok(byok)?.title).toContain("what Spend and budgets count");
+    expect(describeByok(stats({ isByok: true, cost: "0.01" }))?.text).toBe(
+      "BYOK · upstream unknown · OpenRouter fee $0.01",
+    );
+    expect(describeByok(stats({ cost: "0.01" })), "shared capacity: nothing to say").toBeNull();
   });
 });

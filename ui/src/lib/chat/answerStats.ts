@@ -1,5 +1,5 @@
 import type { AnswerStats, AnswerStatus, ColumnSpec } from "../ipc/client";
-import { formatUsd } from "./money";
+import { formatUsd, moneyExact } from "./money";
 
 /** What an answer cost, as shown: the amount, where it came from, and a tooltip. */
 export interface CostLabel {
@@ -39,6 +39,30 @@ export function describeCost(stats: AnswerStats): CostLabel {
       stats.costSource === "provider"
         ? `$${stats.cost}, as the provider billed it.`
         : `$${stats.cost}, estimated from tokens × prices.`,
+  };
+}
+
+/** How an answer served with the person's own provider key (OpenRouter BYOK) was paid for. */
+export interface ByokLabel {
+  /** "BYOK · upstream $0.00021 · OpenRouter fee $0.0000105". */
+  text: string;
+  title: string;
+}
+
+/**
+ * The BYOK line, `null` for any other answer. Both amounts are exact: the upstream cost is what
+ * the person's provider account was billed, the fee what OpenRouter charged (the answer's cost,
+ * the only one counted in Spend and budgets).
+ */
+export function describeByok(stats: AnswerStats): ByokLabel | null {
+  if (!stats.isByok) return null;
+  const upstream = stats.upstreamCost ? moneyExact(stats.upstreamCost) : "unknown";
+  const fee = stats.cost === null ? "unknown" : moneyExact(stats.cost);
+  return {
+    text: `BYOK · upstream ${upstream} · OpenRouter fee ${fee}`,
+    title:
+      `Served with your own provider key. Your provider billed ${upstream} to your account ` +
+      `with it; OpenRouter charged ${fee}, which is what Spend and budgets count.`,
   };
 }
 

@@ -40,7 +40,12 @@ export interface ConversationPage {
 }
 
 export interface ChatApi {
-  listConversations(): Promise<ConversationSummary[]>;
+  /** The sidebar a page at a time: the `limit` conversations (at most 500) after `after`, the
+   * first ones when `null`; pinned first, then the most recent. A short page is the last. */
+  listConversationPage(
+    after: ConversationSummary | null,
+    limit: number,
+  ): Promise<ConversationSummary[]>;
   openConversation(id: string): Promise<ConversationView>;
   /** The `limit` turns of the displayed path just before `beforeTurnId` (the latest when
    * `null`): a long conversation opens with its tail and pages older turns in on scroll. */

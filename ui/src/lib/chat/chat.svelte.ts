@@ -25,6 +25,7 @@ import { pickDefaultModel } from "./defaults";
 import { compareMoney, sumMoney, type MoneyTotal } from "./money";
 import { chatPlace } from "./place.svelte";
 import { detachedChatSettings, type ChatSettings, type SendKey } from "./settings";
+import { ConversationList } from "./sidebarList.svelte";
 
 export { DEFAULT_MODEL } from "./defaults";
 
@@ -100,7 +101,10 @@ export function emptyStats(): AnswerStats {
  * delta touches one answer's `content` and only that card re-renders.
  */
 export class ChatStore {
-  conversations = $state<ConversationSummary[]>([]);
+  /** The sidebar's conversations, loaded a page at a time. */
+  readonly list = new ConversationList((after, limit) =>
+    this.guard(() => this.api.listConversationPage(after, limit)),
+  );
   view = $state<ConversationView | null>(null);
   models = $state<ModelChoice[]>([]);
   modelsLoaded = $state(false);
@@ -177,13 +181,18 @@ export class ChatStore {
 
   /** Loads the lists and preferences, then opens the conversation to show first. */
   async init(): Promise<void> {
+    // The conversation to show first opens as soon as the list is in; only a new chat (no
+    // conversation to reopen) has to wait for the models.
+    const models = this.loadModels();
     await Promise.all([
-      this.refreshList(),
-      this.loadModels(),
+      this.refreshList().then(() => {
+        performance.mark("switchboard:chat-list");
+        return this.restore(models);
+      }),
+      models,
       this.loadRoutes(),
       this.loadSendKey(),
     ]);
-    await this.restore();
   }
 
   /** Follows preference and provider changes while Chat shows; returns the unsubscribe. */
@@ -210,7 +219,7 @@ export class ChatStore {
    * with models to chat with, a new chat. Does nothing once the user (or "chat with this") has
    * opened something.
    */
-  async restore(): Promise<void> {
+  async restore(models: Promise<void> = Promise.resolve()): Promise<void> {
     try {
       if (this.navigations > 0) return;
       let id = chatPlace.conversationId;
@@ -218,16 +227,23 @@ export class ChatStore {
         id = await this.settings.lastConversation().catch(() => null);
       }
       if (this.navigations > 0) return;
-      const known = this.conversations;
+      const known = this.list.items;
       const newest = [...known].sort((a, b) => b.updatedMs - a.updatedMs)[0];
-      const target = id && known.some((c) => c.id === id) ? id : newest?.id;
-      if (target) {
-        const page = await this.guard(() =>
-          this.api.openConversationPage(target, null, PAGE_TURNS),
-        );
-        if (page && this.navigations === 0) this.show(page.view, page.skipped);
-      } else if (this.models.length > 0) {
-        await this.newChat();
+      // The remembered one may lie beyond the loaded pages, so it is asked for by id; one that
+      // was deleted falls back to the newest without a notice.
+      let page =
+        id && (!this.list.complete || known.some((c) => c.id === id))
+          ? await this.api.openConversationPage(id, null, PAGE_TURNS).catch(() => undefined)
+          : undefined;
+      if (!page && newest && this.navigations === 0) {
+        page = await this.guard(() => this.api.openConversationPage(newest.id, null, PAGE_TURNS));
+      }
+      if (page) {
+        performance.mark("switchboard:chat-page");
+        if (this.navigations === 0) this.show(page.view, page.skipped);
+      } else if (!newest) {
+        await models;
+        if (this.navigations === 0 && this.models.length > 0) await this.newChat();
       }
     } finally {
       this.restored = true;
@@ -249,16 +265,14 @@ export class ChatStore {
     this.modelsLoaded = true;
   }
 
-  async refreshList(): Promise<void> {
-    const list = await this.guard(() => this.api.listConversations());
-    if (list) this.conversations = list;
+  /** The loaded conversations, pinned first, then the most recent. */
+  get conversations(): ConversationSummary[] {
+    return this.list.items;
   }
 
-  /** Pinned first, then most recent. */
-  get sortedConversations(): ConversationSummary[] {
-    return [...this.conversations].sort(
-      (a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedMs - a.updatedMs,
-    );
+  /** Re-reads the sidebar's conversations, as many as are loaded. */
+  refreshList(): Promise<void> {
+    return this.list.refresh();
   }
 
   private show(view: ConversationView, olderTurns = 0): void {

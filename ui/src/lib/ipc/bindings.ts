@@ -37,8 +37,17 @@ export const commands = {
 	customProviderUpdate: (update: CustomProviderUpdate) => __TAURI_INVOKE<ProvidersOverview>("custom_provider_update", { update }),
 	/**  Removes a custom provider and its key. */
 	customProviderRemove: (provider: ProviderId) => __TAURI_INVOKE<ProvidersOverview>("custom_provider_remove", { provider }),
-	/**  Conversations for the sidebar, pinned first. */
+	/**
+	 *  Every conversation, pinned first, then the most recent. The sidebar pages with
+	 *  [`conversation_list_page`] instead, which a long history needs.
+	 */
 	conversationList: () => __TAURI_INVOKE<ConversationSummary[]>("conversation_list"),
+	/**
+	 *  The sidebar a page at a time: the `limit` conversations (1 to 500) after `after`, in the
+	 *  sidebar's order (pinned first, then the most recent); the first ones without it. An empty
+	 *  page means the list has ended.
+	 */
+	conversationListPage: (after: ConversationSummary | null, limit: number) => __TAURI_INVOKE<ConversationSummary[]>("conversation_list_page", { after, limit }),
 	/**  One conversation, on its displayed path. */
 	conversationOpen: (id: string) => __TAURI_INVOKE<ConversationView>("conversation_open", { id }),
 	/**
@@ -54,6 +63,11 @@ export const commands = {
 	conversationRename: (id: string, title: string) => __TAURI_INVOKE<null>("conversation_rename", { id, title }),
 	/**  Pins or unpins a conversation. */
 	conversationPin: (id: string, pinned: boolean) => __TAURI_INVOKE<null>("conversation_pin", { id, pinned }),
+	/**
+	 *  Makes a conversation private (every OpenRouter request of it asks for zero data retention
+	 *  and no data collection) or not; returns the conversation as now shown.
+	 */
+	conversationSetPrivate: (id: string, isPrivate: boolean) => __TAURI_INVOKE<ConversationView>("conversation_set_private", { id, isPrivate }),
 	/**  Deletes a conversation for real. */
 	conversationDelete: (id: string) => __TAURI_INVOKE<null>("conversation_delete", { id }),
 	/**  Keeps one column; the others retire. */
@@ -213,6 +227,50 @@ export const commands = {
 	openrouterSignIn: (limit: string | null) => __TAURI_INVOKE<SignedIn>("openrouter_sign_in", { limit }),
 	/**  Cancels the sign-in under way; resolves with whether one was. */
 	openrouterSignInCancel: () => __TAURI_INVOKE<boolean>("openrouter_sign_in_cancel"),
+	/**  Whether a management key is saved (masked), and whether it is wrongly set for chatting too. */
+	teamManagementKeyStatus: () => __TAURI_INVOKE<ManagementKeyStatus>("team_management_key_status"),
+	/**
+	 *  Checks `key` with OpenRouter and saves it as the management key; an inference key is
+	 *  refused (`invalid_input`) and nothing is saved.
+	 */
+	teamManagementKeySave: (key: string) => __TAURI_INVOKE<ManagementKeyStatus>("team_management_key_save", { key }),
+	/**  Removes the management key from this machine; the team's keys are untouched. */
+	teamManagementKeyRemove: () => __TAURI_INVOKE<ManagementKeyStatus>("team_management_key_remove"),
+	/**  Every team key, disabled ones too; `onThisMachine` marks the keys saved here. */
+	teamKeysList: () => __TAURI_INVOKE<TeamKey[]>("team_keys_list"),
+	/**  Makes a key for a member; the result's `secret` is shown once and never again. */
+	teamKeyCreate: (draft: TeamKeyDraft) => __TAURI_INVOKE<CreatedTeamKey>("team_key_create", { draft }),
+	/**  Renames, limits, disables or enables a key again; fields left out stay as they are. */
+	teamKeyUpdate: (hash: string, change: TeamKeyChange) => __TAURI_INVOKE<TeamKey>("team_key_update", { hash, change }),
+	/**  Deletes a key for good. */
+	teamKeyDelete: (hash: string) => __TAURI_INVOKE<null>("team_key_delete", { hash }),
+	/**  Every guardrail with the keys and members it is assigned to. */
+	teamGuardrailsList: () => __TAURI_INVOKE<Guardrail[]>("team_guardrails_list"),
+	/**  Makes a guardrail. */
+	teamGuardrailCreate: (draft: GuardrailDraft) => __TAURI_INVOKE<Guardrail>("team_guardrail_create", { draft }),
+	/**  Replaces every setting of a guardrail; its assignments stay. */
+	teamGuardrailUpdate: (id: string, draft: GuardrailDraft) => __TAURI_INVOKE<Guardrail>("team_guardrail_update", { id, draft }),
+	/**  Deletes a guardrail. */
+	teamGuardrailDelete: (id: string) => __TAURI_INVOKE<null>("team_guardrail_delete", { id }),
+	/**  Assigns a guardrail to keys and members (replacing the one each had); resolves with it. */
+	teamGuardrailAssign: (id: string, targets: GuardrailTargets) => __TAURI_INVOKE<Guardrail>("team_guardrail_assign", { id, targets }),
+	/**  Takes a guardrail from keys and members; resolves with it. */
+	teamGuardrailUnassign: (id: string, targets: GuardrailTargets) => __TAURI_INVOKE<Guardrail>("team_guardrail_unassign", { id, targets }),
+	/**  What each team key spent per model per UTC day over `range` (both days included). */
+	teamSpend: (range: DateRange) => __TAURI_INVOKE<TeamSpend>("team_spend", { range }),
+	/**
+	 *  The team's spend over `range` drawn as an SVG chart (by plotters, in Rust), one bar per
+	 *  key, model or day, in the colours of the UI's current `theme`.
+	 */
+	teamSpendChart: (range: DateRange, by: TeamChart, theme: ChartTheme) => __TAURI_INVOKE<string>("team_spend_chart", { range, by, theme }),
+	/**
+	 *  Asks where to save the team's spend as CSV (every key, model and day), or its chart as SVG
+	 *  or PNG (always the light chart), in a native save dialog, and writes it there; resolves
+	 *  with the path, `null` if cancelled.
+	 */
+	teamSpendExport: (range: DateRange, by: TeamChart, file: SpendFile) => __TAURI_INVOKE<string | null>("team_spend_export", { range, by, file }),
+	/**  OpenRouter's figures against this machine's ledger for the team keys saved here. */
+	teamReconcile: (range: DateRange) => __TAURI_INVOKE<Reconciliation>("team_reconcile", { range }),
 };
 
 /** Events */
@@ -382,6 +440,16 @@ export type AnswerStats = {
 	 *  0: refused before anything was sent).
 	 */
 	attempts?: number,
+	/**
+	 *  OpenRouter served it with the person's own provider key (BYOK): `cost` is OpenRouter's
+	 *  fee, and the provider billed `upstream_cost` to their own account.
+	 */
+	isByok?: boolean,
+	/**
+	 *  For a BYOK answer, what the provider charged the person's own account; shown apart and
+	 *  never counted in spend or budgets (OpenRouter did not charge it).
+	 */
+	upstreamCost?: string | null,
 };
 
 /**  Where an answer stands. */
@@ -903,6 +971,11 @@ export type ConversationView = {
 	title: string,
 	/**  Pinned to the top of the sidebar. */
 	pinned: boolean,
+	/**
+	 *  Private: every OpenRouter request of it asks for zero data retention and no provider
+	 *  that collects data.
+	 */
+	private?: boolean,
 	/**  The columns. */
 	columns: ColumnView[],
 	/**  The turns on the displayed path, oldest first. */
@@ -946,6 +1019,17 @@ export type CreatedClientKey = {
 	secret: string,
 };
 
+/**
+ *  A key just made: the only time its secret is known. OpenRouter never shows it again, and
+ *  Switchboard keeps no copy unless it is saved in Settings.
+ */
+export type CreatedTeamKey = {
+	/**  The key as listed from now on. */
+	key: TeamKey,
+	/**  The key itself (`sk-or-v1-…`), to hand to the member. */
+	secret: string,
+};
+
 /**  A new OpenAI-compatible server. */
 export type CustomProviderInput = {
 	name: string,
@@ -958,6 +1042,24 @@ export type CustomProviderUpdate = {
 	id: ProviderId,
 	name: string,
 	baseUrl: string,
+};
+
+/**
+ *  Whether providers that may store or train on the prompts may serve
+ *  (`provider.data_collection`).
+ */
+export type DataCollection = 
+/**  Any provider (OpenRouter's default). */
+"allow" | 
+/**  Only providers that neither store nor train on the data. */
+"deny";
+
+/**  UTC calendar days from `since` to `until`, both included (`YYYY-MM-DD`). */
+export type DateRange = {
+	/**  The first day. */
+	since: string,
+	/**  The last day. */
+	until: string,
 };
 
 /**  The router's answer for one request. */
@@ -1079,7 +1181,23 @@ export type ErrorCode =
  *  The person cancelled what was under way (signing in with OpenRouter); nothing was
  *  saved, and there is nothing to show beyond that.
  */
-"cancelled";
+"cancelled" | 
+/**
+ *  The key has spent its own spending limit (OpenRouter's per-key `limit`): it is not
+ *  tried again until the limit resets or is raised; another provider may serve.
+ */
+"key_limit_reached" | 
+/**
+ *  A guardrail, or a workspace or guardrail budget, set by the OpenRouter team refused
+ *  the request (the model, the provider or the budget is not allowed).
+ */
+"guardrail_blocked" | 
+/**  A management key was used to run a model; it can only manage keys. */
+"management_key_used" | 
+/**  The key was disabled (on OpenRouter, or by the team's admin). */
+"key_disabled" | 
+/**  The key has passed its expiry date. */
+"key_expired";
 
 /**  `{code, message, retryable}`: the one error shape the UI handles, from commands and streams. */
 export type ErrorInfo = {
@@ -1176,6 +1294,65 @@ export type FailoverMode =
 /**  After an exponential backoff with jitter, never sooner than `Retry-After`. */
 "gradual";
 
+/**  A guardrail: what the keys and members it is assigned to may use and spend. */
+export type Guardrail = {
+	/**  OpenRouter's id for it. */
+	id: string,
+	/**  Its name. */
+	name: string,
+	/**  What it is for. */
+	description: string | null,
+	/**  The budget per key and per member; `None` is no budget. */
+	budget: string | null,
+	/**  When the budget starts again. */
+	budgetReset: LimitReset | null,
+	/**  Whether BYOK spend counts against the budget. */
+	includeByokInBudget: boolean,
+	/**  The models allowed; empty allows every model. */
+	allowedModels: string[],
+	/**  The providers allowed; empty allows every provider. */
+	allowedProviders: string[],
+	/**  Zero data retention required. */
+	zdr: ZdrRule,
+	/**  The keys it is assigned to, by hash. */
+	keyHashes: string[],
+	/**  The organization members it is assigned to, by OpenRouter user id. */
+	memberUserIds: string[],
+	/**  When it was made (ISO 8601). */
+	createdAt: string | null,
+};
+
+/**  A new guardrail, or every setting of one being changed. */
+export type GuardrailDraft = {
+	/**  Its name. */
+	name: string,
+	/**  What it is for. */
+	description: string | null,
+	/**  A budget per key and per member, above zero; `None` is no budget. */
+	budget: string | null,
+	/**  When the budget starts again. */
+	budgetReset: LimitReset | null,
+	/**  Whether BYOK spend counts against the budget. */
+	includeByokInBudget: boolean,
+	/**  The models allowed (`author/slug`); empty allows every model. */
+	allowedModels: string[],
+	/**  The providers allowed (`openai`, `anthropic`…); empty allows every provider. */
+	allowedProviders: string[],
+	/**  Zero data retention required. */
+	zdr: ZdrRule,
+};
+
+/**
+ *  Keys and members to assign a guardrail to, or to take it from. A key or member holds at
+ *  most one guardrail: assigning replaces the one it had.
+ */
+export type GuardrailTargets = {
+	/**  Keys, by hash. */
+	keyHashes: string[],
+	/**  Organization members, by OpenRouter user id. */
+	memberUserIds: string[],
+};
+
 /**  How target health is checked. */
 export type HealthSettings = {
 	/**
@@ -1205,6 +1382,36 @@ export type KeyCheck = {
 	openrouter: OpenRouterKeyInfo | null,
 };
 
+/**  OpenRouter's figure against this machine's ledger for one key used here. */
+export type KeyReconciliation = {
+	/**  The key's hash. */
+	keyHash: string,
+	/**  The key's name. */
+	keyName: string,
+	/**  What OpenRouter says the key spent over the range. */
+	openrouter: string,
+	/**  What this machine's ledger booked for the key over the same days. */
+	local: string,
+	/**  `openrouter - local`: above zero, OpenRouter counted more. */
+	difference: string,
+	/**  Whether the two agree (within a hundredth of a cent). */
+	matches: boolean,
+	/**  Requests this machine sent with the key. */
+	localRequests: number,
+	/**  Of those, still in flight. */
+	pendingRequests: number,
+	/**  Of those, with no known cost. */
+	unknownCostRequests: number,
+	/**  Of those, with an estimated cost. */
+	estimatedRequests: number,
+	/**  BYOK cost OpenRouter reports for the key over the range. */
+	byokUsage: string,
+	/**  Likely causes of the difference, likeliest first; empty when they match. */
+	causes: ReconcileCause[],
+	/**  The difference and its likely causes, in plain words. */
+	explanation: string,
+};
+
 /**  Where the key in effect for a provider comes from. */
 export type KeySource = 
 /**  No key is set. */
@@ -1213,6 +1420,20 @@ export type KeySource =
 "keychain" | 
 /**  An environment variable; read-only from Switchboard's point of view. */
 "environment";
+
+/**  One key's spend over the range. */
+export type KeySpend = {
+	/**  The key's hash. */
+	keyHash: string,
+	/**  The key's name. */
+	keyName: string,
+	/**  OpenRouter credits spent. */
+	usage: string,
+	/**  What BYOK requests cost on the providers' own accounts. */
+	byokUsage: string,
+	/**  Requests counted (today's are not). */
+	requests: number,
+};
 
 /**  What the UI may know about a provider's key. */
 export type KeyStatus = {
@@ -1229,6 +1450,18 @@ export type KeyStatus = {
 	 *  replaced or re-enabled.
 	 */
 	disabled?: string | null,
+};
+
+/**  Spend over OpenRouter's periods (UTC days, weeks from Monday, calendar months). */
+export type KeyUsage = {
+	/**  Today (UTC). */
+	today: string,
+	/**  This week. */
+	week: string,
+	/**  This month. */
+	month: string,
+	/**  Since the key was made. */
+	total: string,
 };
 
 /**  Whether keys can be stored, and if not, why. */
@@ -1257,6 +1490,17 @@ export type LearnedModel = {
 	pick_share: number | null,
 };
 
+/**  What to do with a key's limit. */
+export type LimitChange = 
+/**  Leave it as it is. */
+{ kind: "keep" } | 
+/**  Remove it. */
+{ kind: "noLimit" } | 
+/**  Set it to `usd` (above zero). */
+{ kind: "amount"; 
+/**  The new limit. */
+usd: string };
+
 /**
  *  The spending limit on the new key, as OpenRouter reports it (`GET /key`) after sign-in.
  * 
@@ -1283,6 +1527,15 @@ reported: string | null } |
 { status: "unchecked"; 
 /**  The limit asked for. */
 requested: string };
+
+/**  When a key's limit or a guardrail's budget starts again (midnight UTC; weeks on Monday). */
+export type LimitReset = 
+/**  Every day. */
+"daily" | 
+/**  Every Monday. */
+"weekly" | 
+/**  On the first of each month. */
+"monthly";
 
 /**  A rate limit and how much of it the last minute used. */
 export type LimitUse = {
@@ -1318,6 +1571,30 @@ export type LocalApiStatus = {
 	inFlight: number,
 	/**  Requests finished since it started, refused ones included. */
 	served: number,
+};
+
+/**  The management key saved on this machine, as far as the UI may know it. */
+export type ManagementKeyStatus = {
+	/**  Whether one is saved. */
+	saved: boolean,
+	/**  `••••` and its last four characters. */
+	masked: string | null,
+	/**
+	 *  True when the same key is also set as OpenRouter's key for chatting, where it cannot
+	 *  work: put an inference key there.
+	 */
+	usedForChat: boolean,
+};
+
+/**
+ *  The most a request may cost per million tokens (`provider.max_price`): providers dearer than
+ *  this are not used, and if none is left the request fails.
+ */
+export type MaxPrice = {
+	/**  USD per million prompt tokens. */
+	prompt?: string | null,
+	/**  USD per million completion tokens. */
+	completion?: string | null,
 };
 
 /**  One environment variable of an [`McpServer`]. */
@@ -1476,6 +1753,11 @@ export type ModelParams = {
 	route?: string | null,
 	/**  A task type tag for the routing rules (`code`, `summarize`…). */
 	task?: string | null,
+	/**
+	 *  OpenRouter's provider preferences for this column (sort, max price); other providers
+	 *  ignore them.
+	 */
+	openrouter?: ProviderPreferences | null,
 };
 
 /**  `GET /key` on OpenRouter: the key's label, spend and limit, in exact dollars. */
@@ -1605,6 +1887,33 @@ export type ProviderKind =
 /**  Any OpenAI-compatible server the user added (Ollama, LM Studio, vLLM, a LiteLLM proxy...). */
 "custom";
 
+/**
+ *  The `provider` preferences Switchboard sets on an OpenRouter request; unset fields leave
+ *  OpenRouter's defaults (and the account's settings) in place.
+ */
+export type ProviderPreferences = {
+	/**
+	 *  Only zero-data-retention endpoints. It adds to the account's own setting, never
+	 *  removes it.
+	 */
+	zdr?: boolean | null,
+	/**  Whether providers that store or train on data may serve. */
+	dataCollection?: DataCollection | null,
+	/**  How providers are ordered (this turns OpenRouter's load balancing off). */
+	sort?: ProviderSort | null,
+	/**  The most a million tokens may cost. */
+	maxPrice?: MaxPrice | null,
+};
+
+/**  How OpenRouter orders the providers that can serve a request (`provider.sort`). */
+export type ProviderSort = 
+/**  The lowest price first. */
+"price" | 
+/**  The highest throughput first. */
+"throughput" | 
+/**  The lowest latency first. */
+"latency";
+
 /**  A provider as the Settings screen shows it: where it lives and which key is in effect. */
 export type ProviderView = {
 	/**  Its id. */
@@ -1673,12 +1982,52 @@ export type ReasoningEffort =
 /**  More. */
 "xhigh";
 
+/**  A likely reason OpenRouter's figure and this machine's differ. */
+export type ReconcileCause = 
+/**  The key was also used from another machine or tool. */
+"requests_elsewhere" | 
+/**  BYOK requests: OpenRouter's fee, and the provider's own charge, are booked apart. */
+"byok_fees" | 
+/**  Requests still running or whose cost OpenRouter has not settled yet. */
+"still_settling" | 
+/**  Some local costs are estimates from prices, not what OpenRouter charged. */
+"local_estimates" | 
+/**  Some local requests have no known cost and are not in the local figure. */
+"unknown_local_costs";
+
+/**  OpenRouter's figures against this machine's for the keys used here. */
+export type Reconciliation = {
+	/**  The days compared. */
+	range: DateRange,
+	/**  One entry per team key saved on this machine. */
+	keys: KeyReconciliation[],
+	/**  OpenRouter's total for those keys. */
+	openrouterTotal: string,
+	/**  This machine's total for them. */
+	localTotal: string,
+	/**  `openrouter_total - local_total`. */
+	difference: string,
+	/**  A summary in plain words. */
+	explanation: string,
+};
+
 /**  Which answer to regenerate. */
 export type RegenerateInput = {
 	conversationId: string,
 	turnId: string,
 	columnId: string,
 };
+
+/**  What to do with when a key's limit resets. */
+export type ResetChange = 
+/**  Leave it as it is. */
+{ kind: "keep" } | 
+/**  The limit never resets. */
+{ kind: "never" } | 
+/**  The limit resets every `period`. */
+{ kind: "every"; 
+/**  The period. */
+period: LimitReset };
 
 /**  Who wrote a message. */
 export type Role = 
@@ -2136,6 +2485,118 @@ export type TaskReport = {
 	error?: string | null,
 };
 
+/**  What the bars of a team spend chart stand for. */
+export type TeamChart = 
+/**  One bar per key, costliest first. */
+"key" | 
+/**  One bar per model, costliest first. */
+"model" | 
+/**  One bar per UTC day, oldest first. */
+"day";
+
+/**  One of the team's OpenRouter keys, as the management API lists it. */
+export type TeamKey = {
+	/**  OpenRouter's id for the key (64 hex characters); never the key itself. */
+	hash: string,
+	/**  The name the admin gave it. */
+	name: string,
+	/**  OpenRouter's masked form of the key, e.g. `sk-or-v1-0e6...1c96`. */
+	label: string,
+	/**  Whether it is switched off. */
+	disabled: boolean,
+	/**  Its own spending limit; `None` is no limit. */
+	limit: string | null,
+	/**  What is left under the limit. */
+	limitRemaining: string | null,
+	/**  When the limit starts again; `None` is never. */
+	limitReset: LimitReset | null,
+	/**  Whether BYOK spend counts against the limit. */
+	includeByokInLimit: boolean,
+	/**  OpenRouter credits spent with it. */
+	usage: KeyUsage,
+	/**  What BYOK requests through it cost on the providers' own accounts. */
+	byokUsage: KeyUsage,
+	/**  When it was made (ISO 8601, UTC). */
+	createdAt: string | null,
+	/**  When it stops working (ISO 8601, UTC); `None` is never. */
+	expiresAt: string | null,
+	/**  Whether this machine has the key saved (as OpenRouter's key in Settings). */
+	onThisMachine: boolean,
+};
+
+/**  Changes to a key; what is left out stays as it is. */
+export type TeamKeyChange = {
+	/**  A new name. */
+	name?: string | null,
+	/**  Switch the key off (`true`) or on again (`false`). */
+	disabled?: boolean | null,
+	/**  The spending limit. */
+	limit?: LimitChange,
+	/**  When the limit resets. */
+	limitReset?: ResetChange,
+	/**  Whether BYOK spend counts against the limit. */
+	includeByokInLimit?: boolean | null,
+};
+
+/**  A new key for a team member. */
+export type TeamKeyDraft = {
+	/**  A name people recognize it by, e.g. the member's name. */
+	name: string,
+	/**  A spending limit, above zero; `None` is no limit. */
+	limit: string | null,
+	/**  When the limit starts again; `None` is never. */
+	limitReset: LimitReset | null,
+	/**  Whether BYOK spend counts against the limit. */
+	includeByokInLimit: boolean,
+	/**  When the key stops working (ISO 8601, e.g. `2027-01-01T00:00:00Z`); `None` is never. */
+	expiresAt: string | null,
+};
+
+/**  What the team's keys spent over a range of days, from OpenRouter's own figures. */
+export type TeamSpend = {
+	/**  The days asked for. */
+	range: DateRange,
+	/**  Per key, per model, per day; oldest day first. */
+	rows: TeamSpendRow[],
+	/**  Per key, costliest first. */
+	byKey: KeySpend[],
+	/**  OpenRouter credits spent by every key. */
+	total: string,
+	/**  BYOK cost on the providers' own accounts, by every key. */
+	byokTotal: string,
+	/**  Requests counted. */
+	requests: number,
+	/**
+	 *  The first day OpenRouter's activity covers (it keeps the last 30 finished UTC days);
+	 *  days before it in the range are missing, not zero.
+	 */
+	coveredFrom: string,
+};
+
+/**  What one key spent on one model on one day. */
+export type TeamSpendRow = {
+	/**  The key's hash. */
+	keyHash: string,
+	/**  The key's name. */
+	keyName: string,
+	/**  The UTC day. */
+	date: string,
+	/**  The model; `None` for today, which OpenRouter gives only as the key's total so far. */
+	model: string | null,
+	/**  Requests; `None` where OpenRouter does not count them (today). */
+	requests: number | null,
+	/**  OpenRouter credits spent. */
+	usage: string,
+	/**  What BYOK requests cost on the providers' own accounts. */
+	byokUsage: string,
+	/**  Prompt tokens. */
+	promptTokens: number,
+	/**  Completion tokens. */
+	completionTokens: number,
+	/**  Reasoning tokens. */
+	reasoningTokens: number,
+};
+
 /**  A template. */
 export type Template = {
 	/**  Stable id, e.g. `code_reviewer`. */
@@ -2259,6 +2720,18 @@ export type Verdict =
 "disabled" | 
 /**  An earlier rule already decided. */
 "not_reached";
+
+/**  Zero data retention required per model group. */
+export type ZdrRule = {
+	/**  Anthropic's models. */
+	anthropic: boolean,
+	/**  OpenAI's models. */
+	openai: boolean,
+	/**  Google's models. */
+	google: boolean,
+	/**  Every other model. */
+	other: boolean,
+};
 
 /* Tauri Specta runtime */
 type EventEmit<T> = [T] extends [null] ? () => Promise<void> : (payload: T) => Promise<void>;

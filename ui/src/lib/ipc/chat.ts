@@ -18,7 +18,7 @@ function channel(onEvent: (event: ChatEvent) => void): Channel<ChatEvent> {
 }
 
 export const chatApi: ChatApi = {
-  listConversations: () => call(commands.conversationList()),
+  listConversationPage: (after, limit) => call(commands.conversationListPage(after, limit)),
   openConversation: (id) => call(commands.conversationOpen(id)),
   openConversationPage: (id, before, limit) => call(commands.conversationPage(id, before, limit)),
   createConversation: (columns) => call(commands.conversationCreate(columns)),

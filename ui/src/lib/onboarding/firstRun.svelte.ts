@@ -39,6 +39,7 @@ export class FirstRun {
     if (this.busy) return;
     try {
       const overview = await this.api.providersOverview();
+      if (this.needed === null) performance.mark("switchboard:first-run-decided");
       if (!this.busy) this.needed = !hasProvider(overview);
     } catch {
       // No engine: Chat shows why; a connect view could not connect anything either.

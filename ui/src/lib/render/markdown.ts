@@ -5,7 +5,7 @@
 
 import { Marked, type Token, type Tokens, type TokenizerAndRendererExtension } from "marked";
 import DOMPurify from "dompurify";
-import katex from "katex";
+import type Katex from "katex";
 import hljs from "highlight.js/lib/core";
 import bash from "highlight.js/lib/languages/bash";
 import c from "highlight.js/lib/languages/c";
@@ -76,7 +76,48 @@ function escapeHtml(s: string): string {
     .replace(/'/g, "&#39;");
 }
 
+/**
+ * KaTeX is a third of the app's JavaScript and only answers with math need it, so it is loaded
+ * on first use rather than at start-up (issue 17: launch time, idle memory). Until it is in,
+ * math shows as its TeX source in a `md-math-pending` element; `Markdown.svelte` renders again
+ * once it has loaded ({@link onMathReady}).
+ */
+let katex: typeof Katex | null = null;
+let katexLoading: Promise<void> | null = null;
+const mathListeners = new Set<() => void>();
+
+/** Loads KaTeX (once); resolves when math renders. */
+export function loadMath(): Promise<void> {
+  katexLoading ??= import("katex").then((m) => {
+    katex = m.default;
+    for (const listener of mathListeners) listener();
+    mathListeners.clear();
+  });
+  return katexLoading;
+}
+
+/** Calls `listener` once KaTeX has loaded (soon after, if it already has); returns the
+ * unsubscribe. */
+export function onMathReady(listener: () => void): () => void {
+  if (katex) {
+    let live = true;
+    queueMicrotask(() => live && listener());
+    return () => (live = false);
+  }
+  mathListeners.add(listener);
+  return () => mathListeners.delete(listener);
+}
+
+/** Markup of math rendered before KaTeX loaded. */
+export const MATH_PENDING = "md-math-pending";
+
 function renderTex(tex: string, displayMode: boolean): string {
+  if (!katex) {
+    void loadMath();
+    const tag = displayMode ? "pre" : "code";
+    const delim = displayMode ? "$$" : "$";
+    return `<${tag} class="${MATH_PENDING}">${escapeHtml(delim + tex + delim)}</${tag}>`;
+  }
   try {
     return katex.renderToString(tex, {
       displayMode,
@@ -366,7 +407,7 @@ function placeholder(doc: Document, url: string, alt: string): HTMLElement {
  * dropped, so raw HTML cannot borrow the app's global classes (overlays, fake buttons).
  */
 const SAFE_CLASS =
-  /^(?:hljs(?:-[a-z-]+)?|[a-z]+_|language-[a-z0-9+#._-]+|katex(?:-display)?|md-(?:code|code-bar|code-lang|math|math-error))$/;
+  /^(?:hljs(?:-[a-z-]+)?|[a-z]+_|language-[a-z0-9+#._-]+|katex(?:-display)?|md-(?:code|code-bar|code-lang|math|math-error|math-pending))$/;
 
 function postProcess(body: HTMLElement): void {
   const doc = body.ownerDocument;

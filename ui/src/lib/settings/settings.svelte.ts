@@ -1,5 +1,6 @@
 import { AppError, api as realApi } from "../ipc/client";
 import { moneyExact } from "../shared/money";
+import { SignInModel } from "./signIn.svelte";
 import type {
   Api,
   AppInfo,
@@ -25,6 +26,8 @@ export type SettingsApi = Pick<
   | "customProviderAdd"
   | "customProviderUpdate"
   | "customProviderRemove"
+  | "openrouterSignIn"
+  | "openrouterSignInCancel"
 >;
 
 /** The Settings screen's state: providers and their masked keys, preferences, app facts. */
@@ -33,8 +36,12 @@ export class SettingsModel {
   preferences = $state<Preferences | null>(null);
   info = $state<AppInfo | null>(null);
   loadError = $state<AppError | null>(null);
+  /** "Sign in with OpenRouter" on OpenRouter's card; the new key lands in `overview`. */
+  readonly signIn: SignInModel;
 
-  constructor(private readonly api: SettingsApi = realApi) {}
+  constructor(private readonly api: SettingsApi = realApi) {
+    this.signIn = new SignInModel(api, (overview) => (this.overview = overview));
+  }
 
   async load(): Promise<void> {
     try {

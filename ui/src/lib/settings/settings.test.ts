@@ -1,10 +1,11 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { Preferences, ProviderView, ProvidersOverview } from "../ipc/client";
+import type { Preferences, ProviderView, ProvidersOverview, SignedIn } from "../ipc/client";
 import { AppError } from "../ipc/errors";
 import { navigation } from "../shell/navigation.svelte";
 import SettingsView from "./SettingsView.svelte";
 import { SettingsModel, describeCheck, type SettingsApi } from "./settings.svelte";
+import { describeSignedIn } from "./signIn.svelte";
 
 vi.mock("../ipc/client", async (importOriginal) => {
   const real = await importOriginal<typeof import("../ipc/client")>();
@@ -129,6 +130,26 @@ function fakeApi(initial: ProvidersOverview): SettingsApi & { saved: string[] } 
     customProviderAdd: async () => current,
     customProviderUpdate: async () => current,
     customProviderRemove: async () => current,
+    openrouterSignIn: async (limit = null) => {
+      current = overview(true, [
+        provider({
+          key: {
+            source: "keychain",
+            masked: "••••oaut",
+            envVar: "OPENROUTER_API_KEY",
+            envShadowed: false,
+          },
+        }),
+      ]);
+      return {
+        providers: current,
+        limit:
+          limit === null
+            ? ({ status: "notRequested" } as const)
+            : ({ status: "applied", limit } as const),
+      };
+    },
+    openrouterSignInCancel: async () => true,
   };
 }
 
@@ -319,5 +340,77 @@ describe("further keys", () => {
     const team = screen.getByText("team").closest("li") as HTMLElement;
     await fireEvent.click(within(team).getByRole("button", { name: "Remove" }));
     await waitFor(() => expect(screen.queryByText("team")).toBeNull());
+  });
+});
+
+describe("Sign in with OpenRouter in Settings", () => {
+  it("asks for the limit typed, and shows the new key masked once it is in the keychain", async () => {
+    const api = fakeApi(overview(true, [provider({})]));
+    const signIn = vi.spyOn(api, "openrouterSignIn");
+    render(SettingsView, { model: new SettingsModel(api) });
+    const card = (await screen.findByRole("heading", { name: "OpenRouter" })).closest(
+      "article",
+    ) as HTMLElement;
+    await fireEvent.input(within(card).getByLabelText(/Spending limit for the new key/), {
+      target: { value: "$10" },
+    });
+    await fireEvent.click(within(card).getByRole("button", { name: "Sign in with OpenRouter" }));
+    expect(signIn).toHaveBeenCalledWith("10");
+    await within(card).findByText("••••oaut");
+    expect(within(card).getByTestId("settings-sign-in-outcome").textContent).toContain(
+      "Signed in with OpenRouter: the new key is in your keychain, with a spending limit of $10.00.",
+    );
+  });
+
+  it("offers Cancel while the browser is open; a cancelled sign-in says nothing", async () => {
+    const api = fakeApi(overview(true, [provider({})]));
+    let reject: (e: unknown) => void = () => {};
+    api.openrouterSignIn = vi.fn(() => new Promise<SignedIn>((_, r) => (reject = r)));
+    const cancel = vi.spyOn(api, "openrouterSignInCancel");
+    const model = new SettingsModel(api);
+    render(SettingsView, { model });
+    await fireEvent.click(await screen.findByRole("button", { name: "Sign in with OpenRouter" }));
+    expect(screen.getByRole("status").textContent).toContain("Waiting for OpenRouter");
+    await fireEvent.click(screen.getByTestId("settings-sign-in-cancel"));
+    expect(cancel).toHaveBeenCalledOnce();
+    reject({ code: "cancelled", message: "Cancelled.", retryable: false });
+    await screen.findByRole("button", { name: "Sign in with OpenRouter" });
+    expect(screen.queryByTestId("settings-sign-in-outcome")).toBeNull();
+    expect(api.openrouterSignIn).toHaveBeenCalledWith(null);
+  });
+
+  it("says why a sign-in failed, and refuses a limit that is not an amount", async () => {
+    const api = fakeApi(overview(true, [provider({})]));
+    const model = new SettingsModel(api);
+    api.openrouterSignIn = vi.fn(async () => {
+      throw new AppError({
+        code: "invalid_input",
+        message: "The browser came back with the wrong state value, so nothing was saved.",
+        retryable: false,
+      });
+    });
+    expect(await model.signIn.signIn("ten")).toBe(false);
+    expect(model.signIn.outcome?.text).toMatch(/^A spending limit is an amount in dollars/);
+    expect(api.openrouterSignIn).not.toHaveBeenCalled();
+    expect(await model.signIn.signIn("")).toBe(false);
+    expect(model.signIn.outcome).toEqual({
+      ok: false,
+      text: "The browser came back with the wrong state value, so nothing was saved.",
+    });
+  });
+
+  it("says when OpenRouter did not give the key the limit asked for", () => {
+    const providers = overview(true, []);
+    expect(
+      describeSignedIn({
+        providers,
+        limit: { status: "notApplied", requested: "5", reported: null },
+      }),
+    ).toBe(
+      "Signed in with OpenRouter: the new key is in your keychain, but OpenRouter gave it no limit instead of $5.00. Set the limit on OpenRouter's keys page.",
+    );
+    expect(
+      describeSignedIn({ providers, limit: { status: "unchecked", requested: "5" } }),
+    ).toContain("could not be read back");
   });
 });

@@ -1,4 +1,5 @@
-export type Screen = "chat" | "models" | "routing" | "agents" | "spend" | "localApi" | "settings";
+export type Screen =
+  "chat" | "models" | "routing" | "agents" | "spend" | "localApi" | "team" | "settings";
 
 export interface ScreenInfo {
   id: Screen;
@@ -70,6 +71,13 @@ export const screens: ScreenInfo[] = [
     shortcut: "Ctrl+6",
     label: "Local API",
     summary: "Your other tools through Switchboard's routes, budgets and ledger.",
+    points: [],
+  },
+  {
+    id: "team",
+    shortcut: "Ctrl+7",
+    label: "Team",
+    summary: "Members' OpenRouter keys, their limits and guardrails, and what each spent.",
     points: [],
   },
   {

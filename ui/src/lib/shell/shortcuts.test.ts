@@ -14,6 +14,7 @@ describe("screenForKey", () => {
     [{ ctrlKey: true, key: "4", code: "Digit4" }, "agents"],
     [{ ctrlKey: true, key: "5", code: "Digit5" }, "spend"],
     [{ ctrlKey: true, key: "6", code: "Digit6" }, "localApi"],
+    [{ ctrlKey: true, key: "7", code: "Digit7" }, "team"],
     [{ ctrlKey: true, key: ",", code: "Comma" }, "settings"],
     // AZERTY: the key above the letters types "&" without Shift; its code is still Digit1.
     [{ ctrlKey: true, key: "&", code: "Digit1" }, "chat"],
@@ -26,7 +27,7 @@ describe("screenForKey", () => {
     [{ ctrlKey: true, shiftKey: true, key: "2", code: "Digit2" }, "Shift held"],
     [{ ctrlKey: true, altKey: true, key: "2", code: "Digit2" }, "Alt held"],
     [{ ctrlKey: true, metaKey: true, key: "2", code: "Digit2" }, "Meta held"],
-    [{ ctrlKey: true, key: "7", code: "Digit7" }, "no seventh screen"],
+    [{ ctrlKey: true, key: "8", code: "Digit8" }, "no eighth screen"],
     [{ ctrlKey: true, key: "k", code: "KeyK" }, "another shortcut"],
   ])("%o does nothing (%s)", (init) => {
     expect(screenForKey(key(init))).toBeNull();

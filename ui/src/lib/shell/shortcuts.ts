@@ -1,10 +1,18 @@
 import type { Screen } from "./screens";
 
-/** The screens Ctrl+1 … Ctrl+6 open, in the navigation's order. */
-const NUMBERED: readonly Screen[] = ["chat", "models", "routing", "agents", "spend", "localApi"];
+/** The screens Ctrl+1 … Ctrl+7 open, in the navigation's order. */
+const NUMBERED: readonly Screen[] = [
+  "chat",
+  "models",
+  "routing",
+  "agents",
+  "spend",
+  "localApi",
+  "team",
+];
 
 /**
- * The screen a key press opens: Ctrl+1 … Ctrl+6 for the first six, Ctrl+, for Settings; `null`
+ * The screen a key press opens: Ctrl+1 … Ctrl+7 for the first seven, Ctrl+, for Settings; `null`
  * for anything else, including the same keys with Shift, Alt or Meta held (those belong to the
  * system or to other shortcuts). The physical key (`code`) counts as well as the character, so
  * layouts where the digits need Shift (AZERTY) work too.
@@ -12,7 +20,7 @@ const NUMBERED: readonly Screen[] = ["chat", "models", "routing", "agents", "spe
 export function screenForKey(e: KeyboardEvent): Screen | null {
   if (!e.ctrlKey || e.shiftKey || e.altKey || e.metaKey) return null;
   if (e.key === "," || e.code === "Comma") return "settings";
-  const digit = /^[1-6]$/.test(e.key) ? e.key : /^Digit[1-6]$/.test(e.code) ? e.code.slice(5) : "";
+  const digit = /^[1-7]$/.test(e.key) ? e.key : /^Digit[1-7]$/.test(e.code) ? e.code.slice(5) : "";
   return digit === "" ? null : (NUMBERED[Number(digit) - 1] ?? null);
 }
 

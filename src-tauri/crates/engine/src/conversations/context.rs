@@ -47,6 +47,12 @@ pub(super) fn build_request(spec: &ColumnSpec, turns: Vec<ContextTurn>) -> ChatR
         effort: Some(effort),
         ..ReasoningOptions::default()
     });
+    // Only OpenRouter reads these; a route may still send the request on to OpenRouter.
+    request.routing.provider = spec
+        .params
+        .openrouter
+        .as_ref()
+        .and_then(|prefs| prefs.overlay(None));
     request
 }
 
@@ -67,7 +73,7 @@ impl Engine {
             return Ok(());
         }
         let models = self.cached_models().await?.unwrap_or_default();
-        if let Some(model) = models.iter().find(|m| m.id == spec.model)
+        if let Some(model) = crate::catalogue::listed(&models, &spec.model)
             && !model.input_modalities.iter().any(|m| m == "image")
         {
             return Err(EngineError::invalid(format!(

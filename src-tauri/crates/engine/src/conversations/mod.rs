@@ -5,6 +5,7 @@
 mod context;
 mod export;
 mod predict;
+mod private;
 mod stream;
 
 use std::collections::HashMap;
@@ -15,6 +16,9 @@ use switchboard_store::MAX_COLUMNS;
 use tokio_util::sync::CancellationToken;
 
 use crate::{Engine, EngineError};
+
+/// The most conversations one sidebar page returns.
+const MAX_SIDEBAR_PAGE: u32 = 500;
 
 /// The answers streaming right now: answer id -> (conversation id, its stop switch).
 #[derive(Debug, Default)]
@@ -67,7 +71,7 @@ fn check_columns(columns: &[ColumnSpec]) -> Result<(), EngineError> {
             i + 1
         )));
     }
-    Ok(())
+    private::check_openrouter(columns)
 }
 
 impl Engine {
@@ -88,6 +92,24 @@ impl Engine {
     pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, EngineError> {
         self.blocking(|inner| Ok(inner.store.conversation_summaries()?))
             .await
+    }
+
+    /// The sidebar a page at a time: the `limit` conversations (1 to 500) that follow `after`
+    /// in the order of [`Engine::conversations`], the first ones without it. A long history
+    /// then opens with what the sidebar shows instead of every conversation and its total.
+    pub async fn conversations_after(
+        &self,
+        after: Option<ConversationSummary>,
+        limit: u32,
+    ) -> Result<Vec<ConversationSummary>, EngineError> {
+        // At least one, so a caller paging until a short page always moves forward.
+        let limit = usize::try_from(limit.clamp(1, MAX_SIDEBAR_PAGE)).unwrap_or(1);
+        self.blocking(move |inner| {
+            Ok(inner
+                .store
+                .conversation_summaries_after(after.as_ref(), limit)?)
+        })
+        .await
     }
 
     /// One conversation as the Chat screen shows it.

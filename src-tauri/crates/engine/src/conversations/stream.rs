@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::context::{build_request, has_images};
+use super::private::make_private;
 use crate::{Engine, EngineError, RouteEvent};
 
 /// How often a streaming answer's text is written to disk.
@@ -151,12 +152,16 @@ impl Engine {
         events: mpsc::Sender<ChatEvent>,
     ) -> Result<(), EngineError> {
         let mut jobs = Vec::with_capacity(columns.len());
+        let private = self.is_private(conversation_id).await?;
         for (column_id, spec) in columns {
             let (turn, column) = (turn_id.to_owned(), column_id.clone());
             let context = self
                 .blocking(move |inner| Ok(inner.store.context_path(&turn, &column)?))
                 .await?;
-            let request = build_request(&spec, context);
+            let mut request = build_request(&spec, context);
+            if private {
+                make_private(&mut request);
+            }
             if has_images(&request) {
                 self.check_images(&spec).await?;
             }

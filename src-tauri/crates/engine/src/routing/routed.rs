@@ -460,8 +460,15 @@ impl Engine {
         };
         // A refused key is set aside; while the provider has another, the same target is
         // tried again with it (the target is not at fault, so its circuit is untouched).
-        if error.code == ErrorCode::Auth
-            && !outcome.answered
+        // A disabled, expired or management key will not work either; a key over its limit
+        // will again once the limit resets, so it is not set aside.
+        if matches!(
+            error.code,
+            ErrorCode::Auth
+                | ErrorCode::KeyDisabled
+                | ErrorCode::KeyExpired
+                | ErrorCode::ManagementKeyUsed
+        ) && !outcome.answered
             && let Some(label) = choice.key
             && self
                 .refuse_key(target.provider.clone(), label, error.message.clone())

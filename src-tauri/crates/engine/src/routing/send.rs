@@ -316,8 +316,11 @@ pub(super) fn apply_overrides(request: &mut ChatRequest, decision: &Decision) {
     }
 }
 
-/// The request as this target takes it: its model, its OpenRouter preferences and, for the
-/// first target of an OpenRouter-decides route, the `models[]` fallbacks and `provider.sort`.
+/// The request as this target takes it: its model, its OpenRouter `provider` preferences
+/// and, for the first target of an OpenRouter-decides route, the `models[]` fallbacks and
+/// `provider.sort`. The request's own preferences (a column's sort and max price, a private
+/// conversation's zero data retention, a local API client's object) are set over the target's
+/// key by key, so a private conversation stays private whichever target serves it.
 pub(super) fn target_request(
     request: &mut ChatRequest,
     target: &Target,
@@ -326,25 +329,28 @@ pub(super) fn target_request(
 ) {
     request.model = target.model.clone();
     request.routing.models.clear();
-    request.routing.provider = target.openrouter.clone();
-    if !lead || target.provider.builtin() != Some(BuiltinProvider::OpenRouter) {
-        return;
-    }
-    if let Some(d) = &decision.delegation {
+    let asked = request.routing.provider.take();
+    let mut prefs = match target.openrouter.clone() {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    if lead
+        && target.provider.builtin() == Some(BuiltinProvider::OpenRouter)
+        && let Some(d) = &decision.delegation
+    {
         if !d.models.is_empty() {
             request.routing.models = std::iter::once(target.model.clone())
                 .chain(d.models.iter().cloned())
                 .collect();
         }
         if let Some(sort) = &d.sort {
-            let mut prefs = match request.routing.provider.take() {
-                Some(serde_json::Value::Object(map)) => map,
-                _ => serde_json::Map::new(),
-            };
             prefs.insert("sort".to_owned(), serde_json::Value::String(sort.clone()));
-            request.routing.provider = Some(serde_json::Value::Object(prefs));
         }
     }
+    if let Some(serde_json::Value::Object(asked)) = asked {
+        prefs.extend(asked);
+    }
+    request.routing.provider = (!prefs.is_empty()).then_some(serde_json::Value::Object(prefs));
 }
 
 /// Waits, or returns true at once if `cancel` fires first.

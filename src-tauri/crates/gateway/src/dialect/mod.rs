@@ -144,9 +144,12 @@ fn http_status(code: ErrorCode) -> u16 {
         // The server's own configuration lacks the key; the client's request is not at fault,
         // but retrying it will not help either.
         ErrorCode::InvalidInput | ErrorCode::BadRequest | ErrorCode::NoKey => 400,
-        ErrorCode::Auth => 401,
-        ErrorCode::NoCredits | ErrorCode::BudgetExceeded => 402,
-        ErrorCode::Moderation => 403,
+        ErrorCode::Auth
+        | ErrorCode::KeyDisabled
+        | ErrorCode::KeyExpired
+        | ErrorCode::ManagementKeyUsed => 401,
+        ErrorCode::NoCredits | ErrorCode::BudgetExceeded | ErrorCode::KeyLimitReached => 402,
+        ErrorCode::Moderation | ErrorCode::GuardrailBlocked => 403,
         ErrorCode::NotFound => 404,
         ErrorCode::RateLimited => 429,
         ErrorCode::Upstream | ErrorCode::Network | ErrorCode::Decode => 502,

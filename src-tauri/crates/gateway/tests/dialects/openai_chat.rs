@@ -210,6 +210,7 @@ fn recorded_usage() -> Usage {
         cache_write_tokens: 0,
         reasoning_tokens: 0,
         cost: Some(Usd::parse("0.0000169").expect("an amount")),
+        ..Usage::default()
     }
 }
 

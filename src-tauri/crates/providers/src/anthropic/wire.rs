@@ -143,6 +143,8 @@ impl WireUsage {
             cache_write_tokens: written,
             reasoning_tokens: 0,
             cost: None,
+            is_byok: false,
+            upstream_cost: None,
         }
     }
 }

@@ -134,6 +134,13 @@ pub(super) fn usage_from(value: &Value) -> Option<Usage> {
     let cost = usage
         .get("cost")
         .and_then(|c| crate::charge::from_json(c, "usage.cost"));
+    let is_byok = usage.get("is_byok").and_then(Value::as_bool) == Some(true);
+    // Only a BYOK answer's upstream cost is the person's money (their own provider account);
+    // for shared capacity OpenRouter now reports its own cost there, equal to `cost`.
+    let upstream_cost = value
+        .pointer("/cost_details/upstream_inference_cost")
+        .filter(|_| is_byok)
+        .and_then(|c| crate::charge::from_json(c, "usage.cost_details.upstream_inference_cost"));
     Some(Usage {
         prompt_tokens: count("/prompt_tokens"),
         completion_tokens: count("/completion_tokens"),
@@ -141,6 +148,8 @@ pub(super) fn usage_from(value: &Value) -> Option<Usage> {
         cache_write_tokens: count("/prompt_tokens_details/cache_write_tokens"),
         reasoning_tokens: count("/completion_tokens_details/reasoning_tokens"),
         cost,
+        is_byok,
+        upstream_cost,
     })
 }
 
@@ -223,6 +232,48 @@ mod tests {
             assert_eq!(usage.cost, None, "{bad} is no provider cost");
             assert_eq!(usage.prompt_tokens, 3, "the counts stay");
         }
+    }
+
+    #[test]
+    fn byok_usage_keeps_the_upstream_cost_apart_from_the_fee() {
+        let byok = usage_from(&json!({
+            "prompt_tokens": 20, "completion_tokens": 2, "cost": 0.00000021, "is_byok": true,
+            "cost_details": {"upstream_inference_cost": 0.0000042,
+                "upstream_inference_prompt_cost": 0.000003,
+                "upstream_inference_completions_cost": 0.0000012}
+        }))
+        .unwrap_or_default();
+        assert!(byok.is_byok, "is_byok is read");
+        assert_eq!(
+            byok.upstream_cost.map(|c| c.to_string()).as_deref(),
+            Some("0.0000042"),
+            "the provider's own charge, exact"
+        );
+        assert_eq!(
+            byok.cost.map(|c| c.to_string()).as_deref(),
+            Some("0.00000021"),
+            "cost stays what OpenRouter charged"
+        );
+        // The shape of a real 2026 non-BYOK answer: the upstream cost equals `cost` and is
+        // OpenRouter's, not the person's.
+        let shared = usage_from(&json!({
+            "prompt_tokens": 20, "completion_tokens": 2, "cost": 0.0000042, "is_byok": false,
+            "cost_details": {"upstream_inference_cost": 0.0000042}
+        }))
+        .unwrap_or_default();
+        assert!(!shared.is_byok);
+        assert_eq!(
+            shared.upstream_cost, None,
+            "not BYOK: no upstream cost of the person's"
+        );
+        let odd =
+            usage_from(&json!({"is_byok": true, "cost_details": {"upstream_inference_cost": -3}}))
+                .unwrap_or_default();
+        assert_eq!(
+            odd.upstream_cost, None,
+            "an unbelievable upstream cost is unknown"
+        );
+        assert!(odd.is_byok);
     }
 
     #[test]

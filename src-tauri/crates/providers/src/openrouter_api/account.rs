@@ -182,14 +182,14 @@ struct Envelope<T> {
     data: T,
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, ProviderError> {
+pub(super) fn decode<T: for<'de> Deserialize<'de>>(body: &str) -> Result<T, ProviderError> {
     serde_json::from_str::<Envelope<T>>(body.trim())
         .map(|e| e.data)
         .map_err(|e| ProviderError::decode(e, body))
 }
 
 /// An optional money field: null or missing is `None`; anything present must be an amount.
-fn optional_amount(
+pub(super) fn optional_amount(
     name: &str,
     value: Option<&WireAmount>,
     body: &str,
@@ -197,7 +197,11 @@ fn optional_amount(
     value.map(|v| required_amount(name, v, body)).transpose()
 }
 
-fn required_amount(name: &str, value: &WireAmount, body: &str) -> Result<Usd, ProviderError> {
+pub(super) fn required_amount(
+    name: &str,
+    value: &WireAmount,
+    body: &str,
+) -> Result<Usd, ProviderError> {
     value
         .to_account_usd()
         .map_err(|e| ProviderError::decode(format!("{name}: {e}"), body))

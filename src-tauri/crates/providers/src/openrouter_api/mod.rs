@@ -10,6 +10,8 @@
 //!   (OAuth PKCE) for a key the person owns.
 //! - [`Price`], [`Pricing`], [`estimate_cost`]: exact prices, with `"-1"` kept apart as
 //!   [`Price::Variable`].
+//! - [`list_keys`], [`create_key`], [`update_key`], [`delete_key`], the guardrail calls and
+//!   [`fetch_activity`]: team mode, through a management key.
 //!
 //! Money is exact: amounts that arrive as JSON numbers go through [`Usd::from_json_f64`] (their
 //! shortest decimal form, which is what the server wrote), decimal strings through
@@ -17,7 +19,10 @@
 //! tokens is only an estimate.
 
 mod account;
+mod activity;
 mod catalogue;
+mod guardrails;
+mod management;
 mod pricing;
 mod sign_in;
 
@@ -33,10 +38,16 @@ pub(crate) use account::parse_key;
 pub use account::{
     Credits, Generation, KeyInfo, RateLimit, fetch_credits, fetch_generation, fetch_key,
 };
+pub use activity::{ActivityItem, fetch_activity, parse_activity};
 pub use catalogue::{
     CatalogueModel, ModelEndpoint, ModelEndpoints, fetch_endpoints, fetch_models, parse_endpoints,
     parse_models,
 };
+pub use guardrails::{
+    Assignee, assign_guardrail, create_guardrail, delete_guardrail, guardrail_key_hashes,
+    guardrail_member_ids, list_guardrails, update_guardrail,
+};
+pub use management::{create_key, delete_key, get_key, list_keys, update_key};
 pub use pricing::{Price, Pricing, estimate_cost};
 pub use sign_in::{
     AUTH_PAGE, CHALLENGE_METHOD, CodeVerifier, ExchangeError, InvalidVerifier, IssuedKey,

@@ -330,6 +330,7 @@ mod tests {
             cache_write_tokens: 7,
             reasoning_tokens: 9,
             cost: None,
+            ..Usage::default()
         };
         // 10 cached at 1e-7 (the cache write gets none left), 4 reasoning at 5e-6.
         assert_eq!(

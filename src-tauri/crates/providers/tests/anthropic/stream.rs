@@ -127,6 +127,7 @@ fn assert_recorded_thinking_answer(outcome: &Outcome) {
                 cache_write_tokens: 0,
                 reasoning_tokens: 0,
                 cost: None,
+                ..Usage::default()
             }
         },
         "usage from message_start input and message_delta's cumulative output"
@@ -283,6 +284,7 @@ async fn tool_use_arrives_whole_from_input_json_fragments() {
                 cache_write_tokens: 50,
                 reasoning_tokens: 0,
                 cost: None,
+                ..Usage::default()
             },
         },
         Delta::Finish {

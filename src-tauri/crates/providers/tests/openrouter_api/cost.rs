@@ -45,6 +45,7 @@ fn the_recorded_3u9jn7ced3f_usage_at_sonnet_4_prices_is_exactly_what_was_charged
             .as_u64()
             .unwrap(),
         cost: Usd::from_json_f64(recorded["cost"].as_f64().unwrap()),
+        ..Usage::default()
     };
     assert_eq!(
         (usage.prompt_tokens, usage.completion_tokens),

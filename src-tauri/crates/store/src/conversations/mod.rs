@@ -263,6 +263,31 @@ impl Store {
         Ok(())
     }
 
+    /// Makes a conversation private (its OpenRouter requests ask for zero data retention and
+    /// no data collection) or not.
+    pub fn set_conversation_private(&self, id: &str, private: bool) -> Result<(), StoreError> {
+        let n = self.conn()?.execute(
+            "UPDATE conversation SET private = ?2 WHERE id = ?1",
+            params![id, private],
+        )?;
+        if n == 0 {
+            return Err(not_found("conversation", id));
+        }
+        Ok(())
+    }
+
+    /// Whether a conversation is private.
+    pub fn conversation_private(&self, id: &str) -> Result<bool, StoreError> {
+        self.conn()?
+            .query_row(
+                "SELECT private FROM conversation WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| not_found("conversation", id))
+    }
+
     /// Deletes a conversation with its columns, turns, answers and their index rows. Ledger
     /// rows stay: money spent is spent.
     pub fn delete_conversation(&self, id: &str) -> Result<(), StoreError> {

@@ -19,7 +19,8 @@ pub(crate) const STATS_COLUMNS: &str = "l.id, l.prompt_tokens, l.completion_toke
     l.reasoning_tokens, l.cached_tokens, l.cost_pico, l.cost_source, l.ttft_ms, l.latency_ms,
     l.served_by, l.served_model, a.stats_json, a.status, l.provider_id, l.route,
     (SELECT count(*) FROM ledger x WHERE x.request_id = l.request_id AND x.outcome != 'pending'),
-    (SELECT name FROM custom_provider p WHERE p.id = l.provider_id)";
+    (SELECT name FROM custom_provider p WHERE p.id = l.provider_id), l.byok,
+    l.upstream_cost_pico";
 
 /// An answer's numbers as read, before choosing the ledger row or the recorded stats.
 pub(crate) struct RawStats {
@@ -37,6 +38,8 @@ pub(crate) struct RawStats {
     route: Option<String>,
     sent: i64,
     custom_name: Option<String>,
+    byok: Option<bool>,
+    upstream_cost_pico: Option<i64>,
 }
 
 fn to_u32(n: i64) -> u32 {
@@ -69,6 +72,8 @@ impl RawStats {
             route: r.get(at + 14)?,
             sent: r.get(at + 15)?,
             custom_name: r.get(at + 16)?,
+            byok: r.get(at + 17)?,
+            upstream_cost_pico: r.get(at + 18)?,
         })
     }
 
@@ -121,6 +126,8 @@ impl RawStats {
             provider_name,
             route: self.route,
             attempts: u32::try_from(self.sent.max(1)).unwrap_or(u32::MAX),
+            is_byok: self.byok.unwrap_or(false),
+            upstream_cost: self.upstream_cost_pico.map(Usd::from_pico),
         })
     }
 }
@@ -164,11 +171,11 @@ impl Store {
         limit: usize,
     ) -> Result<(ConversationView, usize), StoreError> {
         let conn = self.conn()?;
-        let (title, pinned, leaf): (String, bool, Option<String>) = conn
+        let (title, pinned, leaf, private): (String, bool, Option<String>, bool) = conn
             .query_row(
-                "SELECT title, pinned, leaf_turn_id FROM conversation WHERE id = ?1",
+                "SELECT title, pinned, leaf_turn_id, private FROM conversation WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?
             .ok_or_else(|| not_found("conversation", id))?;
@@ -298,6 +305,7 @@ impl Store {
             id: id.to_owned(),
             title,
             pinned,
+            private,
             columns,
             turns: turn_views,
             total_cost: total,

@@ -118,6 +118,26 @@ export function prediction(
   };
 }
 
+/** The backend's sidebar order as a comparison: by pinned, then last activity, then id. */
+function sidebarOrder(a: ConversationSummary, b: ConversationSummary): number {
+  return (
+    Number(a.pinned) - Number(b.pinned) ||
+    a.updatedMs - b.updatedMs ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/** `n` unpinned conversations `c1`…`cn`, `c1` the most recent, for paging tests. */
+export function manyConversations(n: number): ConversationSummary[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `c${i + 1}`,
+    title: `Conversation ${i + 1}`,
+    pinned: false,
+    updatedMs: n - i,
+    totalCost: "0",
+  }));
+}
+
 /** A streaming call the test drives: `emit` events, then `finish` (or `fail`) it. */
 export interface Run {
   kind: "send" | "regenerate" | "editAndResend";
@@ -182,7 +202,14 @@ export function fakeChatApi(
     runs,
     calls,
     called: (name) => calls.filter((c) => c.name === name).map((c) => c.args),
-    listConversations: async () => (log("listConversations", []), server.list),
+    listConversationPage: async (after, limit) => {
+      log("listConversationPage", [after, limit]);
+      // As the backend pages: sidebar order, keyset after `after`, limit clamped to 1..=500.
+      const sorted = [...server.list].sort((a, b) => sidebarOrder(b, a));
+      const rest = after ? sorted.filter((c) => sidebarOrder(c, after) < 0) : sorted;
+      // Copies, as IPC delivers: a later change on the server does not reach what was read.
+      return rest.slice(0, Math.min(Math.max(limit, 1), 500)).map((c) => ({ ...c }));
+    },
     openConversation: viewCall("openConversation"),
     openConversationPage: async (id, before, limit) => {
       log("openConversationPage", [id, before, limit]);

@@ -92,9 +92,14 @@ pub(super) fn error_body(info: &ErrorInfo) -> Value {
         ErrorCode::InvalidInput | ErrorCode::BadRequest | ErrorCode::NoKey => {
             "invalid_request_error"
         }
-        ErrorCode::Auth => "authentication_error",
-        ErrorCode::NoCredits | ErrorCode::BudgetExceeded => "billing_error",
-        ErrorCode::Moderation => "permission_error",
+        ErrorCode::Auth
+        | ErrorCode::KeyDisabled
+        | ErrorCode::KeyExpired
+        | ErrorCode::ManagementKeyUsed => "authentication_error",
+        ErrorCode::NoCredits | ErrorCode::BudgetExceeded | ErrorCode::KeyLimitReached => {
+            "billing_error"
+        }
+        ErrorCode::Moderation | ErrorCode::GuardrailBlocked => "permission_error",
         ErrorCode::NotFound => "not_found_error",
         ErrorCode::RateLimited => "rate_limit_error",
         ErrorCode::Timeout => "timeout_error",

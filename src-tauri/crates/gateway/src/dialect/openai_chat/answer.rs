@@ -98,9 +98,15 @@ pub(crate) fn kind_and_code(code: ErrorCode) -> (&'static str, Option<&'static s
         ErrorCode::InvalidInput | ErrorCode::BadRequest => ("invalid_request_error", None),
         ErrorCode::NoKey => ("invalid_request_error", Some("upstream_key_missing")),
         ErrorCode::NotFound => ("invalid_request_error", Some("model_not_found")),
-        ErrorCode::Auth => ("invalid_request_error", Some("invalid_api_key")),
+        ErrorCode::Auth
+        | ErrorCode::KeyDisabled
+        | ErrorCode::KeyExpired
+        | ErrorCode::ManagementKeyUsed => ("invalid_request_error", Some("invalid_api_key")),
         ErrorCode::NoCredits => ("insufficient_quota", Some("insufficient_quota")),
-        ErrorCode::BudgetExceeded => ("insufficient_quota", Some("budget_exceeded")),
+        ErrorCode::BudgetExceeded | ErrorCode::KeyLimitReached => {
+            ("insufficient_quota", Some("budget_exceeded"))
+        }
+        ErrorCode::GuardrailBlocked => ("invalid_request_error", Some("guardrail_blocked")),
         ErrorCode::Moderation => ("invalid_request_error", Some("content_filter")),
         ErrorCode::RateLimited => ("rate_limit_error", Some("rate_limit_exceeded")),
         ErrorCode::Timeout => ("server_error", Some("timeout")),

@@ -194,7 +194,11 @@ pub(super) fn response_object(snapshot: &Snapshot<'_>, echo: &Map<String, Value>
 fn failure_code(code: ErrorCode) -> &'static str {
     match code {
         ErrorCode::RateLimited => "rate_limit_exceeded",
-        ErrorCode::NoCredits | ErrorCode::BudgetExceeded => "insufficient_quota",
+        // A key's own limit and a team guardrail do not lift by retrying either.
+        ErrorCode::NoCredits
+        | ErrorCode::BudgetExceeded
+        | ErrorCode::KeyLimitReached
+        | ErrorCode::GuardrailBlocked => "insufficient_quota",
         ErrorCode::InvalidInput | ErrorCode::BadRequest => "invalid_prompt",
         _ => "server_error",
     }
