@@ -189,6 +189,8 @@ async fn run(app: &Path, bare: &Path) {
             ),
             ("OPENROUTER_BASE_URL", fake.openrouter_base()),
             ("OPENROUTER_API_KEY", KEY.to_owned()),
+            // The app's own rendering choice, not the tests' (see tests/e2e/driver.rs).
+            ("SWITCHBOARD_COMPOSITING", String::new()),
         ]
     };
     let rounds: usize = std::env::var("LAUNCH_BENCH_ROUNDS")

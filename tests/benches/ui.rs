@@ -126,6 +126,8 @@ async fn run(app: &std::path::Path) {
         ),
         ("OPENROUTER_BASE_URL", fake.openrouter_base()),
         ("OPENROUTER_API_KEY", KEY.to_owned()),
+        // The app's own rendering choice, not the tests' (see tests/e2e/driver.rs).
+        ("SWITCHBOARD_COMPOSITING", String::new()),
     ])
     .unwrap();
     let c = driver.launch(app).await.unwrap();

@@ -72,6 +72,12 @@ impl Driver {
         for var in switchboard_engine::ENVIRONMENT_VARIABLES {
             cmd.env_remove(var);
         }
+        // Tests run several apps at once on one Xvfb display with no window manager, so their
+        // windows cover each other; without compositing a covered window paints no frames (as
+        // on any X desktop) and a test waiting for one would wait forever. So tests keep
+        // WebKit's compositing on; the benches pass "" to measure what the app chooses
+        // (src-tauri/src/rendering.rs).
+        cmd.env("SWITCHBOARD_COMPOSITING", "on");
         for (k, v) in env {
             cmd.env(k, v);
         }
