@@ -104,6 +104,27 @@ describe("ModelPicker", () => {
     expect(screen.getByTestId("model-variant")).toHaveValue("floor");
   });
 
+  it("in a compact header, keeps the variant in the list and shows only the chosen one", async () => {
+    const onselect = vi.fn<(m: ModelChoice) => void>();
+    render(ModelPicker, {
+      models: [model({ id: "openai/gpt-4o-mini", name: "OpenAI: GPT-4o-mini" })],
+      provider: "openrouter",
+      model: "openai/gpt-4o-mini:nitro",
+      compact: true,
+      onselect,
+    });
+    // The header has room for the name: no select, just the chosen variant.
+    expect(screen.queryByTestId("model-variant")).not.toBeInTheDocument();
+    expect(screen.getByTestId("model-variant-chip")).toHaveTextContent(":nitro");
+    await fireEvent.click(screen.getByRole("button", { expanded: false }));
+    const variant = screen.getByTestId("model-variant");
+    expect(variant).toHaveValue("nitro");
+    await fireEvent.change(variant, { target: { value: "" } });
+    expect(onselect).toHaveBeenLastCalledWith(
+      expect.objectContaining({ id: "openai/gpt-4o-mini" }),
+    );
+  });
+
   it("offers no variant for a custom provider's model", () => {
     render(ModelPicker, { models, provider: LOCAL, model: "llama3.2:3b", onselect: vi.fn() });
     expect(screen.queryByTestId("model-variant")).not.toBeInTheDocument();
