@@ -21,7 +21,7 @@ pub(crate) fn start(app: &AppHandle, engine: &Engine) {
     // Budget alerts become an event for the in-app notices and a desktop notification (best
     // effort: a machine may have no notification service).
     let handle = app.clone();
-    let mut alerts = engine.budget_alerts();
+    let mut alerts = engine.spend().budget_alerts();
     tauri::async_runtime::spawn(async move {
         while let Ok(alert) = alerts.recv().await {
             let shown = handle
@@ -42,7 +42,7 @@ pub(crate) fn start(app: &AppHandle, engine: &Engine) {
     tauri::async_runtime::spawn(async move {
         loop {
             tokio::time::sleep(RECONCILE_EVERY).await;
-            if let Err(e) = reconciler.reconcile_costs(20).await {
+            if let Err(e) = reconciler.spend().reconcile_costs(20).await {
                 tracing::debug!(error = %e, "cost reconciliation skipped");
             }
         }
@@ -52,7 +52,7 @@ pub(crate) fn start(app: &AppHandle, engine: &Engine) {
     let checker = engine.clone();
     tauri::async_runtime::spawn(async move {
         loop {
-            checker.check_open_circuits().await;
+            checker.routing().check_open_circuits().await;
             tokio::time::sleep(HEALTH_CHECK_TICK).await;
         }
     });

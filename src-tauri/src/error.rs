@@ -6,8 +6,9 @@ use switchboard_engine::EngineError;
 
 /// `{code, message, retryable}`, as every command rejects.
 ///
-/// The conversion from [`EngineError`] is pure and keeps only the safe message; the full error
-/// chain was already logged by the engine use case's `#[instrument(err)]`.
+/// The conversion from [`EngineError`] is pure and keeps only the safe message. The full error
+/// is logged once, at the edge: every command is declared through `command!`
+/// (`commands/mod.rs`), whose `#[instrument(skip_all, err(Debug))]` records each rejection.
 #[derive(Debug, Serialize, specta::Type)]
 #[serde(transparent)]
 pub(crate) struct IpcError(ErrorInfo);

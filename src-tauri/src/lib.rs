@@ -13,6 +13,7 @@ mod ipc;
 mod logging;
 mod rendering;
 mod save_dialog;
+mod startup;
 mod state;
 
 use switchboard_engine::{Engine, EngineConfig};

@@ -101,6 +101,10 @@ impl Write for PrivateLogs {
     }
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "log files roll over on the wall-clock UTC day, also before any store is open"
+)]
 fn utc_day() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

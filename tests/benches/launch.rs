@@ -173,8 +173,16 @@ async fn run(app: &Path, bare: &Path) {
         environment: switchboard_engine::Environment::default(),
     })
     .unwrap();
-    let view = engine.import_json(conversation_document()).await.unwrap();
-    engine.save_last_conversation(Some(view.id)).await.unwrap();
+    let view = engine
+        .conversations()
+        .import_json(conversation_document())
+        .await
+        .unwrap();
+    engine
+        .settings()
+        .save_last_conversation(Some(view.id))
+        .await
+        .unwrap();
     drop(engine);
     let env = |label: &str, round: usize| {
         vec![

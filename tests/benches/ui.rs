@@ -111,7 +111,11 @@ async fn run(app: &std::path::Path) {
     })
     .unwrap();
     let started = std::time::Instant::now();
-    engine.import_json(conversation_document()).await.unwrap();
+    engine
+        .conversations()
+        .import_json(conversation_document())
+        .await
+        .unwrap();
     println!(
         "seeded a {TURNS}-turn conversation in {:?}",
         started.elapsed()

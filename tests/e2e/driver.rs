@@ -49,7 +49,7 @@ fn free_port() -> u16 {
 }
 
 /// A running tauri-driver. Dropping it sends SIGTERM, which tauri-driver needs to stop its
-/// WebKitWebDriver child (SIGKILL would orphan it; toolchain.md §4).
+/// WebKitWebDriver child (SIGKILL would orphan it; docs/conventions.md, Toolchain facts 4).
 pub(crate) struct Driver {
     child: Child,
     port: u16,
@@ -129,7 +129,7 @@ impl Driver {
                 keychain_service: service.clone(),
                 environment: Environment::from_pairs(Vec::<(&str, &str)>::new()),
             })?;
-            engine.import_routing(routing).await?;
+            engine.routing().import(routing).await?;
         }
         Self::start(&[
             ("SWITCHBOARD_DATA_DIR", data.display().to_string()),

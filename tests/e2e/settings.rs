@@ -30,7 +30,7 @@ async fn settings_keys_survive_a_relaunch_and_never_reach_the_page() {
     .unwrap();
 
     // Run each launch as a function returning Result and always close the session, so a
-    // failure never leaves the app running (toolchain.md §4, pitfall 2).
+    // failure never leaves the app running (docs/conventions.md, Toolchain facts 4).
     let c = driver.launch(&app).await.unwrap();
     let first = save_and_test(&c).await;
     let _ = c.close().await;

@@ -82,7 +82,11 @@ async fn run_with(
         }
         events
     });
-    let report = engine.run_agent(name.into(), t, options, tx).await.unwrap();
+    let report = engine
+        .agents()
+        .run(name.into(), t, options, tx)
+        .await
+        .unwrap();
     (report, collect.await.unwrap())
 }
 
@@ -101,7 +105,8 @@ async fn a_task_calls_tools_over_several_steps_through_the_router_and_the_ledger
         return;
     };
     h.engine
-        .save_agent(
+        .agents()
+        .save(
             None,
             agent(
                 "mathematician",
@@ -176,7 +181,8 @@ async fn a_task_calls_tools_over_several_steps_through_the_router_and_the_ledger
     // The ledger knows the agent; the run and the memory are kept.
     let spend = h
         .engine
-        .spend_report(SpendGrouping::Agent, None, None)
+        .spend()
+        .report(SpendGrouping::Agent, None, None)
         .await
         .unwrap();
     let row = spend
@@ -188,13 +194,15 @@ async fn a_task_calls_tools_over_several_steps_through_the_router_and_the_ledger
     assert_eq!(row.requests, 3);
     let runs = h
         .engine
-        .agent_runs(Some("mathematician".into()), 10)
+        .agents()
+        .runs(Some("mathematician".into()), 10)
         .await
         .unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].status, "done");
     assert_eq!(runs[0].report.as_ref().unwrap().steps.len(), 5);
-    let (_, memory) = h.engine.agent("mathematician".into()).await.unwrap();
+    let switchboard_engine::AgentDetail { memory, .. } =
+        h.engine.agents().get("mathematician".into()).await.unwrap();
     assert_eq!(memory.turns.len(), 2);
     assert_eq!(memory.turns[1].text, "6 times 7 is 42.");
 }
@@ -207,7 +215,7 @@ async fn a_task_budget_stops_the_task_midway_and_keeps_what_was_done() {
     };
     let mut spec = agent("spender", vec![ToolGrant::Calculator]);
     spec.budget_usd = Some(usd("0.0005"));
-    h.engine.save_agent(None, spec).await.unwrap();
+    h.engine.agents().save(None, spec).await.unwrap();
     for n in 0..6 {
         fake.enqueue(tool_call(
             n,
@@ -231,7 +239,8 @@ async fn a_task_budget_stops_the_task_midway_and_keeps_what_was_done() {
     assert_eq!(fake.queued(), 4, "nothing sent after the budget was spent");
     let runs = h
         .engine
-        .agent_runs(Some("spender".into()), 10)
+        .agents()
+        .runs(Some("spender".into()), 10)
         .await
         .unwrap();
     assert_eq!(runs[0].status, "failed");
@@ -261,7 +270,7 @@ async fn memory_is_summarized_once_it_outgrows_its_window_and_not_before() {
         keep_recent: 2,
         summarize_with: None,
     };
-    h.engine.save_agent(None, spec).await.unwrap();
+    h.engine.agents().save(None, spec).await.unwrap();
     // Four turns of ~85 tokens: 340, inside the window of 400 (pinned facts do not count:
     // they are never folded away).
     let turns: Vec<MemoryTurn> = (0..4)
@@ -282,7 +291,8 @@ async fn memory_is_summarized_once_it_outgrows_its_window_and_not_before() {
         turns: turns.clone(),
     };
     h.engine
-        .set_agent_memory("rememberer".into(), memory)
+        .agents()
+        .set_memory("rememberer".into(), memory)
         .await
         .unwrap();
 
@@ -295,7 +305,8 @@ async fn memory_is_summarized_once_it_outgrows_its_window_and_not_before() {
         report.steps.iter().all(|s| s.kind != StepKind::Summary),
         "inside the window: no summary"
     );
-    let (_, memory) = h.engine.agent("rememberer".into()).await.unwrap();
+    let switchboard_engine::AgentDetail { memory, .. } =
+        h.engine.agents().get("rememberer".into()).await.unwrap();
     assert_eq!(
         memory.turns.len(),
         6,
@@ -309,7 +320,8 @@ async fn memory_is_summarized_once_it_outgrows_its_window_and_not_before() {
     assert_eq!(report.error, None, "{report:?}");
     assert_eq!(report.steps[0].kind, StepKind::Summary);
     assert_eq!(report.cost_usd, usd("0.00015"), "the summary's cost counts");
-    let (_, memory) = h.engine.agent("rememberer".into()).await.unwrap();
+    let switchboard_engine::AgentDetail { memory, .. } =
+        h.engine.agents().get("rememberer".into()).await.unwrap();
     assert_eq!(
         memory.summary.as_deref(),
         Some("SUMMARY: Ada asked things.")
@@ -343,7 +355,8 @@ async fn routing_rules_apply_to_agents_as_to_chats() {
         return;
     };
     h.engine
-        .import_routing(
+        .routing()
+        .import(
             r#"
 [[rules]]
 name = "no agents at night"
@@ -354,7 +367,8 @@ then = { block = "agents are off for now" }
         .await
         .unwrap();
     h.engine
-        .save_agent(None, agent("nocturnal", vec![]))
+        .agents()
+        .save(None, agent("nocturnal", vec![]))
         .await
         .unwrap();
     let (report, _) = run(&h.engine, "nocturnal", task("Anything")).await;
@@ -379,14 +393,19 @@ async fn a_bad_agent_is_refused_with_what_to_fix_and_nothing_is_saved() {
         "folder reader",
         vec![ToolGrant::ReadFiles { root: "".into() }],
     );
-    let e = h.engine.save_agent(None, spec.clone()).await.unwrap_err();
+    let e = h
+        .engine
+        .agents()
+        .save(None, spec.clone())
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("folder"), "{e}");
     spec.tools = vec![ToolGrant::Mcp {
         server: "nowhere".into(),
     }];
-    let e = h.engine.save_agent(None, spec).await.unwrap_err();
+    let e = h.engine.agents().save(None, spec).await.unwrap_err();
     assert!(e.to_string().contains("\"nowhere\""), "{e}");
-    assert!(h.engine.agents().await.unwrap().is_empty());
+    assert!(h.engine.agents().list().await.unwrap().is_empty());
 }
 
 /// The MCP fixture server (`tests/bin/mcp-fixture.rs`): `add` is read-only, `note` writes the
@@ -419,6 +438,7 @@ async fn an_mcp_servers_call_timeout_is_kept_and_must_be_sensible() {
     for bad in [0, 3601] {
         let err = h
             .engine
+            .agents()
             .save_mcp_server(server(Some(bad)))
             .await
             .unwrap_err();
@@ -429,18 +449,26 @@ async fn an_mcp_servers_call_timeout_is_kept_and_must_be_sensible() {
         );
     }
     assert!(
-        h.engine.mcp_servers().await.unwrap().is_empty(),
+        h.engine.agents().mcp_servers().await.unwrap().is_empty(),
         "nothing half-saved"
     );
 
-    h.engine.save_mcp_server(server(Some(600))).await.unwrap();
-    let saved = h.engine.mcp_servers().await.unwrap();
+    h.engine
+        .agents()
+        .save_mcp_server(server(Some(600)))
+        .await
+        .unwrap();
+    let saved = h.engine.agents().mcp_servers().await.unwrap();
     assert_eq!(saved.len(), 1);
     assert_eq!(saved[0].call_timeout_secs, Some(600));
     // Servers saved before the setting existed read back with the default.
-    h.engine.save_mcp_server(server(None)).await.unwrap();
+    h.engine
+        .agents()
+        .save_mcp_server(server(None))
+        .await
+        .unwrap();
     assert_eq!(
-        h.engine.mcp_servers().await.unwrap()[0].call_timeout_secs,
+        h.engine.agents().mcp_servers().await.unwrap()[0].call_timeout_secs,
         None
     );
 }
@@ -454,11 +482,13 @@ async fn an_untrusted_mcp_call_waits_for_the_user_and_runs_only_when_allowed() {
     let scratch = tempfile::tempdir().unwrap();
     let notes = scratch.path().join("notes.txt");
     h.engine
+        .agents()
         .save_mcp_server(notes_server(&notes))
         .await
         .unwrap();
     h.engine
-        .save_agent(
+        .agents()
+        .save(
             None,
             agent(
                 "scribe",
@@ -492,7 +522,8 @@ async fn an_untrusted_mcp_call_waits_for_the_user_and_runs_only_when_allowed() {
             interactive: true,
         };
         engine
-            .run_agent("scribe".into(), task("Add 2 and 3, note it"), options, tx)
+            .agents()
+            .run("scribe".into(), task("Add 2 and 3, note it"), options, tx)
             .await
             .unwrap()
     });
@@ -508,7 +539,7 @@ async fn an_untrusted_mcp_call_waits_for_the_user_and_runs_only_when_allowed() {
         {
             let allow = asked.len() != 1;
             asked.push((tool, args));
-            h.engine.answer_approval(&call_id, allow).unwrap();
+            h.engine.agents().answer_approval(&call_id, allow).unwrap();
         }
     }
     let report = running.await.unwrap();
@@ -551,7 +582,10 @@ async fn an_untrusted_mcp_call_waits_for_the_user_and_runs_only_when_allowed() {
         .unwrap();
     assert!(second.to_string().contains('5'), "{second}");
     assert!(
-        h.engine.answer_approval("no-such-call", true).is_err(),
+        h.engine
+            .agents()
+            .answer_approval("no-such-call", true)
+            .is_err(),
         "answering a call that is not waiting is refused"
     );
 }
@@ -567,12 +601,13 @@ async fn a_trusted_mcp_tool_runs_without_asking() {
         trusted_tools: vec!["add".into()],
         ..notes_server(&scratch.path().join("notes.txt"))
     };
-    h.engine.save_mcp_server(server).await.unwrap();
+    h.engine.agents().save_mcp_server(server).await.unwrap();
     let grant = ToolGrant::Mcp {
         server: "fixture".into(),
     };
     h.engine
-        .save_agent(None, agent("adder", vec![grant]))
+        .agents()
+        .save(None, agent("adder", vec![grant]))
         .await
         .unwrap();
     fake.enqueue(tool_call(1, "fixture__add", r#"{"a":2,"b":3}"#, "0.0001"));
@@ -602,7 +637,8 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
         return;
     };
     h.engine
-        .save_agent(None, agent("slowpoke", vec![ToolGrant::Calculator]))
+        .agents()
+        .save(None, agent("slowpoke", vec![ToolGrant::Calculator]))
         .await
         .unwrap();
     fake.enqueue(tool_call(
@@ -623,7 +659,8 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
     let engine = h.engine.clone();
     let running = tokio::spawn(async move {
         engine
-            .run_agent("slowpoke".into(), task("Add"), RunOptions::default(), tx)
+            .agents()
+            .run("slowpoke".into(), task("Add"), RunOptions::default(), tx)
             .await
             .unwrap()
     });
@@ -633,7 +670,7 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
             AgentEvent::Started { run_id: id } => run_id = Some(id),
             // The stalled answer's text arrived: stop now.
             AgentEvent::Delta { index: 2, .. } => {
-                h.engine.stop_agent_run(run_id.as_deref().unwrap());
+                h.engine.agents().stop_run(run_id.as_deref().unwrap());
             }
             _ => {}
         }
@@ -647,7 +684,8 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
     assert_eq!(report.cost_usd, usd("0.0001"));
     let runs = h
         .engine
-        .agent_runs(Some("slowpoke".into()), 1)
+        .agents()
+        .runs(Some("slowpoke".into()), 1)
         .await
         .unwrap();
     assert_eq!(runs[0].status, "stopped");
@@ -673,7 +711,7 @@ async fn an_agent_on_anthropic_gets_its_tools_and_results_in_anthropics_format()
         provider: BuiltinProvider::Anthropic.id(),
         model: "claude-sonnet-4-20250514".into(),
     };
-    h.engine.save_agent(None, spec).await.unwrap();
+    h.engine.agents().save(None, spec).await.unwrap();
     // A stream with two tool_use blocks (get_weather, get_time) this agent does not have: the
     // loop answers each with an error result, and the fake's default echo ends the task.
     let sse = std::fs::read_to_string(concat!(
@@ -728,7 +766,8 @@ async fn an_agent_on_anthropic_gets_its_tools_and_results_in_anthropics_format()
 /// The researcher template as shipped, named after itself.
 fn researcher(engine: &Engine) -> AgentSpec {
     engine
-        .agent_templates()
+        .agents()
+        .templates()
         .into_iter()
         .find(|t| t.id == "researcher")
         .unwrap()
@@ -743,7 +782,7 @@ async fn the_researcher_template_runs_on_a_cheap_model() {
     let Some(h) = harness(&fake) else {
         return;
     };
-    h.engine.models(true).await.unwrap(); // the catalogue: gpt-4o-mini's prices and limits
+    h.engine.models().catalogue(true).await.unwrap(); // the catalogue: gpt-4o-mini's prices and limits
     let spec = researcher(&h.engine);
     assert_eq!(
         spec.target,
@@ -752,7 +791,7 @@ async fn the_researcher_template_runs_on_a_cheap_model() {
             model: MODEL.into(),
         }
     );
-    h.engine.save_agent(None, spec).await.unwrap();
+    h.engine.agents().save(None, spec).await.unwrap();
     fake.enqueue(answer(1, "Rust 1.0 shipped on 15 May 2015.", "0.0001"));
 
     let (report, _) = run(&h.engine, "researcher", task("When did Rust 1.0 ship?")).await;
@@ -815,7 +854,8 @@ async fn a_prompt_injected_fetch_of_a_loopback_secret_is_refused_even_with_yes()
     let internal = Internal::start().await;
     let port = internal.port;
     h.engine
-        .save_agent(None, researcher(&h.engine))
+        .agents()
+        .save(None, researcher(&h.engine))
         .await
         .unwrap();
     fake.enqueue(fetch(1, &format!("http://2130706433:{port}/secret")));
@@ -895,7 +935,8 @@ async fn an_unlisted_host_is_asked_for_once_per_task_and_declined_without_anyone
         any_public_host: true,
     };
     h.engine
-        .save_agent(None, agent("fetcher", vec![grant]))
+        .agents()
+        .save(None, agent("fetcher", vec![grant]))
         .await
         .unwrap();
     fake.enqueue(fetch(1, &format!("http://127.0.0.1:{port}/a")));
@@ -910,7 +951,8 @@ async fn an_unlisted_host_is_asked_for_once_per_task_and_declined_without_anyone
             interactive: true,
         };
         engine
-            .run_agent("fetcher".into(), task("Read a and b"), options, tx)
+            .agents()
+            .run("fetcher".into(), task("Read a and b"), options, tx)
             .await
             .unwrap()
     });
@@ -923,7 +965,7 @@ async fn an_unlisted_host_is_asked_for_once_per_task_and_declined_without_anyone
         } = event
         {
             asked.push((tool, args));
-            h.engine.answer_approval(&call_id, true).unwrap();
+            h.engine.agents().answer_approval(&call_id, true).unwrap();
         }
     }
     let report = running.await.unwrap();

@@ -60,11 +60,11 @@ async fn ledger_totals_equal_the_sum_of_the_costs_the_upstream_served() {
         assert_eq!(out.cost_source, CostSource::Provider, "{id}");
         expected += *cost;
     }
-    let (total, unknown) = h.engine.ledger_total().await.unwrap();
+    let (total, unknown) = h.engine.spend().ledger_total().await.unwrap();
     assert_eq!(total, expected, "the ledger sums exactly what was served");
     assert_eq!(unknown, 0);
 
-    let rows = h.engine.recent_requests(100).await.unwrap();
+    let rows = h.engine.spend().recent_requests(100).await.unwrap();
     assert_eq!(rows.len(), costs.len(), "one ledger row per request");
     let row = &rows[0];
     assert_eq!(row.outcome, Outcome::Ok);
@@ -133,6 +133,7 @@ async fn direct_providers_are_estimated_from_the_price_table_and_custom_ones_are
 
     let overview = h
         .engine
+        .keys()
         .add_custom_provider(switchboard_engine::NewCustomProvider {
             name: "Local".into(),
             base_url: fake.custom_base(),
@@ -141,7 +142,10 @@ async fn direct_providers_are_estimated_from_the_price_table_and_custom_ones_are
         .await
         .unwrap();
     let local = overview.providers.last().unwrap().id.clone();
-    assert_eq!(h.engine.resolve_provider("local").await.unwrap(), local);
+    assert_eq!(
+        h.engine.routing().resolve_provider("local").await.unwrap(),
+        local
+    );
     let out = h.engine.chat(local, ask("llama3.2"), |_| {}).await.unwrap();
     assert_eq!(out.error, None);
     assert_eq!(
@@ -149,7 +153,7 @@ async fn direct_providers_are_estimated_from_the_price_table_and_custom_ones_are
         (None, CostSource::Unknown),
         "no price is known for a local server: unknown, never zero"
     );
-    let (_, unknown) = h.engine.ledger_total().await.unwrap();
+    let (_, unknown) = h.engine.spend().ledger_total().await.unwrap();
     assert_eq!(unknown, 1);
 }
 
@@ -190,7 +194,7 @@ async fn failures_are_recorded_and_keep_what_arrived() {
         "network"
     );
 
-    let rows = h.engine.recent_requests(10).await.unwrap();
+    let rows = h.engine.spend().recent_requests(10).await.unwrap();
     assert_eq!(rows.len(), 2, "failed requests are in the ledger too");
     assert!(rows.iter().all(|r| r.outcome == Outcome::Error));
     assert!(
@@ -205,18 +209,18 @@ async fn the_catalogue_is_cached_and_served_offline() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    let fresh = h.engine.models(true).await.unwrap();
+    let fresh = h.engine.models().catalogue(true).await.unwrap();
     assert!(!fresh.from_cache);
     assert_eq!(fresh.models.len(), 320, "the recorded 2025 catalogue");
     drop(fake); // offline from here on
 
-    let cached = h.engine.models(false).await.unwrap();
+    let cached = h.engine.models().catalogue(false).await.unwrap();
     assert!(cached.from_cache);
     assert_eq!(
         cached.models, fresh.models,
         "the cache holds exactly what was fetched"
     );
-    let offline = h.engine.models(true).await.unwrap();
+    let offline = h.engine.models().catalogue(true).await.unwrap();
     assert!(
         offline.from_cache,
         "a failed refresh falls back to the cache"

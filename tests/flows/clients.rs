@@ -44,7 +44,8 @@ fn route_from(client: Option<&Client>) -> RouteRequest {
 
 async fn send(h: &Harness, client: Option<&Client>) -> Result<RoutedOutcome, EngineError> {
     h.engine
-        .chat_routed(
+        .routing()
+        .chat(
             route_from(client),
             request(),
             &CancellationToken::new(),
@@ -63,13 +64,20 @@ async fn a_clients_budget_refuses_only_its_requests_and_spend_sums_each_client_e
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    h.engine.models(true).await.unwrap(); // prices for the worst-case reservation
-    let (claude, claude_secret) = h
+    h.engine.models().catalogue(true).await.unwrap(); // prices for the worst-case reservation
+    let switchboard_engine::CreatedClientKey {
+        key: claude,
+        secret: claude_secret,
+    } = h
         .engine
-        .create_client_key("claude-code", Some((usd("0.001"), BudgetPeriod::Day)))
+        .clients()
+        .create("claude-code", Some((usd("0.001"), BudgetPeriod::Day)))
         .await
         .unwrap();
-    let (cursor, cursor_secret) = h.engine.create_client_key("cursor", None).await.unwrap();
+    let switchboard_engine::CreatedClientKey {
+        key: cursor,
+        secret: cursor_secret,
+    } = h.engine.clients().create("cursor", None).await.unwrap();
     assert_eq!(
         claude.masked,
         format!("sb-…{}", &claude_secret[claude_secret.len() - 4..])
@@ -78,7 +86,8 @@ async fn a_clients_budget_refuses_only_its_requests_and_spend_sums_each_client_e
     // The gateway's step: a presented key becomes a client.
     let claude_code = h
         .engine
-        .authenticate_client(&claude_secret)
+        .clients()
+        .authenticate(&claude_secret)
         .await
         .unwrap()
         .expect("a new key authenticates");
@@ -91,16 +100,17 @@ async fn a_clients_budget_refuses_only_its_requests_and_spend_sums_each_client_e
     );
     let cursor_client = h
         .engine
-        .authenticate_client(&cursor_secret)
+        .clients()
+        .authenticate(&cursor_secret)
         .await
         .unwrap()
         .unwrap();
-    let budget = &h.engine.budgets().await.unwrap()[0].budget;
+    let budget = &h.engine.spend().budgets().await.unwrap()[0].budget;
     assert_eq!(
         (budget.scope, budget.scope_value.as_deref(), budget.hard),
         (BudgetScope::Client, Some(claude.id.as_str()), true)
     );
-    let mut alerts = h.engine.budget_alerts();
+    let mut alerts = h.engine.spend().budget_alerts();
 
     for n in 0..10 {
         fake.enqueue(answer(n));
@@ -151,7 +161,8 @@ async fn a_clients_budget_refuses_only_its_requests_and_spend_sums_each_client_e
 
     let report = h
         .engine
-        .spend_report(SpendGrouping::Client, None, None)
+        .spend()
+        .report(SpendGrouping::Client, None, None)
         .await
         .unwrap();
     let rows: Vec<(&str, &str, Usd, u64)> = report
@@ -169,7 +180,7 @@ async fn a_clients_budget_refuses_only_its_requests_and_spend_sums_each_client_e
         "each client's exact total, costliest first"
     );
     assert_eq!(report.total, usd(COST).times(6));
-    let status = &h.engine.budgets().await.unwrap()[0];
+    let status = &h.engine.spend().budgets().await.unwrap()[0];
     assert_eq!(
         (status.spent, status.reserved),
         (usd(COST).times(3), Usd::ZERO)
@@ -186,14 +197,19 @@ async fn a_clients_budget_refuses_only_its_requests_and_spend_sums_each_client_e
     );
 
     // Revoked: the key no longer authenticates, and its spend keeps its name.
-    h.engine.revoke_client_key("Claude-Code").await.unwrap();
+    h.engine.clients().revoke("Claude-Code").await.unwrap();
     assert_eq!(
-        h.engine.authenticate_client(&claude_secret).await.unwrap(),
+        h.engine
+            .clients()
+            .authenticate(&claude_secret)
+            .await
+            .unwrap(),
         None
     );
     assert!(
         h.engine
-            .authenticate_client(&cursor_secret)
+            .clients()
+            .authenticate(&cursor_secret)
             .await
             .unwrap()
             .is_some(),
@@ -201,11 +217,12 @@ async fn a_clients_budget_refuses_only_its_requests_and_spend_sums_each_client_e
     );
     let report = h
         .engine
-        .spend_report(SpendGrouping::Client, None, None)
+        .spend()
+        .report(SpendGrouping::Client, None, None)
         .await
         .unwrap();
     assert_eq!(report.rows[0].label, "claude-code");
-    let keys = h.engine.client_keys().await.unwrap();
+    let keys = h.engine.clients().list().await.unwrap();
     assert!(keys[0].revoked_ms.is_some() && keys[1].revoked_ms.is_none());
     assert!(
         keys.iter().all(|k| k.last_used_ms.is_some()),
@@ -219,21 +236,23 @@ async fn keys_that_are_not_keys_never_authenticate() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    let (_, secret) = h.engine.create_client_key("aider", None).await.unwrap();
+    let switchboard_engine::CreatedClientKey { secret, .. } =
+        h.engine.clients().create("aider", None).await.unwrap();
     let mut wrong = secret.clone();
     wrong.pop();
     wrong.push(if secret.ends_with('A') { 'B' } else { 'A' });
     let long = format!("sb-{}", "a".repeat(10_000));
     for presented in ["", "sb-", KEY, wrong.as_str(), &secret[3..], long.as_str()] {
         assert_eq!(
-            h.engine.authenticate_client(presented).await.unwrap(),
+            h.engine.clients().authenticate(presented).await.unwrap(),
             None,
             "{presented:.40}"
         );
     }
     assert!(
         h.engine
-            .authenticate_client(&secret)
+            .clients()
+            .authenticate(&secret)
             .await
             .unwrap()
             .is_some(),
@@ -253,34 +272,39 @@ async fn a_revoked_key_is_refused_at_once_here_and_soon_everywhere() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    let (_, here) = h.engine.create_client_key("zed", None).await.unwrap();
-    let (_, there) = h.engine.create_client_key("aider", None).await.unwrap();
+    let switchboard_engine::CreatedClientKey { secret: here, .. } =
+        h.engine.clients().create("zed", None).await.unwrap();
+    let switchboard_engine::CreatedClientKey { secret: there, .. } =
+        h.engine.clients().create("aider", None).await.unwrap();
     for secret in [&here, &there] {
         assert!(
             h.engine
-                .authenticate_client(secret)
+                .clients()
+                .authenticate(secret)
                 .await
                 .unwrap()
                 .is_some()
         );
     }
-    h.engine.revoke_client_key("zed").await.unwrap();
-    assert_eq!(h.engine.authenticate_client(&here).await.unwrap(), None);
+    h.engine.clients().revoke("zed").await.unwrap();
+    assert_eq!(h.engine.clients().authenticate(&here).await.unwrap(), None);
     assert!(
         h.engine
-            .authenticate_client(&there)
+            .clients()
+            .authenticate(&there)
             .await
             .unwrap()
             .is_some()
     );
 
     let cli = h.second_engine(&[("OPENROUTER_BASE_URL", &fake.openrouter_base())]);
-    cli.revoke_client_key("aider").await.unwrap();
-    assert_eq!(cli.authenticate_client(&there).await.unwrap(), None);
+    cli.clients().revoke("aider").await.unwrap();
+    assert_eq!(cli.clients().authenticate(&there).await.unwrap(), None);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while h
         .engine
-        .authenticate_client(&there)
+        .clients()
+        .authenticate(&there)
         .await
         .unwrap()
         .is_some()
@@ -312,22 +336,31 @@ async fn a_rule_on_a_client_reroutes_that_clients_requests_only() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    h.engine.import_routing(ROUTES).await.unwrap();
-    let (_, cursor_secret) = h.engine.create_client_key("Cursor", None).await.unwrap();
-    let (_, claude_secret) = h
+    h.engine.routing().import(ROUTES).await.unwrap();
+    let switchboard_engine::CreatedClientKey {
+        secret: cursor_secret,
+        ..
+    } = h.engine.clients().create("Cursor", None).await.unwrap();
+    let switchboard_engine::CreatedClientKey {
+        secret: claude_secret,
+        ..
+    } = h
         .engine
-        .create_client_key("claude-code", None)
+        .clients()
+        .create("claude-code", None)
         .await
         .unwrap();
     let cursor = h
         .engine
-        .authenticate_client(&cursor_secret)
+        .clients()
+        .authenticate(&cursor_secret)
         .await
         .unwrap()
         .unwrap();
     let claude = h
         .engine
-        .authenticate_client(&claude_secret)
+        .clients()
+        .authenticate(&claude_secret)
         .await
         .unwrap()
         .unwrap();

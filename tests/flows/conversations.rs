@@ -66,6 +66,7 @@ async fn until_done(rx: &mut mpsc::Receiver<ChatEvent>, answers: usize) -> Vec<C
 async fn send_and_wait(h: &Harness, id: &str, text: &str, answers: usize) -> Vec<ChatEvent> {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
+        .conversations()
         .send(id.into(), text.into(), Vec::new(), tx)
         .await
         .expect("send starts");
@@ -80,7 +81,8 @@ async fn a_two_column_comparison_streams_both_answers_concurrently() {
     fake.enqueue(Reply::fixture(FIXTURE).timed());
     let view = h
         .engine
-        .create_conversation(vec![column("a/one"), column("b/two")])
+        .conversations()
+        .create(vec![column("a/one"), column("b/two")])
         .await
         .unwrap();
     let events = send_and_wait(&h, &view.id, "Compare yourselves.", 2).await;
@@ -117,7 +119,7 @@ async fn a_two_column_comparison_streams_both_answers_concurrently() {
             other => panic!("expected Finished, got {other:?}"),
         }
     }
-    let view = h.engine.conversation(view.id).await.unwrap();
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     assert_eq!(view.turns[0].answers.len(), 2, "both answers are saved");
     assert!(
         view.turns[0].answers.iter().all(|a| !a.content.is_empty()),
@@ -141,11 +143,13 @@ async fn stopping_one_column_cancels_it_and_the_other_completes() {
     fake.enqueue(Reply::EndlessKeepAlive); // the other request gets the echo
     let view = h
         .engine
-        .create_conversation(vec![column("a/one"), column("b/two")])
+        .conversations()
+        .create(vec![column("a/one"), column("b/two")])
         .await
         .unwrap();
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
+        .conversations()
         .send(view.id.clone(), "hello".into(), Vec::new(), tx)
         .await
         .unwrap();
@@ -168,7 +172,11 @@ async fn stopping_one_column_cancels_it_and_the_other_completes() {
         .find(|id| *id != answer_id(done))
         .unwrap()
         .to_owned();
-    h.engine.stop_answer(endless.clone()).await.unwrap();
+    h.engine
+        .conversations()
+        .stop_answer(endless.clone())
+        .await
+        .unwrap();
     let rest = until_done(&mut rx, 1).await;
     let end = rest.iter().find(|e| is_end(e)).unwrap();
     assert_eq!(answer_id(end), endless, "the stopped answer ends");
@@ -182,8 +190,8 @@ async fn stopping_one_column_cancels_it_and_the_other_completes() {
         ),
         "as cancelled: {end:?}"
     );
-    h.engine.stop_answer(endless).await.unwrap(); // a no-op now
-    let view = h.engine.conversation(view.id).await.unwrap();
+    h.engine.conversations().stop_answer(endless).await.unwrap(); // a no-op now
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     let statuses: Vec<AnswerStatus> = view.turns[0].answers.iter().map(|a| a.status).collect();
     assert!(
         statuses.contains(&AnswerStatus::Cancelled) && statuses.contains(&AnswerStatus::Complete),
@@ -197,14 +205,16 @@ async fn regenerate_keeps_the_old_attempt() {
     let Some(h) = harness(&fake) else { return };
     let view = h
         .engine
-        .create_conversation(vec![column("a/one")])
+        .conversations()
+        .create(vec![column("a/one")])
         .await
         .unwrap();
     send_and_wait(&h, &view.id, "hello there", 1).await;
-    let view = h.engine.conversation(view.id).await.unwrap();
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     let (turn, first) = (&view.turns[0], &view.turns[0].answers[0]);
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
+        .conversations()
         .regenerate(
             view.id.clone(),
             turn.id.clone(),
@@ -214,7 +224,12 @@ async fn regenerate_keeps_the_old_attempt() {
         .await
         .unwrap();
     until_done(&mut rx, 1).await;
-    let again = h.engine.conversation(view.id.clone()).await.unwrap();
+    let again = h
+        .engine
+        .conversations()
+        .open(view.id.clone())
+        .await
+        .unwrap();
     let shown = &again.turns[0].answers[0];
     assert_eq!(
         (shown.attempt, shown.attempts),
@@ -222,7 +237,12 @@ async fn regenerate_keeps_the_old_attempt() {
         "attempt 2 of 2 is shown"
     );
     assert_ne!(shown.id, first.id, "a new answer row");
-    let back = h.engine.select_attempt(shown.id.clone(), 1).await.unwrap();
+    let back = h
+        .engine
+        .conversations()
+        .select_attempt(shown.id.clone(), 1)
+        .await
+        .unwrap();
     assert_eq!(
         back.turns[0].answers[0].id, first.id,
         "attempt 1 is kept and selectable"
@@ -235,15 +255,22 @@ async fn edit_and_resend_creates_version_2_and_the_old_branch_stays_selectable()
     let Some(h) = harness(&fake) else { return };
     let view = h
         .engine
-        .create_conversation(vec![column("a/one")])
+        .conversations()
+        .create(vec![column("a/one")])
         .await
         .unwrap();
     send_and_wait(&h, &view.id, "first message", 1).await;
     send_and_wait(&h, &view.id, "second message", 1).await;
-    let before = h.engine.conversation(view.id.clone()).await.unwrap();
+    let before = h
+        .engine
+        .conversations()
+        .open(view.id.clone())
+        .await
+        .unwrap();
     let (tx, mut rx) = mpsc::channel(256);
     let edited = h
         .engine
+        .conversations()
         .edit_and_resend(before.turns[1].id.clone(), "second, edited".into(), tx)
         .await
         .unwrap();
@@ -254,12 +281,22 @@ async fn edit_and_resend_creates_version_2_and_the_old_branch_stays_selectable()
         sent.contains("Echo: first message") && !sent.contains("second message"),
         "the edit's context is the path to it, with the column's own answers: {sent}"
     );
-    let after = h.engine.conversation(view.id.clone()).await.unwrap();
+    let after = h
+        .engine
+        .conversations()
+        .open(view.id.clone())
+        .await
+        .unwrap();
     let turn = &after.turns[1];
     assert_eq!(turn.id, edited, "the edit is displayed");
     assert_eq!((turn.version, turn.versions), (2, 2), "version 2 of 2");
     assert_eq!(turn.answers[0].content, "Echo: second, edited", "answered");
-    let old = h.engine.select_turn_version(edited, 1).await.unwrap();
+    let old = h
+        .engine
+        .conversations()
+        .select_version(edited, 1)
+        .await
+        .unwrap();
     assert_eq!(
         old.turns[1].text, "second message",
         "the old branch is selectable"
@@ -276,14 +313,16 @@ async fn continue_with_column_retires_the_others() {
     let Some(h) = harness(&fake) else { return };
     let view = h
         .engine
-        .create_conversation(vec![column("a/one"), column("b/two")])
+        .conversations()
+        .create(vec![column("a/one"), column("b/two")])
         .await
         .unwrap();
     send_and_wait(&h, &view.id, "pick one", 2).await;
     let keep = view.columns[1].id.clone();
     let after = h
         .engine
-        .continue_with_column(view.id.clone(), keep.clone())
+        .conversations()
+        .continue_with(view.id.clone(), keep.clone())
         .await
         .unwrap();
     let active: Vec<bool> = after.columns.iter().map(|c| c.active).collect();
@@ -300,7 +339,7 @@ async fn continue_with_column_retires_the_others() {
         }),
         "only the kept column answers"
     );
-    let view = h.engine.conversation(view.id).await.unwrap();
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     assert_eq!(
         view.turns[0].answers.len(),
         2,
@@ -316,7 +355,8 @@ async fn a_cut_stream_fails_and_keeps_the_partial_text() {
     fake.enqueue(Reply::fixture("7DnrB604rYW").cut_after(8));
     let view = h
         .engine
-        .create_conversation(vec![column("a/one")])
+        .conversations()
+        .create(vec![column("a/one")])
         .await
         .unwrap();
     let events = send_and_wait(&h, &view.id, "tell me", 1).await;
@@ -327,7 +367,7 @@ async fn a_cut_stream_fails_and_keeps_the_partial_text() {
         }
         other => panic!("expected Failed, got {other:?}"),
     }
-    let view = h.engine.conversation(view.id).await.unwrap();
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     let answer = &view.turns[0].answers[0];
     assert_eq!(answer.status, AnswerStatus::Failed, "saved as failed");
     assert!(!answer.content.is_empty(), "with the text that arrived");
@@ -348,11 +388,13 @@ fn an_answer_streaming_when_the_app_died_is_interrupted_on_reopen() {
     let id = crashed.block_on(async {
         let view = h
             .engine
-            .create_conversation(vec![column("a/one")])
+            .conversations()
+            .create(vec![column("a/one")])
             .await
             .unwrap();
         let (tx, mut rx) = mpsc::channel(256);
         h.engine
+            .conversations()
             .send(view.id.clone(), "write a lot".into(), Vec::new(), tx)
             .await
             .unwrap();
@@ -375,7 +417,7 @@ fn an_answer_streaming_when_the_app_died_is_interrupted_on_reopen() {
     .unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let view = reopened.conversation(id.clone()).await.unwrap();
+        let view = reopened.conversations().open(id.clone()).await.unwrap();
         let answer = &view.turns[0].answers[0];
         assert_eq!(
             answer.status,
@@ -385,6 +427,7 @@ fn an_answer_streaming_when_the_app_died_is_interrupted_on_reopen() {
         assert!(!answer.content.is_empty(), "what arrived is kept");
         let (tx, mut rx) = mpsc::channel(256);
         reopened
+            .conversations()
             .regenerate(id, view.turns[0].id.clone(), answer.column_id.clone(), tx)
             .await
             .unwrap();
@@ -408,17 +451,28 @@ async fn search_finds_messages_and_answers_and_nothing_after_delete() {
     let Some(h) = harness(&fake) else { return };
     let view = h
         .engine
-        .create_conversation(vec![column("a/one")])
+        .conversations()
+        .create(vec![column("a/one")])
         .await
         .unwrap();
     send_and_wait(&h, &view.id, "tell me about narwhals", 1).await;
-    let hits = h.engine.search("narwhal".into(), 10).await.unwrap();
+    let hits = h
+        .engine
+        .conversations()
+        .search("narwhal".into(), 10)
+        .await
+        .unwrap();
     assert_eq!(
         hits.len(),
         1,
         "the message and its echoed answer are one turn, so one hit: {hits:?}"
     );
-    let hits = h.engine.search("echo".into(), 10).await.unwrap();
+    let hits = h
+        .engine
+        .conversations()
+        .search("echo".into(), 10)
+        .await
+        .unwrap();
     assert_eq!(hits.len(), 1, "a word only in the answer");
     assert!(hits[0].answer_id.is_some(), "found in the answer");
     let (s, e) = hits[0].highlights[0];
@@ -427,9 +481,10 @@ async fn search_finds_messages_and_answers_and_nothing_after_delete() {
         "Echo",
         "the highlight marks the word"
     );
-    h.engine.delete_conversation(view.id).await.unwrap();
+    h.engine.conversations().delete(view.id).await.unwrap();
     assert!(
         h.engine
+            .conversations()
             .search("narwhals".into(), 10)
             .await
             .unwrap()
@@ -437,7 +492,7 @@ async fn search_finds_messages_and_answers_and_nothing_after_delete() {
         "nothing after delete"
     );
     assert_eq!(
-        h.engine.recent_requests(10).await.unwrap().len(),
+        h.engine.spend().recent_requests(10).await.unwrap().len(),
         1,
         "the spend stays in the ledger"
     );
@@ -449,20 +504,32 @@ async fn export_then_import_round_trips_the_whole_tree() {
     let Some(h) = harness(&fake) else { return };
     let view = h
         .engine
-        .create_conversation(vec![column("a/one"), column("b/two")])
+        .conversations()
+        .create(vec![column("a/one"), column("b/two")])
         .await
         .unwrap();
     send_and_wait(&h, &view.id, "first", 2).await;
     send_and_wait(&h, &view.id, "second", 2).await;
-    let opened = h.engine.conversation(view.id.clone()).await.unwrap();
+    let opened = h
+        .engine
+        .conversations()
+        .open(view.id.clone())
+        .await
+        .unwrap();
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
+        .conversations()
         .edit_and_resend(opened.turns[1].id.clone(), "second v2".into(), tx)
         .await
         .unwrap();
     until_done(&mut rx, 2).await;
 
-    let json = h.engine.export_json(view.id.clone()).await.unwrap();
+    let json = h
+        .engine
+        .conversations()
+        .export_json(view.id.clone())
+        .await
+        .unwrap();
     assert!(!json.contains(KEY), "no secrets in the export");
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
@@ -471,7 +538,12 @@ async fn export_then_import_round_trips_the_whole_tree() {
     );
     assert_eq!(doc["version"], 1, "version 1");
     assert_eq!(doc["turns"].as_array().unwrap().len(), 3, "every version");
-    let imported = h.engine.import_json(json.clone()).await.unwrap();
+    let imported = h
+        .engine
+        .conversations()
+        .import_json(json.clone())
+        .await
+        .unwrap();
     assert_ne!(imported.id, view.id, "a new conversation");
     assert_eq!(
         imported.total_cost,
@@ -480,14 +552,24 @@ async fn export_then_import_round_trips_the_whole_tree() {
             + imported.turns[1].answers[1].stats.cost.unwrap(),
         "recorded costs are kept"
     );
-    let again = h.engine.export_json(imported.id.clone()).await.unwrap();
+    let again = h
+        .engine
+        .conversations()
+        .export_json(imported.id.clone())
+        .await
+        .unwrap();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&again).unwrap(),
         doc,
         "export -> import -> export gives the same tree"
     );
 
-    let md = h.engine.export_markdown(imported.id).await.unwrap();
+    let md = h
+        .engine
+        .conversations()
+        .export_markdown(imported.id)
+        .await
+        .unwrap();
     assert!(
         md.contains("### a/one") && md.contains("Echo: second v2"),
         "markdown: {md}"
@@ -520,6 +602,7 @@ async fn export_then_import_round_trips_the_whole_tree() {
     );
     let err = h
         .engine
+        .conversations()
         .import_json(r#"{"format":"other","version":1}"#.into())
         .await
         .unwrap_err();
@@ -530,7 +613,12 @@ async fn export_then_import_round_trips_the_whole_tree() {
     );
     let mut broken = doc.clone();
     broken["turns"][1]["parent"] = serde_json::json!(7);
-    let err = h.engine.import_json(broken.to_string()).await.unwrap_err();
+    let err = h
+        .engine
+        .conversations()
+        .import_json(broken.to_string())
+        .await
+        .unwrap_err();
     assert!(
         err.to_string().contains("$.turns[1].parent"),
         "names the path: {err}"
@@ -545,7 +633,12 @@ async fn export_then_import_round_trips_the_whole_tree() {
     } else {
         serde_json::json!(-5)
     };
-    let err = h.engine.import_json(costly.to_string()).await.unwrap_err();
+    let err = h
+        .engine
+        .conversations()
+        .import_json(costly.to_string())
+        .await
+        .unwrap_err();
     assert!(
         err.to_string()
             .contains("$.turns[0].answers[0].stats.cost: -5 is not a cost"),
@@ -555,7 +648,12 @@ async fn export_then_import_round_trips_the_whole_tree() {
         let mut linked = doc.clone();
         linked["turns"][0]["attachments"] =
             serde_json::json!([{"kind": "image", "name": "cat.png", "data_url": url}]);
-        let err = h.engine.import_json(linked.to_string()).await.unwrap_err();
+        let err = h
+            .engine
+            .conversations()
+            .import_json(linked.to_string())
+            .await
+            .unwrap_err();
         assert!(
             err.to_string()
                 .contains("$.turns[0].attachments[0].data_url: must be an inline"),
@@ -563,7 +661,12 @@ async fn export_then_import_round_trips_the_whole_tree() {
         );
     }
     let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(65 << 20));
-    let err = h.engine.import_json(huge).await.unwrap_err();
+    let err = h
+        .engine
+        .conversations()
+        .import_json(huge)
+        .await
+        .unwrap_err();
     assert!(
         err.to_string().contains("up to 64 MiB can be imported"),
         "{err}"
@@ -574,10 +677,11 @@ async fn export_then_import_round_trips_the_whole_tree() {
 async fn an_image_is_refused_for_a_text_only_model() {
     let fake = FakeUpstream::start(KEY);
     let Some(h) = harness(&fake) else { return };
-    h.engine.models(true).await.unwrap();
+    h.engine.models().catalogue(true).await.unwrap();
     let view = h
         .engine
-        .create_conversation(vec![column("arcee-ai/caller-large")])
+        .conversations()
+        .create(vec![column("arcee-ai/caller-large")])
         .await
         .unwrap();
     let (tx, _rx) = mpsc::channel(16);
@@ -587,6 +691,7 @@ async fn an_image_is_refused_for_a_text_only_model() {
     };
     let err = h
         .engine
+        .conversations()
         .send(
             view.id.clone(),
             "what is this?".into(),
@@ -600,16 +705,18 @@ async fn an_image_is_refused_for_a_text_only_model() {
         err.to_string().contains("arcee-ai/caller-large"),
         "names the model: {err}"
     );
-    let view = h.engine.conversation(view.id).await.unwrap();
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     assert!(view.turns.is_empty(), "nothing was stored");
 
     let vision = h
         .engine
-        .create_conversation(vec![column("google/gemini-2.5-pro-preview")])
+        .conversations()
+        .create(vec![column("google/gemini-2.5-pro-preview")])
         .await
         .unwrap();
     let (tx, mut rx) = mpsc::channel(64);
     h.engine
+        .conversations()
         .send(vision.id, "what is this?".into(), vec![image], tx)
         .await
         .unwrap();
@@ -655,7 +762,8 @@ async fn web_search_sources_are_kept_and_shown_with_the_answer() {
     ]));
     let view = h
         .engine
-        .create_conversation(vec![column("a/one")])
+        .conversations()
+        .create(vec![column("a/one")])
         .await
         .unwrap();
     let events = send_and_wait(&h, &view.id, "Any launch news?", 1).await;
@@ -665,7 +773,7 @@ async fn web_search_sources_are_kept_and_shown_with_the_answer() {
     assert_eq!(citations.len(), 1);
     assert_eq!(citations[0].url, "https://www.space.com/starlink");
     assert_eq!(citations[0].title.as_deref(), Some("Starlink launch"));
-    let view = h.engine.conversation(view.id).await.unwrap();
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     assert_eq!(
         &view.turns[0].answers[0].citations, citations,
         "kept with the answer"
@@ -681,34 +789,44 @@ async fn thumbs_and_the_best_pick_survive_reopening_and_do_not_clear_each_other(
     let Some(h) = harness(&fake) else { return };
     let view = h
         .engine
-        .create_conversation(vec![column("a/one"), column("b/two")])
+        .conversations()
+        .create(vec![column("a/one"), column("b/two")])
         .await
         .unwrap();
     send_and_wait(&h, &view.id, "Which of you is better?", 2).await;
-    let shown = h.engine.conversation(view.id.clone()).await.unwrap();
+    let shown = h
+        .engine
+        .conversations()
+        .open(view.id.clone())
+        .await
+        .unwrap();
     let (a, b) = (
         shown.turns[0].answers[0].id.clone(),
         shown.turns[0].answers[1].id.clone(),
     );
     h.engine
+        .routing()
         .rate_answer(a.clone(), Signal::ThumbUp)
         .await
         .unwrap();
     h.engine
+        .routing()
         .rate_answer(b.clone(), Signal::ThumbDown)
         .await
         .unwrap();
     h.engine
+        .routing()
         .rate_answer(a.clone(), Signal::LostComparison)
         .await
         .unwrap();
     h.engine
+        .routing()
         .rate_answer(b.clone(), Signal::WonComparison)
         .await
         .unwrap();
     let base = fake.openrouter_base();
     let reopened = h.second_engine(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", KEY)]);
-    let view = reopened.conversation(view.id).await.unwrap();
+    let view = reopened.conversations().open(view.id).await.unwrap();
     let answers = &view.turns[0].answers;
     let by_id = |id: &str| answers.iter().find(|x| x.id == id).unwrap();
     assert_eq!((by_id(&a).thumb, by_id(&a).best), (Some(Thumb::Up), false));
@@ -726,7 +844,8 @@ async fn a_rule_that_sends_a_column_elsewhere_is_named_in_its_prediction_and_its
     let fake = FakeUpstream::start(KEY);
     let Some(h) = harness(&fake) else { return };
     h.engine
-        .import_routing(
+        .routing()
+        .import(
             r#"
 [[routes]]
 name = "cheap-first"
@@ -744,11 +863,13 @@ then = { route = "cheap-first" }
         .unwrap();
     let view = h
         .engine
-        .create_conversation(vec![column("anthropic/claude-sonnet-4")])
+        .conversations()
+        .create(vec![column("anthropic/claude-sonnet-4")])
         .await
         .unwrap();
     let predicted = h
         .engine
+        .conversations()
         .predict_costs(
             Some(view.id.clone()),
             vec![switchboard_engine::core::PredictColumn {
@@ -775,7 +896,7 @@ then = { route = "cheap-first" }
     assert_eq!(to.rule.as_deref(), Some("send sonnet cheaper"));
 
     send_and_wait(&h, &view.id, "Hello", 1).await;
-    let view = h.engine.conversation(view.id).await.unwrap();
+    let view = h.engine.conversations().open(view.id).await.unwrap();
     let stats = &view.turns[0].answers[0].stats;
     assert_eq!(stats.route.as_deref(), Some("cheap-first"));
     assert_eq!(stats.provider_name.as_deref(), Some("OpenRouter"));
@@ -790,7 +911,8 @@ async fn a_provider_without_a_key_fails_with_no_key_and_sends_nothing() {
     let Some(h) = harness(&fake) else { return };
     let view = h
         .engine
-        .create_conversation(vec![ColumnSpec {
+        .conversations()
+        .create(vec![ColumnSpec {
             provider: BuiltinProvider::OpenAi.id(),
             model: "gpt-4o-mini".into(),
             params: ModelParams::default(),
@@ -822,21 +944,31 @@ async fn the_sidebar_pages_through_every_conversation_once_in_order() {
     for _ in 0..250 {
         let view = h
             .engine
-            .create_conversation(vec![column("a/one")])
+            .conversations()
+            .create(vec![column("a/one")])
             .await
             .unwrap();
         created.push(view.id);
     }
     // Pinned ones spread through the history, so pinning reorders across page boundaries.
     for id in created.iter().step_by(25) {
-        h.engine.pin_conversation(id.clone(), true).await.unwrap();
+        h.engine
+            .conversations()
+            .pin(id.clone(), true)
+            .await
+            .unwrap();
     }
 
     let mut paged = Vec::new();
     let mut after = None;
     let mut pages = Vec::new();
     loop {
-        let page = h.engine.conversations_after(after, 100).await.unwrap();
+        let page = h
+            .engine
+            .conversations()
+            .list_after(after, 100)
+            .await
+            .unwrap();
         pages.push(page.len());
         let Some(last) = page.last().cloned() else {
             break;
@@ -850,7 +982,7 @@ async fn the_sidebar_pages_through_every_conversation_once_in_order() {
         "full pages, the rest, then an empty page"
     );
 
-    let whole = h.engine.conversations().await.unwrap();
+    let whole = h.engine.conversations().list().await.unwrap();
     assert_eq!(
         paged, whole,
         "the pages join into the whole list, in its order"
@@ -877,6 +1009,6 @@ async fn the_sidebar_pages_through_every_conversation_once_in_order() {
         "strictly descending by (pinned, last activity, id): the order keyset paging relies on"
     );
 
-    let tiny = h.engine.conversations_after(None, 0).await.unwrap();
+    let tiny = h.engine.conversations().list_after(None, 0).await.unwrap();
     assert_eq!(tiny.len(), 1, "a limit of 0 still moves forward by one");
 }

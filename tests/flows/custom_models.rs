@@ -16,6 +16,7 @@ const LLAMA: &str = "llama3.2:3b";
 
 async fn add(engine: &Engine, name: &str, base_url: String, key: Option<&str>) -> ProviderId {
     let overview = engine
+        .keys()
         .add_custom_provider(NewCustomProvider {
             name: name.into(),
             base_url,
@@ -50,7 +51,7 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
     );
 
     // The Chat picker and the Models screen list it, by name, with no price yet.
-    let choices = h.engine.model_choices().await.unwrap();
+    let choices = h.engine.models().choices().await.unwrap();
     let llama = choices
         .iter()
         .find(|c| c.provider == id && c.id == LLAMA)
@@ -61,7 +62,7 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
         choices.iter().any(|c| c.provider_name == "OpenRouter"),
         "beside OpenRouter's models"
     );
-    let browser = h.engine.browse_models(false).await.unwrap();
+    let browser = h.engine.models().browse(false).await.unwrap();
     let listed = browser
         .models
         .iter()
@@ -70,7 +71,8 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
     assert_eq!(listed.provider_name, "Desk Ollama");
     let detail = h
         .engine
-        .model_detail(id.clone(), LLAMA.into())
+        .models()
+        .detail(id.clone(), LLAMA.into())
         .await
         .unwrap();
     assert!(
@@ -85,19 +87,22 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
 
     // A price per model, a default for the rest.
     h.engine
-        .set_model_price(id.clone(), None, Usd::ZERO, Usd::ZERO)
+        .models()
+        .set_price(id.clone(), None, Usd::ZERO, Usd::ZERO)
         .await
         .unwrap();
     let prices = h
         .engine
-        .set_model_price(id.clone(), Some(LLAMA.into()), usd("1.5"), usd("4"))
+        .models()
+        .set_price(id.clone(), Some(LLAMA.into()), usd("1.5"), usd("4"))
         .await
         .unwrap();
     assert_eq!(prices.len(), 2);
     assert!(prices.iter().all(|p| p.provider_name == "Desk Ollama"));
     let err = h
         .engine
-        .set_model_price(id.clone(), Some(LLAMA.into()), usd("-1"), usd("4"))
+        .models()
+        .set_price(id.clone(), Some(LLAMA.into()), usd("-1"), usd("4"))
         .await
         .unwrap_err();
     assert!(
@@ -115,7 +120,8 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
     let request = ChatRequest::new(LLAMA, vec![Message::text(Role::User, "Say hello")]);
     let mut routed = h
         .engine
-        .chat_routed(req, request, &CancellationToken::new(), |_| {})
+        .routing()
+        .chat(req, request, &CancellationToken::new(), |_| {})
         .await
         .unwrap();
     let out = routed.take_outcome().unwrap();
@@ -130,6 +136,7 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
     );
     let row = h
         .engine
+        .spend()
         .recent_requests(5)
         .await
         .unwrap()
@@ -144,7 +151,8 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
     // Spend by provider shows the name.
     let spend = h
         .engine
-        .spend_report(SpendGrouping::Provider, None, None)
+        .spend()
+        .report(SpendGrouping::Provider, None, None)
         .await
         .unwrap();
     let spent = spend
@@ -157,12 +165,17 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
 
     // The server goes away: the cached list still serves, and a refresh says why it failed.
     drop(fake);
-    let choices = h.engine.model_choices().await.unwrap();
+    let choices = h.engine.models().choices().await.unwrap();
     assert!(
         choices.iter().any(|c| c.provider == id && c.id == LLAMA),
         "listed offline, from the cache"
     );
-    let stale = h.engine.served_models(id.clone(), true).await.unwrap();
+    let stale = h
+        .engine
+        .models()
+        .served_models(id.clone(), true)
+        .await
+        .unwrap();
     assert_eq!(stale.models, [LLAMA], "a failed refresh keeps the list");
     assert!(stale.from_cache);
     let notice = stale.notice.expect("a failed refresh says why");
@@ -171,7 +184,7 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
             && !notice.contains("custom:"),
         "{notice}"
     );
-    let browser = h.engine.browse_models(true).await.unwrap();
+    let browser = h.engine.models().browse(true).await.unwrap();
     assert!(browser.models.iter().any(|m| m.provider == id));
     assert!(
         browser
@@ -184,17 +197,23 @@ async fn a_custom_servers_models_are_listed_priced_routed_and_named_and_list_off
     );
 
     // Removing the provider forgets its list and prices.
-    h.engine.remove_custom_provider(id.clone()).await.unwrap();
-    assert!(h.engine.model_prices().await.unwrap().is_empty());
+    h.engine
+        .keys()
+        .remove_custom_provider(id.clone())
+        .await
+        .unwrap();
+    assert!(h.engine.models().prices().await.unwrap().is_empty());
     let spend = h
         .engine
-        .spend_report(SpendGrouping::Provider, None, None)
+        .spend()
+        .report(SpendGrouping::Provider, None, None)
         .await
         .unwrap();
     let gone = spend.rows.iter().find(|r| r.key == id.as_str()).unwrap();
     assert_eq!(gone.label, "a removed provider", "never the id");
     let err = h
         .engine
+        .models()
         .served_models(id.clone(), false)
         .await
         .unwrap_err()
@@ -212,6 +231,7 @@ async fn a_keyed_servers_list_is_fetched_with_its_key_and_its_context_reaches_th
     let refused = add(&h.engine, "No key", vllm.clone(), None).await;
     let listed = h
         .engine
+        .models()
         .served_models(refused.clone(), false)
         .await
         .unwrap();
@@ -221,10 +241,19 @@ async fn a_keyed_servers_list_is_fetched_with_its_key_and_its_context_reaches_th
         notice.starts_with("No key's models could not be listed") && notice.contains(&vllm),
         "{notice}"
     );
-    h.engine.remove_custom_provider(refused).await.unwrap();
+    h.engine
+        .keys()
+        .remove_custom_provider(refused)
+        .await
+        .unwrap();
 
     let id = add(&h.engine, "GPU box", vllm, Some(KEY)).await;
-    let listed = h.engine.served_models(id.clone(), false).await.unwrap();
+    let listed = h
+        .engine
+        .models()
+        .served_models(id.clone(), false)
+        .await
+        .unwrap();
     assert_eq!(listed.models, ["Qwen/Qwen2.5-7B-Instruct", "qwen-lora-sql"]);
     assert_eq!(listed.notice, None);
     let sent = fake
@@ -239,7 +268,8 @@ async fn a_keyed_servers_list_is_fetched_with_its_key_and_its_context_reaches_th
     );
     let model = h
         .engine
-        .browse_models(false)
+        .models()
+        .browse(false)
         .await
         .unwrap()
         .models
@@ -256,7 +286,7 @@ async fn a_keyed_servers_list_is_fetched_with_its_key_and_its_context_reaches_th
         prompt_tokens: 40_000,
         ..RouteRequest::default()
     };
-    let decision = h.engine.explain_route(req).await.unwrap();
+    let decision = h.engine.routing().explain(req).await.unwrap();
     assert!(
         matches!(
             decision.candidates[0].exclusion,
@@ -273,7 +303,8 @@ async fn a_keyed_servers_list_is_fetched_with_its_key_and_its_context_reaches_th
 
     // A price given from now on reaches the router's facts at once.
     h.engine
-        .set_model_price(id.clone(), None, usd("0.2"), usd("0.8"))
+        .models()
+        .set_price(id.clone(), None, usd("0.2"), usd("0.8"))
         .await
         .unwrap();
     let req = RouteRequest {
@@ -282,7 +313,7 @@ async fn a_keyed_servers_list_is_fetched_with_its_key_and_its_context_reaches_th
         prompt_tokens: 1_000,
         ..RouteRequest::default()
     };
-    let decision = h.engine.explain_route(req).await.unwrap();
+    let decision = h.engine.routing().explain(req).await.unwrap();
     assert!(
         decision.candidates[0]
             .predicted_cost
@@ -293,12 +324,18 @@ async fn a_keyed_servers_list_is_fetched_with_its_key_and_its_context_reaches_th
 
     // Re-pointed at another server, the old list is dropped and the new one fetched.
     h.engine
+        .keys()
         .update_custom_provider(id.clone(), "GPU box".into(), fake.custom_base())
         .await
         .unwrap();
-    let listed = h.engine.served_models(id.clone(), false).await.unwrap();
+    let listed = h
+        .engine
+        .models()
+        .served_models(id.clone(), false)
+        .await
+        .unwrap();
     assert_eq!(listed.models, [LLAMA]);
-    h.engine.remove_custom_provider(id).await.unwrap();
+    h.engine.keys().remove_custom_provider(id).await.unwrap();
 }
 
 #[tokio::test]
@@ -310,6 +347,7 @@ async fn a_custom_provider_may_not_take_a_built_in_name_in_any_case() {
     for name in ["OpenAI", "openRouter", "ANTHROPIC"] {
         let err = h
             .engine
+            .keys()
             .add_custom_provider(NewCustomProvider {
                 name: name.into(),
                 base_url: fake.custom_base(),

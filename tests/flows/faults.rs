@@ -83,7 +83,7 @@ async fn a_key_echoed_by_the_upstream_is_in_no_message_row_or_file() {
         return;
     };
     // A 401 through the router, which sets the key aside with the error as its reason.
-    h.engine.import_routing(SOLO).await.unwrap();
+    h.engine.routing().import(SOLO).await.unwrap();
     fake.enqueue(Reply::EchoKey { status: 401 });
     let route = RouteRequest {
         route: Some("solo".into()),
@@ -92,7 +92,8 @@ async fn a_key_echoed_by_the_upstream_is_in_no_message_row_or_file() {
     let routed = tokio::time::timeout(
         NO_HANG,
         h.engine
-            .chat_routed(route, ask(""), &CancellationToken::new(), |_| {}),
+            .routing()
+            .chat(route, ask(""), &CancellationToken::new(), |_| {}),
     )
     .await
     .unwrap()
@@ -112,7 +113,7 @@ async fn a_key_echoed_by_the_upstream_is_in_no_message_row_or_file() {
         direct_error.message
     );
 
-    let overview = h.engine.providers_overview().await.unwrap();
+    let overview = h.engine.keys().overview().await.unwrap();
     let everything = format!(
         "{routed:?}\n{direct:?}\n{}",
         serde_json::to_string(&overview).unwrap()
@@ -163,7 +164,7 @@ async fn a_negative_string_or_absurd_cost_is_not_booked() {
             out.cost
         );
     }
-    let (total, _unknown) = h.engine.ledger_total().await.unwrap();
+    let (total, _unknown) = h.engine.spend().ledger_total().await.unwrap();
     assert!(!total.is_negative(), "no negative spend: {total}");
     assert!(total < Usd::parse("1").unwrap(), "no absurd spend: {total}");
 }

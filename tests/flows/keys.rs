@@ -88,7 +88,8 @@ async fn a_saved_key_goes_to_the_keychain_and_only_its_mask_comes_back() {
     let key = "sk-or-v1-flowtest-0123456789abcdef";
     let overview = h
         .engine
-        .set_key(BuiltinProvider::OpenRouter.id(), format!("  {key}\n"))
+        .keys()
+        .set(BuiltinProvider::OpenRouter.id(), format!("  {key}\n"))
         .await
         .unwrap();
     assert!(overview.keychain.available);
@@ -110,7 +111,8 @@ async fn a_saved_key_goes_to_the_keychain_and_only_its_mask_comes_back() {
 
     // Replace, then remove.
     h.engine
-        .set_key(
+        .keys()
+        .set(
             BuiltinProvider::OpenRouter.id(),
             "sk-or-v1-replacement-key-9999".into(),
         )
@@ -122,7 +124,8 @@ async fn a_saved_key_goes_to_the_keychain_and_only_its_mask_comes_back() {
     );
     let overview = h
         .engine
-        .remove_key(BuiltinProvider::OpenRouter.id())
+        .keys()
+        .remove(BuiltinProvider::OpenRouter.id())
         .await
         .unwrap();
     assert_eq!(overview.providers[0].key.source, KeySource::None);
@@ -134,7 +137,7 @@ async fn environment_keys_are_read_only_fallbacks() {
     let Some(h) = Harness::new(&[("OPENAI_API_KEY", "sk-env-openai-key-4321")]) else {
         return;
     };
-    let overview = h.engine.providers_overview().await.unwrap();
+    let overview = h.engine.keys().overview().await.unwrap();
     let openai = overview
         .providers
         .iter()
@@ -146,7 +149,8 @@ async fn environment_keys_are_read_only_fallbacks() {
 
     let err = h
         .engine
-        .remove_key(BuiltinProvider::OpenAi.id())
+        .keys()
+        .remove(BuiltinProvider::OpenAi.id())
         .await
         .unwrap_err();
     assert_eq!(err.info().code, ErrorCode::InvalidInput);
@@ -158,7 +162,8 @@ async fn environment_keys_are_read_only_fallbacks() {
 
     let overview = h
         .engine
-        .set_key(BuiltinProvider::OpenAi.id(), "sk-keychain-wins-0000".into())
+        .keys()
+        .set(BuiltinProvider::OpenAi.id(), "sk-keychain-wins-0000".into())
         .await
         .unwrap();
     let openai = &overview.providers[1];
@@ -172,7 +177,8 @@ async fn bad_keys_are_refused_before_anything_is_stored() {
     for bad in ["", "   ", "sk-with space-in-it"] {
         let err = h
             .engine
-            .set_key(BuiltinProvider::Anthropic.id(), bad.into())
+            .keys()
+            .set(BuiltinProvider::Anthropic.id(), bad.into())
             .await
             .unwrap_err();
         assert_eq!(err.info().code, ErrorCode::InvalidInput, "{bad:?}");
@@ -183,7 +189,8 @@ async fn bad_keys_are_refused_before_anything_is_stored() {
         .unwrap();
     let err = h
         .engine
-        .set_key(unknown, "sk-valid-looking-key".into())
+        .keys()
+        .set(unknown, "sk-valid-looking-key".into())
         .await
         .unwrap_err();
     assert_eq!(err.info().code, ErrorCode::NotFound);

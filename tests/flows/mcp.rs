@@ -395,7 +395,7 @@ async fn environment_values_live_in_the_keychain_and_listings_show_them_masked()
         trusted_tools: vec!["environment".into()],
         ..fixture(dir.path())
     };
-    h.engine.save_mcp_server(server).await.unwrap();
+    h.engine.agents().save_mcp_server(server).await.unwrap();
 
     assert_eq!(
         h.keychain_value("mcp:fixture:FIXTURE_TOKEN").as_deref(),
@@ -406,7 +406,7 @@ async fn environment_values_live_in_the_keychain_and_listings_show_them_masked()
         Vec::<PathBuf>::new(),
         "the value is nowhere in the database, its WAL or the logs"
     );
-    let listed = h.engine.mcp_servers().await.unwrap();
+    let listed = h.engine.agents().mcp_servers().await.unwrap();
     let env: Vec<(&str, Option<&str>, Option<&str>)> = listed[0]
         .env
         .iter()
@@ -422,7 +422,8 @@ async fn environment_values_live_in_the_keychain_and_listings_show_them_masked()
 
     // An agent's run starts the server with the value from the keychain.
     h.engine
-        .save_agent(None, agent_using_fixture())
+        .agents()
+        .save(None, agent_using_fixture())
         .await
         .unwrap();
     fake.enqueue(scripted::tool_call(
@@ -442,7 +443,8 @@ async fn environment_values_live_in_the_keychain_and_listings_show_them_masked()
     };
     let report = h
         .engine
-        .run_agent("inspector".into(), task, RunOptions::default(), tx)
+        .agents()
+        .run("inspector".into(), task, RunOptions::default(), tx)
         .await
         .unwrap();
     drain.await.unwrap();
@@ -473,7 +475,7 @@ async fn environment_values_live_in_the_keychain_and_listings_show_them_masked()
         ],
         ..fixture(dir.path())
     };
-    h.engine.save_mcp_server(keep).await.unwrap();
+    h.engine.agents().save_mcp_server(keep).await.unwrap();
     assert_eq!(
         h.keychain_value("mcp:fixture:FIXTURE_TOKEN").as_deref(),
         Some(SECRET)
@@ -488,13 +490,22 @@ async fn environment_values_live_in_the_keychain_and_listings_show_them_masked()
     };
     let err = h
         .engine
+        .agents()
         .save_mcp_server(new_without_value)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("give OTHER a value"), "{err}");
-    h.engine.save_mcp_server(fixture(dir.path())).await.unwrap();
+    h.engine
+        .agents()
+        .save_mcp_server(fixture(dir.path()))
+        .await
+        .unwrap();
     assert_eq!(h.keychain_value("mcp:fixture:FIXTURE_TOKEN"), None);
-    h.engine.delete_mcp_server("fixture".into()).await.unwrap();
+    h.engine
+        .agents()
+        .delete_mcp_server("fixture".into())
+        .await
+        .unwrap();
     assert_eq!(h.keychain_value("mcp:fixture:MCP_FIXTURE_NOTES"), None);
 }
 
@@ -513,7 +524,7 @@ async fn plaintext_values_of_earlier_versions_move_to_the_keychain_on_first_load
     });
     store.put_mcp_server("legacy", &old.to_string()).unwrap();
 
-    let listed = h.engine.mcp_servers().await.unwrap();
+    let listed = h.engine.agents().mcp_servers().await.unwrap();
     assert_eq!(listed[0].env[0].name, "GITHUB_TOKEN");
     assert_eq!(listed[0].env[0].value, None);
     assert_eq!(listed[0].env[0].masked.as_deref(), Some("••••0222"));
@@ -527,6 +538,10 @@ async fn plaintext_values_of_earlier_versions_move_to_the_keychain_on_first_load
         "the stored config keeps the name only: {}",
         stored[0].1
     );
-    h.engine.delete_mcp_server("legacy".into()).await.unwrap();
+    h.engine
+        .agents()
+        .delete_mcp_server("legacy".into())
+        .await
+        .unwrap();
     assert_eq!(h.keychain_value("mcp:legacy:GITHUB_TOKEN"), None);
 }

@@ -13,6 +13,7 @@ const KEY: &str = "sk-flows-model-names-key-000001";
 
 async fn resolve(engine: &Engine, name: &str) -> RouteRequest {
     engine
+        .routing()
         .resolve_model_name(name)
         .await
         .unwrap_or_else(|e| panic!("{name}: {}", e.info()))
@@ -34,12 +35,13 @@ async fn names_resolve_to_routes_providers_and_openrouter_ids_in_that_order() {
         return;
     };
     let e = &h.engine;
-    e.import_routing(
+    e.routing().import(
         "[[routes]]\nname = \"cheap\"\n[[routes.targets]]\nprovider = \"openrouter\"\nmodel = \"openai/gpt-3.5-turbo\"\n",
     )
     .await
     .unwrap();
     let overview = e
+        .keys()
         .add_custom_provider(NewCustomProvider {
             name: "Ollama".into(),
             base_url: fake.custom_base(),
@@ -83,15 +85,25 @@ async fn names_resolve_to_routes_providers_and_openrouter_ids_in_that_order() {
 
     // Anything else is a clear "not found" that says what a name can be.
     for unknown in ["no-such/model-anywhere", "gpt-nonexistent"] {
-        let err = e.resolve_model_name(unknown).await.unwrap_err().info();
+        let err = e
+            .routing()
+            .resolve_model_name(unknown)
+            .await
+            .unwrap_err()
+            .info();
         assert_eq!(err.code, ErrorCode::NotFound, "{unknown}: {err}");
         assert!(err.message.contains(unknown), "{}", err.message);
     }
-    let empty = e.resolve_model_name("  ").await.unwrap_err().info();
+    let empty = e
+        .routing()
+        .resolve_model_name("  ")
+        .await
+        .unwrap_err()
+        .info();
     assert_eq!(empty.code, ErrorCode::InvalidInput);
 
     // What /v1/models lists resolves back to itself.
-    let served = e.served_model_names().await.unwrap();
+    let served = e.models().served_names().await.unwrap();
     assert_eq!(served[0].id, "cheap", "routes first");
     assert!(
         served.iter().any(|s| s.id == "Ollama/llama3.2:3b"),
@@ -99,7 +111,8 @@ async fn names_resolve_to_routes_providers_and_openrouter_ids_in_that_order() {
     );
     assert!(served.iter().any(|s| s.id == "openai/gpt-3.5-turbo"));
     for name in served.iter().take(40) {
-        e.resolve_model_name(&name.id)
+        e.routing()
+            .resolve_model_name(&name.id)
             .await
             .unwrap_or_else(|err| panic!("{} is listed but not served: {}", name.id, err.info()));
     }

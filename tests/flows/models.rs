@@ -26,7 +26,7 @@ async fn the_catalogue_lists_exact_prices_and_keeps_variable_ones_apart() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    let catalogue = h.engine.browse_models(true).await.unwrap();
+    let catalogue = h.engine.models().browse(true).await.unwrap();
     assert_eq!(catalogue.notice, None, "a fresh catalogue needs no notice");
     assert!(!catalogue.from_cache && catalogue.fetched_ms.is_some());
     assert_eq!(
@@ -90,7 +90,7 @@ async fn the_catalogue_lists_exact_prices_and_keeps_variable_ones_apart() {
     );
 
     drop(fake); // offline: the cache serves, and says so
-    let offline = h.engine.browse_models(true).await.unwrap();
+    let offline = h.engine.models().browse(true).await.unwrap();
     assert_eq!(offline.models, catalogue.models, "the cached catalogue");
     assert!(offline.from_cache);
     assert!(
@@ -111,7 +111,7 @@ async fn direct_models_join_when_their_key_is_set_even_without_openrouter() {
     ]) else {
         return;
     };
-    let catalogue = h.engine.browse_models(false).await.unwrap();
+    let catalogue = h.engine.models().browse(false).await.unwrap();
     assert!(
         catalogue
             .notice
@@ -134,7 +134,8 @@ async fn direct_models_join_when_their_key_is_set_even_without_openrouter() {
 
     let detail = h
         .engine
-        .model_detail(BuiltinProvider::OpenAi.id(), "gpt-4o".to_owned())
+        .models()
+        .detail(BuiltinProvider::OpenAi.id(), "gpt-4o".to_owned())
         .await
         .unwrap();
     assert_eq!(detail.model, *gpt4o, "the same facts as the list");
@@ -152,7 +153,8 @@ async fn direct_models_join_when_their_key_is_set_even_without_openrouter() {
 
     let unknown = h
         .engine
-        .model_detail(BuiltinProvider::OpenAi.id(), "gpt-nothing".to_owned())
+        .models()
+        .detail(BuiltinProvider::OpenAi.id(), "gpt-nothing".to_owned())
         .await
         .unwrap_err();
     assert_eq!(unknown.info().code, ErrorCode::InvalidInput);
@@ -161,7 +163,8 @@ async fn direct_models_join_when_their_key_is_set_even_without_openrouter() {
         .unwrap();
     let err = h
         .engine
-        .model_detail(custom, "llama3".to_owned())
+        .models()
+        .detail(custom, "llama3".to_owned())
         .await
         .unwrap_err();
     assert_eq!(
@@ -187,7 +190,8 @@ async fn a_model_detail_lists_its_endpoints_and_degrades_to_a_notice_offline() {
     // The recorded 2025 answer: two providers, prices but no live stats.
     let gemini = h
         .engine
-        .model_detail(
+        .models()
+        .detail(
             openrouter.clone(),
             "google/gemini-2.5-pro-preview".to_owned(),
         )
@@ -216,7 +220,8 @@ async fn a_model_detail_lists_its_endpoints_and_degrades_to_a_notice_offline() {
     // Any other model: the fake builds one endpoint with live stats.
     let mini = h
         .engine
-        .model_detail(openrouter.clone(), "openai/gpt-4o-mini".to_owned())
+        .models()
+        .detail(openrouter.clone(), "openai/gpt-4o-mini".to_owned())
         .await
         .unwrap();
     assert_eq!(mini.endpoints.len(), 1);
@@ -228,7 +233,8 @@ async fn a_model_detail_lists_its_endpoints_and_degrades_to_a_notice_offline() {
 
     let missing = h
         .engine
-        .model_detail(openrouter.clone(), "nobody/nothing".to_owned())
+        .models()
+        .detail(openrouter.clone(), "nobody/nothing".to_owned())
         .await
         .unwrap_err();
     assert_eq!(
@@ -240,7 +246,8 @@ async fn a_model_detail_lists_its_endpoints_and_degrades_to_a_notice_offline() {
     drop(fake);
     let offline = h
         .engine
-        .model_detail(openrouter, "openai/gpt-4o-mini".to_owned())
+        .models()
+        .detail(openrouter, "openai/gpt-4o-mini".to_owned())
         .await
         .unwrap();
     assert_eq!(

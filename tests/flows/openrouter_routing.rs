@@ -34,6 +34,7 @@ fn usd(text: &str) -> Usd {
 async fn ask(h: &Harness, id: &str, text: &str) -> AnswerStats {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
+        .conversations()
         .send(id.into(), text.into(), Vec::new(), tx)
         .await
         .expect("the send starts");
@@ -84,7 +85,8 @@ async fn a_private_conversation_asks_for_zero_data_retention_on_every_openrouter
     };
     let view = h
         .engine
-        .create_conversation(vec![column("openai/gpt-4o-mini", params)])
+        .conversations()
+        .create(vec![column("openai/gpt-4o-mini", params)])
         .await
         .unwrap();
     assert!(!view.private, "a new conversation is not private");
@@ -98,11 +100,17 @@ async fn a_private_conversation_asks_for_zero_data_retention_on_every_openrouter
 
     let view = h
         .engine
-        .set_conversation_private(view.id.clone(), true)
+        .conversations()
+        .set_private(view.id.clone(), true)
         .await
         .unwrap();
     assert!(view.private, "the view says it is private");
-    let reopened = h.engine.conversation(view.id.clone()).await.unwrap();
+    let reopened = h
+        .engine
+        .conversations()
+        .open(view.id.clone())
+        .await
+        .unwrap();
     assert!(reopened.private, "kept with the conversation");
     ask(&h, &view.id, "second").await;
     assert_eq!(
@@ -115,7 +123,8 @@ async fn a_private_conversation_asks_for_zero_data_retention_on_every_openrouter
     // Through a route whose target allows data collection, privacy still wins; the target's
     // other preferences stay.
     h.engine
-        .import_routing(
+        .routing()
+        .import(
             r#"
 [[routes]]
 name = "anthropic-first"
@@ -132,6 +141,7 @@ openrouter = { order = ["anthropic"], data_collection = "allow", zdr = false }
         ..ModelParams::default()
     };
     h.engine
+        .conversations()
         .set_columns(view.id.clone(), vec![column("openai/gpt-4o-mini", routed)])
         .await
         .unwrap();
@@ -144,7 +154,8 @@ openrouter = { order = ["anthropic"], data_collection = "allow", zdr = false }
     );
 
     h.engine
-        .set_conversation_private(view.id.clone(), false)
+        .conversations()
+        .set_private(view.id.clone(), false)
         .await
         .unwrap();
     ask(&h, &view.id, "fourth").await;
@@ -161,10 +172,11 @@ async fn a_nitro_column_sends_its_variant_and_is_priced_as_the_base_model() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    h.engine.models(true).await.unwrap(); // gpt-4o-mini at $0.15/M in, $0.60/M out
+    h.engine.models().catalogue(true).await.unwrap(); // gpt-4o-mini at $0.15/M in, $0.60/M out
     let view = h
         .engine
-        .create_conversation(vec![column(
+        .conversations()
+        .create(vec![column(
             "openai/gpt-4o-mini:nitro",
             ModelParams::default(),
         )])
@@ -185,7 +197,8 @@ async fn a_nitro_column_sends_its_variant_and_is_priced_as_the_base_model() {
 
     let refused = h
         .engine
-        .create_conversation(vec![column(
+        .conversations()
+        .create(vec![column(
             "openai/gpt-4o-mini:free:nitro",
             ModelParams::default(),
         )])
@@ -207,7 +220,8 @@ async fn a_preset_is_sent_as_the_model_and_costs_what_its_usage_says() {
     };
     let view = h
         .engine
-        .create_conversation(vec![column("@preset/comedian", ModelParams::default())])
+        .conversations()
+        .create(vec![column("@preset/comedian", ModelParams::default())])
         .await
         .unwrap();
     fake.enqueue(Reply::UsageCost("0.000213".into()));
@@ -220,7 +234,7 @@ async fn a_preset_is_sent_as_the_model_and_costs_what_its_usage_says() {
     assert!(body.get("preset").is_none(), "no second way of naming it");
     assert_eq!(stats.cost, Some(usd("0.000213")));
     assert_eq!(stats.cost_source, "provider");
-    let shown = h.engine.conversation(view.id).await.unwrap();
+    let shown = h.engine.conversations().open(view.id).await.unwrap();
     assert_eq!(
         shown.columns[0].spec.model, "@preset/comedian",
         "kept by name"
@@ -235,7 +249,8 @@ async fn a_byok_answer_shows_its_upstream_cost_apart_and_the_ledger_counts_the_f
     };
     let view = h
         .engine
-        .create_conversation(vec![column(
+        .conversations()
+        .create(vec![column(
             "anthropic/claude-3.7-sonnet",
             ModelParams::default(),
         )])
@@ -256,7 +271,7 @@ async fn a_byok_answer_shows_its_upstream_cost_apart_and_the_ledger_counts_the_f
     assert_eq!(whole.cost, Some(usd("0.00000021")));
     assert_eq!(whole.upstream_cost, Some(usd("0.0000042")));
 
-    let shown = h.engine.conversation(view.id).await.unwrap();
+    let shown = h.engine.conversations().open(view.id).await.unwrap();
     let kept: Vec<_> = shown
         .turns
         .iter()
@@ -270,7 +285,7 @@ async fn a_byok_answer_shows_its_upstream_cost_apart_and_the_ledger_counts_the_f
     let charged = usd("0.0000105") + usd("0.00000021");
     assert_eq!(shown.total_cost, charged, "the conversation costs the fees");
     assert_eq!(
-        h.engine.ledger_total().await.unwrap(),
+        h.engine.spend().ledger_total().await.unwrap(),
         (charged, 0),
         "spend and budgets count what OpenRouter charged, never the upstream cost"
     );

@@ -17,7 +17,7 @@ async fn testing_an_openrouter_key_reads_its_account_and_sends_attribution() {
         return;
     };
     let or = BuiltinProvider::OpenRouter.id();
-    let err = h.engine.test_key(or.clone()).await.unwrap_err();
+    let err = h.engine.keys().test(or.clone()).await.unwrap_err();
     assert_eq!(
         err.info().code,
         ErrorCode::InvalidInput,
@@ -25,8 +25,8 @@ async fn testing_an_openrouter_key_reads_its_account_and_sends_attribution() {
         err.info()
     );
 
-    h.engine.set_key(or.clone(), GOOD.into()).await.unwrap();
-    let check = h.engine.test_key(or.clone()).await.unwrap();
+    h.engine.keys().set(or.clone(), GOOD.into()).await.unwrap();
+    let check = h.engine.keys().test(or.clone()).await.unwrap();
     let info = check.openrouter.expect("OpenRouter's /key figures");
     assert_eq!(
         info.usage_usd.to_string(),
@@ -49,10 +49,11 @@ async fn testing_an_openrouter_key_reads_its_account_and_sends_attribution() {
     assert_eq!(sent.header("x-title"), Some("Switchboard"));
 
     h.engine
-        .set_key(or.clone(), "sk-wrong-key-000000000".into())
+        .keys()
+        .set(or.clone(), "sk-wrong-key-000000000".into())
         .await
         .unwrap();
-    let err = h.engine.test_key(or).await.unwrap_err().info();
+    let err = h.engine.keys().test(or).await.unwrap_err().info();
     assert_eq!(err.code, ErrorCode::Auth);
     assert!(!err.retryable);
     assert!(err.message.contains("User not found."), "{}", err.message);
@@ -69,12 +70,14 @@ async fn anthropic_and_openai_keys_are_tested_with_their_own_headers() {
         return;
     };
     h.engine
-        .set_key(BuiltinProvider::Anthropic.id(), GOOD.into())
+        .keys()
+        .set(BuiltinProvider::Anthropic.id(), GOOD.into())
         .await
         .unwrap();
     let check = h
         .engine
-        .test_key(BuiltinProvider::Anthropic.id())
+        .keys()
+        .test(BuiltinProvider::Anthropic.id())
         .await
         .unwrap();
     assert_eq!(check.models_visible, Some(1));
@@ -89,7 +92,8 @@ async fn anthropic_and_openai_keys_are_tested_with_their_own_headers() {
 
     let check = h
         .engine
-        .test_key(BuiltinProvider::OpenAi.id())
+        .keys()
+        .test(BuiltinProvider::OpenAi.id())
         .await
         .unwrap();
     assert_eq!(
@@ -115,7 +119,8 @@ async fn an_unreachable_provider_is_a_retryable_network_error() {
     };
     let err = h
         .engine
-        .test_key(BuiltinProvider::OpenAi.id())
+        .keys()
+        .test(BuiltinProvider::OpenAi.id())
         .await
         .unwrap_err()
         .info();
@@ -129,6 +134,7 @@ async fn custom_providers_are_added_tested_edited_and_removed_with_their_key() {
     let Some(h) = Harness::new(&[]) else { return };
     let overview = h
         .engine
+        .keys()
         .add_custom_provider(NewCustomProvider {
             name: " Local Ollama ".into(),
             base_url: format!("{}/", fake.custom_base()),
@@ -151,11 +157,12 @@ async fn custom_providers_are_added_tested_edited_and_removed_with_their_key() {
         Some("sk-custom-provider-key-7777")
     );
 
-    let check = h.engine.test_key(custom.id.clone()).await.unwrap();
+    let check = h.engine.keys().test(custom.id.clone()).await.unwrap();
     assert_eq!(check.models_visible, Some(1));
 
     let dup = h
         .engine
+        .keys()
         .add_custom_provider(NewCustomProvider {
             name: "local ollama".into(),
             base_url: "http://127.0.0.1:1/v1".into(),
@@ -167,6 +174,7 @@ async fn custom_providers_are_added_tested_edited_and_removed_with_their_key() {
 
     let bad_url = h
         .engine
+        .keys()
         .add_custom_provider(NewCustomProvider {
             name: "Bad".into(),
             base_url: "localhost:11434".into(),
@@ -178,6 +186,7 @@ async fn custom_providers_are_added_tested_edited_and_removed_with_their_key() {
 
     let overview = h
         .engine
+        .keys()
         .update_custom_provider(
             custom.id.clone(),
             "LM Studio".into(),
@@ -195,6 +204,7 @@ async fn custom_providers_are_added_tested_edited_and_removed_with_their_key() {
 
     let overview = h
         .engine
+        .keys()
         .remove_custom_provider(custom.id.clone())
         .await
         .unwrap();
@@ -217,8 +227,8 @@ async fn base_urls_come_from_the_environment_then_settings_then_the_default() {
     let mut prefs = Preferences::default();
     prefs.base_urls.openrouter = Some(BaseUrl::parse("http://127.0.0.1:8/api/v1").unwrap());
     prefs.base_urls.openai = Some(BaseUrl::parse("http://ignored.invalid/v1").unwrap());
-    h.engine.save_preferences(prefs).await.unwrap();
-    let overview = h.engine.providers_overview().await.unwrap();
+    h.engine.settings().save_preferences(prefs).await.unwrap();
+    let overview = h.engine.keys().overview().await.unwrap();
     let [or, openai, anthropic] = &overview.providers[..] else {
         panic!("three built-ins")
     };
@@ -245,16 +255,25 @@ async fn preferences_are_validated_and_persist_across_engines() {
     let Some(h) = Harness::new(&[]) else { return };
     let mut prefs = Preferences::default();
     prefs.attribution.title = "Bad\nHeader".into();
-    let err = h.engine.save_preferences(prefs.clone()).await.unwrap_err();
+    let err = h
+        .engine
+        .settings()
+        .save_preferences(prefs.clone())
+        .await
+        .unwrap_err();
     assert_eq!(err.info().code, ErrorCode::InvalidInput);
 
     prefs.attribution.title = "My Bench".into();
-    h.engine.save_preferences(prefs.clone()).await.unwrap();
+    h.engine
+        .settings()
+        .save_preferences(prefs.clone())
+        .await
+        .unwrap();
     let reopened = switchboard_engine::Engine::open(switchboard_engine::EngineConfig {
         data_dir: switchboard_engine::DataDir::at(h.dir.path()),
         keychain_service: h.service.clone(),
         environment: switchboard_engine::Environment::default(),
     })
     .unwrap();
-    assert_eq!(reopened.preferences().await.unwrap(), prefs);
+    assert_eq!(reopened.settings().preferences().await.unwrap(), prefs);
 }

@@ -81,7 +81,8 @@ async fn send(h: &Harness, route: &str) -> RoutedOutcome {
         ..RouteRequest::default()
     };
     h.engine
-        .chat_routed(req, request, &CancellationToken::new(), |_| {})
+        .routing()
+        .chat(req, request, &CancellationToken::new(), |_| {})
         .await
         .unwrap()
 }
@@ -100,7 +101,7 @@ fn pair(p: &str, o: &str) -> (String, String) {
 #[tokio::test]
 async fn a_429_with_retry_after_fails_over_and_the_target_rests_for_that_long() {
     let Some(t) = three() else { return };
-    t.h.engine.import_routing(ROUTES).await.unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
     t.or.enqueue(Reply::Status {
         status: 429,
         retry_after: Some(30),
@@ -121,7 +122,7 @@ async fn a_429_with_retry_after_fails_over_and_the_target_rests_for_that_long() 
 
     // OpenRouter asked for 30 s: its circuit is open that long, visibly, and the next
     // request does not touch it.
-    let health = t.h.engine.routing_health();
+    let health = t.h.engine.routing().health();
     let or = health
         .targets
         .iter()
@@ -149,7 +150,7 @@ async fn a_429_with_retry_after_fails_over_and_the_target_rests_for_that_long() 
     assert_eq!(chats(&t.an), 0);
 
     // Every attempt is a ledger row with its route, request and attempt number.
-    let rows = t.h.engine.recent_requests(10).await.unwrap();
+    let rows = t.h.engine.spend().recent_requests(10).await.unwrap();
     assert_eq!(rows.len(), 3);
     let first = rows.iter().find(|r| r.provider_id == "openrouter").unwrap();
     assert_eq!(
@@ -168,7 +169,7 @@ async fn a_429_with_retry_after_fails_over_and_the_target_rests_for_that_long() 
 #[tokio::test]
 async fn a_short_retry_after_on_the_last_target_is_waited_out() {
     let Some(t) = three() else { return };
-    t.h.engine.import_routing(ROUTES).await.unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
     t.or.enqueue(Reply::Status {
         status: 429,
         retry_after: Some(1),
@@ -183,7 +184,8 @@ async fn a_short_retry_after_on_the_last_target_is_waited_out() {
     };
     let out =
         t.h.engine
-            .chat_routed(req, request, &CancellationToken::new(), |e| {
+            .routing()
+            .chat(req, request, &CancellationToken::new(), |e| {
                 if let RouteEvent::Waiting { ms, .. } = e {
                     waits.push(ms);
                 }
@@ -204,7 +206,7 @@ async fn a_short_retry_after_on_the_last_target_is_waited_out() {
 #[tokio::test]
 async fn repeated_server_errors_open_the_circuit_and_a_half_open_trial_closes_it() {
     let Some(t) = three() else { return };
-    t.h.engine.import_routing(ROUTES).await.unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
     t.or.enqueue(Reply::status(503));
     t.or.enqueue(Reply::status(502));
     let out = send(&t.h, "solo").await;
@@ -213,7 +215,7 @@ async fn repeated_server_errors_open_the_circuit_and_a_half_open_trial_closes_it
         [pair("openrouter", "error"), pair("openrouter", "error")],
         "one retry of the same target, then nothing left"
     );
-    let health = t.h.engine.routing_health();
+    let health = t.h.engine.routing().health();
     let solo = health
         .targets
         .iter()
@@ -238,7 +240,8 @@ async fn repeated_server_errors_open_the_circuit_and_a_half_open_trial_closes_it
     };
     let err =
         t.h.engine
-            .chat_routed(
+            .routing()
+            .chat(
                 req.clone(),
                 request.clone(),
                 &CancellationToken::new(),
@@ -255,11 +258,12 @@ async fn repeated_server_errors_open_the_circuit_and_a_half_open_trial_closes_it
     tokio::time::sleep(Duration::from_millis(450)).await;
     let out =
         t.h.engine
-            .chat_routed(req, request, &CancellationToken::new(), |_| {})
+            .routing()
+            .chat(req, request, &CancellationToken::new(), |_| {})
             .await
             .unwrap();
     assert_eq!(outcomes(&out), [pair("openrouter", "ok")]);
-    let health = t.h.engine.routing_health();
+    let health = t.h.engine.routing().health();
     let solo = health
         .targets
         .iter()
@@ -273,7 +277,7 @@ async fn repeated_server_errors_open_the_circuit_and_a_half_open_trial_closes_it
 #[tokio::test]
 async fn a_stream_cut_after_the_first_token_keeps_the_partial_answer_and_does_not_fail_over() {
     let Some(t) = three() else { return };
-    t.h.engine.import_routing(ROUTES).await.unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
     t.or.enqueue(Reply::fixture("7DnrB604rYW").cut_after(8));
     let out = send(&t.h, "main").await;
     assert_eq!(outcomes(&out), [pair("openrouter", "error")]);
@@ -288,7 +292,7 @@ async fn a_stream_cut_after_the_first_token_keeps_the_partial_answer_and_does_no
         0,
         "no second target was paid for"
     );
-    let rows = t.h.engine.recent_requests(10).await.unwrap();
+    let rows = t.h.engine.spend().recent_requests(10).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].outcome, Outcome::Error);
 }
@@ -296,12 +300,12 @@ async fn a_stream_cut_after_the_first_token_keeps_the_partial_answer_and_does_no
 #[tokio::test]
 async fn a_bad_request_is_not_retried_anywhere() {
     let Some(t) = three() else { return };
-    t.h.engine.import_routing(ROUTES).await.unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
     t.or.enqueue(Reply::status(400));
     let out = send(&t.h, "main").await;
     assert_eq!(outcomes(&out), [pair("openrouter", "error")]);
     assert_eq!(chats(&t.oa) + chats(&t.an), 0);
-    let health = t.h.engine.routing_health();
+    let health = t.h.engine.routing().health();
     let or = health
         .targets
         .iter()
@@ -318,10 +322,10 @@ async fn a_bad_request_is_not_retried_anywhere() {
 #[tokio::test]
 async fn the_configuration_survives_a_restart_and_a_bad_import_names_its_line() {
     let Some(t) = three() else { return };
-    t.h.engine.import_routing(ROUTES).await.unwrap();
-    let exported = t.h.engine.export_routing().unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
+    let exported = t.h.engine.routing().export().unwrap();
     let broken = ROUTES.replace("then = { route = \"main\" }", "then = { route = \"mian\" }");
-    let err = t.h.engine.import_routing(&broken).await.unwrap_err();
+    let err = t.h.engine.routing().import(&broken).await.unwrap_err();
     assert_eq!(
         err.info().message,
         "line 22: rule \"code goes to main\" uses route \"mian\", which does not exist"
@@ -334,12 +338,13 @@ async fn the_configuration_survives_a_restart_and_a_bad_import_names_its_line() 
     })
     .unwrap();
     assert_eq!(
-        engine.export_routing().unwrap(),
+        engine.routing().export().unwrap(),
         exported,
         "stored, unchanged by the bad import"
     );
     let d = engine
-        .explain_route(RouteRequest {
+        .routing()
+        .explain(RouteRequest {
             task: Some("code".into()),
             ..RouteRequest::default()
         })
@@ -355,13 +360,13 @@ async fn health_checks_use_free_endpoints_and_let_a_recovered_target_try_again()
     let slow = ROUTES
         .replace("open_ms = 400", "open_ms = 600000")
         .replace("[breaker]", "[health]\nprobe_every_s = 1\n\n[breaker]");
-    t.h.engine.import_routing(&slow).await.unwrap();
+    t.h.engine.routing().import(&slow).await.unwrap();
     t.or.enqueue(Reply::status(503));
     t.or.enqueue(Reply::status(503));
     let out = send(&t.h, "solo").await;
     assert_eq!(out.attempts.len(), 2);
     let state = |h: &Harness| {
-        let health = h.engine.routing_health();
+        let health = h.engine.routing().health();
         let solo = health
             .targets
             .iter()
@@ -377,7 +382,7 @@ async fn health_checks_use_free_endpoints_and_let_a_recovered_target_try_again()
     );
 
     let before = t.or.requests().len();
-    assert_eq!(t.h.engine.check_open_circuits().await, 1);
+    assert_eq!(t.h.engine.routing().check_open_circuits().await, 1);
     let probes = &t.or.requests()[before..];
     assert_eq!(probes.len(), 1);
     assert_eq!(
@@ -391,7 +396,7 @@ async fn health_checks_use_free_endpoints_and_let_a_recovered_target_try_again()
         "the next request may be the trial"
     );
     assert_eq!(
-        t.h.engine.check_open_circuits().await,
+        t.h.engine.routing().check_open_circuits().await,
         0,
         "nothing else is due"
     );
@@ -407,7 +412,7 @@ async fn health_checks_use_free_endpoints_and_let_a_recovered_target_try_again()
 async fn chat_columns_go_through_their_route_and_a_named_model_is_never_refused() {
     use switchboard_engine::core::{BuiltinProvider, ChatEvent, ColumnSpec, ModelParams};
     let Some(t) = three() else { return };
-    t.h.engine.import_routing(ROUTES).await.unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
     let routed = ColumnSpec {
         provider: BuiltinProvider::OpenRouter.id(),
         model: "first/model".into(),
@@ -418,7 +423,8 @@ async fn chat_columns_go_through_their_route_and_a_named_model_is_never_refused(
     };
     let id =
         t.h.engine
-            .create_conversation(vec![routed])
+            .conversations()
+            .create(vec![routed])
             .await
             .unwrap()
             .id;
@@ -429,6 +435,7 @@ async fn chat_columns_go_through_their_route_and_a_named_model_is_never_refused(
     });
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     t.h.engine
+        .conversations()
         .send(id.clone(), "hi".into(), Vec::new(), tx)
         .await
         .unwrap();
@@ -448,7 +455,7 @@ async fn chat_columns_go_through_their_route_and_a_named_model_is_never_refused(
         Some("gpt-4o-mini"),
         "OpenAI served after the 429"
     );
-    let view = t.h.engine.conversation(id).await.unwrap();
+    let view = t.h.engine.conversations().open(id).await.unwrap();
     assert_eq!(view.turns[0].answers[0].content, "Echo: hi");
 
     // The OpenRouter target's circuit is open, but a column that asked for that very model
@@ -460,12 +467,14 @@ async fn chat_columns_go_through_their_route_and_a_named_model_is_never_refused(
     };
     let id =
         t.h.engine
-            .create_conversation(vec![direct])
+            .conversations()
+            .create(vec![direct])
             .await
             .unwrap()
             .id;
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     t.h.engine
+        .conversations()
         .send(id, "direct".into(), Vec::new(), tx)
         .await
         .unwrap();
@@ -498,17 +507,20 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
         return;
     };
     let or = BuiltinProvider::OpenRouter.id();
-    h.engine.import_routing(ROUTES).await.unwrap();
+    h.engine.routing().import(ROUTES).await.unwrap();
     h.engine
-        .set_key(or.clone(), "sk-or-v1-routing-main-00000000000bad1".into())
+        .keys()
+        .set(or.clone(), "sk-or-v1-routing-main-00000000000bad1".into())
         .await
         .unwrap();
     h.engine
-        .add_extra_key(or.clone(), "team".into(), GOOD.into())
+        .keys()
+        .add_extra(or.clone(), "team".into(), GOOD.into())
         .await
         .unwrap();
     h.engine
-        .add_extra_key(
+        .keys()
+        .add_extra(
             or.clone(),
             "spare".into(),
             "sk-or-v1-routing-spare-0000000000bad2".into(),
@@ -517,7 +529,8 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
         .unwrap();
     let dup = h
         .engine
-        .add_extra_key(or.clone(), "team".into(), GOOD.into())
+        .keys()
+        .add_extra(or.clone(), "team".into(), GOOD.into())
         .await;
     assert!(dup.unwrap_err().to_string().contains("already exists"));
 
@@ -536,7 +549,7 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
             .take(2)
             .all(|a| a.error.as_ref().unwrap().code == ErrorCode::Auth)
     );
-    let overview = h.engine.providers_overview().await.unwrap();
+    let overview = h.engine.keys().overview().await.unwrap();
     let view = overview.providers.iter().find(|p| p.id == or).unwrap();
     assert!(
         view.key.disabled.as_deref().unwrap().contains("401"),
@@ -550,7 +563,7 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
         .collect();
     assert_eq!(extra, [("team", false), ("spare", true)]);
     assert_eq!(view.extra_keys[0].masked.as_deref(), Some("••••good"));
-    let health = h.engine.routing_health();
+    let health = h.engine.routing().health();
     let solo = health
         .targets
         .iter()
@@ -565,7 +578,7 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
     // Only the team key is left: it serves without another refusal.
     let out = send(&h, "solo").await;
     assert_eq!(outcomes(&out), [pair("openrouter", "ok")]);
-    let rows = h.engine.recent_requests(10).await.unwrap();
+    let rows = h.engine.spend().recent_requests(10).await.unwrap();
     assert!(
         rows[0]
             .key_label
@@ -581,17 +594,20 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
     let Some(h2) = Harness::new(&[("OPENROUTER_BASE_URL", &any.openrouter_base())]) else {
         return;
     };
-    h2.engine.import_routing(ROUTES).await.unwrap();
+    h2.engine.routing().import(ROUTES).await.unwrap();
     h2.engine
-        .set_key(or.clone(), "sk-or-v1-routing-main-0000000000aaaa".into())
+        .keys()
+        .set(or.clone(), "sk-or-v1-routing-main-0000000000aaaa".into())
         .await
         .unwrap();
     h2.engine
-        .add_extra_key(or.clone(), "team".into(), GOOD.into())
+        .keys()
+        .add_extra(or.clone(), "team".into(), GOOD.into())
         .await
         .unwrap();
     h2.engine
-        .add_extra_key(
+        .keys()
+        .add_extra(
             or.clone(),
             "spare".into(),
             "sk-or-v1-x-0000000000000000cccc".into(),
@@ -599,7 +615,8 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
         .await
         .unwrap();
     h2.engine
-        .remove_extra_key(or.clone(), "spare".into())
+        .keys()
+        .remove_extra(or.clone(), "spare".into())
         .await
         .unwrap();
     for _ in 0..4 {
@@ -607,6 +624,7 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
     }
     let labels: Vec<String> = h2
         .engine
+        .spend()
         .recent_requests(10)
         .await
         .unwrap()
@@ -635,7 +653,8 @@ async fn refused_keys_are_set_aside_and_the_others_take_turns() {
         (&h2.engine, "team"),
     ] {
         engine
-            .remove_extra_key(or.clone(), label.into())
+            .keys()
+            .remove_extra(or.clone(), label.into())
             .await
             .unwrap();
     }

@@ -44,7 +44,8 @@ async fn a_refused_environment_key_is_retried_by_the_next_process_and_a_new_one_
     };
     let out = h
         .engine
-        .chat_routed(routed(), hello(), &CancellationToken::new(), |_| {})
+        .routing()
+        .chat(routed(), hello(), &CancellationToken::new(), |_| {})
         .await
         .unwrap()
         .take_outcome()
@@ -54,7 +55,8 @@ async fn a_refused_environment_key_is_retried_by_the_next_process_and_a_new_one_
     // In this process the refused key is set aside, so failover does not keep hitting it.
     assert!(
         h.engine
-            .chat_routed(routed(), hello(), &CancellationToken::new(), |_| {})
+            .routing()
+            .chat(routed(), hello(), &CancellationToken::new(), |_| {})
             .await
             .and_then(|mut r| r.take_outcome())
             .is_err()
@@ -68,14 +70,15 @@ async fn a_refused_environment_key_is_retried_by_the_next_process_and_a_new_one_
         ("OPENROUTER_API_KEY", STALE),
     ]);
     let _ = next
-        .chat_routed(routed(), hello(), &CancellationToken::new(), |_| {})
+        .routing()
+        .chat(routed(), hello(), &CancellationToken::new(), |_| {})
         .await;
     assert_eq!(
         posts(&fake),
         2,
         "a new process sends with the environment key again"
     );
-    let overview = next.providers_overview().await.unwrap();
+    let overview = next.keys().overview().await.unwrap();
     let or = overview
         .providers
         .iter()
@@ -89,7 +92,8 @@ async fn a_refused_environment_key_is_retried_by_the_next_process_and_a_new_one_
     // A new value works at once.
     let fixed = h.second_engine(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", GOOD)]);
     let out = fixed
-        .chat_routed(routed(), hello(), &CancellationToken::new(), |_| {})
+        .routing()
+        .chat(routed(), hello(), &CancellationToken::new(), |_| {})
         .await
         .unwrap()
         .take_outcome()
@@ -112,7 +116,8 @@ async fn an_invalid_base_url_override_is_an_error_and_nothing_is_sent() {
         };
         let err = h
             .engine
-            .chat_routed(routed(), hello(), &CancellationToken::new(), |_| {})
+            .routing()
+            .chat(routed(), hello(), &CancellationToken::new(), |_| {})
             .await
             .and_then(|mut r| r.take_outcome())
             .expect_err("refused before sending");
@@ -125,11 +130,16 @@ async fn an_invalid_base_url_override_is_an_error_and_nothing_is_sent() {
             info.message
         );
         assert!(
-            h.engine.recent_requests(5).await.unwrap().is_empty(),
+            h.engine
+                .spend()
+                .recent_requests(5)
+                .await
+                .unwrap()
+                .is_empty(),
             "{bad}: no request was made"
         );
         // Settings still shows the provider, with the reason.
-        let overview = h.engine.providers_overview().await.unwrap();
+        let overview = h.engine.keys().overview().await.unwrap();
         assert!(overview.providers.iter().any(|p| {
             p.notice
                 .as_deref()
@@ -151,7 +161,8 @@ async fn a_rate_limit_is_retried_with_backoff_and_recorded_as_not_billed() {
     let started = std::time::Instant::now();
     let mut routed_out = h
         .engine
-        .chat_routed(routed(), hello(), &CancellationToken::new(), |_| {})
+        .routing()
+        .chat(routed(), hello(), &CancellationToken::new(), |_| {})
         .await
         .unwrap();
     let waited = started.elapsed();
@@ -163,7 +174,7 @@ async fn a_rate_limit_is_retried_with_backoff_and_recorded_as_not_billed() {
         waited >= std::time::Duration::from_millis(1_500),
         "waited only {waited:?} between rate-limited attempts"
     );
-    let rows = h.engine.recent_requests(5).await.unwrap();
+    let rows = h.engine.spend().recent_requests(5).await.unwrap();
     let limited: Vec<_> = rows.iter().filter(|r| r.error_code.is_some()).collect();
     assert_eq!(limited.len(), 2);
     for r in limited {
@@ -174,7 +185,7 @@ async fn a_rate_limit_is_retried_with_backoff_and_recorded_as_not_billed() {
         );
         assert_eq!(r.outcome, Outcome::Error);
     }
-    let health = h.engine.routing_health();
+    let health = h.engine.routing().health();
     let target = health
         .targets
         .iter()
@@ -187,7 +198,7 @@ async fn a_rate_limit_is_retried_with_backoff_and_recorded_as_not_billed() {
     );
     // A rate limit says nothing of the model's quality: the smart strategy learns only from
     // the answer.
-    let learned = h.engine.learned_preferences().await;
+    let learned = h.engine.routing().learned_preferences().await;
     let model = learned
         .iter()
         .flat_map(|t| &t.models)
@@ -208,10 +219,11 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
         return;
     };
     // A built-in with a key, re-pointed: asked, naming the new address.
-    let mut prefs = h.engine.preferences().await.unwrap();
+    let mut prefs = h.engine.settings().preferences().await.unwrap();
     prefs.base_urls.openrouter = Some(BaseUrl::parse("https://collector.example/api/v1").unwrap());
     let consent = h
         .engine
+        .settings()
         .consent_for_preferences(&prefs)
         .await
         .unwrap()
@@ -221,16 +233,21 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
         "{consent:?}"
     );
     // One without a key (Anthropic here): nothing to steal, nothing asked.
-    let mut prefs = h.engine.preferences().await.unwrap();
+    let mut prefs = h.engine.settings().preferences().await.unwrap();
     prefs.base_urls.anthropic = Some(BaseUrl::parse("http://127.0.0.1:9/v1").unwrap());
     assert_eq!(
-        h.engine.consent_for_preferences(&prefs).await.unwrap(),
+        h.engine
+            .settings()
+            .consent_for_preferences(&prefs)
+            .await
+            .unwrap(),
         None
     );
 
     // A custom provider holding a key, re-pointed: asked; renamed only: not.
     let overview = h
         .engine
+        .keys()
         .add_custom_provider(switchboard_engine::NewCustomProvider {
             name: "Proxy".into(),
             base_url: fake.custom_base(),
@@ -247,6 +264,7 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
         .clone();
     assert!(
         h.engine
+            .keys()
             .consent_for_custom_url(proxy.clone(), "https://collector.example/v1".into())
             .await
             .unwrap()
@@ -254,6 +272,7 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
     );
     assert_eq!(
         h.engine
+            .keys()
             .consent_for_custom_url(proxy, fake.custom_base())
             .await
             .unwrap(),
@@ -272,6 +291,7 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
     };
     let consent = h
         .engine
+        .agents()
         .consent_for_mcp_server(&server)
         .await
         .unwrap()
@@ -280,9 +300,17 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
         consent.message.contains("npx -y @example/mcp-files"),
         "{consent:?}"
     );
-    h.engine.save_mcp_server(server.clone()).await.unwrap();
+    h.engine
+        .agents()
+        .save_mcp_server(server.clone())
+        .await
+        .unwrap();
     assert_eq!(
-        h.engine.consent_for_mcp_server(&server).await.unwrap(),
+        h.engine
+            .agents()
+            .consent_for_mcp_server(&server)
+            .await
+            .unwrap(),
         None
     );
     let trusting = McpServer {
@@ -291,6 +319,7 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
     };
     let consent = h
         .engine
+        .agents()
         .consent_for_mcp_server(&trusting)
         .await
         .unwrap()
@@ -302,6 +331,7 @@ async fn changes_that_start_programs_or_move_a_key_ask_for_consent() {
     };
     assert!(
         h.engine
+            .agents()
             .consent_for_mcp_server(&changed)
             .await
             .unwrap()

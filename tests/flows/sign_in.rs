@@ -65,6 +65,7 @@ async fn start(engine: &Engine, options: SignInOptions) -> (Running, SignInPage)
     let engine = engine.clone();
     let running = tokio::spawn(async move {
         engine
+            .keys()
             .sign_in_with_openrouter(options, move |url| async move {
                 let _ = opened.send(url);
                 Ok::<(), Infallible>(())
@@ -212,7 +213,7 @@ async fn a_limit_the_new_key_does_not_have_is_reported_as_not_applied() {
     );
     let (running, page) = start(&h.engine, options(None)).await;
     assert!(
-        h.engine.cancel_openrouter_sign_in(),
+        h.engine.keys().cancel_openrouter_sign_in(),
         "a sign-in was running"
     );
     let _ = finished(running).await;
@@ -277,7 +278,7 @@ async fn a_sign_in_nobody_comes_back_to_times_out_and_frees_the_port() {
     // The slot is free again.
     let (running, _) = start(&h.engine, options(None)).await;
     assert!(
-        h.engine.cancel_openrouter_sign_in(),
+        h.engine.keys().cancel_openrouter_sign_in(),
         "a sign-in was running"
     );
     assert_eq!(
@@ -340,7 +341,7 @@ async fn a_wrong_verifier_is_refused_at_the_exchange_and_the_old_key_stays() {
     let Some((fake, h)) = setup() else { return };
     let or = BuiltinProvider::OpenRouter.id();
     let old = "sk-or-v1-the-key-pasted-before-0000";
-    h.engine.set_key(or, old.into()).await.unwrap();
+    h.engine.keys().set(or, old.into()).await.unwrap();
 
     let (running, page) = start(&h.engine, options(None)).await;
     // OpenRouter holds a challenge the engine's verifier does not hash to.
@@ -371,13 +372,13 @@ async fn a_wrong_verifier_is_refused_at_the_exchange_and_the_old_key_stays() {
 async fn cancelling_ends_the_sign_in_and_a_late_callback_finds_no_one() {
     let Some((fake, h)) = setup() else { return };
     assert!(
-        !h.engine.cancel_openrouter_sign_in(),
+        !h.engine.keys().cancel_openrouter_sign_in(),
         "nothing to cancel yet"
     );
     let (running, page) = start(&h.engine, options(None)).await;
     fake.oauth_code(CODE, &page.challenge(), ISSUED);
     assert!(
-        h.engine.cancel_openrouter_sign_in(),
+        h.engine.keys().cancel_openrouter_sign_in(),
         "a sign-in was running"
     );
     let info = finished(running).await.unwrap_err().info();
@@ -405,6 +406,7 @@ async fn one_sign_in_at_a_time_and_dropping_one_frees_its_port_and_its_turn() {
     let mut opened = false;
     let second = h
         .engine
+        .keys()
         .sign_in_with_openrouter(options(None), |_| {
             opened = true;
             async { Ok::<(), Infallible>(()) }
@@ -431,7 +433,7 @@ async fn one_sign_in_at_a_time_and_dropping_one_frees_its_port_and_its_turn() {
     .expect("the dropped sign-in's listener closes");
     let (running, _) = start(&h.engine, options(None)).await;
     assert!(
-        h.engine.cancel_openrouter_sign_in(),
+        h.engine.keys().cancel_openrouter_sign_in(),
         "a sign-in was running"
     );
     assert_eq!(

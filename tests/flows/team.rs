@@ -63,6 +63,7 @@ fn setup() -> Option<Team> {
 async fn admin() -> Option<Team> {
     let t = setup()?;
     t.h.engine
+        .team()
         .save_management_key(MANAGEMENT.into())
         .await
         .unwrap();
@@ -97,7 +98,8 @@ async fn chat(t: &Team, model: &str, routed: bool) -> RoutedOutcome {
     let model = if routed { "" } else { model };
     let request = ChatRequest::new(model, vec![Message::text(Role::User, "Hello team")]);
     t.h.engine
-        .chat_routed(req, request, &CancellationToken::new(), |_| {})
+        .routing()
+        .chat(req, request, &CancellationToken::new(), |_| {})
         .await
         .unwrap()
 }
@@ -128,6 +130,7 @@ async fn the_management_key_is_checked_kept_apart_and_never_sent_with_chat() {
     let or = BuiltinProvider::OpenRouter.id();
     let refused =
         t.h.engine
+            .team()
             .save_management_key(INFERENCE.into())
             .await
             .unwrap_err()
@@ -145,11 +148,12 @@ async fn the_management_key_is_checked_kept_apart_and_never_sent_with_chat() {
         None,
         "nothing saved"
     );
-    let none = t.h.engine.team_keys().await.unwrap_err().info();
+    let none = t.h.engine.team().keys().await.unwrap_err().info();
     assert_eq!(none.code, ErrorCode::NoKey, "{}", none.message);
 
     let status =
         t.h.engine
+            .team()
             .save_management_key(MANAGEMENT.into())
             .await
             .unwrap();
@@ -165,10 +169,11 @@ async fn the_management_key_is_checked_kept_apart_and_never_sent_with_chat() {
         None,
         "not OpenRouter's key"
     );
-    assert!(t.h.engine.team_keys().await.unwrap().is_empty());
+    assert!(t.h.engine.team().keys().await.unwrap().is_empty());
 
     t.h.engine
-        .set_key(or.clone(), INFERENCE.into())
+        .keys()
+        .set(or.clone(), INFERENCE.into())
         .await
         .unwrap();
     let out = chat(&t, MODEL, false).await;
@@ -190,17 +195,18 @@ async fn the_management_key_is_checked_kept_apart_and_never_sent_with_chat() {
 
     // Pasted as the key for chatting by mistake: seen, refused with its own code, sent once.
     t.h.engine
-        .set_key(or.clone(), MANAGEMENT.into())
+        .keys()
+        .set(or.clone(), MANAGEMENT.into())
         .await
         .unwrap();
-    let status = t.h.engine.management_key_status().await.unwrap();
+    let status = t.h.engine.team().management_key_status().await.unwrap();
     assert!(status.used_for_chat);
     let before = openrouter_chats(&t.fake).len();
     let out = chat(&t, MODEL, false).await;
     assert_eq!(first_error(&out), ErrorCode::ManagementKeyUsed);
     assert_eq!(openrouter_chats(&t.fake).len(), before + 1, "not retried");
 
-    let status = t.h.engine.remove_management_key().await.unwrap();
+    let status = t.h.engine.team().remove_management_key().await.unwrap();
     assert!(!status.saved);
     assert_eq!(t.h.keychain_value(MANAGEMENT_ACCOUNT), None);
 }
@@ -212,7 +218,8 @@ async fn switch(t: &Team, hash: &str, disabled: bool) -> switchboard_engine::cor
         ..TeamKeyChange::default()
     };
     t.h.engine
-        .update_team_key(hash.to_owned(), change)
+        .team()
+        .update_key(hash.to_owned(), change)
         .await
         .unwrap()
 }
@@ -227,14 +234,14 @@ async fn a_member_key_is_made_limited_and_deleted_and_its_secret_shown_once() {
         expires_at: Some(expires.clone()),
         ..draft("Ada")
     };
-    let created = t.h.engine.create_team_key(limited).await.unwrap();
+    let created = t.h.engine.team().create_key(limited).await.unwrap();
     let (secret, hash) = (created.secret.clone(), created.key.hash.clone());
     assert!(secret.starts_with("sk-or-v1-"));
     assert_eq!(hash.len(), 64);
     assert_eq!(created.key.limit, Usd::parse("5").ok());
     assert_eq!(created.key.expires_at.as_deref(), Some(expires.as_str()));
 
-    let listed = t.h.engine.team_keys().await.unwrap();
+    let listed = t.h.engine.team().keys().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].hash, hash);
     assert!(!listed[0].on_this_machine);
@@ -256,16 +263,17 @@ async fn a_member_key_is_made_limited_and_deleted_and_its_secret_shown_once() {
     };
     let changed =
         t.h.engine
-            .update_team_key(hash.clone(), change)
+            .team()
+            .update_key(hash.clone(), change)
             .await
             .unwrap();
     assert_eq!(changed.limit, Usd::parse("2.5").ok());
     assert_eq!(changed.limit_reset, None);
 
-    t.h.engine.delete_team_key(hash.clone()).await.unwrap();
-    assert!(t.h.engine.team_keys().await.unwrap().is_empty());
+    t.h.engine.team().delete_key(hash.clone()).await.unwrap();
+    assert!(t.h.engine.team().keys().await.unwrap().is_empty());
     assert_eq!(t.fake.team_key_count(), 0);
-    let gone = t.h.engine.delete_team_key(hash).await.unwrap_err().info();
+    let gone = t.h.engine.team().delete_key(hash).await.unwrap_err().info();
     assert_eq!(gone.code, ErrorCode::BadRequest, "{}", gone.message);
 }
 
@@ -273,10 +281,11 @@ async fn a_member_key_is_made_limited_and_deleted_and_its_secret_shown_once() {
 async fn a_disabled_member_key_is_refused_with_its_own_code_until_enabled_again() {
     let Some(t) = admin().await else { return };
     let or = BuiltinProvider::OpenRouter.id();
-    let created = t.h.engine.create_team_key(draft("Ada")).await.unwrap();
+    let created = t.h.engine.team().create_key(draft("Ada")).await.unwrap();
     let hash = created.key.hash.clone();
     t.h.engine
-        .set_key(or.clone(), created.secret)
+        .keys()
+        .set(or.clone(), created.secret)
         .await
         .unwrap();
     let disabled = switch(&t, &hash, true).await;
@@ -288,7 +297,11 @@ async fn a_disabled_member_key_is_refused_with_its_own_code_until_enabled_again(
 
     assert!(!switch(&t, &hash, false).await.disabled);
     // The refused key was set aside here too; enabling it again is the person's call.
-    t.h.engine.enable_key(or, "default".into()).await.unwrap();
+    t.h.engine
+        .keys()
+        .enable(or, "default".into())
+        .await
+        .unwrap();
     let out = chat(&t, MODEL, false).await;
     assert!(out.outcome.unwrap().error.is_none(), "enabled again");
 }
@@ -300,14 +313,16 @@ async fn a_key_over_its_limit_fails_with_its_own_code_and_is_not_retried_on_it()
     // A limit one request spends: the next one is over it (402, as documented).
     let created =
         t.h.engine
-            .create_team_key(TeamKeyDraft {
+            .team()
+            .create_key(TeamKeyDraft {
                 limit: Usd::parse("0.000001").ok(),
                 ..draft("Tiny")
             })
             .await
             .unwrap();
     t.h.engine
-        .set_key(or.clone(), created.secret.clone())
+        .keys()
+        .set(or.clone(), created.secret.clone())
         .await
         .unwrap();
     assert!(
@@ -337,7 +352,7 @@ async fn a_key_over_its_limit_fails_with_its_own_code_and_is_not_retried_on_it()
         &created.secret,
         Some(TeamRefusal::OverLimit { status: 403 }),
     );
-    t.h.engine.import_routing(ROUTES).await.unwrap();
+    t.h.engine.routing().import(ROUTES).await.unwrap();
     let before = openrouter_chats(&t.fake).len();
     let out = chat(&t, MODEL, true).await;
     let steps: Vec<(&str, &str)> = out
@@ -355,7 +370,8 @@ async fn guardrail_refusals_are_classified_from_402_and_from_403() {
     let Some(t) = admin().await else { return };
     let or = BuiltinProvider::OpenRouter.id();
     t.h.engine
-        .set_key(or.clone(), INFERENCE.into())
+        .keys()
+        .set(or.clone(), INFERENCE.into())
         .await
         .unwrap();
     for (status, message) in [
@@ -382,9 +398,10 @@ async fn guardrail_refusals_are_classified_from_402_and_from_403() {
 async fn a_guardrail_is_made_assigned_enforced_changed_and_deleted() {
     let Some(t) = admin().await else { return };
     let or = BuiltinProvider::OpenRouter.id();
-    let member = t.h.engine.create_team_key(draft("Intern")).await.unwrap();
+    let member = t.h.engine.team().create_key(draft("Intern")).await.unwrap();
     let guardrail =
         t.h.engine
+            .team()
             .create_guardrail(GuardrailDraft {
                 name: "Cheap models".into(),
                 budget: Usd::parse("1").ok(),
@@ -400,6 +417,7 @@ async fn a_guardrail_is_made_assigned_enforced_changed_and_deleted() {
     };
     let assigned =
         t.h.engine
+            .team()
             .assign_guardrail(guardrail.id.clone(), targets.clone(), false)
             .await
             .unwrap();
@@ -408,7 +426,8 @@ async fn a_guardrail_is_made_assigned_enforced_changed_and_deleted() {
     assert_eq!(assigned.budget, Usd::parse("1").ok());
 
     t.h.engine
-        .set_key(or.clone(), member.secret.clone())
+        .keys()
+        .set(or.clone(), member.secret.clone())
         .await
         .unwrap();
     let out = chat(&t, "anthropic/claude-sonnet-4", false).await;
@@ -424,12 +443,14 @@ async fn a_guardrail_is_made_assigned_enforced_changed_and_deleted() {
 
     let freed =
         t.h.engine
+            .team()
             .assign_guardrail(guardrail.id.clone(), targets, true)
             .await
             .unwrap();
     assert!(freed.key_hashes.is_empty() && freed.member_user_ids.is_empty());
     let renamed =
         t.h.engine
+            .team()
             .update_guardrail(
                 guardrail.id.clone(),
                 GuardrailDraft {
@@ -441,16 +462,20 @@ async fn a_guardrail_is_made_assigned_enforced_changed_and_deleted() {
             .unwrap();
     assert_eq!(renamed.name, "Any model");
     assert!(renamed.allowed_models.is_empty());
-    t.h.engine.delete_guardrail(guardrail.id).await.unwrap();
-    assert!(t.h.engine.guardrails().await.unwrap().is_empty());
+    t.h.engine
+        .team()
+        .delete_guardrail(guardrail.id)
+        .await
+        .unwrap();
+    assert!(t.h.engine.team().guardrails().await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn team_spend_totals_equal_the_fakes_figures() {
     let Some(t) = admin().await else { return };
     let or = BuiltinProvider::OpenRouter.id();
-    let ada = t.h.engine.create_team_key(draft("Ada")).await.unwrap();
-    let bob = t.h.engine.create_team_key(draft("Bob")).await.unwrap();
+    let ada = t.h.engine.team().create_key(draft("Ada")).await.unwrap();
+    let bob = t.h.engine.team().create_key(draft("Bob")).await.unwrap();
     let fake = &t.fake;
     fake.team_seed_usage(&ada.secret, &utc_day(1), MODEL, "0.1", 2);
     fake.team_seed_usage(&ada.secret, &utc_day(1), MODEL, "0.2", 1);
@@ -463,7 +488,7 @@ async fn team_spend_totals_equal_the_fakes_figures() {
     );
     fake.team_seed_usage(&ada.secret, &utc_day(40), MODEL, "9", 9);
     fake.team_seed_usage(&bob.secret, &utc_day(3), MODEL, "1.5", 4);
-    t.h.engine.set_key(or, ada.secret.clone()).await.unwrap();
+    t.h.engine.keys().set(or, ada.secret.clone()).await.unwrap();
     assert!(
         chat(&t, MODEL, false)
             .await
@@ -476,7 +501,8 @@ async fn team_spend_totals_equal_the_fakes_figures() {
     let (since, until) = (utc_day(5), utc_day(0));
     let spend =
         t.h.engine
-            .team_spend(DateRange {
+            .team()
+            .spend(DateRange {
                 since: since.clone(),
                 until: until.clone(),
             })
@@ -512,11 +538,12 @@ async fn team_spend_totals_equal_the_fakes_figures() {
 async fn reconciliation_explains_requests_made_elsewhere() {
     let Some(t) = admin().await else { return };
     let or = BuiltinProvider::OpenRouter.id();
-    let ada = t.h.engine.create_team_key(draft("Ada")).await.unwrap();
-    t.h.engine.create_team_key(draft("Bob")).await.unwrap();
+    let ada = t.h.engine.team().create_key(draft("Ada")).await.unwrap();
+    t.h.engine.team().create_key(draft("Bob")).await.unwrap();
     // Saved as a further key (no main key), so every request here uses it.
     t.h.engine
-        .add_extra_key(or, "team".into(), ada.secret.clone())
+        .keys()
+        .add_extra(or, "team".into(), ada.secret.clone())
         .await
         .unwrap();
     for _ in 0..2 {
@@ -533,7 +560,7 @@ async fn reconciliation_explains_requests_made_elsewhere() {
     t.fake
         .team_seed_usage(&ada.secret, &utc_day(0), MODEL, "0.25", 3);
 
-    let report = t.h.engine.team_reconciliation(today()).await.unwrap();
+    let report = t.h.engine.team().reconciliation(today()).await.unwrap();
     assert_eq!(report.keys.len(), 1, "only the key saved here: {report:?}");
     let ada_here = &report.keys[0];
     assert_eq!(ada_here.key_name, "Ada");

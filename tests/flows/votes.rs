@@ -31,6 +31,7 @@ fn column(model: &str, task: &str) -> ColumnSpec {
 async fn compare(h: &Harness, conversation: &str, text: &str) -> Vec<(String, String)> {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
+        .conversations()
         .send(conversation.into(), text.into(), Vec::new(), tx)
         .await
         .unwrap();
@@ -59,9 +60,10 @@ async fn a_weeks_votes_for_one_model_make_the_router_follow_them_for_that_task_t
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    h.engine.models(true).await.unwrap(); // prices, for the priors
+    h.engine.models().catalogue(true).await.unwrap(); // prices, for the priors
     h.engine
-        .import_routing(&format!(
+        .routing()
+        .import(&format!(
             r#"
 [[routes]]
 name = "review"
@@ -79,13 +81,14 @@ model = "{WINNER}"
         .unwrap();
     let view = h
         .engine
-        .create_conversation(vec![column(LOSER, "review"), column(WINNER, "review")])
+        .conversations()
+        .create(vec![column(LOSER, "review"), column(WINNER, "review")])
         .await
         .unwrap();
     let winner_column = view.columns[1].id.clone();
 
     // Nothing is known about review requests yet.
-    let before = h.engine.learned_preferences().await;
+    let before = h.engine.routing().learned_preferences().await;
     assert!(before.iter().all(|t| t.task != "review"), "{before:?}");
 
     for day in 0..14 {
@@ -97,22 +100,28 @@ model = "{WINNER}"
             } else {
                 Signal::LostComparison
             };
-            h.engine.rate_answer(answer, signal).await.unwrap();
+            h.engine
+                .routing()
+                .rate_answer(answer, signal)
+                .await
+                .unwrap();
         }
     }
     // A thumb on another task type is kept apart.
     let other = h
         .engine
-        .create_conversation(vec![column(LOSER, "chat")])
+        .conversations()
+        .create(vec![column(LOSER, "chat")])
         .await
         .unwrap();
     let answers = compare_one(&h, &other.id).await;
     h.engine
+        .routing()
         .rate_answer(answers, Signal::ThumbUp)
         .await
         .unwrap();
 
-    let learned = h.engine.learned_preferences().await;
+    let learned = h.engine.routing().learned_preferences().await;
     let review = learned
         .iter()
         .find(|t| t.task == "review")
@@ -132,7 +141,8 @@ model = "{WINNER}"
     for _ in 0..50 {
         let d = h
             .engine
-            .explain_route(RouteRequest {
+            .routing()
+            .explain(RouteRequest {
                 route: Some("review".into()),
                 task: Some("review".into()),
                 prompt_tokens: 100,
@@ -152,7 +162,7 @@ model = "{WINNER}"
         environment: Environment::from_pairs([("OPENROUTER_API_KEY", KEY)]),
     })
     .unwrap();
-    let learned = again.learned_preferences().await;
+    let learned = again.routing().learned_preferences().await;
     let review = learned.iter().find(|t| t.task == "review").unwrap();
     assert_eq!(review.models[0].model, WINNER);
 }
@@ -160,6 +170,7 @@ model = "{WINNER}"
 async fn compare_one(h: &Harness, conversation: &str) -> String {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
+        .conversations()
         .send(conversation.into(), "hello".into(), Vec::new(), tx)
         .await
         .unwrap();

@@ -102,7 +102,7 @@ async fn exec(
 /// Adds route `name` to OpenRouter's `model` (the harness's own routes go to [`MODEL`], which
 /// cannot reason; Codex asks OpenAI models it knows for reasoning).
 async fn route_to(h: &Harness, name: &str, model: &str) {
-    let mut config = h.engine.router_config();
+    let mut config = h.engine.routing().config();
     config.routes.push(Route {
         name: name.into(),
         strategy: Strategy::default(),
@@ -117,7 +117,7 @@ async fn route_to(h: &Harness, name: &str, model: &str) {
         }],
         failover: Failover::default(),
     });
-    h.engine.set_router_config(config).await.unwrap();
+    h.engine.routing().set_config(config).await.unwrap();
 }
 
 /// A streamed upstream answer (OpenRouter's chat format) that only calls `name` with

@@ -52,8 +52,8 @@ impl Harness {
         })
         .unwrap();
         // The catalogue's prices, so each request's worst case can be reserved.
-        engine.models(true).await.unwrap();
-        let (_, key) = engine.create_client_key(CLIENT, None).await.unwrap();
+        engine.models().catalogue(true).await.unwrap();
+        let key = engine.clients().create(CLIENT, None).await.unwrap().secret;
         let mut config = GatewayConfig {
             port: 0,
             request_timeout: Duration::from_secs(30),
@@ -78,12 +78,17 @@ impl Harness {
     /// A second client key, with a hard budget of `budget` USD a day when given.
     pub(crate) async fn client_key(&self, name: &str, budget: Option<&str>) -> String {
         let budget = budget.map(|b| (usd(b), BudgetPeriod::Day));
-        self.engine.create_client_key(name, budget).await.unwrap().1
+        self.engine
+            .clients()
+            .create(name, budget)
+            .await
+            .unwrap()
+            .secret
     }
 
     /// Adds route `name`: OpenRouter's [`MODEL`] alone, failing over as `failover` says.
     pub(crate) async fn add_route(&self, name: &str, failover: Failover) {
-        let mut config = self.engine.router_config();
+        let mut config = self.engine.routing().config();
         config.routes.push(Route {
             name: name.into(),
             strategy: Strategy::default(),
@@ -98,7 +103,7 @@ impl Harness {
             }],
             failover,
         });
-        self.engine.set_router_config(config).await.unwrap();
+        self.engine.routing().set_config(config).await.unwrap();
     }
 
     /// The environment of the SDK script: where the gateway is, the key, the model.
@@ -140,7 +145,7 @@ impl Harness {
     pub(crate) async fn ledger(&self) -> Vec<LedgerEntry> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let mut rows = self.engine.recent_requests(1000).await.unwrap();
+            let mut rows = self.engine.spend().recent_requests(1000).await.unwrap();
             rows.sort_by(|a, b| a.id.cmp(&b.id));
             let pending = rows
                 .iter()
@@ -156,7 +161,8 @@ impl Harness {
     pub(crate) async fn spend_by_client(&self) -> Vec<(String, Usd, u64)> {
         let report = self
             .engine
-            .spend_report(SpendGrouping::Client, None, None)
+            .spend()
+            .report(SpendGrouping::Client, None, None)
             .await
             .unwrap();
         report

@@ -247,7 +247,7 @@ async fn a_stream_cut_mid_answer_raises_in_the_sdk_and_keeps_its_row() {
     );
 
     // OpenRouter's `/generation` knows what it billed; reconciling records it exactly.
-    assert_eq!(h.engine.reconcile_costs(10).await.unwrap(), 1);
+    assert_eq!(h.engine.spend().reconcile_costs(10).await.unwrap(), 1);
     let row = &h.ledger().await[0];
     assert_eq!(
         (row.cost, row.cost_source),

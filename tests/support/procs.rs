@@ -68,6 +68,10 @@ pub fn tree(marker: &str, name: &str) -> Vec<(u32, String)> {
 /// `/proc/<pid>/stat` gives the start in clock ticks since boot, and `/proc/uptime` the time
 /// since boot now; both count from the same boot, so the start is `now - uptime + start`,
 /// to about 10 ms (one tick), which is fine for launches that take hundreds of ms.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "anchors /proc's boot-relative start time to the epoch, which only the wall clock can do"
+)]
 pub fn started_epoch_ms(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the `(comm)`: state is field 3, starttime field 22.

@@ -1,17 +1,15 @@
 //! The Agents screen: agents and their templates, memory, MCP servers, runs with a live trace,
 //! and answers to tool calls waiting for approval.
 
-use switchboard_engine::RunOptions;
 use switchboard_engine::agent::{
     AgentEvent, AgentSpec, McpServer, Memory, RunView, Task, TaskReport, Template,
 };
+use switchboard_engine::{AgentDetail, RunOptions};
+use tauri::AppHandle;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
 use tokio::sync::mpsc;
 
 use super::chat::{Batched, forward_batched};
-use crate::error::IpcError;
-use crate::state::AppState;
 
 /// Enough for a burst of deltas while the webview is busy; the engine never waits on it for
 /// deltas (they are `try_send`), only for the few events that must arrive.
@@ -30,151 +28,115 @@ impl Batched for AgentEvent {
     }
 }
 
-/// The templates a new agent can start from.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_templates(state: State<'_, AppState>) -> Result<Vec<Template>, IpcError> {
-    Ok(state.engine()?.agent_templates())
+command! {
+    /// The templates a new agent can start from.
+    async fn agent_templates(engine) -> Vec<Template> {
+        engine.agents().templates()
+    }
 }
 
-/// Every agent.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agents_list(state: State<'_, AppState>) -> Result<Vec<AgentSpec>, IpcError> {
-    Ok(state.engine()?.agents().await?)
+command! {
+    /// Every agent.
+    async fn agents_list(engine) -> Vec<AgentSpec> {
+        engine.agents().list().await?
+    }
 }
 
-/// An agent with its memory, for the editor.
-#[derive(Debug, serde::Serialize, specta::Type)]
-pub(crate) struct AgentDetail {
-    spec: AgentSpec,
-    memory: Memory,
+command! {
+    /// One agent and its memory.
+    async fn agent_get(engine, name: String) -> AgentDetail {
+        engine.agents().get(name).await?
+    }
 }
 
-/// One agent and its memory.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_get(
-    state: State<'_, AppState>,
-    name: String,
-) -> Result<AgentDetail, IpcError> {
-    let (spec, memory) = state.engine()?.agent(name).await?;
-    Ok(AgentDetail { spec, memory })
+command! {
+    /// Creates (`previous` null) or updates an agent; a bad spec is refused with what to fix.
+    async fn agent_save(engine, previous: Option<String>, spec: AgentSpec) -> AgentSpec {
+        engine.agents().save(previous, spec).await?
+    }
 }
 
-/// Creates (`previous` null) or updates an agent; a bad spec is refused with what to fix.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_save(
-    state: State<'_, AppState>,
-    previous: Option<String>,
-    spec: AgentSpec,
-) -> Result<AgentSpec, IpcError> {
-    Ok(state.engine()?.save_agent(previous, spec).await?)
+command! {
+    /// Deletes an agent (its runs and spend stay in the history).
+    async fn agent_delete(engine, name: String) -> () {
+        engine.agents().delete(name).await?
+    }
 }
 
-/// Deletes an agent (its runs and spend stay in the history).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_delete(state: State<'_, AppState>, name: String) -> Result<(), IpcError> {
-    Ok(state.engine()?.delete_agent(name).await?)
+command! {
+    /// Replaces an agent's memory: pinned facts, or forgetting.
+    async fn agent_memory_save(engine, name: String, memory: Memory) -> () {
+        engine.agents().set_memory(name, memory).await?
+    }
 }
 
-/// Replaces an agent's memory: pinned facts, or forgetting.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_memory_save(
-    state: State<'_, AppState>,
-    name: String,
-    memory: Memory,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.set_agent_memory(name, memory).await?)
+command! {
+    /// The newest runs of an agent (or of all, when `agent` is null).
+    async fn agent_runs(engine, agent: Option<String>) -> Vec<RunView> {
+        engine.agents().runs(agent, 50).await?
+    }
 }
 
-/// The newest runs of an agent (or of all, when `agent` is null).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_runs(
-    state: State<'_, AppState>,
-    agent: Option<String>,
-) -> Result<Vec<RunView>, IpcError> {
-    Ok(state.engine()?.agent_runs(agent, 50).await?)
+command! {
+    /// Runs a task; the trace streams on `on_event`, starting with the run's id. Resolves with the
+    /// report, also when the task failed or was stopped (`report.error`).
+    async fn agent_run(
+        engine,
+        name: String,
+        task: Task,
+        on_event: Channel<AgentEvent>,
+    ) -> TaskReport {
+        let engine = engine.clone();
+        let (tx, rx) = mpsc::channel(EVENT_BUFFER);
+        let forward = tokio::spawn(forward_batched(rx, move |event| {
+            on_event.send(event).is_ok()
+        }));
+        let options = RunOptions {
+            auto_approve: false,
+            interactive: true,
+        };
+        let report = engine.agents().run(name, task, options, tx).await;
+        let _ = forward.await;
+        report?
+    }
 }
 
-/// Runs a task; the trace streams on `on_event`, starting with the run's id. Resolves with the
-/// report, also when the task failed or was stopped (`report.error`).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_run(
-    state: State<'_, AppState>,
-    name: String,
-    task: Task,
-    on_event: Channel<AgentEvent>,
-) -> Result<TaskReport, IpcError> {
-    let engine = state.engine()?.clone();
-    let (tx, rx) = mpsc::channel(EVENT_BUFFER);
-    let forward = tokio::spawn(forward_batched(rx, move |event| {
-        on_event.send(event).is_ok()
-    }));
-    let options = RunOptions {
-        auto_approve: false,
-        interactive: true,
-    };
-    let report = engine.run_agent(name, task, options, tx).await;
-    let _ = forward.await;
-    Ok(report?)
+command! {
+    /// Stops a running task; what it did is kept.
+    async fn agent_stop(engine, run_id: String) -> () {
+        engine.agents().stop_run(&run_id);
+    }
 }
 
-/// Stops a running task; what it did is kept.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_stop(state: State<'_, AppState>, run_id: String) -> Result<(), IpcError> {
-    state.engine()?.stop_agent_run(&run_id);
-    Ok(())
+command! {
+    /// Allows or declines a tool call waiting for approval.
+    async fn agent_approve(engine, call_id: String, approve: bool) -> () {
+        engine.agents().answer_approval(&call_id, approve)?
+    }
 }
 
-/// Allows or declines a tool call waiting for approval.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn agent_approve(
-    state: State<'_, AppState>,
-    call_id: String,
-    approve: bool,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.answer_approval(&call_id, approve)?)
+command! {
+    /// Every configured MCP server, with its variables' names and masked values (never the values,
+    /// which stay in the OS keychain).
+    async fn mcp_servers_list(engine) -> Vec<McpServer> {
+        engine.agents().mcp_servers().await?
+    }
 }
 
-/// Every configured MCP server, with its variables' names and masked values (never the values,
-/// which stay in the OS keychain).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn mcp_servers_list(
-    state: State<'_, AppState>,
-) -> Result<Vec<McpServer>, IpcError> {
-    Ok(state.engine()?.mcp_servers().await?)
+command! {
+    /// Adds or replaces an MCP server; a variable sent without a value keeps the stored one.
+    async fn mcp_server_save(engine, app: AppHandle, server: McpServer) -> () {
+        crate::consent::require(&app, engine.agents().consent_for_mcp_server(&server).await?)
+            .await?;
+        engine.agents().save_mcp_server(server).await?
+    }
 }
 
-/// Adds or replaces an MCP server; a variable sent without a value keeps the stored one.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn mcp_server_save(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    server: McpServer,
-) -> Result<(), IpcError> {
-    let engine = state.engine()?;
-    crate::consent::require(&app, engine.consent_for_mcp_server(&server).await?).await?;
-    Ok(engine.save_mcp_server(server).await?)
-}
-
-/// Forgets an MCP server.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn mcp_server_delete(
-    state: State<'_, AppState>,
-    name: String,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.delete_mcp_server(name).await?)
+command! {
+    /// Forgets an MCP server.
+    async fn mcp_server_delete(engine, name: String) -> () {
+        engine.agents().delete_mcp_server(name).await?
+    }
 }
 
 #[cfg(test)]

@@ -4,183 +4,152 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchboard_core::{
     Attachment, ChatEvent, ColumnSpec, ConversationSummary, ConversationView, ModelChoice,
     SearchHit,
 };
-use switchboard_engine::ExportFormat;
+use switchboard_engine::{ConversationPage, ExportFormat};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
-use tokio::sync::mpsc;
 
-use crate::error::IpcError;
 use crate::state::AppState;
+use tokio::sync::mpsc;
 
 /// Bounded so a slow webview slows the stream instead of growing memory without limit.
 const EVENT_BUFFER: usize = 256;
 /// About one animation frame: text arriving faster is merged into one message.
 const FRAME: Duration = Duration::from_millis(16);
 
-/// Every conversation, pinned first, then the most recent. The sidebar pages with
-/// [`conversation_list_page`] instead, which a long history needs.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_list(
-    state: State<'_, AppState>,
-) -> Result<Vec<ConversationSummary>, IpcError> {
-    Ok(state.engine()?.conversations().await?)
+command! {
+    /// Every conversation, pinned first, then the most recent. The sidebar pages with
+    /// [`conversation_list_page`] instead, which a long history needs.
+    async fn conversation_list(engine) -> Vec<ConversationSummary> {
+        engine.conversations().list().await?
+    }
 }
 
-/// The sidebar a page at a time: the `limit` conversations (1 to 500) after `after`, in the
-/// sidebar's order (pinned first, then the most recent); the first ones without it. An empty
-/// page means the list has ended.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_list_page(
-    state: State<'_, AppState>,
-    after: Option<ConversationSummary>,
-    limit: u32,
-) -> Result<Vec<ConversationSummary>, IpcError> {
-    Ok(state.engine()?.conversations_after(after, limit).await?)
+command! {
+    /// The sidebar a page at a time: the `limit` conversations (1 to 500) after `after`, in the
+    /// sidebar's order (pinned first, then the most recent); the first ones without it. An empty
+    /// page means the list has ended.
+    async fn conversation_list_page(
+        state: State<'_, AppState>,
+        after: Option<ConversationSummary>,
+        limit: u32,
+    ) -> Vec<ConversationSummary> {
+        let engine = state.engine()?;
+        match state.startup.first_list_page(after.as_ref(), limit).await {
+            Some(page) => page,
+            None => engine.conversations().list_after(after, limit).await?,
+        }
+    }
 }
 
-/// One conversation, on its displayed path.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_open(
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<ConversationView, IpcError> {
-    Ok(state.engine()?.conversation(id).await?)
+command! {
+    /// One conversation, on its displayed path.
+    async fn conversation_open(engine, id: String) -> ConversationView {
+        engine.conversations().open(id).await?
+    }
 }
 
-/// Part of a conversation (see [`conversation_page`]).
-#[derive(Debug, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ConversationPage {
-    /// The conversation with only this page's turns.
-    view: ConversationView,
-    /// How many turns of the displayed path come before the page.
-    skipped: u32,
+command! {
+    /// The `limit` turns of the displayed path just before turn `before` (the latest without it),
+    /// so a long conversation opens with what is on screen and pages the rest in.
+    async fn conversation_page(
+        state: State<'_, AppState>,
+        id: String,
+        before: Option<String>,
+        limit: u32,
+    ) -> ConversationPage {
+        let engine = state.engine()?;
+        match state.startup.last_page(&id, before.as_deref(), limit).await {
+            Some(page) => page,
+            None => engine.conversations().page(id, before, limit).await?,
+        }
+    }
 }
 
-/// The `limit` turns of the displayed path just before turn `before` (the latest without it),
-/// so a long conversation opens with what is on screen and pages the rest in.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_page(
-    state: State<'_, AppState>,
-    id: String,
-    before: Option<String>,
-    limit: u32,
-) -> Result<ConversationPage, IpcError> {
-    let (view, skipped) = state.engine()?.conversation_page(id, before, limit).await?;
-    Ok(ConversationPage { view, skipped })
+command! {
+    /// A new conversation with these columns.
+    async fn conversation_create(engine, columns: Vec<ColumnSpec>) -> ConversationView {
+        engine.conversations().create(columns).await?
+    }
 }
 
-/// A new conversation with these columns.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_create(
-    state: State<'_, AppState>,
-    columns: Vec<ColumnSpec>,
-) -> Result<ConversationView, IpcError> {
-    Ok(state.engine()?.create_conversation(columns).await?)
+command! {
+    /// Replaces the columns' models and parameters.
+    async fn conversation_set_columns(
+        engine,
+        id: String,
+        columns: Vec<ColumnSpec>,
+    ) -> ConversationView {
+        engine.conversations().set_columns(id, columns).await?
+    }
 }
 
-/// Replaces the columns' models and parameters.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_set_columns(
-    state: State<'_, AppState>,
-    id: String,
-    columns: Vec<ColumnSpec>,
-) -> Result<ConversationView, IpcError> {
-    Ok(state.engine()?.set_columns(id, columns).await?)
+command! {
+    /// Renames a conversation.
+    async fn conversation_rename(engine, id: String, title: String) -> () {
+        engine.conversations().rename(id, title).await?
+    }
 }
 
-/// Renames a conversation.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_rename(
-    state: State<'_, AppState>,
-    id: String,
-    title: String,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.rename_conversation(id, title).await?)
+command! {
+    /// Pins or unpins a conversation.
+    async fn conversation_pin(engine, id: String, pinned: bool) -> () {
+        engine.conversations().pin(id, pinned).await?
+    }
 }
 
-/// Pins or unpins a conversation.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_pin(
-    state: State<'_, AppState>,
-    id: String,
-    pinned: bool,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.pin_conversation(id, pinned).await?)
+command! {
+    /// Makes a conversation private (every OpenRouter request of it asks for zero data retention
+    /// and no data collection) or not; returns the conversation as now shown.
+    async fn conversation_set_private(engine, id: String, is_private: bool) -> ConversationView {
+        engine.conversations().set_private(id, is_private).await?
+    }
 }
 
-/// Makes a conversation private (every OpenRouter request of it asks for zero data retention
-/// and no data collection) or not; returns the conversation as now shown.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_set_private(
-    state: State<'_, AppState>,
-    id: String,
-    is_private: bool,
-) -> Result<ConversationView, IpcError> {
-    Ok(state
-        .engine()?
-        .set_conversation_private(id, is_private)
-        .await?)
+command! {
+    /// Deletes a conversation for real.
+    async fn conversation_delete(engine, id: String) -> () {
+        engine.conversations().delete(id).await?
+    }
 }
 
-/// Deletes a conversation for real.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_delete(
-    state: State<'_, AppState>,
-    id: String,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.delete_conversation(id).await?)
+command! {
+    /// Keeps one column; the others retire.
+    async fn conversation_continue_with(engine, id: String, column_id: String) -> ConversationView {
+        engine.conversations().continue_with(id, column_id).await?
+    }
 }
 
-/// Keeps one column; the others retire.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_continue_with(
-    state: State<'_, AppState>,
-    id: String,
-    column_id: String,
-) -> Result<ConversationView, IpcError> {
-    Ok(state.engine()?.continue_with_column(id, column_id).await?)
+command! {
+    /// Shows another version of an edited turn.
+    async fn conversation_select_version(
+        engine,
+        turn_id: String,
+        version: u32,
+    ) -> ConversationView {
+        engine
+            .conversations()
+            .select_version(turn_id, version)
+            .await?
+    }
 }
 
-/// Shows another version of an edited turn.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_select_version(
-    state: State<'_, AppState>,
-    turn_id: String,
-    version: u32,
-) -> Result<ConversationView, IpcError> {
-    Ok(state
-        .engine()?
-        .select_turn_version(turn_id, version)
-        .await?)
-}
-
-/// Shows another attempt of a regenerated answer.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_select_attempt(
-    state: State<'_, AppState>,
-    answer_id: String,
-    attempt: u32,
-) -> Result<ConversationView, IpcError> {
-    Ok(state.engine()?.select_attempt(answer_id, attempt).await?)
+command! {
+    /// Shows another attempt of a regenerated answer.
+    async fn conversation_select_attempt(
+        engine,
+        answer_id: String,
+        attempt: u32,
+    ) -> ConversationView {
+        engine
+            .conversations()
+            .select_attempt(answer_id, attempt)
+            .await?
+    }
 }
 
 /// What to send.
@@ -192,33 +161,30 @@ pub(crate) struct SendInput {
     attachments: Vec<Attachment>,
 }
 
-/// Sends to every active column; events stream on `on_event` until every answer ended.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn chat_send(
-    state: State<'_, AppState>,
-    input: SendInput,
-    on_event: Channel<ChatEvent>,
-) -> Result<String, IpcError> {
-    let engine = state.engine()?.clone();
-    let (tx, bridge) = bridge(on_event);
-    let result = engine
-        .send(input.conversation_id, input.text, input.attachments, tx)
-        .await;
-    let _ = bridge.await;
-    Ok(result?)
+command! {
+    /// Sends to every active column; events stream on `on_event` until every answer ended.
+    async fn chat_send(engine, input: SendInput, on_event: Channel<ChatEvent>) -> String {
+        let engine = engine.clone();
+        let (tx, bridge) = bridge(on_event);
+        let result = engine
+            .conversations()
+            .send(input.conversation_id, input.text, input.attachments, tx)
+            .await;
+        let _ = bridge.await;
+        result?
+    }
 }
 
-/// The user's verdict on an answer (thumbs, or the winner of a comparison): the smart
-/// routing strategy learns from it.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn answer_rate(
-    state: State<'_, AppState>,
-    answer_id: String,
-    signal: switchboard_engine::router::Signal,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.rate_answer(answer_id, signal).await?)
+command! {
+    /// The user's verdict on an answer (thumbs, or the winner of a comparison): the smart
+    /// routing strategy learns from it.
+    async fn answer_rate(
+        engine,
+        answer_id: String,
+        signal: switchboard_engine::router::Signal,
+    ) -> () {
+        engine.routing().rate_answer(answer_id, signal).await?
+    }
 }
 
 /// What a message would cost, per column, before it is sent.
@@ -231,22 +197,19 @@ pub(crate) struct PredictInput {
     attachments: Vec<switchboard_core::Attachment>,
 }
 
-/// Predicted prompt tokens, prompt cost and worst-case cost of sending a message, per column.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn chat_predict(
-    state: State<'_, AppState>,
-    input: PredictInput,
-) -> Result<Vec<switchboard_core::CostPrediction>, IpcError> {
-    Ok(state
-        .engine()?
-        .predict_costs(
-            input.conversation_id,
-            input.columns,
-            input.text,
-            input.attachments,
-        )
-        .await?)
+command! {
+    /// Predicted prompt tokens, prompt cost and worst-case cost of sending a message, per column.
+    async fn chat_predict(engine, input: PredictInput) -> Vec<switchboard_core::CostPrediction> {
+        engine
+            .conversations()
+            .predict_costs(
+                input.conversation_id,
+                input.columns,
+                input.text,
+                input.attachments,
+            )
+            .await?
+    }
 }
 
 /// Which answer to regenerate.
@@ -258,115 +221,90 @@ pub(crate) struct RegenerateInput {
     column_id: String,
 }
 
-/// Answers a turn again in one column; the earlier attempt is kept.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn chat_regenerate(
-    state: State<'_, AppState>,
-    input: RegenerateInput,
-    on_event: Channel<ChatEvent>,
-) -> Result<(), IpcError> {
-    let engine = state.engine()?.clone();
-    let (tx, bridge) = bridge(on_event);
-    let result = engine
-        .regenerate(input.conversation_id, input.turn_id, input.column_id, tx)
-        .await;
-    let _ = bridge.await;
-    Ok(result?)
+command! {
+    /// Answers a turn again in one column; the earlier attempt is kept.
+    async fn chat_regenerate(engine, input: RegenerateInput, on_event: Channel<ChatEvent>) -> () {
+        let engine = engine.clone();
+        let (tx, bridge) = bridge(on_event);
+        let result = engine
+            .conversations()
+            .regenerate(input.conversation_id, input.turn_id, input.column_id, tx)
+            .await;
+        let _ = bridge.await;
+        result?
+    }
 }
 
-/// Edits an earlier user message and sends it again; the old version stays as a branch.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn chat_edit_resend(
-    state: State<'_, AppState>,
-    turn_id: String,
-    text: String,
-    on_event: Channel<ChatEvent>,
-) -> Result<String, IpcError> {
-    let engine = state.engine()?.clone();
-    let (tx, bridge) = bridge(on_event);
-    let result = engine.edit_and_resend(turn_id, text, tx).await;
-    let _ = bridge.await;
-    Ok(result?)
+command! {
+    /// Edits an earlier user message and sends it again; the old version stays as a branch.
+    async fn chat_edit_resend(
+        engine,
+        turn_id: String,
+        text: String,
+        on_event: Channel<ChatEvent>,
+    ) -> String {
+        let engine = engine.clone();
+        let (tx, bridge) = bridge(on_event);
+        let result = engine
+            .conversations()
+            .edit_and_resend(turn_id, text, tx)
+            .await;
+        let _ = bridge.await;
+        result?
+    }
 }
 
-/// Stops one answer (what arrived is kept).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn chat_stop(
-    state: State<'_, AppState>,
-    answer_id: String,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.stop_answer(answer_id).await?)
+command! {
+    /// Stops one answer (what arrived is kept).
+    async fn chat_stop(engine, answer_id: String) -> () {
+        engine.conversations().stop_answer(answer_id).await?
+    }
 }
 
-/// Stops every answer of a conversation.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn chat_stop_all(
-    state: State<'_, AppState>,
-    conversation_id: String,
-) -> Result<(), IpcError> {
-    Ok(state.engine()?.stop_all(conversation_id).await?)
+command! {
+    /// Stops every answer of a conversation.
+    async fn chat_stop_all(engine, conversation_id: String) -> () {
+        engine.conversations().stop_all(conversation_id).await?
+    }
 }
 
-/// Full-text search across all conversations.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_search(
-    state: State<'_, AppState>,
-    query: String,
-) -> Result<Vec<SearchHit>, IpcError> {
-    Ok(state.engine()?.search(query, 50).await?)
+command! {
+    /// Full-text search across all conversations.
+    async fn conversation_search(engine, query: String) -> Vec<SearchHit> {
+        engine.conversations().search(query, 50).await?
+    }
 }
 
-/// Export formats offered to the UI.
-#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum ExportKind {
-    Markdown,
-    Json,
+command! {
+    /// Asks where to save the export (a native save dialog) and writes it there; resolves with
+    /// the path, or `null` when the user cancelled.
+    async fn conversation_export(
+        engine,
+        app: AppHandle,
+        id: String,
+        format: ExportFormat,
+    ) -> Option<String> {
+        let file = engine.conversations().export_file(id, format).await?;
+        let Some(path) = crate::save_dialog::choose_path(&app, &file).await else {
+            return Ok(None);
+        };
+        engine.write_export(path.clone(), file.bytes).await?;
+        Some(path.display().to_string())
+    }
 }
 
-/// Asks where to save the export (a native save dialog) and writes it there; resolves with
-/// the path, or `null` when the user cancelled.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_export(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-    format: ExportKind,
-) -> Result<Option<String>, IpcError> {
-    let format = match format {
-        ExportKind::Markdown => ExportFormat::Markdown,
-        ExportKind::Json => ExportFormat::Json,
-    };
-    let engine = state.engine()?;
-    let file = engine.conversation_export_file(id, format).await?;
-    let Some(path) = crate::save_dialog::choose_path(&app, &file).await else {
-        return Ok(None);
-    };
-    engine.write_export(path.clone(), file.bytes).await?;
-    Ok(Some(path.display().to_string()))
+command! {
+    /// Imports an exported conversation as a new one.
+    async fn conversation_import(engine, json: String) -> ConversationView {
+        engine.conversations().import_json(json).await?
+    }
 }
 
-/// Imports an exported conversation as a new one.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn conversation_import(
-    state: State<'_, AppState>,
-    json: String,
-) -> Result<ConversationView, IpcError> {
-    Ok(state.engine()?.import_json(json).await?)
-}
-
-/// Every model the user can reach, for the picker.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn models_list(state: State<'_, AppState>) -> Result<Vec<ModelChoice>, IpcError> {
-    Ok(state.engine()?.model_choices().await?)
+command! {
+    /// Every model the user can reach, for the picker.
+    async fn models_list(engine) -> Vec<ModelChoice> {
+        engine.models().choices().await?
+    }
 }
 
 /// A sender for the engine and the task that forwards its events to the webview.

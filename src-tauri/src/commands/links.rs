@@ -7,36 +7,35 @@
 
 use switchboard_core::{ErrorCode, ErrorInfo, ExternalLink};
 
-use crate::error::IpcError;
-
-/// Opens an `http(s)` or `mailto` link with the system's default handler.
-///
-/// Rejects anything else as `invalid_input`. Resolves once the launcher has started; whether
-/// the browser then shows the page is beyond what the OS reports.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip_all, err(Debug))]
-pub(crate) async fn link_open(url: String) -> Result<(), IpcError> {
-    let link = ExternalLink::parse(&url).map_err(ErrorInfo::from)?;
-    // The launcher waits up to a quarter second to see whether xdg-open/gio fail at once, so
-    // it runs off the async workers.
-    let opened = tauri::async_runtime::spawn_blocking(move || {
-        tauri_plugin_opener::open_url(link.as_str(), None::<&str>)
-    })
-    .await;
-    match opened {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(err)) => {
-            tracing::warn!(error = %err, "no launcher could open the link");
-            Err(ErrorInfo::new(
-                ErrorCode::Internal,
-                "No browser could be started for this link. Copy it and open it yourself.",
-            )
-            .into())
-        }
-        Err(err) => {
-            tracing::error!(error = %err, "the link launcher task failed");
-            Err(ErrorInfo::new(ErrorCode::Internal, "The link could not be opened.").into())
+command! {
+    /// Opens an `http(s)` or `mailto` link with the system's default handler.
+    ///
+    /// Rejects anything else as `invalid_input`. Resolves once the launcher has started; whether
+    /// the browser then shows the page is beyond what the OS reports.
+    async fn link_open(url: String) -> () {
+        let link = ExternalLink::parse(&url).map_err(ErrorInfo::from)?;
+        // The launcher waits up to a quarter second to see whether xdg-open/gio fail at once, so
+        // it runs off the async workers.
+        let opened = tauri::async_runtime::spawn_blocking(move || {
+            tauri_plugin_opener::open_url(link.as_str(), None::<&str>)
+        })
+        .await;
+        match opened {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::warn!(error = %err, "no launcher could open the link");
+                return Err(ErrorInfo::new(
+                    ErrorCode::Internal,
+                    "No browser could be started for this link. Copy it and open it yourself.",
+                )
+                .into());
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "the link launcher task failed");
+                return Err(
+                    ErrorInfo::new(ErrorCode::Internal, "The link could not be opened.").into(),
+                );
+            }
         }
     }
 }

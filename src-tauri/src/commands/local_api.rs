@@ -48,23 +48,18 @@ fn status(gateway: Option<&Gateway>) -> LocalApiStatus {
     }
 }
 
-/// Whether the local API runs, where, and how busy it is.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn local_api_status(
-    state: State<'_, AppState>,
-) -> Result<LocalApiStatus, IpcError> {
-    Ok(status(state.gateway.lock().await.as_ref()))
+command! {
+    /// Whether the local API runs, where, and how busy it is.
+    async fn local_api_status(state: State<'_, AppState>) -> LocalApiStatus {
+        status(state.gateway.lock().await.as_ref())
+    }
 }
 
-/// Starts the local API on loopback `port` (restarting it if it runs on another port).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn local_api_start(
-    state: State<'_, AppState>,
-    port: u16,
-) -> Result<LocalApiStatus, IpcError> {
-    start(&state, port).await
+command! {
+    /// Starts the local API on loopback `port` (restarting it if it runs on another port).
+    async fn local_api_start(state: State<'_, AppState>, port: u16) -> LocalApiStatus {
+        start(&state, port).await?
+    }
 }
 
 async fn start(state: &AppState, port: u16) -> Result<LocalApiStatus, IpcError> {
@@ -96,7 +91,7 @@ pub(crate) fn start_with_app(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         let Ok(engine) = state.engine() else { return };
-        let settings = match engine.preferences().await {
+        let settings = match engine.settings().preferences().await {
             Ok(prefs) => prefs.local_api,
             Err(e) => {
                 tracing::warn!(error = %e, "preferences unreadable; local API not started");
@@ -112,13 +107,13 @@ pub(crate) fn start_with_app(app: &AppHandle) {
     });
 }
 
-/// Stops the local API after the requests in flight end (or a few seconds).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn local_api_stop(state: State<'_, AppState>) -> Result<LocalApiStatus, IpcError> {
-    if let Some(running) = state.gateway.lock().await.take() {
-        running.stop(GRACE).await;
-        tracing::info!("local API stopped");
+command! {
+    /// Stops the local API after the requests in flight end (or a few seconds).
+    async fn local_api_stop(state: State<'_, AppState>) -> LocalApiStatus {
+        if let Some(running) = state.gateway.lock().await.take() {
+            running.stop(GRACE).await;
+            tracing::info!("local API stopped");
+        }
+        status(None)
     }
-    Ok(status(None))
 }

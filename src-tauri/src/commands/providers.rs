@@ -9,97 +9,91 @@ use switchboard_engine::NewCustomProvider;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
-use crate::error::IpcError;
 use crate::events::ProvidersChanged;
 use crate::state::AppState;
 
-/// Every provider with its base URL and masked key, and whether the keychain answers.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn providers_overview(
-    state: State<'_, AppState>,
-) -> Result<ProvidersOverview, IpcError> {
-    Ok(state.engine()?.providers_overview().await?)
+command! {
+    /// Every provider with its base URL and masked key, and whether the keychain answers.
+    async fn providers_overview(state: State<'_, AppState>) -> ProvidersOverview {
+        let engine = state.engine()?;
+        match state.startup.overview().await {
+            Some(overview) => overview,
+            None => engine.keys().overview().await?,
+        }
+    }
 }
 
-/// Saves (or replaces) a provider's key in the OS keychain.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn key_save(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    provider: ProviderId,
-    key: String,
-) -> Result<ProvidersOverview, IpcError> {
-    let overview = state.engine()?.set_key(provider, key).await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Saves (or replaces) a provider's key in the OS keychain.
+    async fn key_save(
+        engine,
+        app: AppHandle,
+        provider: ProviderId,
+        key: String,
+    ) -> ProvidersOverview {
+        let overview = engine.keys().set(provider, key).await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }
 
-/// Deletes a provider's key from the OS keychain.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn key_remove(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    provider: ProviderId,
-) -> Result<ProvidersOverview, IpcError> {
-    let overview = state.engine()?.remove_key(provider).await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Deletes a provider's key from the OS keychain.
+    async fn key_remove(engine, app: AppHandle, provider: ProviderId) -> ProvidersOverview {
+        let overview = engine.keys().remove(provider).await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }
 
-/// Adds a further key, used in turn with the main one. The key goes to the OS keychain.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn key_extra_add(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    provider: ProviderId,
-    label: String,
-    key: String,
-) -> Result<ProvidersOverview, IpcError> {
-    let overview = state.engine()?.add_extra_key(provider, label, key).await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Adds a further key, used in turn with the main one. The key goes to the OS keychain.
+    async fn key_extra_add(
+        engine,
+        app: AppHandle,
+        provider: ProviderId,
+        label: String,
+        key: String,
+    ) -> ProvidersOverview {
+        let overview = engine.keys().add_extra(provider, label, key).await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }
 
-/// Removes a further key from the keychain.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn key_extra_remove(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    provider: ProviderId,
-    label: String,
-) -> Result<ProvidersOverview, IpcError> {
-    let overview = state.engine()?.remove_extra_key(provider, label).await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Removes a further key from the keychain.
+    async fn key_extra_remove(
+        engine,
+        app: AppHandle,
+        provider: ProviderId,
+        label: String,
+    ) -> ProvidersOverview {
+        let overview = engine.keys().remove_extra(provider, label).await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }
 
-/// Uses a key the provider refused again (`default` is the main key).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn key_enable(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    provider: ProviderId,
-    label: String,
-) -> Result<ProvidersOverview, IpcError> {
-    let overview = state.engine()?.enable_key(provider, label).await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Uses a key the provider refused again (`default` is the main key).
+    async fn key_enable(
+        engine,
+        app: AppHandle,
+        provider: ProviderId,
+        label: String,
+    ) -> ProvidersOverview {
+        let overview = engine.keys().enable(provider, label).await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }
 
-/// Tests the key in effect with a call that costs nothing.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn key_test(
-    state: State<'_, AppState>,
-    provider: ProviderId,
-) -> Result<KeyCheck, IpcError> {
-    Ok(state.engine()?.test_key(provider).await?)
+command! {
+    /// Tests the key in effect with a call that costs nothing.
+    async fn key_test(engine, provider: ProviderId) -> KeyCheck {
+        engine.keys().test(provider).await?
+    }
 }
 
 /// A new OpenAI-compatible server.
@@ -111,22 +105,22 @@ pub(crate) struct CustomProviderInput {
     api_key: Option<String>,
 }
 
-/// Adds a custom provider (and its key, if given).
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn custom_provider_add(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    input: CustomProviderInput,
-) -> Result<ProvidersOverview, IpcError> {
-    let new = NewCustomProvider {
-        name: input.name,
-        base_url: input.base_url,
-        api_key: input.api_key,
-    };
-    let overview = state.engine()?.add_custom_provider(new).await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Adds a custom provider (and its key, if given).
+    async fn custom_provider_add(
+        engine,
+        app: AppHandle,
+        input: CustomProviderInput,
+    ) -> ProvidersOverview {
+        let new = NewCustomProvider {
+            name: input.name,
+            base_url: input.base_url,
+            api_key: input.api_key,
+        };
+        let overview = engine.keys().add_custom_provider(new).await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }
 
 /// A custom provider's new name and URL.
@@ -138,35 +132,36 @@ pub(crate) struct CustomProviderUpdate {
     base_url: String,
 }
 
-/// Renames or re-points a custom provider.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn custom_provider_update(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    update: CustomProviderUpdate,
-) -> Result<ProvidersOverview, IpcError> {
-    let engine = state.engine()?;
-    let consent = engine
-        .consent_for_custom_url(update.id.clone(), update.base_url.clone())
-        .await?;
-    crate::consent::require(&app, consent).await?;
-    let overview = engine
-        .update_custom_provider(update.id, update.name, update.base_url)
-        .await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Renames or re-points a custom provider.
+    async fn custom_provider_update(
+        engine,
+        app: AppHandle,
+        update: CustomProviderUpdate,
+    ) -> ProvidersOverview {
+        let consent = engine
+            .keys()
+            .consent_for_custom_url(update.id.clone(), update.base_url.clone())
+            .await?;
+        crate::consent::require(&app, consent).await?;
+        let overview = engine
+            .keys()
+            .update_custom_provider(update.id, update.name, update.base_url)
+            .await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }
 
-/// Removes a custom provider and its key.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn custom_provider_remove(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    provider: ProviderId,
-) -> Result<ProvidersOverview, IpcError> {
-    let overview = state.engine()?.remove_custom_provider(provider).await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(overview)
+command! {
+    /// Removes a custom provider and its key.
+    async fn custom_provider_remove(
+        engine,
+        app: AppHandle,
+        provider: ProviderId,
+    ) -> ProvidersOverview {
+        let overview = engine.keys().remove_custom_provider(provider).await?;
+        let _ = ProvidersChanged.emit(&app);
+        overview
+    }
 }

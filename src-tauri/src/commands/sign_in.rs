@@ -4,12 +4,10 @@
 
 use switchboard_core::{ExternalLink, SignedIn, Usd};
 use switchboard_engine::SignInOptions;
-use tauri::{AppHandle, State};
+use tauri::AppHandle;
 use tauri_specta::Event;
 
-use crate::error::IpcError;
 use crate::events::ProvidersChanged;
-use crate::state::AppState;
 
 /// Why the sign-in page did not open.
 #[derive(Debug, thiserror::Error)]
@@ -25,38 +23,31 @@ enum Unopened {
     Task(#[from] tauri::Error),
 }
 
-/// Opens OpenRouter's sign-in page in the browser and resolves once the browser has come back
-/// and the new key is in the keychain (or the sign-in failed, timed out after 5 minutes, or was
-/// cancelled: `cancelled` is the code for the last, which needs no message). `limit` asks
-/// OpenRouter for a spending limit (USD) on the new key; `SignedIn.limit` says whether the key
-/// has it.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip_all, err(Debug))]
-pub(crate) async fn openrouter_sign_in(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    limit: Option<Usd>,
-) -> Result<SignedIn, IpcError> {
-    let options = SignInOptions {
-        limit,
-        ..SignInOptions::default()
-    };
-    let signed_in = state
-        .engine()?
-        .sign_in_with_openrouter(options, open_in_browser)
-        .await?;
-    let _ = ProvidersChanged.emit(&app);
-    Ok(signed_in)
+command! {
+    /// Opens OpenRouter's sign-in page in the browser and resolves once the browser has come back
+    /// and the new key is in the keychain (or the sign-in failed, timed out after 5 minutes, or was
+    /// cancelled: `cancelled` is the code for the last, which needs no message). `limit` asks
+    /// OpenRouter for a spending limit (USD) on the new key; `SignedIn.limit` says whether the key
+    /// has it.
+    async fn openrouter_sign_in(engine, app: AppHandle, limit: Option<Usd>) -> SignedIn {
+        let options = SignInOptions {
+            limit,
+            ..SignInOptions::default()
+        };
+        let signed_in = engine
+            .keys()
+            .sign_in_with_openrouter(options, open_in_browser)
+            .await?;
+        let _ = ProvidersChanged.emit(&app);
+        signed_in
+    }
 }
 
-/// Cancels the sign-in under way; resolves with whether one was.
-#[tauri::command]
-#[specta::specta]
-pub(crate) async fn openrouter_sign_in_cancel(
-    state: State<'_, AppState>,
-) -> Result<bool, IpcError> {
-    Ok(state.engine()?.cancel_openrouter_sign_in())
+command! {
+    /// Cancels the sign-in under way; resolves with whether one was.
+    async fn openrouter_sign_in_cancel(engine) -> bool {
+        engine.keys().cancel_openrouter_sign_in()
+    }
 }
 
 async fn open_in_browser(url: String) -> Result<(), Unopened> {

@@ -1,5 +1,5 @@
 //! OpenRouter's account and catalogue routes (`/key`, `/credits`, `/generation`, `/models`,
-//! `/models/{author}/{slug}/endpoints`, `docs/openrouter-api.md` §5, §5b, §6) and the other
+//! `/models/{author}/{slug}/endpoints`, `docs/upstream-apis.md` §5, §5b, §6) and the other
 //! providers' model lists.
 
 use serde_json::{Value, json};

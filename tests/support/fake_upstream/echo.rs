@@ -2,7 +2,7 @@
 //! provider's own format whose text is `Echo: <last user message>`, so end-to-end tests and a
 //! person trying the CLI get something sensible with no scripting.
 //!
-//! Shapes follow `docs/openrouter-api.md`: OpenRouter chunks (§3: keep-alive comment, `role`
+//! Shapes follow `docs/upstream-apis.md`: OpenRouter chunks (§3: keep-alive comment, `role`
 //! on every chunk, a separate usage chunk with `cost`, `[DONE]`), OpenAI (§8: usage only with
 //! `stream_options.include_usage`, in a final `choices:[]` chunk) and Anthropic (§9: named
 //! events, cumulative usage in `message_delta`, no `[DONE]`).
@@ -67,6 +67,10 @@ fn content_text(content: Option<&Value>) -> String {
     }
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the fake upstream stamps `created` and its ids from its own clock, as a real server does"
+)]
 pub(crate) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

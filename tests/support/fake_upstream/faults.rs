@@ -103,7 +103,7 @@ fn describe(status: u16) -> (&'static str, &'static str) {
     }
 }
 
-/// An error body in `api`'s real shape (`docs/openrouter-api.md` §4, §8, §9).
+/// An error body in `api`'s real shape (`docs/upstream-apis.md` §4, §8, §9).
 pub(crate) fn error_body(api: Api, status: u16, message: Option<&str>) -> String {
     let (default_message, anthropic_type) = describe(status);
     let message = message.unwrap_or(default_message);

@@ -1,6 +1,6 @@
 //! OpenRouter team mode at the fake: the key management API (`/keys`), activity
 //! (`/activity`), and what happens when the team's keys are used for chat
-//! (`docs/openrouter-api.md` §4, §6.4; `anchors-2026.md` §4).
+//! (`docs/upstream-apis.md` §4, §6.4).
 //!
 //! A stateful key store: `POST /keys` mints `sk-or-v1-<64 hex>` with its SHA-256 as the 64-hex
 //! `hash` and a `sk-or-v1-abc...wxyz` label, answers `{data: Key, key}` (the only time the key

@@ -1,5 +1,5 @@
 //! OpenRouter's OAuth PKCE exchange, `POST /openrouter/api/v1/auth/keys`
-//! (`docs/openrouter-api.md` §6.4): `{code, code_verifier, code_challenge_method}` in,
+//! (`docs/upstream-apis.md` §6.4): `{code, code_verifier, code_challenge_method}` in,
 //! `{key, user_id}` out, for a code the test registered with [`FakeUpstream::oauth_code`].
 //!
 //! The fake checks the verifier against the registered challenge with its own S256

@@ -341,7 +341,7 @@ async fn openrouter_generation(
 
 async fn openrouter_models(State(s): St, m: Method, u: Uri, h: HeaderMap) -> Response {
     record(&s, &m, &u, &h, &[]);
-    // Auth is optional for the list (§5), so no key check.
+    // Auth is optional for the list (docs/upstream-apis.md §5), so no key check.
     let body = account::models_body();
     (StatusCode::OK, [("content-type", "application/json")], body).into_response()
 }

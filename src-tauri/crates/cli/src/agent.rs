@@ -84,7 +84,7 @@ pub(crate) async fn run(engine: &Engine, action: AgentAction) -> Result<(), Fail
             model,
         } => add(engine, name, &template, folder, model).await,
         AgentAction::Rm { name } => {
-            engine.delete_agent(name.clone()).await?;
+            engine.agents().delete(name.clone()).await?;
             writeln!(std::io::stdout(), "deleted agent \"{}\"", shown(&name))?;
             Ok(())
         }
@@ -101,7 +101,7 @@ pub(crate) async fn run(engine: &Engine, action: AgentAction) -> Result<(), Fail
 async fn list(engine: &Engine, templates: bool, json_out: bool) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     if templates {
-        let all = engine.agent_templates();
+        let all = engine.agents().templates();
         if json_out {
             return write_json(&all);
         }
@@ -110,7 +110,7 @@ async fn list(engine: &Engine, templates: bool, json_out: bool) -> Result<(), Fa
         }
         return Ok(());
     }
-    let agents = engine.agents().await?;
+    let agents = engine.agents().list().await?;
     if json_out {
         return write_json(&agents);
     }
@@ -141,7 +141,8 @@ async fn add(
     model: Option<String>,
 ) -> Result<(), Failure> {
     let Some(t) = engine
-        .agent_templates()
+        .agents()
+        .templates()
         .into_iter()
         .find(|t| t.id == template)
     else {
@@ -172,11 +173,11 @@ async fn add(
             .into());
         };
         spec.target = AgentTarget::Model {
-            provider: engine.resolve_provider(provider).await?,
+            provider: engine.routing().resolve_provider(provider).await?,
             model: id.to_owned(),
         };
     }
-    let saved = engine.save_agent(None, spec).await?;
+    let saved = engine.agents().save(None, spec).await?;
     writeln!(
         std::io::stdout(),
         "made agent \"{}\" ({})",
@@ -253,7 +254,7 @@ async fn run_task(
         auto_approve: yes,
         interactive: false,
     };
-    let report = engine.run_agent(name, task, options, tx).await;
+    let report = engine.agents().run(name, task, options, tx).await;
     let _ = progress.await;
     let report = report?;
     if json_out {

@@ -78,8 +78,12 @@ pub(crate) async fn run(engine: &Engine, action: ApiKeysAction) -> Result<(), Fa
             json,
         } => {
             let period = BudgetPeriod::from(period);
-            let (view, key) = engine
-                .create_client_key(&name, budget.map(|limit| (limit, period)))
+            let switchboard_engine::CreatedClientKey {
+                key: view,
+                secret: key,
+            } = engine
+                .clients()
+                .create(&name, budget.map(|limit| (limit, period)))
                 .await?;
             if json {
                 return write_json(&json!({ "name": view.name, "key": key }));
@@ -105,7 +109,7 @@ pub(crate) async fn run(engine: &Engine, action: ApiKeysAction) -> Result<(), Fa
             Ok(())
         }
         ApiKeysAction::List { json } => {
-            let keys = engine.client_keys().await?;
+            let keys = engine.clients().list().await?;
             if json {
                 return write_json(&keys.iter().map(key_json).collect::<Vec<_>>());
             }
@@ -140,7 +144,7 @@ pub(crate) async fn run(engine: &Engine, action: ApiKeysAction) -> Result<(), Fa
             Ok(())
         }
         ApiKeysAction::Revoke { name } => {
-            let revoked = engine.revoke_client_key(&name).await?;
+            let revoked = engine.clients().revoke(&name).await?;
             writeln!(
                 std::io::stdout(),
                 "Revoked client key \"{}\" ({}): requests with it are refused from now on. Its \
@@ -166,6 +170,10 @@ fn key_json(k: &ClientKeyView) -> serde_json::Value {
     })
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "only to print how long ago a key was used; the engine does not export the store's clock"
+)]
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

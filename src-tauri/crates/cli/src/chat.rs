@@ -75,7 +75,7 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
     request.temperature = args.temperature;
     request.stream = !args.no_stream;
 
-    let provider = engine.resolve_provider(&args.provider).await?;
+    let provider = engine.routing().resolve_provider(&args.provider).await?;
     let stream_text = !args.json;
     let mut stdout_failed = false;
     let mut print = |delta: &Delta| {
@@ -107,7 +107,8 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
         let cancel = CancellationToken::new();
         let stop = tokio::spawn(cancel_on_signal(cancel.clone()));
         let routed = engine
-            .chat_routed(route, request, &cancel, |event| match event {
+            .routing()
+            .chat(route, request, &cancel, |event| match event {
                 RouteEvent::Delta(d) => print(&d),
                 RouteEvent::Waiting { ms, reason } if stream_text => {
                     let _ = writeln!(
@@ -124,7 +125,7 @@ pub(crate) async fn run(engine: &Engine, args: ChatArgs) -> Result<(), Failure> 
         let outcome = routed.take_outcome()?;
         (outcome, routed_view.then_some(routed))
     };
-    let provider_name = engine.provider_name(&outcome.provider).await;
+    let provider_name = engine.routing().provider_name(&outcome.provider).await;
 
     if args.json {
         let mut json = record(&outcome, &provider_name);

@@ -16,7 +16,7 @@ pub(crate) fn usd_json(amount: Option<Usd>) -> serde_json::Value {
 }
 
 pub(crate) async fn key(engine: &Engine, json_out: bool) -> Result<(), Failure> {
-    let key = engine.openrouter_key().await?;
+    let key = engine.keys().openrouter_key().await?;
     if json_out {
         return write_json(&json!({
             "label": key.label,
@@ -91,7 +91,7 @@ pub(crate) async fn providers(
     json_out: bool,
 ) -> Result<(), Failure> {
     let overview = match action {
-        None => engine.providers_overview().await?,
+        None => engine.keys().overview().await?,
         Some(ProvidersAction::Add {
             name,
             base_url,
@@ -110,6 +110,7 @@ pub(crate) async fn providers(
                 None
             };
             engine
+                .keys()
                 .add_custom_provider(switchboard_engine::NewCustomProvider {
                     name,
                     base_url,
@@ -118,12 +119,12 @@ pub(crate) async fn providers(
                 .await?
         }
         Some(ProvidersAction::Remove { name }) => {
-            let id = engine.resolve_provider(&name).await?;
-            engine.remove_custom_provider(id).await?
+            let id = engine.routing().resolve_provider(&name).await?;
+            engine.keys().remove_custom_provider(id).await?
         }
         Some(ProvidersAction::Enable { provider, label }) => {
-            let id = engine.resolve_provider(&provider).await?;
-            engine.enable_key(id, label).await?
+            let id = engine.routing().resolve_provider(&provider).await?;
+            engine.keys().enable(id, label).await?
         }
     };
     if json_out {

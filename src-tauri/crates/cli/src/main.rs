@@ -208,7 +208,7 @@ const RECONCILE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// rows a crashed or interrupted process left behind too (the app does this every minute; a
 /// CLI-only user has no app running). Best effort: offline, the rows stay as they are.
 pub(crate) async fn reconcile(engine: &Engine) {
-    match tokio::time::timeout(RECONCILE_WAIT, engine.reconcile_costs(20)).await {
+    match tokio::time::timeout(RECONCILE_WAIT, engine.spend().reconcile_costs(20)).await {
         Ok(Ok(0)) | Err(_) => {}
         Ok(Ok(n)) => tracing::info!(rows = n, "costs reconciled with OpenRouter"),
         Ok(Err(e)) => tracing::debug!(error = %e, "cost reconciliation skipped"),

@@ -59,12 +59,12 @@ pub(crate) struct ModelsArgs {
 
 pub(crate) async fn run(engine: &Engine, args: ModelsArgs) -> Result<(), Failure> {
     if let Some(name) = &args.provider {
-        let provider = engine.resolve_provider(name).await?;
+        let provider = engine.routing().resolve_provider(name).await?;
         if provider.builtin() != Some(BuiltinProvider::OpenRouter) {
             return run_provider(engine, provider, &args).await;
         }
     }
-    let catalogue = engine.models(args.refresh).await?;
+    let catalogue = engine.models().catalogue(args.refresh).await?;
     if let Some(notice) = &catalogue.notice {
         let _ = writeln!(std::io::stderr(), "switchboard: {}", shown_lines(notice));
     }
@@ -200,7 +200,10 @@ async fn run_provider(
     provider: switchboard_engine::core::ProviderId,
     args: &ModelsArgs,
 ) -> Result<(), Failure> {
-    let catalogue = engine.provider_models(provider, args.refresh).await?;
+    let catalogue = engine
+        .models()
+        .provider_models(provider, args.refresh)
+        .await?;
     if let Some(notice) = &catalogue.notice {
         let _ = writeln!(std::io::stderr(), "switchboard: {}", shown_lines(notice));
     }

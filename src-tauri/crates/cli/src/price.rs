@@ -66,7 +66,7 @@ fn usd(text: &str) -> Result<Usd, InvalidAmount> {
 pub(crate) async fn run(engine: &Engine, action: PriceAction) -> Result<(), Failure> {
     let json_out = action.json();
     let prices = match action {
-        PriceAction::List { .. } => engine.model_prices().await?,
+        PriceAction::List { .. } => engine.models().prices().await?,
         PriceAction::Set {
             provider,
             model,
@@ -74,14 +74,14 @@ pub(crate) async fn run(engine: &Engine, action: PriceAction) -> Result<(), Fail
             output,
             ..
         } => {
-            let id = engine.resolve_provider(&provider).await?;
-            engine.set_model_price(id, model, input, output).await?
+            let id = engine.routing().resolve_provider(&provider).await?;
+            engine.models().set_price(id, model, input, output).await?
         }
         PriceAction::Rm {
             provider, model, ..
         } => {
-            let id = engine.resolve_provider(&provider).await?;
-            engine.remove_model_price(id, model).await?
+            let id = engine.routing().resolve_provider(&provider).await?;
+            engine.models().remove_price(id, model).await?
         }
     };
     if json_out {

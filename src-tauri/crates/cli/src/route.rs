@@ -72,7 +72,7 @@ pub(crate) async fn run(engine: &Engine, action: RouteAction) -> Result<(), Fail
             prompt,
         } => {
             let provider = match &model {
-                Some(_) => Some(engine.resolve_provider(&provider).await?),
+                Some(_) => Some(engine.routing().resolve_provider(&provider).await?),
                 None => None,
             };
             let req = RouteRequest {
@@ -84,7 +84,7 @@ pub(crate) async fn run(engine: &Engine, action: RouteAction) -> Result<(), Fail
                 max_output_tokens: max_tokens,
                 ..RouteRequest::default()
             };
-            let decision = engine.explain_route(req).await?;
+            let decision = engine.routing().explain(req).await?;
             if json {
                 write_json(&decision)
             } else {
@@ -109,7 +109,8 @@ pub(crate) async fn run(engine: &Engine, action: RouteAction) -> Result<(), Fail
                 .into());
             }
             let config = engine
-                .import_routing_with(&text, replace_with_empty)
+                .routing()
+                .import_with(&text, replace_with_empty)
                 .await
                 .map_err(|e| match e {
                     EngineError::InvalidInput { message } => EngineError::InvalidInput {
@@ -127,7 +128,7 @@ pub(crate) async fn run(engine: &Engine, action: RouteAction) -> Result<(), Fail
             Ok(())
         }
         RouteAction::Export { file } => {
-            let text = engine.export_routing()?;
+            let text = engine.routing().export()?;
             if file.as_os_str() == "-" {
                 std::io::stdout().write_all(text.as_bytes())?;
             } else {

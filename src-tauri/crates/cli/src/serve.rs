@@ -105,7 +105,7 @@ async fn upkeep(engine: Engine) {
     let mut reconciled = tokio::time::Instant::now();
     crate::reconcile(&engine).await;
     loop {
-        engine.check_open_circuits().await;
+        engine.routing().check_open_circuits().await;
         tokio::time::sleep(HEALTH_CHECK_TICK).await;
         if reconciled.elapsed() >= RECONCILE_EVERY {
             crate::reconcile(&engine).await;

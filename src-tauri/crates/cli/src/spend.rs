@@ -60,14 +60,14 @@ pub(crate) struct SpendArgs {
 
 pub(crate) async fn spend(engine: &Engine, args: SpendArgs) -> Result<(), Failure> {
     let since = match &args.since {
-        Some(d) => Some(engine.local_date_ms(d, false).await?),
+        Some(d) => Some(engine.spend().local_date_ms(d, false).await?),
         None => None,
     };
     let until = match &args.until {
-        Some(d) => Some(engine.local_date_ms(d, true).await?),
+        Some(d) => Some(engine.spend().local_date_ms(d, true).await?),
         None => None,
     };
-    let report = engine.spend_report(args.by.into(), since, until).await?;
+    let report = engine.spend().report(args.by.into(), since, until).await?;
     if args.json {
         return write_json(&json!({
             "total_usd": usd_json(Some(report.total)),
@@ -174,7 +174,7 @@ pub(crate) struct SetArgs {
 pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), Failure> {
     match action {
         BudgetAction::List { json } => {
-            let list = engine.budgets().await?;
+            let list = engine.spend().budgets().await?;
             if json {
                 return write_json(&list);
             }
@@ -207,7 +207,7 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
             let (scope, value) = match (a.provider, a.model, a.agent, a.conversation, a.client) {
                 (Some(p), ..) => (
                     BudgetScope::Provider,
-                    Some(engine.resolve_provider(&p).await?.to_string()),
+                    Some(engine.routing().resolve_provider(&p).await?.to_string()),
                 ),
                 (_, Some(m), ..) => (BudgetScope::Model, Some(m)),
                 (_, _, Some(g), ..) => (BudgetScope::Agent, Some(g)),
@@ -217,11 +217,13 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
                 _ => (BudgetScope::Global, None),
             };
             let existing = engine
+                .spend()
                 .budgets()
                 .await?
                 .into_iter()
                 .find(|s| s.budget.name.eq_ignore_ascii_case(a.name.trim()));
             let saved = engine
+                .spend()
                 .save_budget(Budget {
                     id: existing.map(|s| s.budget.id).unwrap_or_default(),
                     name: a.name,
@@ -248,6 +250,7 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
         }
         BudgetAction::Rm { budget } => {
             let found = engine
+                .spend()
                 .budgets()
                 .await?
                 .into_iter()
@@ -255,7 +258,10 @@ pub(crate) async fn budget(engine: &Engine, action: BudgetAction) -> Result<(), 
                 .ok_or_else(|| EngineError::InvalidInput {
                     message: format!("no budget named \"{budget}\"; see `switchboard budget list`"),
                 })?;
-            engine.delete_budget(found.budget.id.clone()).await?;
+            engine
+                .spend()
+                .delete_budget(found.budget.id.clone())
+                .await?;
             writeln!(
                 std::io::stdout(),
                 "deleted budget {}",

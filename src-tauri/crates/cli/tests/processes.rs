@@ -108,7 +108,7 @@ fn processes_sharing_a_data_dir_never_spend_past_a_hard_budget() {
     }
     let engine = engine(&cli);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (total, unknown) = rt.block_on(engine.ledger_total()).unwrap();
+    let (total, unknown) = rt.block_on(engine.spend().ledger_total()).unwrap();
     let limit = Usd::parse("0.002").unwrap();
     assert_eq!(unknown, 0);
     assert!(
@@ -166,7 +166,7 @@ fn a_chat_killed_mid_stream_leaves_a_row_that_the_next_start_marks_and_reconcile
     let rt = tokio::runtime::Runtime::new().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let rows = rt.block_on(watcher.recent_requests(5)).unwrap();
+        let rows = rt.block_on(watcher.spend().recent_requests(5)).unwrap();
         if rows
             .iter()
             .any(|r| r.outcome == Outcome::Pending && r.generation_id.is_some())
@@ -190,7 +190,7 @@ fn a_chat_killed_mid_stream_leaves_a_row_that_the_next_start_marks_and_reconcile
 
     // The next process to open the database marks the dead one's row interrupted.
     let next = engine(&cli);
-    let rows = rt.block_on(next.recent_requests(5)).unwrap();
+    let rows = rt.block_on(next.spend().recent_requests(5)).unwrap();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].outcome, Outcome::Interrupted);
     assert_eq!(rows[0].generation_id.as_deref(), Some("gen-killed-1"));
@@ -203,7 +203,7 @@ fn a_chat_killed_mid_stream_leaves_a_row_that_the_next_start_marks_and_reconcile
         "{}",
         String::from_utf8_lossy(&report.stderr)
     );
-    let rows = rt.block_on(next.recent_requests(5)).unwrap();
+    let rows = rt.block_on(next.spend().recent_requests(5)).unwrap();
     assert_eq!(rows[0].cost, Some(Usd::parse("0.0000345").unwrap()));
 }
 
@@ -259,7 +259,7 @@ fn ctrl_c_stops_a_chat_prints_what_arrived_and_records_it_as_cancelled() {
     assert!(stderr.contains("recorded as cancelled"), "{stderr}");
     let rows = tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(engine(&cli).recent_requests(5))
+        .block_on(engine(&cli).spend().recent_requests(5))
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].outcome, Outcome::Cancelled);

@@ -6,7 +6,7 @@
 //! none is worth trying again on the same key: the router moves on (or stops) instead.
 //!
 //! OpenRouter gives these no machine-readable code, so they are told apart by status and
-//! wording (`docs/openrouter-api.md` §4.2, `anchors-2026.md` §4):
+//! wording (`docs/upstream-apis.md` §4.2):
 //! - a key over its limit: documented as 402; observed in public bug reports as
 //!   `403 Key limit exceeded (monthly limit). Manage it using https://openrouter.ai/settings/keys`
 //!   (2025-01 and 2026-02), so both statuses are read, by the words "key limit";
@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn a_refusal_in_the_documented_envelope_becomes_its_own_error_with_advice() {
         use crate::ProviderError;
-        // Observed wording (gptme/gptme#1449), in the envelope of `docs/openrouter-api.md` §4.1.
+        // Observed wording (gptme/gptme#1449), in the envelope of `docs/upstream-apis.md` §4.1.
         let body = r#"{"error":{"message":"Key limit exceeded (monthly limit). Manage it using https://openrouter.ai/settings/keys","code":403}}"#;
         let err = ProviderError::from_http(openrouter("/chat/completions"), 403, None, body);
         assert!(

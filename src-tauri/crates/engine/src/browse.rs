@@ -3,7 +3,7 @@
 //! OpenRouter's catalogue (cached, so the screen works offline) is joined by the bundled
 //! OpenAI and Anthropic models when the user has a key for them, and by each custom provider's
 //! models (its cached list, priced as the user said), as the chat picker does
-//! ([`Engine::model_choices`]). Prices go out per million tokens as exact decimals; variable
+//! ([`Models::choices`]). Prices go out per million tokens as exact decimals; variable
 //! ones stay `None` and flagged, never zero.
 
 use switchboard_core::{
@@ -17,6 +17,47 @@ use crate::models::{DirectFacts, direct_facts};
 use crate::{Engine, EngineError};
 
 impl Engine {
+    async fn openrouter_detail(&self, id: &str) -> Result<ModelDetail, EngineError> {
+        let catalogue = self.models().catalogue(false).await?;
+        let model = catalogue
+            .models
+            .iter()
+            .find(|m| m.id == id)
+            .map(openrouter_model)
+            .ok_or_else(|| {
+                EngineError::invalid(format!("{id} is not in OpenRouter's catalogue"))
+            })?;
+        let endpoint = self
+            .keys()
+            .endpoint(BuiltinProvider::OpenRouter.id())
+            .await?;
+        let (endpoints, notice) =
+            match openrouter_api::fetch_endpoints(&self.inner.http, &endpoint, id).await {
+                Ok(found) if found.endpoints.is_empty() => (
+                    Vec::new(),
+                    Some("OpenRouter lists no provider serving this model right now.".to_owned()),
+                ),
+                Ok(found) => (found.endpoints.iter().map(endpoint_view).collect(), None),
+                Err(err) => {
+                    tracing::warn!(error = %err, "no endpoints for the model detail");
+                    (
+                        Vec::new(),
+                        Some(format!(
+                            "The providers serving this model could not be loaded: {err}"
+                        )),
+                    )
+                }
+            };
+        Ok(ModelDetail {
+            model,
+            endpoints,
+            notice,
+            price_source: None,
+        })
+    }
+}
+
+impl crate::Models<'_> {
     /// Every model the user can reach, for the Models screen.
     ///
     /// The OpenRouter part and the custom providers' lists come from the cache unless
@@ -24,9 +65,9 @@ impl Engine {
     /// provider out with a notice rather than failing the screen: the others' models are still
     /// worth browsing.
     #[tracing::instrument(skip_all, fields(refresh), err(Debug))]
-    pub async fn browse_models(&self, refresh: bool) -> Result<BrowserCatalogue, EngineError> {
+    pub async fn browse(&self, refresh: bool) -> Result<BrowserCatalogue, EngineError> {
         let mut models = Vec::new();
-        let (fetched_ms, from_cache, notice) = match self.models(refresh).await {
+        let (fetched_ms, from_cache, notice) = match self.models().catalogue(refresh).await {
             Ok(catalogue) => {
                 models.extend(catalogue.models.iter().map(openrouter_model));
                 (
@@ -62,7 +103,7 @@ impl Engine {
         })
     }
 
-    /// One provider's models as [`Engine::browse_models`] lists them: OpenRouter's catalogue,
+    /// One provider's models as [`Models::browse`] lists them: OpenRouter's catalogue,
     /// the bundled table's models of OpenAI or Anthropic (whether or not a key is set), or a
     /// custom provider's list. `refresh` fetches OpenRouter's catalogue or the custom list
     /// again; a fetch that fails keeps the cache and says why.
@@ -74,7 +115,7 @@ impl Engine {
     ) -> Result<BrowserCatalogue, EngineError> {
         match provider.builtin() {
             Some(BuiltinProvider::OpenRouter) => {
-                let catalogue = self.models(refresh).await?;
+                let catalogue = self.models().catalogue(refresh).await?;
                 Ok(BrowserCatalogue {
                     models: catalogue.models.iter().map(openrouter_model).collect(),
                     fetched_ms: Some(catalogue.fetched_ms),
@@ -100,7 +141,7 @@ impl Engine {
     /// notice in place of the endpoints. For OpenAI and Anthropic: the bundled table's facts.
     /// For a custom provider: its cached list's entry and where its price comes from.
     #[tracing::instrument(skip_all, fields(provider = %provider, id), err(Debug))]
-    pub async fn model_detail(
+    pub async fn detail(
         &self,
         provider: ProviderId,
         id: String,
@@ -123,42 +164,6 @@ impl Engine {
             }
             None => self.served_detail(&provider, &id).await,
         }
-    }
-
-    async fn openrouter_detail(&self, id: &str) -> Result<ModelDetail, EngineError> {
-        let catalogue = self.models(false).await?;
-        let model = catalogue
-            .models
-            .iter()
-            .find(|m| m.id == id)
-            .map(openrouter_model)
-            .ok_or_else(|| {
-                EngineError::invalid(format!("{id} is not in OpenRouter's catalogue"))
-            })?;
-        let endpoint = self.endpoint(BuiltinProvider::OpenRouter.id()).await?;
-        let (endpoints, notice) =
-            match openrouter_api::fetch_endpoints(&self.inner.http, &endpoint, id).await {
-                Ok(found) if found.endpoints.is_empty() => (
-                    Vec::new(),
-                    Some("OpenRouter lists no provider serving this model right now.".to_owned()),
-                ),
-                Ok(found) => (found.endpoints.iter().map(endpoint_view).collect(), None),
-                Err(err) => {
-                    tracing::warn!(error = %err, "no endpoints for the model detail");
-                    (
-                        Vec::new(),
-                        Some(format!(
-                            "The providers serving this model could not be loaded: {err}"
-                        )),
-                    )
-                }
-            };
-        Ok(ModelDetail {
-            model,
-            endpoints,
-            notice,
-            price_source: None,
-        })
     }
 }
 

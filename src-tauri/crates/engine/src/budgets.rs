@@ -50,86 +50,6 @@ impl Default for Alerts {
 }
 
 impl Engine {
-    /// Every budget with what is spent and held in its current period.
-    pub async fn budgets(&self) -> Result<Vec<BudgetStatus>, EngineError> {
-        self.blocking(move |inner| {
-            let now = switchboard_store::now_unix_ms();
-            inner
-                .store
-                .budgets()?
-                .into_iter()
-                .map(|b| status(&inner.store, b, now))
-                .collect()
-        })
-        .await
-    }
-
-    /// Creates (empty id) or replaces a budget, after checking it; returns it as stored (with
-    /// its scope's label). A client budget may name its key by name or id; it is stored by id.
-    pub async fn save_budget(&self, mut budget: Budget) -> Result<Budget, EngineError> {
-        budget.name = budget.name.trim().to_owned();
-        if budget.name.is_empty() {
-            return Err(EngineError::invalid("give the budget a name"));
-        }
-        budget.scope_value = budget
-            .scope_value
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty());
-        match (budget.scope, &budget.scope_value) {
-            (BudgetScope::Global, _) => budget.scope_value = None,
-            (scope, None) => {
-                return Err(EngineError::invalid(format!(
-                    "a {} budget needs the {} it applies to",
-                    scope.as_str(),
-                    scope.as_str()
-                )));
-            }
-            (BudgetScope::Provider, Some(p)) => {
-                p.parse::<ProviderId>()
-                    .map_err(|e| EngineError::invalid(e.to_string()))?;
-            }
-            (BudgetScope::Client, Some(key)) => {
-                budget.scope_value = Some(self.client_key_id(key).await?);
-            }
-            _ => {}
-        }
-        if budget.limit.is_negative() {
-            return Err(EngineError::invalid("a limit cannot be negative"));
-        }
-        if budget.alerts.iter().any(|a| *a == 0 || *a > 100) {
-            return Err(EngineError::invalid(
-                "alert thresholds are percentages from 1 to 100",
-            ));
-        }
-        budget.alerts.sort_unstable();
-        budget.alerts.dedup();
-        if budget.id.is_empty() {
-            budget.id = uuid::Uuid::now_v7().to_string();
-        }
-        self.blocking(move |inner| {
-            inner.store.save_budget(&budget)?;
-            // Read back, so the caller gets the label the store gives it (a name for an id).
-            let stored = inner
-                .store
-                .budgets()?
-                .into_iter()
-                .find(|b| b.id == budget.id);
-            Ok(stored.unwrap_or(budget))
-        })
-        .await
-    }
-
-    /// Deletes a budget.
-    pub async fn delete_budget(&self, id: String) -> Result<(), EngineError> {
-        self.blocking(move |inner| Ok(inner.store.delete_budget(&id)?))
-            .await
-    }
-
-    /// Budget alerts as they fire.
-    pub fn budget_alerts(&self) -> broadcast::Receiver<BudgetAlert> {
-        self.inner.budgets.0.subscribe()
-    }
-
     /// Records `pending` (a request about to be sent, its worst case in `bound`) as a pending
     /// ledger row sent by `scope.client` (the app and the CLI send with none), unless its
     /// worst case would cross a hard budget in `scope`: then nothing is recorded and the
@@ -263,6 +183,88 @@ impl Engine {
             }
             Err(e) => tracing::warn!(error = %e, "could not check budget alerts"),
         }
+    }
+}
+
+impl crate::Spend<'_> {
+    /// Every budget with what is spent and held in its current period.
+    pub async fn budgets(&self) -> Result<Vec<BudgetStatus>, EngineError> {
+        self.blocking(move |inner| {
+            let now = switchboard_store::now_unix_ms();
+            inner
+                .store
+                .budgets()?
+                .into_iter()
+                .map(|b| status(&inner.store, b, now))
+                .collect()
+        })
+        .await
+    }
+
+    /// Creates (empty id) or replaces a budget, after checking it; returns it as stored (with
+    /// its scope's label). A client budget may name its key by name or id; it is stored by id.
+    pub async fn save_budget(&self, mut budget: Budget) -> Result<Budget, EngineError> {
+        budget.name = budget.name.trim().to_owned();
+        if budget.name.is_empty() {
+            return Err(EngineError::invalid("give the budget a name"));
+        }
+        budget.scope_value = budget
+            .scope_value
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+        match (budget.scope, &budget.scope_value) {
+            (BudgetScope::Global, _) => budget.scope_value = None,
+            (scope, None) => {
+                return Err(EngineError::invalid(format!(
+                    "a {} budget needs the {} it applies to",
+                    scope.as_str(),
+                    scope.as_str()
+                )));
+            }
+            (BudgetScope::Provider, Some(p)) => {
+                p.parse::<ProviderId>()
+                    .map_err(|e| EngineError::invalid(e.to_string()))?;
+            }
+            (BudgetScope::Client, Some(key)) => {
+                budget.scope_value = Some(self.client_key_id(key).await?);
+            }
+            _ => {}
+        }
+        if budget.limit.is_negative() {
+            return Err(EngineError::invalid("a limit cannot be negative"));
+        }
+        if budget.alerts.iter().any(|a| *a == 0 || *a > 100) {
+            return Err(EngineError::invalid(
+                "alert thresholds are percentages from 1 to 100",
+            ));
+        }
+        budget.alerts.sort_unstable();
+        budget.alerts.dedup();
+        if budget.id.is_empty() {
+            budget.id = uuid::Uuid::now_v7().to_string();
+        }
+        self.blocking(move |inner| {
+            inner.store.save_budget(&budget)?;
+            // Read back, so the caller gets the label the store gives it (a name for an id).
+            let stored = inner
+                .store
+                .budgets()?
+                .into_iter()
+                .find(|b| b.id == budget.id);
+            Ok(stored.unwrap_or(budget))
+        })
+        .await
+    }
+
+    /// Deletes a budget.
+    pub async fn delete_budget(&self, id: String) -> Result<(), EngineError> {
+        self.blocking(move |inner| Ok(inner.store.delete_budget(&id)?))
+            .await
+    }
+
+    /// Budget alerts as they fire.
+    pub fn budget_alerts(&self) -> broadcast::Receiver<BudgetAlert> {
+        self.inner.budgets.0.subscribe()
     }
 }
 

@@ -4,8 +4,8 @@ use serde::Serialize;
 use switchboard_core::{BuiltinProvider, Usd};
 use switchboard_providers::openrouter_api::{self, CatalogueModel, KeyInfo};
 
+use crate::EngineError;
 use crate::chat::OPENROUTER;
-use crate::{Engine, EngineError};
 
 /// The catalogue entry that describes and prices OpenRouter's `id`: its own, else, for a
 /// routing variant (`:nitro`, `:floor`, `:exacto`, `:online`), its base model's. A `:free`
@@ -28,11 +28,11 @@ pub struct Catalogue {
     pub notice: Option<String>,
 }
 
-impl Engine {
+impl crate::Models<'_> {
     /// The OpenRouter catalogue: from the cache unless `refresh` or there is none; a failed
     /// refresh falls back to the cache (with a notice) so the browser works offline.
     #[tracing::instrument(skip_all, fields(refresh), err(Debug))]
-    pub async fn models(&self, refresh: bool) -> Result<Catalogue, EngineError> {
+    pub async fn catalogue(&self, refresh: bool) -> Result<Catalogue, EngineError> {
         let cached = self
             .blocking(|inner| Ok(inner.store.catalogue(OPENROUTER)?))
             .await?;
@@ -47,7 +47,10 @@ impl Engine {
                 notice: None,
             });
         }
-        let endpoint = self.endpoint(BuiltinProvider::OpenRouter.id()).await?;
+        let endpoint = self
+            .keys()
+            .endpoint(BuiltinProvider::OpenRouter.id())
+            .await?;
         match openrouter_api::fetch_models(&self.inner.http, &endpoint).await {
             Ok(models) => {
                 let json = serde_json::to_string(&models).map_err(|e| EngineError::Internal {
@@ -75,7 +78,9 @@ impl Engine {
             },
         }
     }
+}
 
+impl crate::Keys<'_> {
     /// The OpenRouter key's usage, limit, remaining credit and rate limit (`GET /key`).
     #[tracing::instrument(skip_all, err(Debug))]
     pub async fn openrouter_key(&self) -> Result<KeyInfo, EngineError> {
@@ -87,7 +92,9 @@ impl Engine {
         }
         Ok(openrouter_api::fetch_key(&self.inner.http, &endpoint).await?)
     }
+}
 
+impl crate::Spend<'_> {
     /// Replaces estimated costs with OpenRouter's exact ones (`GET /generation`) for up to
     /// `limit` rows; returns how many rows were updated. Rows whose generation is not yet
     /// known to OpenRouter stay estimates until a later call.
@@ -108,7 +115,10 @@ impl Engine {
         if ids.is_empty() {
             return Ok(0);
         }
-        let endpoint = self.endpoint(BuiltinProvider::OpenRouter.id()).await?;
+        let endpoint = self
+            .keys()
+            .endpoint(BuiltinProvider::OpenRouter.id())
+            .await?;
         let mut updated = 0;
         for id in ids {
             let Ok(generation) =

@@ -9,12 +9,10 @@ use std::time::Instant;
 use futures_util::StreamExt;
 use serde::Serialize;
 use switchboard_core::{
-    BuiltinProvider, ChatProvider, ChatRequest, Citation, Delta, ErrorInfo, FinishReason,
-    ProviderError, ProviderId, ProviderKind, ToolCall, Usage, Usd,
+    BuiltinProvider, ChatRequest, Citation, Delta, ErrorInfo, FinishReason, ProviderError,
+    ProviderId, ProviderKind, ToolCall, Usage, Usd,
 };
 use switchboard_providers::Endpoint;
-use switchboard_providers::anthropic::Anthropic;
-use switchboard_providers::openai_compat::OpenAiCompat;
 use switchboard_providers::openrouter_api::{self, CatalogueModel};
 use switchboard_providers::price_table;
 use switchboard_store::{CostSource, LedgerEntry, Outcome};
@@ -94,28 +92,6 @@ impl LedgerSlot {
 }
 
 impl Engine {
-    /// The provider id named by `name`: `openrouter`, `openai`, `anthropic`, a custom
-    /// provider's name (case-insensitive) or its id.
-    pub async fn resolve_provider(&self, name: &str) -> Result<ProviderId, EngineError> {
-        let name = name.trim().to_owned();
-        self.blocking(move |inner| {
-            if let Ok(id) = name.to_ascii_lowercase().parse::<ProviderId>()
-                && id.builtin().is_some()
-            {
-                return Ok(id);
-            }
-            let customs = inner.store.custom_providers()?;
-            if let Some(c) = customs
-                .iter()
-                .find(|c| c.name.eq_ignore_ascii_case(&name) || c.id.as_str() == name)
-            {
-                return Ok(c.id.clone());
-            }
-            Err(EngineError::UnknownProvider { id: name })
-        })
-        .await
-    }
-
     /// Sends `request` to `provider`, calling `on_delta` for each delta as it arrives, and
     /// records the request in the ledger. Provider failures come back inside the outcome
     /// (with what arrived); only failures before any request was made are `Err`.
@@ -172,12 +148,7 @@ impl Engine {
                 var,
             });
         }
-        let client: Box<dyn ChatProvider> = match endpoint.kind {
-            ProviderKind::Anthropic => Box::new(Anthropic::new(self.inner.http.clone(), endpoint)),
-            ProviderKind::OpenRouter | ProviderKind::OpenAi | ProviderKind::Custom => {
-                Box::new(OpenAiCompat::new(self.inner.http.clone(), endpoint))
-            }
-        };
+        let client = switchboard_providers::chat_provider(self.inner.http.clone(), endpoint);
 
         let started = Instant::now();
         let mut out = Accumulated::default();
@@ -390,6 +361,30 @@ impl Engine {
                     Ok(None)
                 }
             }
+        })
+        .await
+    }
+}
+
+impl crate::Routing<'_> {
+    /// The provider id named by `name`: `openrouter`, `openai`, `anthropic`, a custom
+    /// provider's name (case-insensitive) or its id.
+    pub async fn resolve_provider(&self, name: &str) -> Result<ProviderId, EngineError> {
+        let name = name.trim().to_owned();
+        self.blocking(move |inner| {
+            if let Ok(id) = name.to_ascii_lowercase().parse::<ProviderId>()
+                && id.builtin().is_some()
+            {
+                return Ok(id);
+            }
+            let customs = inner.store.custom_providers()?;
+            if let Some(c) = customs
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(&name) || c.id.as_str() == name)
+            {
+                return Ok(c.id.clone());
+            }
+            Err(EngineError::UnknownProvider { id: name })
         })
         .await
     }

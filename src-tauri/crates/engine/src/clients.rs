@@ -15,6 +15,23 @@ use switchboard_store::{LAST_USED_GRANULARITY_MS, NewClientKey, StoreError};
 
 use crate::{Engine, EngineError};
 
+/// A client key just created, with the key itself: the only time it crosses to the UI,
+/// which shows it once for the user to copy (only its hash is kept).
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedClientKey {
+    /// The key as it may be shown (masked).
+    pub key: ClientKeyView,
+    /// The key itself.
+    pub secret: String,
+}
+
+handle! {
+    /// Client keys for the local API.
+    Clients, clients
+}
+
 /// The longest name a client key may have, in characters: names appear in rules, tables and
 /// set-up snippets, where a longer one helps no one.
 pub const MAX_CLIENT_NAME_CHARS: usize = 64;
@@ -89,16 +106,35 @@ fn check_client_name(name: &str) -> Result<String, EngineError> {
 }
 
 impl Engine {
+    /// The id of the client key named `name_or_id` (regardless of case) or with that id, for a
+    /// budget scoped to it.
+    pub(crate) async fn client_key_id(&self, name_or_id: &str) -> Result<String, EngineError> {
+        let wanted = name_or_id.trim().to_owned();
+        let found = self
+            .blocking(move |inner| Ok(inner.store.client_key(&wanted)?))
+            .await?;
+        found.map(|k| k.id).ok_or_else(|| {
+            EngineError::invalid(format!(
+                "There is no client key named \"{}\". Create one with `switchboard api-keys \
+                 create` (or in the app's Local API section), or check `switchboard api-keys \
+                 list`.",
+                name_or_id.trim()
+            ))
+        })
+    }
+}
+
+impl crate::Clients<'_> {
     /// Creates a client key named `name` and returns it as it may be shown, with the key
     /// itself: the only time it exists outside the tool it is given to, since only its hash
     /// is kept. With `budget`, the key gets a hard budget of that amount per period, created
     /// in the same transaction.
     #[tracing::instrument(skip_all, fields(name = %name), err(Debug))]
-    pub async fn create_client_key(
+    pub async fn create(
         &self,
         name: &str,
         budget: Option<(Usd, BudgetPeriod)>,
-    ) -> Result<(ClientKeyView, String), EngineError> {
+    ) -> Result<CreatedClientKey, EngineError> {
         let name = check_client_name(name)?;
         if let Some((limit, _)) = budget
             && limit.is_negative()
@@ -145,11 +181,11 @@ impl Engine {
                 }
                 other => other,
             })?;
-        Ok((view, secret))
+        Ok(CreatedClientKey { key: view, secret })
     }
 
     /// Every client key, revoked ones included, oldest first, as they may be shown.
-    pub async fn client_keys(&self) -> Result<Vec<ClientKeyView>, EngineError> {
+    pub async fn list(&self) -> Result<Vec<ClientKeyView>, EngineError> {
         self.blocking(|inner| Ok(inner.store.client_keys()?)).await
     }
 
@@ -158,7 +194,7 @@ impl Engine {
     /// the local API on this database (see `fresh.rs`). It stays listed, with its name,
     /// so its spend still reads as that tool's.
     #[tracing::instrument(skip_all, fields(key = %name_or_id), err(Debug))]
-    pub async fn revoke_client_key(&self, name_or_id: &str) -> Result<ClientKeyView, EngineError> {
+    pub async fn revoke(&self, name_or_id: &str) -> Result<ClientKeyView, EngineError> {
         let wanted = name_or_id.trim().to_owned();
         let shown = wanted.clone();
         self.blocking(move |inner| Ok(inner.store.revoke_client_key(&wanted)?))
@@ -180,7 +216,7 @@ impl Engine {
     /// No constant-time comparison is needed: the key is hashed first and the hash looked up
     /// in an index, so timing could at most reveal how far a hash matched a stored one, and
     /// choosing keys whose hashes match a stored hash further would take inverting SHA-256.
-    pub async fn authenticate_client(&self, secret: &str) -> Result<Option<Client>, EngineError> {
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<Client>, EngineError> {
         let secret = secret.trim();
         if !secret.starts_with(CLIENT_KEY_PREFIX) || secret.len() > MAX_PRESENTED_CHARS {
             return Ok(None);
@@ -225,23 +261,6 @@ impl Engine {
             seen.keep(hashed, revision, (client.clone(), last_used));
             client
         }))
-    }
-
-    /// The id of the client key named `name_or_id` (regardless of case) or with that id, for a
-    /// budget scoped to it.
-    pub(crate) async fn client_key_id(&self, name_or_id: &str) -> Result<String, EngineError> {
-        let wanted = name_or_id.trim().to_owned();
-        let found = self
-            .blocking(move |inner| Ok(inner.store.client_key(&wanted)?))
-            .await?;
-        found.map(|k| k.id).ok_or_else(|| {
-            EngineError::invalid(format!(
-                "There is no client key named \"{}\". Create one with `switchboard api-keys \
-                 create` (or in the app's Local API section), or check `switchboard api-keys \
-                 list`.",
-                name_or_id.trim()
-            ))
-        })
     }
 }
 

@@ -10,8 +10,8 @@
 use switchboard_agents::McpServer;
 use switchboard_core::{BaseUrl, BuiltinProvider, KeySource, Preferences, ProviderId};
 
+use crate::EngineError;
 use crate::providers::{effective_key, find_custom};
-use crate::{Engine, EngineError};
 
 /// What a change would do, for a person to allow or refuse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct Consent {
     pub message: String,
 }
 
-impl Engine {
+impl crate::Settings<'_> {
     /// What saving `next` would do that needs the user's consent: a built-in provider that
     /// holds a key pointed at a new base URL (the key and every prompt would go there).
     pub async fn consent_for_preferences(
@@ -52,7 +52,9 @@ impl Engine {
         })
         .await
     }
+}
 
+impl crate::Keys<'_> {
     /// What re-pointing custom provider `id` at `base_url` would do that needs consent: its
     /// stored key going to a new address.
     pub async fn consent_for_custom_url(
@@ -83,7 +85,9 @@ impl Engine {
         })
         .await
     }
+}
 
+impl crate::Agents<'_> {
     /// What saving `server` would do that needs consent: a new program to start (a new
     /// server, or a changed command line), or tools newly allowed to run without asking.
     pub async fn consent_for_mcp_server(

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use crate::{Engine, EngineError};
 
 /// The formats a conversation can be exported in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     /// Readable Markdown (the displayed path).
     Markdown,
@@ -30,24 +32,6 @@ impl ExportFile {
 }
 
 impl Engine {
-    /// Conversation `id` as a file: Markdown (the shown path, then every answer its total
-    /// counts) or the re-importable JSON tree, named after its title.
-    pub async fn conversation_export_file(
-        &self,
-        id: String,
-        format: ExportFormat,
-    ) -> Result<ExportFile, EngineError> {
-        let title = self.conversation(id.clone()).await?.title;
-        let (text, ext) = match format {
-            ExportFormat::Markdown => (self.export_markdown(id).await?, "md"),
-            ExportFormat::Json => (self.export_json(id).await?, "json"),
-        };
-        Ok(ExportFile {
-            name: format!("{}.{ext}", file_stem(&title)),
-            bytes: text.into_bytes(),
-        })
-    }
-
     /// Writes an export where the user chose to save it (they confirmed any overwrite in the
     /// save dialog).
     pub async fn write_export(&self, path: PathBuf, bytes: Vec<u8>) -> Result<(), EngineError> {
@@ -69,10 +53,10 @@ impl Engine {
         id: String,
         format: ExportFormat,
     ) -> Result<PathBuf, EngineError> {
-        let title = self.conversation(id.clone()).await?.title;
+        let title = self.conversations().open(id.clone()).await?.title;
         let (text, ext) = match format {
-            ExportFormat::Markdown => (self.export_markdown(id).await?, "md"),
-            ExportFormat::Json => (self.export_json(id).await?, "json"),
+            ExportFormat::Markdown => (self.conversations().export_markdown(id).await?, "md"),
+            ExportFormat::Json => (self.conversations().export_json(id).await?, "json"),
         };
         self.save_download(file_stem(&title), ext, text.into_bytes())
             .await
@@ -120,6 +104,26 @@ impl Engine {
         .map_err(|e| EngineError::Internal {
             context: format!("export task failed: {e}"),
         })?
+    }
+}
+
+impl crate::Conversations<'_> {
+    /// Conversation `id` as a file: Markdown (the shown path, then every answer its total
+    /// counts) or the re-importable JSON tree, named after its title.
+    pub async fn export_file(
+        &self,
+        id: String,
+        format: ExportFormat,
+    ) -> Result<ExportFile, EngineError> {
+        let title = self.conversations().open(id.clone()).await?.title;
+        let (text, ext) = match format {
+            ExportFormat::Markdown => (self.export_markdown(id).await?, "md"),
+            ExportFormat::Json => (self.export_json(id).await?, "json"),
+        };
+        Ok(ExportFile {
+            name: format!("{}.{ext}", file_stem(&title)),
+            bytes: text.into_bytes(),
+        })
     }
 }
 

@@ -16,6 +16,12 @@ use crate::providers::{
 };
 use crate::{Engine, EngineError, Inner};
 
+handle! {
+    /// Providers and their keys: the keychain, further keys, custom providers and signing in with
+    /// OpenRouter.
+    Keys, keys
+}
+
 /// Whose turn it is, per provider.
 #[derive(Debug, Default)]
 pub(crate) struct Turns(Mutex<HashMap<ProviderId, usize>>);
@@ -76,71 +82,6 @@ pub(crate) struct KeyChoice {
 }
 
 impl Engine {
-    /// Adds a further key for `provider` under `label`.
-    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
-    pub async fn add_extra_key(
-        &self,
-        provider: ProviderId,
-        label: String,
-        key: String,
-    ) -> Result<ProvidersOverview, EngineError> {
-        let label = key_name(&label)?;
-        let key = ApiKey::parse(&key).map_err(|e| EngineError::invalid(e.to_string()))?;
-        self.blocking(move |inner| {
-            ensure_exists(inner, &provider)?;
-            inner.store.add_extra_key(provider.as_str(), &label)?;
-            let account = Keychain::extra_account(&provider, &label);
-            if let Err(e) = inner.keychain.set_account(&account, &key) {
-                let _ = inner.store.remove_key_row(provider.as_str(), &label);
-                return Err(e.into());
-            }
-            overview(inner)
-        })
-        .await
-    }
-
-    /// Removes a further key from the keychain and the list.
-    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
-    pub async fn remove_extra_key(
-        &self,
-        provider: ProviderId,
-        label: String,
-    ) -> Result<ProvidersOverview, EngineError> {
-        self.blocking(move |inner| {
-            ensure_exists(inner, &provider)?;
-            match inner
-                .keychain
-                .delete_account(&Keychain::extra_account(&provider, &label))
-            {
-                Ok(_) => {}
-                Err(KeychainError::Unavailable { detail, .. }) => {
-                    tracing::warn!(%detail, "keychain unreachable; the key stays in it");
-                }
-                Err(e) => return Err(e.into()),
-            }
-            inner.store.remove_key_row(provider.as_str(), &label)?;
-            overview(inner)
-        })
-        .await
-    }
-
-    /// Uses a refused key again (`default` is the main key).
-    pub async fn enable_key(
-        &self,
-        provider: ProviderId,
-        label: String,
-    ) -> Result<ProvidersOverview, EngineError> {
-        self.blocking(move |inner| {
-            ensure_exists(inner, &provider)?;
-            if label == MAIN_KEY {
-                inner.refused_env.forget(&provider);
-            }
-            inner.store.enable_key(provider.as_str(), &label)?;
-            overview(inner)
-        })
-        .await
-    }
-
     /// The next key in turn for a request to `provider`: the main key and the further ones,
     /// skipping refused keys. Errors when every key the provider has was refused.
     pub(crate) async fn next_key(&self, provider: ProviderId) -> Result<KeyChoice, EngineError> {
@@ -180,6 +121,73 @@ impl Engine {
             Ok(usable_keys(inner, &provider, &main)?
                 .iter()
                 .any(|k| k.0 != label))
+        })
+        .await
+    }
+}
+
+impl crate::Keys<'_> {
+    /// Adds a further key for `provider` under `label`.
+    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
+    pub async fn add_extra(
+        &self,
+        provider: ProviderId,
+        label: String,
+        key: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        let label = key_name(&label)?;
+        let key = ApiKey::parse(&key).map_err(|e| EngineError::invalid(e.to_string()))?;
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            inner.store.add_extra_key(provider.as_str(), &label)?;
+            let account = Keychain::extra_account(&provider, &label);
+            if let Err(e) = inner.keychain.set_account(&account, &key) {
+                let _ = inner.store.remove_key_row(provider.as_str(), &label);
+                return Err(e.into());
+            }
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Removes a further key from the keychain and the list.
+    #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
+    pub async fn remove_extra(
+        &self,
+        provider: ProviderId,
+        label: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            match inner
+                .keychain
+                .delete_account(&Keychain::extra_account(&provider, &label))
+            {
+                Ok(_) => {}
+                Err(KeychainError::Unavailable { detail, .. }) => {
+                    tracing::warn!(%detail, "keychain unreachable; the key stays in it");
+                }
+                Err(e) => return Err(e.into()),
+            }
+            inner.store.remove_key_row(provider.as_str(), &label)?;
+            overview(inner)
+        })
+        .await
+    }
+
+    /// Uses a refused key again (`default` is the main key).
+    pub async fn enable(
+        &self,
+        provider: ProviderId,
+        label: String,
+    ) -> Result<ProvidersOverview, EngineError> {
+        self.blocking(move |inner| {
+            ensure_exists(inner, &provider)?;
+            if label == MAIN_KEY {
+                inner.refused_env.forget(&provider);
+            }
+            inner.store.enable_key(provider.as_str(), &label)?;
+            overview(inner)
         })
         .await
     }

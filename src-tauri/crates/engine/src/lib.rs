@@ -1,9 +1,43 @@
-//! Switchboard's engine: every use case the product offers, behind one type, [`Engine`].
+//! Switchboard's engine: every use case the product offers, behind one type, [`Engine`], and
+//! grouped by area into borrowed handles: [`Engine::conversations`], [`Engine::agents`],
+//! [`Engine::routing`], [`Engine::keys`], [`Engine::spend`], [`Engine::models`],
+//! [`Engine::team`], [`Engine::clients`] and [`Engine::settings`].
 //!
 //! The desktop app's commands, the `switchboard` CLI and the cross-crate tests all call this and
 //! nothing below it, so behaviour is identical wherever it is triggered. It composes the store,
 //! the keychain and the provider adapters, and it is the one place errors are classified into
 //! the `{code, message, retryable}` envelope. It knows nothing of Tauri.
+
+/// Declares a handle: a small `Copy` struct borrowing [`Engine`] that groups one area's use
+/// cases (`engine.conversations().send(…)`, as async-openai's `client.chat()`), and the
+/// engine's method that returns it.
+///
+/// A handle derefs to the engine, so its use cases reach the engine's shared state and
+/// helpers as `self.inner`, `self.blocking(…)`, exactly as they did as engine methods.
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident, $getter:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'a> {
+            engine: &'a crate::Engine,
+        }
+
+        impl crate::Engine {
+            #[doc = concat!("The use cases of [`", stringify!($name), "`].")]
+            pub fn $getter(&self) -> $name<'_> {
+                $name { engine: self }
+            }
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = crate::Engine;
+
+            fn deref(&self) -> &crate::Engine {
+                self.engine
+            }
+        }
+    };
+}
 
 mod agents;
 mod browse;
@@ -30,14 +64,12 @@ mod sign_in;
 mod spend;
 mod team;
 
-pub use agents::RunOptions;
+pub use agents::{AgentDetail, Agents, RunOptions};
 pub use providers::NewCustomProvider;
-pub use routing::{RouteEvent, RoutedOutcome, RoutedSend};
+pub use routing::{RouteEvent, RoutedOutcome, RoutedSend, Routing};
 pub use sign_in::{SignInError, SignInOptions};
-pub use switchboard_agents as agent;
 pub use switchboard_reports::{ChartTheme, ChartView, SpendFile, spend_csv};
-pub use switchboard_router as router;
-pub use team::{MANAGEMENT_ACCOUNT, TeamError};
+pub use team::{MANAGEMENT_ACCOUNT, Team, TeamError};
 
 use std::sync::Arc;
 
@@ -45,15 +77,19 @@ use switchboard_store::Store;
 
 pub use catalogue::Catalogue;
 pub use chat::ChatOutcome;
-pub use clients::{Client, MAX_CLIENT_NAME_CHARS};
+pub use clients::{Client, Clients, CreatedClientKey, MAX_CLIENT_NAME_CHARS};
 pub use consent::Consent;
+pub use conversations::{ConversationPage, Conversations};
 pub use environment::{Environment, VARIABLES as ENVIRONMENT_VARIABLES};
 pub use error::EngineError;
 pub use exports::{ExportFile, ExportFormat};
 pub use keychain::Keychain;
+pub use keys::Keys;
 pub use model_names::ServedName;
+pub use models::Models;
 pub use paths::DataDir;
-pub use switchboard_core as core;
+pub use preferences::Settings;
+pub use spend::Spend;
 pub use switchboard_providers::{openrouter_api, price_table};
 pub use switchboard_store::{CostSource, LATEST_VERSION as SCHEMA_VERSION, LedgerEntry, Outcome};
 pub use tokio_util::sync::CancellationToken;
@@ -104,7 +140,7 @@ struct Inner {
     http: reqwest::Client,
     config: EngineConfig,
     running: conversations::Running,
-    routing: routing::Routing,
+    routing: routing::RoutingState,
     key_turns: keys::Turns,
     refused_env: keys::RefusedEnvKeys,
     budgets: budgets::Alerts,
@@ -142,7 +178,7 @@ impl Engine {
                 .interrupt_running_runs()
                 .map_err(|e| in_db(e.into()))?;
         }
-        let routing = routing::Routing::load(&store).map_err(in_db)?;
+        let routing = routing::RoutingState::load(&store).map_err(in_db)?;
         let http = switchboard_providers::http_client().map_err(|e| EngineError::Internal {
             context: format!("cannot build the HTTP client: {e}"),
         })?;
@@ -191,4 +227,35 @@ impl Engine {
             context: format!("background task failed: {e}"),
         })?
     }
+}
+
+/// The agent types the engine's agent use cases take and return.
+pub mod agent {
+    pub use switchboard_agents::{
+        AgentEvent, AgentSpec, AgentTarget, McpEnv, McpServer, Memory, MemoryPolicy, MemoryTurn,
+        Plan, RunView, StepKind, Task, TaskReport, Template, ToolGrant,
+    };
+}
+
+/// The routing types the engine's routing use cases take and return, and the name rules its
+/// callers check input against.
+pub mod router {
+    pub use switchboard_router::{
+        CircuitState, Decision, Exclusion, Failover, NameError, Route, RouteRequest, RouterConfig,
+        RoutingHealth, Signal, Strategy, Target, TaskLearning, bounds, check_name, is_blank,
+        is_unsafe_char,
+    };
+}
+
+/// The domain types the engine's use cases take and return.
+pub mod core {
+    pub use switchboard_core::{
+        AnswerStats, AnswerStatus, Attachment, BaseUrl, BaseUrlSource, BrowserModel, Budget,
+        BudgetPeriod, BudgetScope, BuiltinProvider, ChatEvent, ChatRequest, ClientKeyView,
+        ColumnSpec, ConversationSummary, DateRange, Delta, ErrorCode, ErrorInfo, GuardrailDraft,
+        GuardrailTargets, InvalidAmount, KeySource, LimitChange, LimitCheck, LimitReset, MaxPrice,
+        Message, ModelParams, PredictColumn, Preferences, ProviderId, ProviderKind,
+        ProviderPreferences, ProviderSort, ProvidersOverview, ReconcileCause, ResetChange, Role,
+        SignedIn, SpendGrouping, TeamKey, TeamKeyChange, TeamKeyDraft, Thumb, Usd, UserPrice,
+    };
 }

@@ -18,6 +18,36 @@ use crate::providers::effective_key;
 use crate::{Engine, EngineError, fresh};
 
 impl Engine {
+    /// The built-in providers that have a key, and the custom providers (id, name).
+    async fn configured_providers(&self) -> Result<Arc<Configured>, EngineError> {
+        let revision = fresh::revision(&self.inner);
+        if let Some(seen) = self.inner.seen.providers.get(revision) {
+            return Ok(seen);
+        }
+        let found = self
+            .blocking(|inner| {
+                let keychain_up = inner.keychain.status().available;
+                let mut keyed = Vec::new();
+                for b in BuiltinProvider::ALL {
+                    if effective_key(inner, &b.id(), keychain_up)?.status.source != KeySource::None
+                    {
+                        keyed.push(b);
+                    }
+                }
+                let customs = inner
+                    .store
+                    .custom_providers()?
+                    .into_iter()
+                    .map(|c| (c.id, c.name))
+                    .collect();
+                Ok((keyed, customs))
+            })
+            .await?;
+        Ok(self.inner.seen.providers.keep(revision, found))
+    }
+}
+
+impl crate::Routing<'_> {
     /// Where a request for `name` goes, as the router's request: a route, or a provider and
     /// its model. `NotFound` (with what was tried) when nothing matches.
     pub async fn resolve_model_name(&self, name: &str) -> Result<RouteRequest, EngineError> {
@@ -25,7 +55,13 @@ impl Engine {
         if name.is_empty() {
             return Err(EngineError::invalid("The request names no model."));
         }
-        if self.router_config().routes.iter().any(|r| r.name == name) {
+        if self
+            .routing()
+            .config()
+            .routes
+            .iter()
+            .any(|r| r.name == name)
+        {
             return Ok(RouteRequest {
                 route: Some(name.to_owned()),
                 ..RouteRequest::default()
@@ -67,7 +103,7 @@ impl Engine {
         {
             // No catalogue yet: fetch it once, so a misspelt id is a clear 404 here rather
             // than whatever the upstream says.
-            if self.models(false).await.is_ok() {
+            if self.models().catalogue(false).await.is_ok() {
                 catalogue = self.router_catalogue().await;
             }
         }
@@ -97,34 +133,6 @@ impl Engine {
             name: name.to_owned(),
         })
     }
-
-    /// The built-in providers that have a key, and the custom providers (id, name).
-    async fn configured_providers(&self) -> Result<Arc<Configured>, EngineError> {
-        let revision = fresh::revision(&self.inner);
-        if let Some(seen) = self.inner.seen.providers.get(revision) {
-            return Ok(seen);
-        }
-        let found = self
-            .blocking(|inner| {
-                let keychain_up = inner.keychain.status().available;
-                let mut keyed = Vec::new();
-                for b in BuiltinProvider::ALL {
-                    if effective_key(inner, &b.id(), keychain_up)?.status.source != KeySource::None
-                    {
-                        keyed.push(b);
-                    }
-                }
-                let customs = inner
-                    .store
-                    .custom_providers()?
-                    .into_iter()
-                    .map(|c| (c.id, c.name))
-                    .collect();
-                Ok((keyed, customs))
-            })
-            .await?;
-        Ok(self.inner.seen.providers.keep(revision, found))
-    }
 }
 
 /// The built-in providers that have a key, and the custom providers (id, name).
@@ -141,13 +149,14 @@ pub struct ServedName {
     pub owner: String,
 }
 
-impl Engine {
-    /// Every name [`Engine::resolve_model_name`] takes, routes first: each route, then each
+impl crate::Models<'_> {
+    /// Every name [`Routing::resolve_model_name`] takes, routes first: each route, then each
     /// model of a configured provider under the name that reaches it (OpenRouter's ids as
     /// they are; other providers' as `<provider>/<model>`).
-    pub async fn served_model_names(&self) -> Result<Vec<ServedName>, EngineError> {
+    pub async fn served_names(&self) -> Result<Vec<ServedName>, EngineError> {
         let mut names: Vec<ServedName> = self
-            .router_config()
+            .routing()
+            .config()
             .routes
             .iter()
             .map(|r| ServedName {
@@ -156,7 +165,7 @@ impl Engine {
                 owner: "switchboard".to_owned(),
             })
             .collect();
-        for choice in self.model_choices().await? {
+        for choice in self.models().choices().await? {
             let id = if choice.provider == BuiltinProvider::OpenRouter.id() {
                 choice.id.clone()
             } else {

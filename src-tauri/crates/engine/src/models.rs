@@ -6,6 +6,12 @@ use switchboard_providers::price_table;
 use crate::providers::effective_key;
 use crate::{Engine, EngineError};
 
+handle! {
+    /// Models: the picker's choices, the catalogue and its detail, custom providers' models and
+    /// the prices the user gives them.
+    Models, models
+}
+
 /// The providers whose models come from the bundled price table rather than a catalogue.
 const DIRECT: [BuiltinProvider; 2] = [BuiltinProvider::OpenAi, BuiltinProvider::Anthropic];
 
@@ -42,15 +48,35 @@ pub(crate) fn direct_facts(provider: BuiltinProvider, id: &str) -> DirectFacts {
 }
 
 impl Engine {
+    /// OpenAI and Anthropic, when the user has a key for them (keychain or environment).
+    /// Only their main keys are looked up, as a request to them would, rather than building
+    /// the whole providers overview: the picker and the Models screen ask often.
+    pub(crate) async fn direct_providers_with_keys(
+        &self,
+    ) -> Result<Vec<BuiltinProvider>, EngineError> {
+        self.blocking(|inner| {
+            let mut with_keys = Vec::new();
+            for provider in DIRECT {
+                if effective_key(inner, &provider.id(), true)?.status.source != KeySource::None {
+                    with_keys.push(provider);
+                }
+            }
+            Ok(with_keys)
+        })
+        .await
+    }
+}
+
+impl crate::Models<'_> {
     /// The models of every provider the user can use: the OpenRouter catalogue (cached, or
     /// fetched once when there is no cache), the bundled table's models for OpenAI and
     /// Anthropic when a key is set, and each custom provider's models (its cached list, with
     /// the prices the user gave). A catalogue or list that cannot be fetched leaves that
     /// provider out rather than failing the picker.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn model_choices(&self) -> Result<Vec<ModelChoice>, EngineError> {
+    pub async fn choices(&self) -> Result<Vec<ModelChoice>, EngineError> {
         let mut choices = Vec::new();
-        match self.models(false).await {
+        match self.models().catalogue(false).await {
             Ok(catalogue) => choices.extend(catalogue.models.into_iter().map(|m| ModelChoice {
                 provider: BuiltinProvider::OpenRouter.id(),
                 provider_name: BuiltinProvider::OpenRouter.display_name().to_owned(),
@@ -82,23 +108,5 @@ impl Engine {
         }
         choices.extend(self.served_choices().await?);
         Ok(choices)
-    }
-
-    /// OpenAI and Anthropic, when the user has a key for them (keychain or environment).
-    /// Only their main keys are looked up, as a request to them would, rather than building
-    /// the whole providers overview: the picker and the Models screen ask often.
-    pub(crate) async fn direct_providers_with_keys(
-        &self,
-    ) -> Result<Vec<BuiltinProvider>, EngineError> {
-        self.blocking(|inner| {
-            let mut with_keys = Vec::new();
-            for provider in DIRECT {
-                if effective_key(inner, &provider.id(), true)?.status.source != KeySource::None {
-                    with_keys.push(provider);
-                }
-            }
-            Ok(with_keys)
-        })
-        .await
     }
 }

@@ -2,9 +2,14 @@
 
 use switchboard_core::Preferences;
 
-use crate::{Engine, EngineError};
+use crate::EngineError;
 
-impl Engine {
+handle! {
+    /// Preferences, and the conversation Chat reopens after a restart.
+    Settings, settings
+}
+
+impl crate::Settings<'_> {
     /// The preferences in effect (defaults where none were saved).
     #[tracing::instrument(skip_all, err(Debug))]
     pub async fn preferences(&self) -> Result<Preferences, EngineError> {

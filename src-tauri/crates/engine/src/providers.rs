@@ -27,15 +27,26 @@ pub struct NewCustomProvider {
 }
 
 impl Engine {
+    /// [`Keys::endpoint`] and the label of the key in effect (`keychain ••••abcd`,
+    /// `env OPENROUTER_API_KEY ••••abcd`) from the same keychain lookup, for the ledger.
+    pub(crate) async fn endpoint_and_key_label(
+        &self,
+        provider: ProviderId,
+    ) -> Result<(Endpoint, Option<String>), EngineError> {
+        self.blocking(move |inner| endpoint(inner, &provider)).await
+    }
+}
+
+impl crate::Keys<'_> {
     /// Every provider with its effective base URL and masked key, plus the keychain's state.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn providers_overview(&self) -> Result<ProvidersOverview, EngineError> {
+    pub async fn overview(&self) -> Result<ProvidersOverview, EngineError> {
         self.blocking(overview).await
     }
 
     /// Stores `key` for `provider` in the keychain, replacing any earlier one.
     #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
-    pub async fn set_key(
+    pub async fn set(
         &self,
         provider: ProviderId,
         key: String,
@@ -53,7 +64,7 @@ impl Engine {
 
     /// Deletes `provider`'s key from the keychain.
     #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
-    pub async fn remove_key(&self, provider: ProviderId) -> Result<ProvidersOverview, EngineError> {
+    pub async fn remove(&self, provider: ProviderId) -> Result<ProvidersOverview, EngineError> {
         self.blocking(move |inner| {
             ensure_exists(inner, &provider)?;
             let removed = inner.keychain.delete(&provider)?;
@@ -75,7 +86,7 @@ impl Engine {
 
     /// Tests the key in effect for `provider` with a call that costs nothing.
     #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
-    pub async fn test_key(&self, provider: ProviderId) -> Result<KeyCheck, EngineError> {
+    pub async fn test(&self, provider: ProviderId) -> Result<KeyCheck, EngineError> {
         let endpoint = self.endpoint(provider).await?;
         if endpoint.key.is_none() && endpoint.kind != ProviderKind::Custom {
             return Err(EngineError::invalid(
@@ -118,7 +129,7 @@ impl Engine {
         .await?;
         // Its models, so it can be picked at once; a server that is down does not stop the add.
         self.fetch_served_after_change(id).await;
-        self.providers_overview().await
+        self.keys().overview().await
     }
 
     /// Renames or re-points a custom provider (its key is untouched).
@@ -153,7 +164,7 @@ impl Engine {
         if moved {
             self.fetch_served_after_change(id).await;
         }
-        self.providers_overview().await
+        self.keys().overview().await
     }
 
     /// Removes a custom provider and its key. When the keychain cannot be reached the provider
@@ -191,15 +202,6 @@ impl Engine {
     pub async fn endpoint(&self, provider: ProviderId) -> Result<Endpoint, EngineError> {
         self.blocking(move |inner| Ok(endpoint(inner, &provider)?.0))
             .await
-    }
-
-    /// [`Engine::endpoint`] and the label of the key in effect (`keychain ••••abcd`,
-    /// `env OPENROUTER_API_KEY ••••abcd`) from the same keychain lookup, for the ledger.
-    pub(crate) async fn endpoint_and_key_label(
-        &self,
-        provider: ProviderId,
-    ) -> Result<(Endpoint, Option<String>), EngineError> {
-        self.blocking(move |inner| endpoint(inner, &provider)).await
     }
 }
 

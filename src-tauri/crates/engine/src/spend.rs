@@ -3,11 +3,16 @@
 use switchboard_core::{SpendGrouping, SpendReport};
 use switchboard_reports::{ChartTheme, ChartView, SpendFile};
 
-use crate::{Engine, EngineError};
+use crate::EngineError;
 
-impl Engine {
+handle! {
+    /// Spend: reports, charts and exports of the ledger, and budgets.
+    Spend, spend
+}
+
+impl crate::Spend<'_> {
     /// Spend grouped by `grouping` over `[since_ms, until_ms)`, with its exact total.
-    pub async fn spend_report(
+    pub async fn report(
         &self,
         grouping: SpendGrouping,
         since_ms: Option<i64>,
@@ -58,7 +63,7 @@ impl Engine {
     }
 
     /// The report's chart as an SVG document in the colours of the app's `theme`.
-    pub async fn spend_chart(
+    pub async fn chart(
         &self,
         grouping: SpendGrouping,
         since_ms: Option<i64>,
@@ -66,7 +71,7 @@ impl Engine {
         view: ChartView,
         theme: ChartTheme,
     ) -> Result<String, EngineError> {
-        let report = self.spend_report(grouping, since_ms, until_ms).await?;
+        let report = self.spend().report(grouping, since_ms, until_ms).await?;
         tokio::task::spawn_blocking(move || {
             // The UI scales the chart to its card's width (about 680 to 1000 px); the text
             // sizes in the reports crate are chosen for this width. A little wider than tall
@@ -84,7 +89,7 @@ impl Engine {
 
     /// The report as a file for the user to save where they choose: CSV, or its chart as SVG
     /// or PNG (always the light chart: files go into documents).
-    pub async fn spend_export_file(
+    pub async fn export_file(
         &self,
         grouping: SpendGrouping,
         since_ms: Option<i64>,
@@ -92,7 +97,7 @@ impl Engine {
         view: ChartView,
         file: SpendFile,
     ) -> Result<crate::ExportFile, EngineError> {
-        let report = self.spend_report(grouping, since_ms, until_ms).await?;
+        let report = self.spend().report(grouping, since_ms, until_ms).await?;
         let stem = format!("switchboard-spend-by-{}", grouping.as_str());
         let internal = |e: switchboard_reports::ReportError| EngineError::Internal {
             context: e.to_string(),

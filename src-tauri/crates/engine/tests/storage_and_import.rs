@@ -32,10 +32,10 @@ fn open(dir: &std::path::Path) -> Result<Engine, EngineError> {
 async fn a_blank_routing_document_replaces_nothing_unless_the_caller_confirms() {
     let dir = tempfile::tempdir().unwrap();
     let engine = open(dir.path()).unwrap();
-    engine.import_routing(ROUTING).await.unwrap();
+    engine.routing().import(ROUTING).await.unwrap();
 
     for blank in ["", "   \n\n", "# exported by hand, then emptied\n"] {
-        let err = engine.import_routing(blank).await.unwrap_err();
+        let err = engine.routing().import(blank).await.unwrap_err();
         let info = err.info();
         assert_eq!(info.code, ErrorCode::InvalidInput, "{blank:?}");
         assert!(
@@ -43,24 +43,34 @@ async fn a_blank_routing_document_replaces_nothing_unless_the_caller_confirms() 
                 .contains("would delete the whole routing configuration"),
             "{info:?}"
         );
-        let err = engine.import_routing_with(blank, false).await.unwrap_err();
+        let err = engine
+            .routing()
+            .import_with(blank, false)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("Nothing was changed"), "{err}");
         assert_eq!(
-            engine.router_config().routes.len(),
+            engine.routing().config().routes.len(),
             1,
             "kept after {blank:?}"
         );
     }
 
     let config = engine
-        .import_routing_with("# start over\n", true)
+        .routing()
+        .import_with("# start over\n", true)
         .await
         .unwrap();
     assert!(config.routes.is_empty() && config.rules.is_empty());
-    assert!(engine.router_config().routes.is_empty());
+    assert!(engine.routing().config().routes.is_empty());
     drop(engine);
     assert!(
-        open(dir.path()).unwrap().router_config().routes.is_empty(),
+        open(dir.path())
+            .unwrap()
+            .routing()
+            .config()
+            .routes
+            .is_empty(),
         "the empty configuration was stored"
     );
 }
@@ -69,20 +79,22 @@ async fn a_blank_routing_document_replaces_nothing_unless_the_caller_confirms() 
 async fn a_configuration_past_the_bounds_is_refused_and_the_old_one_kept() {
     let dir = tempfile::tempdir().unwrap();
     let engine = open(dir.path()).unwrap();
-    engine.import_routing(ROUTING).await.unwrap();
+    engine.routing().import(ROUTING).await.unwrap();
     let hang = ROUTING.replace(
         "model = \"first/model\"",
         "model = \"first/model\"\n[routes.failover]\nmode = \"delayed\"\nwait_ms = 4294967295",
     );
-    let err = engine.import_routing(&hang).await.unwrap_err();
+    let err = engine.routing().import(&hang).await.unwrap_err();
     assert!(err.to_string().starts_with("line 2: "), "{err}");
 
-    let mut config = engine.router_config();
+    let mut config = engine.routing().config();
     config.routes[0].failover.retries_per_target = u32::MAX;
-    let err = engine.set_router_config(config).await.unwrap_err();
+    let err = engine.routing().set_config(config).await.unwrap_err();
     assert!(err.to_string().contains("retries_per_target"), "{err}");
     assert_eq!(
-        engine.router_config().routes[0].failover.retries_per_target,
+        engine.routing().config().routes[0]
+            .failover
+            .retries_per_target,
         1
     );
 }

@@ -5,6 +5,7 @@
 //! back into the small set of errors the engine and the UI act on. It knows nothing about
 //! storage, keychains or the app; callers hand it an [`Endpoint`] with the key already loaded.
 
+mod adapter;
 pub mod anthropic;
 mod charge;
 mod endpoint;
@@ -18,6 +19,7 @@ pub mod price_table;
 mod redact;
 pub mod sse;
 
+pub use adapter::chat_provider;
 pub use endpoint::{Endpoint, StreamLimits, http_client};
 pub use error::transport_error;
 pub use key_check::check_key;

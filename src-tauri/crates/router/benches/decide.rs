@@ -9,180 +9,24 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+mod world;
 
-use switchboard_core::ProviderId;
-use switchboard_router::{
-    Action, Capability, Catalogue, Conditions, Context, Ending, ModelFacts, RateLimit, Route,
-    RouteRequest, Router, RouterConfig, Rule, Sample, Signal, Strategy, Target,
+use std::time::Instant;
+
+use switchboard_router::{Router, Strategy};
+use world::{
+    GOAL_P99_US, MODELS, RULES, TARGETS, World, caller, context, decide_at, router, world,
 };
-
-const MODELS: usize = 400;
-const RULES: usize = 50;
-const TARGETS: usize = 20;
-const GOAL_P99_US: f64 = 10.0;
-
-struct World {
-    catalogue: Catalogue,
-    targets: Vec<Target>,
-    rules: Vec<Rule>,
-    request: RouteRequest,
-}
-
-fn world() -> World {
-    let or: ProviderId = "openrouter".parse().unwrap();
-    let mut catalogue = Catalogue::new();
-    for i in 0..MODELS {
-        catalogue.insert(
-            or.clone(),
-            format!("vendor{}/model-{i}", i % 17),
-            ModelFacts {
-                context_length: Some(8_000 << (i % 6)),
-                modalities: vec![],
-                capabilities: if i % 3 == 0 {
-                    vec![]
-                } else {
-                    vec![Capability::Tools]
-                },
-                prompt_price: Some(1e-7 * (1 + i % 29) as f64),
-                completion_price: Some(4e-7 * (1 + i % 31) as f64),
-                ..ModelFacts::default()
-            },
-        );
-    }
-    let targets: Vec<Target> = (0..TARGETS)
-        .map(|i| Target {
-            provider: or.clone(),
-            model: format!("vendor{}/model-{}", (i * 19) % 17, i * 19),
-            weight: 1 + i as u32 % 4,
-            max_concurrency: None,
-            openrouter: None,
-        })
-        .collect();
-    let rules: Vec<Rule> = (0..RULES)
-        .map(|i| Rule {
-            name: format!("rule {i}"),
-            enabled: true,
-            when: Conditions {
-                task: vec![if i == RULES - 1 {
-                    "code".into()
-                } else {
-                    format!("task-{i}")
-                }],
-                model: vec![format!("vendor{}/*", i % 17)],
-                ..Conditions::default()
-            },
-            then: Action {
-                route: Some("main".into()),
-                ..Action::default()
-            },
-        })
-        .collect();
-    let request = RouteRequest {
-        model: Some(format!("vendor{}/model-x", (RULES - 1) % 17)),
-        task: Some("code".into()),
-        prompt_tokens: 20_000,
-        max_output_tokens: Some(2_000),
-        capabilities: vec![Capability::Tools],
-        ..RouteRequest::default()
-    };
-    World {
-        catalogue,
-        targets,
-        rules,
-        request,
-    }
-}
-
-fn router(w: &World, strategy: Strategy, history: bool) -> Router {
-    let or: ProviderId = "openrouter".parse().unwrap();
-    let config = RouterConfig {
-        routes: vec![Route {
-            name: "main".into(),
-            strategy,
-            openrouter_sort: None,
-            cost_weight: None,
-            targets: w.targets.clone(),
-            failover: Default::default(),
-        }],
-        rules: w.rules.clone(),
-        limits: if history {
-            vec![RateLimit {
-                provider: or.clone(),
-                key: None,
-                rpm: Some(10_000),
-                tpm: Some(100_000_000),
-            }]
-        } else {
-            vec![]
-        },
-        ..RouterConfig::default()
-    };
-    let router = Router::new(config).unwrap();
-    if history {
-        for (i, t) in w.targets.iter().enumerate() {
-            let samples: Vec<Sample> = (0..256)
-                .map(|j| Sample {
-                    ok: (i + j) % 9 != 0,
-                    ttft_ms: Some(200 + ((i * 37 + j * 11) % 700) as u64),
-                    output_tokens: 300 + ((i * 13 + j * 7) % 500) as u64,
-                    latency_ms: 2_000 + ((i * 91 + j * 17) % 3_000) as u64,
-                    cost: None,
-                })
-                .collect();
-            router.remember(&t.provider, &t.model, &samples);
-            for j in 0..(i * 3) {
-                let signal = if j % 4 == 0 {
-                    Signal::ThumbDown
-                } else {
-                    Signal::Completed
-                };
-                router.learn(Some("code"), &t.provider, &t.model, signal);
-            }
-        }
-        // A minute of traffic in the rate limit's log: one request a second.
-        let start = Instant::now();
-        for s in 0..60 {
-            let t = &w.targets[s % TARGETS];
-            let at = start + Duration::from_secs(s as u64);
-            let ticket = router.begin(t, Some("a1b2"), 3_000, at).unwrap();
-            ticket.finish(
-                Ending::Ok(Sample {
-                    ok: true,
-                    ..Sample::default()
-                }),
-                Some(2_500),
-                at,
-            );
-        }
-    }
-    router
-}
 
 /// p50 and p99 of `runs` decisions, µs.
 fn measure(w: &World, router: &Router, history: bool, runs: usize) -> (f64, f64) {
-    let or: ProviderId = "openrouter".parse().unwrap();
-    let mut keys = HashMap::new();
-    let mut budgets = HashMap::new();
-    if history {
-        keys.insert(or.clone(), "a1b2".to_owned());
-        budgets.insert(
-            (or, "vendor4/model-38".to_owned()),
-            "the daily budget is spent".to_owned(),
-        );
-    }
+    let (keys, budgets) = caller(history);
     // The rate limit's log is a minute old from the bench's start: decide within it.
-    let base = Instant::now() + Duration::from_secs(59);
+    let base = decide_at();
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
-        let ctx = Context {
-            catalogue: &w.catalogue,
-            key_labels: &keys,
-            over_budget: &budgets,
-            now: if history { base } else { started },
-        };
+        let ctx = context(w, &keys, &budgets, if history { base } else { started });
         let decision = router.decide(&w.request, &ctx).unwrap();
         std::hint::black_box(&decision);
         times.push(started.elapsed().as_nanos() as f64 / 1_000.0);

@@ -1,6 +1,9 @@
 //! A routing decision as the explain view, the CLI and the engine read it: which rule matched,
 //! which targets were eligible or excluded and why, and the order they will be tried in.
 
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
 
 use crate::breaker::{CircuitState, human};
@@ -8,6 +11,7 @@ use crate::config::{Capability, Failover, Modality, ParamOverrides, Strategy, Ta
 use crate::fixed::push_integer;
 use crate::request::RouteRequest;
 use crate::rules::RuleTrace;
+use crate::text::Text;
 
 /// The router's answer for one request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,7 +78,8 @@ pub struct Candidate {
     /// Why it cannot take this request; `None` = eligible.
     pub exclusion: Option<Exclusion>,
     /// The exclusion (or its ranking) said plainly.
-    pub why: String,
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub why: Text,
     /// Its place in the order (0 = chosen), when eligible.
     pub rank: Option<u32>,
     /// Predicted cost of this request here, USD (prompt tokens × input price + expected
@@ -147,39 +152,109 @@ pub enum Exclusion {
 impl Exclusion {
     /// The exclusion said plainly.
     pub fn describe(&self) -> String {
+        let mut out = String::new();
+        self.describe_into(&mut out);
+        out
+    }
+
+    /// [`Exclusion::describe`] as a candidate's `why`: the reasons that quote nothing but a
+    /// capability or a modality are shared, the others written in `buf` and copied once.
+    pub(crate) fn why(&self, buf: &mut String) -> Text {
+        match self {
+            Self::MissingCapability { capability } => cannot(*capability),
+            Self::MissingModality { modality } => does_not_take(*modality),
+            _ => {
+                buf.clear();
+                self.describe_into(buf);
+                Text::from(buf.as_str())
+            }
+        }
+    }
+
+    fn describe_into(&self, out: &mut String) {
         // Every excluded target of every decision is described: the common exclusions are
         // written piece by piece rather than through `format!`.
         match self {
             Self::ContextTooSmall { needed, window } => {
-                let mut out = String::with_capacity(64);
                 out.push_str("context too small: needs ~");
-                push_integer(&mut out, *needed);
+                push_integer(out, *needed);
                 out.push_str(" tokens, has ");
-                push_integer(&mut out, *window);
-                out
+                push_integer(out, *window);
             }
-            Self::MissingCapability { capability } => ["cannot do ", capability.name()].concat(),
+            Self::MissingCapability { capability } => {
+                out.push_str("cannot do ");
+                out.push_str(capability.name());
+            }
             Self::MissingModality { modality } => {
-                ["does not take ", modality.name(), " input"].concat()
+                out.push_str("does not take ");
+                out.push_str(modality.name());
+                out.push_str(" input");
             }
             Self::CircuitOpen {
                 reason,
                 retry_in_ms,
-            } => format!(
-                "circuit open ({reason}); next trial in {}",
-                human(std::time::Duration::from_millis(*retry_in_ms))
-            ),
-            Self::RateLimited { limit, wait_ms } => format!(
-                "rate limit {limit} reached; fits again in {}",
-                human(std::time::Duration::from_millis(*wait_ms))
-            ),
-            Self::Busy { in_flight, max } => {
-                format!("busy: {in_flight} of {max} requests in flight")
+            } => {
+                let _ = write!(
+                    out,
+                    "circuit open ({reason}); next trial in {}",
+                    human(std::time::Duration::from_millis(*retry_in_ms))
+                );
             }
-            Self::OverBudget { message } => format!("over budget: {message}"),
+            Self::RateLimited { limit, wait_ms } => {
+                let _ = write!(
+                    out,
+                    "rate limit {limit} reached; fits again in {}",
+                    human(std::time::Duration::from_millis(*wait_ms))
+                );
+            }
+            Self::Busy { in_flight, max } => {
+                out.push_str("busy: ");
+                push_integer(out, u64::from(*in_flight));
+                out.push_str(" of ");
+                push_integer(out, u64::from(*max));
+                out.push_str(" requests in flight");
+            }
+            Self::OverBudget { message } => {
+                out.push_str("over budget: ");
+                out.push_str(message);
+            }
         }
     }
 }
+
+/// "cannot do tools", shared: made once per capability.
+fn cannot(capability: Capability) -> Text {
+    static TEXTS: LazyLock<[Text; 4]> = LazyLock::new(|| {
+        CAPABILITIES.map(|c| {
+            Exclusion::MissingCapability { capability: c }
+                .describe()
+                .into()
+        })
+    });
+    TEXTS[capability as usize].clone()
+}
+
+/// "does not take audio input", shared: made once per modality.
+fn does_not_take(modality: Modality) -> Text {
+    static TEXTS: LazyLock<[Text; 4]> = LazyLock::new(|| {
+        MODALITIES.map(|m| Exclusion::MissingModality { modality: m }.describe().into())
+    });
+    TEXTS[modality as usize].clone()
+}
+
+/// Every capability and modality in declaration order, so that `as usize` indexes them.
+const CAPABILITIES: [Capability; 4] = [
+    Capability::Tools,
+    Capability::Vision,
+    Capability::Json,
+    Capability::Reasoning,
+];
+const MODALITIES: [Modality; 4] = [
+    Modality::Text,
+    Modality::Image,
+    Modality::File,
+    Modality::Audio,
+];
 
 /// What the OpenRouter strategy hands to OpenRouter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +278,44 @@ pub(crate) fn serde_name<T: Serialize>(v: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shared reasons are the ones written for their own capability or modality, and the
+    /// others read as `describe` does.
+    #[test]
+    fn a_candidates_why_is_its_exclusion_described() {
+        let mut buf = String::new();
+        for capability in CAPABILITIES {
+            let e = Exclusion::MissingCapability { capability };
+            assert_eq!(e.why(&mut buf), e.describe());
+        }
+        for modality in MODALITIES {
+            let e = Exclusion::MissingModality { modality };
+            assert_eq!(e.why(&mut buf), e.describe());
+        }
+        for e in [
+            Exclusion::Busy {
+                in_flight: 3,
+                max: 2,
+            },
+            Exclusion::OverBudget {
+                message: "daily cap".into(),
+            },
+            Exclusion::RateLimited {
+                limit: "openrouter: 60 requests/min".into(),
+                wait_ms: 1_500,
+            },
+        ] {
+            assert_eq!(e.why(&mut buf), e.describe());
+        }
+        assert_eq!(
+            Exclusion::Busy {
+                in_flight: 3,
+                max: 2
+            }
+            .describe(),
+            format!("busy: {} of {} requests in flight", 3, 2)
+        );
+    }
 
     /// The exclusions written piece by piece read as their `format!` did.
     #[test]

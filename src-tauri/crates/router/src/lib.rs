@@ -25,6 +25,7 @@ mod rules;
 mod select;
 mod smart;
 mod stats;
+mod text;
 mod validate;
 
 pub use breaker::{CircuitState, CircuitView};
@@ -44,4 +45,5 @@ pub use router::{
 pub use rules::{RuleTrace, Verdict};
 pub use smart::{Arm, Evidence, GENERAL, Learned, Scored, Signal, choose, expected_quality};
 pub use stats::{Metrics, Sample};
+pub use text::Text;
 pub use validate::{ConfigError, Location, NameError, check_name, is_unsafe_char, validate};

@@ -3,20 +3,31 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Conditions, Modality, Rule};
+use crate::config::{Conditions, Rule};
+use crate::fixed::push_integer;
 use crate::glob::Glob;
 use crate::request::RouteRequest;
+use crate::text::Text;
+
+mod recent;
+mod said;
+
+use recent::Quoted;
+pub(crate) use recent::Recent;
+use said::{FIXED, Said};
 
 /// How one rule fared against a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RuleTrace {
     /// The rule's name.
-    pub name: String,
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub name: Text,
     /// What happened.
     pub verdict: Verdict,
     /// Why, for a person (`task is "chat", not code`).
-    pub detail: String,
+    #[cfg_attr(feature = "specta", specta(type = String))]
+    pub detail: Text,
 }
 
 /// A rule's verdict.
@@ -36,75 +47,16 @@ pub enum Verdict {
 
 /// A rule compiled once when the configuration changes, not per request: its model and client
 /// patterns, and the parts of each "why not" that depend only on the rule. Every request gets a
-/// trace line for every rule, so each line is one allocation of its final size.
+/// trace line for every rule: the name and the texts that depend only on the rule are shared,
+/// and a text that quotes the request is one allocation of its final size.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
     pub(crate) rule: Rule,
+    name: Text,
     models: Vec<Glob>,
     /// Client key names are unique regardless of case, so they match regardless of case.
     clients: Vec<Glob>,
     said: Said,
-}
-
-/// The rule's lists as the explain view quotes them (empty where the condition is not set).
-#[derive(Debug, Clone, Default)]
-struct Said {
-    /// `"code"` or `one of "chat", "summary"`.
-    tasks: String,
-    no_task: String,
-    models: String,
-    no_model: String,
-    routes: String,
-    no_route: String,
-    no_modality: String,
-    not_agent: String,
-    clients: String,
-    no_client: String,
-}
-
-impl Said {
-    fn new(w: &Conditions) -> Self {
-        let quoted = |items: &[String]| {
-            if items.is_empty() {
-                String::new()
-            } else {
-                list(items)
-            }
-        };
-        let (tasks, models, routes, clients) = (
-            quoted(&w.task),
-            quoted(&w.model),
-            quoted(&w.route),
-            quoted(&w.client),
-        );
-        let wants = |what: &str, quoted: &str| {
-            if quoted.is_empty() {
-                String::new()
-            } else {
-                format!("{what} (wants {quoted})")
-            }
-        };
-        Self {
-            no_task: wants("no task tag", &tasks),
-            no_model: wants("no model asked for", &models),
-            no_route: wants("no route asked for", &routes),
-            no_client: wants("not from a client key", &clients),
-            no_modality: if w.modalities.is_empty() {
-                String::new()
-            } else {
-                format!("carries no {}", names(&w.modalities))
-            },
-            not_agent: if w.agent.is_empty() {
-                String::new()
-            } else {
-                format!("agent is not {}", list(&w.agent))
-            },
-            tasks,
-            models,
-            routes,
-            clients,
-        }
-    }
 }
 
 impl CompiledRule {
@@ -118,6 +70,7 @@ impl CompiledRule {
             .collect();
         let said = Said::new(&rule.when);
         Self {
+            name: Text::from(rule.name.as_str()),
             rule,
             models,
             clients,
@@ -126,13 +79,29 @@ impl CompiledRule {
     }
 
     /// `Ok(())` when every condition holds, else the first that does not, said plainly.
+    #[cfg(test)]
     pub(crate) fn test(&self, req: &RouteRequest) -> Result<(), String> {
+        self.check(req, &mut String::new(), &mut Recent::default())
+            .map_err(String::from)
+    }
+
+    /// [`CompiledRule::test`], with a reason that quotes the request written in `buf` first
+    /// (one buffer for every rule of a decision) and copied once into its own text, unless it
+    /// is `recent`'s.
+    fn check(&self, req: &RouteRequest, buf: &mut String, recent: &mut Recent) -> Result<(), Text> {
         let w: &Conditions = &self.rule.when;
         let said = &self.said;
         if !w.task.is_empty() {
             match &req.task {
                 Some(t) if w.task.iter().any(|x| x.eq_ignore_ascii_case(t)) => {}
-                Some(t) => return Err(["task is \"", t, "\", not ", &said.tasks].concat()),
+                Some(t) => {
+                    return Err(recent.quote(
+                        buf,
+                        Quoted::Task,
+                        t,
+                        &["task is \"", t, "\", not ", &said.tasks],
+                    ));
+                }
                 None => return Err(said.no_task.clone()),
             }
         }
@@ -141,32 +110,50 @@ impl CompiledRule {
             match &req.model {
                 _ if asked.is_some_and(|a| self.models.iter().any(|p| p.matches(a))) => {}
                 Some(m) if self.models.iter().any(|p| p.matches(m)) => {}
-                Some(m) => return Err(["model \"", m, "\" is not ", &said.models].concat()),
+                Some(m) => {
+                    return Err(recent.quote(
+                        buf,
+                        Quoted::Model,
+                        m,
+                        &["model \"", m, "\" is not ", &said.models],
+                    ));
+                }
                 None => return Err(said.no_model.clone()),
             }
         }
         if !w.route.is_empty() {
             match &req.route {
                 Some(r) if w.route.iter().any(|x| x == r) => {}
-                Some(r) => return Err(["route \"", r, "\" is not ", &said.routes].concat()),
+                Some(r) => {
+                    return Err(recent.quote(
+                        buf,
+                        Quoted::Route,
+                        r,
+                        &["route \"", r, "\" is not ", &said.routes],
+                    ));
+                }
                 None => return Err(said.no_route.clone()),
             }
         }
+        let tokens = |buf: &mut String, than: &str, limit: u64| {
+            buf.clear();
+            buf.push_str("prompt is ~");
+            push_integer(buf, req.prompt_tokens);
+            buf.push_str(" tokens, ");
+            buf.push_str(than);
+            buf.push(' ');
+            push_integer(buf, limit);
+            Text::from(buf.as_str())
+        };
         if let Some(min) = w.min_prompt_tokens
             && req.prompt_tokens < min
         {
-            return Err(format!(
-                "prompt is ~{} tokens, under {min}",
-                req.prompt_tokens
-            ));
+            return Err(tokens(buf, "under", min));
         }
         if let Some(max) = w.max_prompt_tokens
             && req.prompt_tokens > max
         {
-            return Err(format!(
-                "prompt is ~{} tokens, over {max}",
-                req.prompt_tokens
-            ));
+            return Err(tokens(buf, "over", max));
         }
         if !w.modalities.is_empty() && !w.modalities.iter().any(|m| req.modalities.contains(m)) {
             return Err(said.no_modality.clone());
@@ -176,7 +163,8 @@ impl CompiledRule {
             .iter()
             .find(|c| !req.capabilities.contains(c))
         {
-            return Err(["does not need ", missing.name()].concat());
+            let need = missing.name();
+            return Err(recent.quote(buf, Quoted::Capability, need, &["does not need ", need]));
         }
         if !w.agent.is_empty() && !req.agent.as_ref().is_some_and(|a| w.agent.contains(a)) {
             return Err(said.not_agent.clone());
@@ -187,12 +175,19 @@ impl CompiledRule {
                 .as_ref()
                 .is_some_and(|c| w.conversation.contains(c))
         {
-            return Err("another conversation".to_owned());
+            return Err(FIXED.another_conversation.clone());
         }
         if !self.clients.is_empty() {
             match &req.client {
                 Some(c) if self.clients.iter().any(|p| p.matches(c)) => {}
-                Some(c) => return Err(["client is \"", c, "\", not ", &said.clients].concat()),
+                Some(c) => {
+                    return Err(recent.quote(
+                        buf,
+                        Quoted::Client,
+                        c,
+                        &["client is \"", c, "\", not ", &said.clients],
+                    ));
+                }
                 None => return Err(said.no_client.clone()),
             }
         }
@@ -200,31 +195,37 @@ impl CompiledRule {
     }
 }
 
-/// The first enabled rule that matches, and a trace of every rule.
+/// The first enabled rule that matches, and a trace of every rule. `recent` holds each rule's
+/// last quoting reason (one per rule, in order; kept with the rules, so a new configuration
+/// starts afresh).
 pub(crate) fn evaluate(
     rules: &[CompiledRule],
+    recent: &mut [Recent],
     req: &RouteRequest,
 ) -> (Option<usize>, Vec<RuleTrace>) {
+    let fixed = &*FIXED;
     let mut chosen = None;
+    let mut buf = String::new();
     let traces = rules
         .iter()
+        .zip(recent)
         .enumerate()
-        .map(|(i, r)| {
+        .map(|(i, (r, recent))| {
             let (verdict, detail) = if chosen.is_some() {
-                (Verdict::NotReached, "an earlier rule matched".to_owned())
+                (Verdict::NotReached, fixed.not_reached.clone())
             } else if !r.rule.enabled {
-                (Verdict::Disabled, "switched off".to_owned())
+                (Verdict::Disabled, fixed.disabled.clone())
             } else {
-                match r.test(req) {
+                match r.check(req, &mut buf, recent) {
                     Ok(()) => {
                         chosen = Some(i);
-                        (Verdict::Matched, "every condition holds".to_owned())
+                        (Verdict::Matched, fixed.matched.clone())
                     }
                     Err(why) => (Verdict::NoMatch, why),
                 }
             };
             RuleTrace {
-                name: r.rule.name.clone(),
+                name: r.name.clone(),
                 verdict,
                 detail,
             }
@@ -233,28 +234,12 @@ pub(crate) fn evaluate(
     (chosen, traces)
 }
 
-fn list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
-    match quoted.len() {
-        1 => quoted[0].clone(),
-        _ => format!("one of {}", quoted.join(", ")),
-    }
-}
-
-fn names(items: &[Modality]) -> String {
-    items
-        .iter()
-        .map(|m| m.name())
-        .collect::<Vec<_>>()
-        .join(" or ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Action, Capability};
+    use crate::config::{Action, Capability, Modality};
 
-    fn rule(name: &str, when: Conditions) -> CompiledRule {
+    pub(super) fn rule(name: &str, when: Conditions) -> CompiledRule {
         CompiledRule::new(Rule {
             name: name.to_owned(),
             enabled: true,
@@ -299,6 +284,10 @@ mod tests {
             ..RouteRequest::default()
         };
         assert!(r.test(&other).is_err());
+    }
+
+    pub(super) fn recent(n: usize) -> Vec<Recent> {
+        (0..n).map(|_| Recent::default()).collect()
     }
 
     fn req() -> RouteRequest {
@@ -498,7 +487,7 @@ mod tests {
             ),
             rule("catch-all", Conditions::default()),
         ];
-        let (chosen, trace) = evaluate(&rules, &req());
+        let (chosen, trace) = evaluate(&rules, &mut recent(rules.len()), &req());
         assert_eq!(chosen, Some(2));
         let verdicts: Vec<Verdict> = trace.iter().map(|t| t.verdict).collect();
         assert_eq!(
@@ -511,7 +500,7 @@ mod tests {
             ]
         );
         let none = RouteRequest::default();
-        let (chosen, _) = evaluate(&rules[..2], &none);
+        let (chosen, _) = evaluate(&rules[..2], &mut recent(2), &none);
         assert_eq!(chosen, None);
     }
 

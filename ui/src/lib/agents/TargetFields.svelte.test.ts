@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import type { ModelChoice, ProviderView, ProvidersOverview } from "../ipc/client";
-import { TargetChoices, type ChoicesApi } from "../models/choices.svelte";
+import { TargetChoicesState, type ChoicesApi } from "../shared/choices.svelte";
 import type { EditTarget } from "./draft";
 import TargetFields from "./TargetFields.svelte";
 
@@ -54,8 +54,8 @@ const api: ChoicesApi = {
   }),
 };
 
-async function loaded(): Promise<TargetChoices> {
-  const choices = new TargetChoices(api);
+async function loaded(): Promise<TargetChoicesState> {
+  const choices = new TargetChoicesState(api);
   await choices.load();
   return choices;
 }

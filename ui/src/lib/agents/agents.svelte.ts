@@ -4,7 +4,7 @@
  * past one).
  */
 import { AppError } from "../ipc/errors";
-import type { AgentsApi } from "./api";
+import type { AgentsApi } from "../ipc/agents";
 import type { AgentSpec, McpServer, Memory, RunView, Task, Template } from "../ipc/client";
 import { blankSpec, toDraft, toSpec, type AgentDraft } from "./draft";
 
@@ -12,9 +12,9 @@ import { blankSpec, toDraft, toSpec, type AgentDraft } from "./draft";
 function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
-import { Trace } from "./trace.svelte";
+import { TraceState } from "./trace.svelte";
 
-export class AgentsModel {
+export class AgentsState {
   agents = $state<AgentSpec[]>([]);
   templates = $state<Template[]>([]);
   servers = $state<McpServer[]>([]);
@@ -33,7 +33,7 @@ export class AgentsModel {
   savedNotice = $state(false);
 
   runs = $state<RunView[]>([]);
-  trace = $state<Trace | null>(null);
+  trace = $state<TraceState | null>(null);
   serverError = $state<string | null>(null);
 
   constructor(private readonly api: AgentsApi) {}
@@ -172,7 +172,7 @@ export class AgentsModel {
 
   showRun(run: RunView): void {
     if (this.trace?.running) return;
-    this.trace = Trace.fromRun(run);
+    this.trace = TraceState.fromRun(run);
   }
 
   get running(): boolean {
@@ -183,7 +183,7 @@ export class AgentsModel {
   async run(task: Task): Promise<void> {
     const name = this.previous;
     if (name === null || this.running) return;
-    const trace = new Trace(task.title || task.description || "Task");
+    const trace = new TraceState(task.title || task.description || "Task");
     this.trace = trace;
     try {
       const report = await this.api.run(name, task, (event) => {

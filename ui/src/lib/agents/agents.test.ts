@@ -1,17 +1,17 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import AgentsView from "./AgentsView.svelte";
-import { AgentsModel } from "./agents.svelte";
+import { AgentsState } from "./agents.svelte";
 import type { AgentEvent, AgentSpec } from "../ipc/client";
 import { blankSpec, editTarget, newStage, toDraft, toSpec } from "./draft";
 import { FakeAgentsApi, report, spec, step, templates, type ScriptItem } from "./testing";
-import { Trace } from "./trace.svelte";
+import { TraceState } from "./trace.svelte";
 
 async function setup(fake = new FakeAgentsApi()) {
-  const model = new AgentsModel(fake);
-  render(AgentsView, { model });
-  await waitFor(() => expect(model.templates).toHaveLength(5));
-  return { fake, model };
+  const agentsScreen = new AgentsState(fake);
+  render(AgentsView, { agentsScreen });
+  await waitFor(() => expect(agentsScreen.templates).toHaveLength(5));
+  return { fake, agentsScreen };
 }
 
 async function openAgent(name: string): Promise<void> {
@@ -137,7 +137,7 @@ describe("draft", () => {
 
 describe("trace", () => {
   it("streams text into the running step and takes the report's steps at the end", () => {
-    const t = new Trace("Task");
+    const t = new TraceState("Task");
     const events: AgentEvent[] = [
       { type: "started", run_id: "r1" },
       { type: "step_started", index: 0, kind: "model", label: "openai/gpt-4o-mini" },
@@ -159,11 +159,11 @@ describe("trace", () => {
   });
 
   it("calls a run with an error stopped when the user stopped it, failed otherwise", () => {
-    const stopped = new Trace("a");
+    const stopped = new TraceState("a");
     stopped.stopping = true;
     stopped.finish(report({ error: "stopped by the user" }));
     expect(stopped.status).toBe("stopped");
-    const failed = new Trace("b");
+    const failed = new TraceState("b");
     failed.finish(report({ error: "the budget of $0.05 is spent" }));
     expect(failed.status).toBe("failed");
   });
@@ -408,7 +408,7 @@ describe("Agents screen", () => {
     });
     fake.script = [...script, { type: "finished", report: final }];
     fake.finalReport = final;
-    const { model } = await setup(fake);
+    const { agentsScreen } = await setup(fake);
     await openAgent("helper");
 
     await fireEvent.input(screen.getByLabelText("Title"), { target: { value: "Fetch" } });
@@ -464,7 +464,7 @@ describe("Agents screen", () => {
     // The past runs list has it, with its badge; clicking shows its report.
     const past = await screen.findByTestId("past-runs");
     await waitFor(() => expect(within(past).getByText("Failed")).toBeInTheDocument());
-    model.trace = null;
+    agentsScreen.trace = null;
     await fireEvent.click(within(past).getByText("Fetch"));
     await screen.findByText(/Did not finish: the task's budget/);
   });
@@ -480,7 +480,7 @@ describe("Agents screen", () => {
       { type: "finished", report: final },
     ];
     fake.finalReport = final;
-    const { model } = await setup(fake);
+    const { agentsScreen } = await setup(fake);
     await openAgent("helper");
     await fireEvent.input(screen.getByLabelText("What to do"), { target: { value: "Go" } });
     await fireEvent.click(screen.getByText("Run"));
@@ -490,7 +490,7 @@ describe("Agents screen", () => {
     await waitFor(() => expect(fake.stops).toEqual(["run-9"]));
     await fake.approve("after-stop", true);
     await screen.findByText(/Stopped: stopped by the user/);
-    expect(model.trace?.status).toBe("stopped");
+    expect(agentsScreen.trace?.status).toBe("stopped");
   });
 
   it("shows past runs with their status badges", async () => {

@@ -1,6 +1,6 @@
 /** Fakes for the Agents screen's tests: an in-memory backend with scripted runs. */
 import { AppError } from "../ipc/errors";
-import type { AgentsApi } from "./api";
+import type { AgentsApi } from "../ipc/agents";
 import type {
   AgentDetail,
   AgentEvent,

@@ -37,7 +37,7 @@ export function asStatus(s: string): RunStatus {
   return s in STATUS_LABELS ? (s as RunStatus) : "failed";
 }
 
-export class Trace {
+export class TraceState {
   runId = $state<string | null>(null);
   title = $state("");
   status = $state<RunStatus>("running");
@@ -58,8 +58,8 @@ export class Trace {
   }
 
   /** A past run's trace, from what its report holds. */
-  static fromRun(run: RunView): Trace {
-    const t = new Trace(run.task.title || run.task.description || "Task", true);
+  static fromRun(run: RunView): TraceState {
+    const t = new TraceState(run.task.title || run.task.description || "Task", true);
     t.runId = run.id;
     t.status = asStatus(run.status);
     if (run.report) t.setReport(run.report, t.status);

@@ -1,5 +1,5 @@
 import type { AnswerStats, AnswerStatus, ColumnSpec } from "../ipc/client";
-import { formatUsd, moneyExact } from "./money";
+import { formatUsd, moneyExact } from "../shared/money";
 
 /** What an answer cost, as shown: the amount, where it came from, and a tooltip. */
 export interface CostLabel {

@@ -22,10 +22,10 @@ import type {
 } from "./api";
 import { latestPromptTokens, describeContext, type ContextUsage } from "./context";
 import { pickDefaultModel } from "./defaults";
-import { compareMoney, sumMoney, type MoneyTotal } from "./money";
+import { compareMoney, sumMoney, type MoneyTotal } from "../shared/money";
 import { chatPlace } from "./place.svelte";
 import { detachedChatSettings, type ChatSettings, type SendKey } from "./settings";
-import { ConversationList } from "./sidebarList.svelte";
+import { ConversationListState } from "./sidebarList.svelte";
 
 export { DEFAULT_MODEL } from "./defaults";
 
@@ -100,9 +100,9 @@ export function emptyStats(): AnswerStats {
  * into it, totals and notices. Streaming answers live inside `view` itself (deep `$state`), so a
  * delta touches one answer's `content` and only that card re-renders.
  */
-export class ChatStore {
+export class ChatState {
   /** The sidebar's conversations, loaded a page at a time. */
-  readonly list = new ConversationList((after, limit) =>
+  readonly list = new ConversationListState((after, limit) =>
     this.guard(() => this.api.listConversationPage(after, limit)),
   );
   view = $state<ConversationView | null>(null);

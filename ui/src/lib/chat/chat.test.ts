@@ -1,12 +1,12 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ColumnSpec, ConversationView } from "../ipc/client";
-import { navigation } from "../shell/navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import type { CostPrediction, PredictInput } from "./api";
 import ChatView from "./ChatView.svelte";
 import ModelPicker from "./ModelPicker.svelte";
 import SearchPanel from "./SearchPanel.svelte";
-import { ChatStore, PREDICT_DEBOUNCE_MS, pickBadges } from "./chat.svelte";
+import { ChatState, PREDICT_DEBOUNCE_MS, pickBadges } from "./chat.svelte";
 import { chatPlace } from "./place.svelte";
 import {
   answer,
@@ -46,7 +46,7 @@ async function choose(menu: string, item: string, index = 0) {
 }
 
 async function mountWith(api: FakeChatApi) {
-  const store = new ChatStore(api);
+  const store = new ChatState(api);
   render(ChatView, { api, store });
   await store.open(api.server.view.id);
   await waitFor(() => expect(store.modelsLoaded, "models load on mount").toBe(true));
@@ -283,7 +283,7 @@ describe("search", () => {
         highlights: [[7, 12]],
       },
     ];
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(SearchPanel, { store });
     await store.search("café");
     const hit = await screen.findByTestId("search-hit");
@@ -434,7 +434,7 @@ describe("composer and shortcuts", () => {
 
   it("removes its listeners when unmounted", async () => {
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     const { unmount } = render(ChatView, { api, store });
     await waitFor(() => expect(store.modelsLoaded, "loaded").toBe(true));
     unmount();
@@ -460,7 +460,7 @@ describe("errors and export", () => {
   it("exports and shows the path; the empty state explains the screen", async () => {
     const empty = fakeChatApi(conversation(), []);
     empty.server.list = [];
-    const bare = new ChatStore(empty);
+    const bare = new ChatState(empty);
     const first = render(ChatView, { api: empty, store: bare });
     expect(
       await screen.findByText("Compare models side by side"),
@@ -476,7 +476,7 @@ describe("errors and export", () => {
     first.unmount();
 
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await store.open("c1");
     await choose("Conversation actions", "Export Markdown");
@@ -486,7 +486,7 @@ describe("errors and export", () => {
 
   it("the export notice belongs to its conversation, and a cancelled save shows none", async () => {
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await store.open("c1");
     await store.exportAs("markdown");
@@ -508,7 +508,7 @@ describe("errors and export", () => {
 describe("new chat", () => {
   it("replaces an untouched conversation instead of leaving it empty in the list", async () => {
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await store.open("c1");
     api.server.view = { ...api.server.view, id: "c2", title: "New conversation" };
@@ -519,7 +519,7 @@ describe("new chat", () => {
 
   it("keeps a conversation that has turns", async () => {
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await store.open("c1");
     const open = store.view;
@@ -587,7 +587,7 @@ describe("columns, import and failures", () => {
 
   it("imports a JSON file and opens it", async () => {
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     const input = screen.getByLabelText("Import conversation JSON");
     const file = new File(['{"title":"x"}'], "conv.json", { type: "application/json" });
@@ -632,7 +632,7 @@ describe("search into a long conversation", () => {
         highlights: [[8, 12]],
       },
     ];
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await store.search("4000");
     await fireEvent.click(await screen.findByTestId("search-hit"));
@@ -718,7 +718,7 @@ describe("cost prediction", () => {
   it("asks once typing pauses, never for an empty draft, and ignores stale answers", async () => {
     const api = fakeChatApi(twoColumns());
     const pending = deferredPredict(api);
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     await store.open("c1");
     vi.useFakeTimers();
 
@@ -873,7 +873,7 @@ describe("chat with this", () => {
   it("starts a new conversation with the handed-over columns when Chat shows", async () => {
     navigation.openChat([handed]);
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await waitFor(() =>
       expect(api.called("createConversation"), "created with the given column").toEqual([
@@ -886,7 +886,7 @@ describe("chat with this", () => {
 
   it("also when the columns arrive while Chat is showing; nothing without them", async () => {
     const api = fakeChatApi();
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await waitFor(() => expect(store.modelsLoaded, "loaded").toBe(true));
     expect(api.called("createConversation"), "no hand-off, no conversation").toEqual([]);

@@ -2,7 +2,7 @@ import { cleanup, render, screen, waitFor, within } from "@testing-library/svelt
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeResizeObserver } from "../shared/testing";
 import ChatView from "./ChatView.svelte";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { compactTokens, describeContext, latestPromptTokens } from "./context";
 import { chatPlace } from "./place.svelte";
 import {
@@ -103,7 +103,7 @@ describe("context meter in the column header", () => {
       model({ id: "small/model", contextLength: 8000 }),
       model({ id: "mystery/model", contextLength: null }),
     ]);
-    const store = new ChatStore(api);
+    const store = new ChatState(api);
     render(ChatView, { api, store });
     await waitFor(() => expect(store.view?.turns.length).toBe(1));
     const headers = screen.getAllByTestId("column-header");

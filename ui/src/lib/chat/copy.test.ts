@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { markdownToPlainText } from "../render/plainText";
 import AnswerCard from "./AnswerCard.svelte";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { answerText } from "./copy";
 import { answer, fakeChatApi } from "./testing/fakeApi";
 
@@ -69,7 +69,7 @@ describe("the copy menu on an answer", () => {
   });
 
   function mount(content: string) {
-    const store = new ChatStore(fakeChatApi());
+    const store = new ChatState(fakeChatApi());
     render(AnswerCard, { store, answer: answer({ id: "a1", columnId: "col-a", content }) });
     return screen.getByTestId("answer");
   }

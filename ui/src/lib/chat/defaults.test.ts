@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelChoice } from "./api";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { pickDefaultModel } from "./defaults";
 import { chatPlace } from "./place.svelte";
 import { conversation, fakeChatApi, fakeChatSettings, model } from "./testing/fakeApi";
@@ -57,7 +57,7 @@ describe("a new chat right after connecting a provider", () => {
     chatPlace.reset();
     const api = fakeChatApi(conversation(), [...catalogue, ...anthropic]);
     const settings = fakeChatSettings({ keyed: ["anthropic"] });
-    const store = new ChatStore(api, settings);
+    const store = new ChatState(api, settings);
     await store.loadModels();
     await store.newChat();
     const specs = api.called("createConversation")[0]?.[0] as { provider: string; model: string }[];

@@ -1,4 +1,4 @@
-import { isCustomProvider } from "../models/providerNames";
+import { isCustomProvider } from "../shared/providerNames";
 import type { ModelChoice } from "./api";
 
 /** The model a new chat starts with when OpenRouter can be used. */

@@ -1,10 +1,10 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AnswerView, ErrorCode } from "../ipc/client";
-import { navigation } from "../shell/navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import AnswerCard from "./AnswerCard.svelte";
 import { isKeyProblem, keyRefusalHint } from "./answerError";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { answer, column, conversation, fakeChatApi, stats } from "./testing/fakeApi";
 
 /** The five refusals of a key itself, with what the backend says for each. */
@@ -42,7 +42,7 @@ const REFUSALS: [ErrorCode, string, RegExp, string[]][] = [
 ];
 
 async function mount(failed: AnswerView) {
-  const store = new ChatStore(fakeChatApi(conversation()));
+  const store = new ChatState(fakeChatApi(conversation()));
   const view = conversation();
   view.columns = [column("col-a", 0)];
   store.view = view;

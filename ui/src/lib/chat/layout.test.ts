@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeResizeObserver } from "../shared/testing";
 import ChatView from "./ChatView.svelte";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { chatPlace } from "./place.svelte";
 import { fakeChatApi, installScrollShim } from "./testing/fakeApi";
 
@@ -31,7 +31,7 @@ function sidebar(): HTMLElement {
 async function mount(width: number) {
   window.innerWidth = width;
   const api = fakeChatApi();
-  const store = new ChatStore(api);
+  const store = new ChatState(api);
   render(ChatView, { api, store });
   await waitFor(() => expect(store.view?.id).toBe("c1"));
   return { api, store };

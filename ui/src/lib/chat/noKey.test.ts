@@ -1,10 +1,10 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AnswerView } from "../ipc/client";
-import { navigation } from "../shell/navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import AnswerCard from "./AnswerCard.svelte";
 import { isKeyProblem, keySettingsAnchor } from "./answerError";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { answer, column, conversation, fakeChatApi, stats } from "./testing/fakeApi";
 
 const NO_KEY = {
@@ -35,7 +35,7 @@ describe("an answer that failed for want of a key", () => {
   });
 
   async function mount(failed: AnswerView, provider = "openrouter") {
-    const store = new ChatStore(fakeChatApi(conversation()));
+    const store = new ChatState(fakeChatApi(conversation()));
     const view = conversation();
     const col = column("col-a", 0);
     col.spec.provider = provider;

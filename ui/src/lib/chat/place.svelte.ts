@@ -15,7 +15,7 @@ export interface SavedScroll {
  * anew each time Chat shows, and leaving for another screen must not lose the open conversation,
  * its scroll position or a hidden sidebar.
  */
-class ChatPlace {
+class ChatPlaceState {
   /** The conversation open in Chat: `undefined` until known in this run of the app (then the
    * backend's remembered one is asked for), `null` when none is open. */
   conversationId: string | null | undefined = undefined;
@@ -31,4 +31,4 @@ class ChatPlace {
   }
 }
 
-export const chatPlace = new ChatPlace();
+export const chatPlace = new ChatPlaceState();

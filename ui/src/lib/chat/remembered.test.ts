@@ -1,10 +1,10 @@
 import { cleanup, render, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ColumnSpec, ConversationView } from "../ipc/client";
-import { navigation } from "../shell/navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import { FakeResizeObserver } from "../shared/testing";
 import ChatView from "./ChatView.svelte";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { chatPlace } from "./place.svelte";
 import {
   conversation,
@@ -53,7 +53,7 @@ function threeConversations(): FakeChatApi {
 
 /** Shows Chat as the app does: a new store (and view) each time the screen is entered. */
 function showChat(api: FakeChatApi, settings: FakeChatSettings) {
-  const store = new ChatStore(api, settings);
+  const store = new ChatState(api, settings);
   const shown = render(ChatView, { api, store });
   return { store, leave: () => shown.unmount() };
 }
@@ -126,7 +126,7 @@ describe("the remembered conversation", () => {
       if (id === "c1") await new Promise<void>((r) => (release = r));
       return page(id, before, limit);
     };
-    const store = new ChatStore(api, fakeChatSettings());
+    const store = new ChatState(api, fakeChatSettings());
     const slow = store.open("c1");
     await store.open("c2");
     release();

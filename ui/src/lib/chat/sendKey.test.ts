@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/sv
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeResizeObserver } from "../shared/testing";
 import ChatView from "./ChatView.svelte";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { sendHint, sendsOnKey } from "./keyboard";
 import { chatPlace } from "./place.svelte";
 import { fakeChatApi, fakeChatSettings, installScrollShim } from "./testing/fakeApi";
@@ -49,7 +49,7 @@ describe("the composer obeys the send key", () => {
   async function mount(sendKey: "enter" | "ctrl_enter") {
     const api = fakeChatApi();
     const settings = fakeChatSettings({ sendKey });
-    const store = new ChatStore(api, settings);
+    const store = new ChatState(api, settings);
     render(ChatView, { api, store });
     await waitFor(() => expect(store.view?.id, "the conversation opens").toBe("c1"));
     const box = screen.getByLabelText("Message") as HTMLTextAreaElement;

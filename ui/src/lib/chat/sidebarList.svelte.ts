@@ -18,7 +18,7 @@ export type PageReader = (
   limit: number,
 ) => Promise<ConversationSummary[] | undefined>;
 
-export class ConversationList {
+export class ConversationListState {
   /** What is loaded, in the backend's order: pinned first, then the most recent. */
   items = $state.raw<ConversationSummary[]>([]);
   /** True once a page came back short: every conversation is loaded. */

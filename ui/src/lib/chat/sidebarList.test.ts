@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConversationSummary } from "../ipc/client";
 import { FakeResizeObserver } from "../shared/testing";
 import ChatView from "./ChatView.svelte";
-import { ChatStore } from "./chat.svelte";
+import { ChatState } from "./chat.svelte";
 import { chatPlace } from "./place.svelte";
-import { ConversationList, MAX_SIDEBAR_PAGE, SIDEBAR_PAGE } from "./sidebarList.svelte";
+import { ConversationListState, MAX_SIDEBAR_PAGE, SIDEBAR_PAGE } from "./sidebarList.svelte";
 import {
   conversation,
   fakeChatApi,
@@ -63,7 +63,7 @@ function pageCalls(api: FakeChatApi): [ConversationSummary | null, number][] {
 describe("the sidebar a page at a time", () => {
   it("loads only the first page at start, the next one when its end comes into view", async () => {
     const api = history(250);
-    const store = new ChatStore(api, fakeChatSettings());
+    const store = new ChatState(api, fakeChatSettings());
     render(ChatView, { api, store });
     await waitFor(() => expect(store.view?.id, "the newest opens").toBe("c1"));
     expect(pageCalls(api), "one page, from the start").toEqual([[null, SIDEBAR_PAGE]]);
@@ -95,7 +95,7 @@ describe("the sidebar a page at a time", () => {
 
   it("re-reads what is loaded after a rename, keeping the rows (and so the scroll) in place", async () => {
     const api = history(250);
-    const store = new ChatStore(api, fakeChatSettings());
+    const store = new ChatState(api, fakeChatSettings());
     render(ChatView, { api, store });
     await waitFor(() => expect(store.view?.id).toBe("c1"));
     FakeIntersectionObserver.reveal();
@@ -123,7 +123,7 @@ describe("the sidebar a page at a time", () => {
 
   it("moves a conversation with new activity to the top without repeating it", async () => {
     const api = history(250);
-    const store = new ChatStore(api, fakeChatSettings());
+    const store = new ChatState(api, fakeChatSettings());
     await store.init();
     await store.list.more();
     const moved = api.server.list.find((c) => c.id === "c150");
@@ -140,7 +140,7 @@ describe("the remembered conversation with a long history", () => {
   it("opens even when it is beyond the first page", async () => {
     const api = history(250);
     const settings = fakeChatSettings({ last: "c180" });
-    const store = new ChatStore(api, settings);
+    const store = new ChatState(api, settings);
     render(ChatView, { api, store });
     await waitFor(() => expect(store.view?.id, "the remembered one, not the newest").toBe("c180"));
     expect(
@@ -153,7 +153,7 @@ describe("the remembered conversation with a long history", () => {
 
   it("falls back to the newest loaded, without a notice, when it was deleted", async () => {
     const api = history(250);
-    const store = new ChatStore(api, fakeChatSettings({ last: "gone" }));
+    const store = new ChatState(api, fakeChatSettings({ last: "gone" }));
     render(ChatView, { api, store });
     await waitFor(() => expect(store.view?.id).toBe("c1"));
     expect(api.called("openConversationPage").map((a) => a[0])).toEqual(["gone", "c1"]);
@@ -162,7 +162,7 @@ describe("the remembered conversation with a long history", () => {
 
   it("is not asked for when every conversation is loaded and it is not among them", async () => {
     const api = history(3);
-    const store = new ChatStore(api, fakeChatSettings({ last: "gone" }));
+    const store = new ChatState(api, fakeChatSettings({ last: "gone" }));
     await store.init();
     expect(store.view?.id).toBe("c1");
     expect(api.called("openConversationPage").map((a) => a[0])).toEqual(["c1"]);
@@ -183,7 +183,7 @@ describe("ConversationList", () => {
 
   it("refreshes a long loaded list in backend-sized pieces", async () => {
     const { calls, read } = reader(manyConversations(1200));
-    const list = new ConversationList(read);
+    const list = new ConversationListState(read);
     await list.refresh();
     for (let i = 0; i < 6; i++) await list.more();
     expect(list.items).toHaveLength(700);
@@ -199,7 +199,7 @@ describe("ConversationList", () => {
 
   it("asks for one page at a time however often the end is reached", async () => {
     const { calls, read } = reader(manyConversations(250));
-    const list = new ConversationList(read);
+    const list = new ConversationListState(read);
     await list.refresh();
     await Promise.all([list.more(), list.more(), list.more()]);
     expect(calls).toEqual([
@@ -211,7 +211,7 @@ describe("ConversationList", () => {
   it("keeps what is shown when a read fails", async () => {
     const all = manyConversations(250);
     let fail = false;
-    const list = new ConversationList(async (after, limit) => {
+    const list = new ConversationListState(async (after, limit) => {
       if (fail) return undefined;
       const start = after ? all.findIndex((c) => c.id === after.id) + 1 : 0;
       return all.slice(start, start + limit);

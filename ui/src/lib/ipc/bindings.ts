@@ -92,7 +92,7 @@ export const commands = {
 	 *  Asks where to save the export (a native save dialog) and writes it there; resolves with
 	 *  the path, or `null` when the user cancelled.
 	 */
-	conversationExport: (id: string, format: ExportKind) => __TAURI_INVOKE<string | null>("conversation_export", { id, format }),
+	conversationExport: (id: string, format: ExportFormat) => __TAURI_INVOKE<string | null>("conversation_export", { id, format }),
 	/**  Imports an exported conversation as a new one. */
 	conversationImport: (json: string) => __TAURI_INVOKE<ConversationView>("conversation_import", { json }),
 	/**  Every model the user can reach, for the picker. */
@@ -296,7 +296,9 @@ export type Action = {
 
 /**  An agent with its memory, for the editor. */
 export type AgentDetail = {
+	/**  What the agent is. */
 	spec: AgentSpec,
+	/**  What it remembers. */
 	memory: Memory,
 };
 
@@ -941,7 +943,7 @@ export type Conditions = {
 	client?: string[],
 };
 
-/**  Part of a conversation (see [`conversation_page`]). */
+/**  Part of a conversation (see [`Conversations::page`]). */
 export type ConversationPage = {
 	/**  The conversation with only this page's turns. */
 	view: ConversationView,
@@ -1015,7 +1017,9 @@ export type CostPrediction = {
  *  which shows it once for the user to copy (only its hash is kept).
  */
 export type CreatedClientKey = {
+	/**  The key as it may be shown (masked). */
 	key: ClientKeyView,
+	/**  The key itself. */
 	secret: string,
 };
 
@@ -1248,8 +1252,12 @@ max: number } |
 /**  Which budget. */
 message: string };
 
-/**  Export formats offered to the UI. */
-export type ExportKind = "markdown" | "json";
+/**  The formats a conversation can be exported in. */
+export type ExportFormat = 
+/**  Readable Markdown (the displayed path). */
+"markdown" | 
+/**  The whole tree, re-importable. */
+"json";
 
 /**
  *  A further key of a provider, used in turn with the main one so that requests spread over
@@ -1367,8 +1375,9 @@ export type HealthSettings = {
 /**
  *  `{code, message, retryable}`, as every command rejects.
  * 
- *  The conversion from [`EngineError`] is pure and keeps only the safe message; the full error
- *  chain was already logged by the engine use case's `#[instrument(err)]`.
+ *  The conversion from [`EngineError`] is pure and keeps only the safe message. The full error
+ *  is logged once, at the edge: every command is declared through `command!`
+ *  (`commands/mod.rs`), whose `#[instrument(skip_all, err(Debug))]` records each rejection.
  */
 export type IpcError = ErrorInfo;
 

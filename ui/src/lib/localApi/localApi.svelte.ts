@@ -12,7 +12,7 @@ import {
   type CreatedClientKey,
 } from "../ipc/clients";
 import { localApiApi, type LocalApiApi, type LocalApiStatus } from "../ipc/localApi";
-import { parseDollars } from "../spend/budgets";
+import { parseDollars } from "../shared/money";
 import { snippets, type Snippet } from "./snippets";
 
 /** What the Local API screen needs of the backend (and what its tests fake). */
@@ -45,7 +45,7 @@ export interface NewKeyDraft {
  * The Local API screen: the server's switch, port and live counts, the client keys, and the
  * set-up snippets. The switch both runs the server now and remembers it for the next launch.
  */
-export class LocalApiModel {
+export class LocalApiState {
   status = $state<LocalApiStatus | null>(null);
   preferences = $state<Preferences | null>(null);
   keys = $state<ClientKeyView[]>([]);

@@ -5,7 +5,7 @@ import type { ClientKeyView } from "../ipc/clients";
 import type { LocalApiStatus } from "../ipc/localApi";
 import {
   KEY_PLACEHOLDER,
-  LocalApiModel,
+  LocalApiState,
   parsePort,
   type LocalApiScreenApi,
 } from "./localApi.svelte";
@@ -83,7 +83,7 @@ describe("ports", () => {
 describe("the Local API screen", () => {
   it("turns the server on, shows where it serves, and remembers it for the next launch", async () => {
     const { api, calls } = fakeApi(["cheap"]);
-    render(LocalApiView, { model: new LocalApiModel(api) });
+    render(LocalApiView, { localApi: new LocalApiState(api) });
     const toggle = await screen.findByTestId("local-api-switch");
     await waitFor(() => expect(toggle).toBeEnabled());
     expect(screen.getByTestId("local-api-state")).toHaveTextContent("Off");
@@ -107,12 +107,12 @@ describe("the Local API screen", () => {
 
   it("moves a running server to a new port and refuses a port it cannot use", async () => {
     const { api, calls } = fakeApi();
-    const model = new LocalApiModel(api);
-    render(LocalApiView, { model });
+    const localApi = new LocalApiState(api);
+    render(LocalApiView, { localApi });
     const toggle = await screen.findByTestId("local-api-switch");
     await waitFor(() => expect(toggle).toBeEnabled());
     await fireEvent.click(toggle);
-    await waitFor(() => expect(model.running).toBe(true));
+    await waitFor(() => expect(localApi.running).toBe(true));
     const port = screen.getByTestId("local-api-port");
     await fireEvent.input(port, { target: { value: "80" } });
     expect(screen.getByTestId("local-api-state")).toHaveTextContent("1024 to 65535");
@@ -127,8 +127,8 @@ describe("the Local API screen", () => {
 
   it("shows a new key once, puts it in the snippets, and revokes after a confirmation", async () => {
     const { api } = fakeApi();
-    const model = new LocalApiModel(api);
-    render(LocalApiView, { model });
+    const localApi = new LocalApiState(api);
+    render(LocalApiView, { localApi });
     expect(await screen.findByTestId("snippet-openai-sdk")).toHaveTextContent(KEY_PLACEHOLDER);
     await fireEvent.input(screen.getByTestId("client-key-name"), {
       target: { value: "claude-code" },
@@ -152,17 +152,17 @@ describe("the Local API screen", () => {
     expect(screen.getByTestId("snippet-openai-sdk")).toHaveTextContent(KEY_PLACEHOLDER);
     await fireEvent.click(screen.getByRole("button", { name: "Revoke…" }));
     await fireEvent.click(screen.getByRole("button", { name: "Revoke claude-code" }));
-    await waitFor(() => expect(model.activeKeys).toHaveLength(0));
+    await waitFor(() => expect(localApi.activeKeys).toHaveLength(0));
     expect(screen.getByTestId("client-key-row")).toHaveTextContent("revoked");
   });
 
   it("refuses a budget that is not an amount before asking the backend", async () => {
     const { api } = fakeApi();
-    const model = new LocalApiModel(api);
-    await model.load();
-    const ok = await model.createKey({ name: "cursor", limit: "five", period: "day" });
+    const localApi = new LocalApiState(api);
+    await localApi.load();
+    const ok = await localApi.createKey({ name: "cursor", limit: "five", period: "day" });
     expect(ok).toBe(false);
-    expect(model.keyError).toContain("dollars");
-    expect(model.keys).toHaveLength(0);
+    expect(localApi.keyError).toContain("dollars");
+    expect(localApi.keys).toHaveLength(0);
   });
 });

@@ -2,10 +2,10 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { BrowserModel } from "../ipc/client";
 import { FakeResizeObserver } from "../shared/testing";
-import { ModelsModel } from "./models.svelte";
+import { ModelsState } from "./models.svelte";
 import ModelsView from "./ModelsView.svelte";
-import { PriceDraft, parsePrice } from "./prices.svelte";
-import { providerLabel } from "./providerNames";
+import { PriceDraftState, parsePrice } from "../shared/prices.svelte";
+import { providerLabel } from "../shared/providerNames";
 import { FakeOpener, browserModel, fakeApi, fakePrices, prices, sampleCatalogue } from "./testing";
 
 const LOCAL = "custom:0192f0c4-7b1a-7cc2-9d5e-3f1a2b3c4d5e";
@@ -27,20 +27,20 @@ const catalogue = () => [...sampleCatalogue(), served("llama3.2:3b"), served("qw
 
 describe("custom providers on the Models screen", () => {
   it("filters via a custom provider by its name and never lists its id as a maker", async () => {
-    const model = new ModelsModel(fakeApi(catalogue()), new FakeOpener());
-    await model.load();
-    expect(model.viaOptions).toEqual([
+    const catalog = new ModelsState(fakeApi(catalogue()), new FakeOpener());
+    await catalog.load();
+    expect(catalog.viaOptions).toEqual([
       { id: LOCAL, name: "Desk Ollama" },
       { id: "openai", name: "OpenAI (direct)" },
       { id: "openrouter", name: "OpenRouter" },
     ]);
-    model.via = LOCAL;
-    expect(model.visible.map((m) => m.id).sort()).toEqual(["llama3.2:3b", "qwen2.5:7b"]);
-    model.via = "";
-    expect(model.makers).toContain("Desk Ollama");
-    expect(model.makers).not.toContain(LOCAL);
-    model.query = "desk ollama";
-    expect(model.visible).toHaveLength(2);
+    catalog.via = LOCAL;
+    expect(catalog.visible.map((m) => m.id).sort()).toEqual(["llama3.2:3b", "qwen2.5:7b"]);
+    catalog.via = "";
+    expect(catalog.makers).toContain("Desk Ollama");
+    expect(catalog.makers).not.toContain(LOCAL);
+    catalog.query = "desk ollama";
+    expect(catalog.visible).toHaveLength(2);
   });
 
   describe("ModelsView", () => {
@@ -49,8 +49,8 @@ describe("custom providers on the Models screen", () => {
 
     it("shows the provider's name and an unset price, and prices a model from its detail", async () => {
       const api = fakeApi(catalogue());
-      const model = new ModelsModel(api, new FakeOpener());
-      render(ModelsView, { model });
+      const catalog = new ModelsState(api, new FakeOpener());
+      render(ModelsView, { catalog });
       await waitFor(() => expect(screen.getAllByTestId("model-row")).toHaveLength(8));
       const via = screen.getByRole("combobox", { name: "Served by" });
       expect(within(via).getByRole("option", { name: "via Desk Ollama" })).toHaveValue(LOCAL);
@@ -96,7 +96,7 @@ describe("PriceDraft", () => {
     expect(parsePrice("-1")).toBeNull();
     const api = fakePrices();
     const set = vi.spyOn(api, "modelPriceSet");
-    const draft = new PriceDraft(LOCAL, null, api);
+    const draft = new PriceDraftState(LOCAL, null, api);
     await draft.load();
     expect(draft.summary).toMatch(/No price/);
     draft.input = "abc";
@@ -109,7 +109,7 @@ describe("PriceDraft", () => {
     expect(set).toHaveBeenCalledWith(LOCAL, null, "0", "0");
     expect(draft.summary).toBe("Default: $0.00 in · $0.00 out per million tokens.");
 
-    const one = new PriceDraft(LOCAL, "llama3.2:3b", api);
+    const one = new PriceDraftState(LOCAL, "llama3.2:3b", api);
     await one.load();
     expect(one.current).toBeNull();
     expect(one.summary, "the server's default applies").toMatch(/default applies: \$0.00 in/);

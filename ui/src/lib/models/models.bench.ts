@@ -1,10 +1,10 @@
 // Filtering the model browser as a query is typed, over a 450-model catalogue (more than
 // OpenRouter lists): each keystroke recomputes the visible list. Run: `npm run bench -w ui`.
 import { bench, describe } from "vitest";
-import { ModelsModel } from "./models.svelte";
+import { ModelsState } from "./models.svelte";
 import { FakeOpener, fakeApi, manyModels, sampleCatalogue } from "./testing";
 
-const model = new ModelsModel(
+const model = new ModelsState(
   fakeApi([...sampleCatalogue(), ...manyModels(450)]),
   new FakeOpener(),
 );

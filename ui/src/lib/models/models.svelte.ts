@@ -1,9 +1,9 @@
 import { AppError, api as realApi } from "../ipc/client";
 import type { Api, BrowserModel, ColumnSpec, ModelDetail } from "../ipc/client";
-import { navigation } from "../shell/navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import { addExact, sortUnits, tokensCost } from "./price";
-import type { PricesApi } from "./prices.svelte";
-import { isCustomProvider, providerLabel } from "./providerNames";
+import type { PricesApi } from "../shared/prices.svelte";
+import { isCustomProvider, providerLabel } from "../shared/providerNames";
 
 /** What the Models screen needs of the backend (and what its tests fake): the catalogue, a
  * model's detail, and the prices the user gives custom providers' models. */
@@ -104,7 +104,7 @@ function compareEntries(sort: SortKey, a: Entry, b: Entry): number {
 }
 
 /** The Models screen's state: the catalogue, the filters, the detail and the comparison. */
-export class ModelsModel {
+export class ModelsState {
   models = $state.raw<BrowserModel[]>([]);
   notice = $state<string | null>(null);
   fetchedMs = $state<number | null>(null);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import ModelsView from "./ModelsView.svelte";
 import type { BrowserModel } from "../ipc/client";
 import { perMillion, tokens } from "./format";
-import { ModelsModel } from "./models.svelte";
+import { ModelsState } from "./models.svelte";
 import { addExact, sortUnits, tokensCost } from "./price";
 import {
   FakeOpener,
@@ -20,15 +20,15 @@ import { FakeResizeObserver, installScrollShim } from "../shared/testing";
 async function loaded(models = sampleCatalogue()) {
   const api = fakeApi(models);
   const opener = new FakeOpener();
-  const model = new ModelsModel(api, opener);
-  await model.load();
-  return { api, opener, model };
+  const catalog = new ModelsState(api, opener);
+  await catalog.load();
+  return { api, opener, catalog };
 }
 
-const ids = (model: ModelsModel) => model.visible.map((m) => m.id);
+const ids = (catalog: ModelsState) => catalog.visible.map((m) => m.id);
 
-function pick(model: ModelsModel, id: string): BrowserModel {
-  const found = model.models.find((m) => m.id === id);
+function pick(catalog: ModelsState, id: string): BrowserModel {
+  const found = catalog.models.find((m) => m.id === id);
   if (!found) throw new Error(`${id} is not in the catalogue`);
   return found;
 }
@@ -76,79 +76,81 @@ describe("display", () => {
   });
 });
 
-describe("ModelsModel", () => {
+describe("ModelsState", () => {
   it("loads the catalogue and its notice", async () => {
     const api = fakeApi(sampleCatalogue(), "showing the cached catalogue: offline");
-    const model = new ModelsModel(api, new FakeOpener());
-    await model.load();
-    expect(model.models).toHaveLength(6);
-    expect(model.notice).toContain("cached");
-    await model.load(true);
+    const catalog = new ModelsState(api, new FakeOpener());
+    await catalog.load();
+    expect(catalog.models).toHaveLength(6);
+    expect(catalog.notice).toContain("cached");
+    await catalog.load(true);
     expect(api.browseCalls).toEqual([false, true]);
   });
 
   it("searches names and ids by every word, case-insensitively", async () => {
-    const { model } = await loaded();
-    model.query = "CLAUDE";
-    expect(ids(model)).toEqual(["anthropic/claude-sonnet-4"]);
-    model.query = "openai mini";
-    expect(ids(model)).toEqual(["openai/gpt-4o-mini"]);
-    model.query = "openai";
-    expect(ids(model).sort(), "the direct provider matches too").toEqual([
+    const { catalog } = await loaded();
+    catalog.query = "CLAUDE";
+    expect(ids(catalog)).toEqual(["anthropic/claude-sonnet-4"]);
+    catalog.query = "openai mini";
+    expect(ids(catalog)).toEqual(["openai/gpt-4o-mini"]);
+    catalog.query = "openai";
+    expect(ids(catalog).sort(), "the direct provider matches too").toEqual([
       "gpt-4o",
       "openai/gpt-4o-mini",
     ]);
-    model.query = "nothing-like-this";
-    expect(ids(model)).toEqual([]);
+    catalog.query = "nothing-like-this";
+    expect(ids(catalog)).toEqual([]);
   });
 
   it("filters on modality, context, features, free, provider and maker", async () => {
-    const { model } = await loaded();
-    model.inputModality = "file";
-    expect(ids(model)).toEqual(["anthropic/claude-sonnet-4"]);
-    model.clearFilters();
+    const { catalog } = await loaded();
+    catalog.inputModality = "file";
+    expect(ids(catalog)).toEqual(["anthropic/claude-sonnet-4"]);
+    catalog.clearFilters();
 
-    model.outputModality = "image";
-    expect(ids(model)).toEqual(["google/gemini-2.5-flash-image"]);
-    model.clearFilters();
+    catalog.outputModality = "image";
+    expect(ids(catalog)).toEqual(["google/gemini-2.5-flash-image"]);
+    catalog.clearFilters();
 
-    model.minContext = 200_000;
-    expect(ids(model).sort()).toEqual(["anthropic/claude-sonnet-4", "openrouter/auto"]);
-    model.clearFilters();
+    catalog.minContext = 200_000;
+    expect(ids(catalog).sort()).toEqual(["anthropic/claude-sonnet-4", "openrouter/auto"]);
+    catalog.clearFilters();
 
-    model.toggleFeature("tools");
-    expect(ids(model)).toHaveLength(3);
-    model.toggleFeature("reasoning");
-    expect(ids(model), "features combine").toEqual(["anthropic/claude-sonnet-4"]);
-    model.toggleFeature("reasoning");
-    model.toggleFeature("tools");
-    model.toggleFeature("structured");
-    expect(ids(model).sort(), "response_format counts as structured output").toEqual([
+    catalog.toggleFeature("tools");
+    expect(ids(catalog)).toHaveLength(3);
+    catalog.toggleFeature("reasoning");
+    expect(ids(catalog), "features combine").toEqual(["anthropic/claude-sonnet-4"]);
+    catalog.toggleFeature("reasoning");
+    catalog.toggleFeature("tools");
+    catalog.toggleFeature("structured");
+    expect(ids(catalog).sort(), "response_format counts as structured output").toEqual([
       "gpt-4o",
       "openai/gpt-4o-mini",
     ]);
-    model.clearFilters();
+    catalog.clearFilters();
 
-    model.freeOnly = true;
-    expect(ids(model), "variable is not free").toEqual(["meta-llama/llama-3.3-70b-instruct:free"]);
-    model.clearFilters();
+    catalog.freeOnly = true;
+    expect(ids(catalog), "variable is not free").toEqual([
+      "meta-llama/llama-3.3-70b-instruct:free",
+    ]);
+    catalog.clearFilters();
 
-    model.via = "openai";
-    expect(ids(model)).toEqual(["gpt-4o"]);
-    model.via = "";
-    model.maker = "openai";
-    expect(ids(model).sort(), "the maker is the direct provider or the id's author").toEqual([
+    catalog.via = "openai";
+    expect(ids(catalog)).toEqual(["gpt-4o"]);
+    catalog.via = "";
+    catalog.maker = "openai";
+    expect(ids(catalog).sort(), "the maker is the direct provider or the id's author").toEqual([
       "gpt-4o",
       "openai/gpt-4o-mini",
     ]);
-    expect(model.makers).toContain("meta-llama");
-    expect(model.vias).toEqual(["openai", "openrouter"]);
+    expect(catalog.makers).toContain("meta-llama");
+    expect(catalog.vias).toEqual(["openai", "openrouter"]);
   });
 
   it("sorts by price exactly with variable prices last, never as zero", async () => {
-    const { model } = await loaded();
-    model.sort = "input";
-    expect(ids(model)).toEqual([
+    const { catalog } = await loaded();
+    catalog.sort = "input";
+    expect(ids(catalog)).toEqual([
       "meta-llama/llama-3.3-70b-instruct:free",
       "openai/gpt-4o-mini",
       "google/gemini-2.5-flash-image",
@@ -156,35 +158,35 @@ describe("ModelsModel", () => {
       "anthropic/claude-sonnet-4",
       "openrouter/auto",
     ]);
-    model.sort = "output";
-    expect(ids(model).at(-1)).toBe("openrouter/auto");
-    expect(ids(model)[0]).toBe("meta-llama/llama-3.3-70b-instruct:free");
+    catalog.sort = "output";
+    expect(ids(catalog).at(-1)).toBe("openrouter/auto");
+    expect(ids(catalog)[0]).toBe("meta-llama/llama-3.3-70b-instruct:free");
   });
 
   it("sorts by context and by newest with unknowns last", async () => {
-    const { model } = await loaded();
-    model.sort = "context";
-    expect(ids(model)[0]).toBe("openrouter/auto");
-    expect(ids(model).at(-1)).toBe("google/gemini-2.5-flash-image");
-    model.sort = "newest";
-    expect(ids(model)[0]).toBe("google/gemini-2.5-flash-image");
-    expect(ids(model).at(-1), "no date sorts last").toBe("gpt-4o");
+    const { catalog } = await loaded();
+    catalog.sort = "context";
+    expect(ids(catalog)[0]).toBe("openrouter/auto");
+    expect(ids(catalog).at(-1)).toBe("google/gemini-2.5-flash-image");
+    catalog.sort = "newest";
+    expect(ids(catalog)[0]).toBe("google/gemini-2.5-flash-image");
+    expect(ids(catalog).at(-1), "no date sorts last").toBe("gpt-4o");
   });
 
   it("filters a 450-model catalogue as the query is typed", async () => {
     // How fast is measured by `npm run bench -w ui` (models.bench.ts), not asserted here.
-    const { model } = await loaded([...sampleCatalogue(), ...manyModels(450)]);
+    const { catalog } = await loaded([...sampleCatalogue(), ...manyModels(450)]);
     for (const q of ["m", "ma", "mak", "make", "maker", "maker1", "maker12", "maker12 model-4"]) {
-      model.query = q;
-      void model.visible.length;
+      catalog.query = q;
+      void catalog.visible.length;
     }
-    model.sort = "input";
-    expect(model.visible.length).toBeGreaterThan(0);
-    expect(model.visible.every((m) => m.id.startsWith("maker12/"))).toBe(true);
+    catalog.sort = "input";
+    expect(catalog.visible.length).toBeGreaterThan(0);
+    expect(catalog.visible.every((m) => m.id.startsWith("maker12/"))).toBe(true);
   });
 
   it("compares two to four models and costs a sample request exactly", async () => {
-    const { model, opener } = await loaded();
+    const { catalog, opener } = await loaded();
     const [sonnet, mini, auto, free, flash, gpt4o] = [
       "anthropic/claude-sonnet-4",
       "openai/gpt-4o-mini",
@@ -192,7 +194,7 @@ describe("ModelsModel", () => {
       "meta-llama/llama-3.3-70b-instruct:free",
       "google/gemini-2.5-flash-image",
       "gpt-4o",
-    ].map((id) => pick(model, id)) as [
+    ].map((id) => pick(catalog, id)) as [
       BrowserModel,
       BrowserModel,
       BrowserModel,
@@ -200,30 +202,30 @@ describe("ModelsModel", () => {
       BrowserModel,
       BrowserModel,
     ];
-    for (const m of [sonnet, mini, auto, free]) expect(model.toggleCompare(m)).toBe(true);
-    expect(model.toggleCompare(flash), "a fifth is refused").toBe(false);
-    expect(model.comparison.map((m) => m.id)).toHaveLength(4);
+    for (const m of [sonnet, mini, auto, free]) expect(catalog.toggleCompare(m)).toBe(true);
+    expect(catalog.toggleCompare(flash), "a fifth is refused").toBe(false);
+    expect(catalog.comparison.map((m) => m.id)).toHaveLength(4);
 
-    model.sampleInput = 10_000;
-    model.sampleOutput = 1_000;
-    expect(model.sampleCost(sonnet)).toBe("0.045");
-    expect(model.sampleCost(mini)).toBe("0.0021");
-    expect(model.sampleCost(auto), "variable has no cost").toBeNull();
-    expect(model.sampleCost(free)).toBe("0");
-    model.sampleInput = 1_234_567;
-    model.sampleOutput = 7;
-    expect(model.sampleCost(mini)).toBe("0.18518925");
+    catalog.sampleInput = 10_000;
+    catalog.sampleOutput = 1_000;
+    expect(catalog.sampleCost(sonnet)).toBe("0.045");
+    expect(catalog.sampleCost(mini)).toBe("0.0021");
+    expect(catalog.sampleCost(auto), "variable has no cost").toBeNull();
+    expect(catalog.sampleCost(free)).toBe("0");
+    catalog.sampleInput = 1_234_567;
+    catalog.sampleOutput = 7;
+    expect(catalog.sampleCost(mini)).toBe("0.18518925");
 
     const perRequest = browserModel("x/y", {
       prices: prices({ promptPerMillion: "1", completionPerMillion: "1", perRequest: "0.005" }),
     });
-    model.sampleInput = 1_000;
-    model.sampleOutput = 0;
-    expect(model.sampleCost(perRequest), "the request charge is added").toBe("0.006");
+    catalog.sampleInput = 1_000;
+    catalog.sampleOutput = 0;
+    expect(catalog.sampleCost(perRequest), "the request charge is added").toBe("0.006");
 
-    expect(model.toggleCompare(auto), "taking one out").toBe(true);
-    expect(model.toggleCompare(gpt4o)).toBe(true);
-    model.chatWith(model.comparison);
+    expect(catalog.toggleCompare(auto), "taking one out").toBe(true);
+    expect(catalog.toggleCompare(gpt4o)).toBe(true);
+    catalog.chatWith(catalog.comparison);
     expect(
       opener.opened[0]?.map((c) => `${c.provider}:${c.model}`),
       "one column each",
@@ -236,23 +238,23 @@ describe("ModelsModel", () => {
   });
 
   it("loads the detail of the latest selection only", async () => {
-    const { model, api } = await loaded();
-    const first = model.select(pick(model, "anthropic/claude-sonnet-4"));
-    const second = model.select(pick(model, "openai/gpt-4o-mini"));
+    const { catalog, api } = await loaded();
+    const first = catalog.select(pick(catalog, "anthropic/claude-sonnet-4"));
+    const second = catalog.select(pick(catalog, "openai/gpt-4o-mini"));
     await Promise.all([first, second]);
-    expect(model.selected?.id).toBe("openai/gpt-4o-mini");
-    expect(model.detail?.model.id, "the earlier answer is dropped").toBe("openai/gpt-4o-mini");
+    expect(catalog.selected?.id).toBe("openai/gpt-4o-mini");
+    expect(catalog.detail?.model.id, "the earlier answer is dropped").toBe("openai/gpt-4o-mini");
     expect(api.detailCalls).toEqual([
       "openrouter:anthropic/claude-sonnet-4",
       "openrouter:openai/gpt-4o-mini",
     ]);
-    model.closeDetail();
-    expect(model.selected).toBeNull();
+    catalog.closeDetail();
+    expect(catalog.selected).toBeNull();
   });
 
   it("opens a chat column with default parameters", async () => {
-    const { model, opener } = await loaded();
-    model.chatWith([pick(model, "gpt-4o")]);
+    const { catalog, opener } = await loaded();
+    catalog.chatWith([pick(catalog, "gpt-4o")]);
     expect(opener.opened).toEqual([
       [
         {
@@ -282,8 +284,8 @@ describe("ModelsView", () => {
 
   it("virtualizes a large catalogue and filters as the user types", async () => {
     const all = [...sampleCatalogue(), ...manyModels(450)];
-    const model = new ModelsModel(fakeApi(all), new FakeOpener());
-    render(ModelsView, { model });
+    const catalog = new ModelsState(fakeApi(all), new FakeOpener());
+    render(ModelsView, { catalog });
     await waitFor(() => expect(screen.getByTestId("model-count")).toHaveTextContent("456 of 456"));
     await waitFor(() => expect(screen.getAllByTestId("model-row").length).toBeGreaterThan(0));
     expect(screen.getAllByTestId("model-row").length, "far fewer rows than models").toBeLessThan(
@@ -300,8 +302,8 @@ describe("ModelsView", () => {
   });
 
   it("is one Tab stop: the arrows move between rows, keeping the column", async () => {
-    const model = new ModelsModel(fakeApi(sampleCatalogue()), new FakeOpener());
-    render(ModelsView, { model });
+    const catalog = new ModelsState(fakeApi(sampleCatalogue()), new FakeOpener());
+    render(ModelsView, { catalog });
     await waitFor(() => expect(screen.getAllByTestId("model-row")).toHaveLength(6));
     const rows = () => screen.getAllByTestId("model-row");
     const stops = () =>
@@ -327,8 +329,8 @@ describe("ModelsView", () => {
 
   it("shows free and variable prices, the detail with endpoints, and hands off to chat", async () => {
     const opener = new FakeOpener();
-    const model = new ModelsModel(fakeApi(sampleCatalogue()), opener);
-    render(ModelsView, { model });
+    const catalog = new ModelsState(fakeApi(sampleCatalogue()), opener);
+    render(ModelsView, { catalog });
     await waitFor(() => expect(screen.getAllByTestId("model-row")).toHaveLength(6));
     const freeRow = screen
       .getAllByTestId("model-row")
@@ -350,8 +352,8 @@ describe("ModelsView", () => {
   });
 
   it("compares selected models in a tray with exact sample costs", async () => {
-    const model = new ModelsModel(fakeApi(sampleCatalogue()), new FakeOpener());
-    render(ModelsView, { model });
+    const catalog = new ModelsState(fakeApi(sampleCatalogue()), new FakeOpener());
+    render(ModelsView, { catalog });
     await waitFor(() => expect(screen.getAllByTestId("model-row")).toHaveLength(6));
     await fireEvent.click(screen.getByLabelText("Compare Anthropic: Claude Sonnet 4"));
     await fireEvent.click(screen.getByLabelText("Compare Auto Router"));

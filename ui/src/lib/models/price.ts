@@ -1,9 +1,9 @@
 /**
  * Exact price arithmetic for the Models screen. Prices arrive as decimal strings per million
- * tokens ("0.15"); they are compared and multiplied as scaled BigInts (../chat/money), never as
+ * tokens ("0.15"); they are compared and multiplied as scaled BigInts (../shared/money), never as
  * floats, so a sort or a sample cost is exactly what the price list says.
  */
-import { parseMoney, renderMoney, sumMoney, type Scaled } from "../chat/money";
+import { parseMoney, renderMoney, sumMoney, type Scaled } from "../shared/money";
 
 /** Every price the backend sends has at most this many decimals (`Usd` is exact to 1e-12). */
 const SCALE = 12;

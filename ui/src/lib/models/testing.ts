@@ -1,7 +1,9 @@
 /** Fakes for the Models screen's tests. */
 import type { BrowserModel, ColumnSpec, ModelDetail, PriceSheet, UserPrice } from "../ipc/client";
 import type { ChatOpener, ModelsApi } from "./models.svelte";
-import type { PricesApi } from "./prices.svelte";
+import { fakePrices } from "../shared/testing";
+
+export { fakePrices };
 
 export function prices(over: Partial<PriceSheet> = {}): PriceSheet {
   return {
@@ -117,38 +119,6 @@ export interface FakeModelsApi extends ModelsApi {
   browseCalls: boolean[];
   /** The prices the user set, as the backend keeps them. */
   prices: UserPrice[];
-}
-
-/** In-memory user prices, as the backend keeps them (one per provider and model). */
-export function fakePrices(prices: UserPrice[] = []): PricesApi & { prices: UserPrice[] } {
-  const fake = {
-    prices,
-    modelPrices: async () => [...fake.prices],
-    modelPriceSet: async (
-      provider: string,
-      model: string | null,
-      promptPerMillion: string,
-      completionPerMillion: string,
-    ) => {
-      fake.prices = [
-        ...fake.prices.filter((p) => !(p.provider === provider && p.model === model)),
-        {
-          provider,
-          providerName: "Desk Ollama",
-          model,
-          promptPerMillion,
-          completionPerMillion,
-          updatedMs: 1_747_000_000_000,
-        },
-      ];
-      return [...fake.prices];
-    },
-    modelPriceRemove: async (provider: string, model: string | null) => {
-      fake.prices = fake.prices.filter((p) => !(p.provider === provider && p.model === model));
-      return [...fake.prices];
-    },
-  };
-  return fake;
 }
 
 export function fakeApi(models: BrowserModel[], notice: string | null = null): FakeModelsApi {

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import App from "../../App.svelte";
 import { api, type ProvidersOverview } from "../ipc/client";
-import { navigation } from "../shell/navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import { firstRun } from "./firstRun.svelte";
 import { LOCAL, overview, withKey } from "./testing/fakes";
 

@@ -1,7 +1,7 @@
 import { AppError, api as realApi } from "../ipc/client";
 import type { Api } from "../ipc/client";
-import { ServedModelsModel, type ServedModelsApi } from "../settings/customModels.svelte";
-import { SettingsModel, describeCheck, type SettingsApi } from "../settings/settings.svelte";
+import { ServedModelsState, type ServedModelsApi } from "../settings/customModels.svelte";
+import { SettingsState, describeCheck, type SettingsApi } from "../settings/settings.svelte";
 
 /** The built-in providers a first run offers, each connected with one key. */
 export type KeyProvider = "openrouter" | "openai" | "anthropic";
@@ -79,8 +79,8 @@ export type ConnectApi = SettingsApi &
  * Connecting a first provider: save it the way Settings does (through the Settings model, so
  * there is one way to save a key or add a server), then check it on the spot.
  */
-export class ConnectModel {
-  readonly settings: SettingsModel;
+export class ConnectState {
+  readonly settings: SettingsState;
   /** The option being connected (`openrouter`, …, `local`), if any. */
   working = $state<string | null>(null);
   /** The browser sign-in is under way (it can be cancelled). */
@@ -90,7 +90,7 @@ export class ConnectModel {
   outcomes = $state<Record<string, Outcome>>({});
 
   constructor(private readonly api: ConnectApi = realApi) {
-    this.settings = new SettingsModel(api);
+    this.settings = new SettingsState(api);
   }
 
   /** Whether keys can be saved; until the backend says, assume they can. */
@@ -172,7 +172,7 @@ export class ConnectModel {
         (p) => p.kind === "custom" && !before.includes(p.id),
       );
       if (!added) throw new Error(`${name} was not added; open Settings to check the providers.`);
-      const served = new ServedModelsModel(added.id, this.api);
+      const served = new ServedModelsState(added.id, this.api);
       await served.load(true);
       const list = served.served;
       // The notice is worded for Settings' Refresh button; here Connect is the retry.

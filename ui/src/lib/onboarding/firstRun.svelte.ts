@@ -14,7 +14,7 @@ export function hasProvider(overview: ProvidersOverview): boolean {
  * The first-run decision: whether the Chat screen shows "Connect a provider" instead of a
  * conversation nobody could answer. One instance for the app (`firstRun`).
  */
-export class FirstRun {
+export class FirstRunState {
   /** `null` until the backend has answered. */
   needed = $state<boolean | null>(null);
   /** "Skip for now": remembered until the app closes, not saved. */
@@ -57,4 +57,4 @@ export class FirstRun {
   }
 }
 
-export const firstRun = new FirstRun();
+export const firstRun = new FirstRunState();

@@ -3,8 +3,8 @@ import { beforeEach, describe, expect, test, vi } from "vitest";
 import type { ProvidersOverview, ServedModels } from "../ipc/client";
 import { AppError } from "../ipc/errors";
 import ConnectProvider from "./ConnectProvider.svelte";
-import { ConnectModel, type ConnectApi } from "./connect.svelte";
-import { FirstRun, hasProvider } from "./firstRun.svelte";
+import { ConnectState, type ConnectApi } from "./connect.svelte";
+import { FirstRunState, hasProvider } from "./firstRun.svelte";
 import { LOCAL, overview, withKey } from "./testing/fakes";
 
 describe("the first-run decision", () => {
@@ -22,7 +22,7 @@ describe("the first-run decision", () => {
   });
 
   test("no key: the connect view shows; skipping hides it for this run", async () => {
-    const run = new FirstRun({ providersOverview: async () => overview() });
+    const run = new FirstRunState({ providersOverview: async () => overview() });
     expect(run.deciding, "nothing shown before the backend answers").toBe(true);
     expect(run.show).toBe(false);
     await run.check();
@@ -35,7 +35,7 @@ describe("the first-run decision", () => {
 
   test("a key or a custom provider: straight to Chat", async () => {
     for (const o of [withKey(overview(), "openai"), overview([LOCAL])]) {
-      const run = new FirstRun({ providersOverview: async () => o });
+      const run = new FirstRunState({ providersOverview: async () => o });
       await run.check();
       expect(run.show).toBe(false);
       expect(run.deciding).toBe(false);
@@ -44,7 +44,7 @@ describe("the first-run decision", () => {
 
   test("a key added elsewhere (Settings) ends it at the next check", async () => {
     let current = overview();
-    const run = new FirstRun({ providersOverview: async () => current });
+    const run = new FirstRunState({ providersOverview: async () => current });
     await run.check();
     expect(run.show).toBe(true);
     current = withKey(current, "openrouter");
@@ -54,7 +54,7 @@ describe("the first-run decision", () => {
 
   test("while a connect is being checked, changes do not end it early", async () => {
     let current = overview();
-    const run = new FirstRun({ providersOverview: async () => current });
+    const run = new FirstRunState({ providersOverview: async () => current });
     await run.check();
     run.busy = true;
     current = withKey(current, "openrouter");
@@ -63,7 +63,7 @@ describe("the first-run decision", () => {
   });
 
   test("without an engine, Chat shows (and says why) rather than a view that cannot connect", async () => {
-    const run = new FirstRun({
+    const run = new FirstRunState({
       providersOverview: async () => {
         throw new AppError({ code: "internal", message: "no engine", retryable: false });
       },
@@ -114,7 +114,7 @@ function show(api: ReturnType<typeof fakeApi>["api"]) {
       ondone: done,
       onskip: skip,
       onsettings: settings,
-      model: new ConnectModel(api as unknown as ConnectApi),
+      connection: new ConnectState(api as unknown as ConnectApi),
     },
   });
   return { done, skip, settings };

@@ -6,60 +6,6 @@
 import { Marked, type Token, type Tokens, type TokenizerAndRendererExtension } from "marked";
 import DOMPurify from "dompurify";
 import type Katex from "katex";
-import hljs from "highlight.js/lib/core";
-import bash from "highlight.js/lib/languages/bash";
-import c from "highlight.js/lib/languages/c";
-import cpp from "highlight.js/lib/languages/cpp";
-import csharp from "highlight.js/lib/languages/csharp";
-import css from "highlight.js/lib/languages/css";
-import diff from "highlight.js/lib/languages/diff";
-import go from "highlight.js/lib/languages/go";
-import ini from "highlight.js/lib/languages/ini";
-import java from "highlight.js/lib/languages/java";
-import javascript from "highlight.js/lib/languages/javascript";
-import json from "highlight.js/lib/languages/json";
-import kotlin from "highlight.js/lib/languages/kotlin";
-import markdown from "highlight.js/lib/languages/markdown";
-import php from "highlight.js/lib/languages/php";
-import plaintext from "highlight.js/lib/languages/plaintext";
-import python from "highlight.js/lib/languages/python";
-import ruby from "highlight.js/lib/languages/ruby";
-import rust from "highlight.js/lib/languages/rust";
-import shell from "highlight.js/lib/languages/shell";
-import sql from "highlight.js/lib/languages/sql";
-import swift from "highlight.js/lib/languages/swift";
-import typescript from "highlight.js/lib/languages/typescript";
-import xml from "highlight.js/lib/languages/xml";
-import yaml from "highlight.js/lib/languages/yaml";
-
-const LANGUAGES = {
-  bash,
-  c,
-  cpp,
-  csharp,
-  css,
-  diff,
-  go,
-  ini,
-  java,
-  javascript,
-  json,
-  kotlin,
-  markdown,
-  php,
-  plaintext,
-  python,
-  ruby,
-  rust,
-  shell,
-  sql,
-  swift,
-  typescript,
-  xml,
-  yaml,
-};
-for (const [name, lang] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, lang);
-hljs.registerAliases(["toml"], { languageName: "ini" });
 
 /** Links: web and mail only, plus in-document anchors. */
 export const SAFE_LINK = /^(?:https?:|mailto:|#)/i;
@@ -77,41 +23,73 @@ function escapeHtml(s: string): string {
 }
 
 /**
+ * A part of the renderer loaded on first use: until it is in, what needs it renders as plain
+ * text in a "pending" element, and `Markdown.svelte` renders again once it has loaded.
+ */
+interface LazyPart<T> {
+  get(): T | null;
+  /** Loads the part (once); resolves when it is in. */
+  load(): Promise<void>;
+  /** Calls `listener` once the part has loaded (soon after, if it already has); returns the
+   * unsubscribe. */
+  onReady(listener: () => void): () => void;
+}
+
+function lazyPart<T>(importer: () => Promise<T>): LazyPart<T> {
+  let value: T | null = null;
+  let loading: Promise<void> | null = null;
+  const listeners = new Set<() => void>();
+  return {
+    get: () => value,
+    load() {
+      loading ??= importer().then((v) => {
+        value = v;
+        for (const listener of listeners) listener();
+        listeners.clear();
+      });
+      return loading;
+    },
+    onReady(listener) {
+      if (value) {
+        let live = true;
+        queueMicrotask(() => live && listener());
+        return () => (live = false);
+      }
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/**
  * KaTeX is a third of the app's JavaScript and only answers with math need it, so it is loaded
  * on first use rather than at start-up (issue 17: launch time, idle memory). Until it is in,
- * math shows as its TeX source in a `md-math-pending` element; `Markdown.svelte` renders again
- * once it has loaded ({@link onMathReady}).
+ * math shows as its TeX source in a `md-math-pending` element.
  */
-let katex: typeof Katex | null = null;
-let katexLoading: Promise<void> | null = null;
-const mathListeners = new Set<() => void>();
-
+const math = lazyPart<typeof Katex>(() => import("katex").then((m) => m.default));
 /** Loads KaTeX (once); resolves when math renders. */
-export function loadMath(): Promise<void> {
-  katexLoading ??= import("katex").then((m) => {
-    katex = m.default;
-    for (const listener of mathListeners) listener();
-    mathListeners.clear();
-  });
-  return katexLoading;
-}
+export const loadMath = math.load;
+/** Calls `listener` once KaTeX has loaded; returns the unsubscribe. */
+export const onMathReady = math.onReady;
 
-/** Calls `listener` once KaTeX has loaded (soon after, if it already has); returns the
- * unsubscribe. */
-export function onMathReady(listener: () => void): () => void {
-  if (katex) {
-    let live = true;
-    queueMicrotask(() => live && listener());
-    return () => (live = false);
-  }
-  mathListeners.add(listener);
-  return () => mathListeners.delete(listener);
-}
+/**
+ * highlight.js: code shows unhighlighted in a `md-code-pending` element until it is in. The
+ * app loads it right after its first paint, so in practice only that paint goes without.
+ */
+const highlighting = lazyPart(() => import("./highlighting"));
+/** Loads highlight.js (once); resolves when code is highlighted. */
+export const loadHighlighting = highlighting.load;
+/** Calls `listener` once highlight.js has loaded; returns the unsubscribe. */
+export const onHighlightingReady = highlighting.onReady;
+
+/** Markup of code rendered before highlight.js loaded. */
+export const CODE_PENDING = "md-code-pending";
 
 /** Markup of math rendered before KaTeX loaded. */
 export const MATH_PENDING = "md-math-pending";
 
 function renderTex(tex: string, displayMode: boolean): string {
+  const katex = math.get();
   if (!katex) {
     void loadMath();
     const tag = displayMode ? "pre" : "code";
@@ -180,10 +158,17 @@ const marked = new Marked({
   renderer: {
     code({ text, lang }: Tokens.Code): string {
       const name = (lang ?? "").trim().split(/\s+/)[0]?.toLowerCase() ?? "";
-      const known = name !== "" && hljs.getLanguage(name) !== undefined;
-      const body = known ? hljs.highlight(text, { language: name }).value : escapeHtml(text);
       const label = name.replace(/[^a-z0-9+#._-]/g, "").slice(0, 32);
-      const cls = known ? ` class="hljs language-${label}"` : "";
+      const highlighter = highlighting.get();
+      if (!highlighter && name !== "") void highlighting.load();
+      const highlighted = highlighter?.highlight(text, name) ?? null;
+      const body = highlighted ?? escapeHtml(text);
+      const cls =
+        highlighted !== null
+          ? ` class="hljs language-${label}"`
+          : !highlighter && name !== ""
+            ? ` class="${CODE_PENDING}"`
+            : "";
       const head = label ? `<span class="md-code-lang">${escapeHtml(label)}</span>` : "";
       return `<div class="md-code"><div class="md-code-bar">${head}</div><pre><code${cls}>${body}\n</code></pre></div>\n`;
     },
@@ -407,7 +392,7 @@ function placeholder(doc: Document, url: string, alt: string): HTMLElement {
  * dropped, so raw HTML cannot borrow the app's global classes (overlays, fake buttons).
  */
 const SAFE_CLASS =
-  /^(?:hljs(?:-[a-z-]+)?|[a-z]+_|language-[a-z0-9+#._-]+|katex(?:-display)?|md-(?:code|code-bar|code-lang|math|math-error|math-pending))$/;
+  /^(?:hljs(?:-[a-z-]+)?|[a-z]+_|language-[a-z0-9+#._-]+|katex(?:-display)?|md-(?:code|code-bar|code-lang|code-pending|math|math-error|math-pending))$/;
 
 function postProcess(body: HTMLElement): void {
   const doc = body.ownerDocument;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RouterConfig } from "../ipc/client";
-import { describeRule, toConfig, toDraft } from "./routing.svelte";
+import { describeRule, toConfig, toDraft } from "./draft";
 
 /** A rule for one local API client, as `switchboard route import` may have saved it. */
 const config = (): RouterConfig => ({

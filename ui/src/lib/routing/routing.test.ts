@@ -9,18 +9,17 @@ import type {
 } from "../ipc/client";
 import { AppError } from "../ipc/errors";
 import RoutingView from "./RoutingView.svelte";
+import { RoutingState, type RoutingApi } from "./routing.svelte";
 import {
-  RoutingModel,
   describeRule,
   formatCost,
   isBlankToml,
   formatFraction,
-  parseList,
   toConfig,
   toDraft,
   toRequest,
-  type RoutingApi,
-} from "./routing.svelte";
+} from "./draft";
+import { parseList } from "../shared/list";
 
 const config = (): RouterConfig => ({
   routes: [
@@ -271,14 +270,14 @@ function at<T>(xs: readonly T[] | null | undefined, i: number): T {
   return must(xs?.[i]);
 }
 
-const draftOf = (m: RoutingModel) => must(m.draft);
-const ruleOf = (m: RoutingModel, i: number) => at(draftOf(m).rules, i);
-const routeOf = (m: RoutingModel, i: number) => at(draftOf(m).routes, i);
+const draftOf = (m: RoutingState) => must(m.draft);
+const ruleOf = (m: RoutingState, i: number) => at(draftOf(m).rules, i);
+const routeOf = (m: RoutingState, i: number) => at(draftOf(m).routes, i);
 
-describe("RoutingModel", () => {
+describe("RoutingState", () => {
   it("keeps edits as a draft until saved, and reverts to the saved configuration", async () => {
     const api = fakeApi();
-    const m = new RoutingModel(api);
+    const m = new RoutingState(api);
     await m.load();
     expect(m.dirty).toBe(false);
     ruleOf(m, 0).when.task = ["review"];
@@ -297,7 +296,7 @@ describe("RoutingModel", () => {
   });
 
   it("editor keys never count as edits", async () => {
-    const m = new RoutingModel(fakeApi());
+    const m = new RoutingState(fakeApi());
     await m.load();
     const keys = draftOf(m).rules.map((r) => r.key);
     m.draft = toDraft(must(m.saved)); // the same configuration under new keys
@@ -311,7 +310,7 @@ describe("RoutingModel", () => {
 
   it("a refused save shows the reason and loses nothing from the draft", async () => {
     const api = fakeApi();
-    const m = new RoutingModel(api);
+    const m = new RoutingState(api);
     await m.load();
     ruleOf(m, 0).route = "x";
     routeOf(m, 1).strategy = "weighted";
@@ -325,7 +324,7 @@ describe("RoutingModel", () => {
   });
 
   it("reorders rules and routes, adds and removes targets", async () => {
-    const m = new RoutingModel(fakeApi());
+    const m = new RoutingState(fakeApi());
     await m.load();
     m.moveRule(1, -1);
     expect(draftOf(m).rules.map((r) => r.name)).toEqual(["no audio", "code questions"]);
@@ -348,7 +347,7 @@ describe("RoutingModel", () => {
   });
 
   it("renaming a route renames the rules that use it", async () => {
-    const m = new RoutingModel(fakeApi());
+    const m = new RoutingState(fakeApi());
     await m.load();
     ruleOf(m, 1).when.route = ["code", "chat"];
     m.renameRoute(0, "coding");
@@ -359,7 +358,7 @@ describe("RoutingModel", () => {
   it("debounces explain and sends the sample as a RouteRequest", async () => {
     vi.useFakeTimers();
     const api = fakeApi();
-    const m = new RoutingModel(api);
+    const m = new RoutingState(api);
     await m.load();
     expect(api.explains).toHaveLength(1);
     expect(at(api.explains, 0).route).toBe("code"); // the first route, so there is something to route
@@ -392,7 +391,7 @@ describe("RoutingModel", () => {
   });
 
   it("an import error names the line and shows it", async () => {
-    const m = new RoutingModel(fakeApi());
+    const m = new RoutingState(fakeApi());
     await m.load();
     await m.importToml('[[rules]]\nname = "x"\nthen = { route = "mian" }\n');
     expect(m.importError).toEqual({
@@ -408,7 +407,7 @@ describe("RoutingModel", () => {
   it("a blank file replaces the configuration only after confirmation", async () => {
     const api = fakeApi();
     const imports = vi.spyOn(api, "routingImport");
-    const m = new RoutingModel(api);
+    const m = new RoutingState(api);
     await m.load();
 
     await m.importToml("# exported, then emptied\n\n");
@@ -438,7 +437,7 @@ describe("RoutingModel", () => {
   it("a file over 1 MiB is refused without being read or sent", async () => {
     const api = fakeApi();
     const imports = vi.spyOn(api, "routingImport");
-    const m = new RoutingModel(api);
+    const m = new RoutingState(api);
     await m.load();
     await m.importFile(new Blob(["#".repeat(1024 * 1024 + 1)]));
     expect(m.importError?.message).toMatch(/at most 1048576 bytes \(1 MiB\)/);
@@ -507,11 +506,11 @@ describe("helpers", () => {
 
 describe("RoutingView", () => {
   async function mount(api = fakeApi()) {
-    const model = new RoutingModel(api);
-    const view = render(RoutingView, { model });
+    const routing = new RoutingState(api);
+    const view = render(RoutingView, { routing });
     await waitFor(() => expect(screen.getAllByTestId("route-card")).toHaveLength(2));
     await waitFor(() => expect(screen.getByTestId("explain-summary")).toBeInTheDocument());
-    return { api, model, view };
+    return { api, routing, view };
   }
 
   it("shows what the smart strategy learned per task type, best first", async () => {
@@ -622,12 +621,12 @@ describe("RoutingView", () => {
   });
 
   it("deletes a route and a rule after confirming, and moves rules", async () => {
-    const { model } = await mount();
+    const { routing } = await mount();
     const first = at(screen.getAllByTestId("route-card"), 0);
     await fireEvent.click(within(first).getByRole("button", { name: "Delete route code" }));
     await fireEvent.click(within(first).getByRole("button", { name: "Delete “code”?" }));
     expect(screen.getAllByTestId("route-card")).toHaveLength(1);
-    expect(draftOf(model).routes.map((r) => r.name)).toEqual(["chat"]);
+    expect(draftOf(routing).routes.map((r) => r.name)).toEqual(["chat"]);
 
     await fireEvent.click(screen.getByRole("button", { name: "Move rule no audio up" }));
     expect(screen.getAllByTestId("rule-row").map((r) => r.dataset.rule)).toEqual([
@@ -646,14 +645,14 @@ describe("RoutingView", () => {
   });
 
   it("adds a target from the form, with model suggestions", async () => {
-    const { model } = await mount();
+    const { routing } = await mount();
     const card = at(screen.getAllByTestId("route-card"), 1);
     const input = within(card).getByLabelText("Model id of the new target");
     const list = must(document.getElementById(must(input.getAttribute("list"))));
     expect(list.querySelectorAll("option")).toHaveLength(1);
     await fireEvent.input(input, { target: { value: "anthropic/claude-sonnet-4" } });
     await fireEvent.click(within(card).getByRole("button", { name: "Add target" }));
-    expect(routeOf(model, 1).targets.map((t) => t.model)).toEqual([
+    expect(routeOf(routing, 1).targets.map((t) => t.model)).toEqual([
       "gpt-4o-mini",
       "anthropic/claude-sonnet-4",
     ]);
@@ -688,7 +687,7 @@ describe("RoutingView", () => {
   it("polls health every 2 s and stops when the screen closes", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     const api = fakeApi();
-    const view = render(RoutingView, { model: new RoutingModel(api) });
+    const view = render(RoutingView, { routing: new RoutingState(api) });
     await vi.waitFor(() => expect(api.healthCalls).toBe(1));
     const before = api.healthCalls;
     await vi.advanceTimersByTimeAsync(4000);

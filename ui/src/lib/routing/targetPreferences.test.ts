@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { fireEvent, render, screen } from "@testing-library/svelte";
-import { model } from "../chat/testing/fakeApi";
-import type { EditTarget } from "./routing.svelte";
+import { model } from "../shared/testing";
+import type { EditTarget } from "./draft";
 import TargetOptions from "./TargetOptions.svelte";
 import { otherKeys, priceOk, readPreferences, writePreferences } from "./targetPreferences";
 

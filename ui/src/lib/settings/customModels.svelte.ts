@@ -11,7 +11,7 @@ export type ServedModelsApi = Pick<Api, "servedModels">;
  * A custom provider's models as Settings shows them: what its `GET /models` listed (cached, so
  * it shows while the server is off), and a refresh that says why when it fails.
  */
-export class ServedModelsModel {
+export class ServedModelsState {
   served = $state<ServedModels | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import type { ProviderView, ServedModels } from "../ipc/client";
-import { fakePrices } from "../models/testing";
+import { fakePrices } from "../shared/testing";
 import CustomModels from "./CustomModels.svelte";
 import type { ServedModelsApi } from "./customModels.svelte";
 

@@ -1,6 +1,6 @@
 import { AppError, api as realApi } from "../ipc/client";
 import { moneyExact } from "../shared/money";
-import { SignInModel } from "./signIn.svelte";
+import { SignInState } from "./signIn.svelte";
 import type {
   Api,
   AppInfo,
@@ -31,16 +31,16 @@ export type SettingsApi = Pick<
 >;
 
 /** The Settings screen's state: providers and their masked keys, preferences, app facts. */
-export class SettingsModel {
+export class SettingsState {
   overview = $state<ProvidersOverview | null>(null);
   preferences = $state<Preferences | null>(null);
   info = $state<AppInfo | null>(null);
   loadError = $state<AppError | null>(null);
   /** "Sign in with OpenRouter" on OpenRouter's card; the new key lands in `overview`. */
-  readonly signIn: SignInModel;
+  readonly signIn: SignInState;
 
   constructor(private readonly api: SettingsApi = realApi) {
-    this.signIn = new SignInModel(api, (overview) => (this.overview = overview));
+    this.signIn = new SignInState(api, (overview) => (this.overview = overview));
   }
 
   async load(): Promise<void> {

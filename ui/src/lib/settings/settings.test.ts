@@ -2,9 +2,9 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { describe, expect, it, vi } from "vitest";
 import type { Preferences, ProviderView, ProvidersOverview, SignedIn } from "../ipc/client";
 import { AppError } from "../ipc/errors";
-import { navigation } from "../shell/navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import SettingsView from "./SettingsView.svelte";
-import { SettingsModel, describeCheck, type SettingsApi } from "./settings.svelte";
+import { SettingsState, describeCheck, type SettingsApi } from "./settings.svelte";
 import { describeSignedIn } from "./signIn.svelte";
 
 vi.mock("../ipc/client", async (importOriginal) => {
@@ -156,7 +156,7 @@ function fakeApi(initial: ProvidersOverview): SettingsApi & { saved: string[] } 
 describe("Settings", () => {
   it("saves a key, shows only its mask, and clears the input", async () => {
     const api = fakeApi(overview(true, [provider({})]));
-    render(SettingsView, { model: new SettingsModel(api) });
+    render(SettingsView, { settings: new SettingsState(api) });
     const input = await screen.findByLabelText("OpenRouter API key");
     await fireEvent.input(input, { target: { value: "sk-or-v1-abcdef123456wxyz" } });
     await fireEvent.click(screen.getByRole("button", { name: "Save" }));
@@ -176,7 +176,7 @@ describe("Settings", () => {
         envShadowed: false,
       },
     });
-    render(SettingsView, { model: new SettingsModel(fakeApi(overview(false, [env]))) });
+    render(SettingsView, { settings: new SettingsState(fakeApi(overview(false, [env]))) });
     const banner = await screen.findByTestId("keychain-unavailable");
     expect(banner).toHaveTextContent("not reachable, so keys cannot be saved");
     expect(banner).toHaveTextContent("OPENROUTER_API_KEY");
@@ -190,7 +190,7 @@ describe("Settings", () => {
     const stored = provider({
       key: { source: "keychain", masked: "••••1234", envVar: null, envShadowed: false },
     });
-    render(SettingsView, { model: new SettingsModel(fakeApi(overview(true, [stored]))) });
+    render(SettingsView, { settings: new SettingsState(fakeApi(overview(true, [stored]))) });
     await fireEvent.click(await screen.findByRole("button", { name: "Test" }));
     await waitFor(() => expect(screen.getByRole("status")).toHaveTextContent("User not found."));
   });
@@ -199,7 +199,7 @@ describe("Settings", () => {
     const stored = provider({
       key: { source: "keychain", masked: "••••1234", envVar: null, envShadowed: false },
     });
-    render(SettingsView, { model: new SettingsModel(fakeApi(overview(true, [stored]))) });
+    render(SettingsView, { settings: new SettingsState(fakeApi(overview(true, [stored]))) });
     await fireEvent.click(await screen.findByRole("button", { name: "Remove" }));
     await fireEvent.click(screen.getByRole("button", { name: "Remove key?" }));
     expect(await screen.findByText("No key")).toBeInTheDocument();
@@ -211,7 +211,7 @@ describe("stream limits", () => {
     const api = fakeApi(overview(true, [provider({})]));
     const sent: unknown[] = [];
     api.settingsSave = async (p) => (sent.push(p), p);
-    render(SettingsView, { model: new SettingsModel(api) });
+    render(SettingsView, { settings: new SettingsState(api) });
     const first = await screen.findByTestId("pref-first-event");
     await fireEvent.input(first, { target: { value: "30" } });
     await fireEvent.click(screen.getByRole("button", { name: "Save stream limits" }));
@@ -232,7 +232,7 @@ describe("opening Settings at one place", () => {
 
   it("focuses the asked provider's key field once the cards are there", async () => {
     navigation.openSettings("provider-openai");
-    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    render(SettingsView, { settings: new SettingsState(fakeApi(three())) });
     const field = await screen.findByLabelText("OpenAI API key");
     await waitFor(() => expect(document.activeElement, "its key field has the focus").toBe(field));
     const card = document.getElementById("settings-provider-openai");
@@ -243,14 +243,14 @@ describe("opening Settings at one place", () => {
 
   it("focuses the chosen Enter-to-send choice in the Chat section", async () => {
     navigation.openSettings("preferences-chat");
-    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    render(SettingsView, { settings: new SettingsState(fakeApi(three())) });
     const chosen = await screen.findByTestId("pref-send-ctrl_enter");
     await waitFor(() => expect(document.activeElement).toBe(chosen));
     expect(document.getElementById("settings-preferences-chat")).toContainElement(chosen);
   });
 
   it("goes to a place asked for while Settings is already showing", async () => {
-    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    render(SettingsView, { settings: new SettingsState(fakeApi(three())) });
     const field = await screen.findByLabelText("Anthropic API key");
     expect(document.activeElement).not.toBe(field);
     navigation.openSettings("provider-anthropic");
@@ -259,7 +259,7 @@ describe("opening Settings at one place", () => {
 
   it("stays at the top when the place is gone", async () => {
     navigation.openSettings("provider-custom:deleted");
-    render(SettingsView, { model: new SettingsModel(fakeApi(three())) });
+    render(SettingsView, { settings: new SettingsState(fakeApi(three())) });
     await screen.findByLabelText("OpenAI API key");
     await waitFor(() => expect(navigation.takeSettingsAnchor()).toBeNull());
     expect(document.activeElement).toBe(document.body);
@@ -271,7 +271,7 @@ describe("Enter to send", () => {
     const api = fakeApi(overview(true, [provider({})]));
     const sent: Preferences[] = [];
     api.settingsSave = async (p) => (sent.push(p), p);
-    render(SettingsView, { model: new SettingsModel(api) });
+    render(SettingsView, { settings: new SettingsState(api) });
     const section = await screen.findByTestId("pref-chat");
     expect(within(section).getByRole("radio", { name: /^Ctrl\+Enter/ })).toBeChecked();
     await fireEvent.click(within(section).getByRole("radio", { name: /^Enter/ }));
@@ -318,7 +318,7 @@ describe("further keys", () => {
       extraKeys: [{ label: "spare", masked: "••••spar", disabled: "rejected (401)" }],
     });
     const api = fakeApi(overview(true, [stored]));
-    render(SettingsView, { model: new SettingsModel(api) });
+    render(SettingsView, { settings: new SettingsState(api) });
     await screen.findByText(/The provider refused this key: the provider rejected the key \(401\)/);
     const spare = screen.getByText("spare").closest("li");
     expect(spare?.getAttribute("data-disabled")).toBe("true");
@@ -347,7 +347,7 @@ describe("Sign in with OpenRouter in Settings", () => {
   it("asks for the limit typed, and shows the new key masked once it is in the keychain", async () => {
     const api = fakeApi(overview(true, [provider({})]));
     const signIn = vi.spyOn(api, "openrouterSignIn");
-    render(SettingsView, { model: new SettingsModel(api) });
+    render(SettingsView, { settings: new SettingsState(api) });
     const card = (await screen.findByRole("heading", { name: "OpenRouter" })).closest(
       "article",
     ) as HTMLElement;
@@ -367,8 +367,8 @@ describe("Sign in with OpenRouter in Settings", () => {
     let reject: (e: unknown) => void = () => {};
     api.openrouterSignIn = vi.fn(() => new Promise<SignedIn>((_, r) => (reject = r)));
     const cancel = vi.spyOn(api, "openrouterSignInCancel");
-    const model = new SettingsModel(api);
-    render(SettingsView, { model });
+    const settings = new SettingsState(api);
+    render(SettingsView, { settings });
     await fireEvent.click(await screen.findByRole("button", { name: "Sign in with OpenRouter" }));
     expect(screen.getByRole("status").textContent).toContain("Waiting for OpenRouter");
     await fireEvent.click(screen.getByTestId("settings-sign-in-cancel"));
@@ -381,7 +381,7 @@ describe("Sign in with OpenRouter in Settings", () => {
 
   it("says why a sign-in failed, and refuses a limit that is not an amount", async () => {
     const api = fakeApi(overview(true, [provider({})]));
-    const model = new SettingsModel(api);
+    const settings = new SettingsState(api);
     api.openrouterSignIn = vi.fn(async () => {
       throw new AppError({
         code: "invalid_input",
@@ -389,11 +389,11 @@ describe("Sign in with OpenRouter in Settings", () => {
         retryable: false,
       });
     });
-    expect(await model.signIn.signIn("ten")).toBe(false);
-    expect(model.signIn.outcome?.text).toMatch(/^A spending limit is an amount in dollars/);
+    expect(await settings.signIn.signIn("ten")).toBe(false);
+    expect(settings.signIn.outcome?.text).toMatch(/^A spending limit is an amount in dollars/);
     expect(api.openrouterSignIn).not.toHaveBeenCalled();
-    expect(await model.signIn.signIn("")).toBe(false);
-    expect(model.signIn.outcome).toEqual({
+    expect(await settings.signIn.signIn("")).toBe(false);
+    expect(settings.signIn.outcome).toEqual({
       ok: false,
       text: "The browser came back with the wrong state value, so nothing was saved.",
     });

@@ -1,7 +1,7 @@
 import { AppError } from "../ipc/client";
 import type { Api, ProvidersOverview, SignedIn } from "../ipc/client";
 import { moneyExact } from "../shared/money";
-import { parseDollars } from "../spend/budgets";
+import { parseDollars } from "../shared/money";
 
 /** What signing in needs of the backend. */
 export type SignInApi = Pick<Api, "openrouterSignIn" | "openrouterSignInCancel">;
@@ -29,7 +29,7 @@ export function describeSignedIn(s: SignedIn): string {
  * never sees it), an optional spending limit is asked for, and Cancel stops the wait. A
  * cancelled sign-in is the person's own choice: it says nothing.
  */
-export class SignInModel {
+export class SignInState {
   waiting = $state(false);
   outcome = $state<{ ok: boolean; text: string } | null>(null);
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatPrice, formatTotal, moneyExact, moneyScan, sumMoney } from "./money";
+import {
+  compareMoney,
+  formatPrice,
+  formatTotal,
+  formatUsd,
+  moneyExact,
+  moneyScan,
+  sumMoney,
+} from "./money";
 
 describe("moneyExact: figures the user checks", () => {
   it.each([
@@ -71,5 +79,32 @@ describe("the helpers Chat keeps using", () => {
     );
     expect(formatPrice("0.123456"), "a list price is scanned").toBe("$0.1235/M");
     expect(formatPrice(null)).toBe("variable");
+  });
+});
+
+describe("money", () => {
+  it("sums decimal strings exactly", () => {
+    expect(sumMoney(["0.1", "0.2"]).total, "0.1 + 0.2 must be exactly 0.3").toBe("0.3");
+    expect(sumMoney(["0.000001", "1.5", "2"]).total, "mixed scales add exactly").toBe("3.500001");
+    expect(sumMoney([]).total, "an empty sum is zero").toBe("0");
+    expect(sumMoney(["-0.5", "0.25"]).total, "negatives work").toBe("-0.25");
+  });
+
+  it("counts unknown costs separately and never as $0", () => {
+    const t = sumMoney(["0.1", null, "0.2", null, "garbage"]);
+    expect(t.total, "unknowns are not added").toBe("0.3");
+    expect(t.unknown, "two nulls and one unreadable are unknown").toBe(3);
+    expect(formatTotal(t), "the display names the unknowns").toBe("$0.30 +3 unknown");
+  });
+
+  it("compares and formats", () => {
+    expect(compareMoney("0.0001", "0.001"), "0.0001 < 0.001").toBeLessThan(0);
+    expect(compareMoney("1.10", "1.1"), "equal values at different scales").toBe(0);
+    expect(formatUsd("0.000123"), "sub-cent amounts keep their digits").toBe("$0.000123");
+    expect(formatUsd("1.5"), "two decimals at least").toBe("$1.50");
+    expect(formatUsd("0.0000015"), "rounded half up to six places for display").toBe("$0.000002");
+    expect(formatUsd("0.00000049"), "a tiny non-zero cost is never shown as $0").toBe("<$0.000001");
+    expect(formatPrice(null), "null price is variable").toBe("variable");
+    expect(formatPrice("0.15"), "a price per million").toBe("$0.15/M");
   });
 });

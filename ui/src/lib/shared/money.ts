@@ -50,6 +50,17 @@ export function renderMoney(units: bigint, scale: number): string {
   return `${negative ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`;
 }
 
+/** A dollar amount as people type it: an optional "$", digits, an optional fraction. */
+const DOLLARS = /^\$?\s*(\d+(?:\.\d+)?|\.\d+)$/;
+
+/** "$5.50" / "5.5" / ".5" → "5.50" / "5.5" / "0.5"; `null` when it is not a plain decimal. */
+export function parseDollars(text: string): string | null {
+  const m = DOLLARS.exec(text.trim().replace(/,/g, ""));
+  if (!m?.[1]) return null;
+  const value = m[1].startsWith(".") ? `0${m[1]}` : m[1];
+  return value;
+}
+
 /** A sum of known costs and a count of unknown ones. */
 export interface MoneyTotal {
   /** The exact sum of known amounts, as a decimal string ("0" when none). */

@@ -1,4 +1,6 @@
 /** Test helpers every screen's tests share. */
+import type { ModelChoice, UserPrice } from "../ipc/client";
+import type { PricesApi } from "./prices.svelte";
 
 /**
  * jsdom has no ResizeObserver and no layout; virtua measures its viewport and rows with one. This
@@ -42,4 +44,51 @@ export function installScrollShim(): () => void {
     if (had) proto.scrollTo = original;
     else delete proto.scrollTo;
   };
+}
+
+/** A model as the pickers list it; `over` sets what a test cares about. */
+export function model(over: Partial<ModelChoice> & { id: string }): ModelChoice {
+  return {
+    provider: "openrouter",
+    providerName: "OpenRouter",
+    name: over.id,
+    contextLength: 128000,
+    promptPerMillion: "0.15",
+    completionPerMillion: "0.6",
+    inputModalities: ["text"],
+    supportsReasoning: false,
+    ...over,
+  };
+}
+
+/** In-memory user prices, as the backend keeps them (one per provider and model). */
+export function fakePrices(prices: UserPrice[] = []): PricesApi & { prices: UserPrice[] } {
+  const fake = {
+    prices,
+    modelPrices: async () => [...fake.prices],
+    modelPriceSet: async (
+      provider: string,
+      model: string | null,
+      promptPerMillion: string,
+      completionPerMillion: string,
+    ) => {
+      fake.prices = [
+        ...fake.prices.filter((p) => !(p.provider === provider && p.model === model)),
+        {
+          provider,
+          providerName: "Desk Ollama",
+          model,
+          promptPerMillion,
+          completionPerMillion,
+          updatedMs: 1_747_000_000_000,
+        },
+      ];
+      return [...fake.prices];
+    },
+    modelPriceRemove: async (provider: string, model: string | null) => {
+      fake.prices = fake.prices.filter((p) => !(p.provider === provider && p.model === model));
+      return [...fake.prices];
+    },
+  };
+  return fake;
 }

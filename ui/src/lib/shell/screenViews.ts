@@ -4,7 +4,7 @@
  * when first shown, which keeps launch time and idle memory down (issue 17).
  */
 import type { Component } from "svelte";
-import type { Screen } from "./screens";
+import type { Screen } from "../shared/screens";
 
 type Loader = () => Promise<{ default: Component }>;
 

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import Nav from "./Nav.svelte";
-import { navigation } from "./navigation.svelte";
+import { navigation } from "../shared/navigation.svelte";
 import { installScreenShortcuts, screenForKey } from "./shortcuts";
 
 const key = (init: KeyboardEventInit) => new KeyboardEvent("keydown", init);

@@ -1,4 +1,4 @@
-import type { Screen } from "./screens";
+import type { Screen } from "../shared/screens";
 
 /** The screens Ctrl+1 … Ctrl+7 open, in the navigation's order. */
 const NUMBERED: readonly Screen[] = [

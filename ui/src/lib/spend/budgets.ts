@@ -3,7 +3,8 @@
  * ledger to the screen: limits are validated as decimals, never parsed into floats, and amounts
  * are compared and subtracted as scaled integers (../shared/money).
  */
-import { compareMoney, moneyExact, sumMoney } from "../shared/money";
+import { compareMoney, moneyExact, parseDollars, sumMoney } from "../shared/money";
+import { PERIODS } from "../shared/periods";
 import type { Budget, BudgetPeriod, BudgetScope, BudgetStatus } from "../ipc/client";
 
 export const SCOPES: { id: BudgetScope; label: string }[] = [
@@ -13,13 +14,6 @@ export const SCOPES: { id: BudgetScope; label: string }[] = [
   { id: "agent", label: "One agent" },
   { id: "conversation", label: "One conversation" },
   { id: "client", label: "One client (local API key)" },
-];
-
-export const PERIODS: { id: BudgetPeriod; label: string; per: string }[] = [
-  { id: "day", label: "Day", per: "a day" },
-  { id: "week", label: "Week", per: "a week" },
-  { id: "month", label: "Month", per: "a month" },
-  { id: "all", label: "All time", per: "in all" },
 ];
 
 /** A budget as the form holds it: every field as typed. */
@@ -67,16 +61,6 @@ export function toDraft(b: Budget): BudgetDraft {
     alerts: b.alerts.join(", "),
     hard: b.hard,
   };
-}
-
-const DOLLARS = /^\$?\s*(\d+(?:\.\d+)?|\.\d+)$/;
-
-/** "$5.50" / "5.5" / ".5" → "5.50" / "5.5" / "0.5"; `null` when it is not a plain decimal. */
-export function parseDollars(text: string): string | null {
-  const m = DOLLARS.exec(text.trim().replace(/,/g, ""));
-  if (!m?.[1]) return null;
-  const value = m[1].startsWith(".") ? `0${m[1]}` : m[1];
-  return value;
 }
 
 /** "50, 80,100" → [50, 80, 100] (sorted, deduplicated); `null` when a part is not 1–1000. */

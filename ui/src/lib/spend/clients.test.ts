@@ -4,7 +4,7 @@ import type { Budget, BudgetStatus, SpendReport } from "../ipc/client";
 import type { ClientKeyView } from "../ipc/clients";
 import { checkDraft, describeBudget, emptyDraft, SCOPES, toDraft } from "./budgets";
 import SpendView from "./SpendView.svelte";
-import { GROUPINGS, SpendModel, type SpendApi } from "./spend.svelte";
+import { GROUPINGS, SpendState, type SpendApi } from "./spend.svelte";
 
 const NOW = new Date(2026, 10, 24, 15, 30).getTime();
 const noEvents = () => () => {};
@@ -95,7 +95,7 @@ describe("spend by client", () => {
   it("offers the grouping and shows each tool by its key's name, the app apart", async () => {
     expect(GROUPINGS.map((g) => g.id)).toContain("client");
     const { api, calls } = fakeApi();
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     await fireEvent.change(await screen.findByTestId("spend-grouping"), {
       target: { value: "client" },
     });
@@ -160,7 +160,7 @@ describe("budgets scoped to a client", () => {
 
   it("are chosen from the client keys by name and saved by id", async () => {
     const { api, calls } = fakeApi();
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     const form = await screen.findByTestId("budget-form");
     await fireEvent.input(within(form).getByTestId("budget-name"), {
       target: { value: "Claude Code daily" },
@@ -188,7 +188,7 @@ describe("budgets scoped to a client", () => {
 
   it("say how to get a key when there is none", async () => {
     const { api } = fakeApi([]);
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     const form = await screen.findByTestId("budget-form");
     await fireEvent.change(within(form).getByTestId("budget-scope"), {
       target: { value: "client" },

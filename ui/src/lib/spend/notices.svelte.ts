@@ -9,7 +9,7 @@ export interface Notice {
 export const MAX_NOTICES = 4;
 
 /** Budget alerts waiting to be dismissed, newest last. */
-export class Notices {
+export class NoticesState {
   items = $state<Notice[]>([]);
   #next = 1;
 

@@ -1,6 +1,7 @@
 import { AppError, api as clientApi } from "../ipc/client";
 import { clientKeysApi, type ClientKeysApi, type ClientKeyView } from "../ipc/clients";
-import { shownTheme } from "../shell/theme";
+import { saveExport } from "../shared/exports";
+import { shownTheme } from "../shared/theme";
 import { lastDays, rangeMs } from "./range";
 import type {
   Api,
@@ -56,7 +57,7 @@ export type KeyAccount =
   | { state: "error"; message: string };
 
 /** The Spend screen's state: budgets and where they stand, and one spend report with its chart. */
-export class SpendModel {
+export class SpendState {
   budgets = $state<BudgetStatus[]>([]);
   budgetsError = $state<AppError | null>(null);
   providers = $state<ProviderView[]>([]);
@@ -219,23 +220,8 @@ export class SpendModel {
       this.exportError = range.error;
       return;
     }
-    this.exporting = file;
-    this.exportError = null;
-    try {
-      const path = await this.api.spendExport(
-        this.grouping,
-        range.sinceMs,
-        range.untilMs,
-        this.view,
-        file,
-      );
-      // Cancelled in the save dialog: nothing was written, nothing to say.
-      this.exported = path === null ? null : { file, path };
-    } catch (e) {
-      this.exported = null;
-      this.exportError = AppError.from(e).message;
-    } finally {
-      this.exporting = null;
-    }
+    await saveExport(this, file, () =>
+      this.api.spendExport(this.grouping, range.sinceMs, range.untilMs, this.view, file),
+    );
   }
 }

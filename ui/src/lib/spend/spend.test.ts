@@ -10,27 +10,26 @@ import type {
   SpendReport,
 } from "../ipc/client";
 import { AppError } from "../ipc/errors";
-import { moneyExact } from "../shared/money";
+import { moneyExact, parseDollars } from "../shared/money";
 // The Rust side's own snapshots of charts plotters drew, light and dark.
 import plottersSvg from "../../../../src-tauri/crates/reports/tests/snapshots/spend-by-day.svg?raw";
 import plottersDarkSvg from "../../../../src-tauri/crates/reports/tests/snapshots/spend-by-day-dark.svg?raw";
-import { applyTheme } from "../shell/theme";
+import { applyTheme } from "../shared/theme";
 import BudgetNotices from "./BudgetNotices.svelte";
 import {
   barValue,
   checkDraft,
   emptyDraft,
   parseAlerts,
-  parseDollars,
   remaining,
   subtractMoney,
   toDraft,
 } from "./budgets";
-import { sanitizeChart } from "./chart";
-import { Notices } from "./notices.svelte";
+import { sanitizeChart } from "../shared/chart";
+import { NoticesState } from "./notices.svelte";
 import { dateInput, lastDays, localMidnightMs, rangeMs } from "./range";
 import SpendView from "./SpendView.svelte";
-import { SpendModel, type SpendApi } from "./spend.svelte";
+import { SpendState, type SpendApi } from "./spend.svelte";
 
 const CHART = `<svg width="200" height="100" viewBox="0 0 200 100" xmlns="http://www.w3.org/2000/svg">
 <rect x="0" y="0" width="200" height="100" fill="#FFFFFF" stroke="none"/>
@@ -394,23 +393,23 @@ describe("chart theme", () => {
   });
 });
 
-describe("SpendModel", () => {
+describe("SpendState", () => {
   it("asks for the report over the chosen local days, until inclusive", async () => {
     const api = fakeApi();
-    const model = new SpendModel(api, NOW);
-    model.since = "2026-11-20";
-    model.until = "2026-11-24";
-    model.grouping = "model";
-    await model.loadReport();
+    const spend = new SpendState(api, NOW);
+    spend.since = "2026-11-20";
+    spend.until = "2026-11-24";
+    spend.grouping = "model";
+    await spend.loadReport();
     expect(api.reports.at(-1)).toEqual([
       "model",
       new Date(2026, 10, 20).getTime(),
       new Date(2026, 10, 25).getTime(),
     ]);
-    expect(model.report?.total).toBe(REPORT.total);
-    model.since = "2026-11-30";
-    await model.loadReport();
-    expect(model.reportError).toMatch(/after/);
+    expect(spend.report?.total).toBe(REPORT.total);
+    spend.since = "2026-11-30";
+    await spend.loadReport();
+    expect(spend.reportError).toMatch(/after/);
     expect(api.reports).toHaveLength(1);
   });
 
@@ -421,43 +420,43 @@ describe("SpendModel", () => {
       api.charts.push(view);
       return new Promise((resolve) => answers.push(resolve));
     };
-    const model = new SpendModel(api, NOW);
-    const first = model.loadChart();
-    model.view = "tokens";
-    const second = model.loadChart();
+    const spend = new SpendState(api, NOW);
+    const first = spend.loadChart();
+    spend.view = "tokens";
+    const second = spend.loadChart();
     answers[1]?.("<svg>tokens</svg>");
     await second;
     answers[0]?.("<svg>cost</svg>");
     await first;
     expect(api.charts).toEqual(["cost", "tokens"]);
-    expect(model.chart).toBe("<svg>tokens</svg>");
+    expect(spend.chart).toBe("<svg>tokens</svg>");
     expect(api.reports, "the table is not asked for").toEqual([]);
   });
 
   it("checks the OpenRouter key once, only when one is set", async () => {
     const api = fakeApi();
-    const model = new SpendModel(api, NOW);
-    await model.load();
-    await model.refreshBudgets();
+    const spend = new SpendState(api, NOW);
+    await spend.load();
+    await spend.refreshBudgets();
     expect(api.keyTests).toBe(1);
-    expect(model.account).toMatchObject({ state: "ok", info: { limitRemainingUsd: "9.58" } });
+    expect(spend.account).toMatchObject({ state: "ok", info: { limitRemainingUsd: "9.58" } });
 
     const none = fakeApi({ keyed: false });
-    const m2 = new SpendModel(none, NOW);
+    const m2 = new SpendState(none, NOW);
     await m2.load();
     expect(none.keyTests).toBe(0);
     expect(m2.account).toEqual({ state: "none" });
 
-    const failing = new SpendModel(fakeApi({ keyFails: true }), NOW);
+    const failing = new SpendState(fakeApi({ keyFails: true }), NOW);
     await failing.load();
     expect(failing.account).toEqual({ state: "error", message: "offline" });
   });
 
   it("exports and remembers where the file went", async () => {
     const api = fakeApi();
-    const model = new SpendModel(api, NOW);
-    await model.exportAs("png");
-    expect(model.exported).toEqual({
+    const spend = new SpendState(api, NOW);
+    await spend.exportAs("png");
+    expect(spend.exported).toEqual({
       file: "png",
       path: "/home/me/Downloads/switchboard-spend.png",
     });
@@ -472,9 +471,9 @@ describe("SpendView", () => {
   it("asks for the chart in the theme shown and redraws it when the theme changes", async () => {
     applyTheme("dark");
     const api = fakeApi();
-    const model = new SpendModel(api, NOW);
-    expect(model.theme, "a model made in dark mode starts dark").toBe("dark");
-    render(SpendView, { model, listen: noEvents });
+    const spend = new SpendState(api, NOW);
+    expect(spend.theme, "a model made in dark mode starts dark").toBe("dark");
+    render(SpendView, { spend, listen: noEvents });
     await waitFor(() => expect(api.chartThemes).toEqual(["dark"]));
 
     applyTheme("light");
@@ -501,7 +500,7 @@ describe("SpendView", () => {
         { spent: "5.01", fraction: 1.002, exhausted: true },
       ),
     ];
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     const rows = await screen.findAllByTestId("budget-row");
     expect(rows).toHaveLength(2);
     const [first, second] = rows as [HTMLElement, HTMLElement];
@@ -521,7 +520,7 @@ describe("SpendView", () => {
 
   it("creates a budget from the form, showing field errors first", async () => {
     const api = fakeApi();
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     const form = await screen.findByTestId("budget-form");
     await fireEvent.click(within(form).getByTestId("budget-save"));
     expect(form).toHaveTextContent("Give it a name.");
@@ -565,7 +564,7 @@ describe("SpendView", () => {
 
   it("shows the backend's validation error", async () => {
     const api = fakeApi();
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     const form = await screen.findByTestId("budget-form");
     await fireEvent.input(within(form).getByTestId("budget-name"), { target: { value: "bad" } });
     await fireEvent.input(within(form).getByTestId("budget-limit"), { target: { value: "1" } });
@@ -576,7 +575,7 @@ describe("SpendView", () => {
   it("edits and deletes (after a confirm)", async () => {
     const api = fakeApi();
     api.budgets = [status({ id: "a", name: "Daily cap" })];
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     const row = await screen.findByTestId("budget-row");
     await fireEvent.click(within(row).getByRole("button", { name: "Edit budget Daily cap" }));
     const forms = screen.getAllByTestId("budget-form");
@@ -597,7 +596,7 @@ describe("SpendView", () => {
 
   it("shows the report: chart, exact rows and the total row, and exports", async () => {
     const api = fakeApi();
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     const chart = await screen.findByTestId("spend-chart");
     await waitFor(() => expect(chart.querySelector("svg text")).toHaveTextContent("Spend by day"));
     const table = screen.getByTestId("spend-table");
@@ -633,7 +632,7 @@ describe("SpendView", () => {
       handlers.push(h);
       return () => handlers.splice(handlers.indexOf(h), 1);
     };
-    render(SpendView, { model: new SpendModel(api, NOW), listen });
+    render(SpendView, { spend: new SpendState(api, NOW), listen });
     await screen.findByTestId("budget-form");
     expect(screen.queryByTestId("budget-row")).toBeNull();
     api.budgets = [status({ id: "a" }, { spent: "0.0036", fraction: 0.51 })];
@@ -644,7 +643,7 @@ describe("SpendView", () => {
 
   it("notes a missing OpenRouter key quietly, without checking anything", async () => {
     const api = fakeApi({ keyed: false });
-    render(SpendView, { model: new SpendModel(api, NOW), listen: noEvents });
+    render(SpendView, { spend: new SpendState(api, NOW), listen: noEvents });
     expect(await screen.findByTestId("openrouter-account")).toHaveTextContent(
       "No OpenRouter key is set",
     );
@@ -688,7 +687,7 @@ describe("BudgetNotices", () => {
   });
 
   it("keeps a few, newest last, and replaces a repeated threshold", () => {
-    const n = new Notices();
+    const n = new NoticesState();
     for (const t of [10, 20, 30, 40, 50, 50]) n.push(alert(t));
     expect(n.items.map((i) => i.alert.threshold)).toEqual([20, 30, 40, 50]);
   });

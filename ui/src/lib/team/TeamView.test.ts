@@ -1,14 +1,14 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { tick } from "svelte";
 import { describe, expect, it } from "vitest";
-import { TeamModel } from "./team.svelte";
+import { TeamState } from "./team.svelte";
 import TeamView from "./TeamView.svelte";
 import { fakeTeamApi, MANAGEMENT, NOW, teamKey } from "./testing";
 
 function show(api = fakeTeamApi()) {
-  const model = new TeamModel(api, () => NOW);
-  render(TeamView, { model });
-  return { api, model };
+  const team = new TeamState(api, () => NOW);
+  render(TeamView, { team });
+  return { api, team };
 }
 
 const rows = () => screen.queryAllByTestId("team-key");

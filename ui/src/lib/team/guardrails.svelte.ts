@@ -1,6 +1,6 @@
 import { AppError } from "../ipc/client";
 import type { Guardrail, GuardrailDraft, TeamApi, ZdrRule } from "../ipc/team";
-import { parseDollars } from "../spend/budgets";
+import { parseDollars } from "../shared/money";
 import type { ResetChoice } from "./format";
 
 /** What the guardrails need of the backend. */
@@ -88,7 +88,7 @@ export function checkGuardrailForm(f: GuardrailForm): GuardrailDraft | { error: 
  * The team's guardrails: made and edited here, assigned to keys (a key holds one guardrail at
  * most), deleted after a confirmation.
  */
-export class GuardrailsModel {
+export class GuardrailsState {
   list = $state<Guardrail[]>([]);
   error = $state<string | null>(null);
   /** The guardrail being edited: its id, "new", or none. */

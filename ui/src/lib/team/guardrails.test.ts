@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   checkGuardrailForm,
   emptyGuardrailForm,
-  GuardrailsModel,
+  GuardrailsState,
   splitList,
   toGuardrailForm,
 } from "./guardrails.svelte";
@@ -51,9 +51,9 @@ describe("a guardrail's form", () => {
 describe("the guardrails", () => {
   it("are made from the form and listed", async () => {
     const api = fakeTeamApi();
-    const model = new GuardrailsModel(api);
-    await model.load();
-    render(Guardrails, { model, keys: [teamKey()] });
+    const guardrails = new GuardrailsState(api);
+    await guardrails.load();
+    render(Guardrails, { guardrails, keys: [teamKey()] });
     await fireEvent.click(screen.getByRole("button", { name: "New guardrail" }));
     const form = screen.getByRole("form", { name: "New guardrail" });
     await fireEvent.input(within(form).getByLabelText("Name"), { target: { value: "Private" } });
@@ -75,10 +75,13 @@ describe("the guardrails", () => {
     const api = fakeTeamApi();
     const a = "a".repeat(64);
     const b = "b".repeat(64);
-    const model = new GuardrailsModel(api);
-    model.list = [guardrail({ id: "g1", keyHashes: [b] }), guardrail({ id: "g2", keyHashes: [a] })];
-    const g1 = model.list[0] ?? guardrail();
-    expect(await model.assignKeys(g1, [a])).toBe(true);
+    const guardrails = new GuardrailsState(api);
+    guardrails.list = [
+      guardrail({ id: "g1", keyHashes: [b] }),
+      guardrail({ id: "g2", keyHashes: [a] }),
+    ];
+    const g1 = guardrails.list[0] ?? guardrail();
+    expect(await guardrails.assignKeys(g1, [a])).toBe(true);
     expect(api.teamGuardrailAssign).toHaveBeenCalledWith("g1", {
       keyHashes: [a],
       memberUserIds: [],
@@ -87,16 +90,17 @@ describe("the guardrails", () => {
       keyHashes: [b],
       memberUserIds: [],
     });
-    expect(model.list.find((g) => g.id === "g2")?.keyHashes, "a key holds one guardrail").toEqual(
-      [],
-    );
+    expect(
+      guardrails.list.find((g) => g.id === "g2")?.keyHashes,
+      "a key holds one guardrail",
+    ).toEqual([]);
   });
 
   it("are deleted only after the confirmation", async () => {
     const api = fakeTeamApi();
-    const model = new GuardrailsModel(api);
-    await model.load();
-    render(Guardrails, { model, keys: [] });
+    const guardrails = new GuardrailsState(api);
+    await guardrails.load();
+    render(Guardrails, { guardrails, keys: [] });
     await fireEvent.click(screen.getByRole("button", { name: "Delete…" }));
     expect(screen.getByRole("alertdialog").textContent).toContain("Delete the guardrail Interns?");
     expect(api.teamGuardrailDelete).not.toHaveBeenCalled();
@@ -112,11 +116,11 @@ describe("the guardrails", () => {
       message: "OpenRouter could not be reached.",
       retryable: true,
     });
-    const model = new GuardrailsModel(api);
-    await model.load();
-    model.askDelete(model.list[0] ?? guardrail());
-    await model.confirmDelete();
-    expect(model.error).toBe("Interns was not deleted. OpenRouter could not be reached.");
-    expect(model.list).toHaveLength(1);
+    const guardrails = new GuardrailsState(api);
+    await guardrails.load();
+    guardrails.askDelete(guardrails.list[0] ?? guardrail());
+    await guardrails.confirmDelete();
+    expect(guardrails.error).toBe("Interns was not deleted. OpenRouter could not be reached.");
+    expect(guardrails.list).toHaveLength(1);
   });
 });

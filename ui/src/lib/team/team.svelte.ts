@@ -8,10 +8,10 @@ import {
   type TeamKeyChange,
   type TeamKeyDraft,
 } from "../ipc/team";
-import { parseDollars } from "../spend/budgets";
+import { parseDollars } from "../shared/money";
 import { expiryMoment, isDay, limitText, utcDay, type ResetChoice } from "./format";
-import { GuardrailsModel } from "./guardrails.svelte";
-import { TeamSpendModel } from "./teamSpend.svelte";
+import { GuardrailsState } from "./guardrails.svelte";
+import { TeamSpendState } from "./teamSpend.svelte";
 
 /** The new-key form as typed. */
 export interface NewKeyDraft {
@@ -144,7 +144,7 @@ export function checkKeyDraft(d: NewKeyDraft, nowMs: number): TeamKeyDraft | { e
  * `guardrails` and `spend`) the guardrails and what the team spent. Every change to a key
  * waits for a confirmation; a new key's secret is held until dismissed, then dropped.
  */
-export class TeamModel {
+export class TeamState {
   status = $state<ManagementKeyStatus | null>(null);
   loadError = $state<string | null>(null);
   keys = $state<TeamKey[]>([]);
@@ -159,16 +159,16 @@ export class TeamModel {
   actionError = $state<string | null>(null);
   busy = $state(false);
 
-  readonly guardrails: GuardrailsModel;
-  readonly spend: TeamSpendModel;
+  readonly guardrails: GuardrailsState;
+  readonly spend: TeamSpendState;
 
   constructor(
     private readonly api: TeamApi = teamApi,
     /** "Now", Unix ms (tests pin it): for expiry and the spend range. */
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.guardrails = new GuardrailsModel(api);
-    this.spend = new TeamSpendModel(api, nowMs());
+    this.guardrails = new GuardrailsState(api);
+    this.spend = new TeamSpendState(api, nowMs());
   }
 
   get saved(): boolean {

@@ -1,6 +1,7 @@
 import { AppError, type ChartTheme, type SpendFile } from "../ipc/client";
 import type { DateRange, Reconciliation, TeamApi, TeamChart, TeamSpend } from "../ipc/team";
-import { shownTheme } from "../shell/theme";
+import { saveExport } from "../shared/exports";
+import { shownTheme } from "../shared/theme";
 import { grandTotal, mondayUtc, rangeProblem, totalsBy, utcDay, type SpendTotal } from "./format";
 
 /** What the team's spend needs of the backend. */
@@ -21,7 +22,7 @@ export const CHARTS: { id: TeamChart; label: string }[] = [
  * machine's ledger for the keys used here. Starts on this week (from Monday, UTC), the week
  * OpenRouter's weekly limits count.
  */
-export class TeamSpendModel {
+export class TeamSpendState {
   since = $state("");
   until = $state("");
   by = $state<TeamChart>("key");
@@ -114,17 +115,6 @@ export class TeamSpendModel {
       this.exportError = range.error;
       return;
     }
-    this.exporting = file;
-    this.exportError = null;
-    try {
-      const path = await this.api.teamSpendExport(range, this.by, file);
-      // Cancelled in the save dialog: nothing was written, nothing to say.
-      this.exported = path === null ? null : { file, path };
-    } catch (e) {
-      this.exported = null;
-      this.exportError = AppError.from(e).message;
-    } finally {
-      this.exporting = null;
-    }
+    await saveExport(this, file, () => this.api.teamSpendExport(range, this.by, file));
   }
 }

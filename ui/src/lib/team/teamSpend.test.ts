@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import { describe, expect, it } from "vitest";
 import { sumMoney } from "../shared/money";
 import { mondayUtc, rangeProblem, totalsBy, TODAY_BY_MODEL } from "./format";
-import { TeamSpendModel } from "./teamSpend.svelte";
+import { TeamSpendState } from "./teamSpend.svelte";
 import TeamSpendSection from "./TeamSpendSection.svelte";
 import { fakeTeamApi, NOW, weekSpend } from "./testing";
 
@@ -10,8 +10,8 @@ const WEEK = { since: "2026-11-23", until: "2026-11-24" };
 
 describe("the team's spend range", () => {
   it("starts on this week's Monday (UTC) and ends today", () => {
-    const model = new TeamSpendModel(fakeTeamApi(), NOW);
-    expect([model.since, model.until]).toEqual(["2026-11-23", "2026-11-24"]);
+    const teamSpend = new TeamSpendState(fakeTeamApi(), NOW);
+    expect([teamSpend.since, teamSpend.until]).toEqual(["2026-11-23", "2026-11-24"]);
     expect(mondayUtc(Date.UTC(2026, 10, 29, 23, 59)), "Sunday belongs to the week before").toBe(
       "2026-11-23",
     );
@@ -21,10 +21,10 @@ describe("the team's spend range", () => {
 
   it("is checked before anything is asked", async () => {
     const api = fakeTeamApi();
-    const model = new TeamSpendModel(api, NOW);
-    model.since = "2026-11-25";
-    await model.load();
-    expect(model.error).toBe("The start date is after the end date.");
+    const teamSpend = new TeamSpendState(api, NOW);
+    teamSpend.since = "2026-11-25";
+    await teamSpend.load();
+    expect(teamSpend.error).toBe("The start date is after the end date.");
     expect(api.teamSpend).not.toHaveBeenCalled();
     expect(rangeProblem("2026-11-01", "2026-11-30", "2026-11-24")).toMatch(
       /^The range ends after today \(2026-11-24, UTC\)/,
@@ -57,7 +57,7 @@ describe("the totals tables", () => {
 
   it("show OpenRouter's figures for the week, the chart, and the comparison with this machine", async () => {
     const api = fakeTeamApi();
-    render(TeamSpendSection, { model: new TeamSpendModel(api, NOW) });
+    render(TeamSpendSection, { teamSpend: new TeamSpendState(api, NOW) });
     const keys = await screen.findByTestId("team-spend-keys");
     const keyRows = within(keys).getAllByTestId("team-spend-keys-row");
     const cells = (r: HTMLElement) =>
@@ -99,9 +99,9 @@ describe("the totals tables", () => {
       ...weekSpend(),
       range: { since: "2026-10-01", until: "2026-11-24" },
     });
-    const model = new TeamSpendModel(api, NOW);
-    model.since = "2026-10-01";
-    render(TeamSpendSection, { model });
+    const teamSpend = new TeamSpendState(api, NOW);
+    teamSpend.since = "2026-10-01";
+    render(TeamSpendSection, { teamSpend });
     expect(
       (await screen.findByText(/days before 2026-10-25 are missing here, not zero/)).textContent,
     ).toContain("last 30 finished days");
@@ -111,7 +111,7 @@ describe("the totals tables", () => {
 describe("saving the team's spend", () => {
   it("asks Rust for the CSV of the range and says where it went; a cancelled dialog says nothing", async () => {
     const api = fakeTeamApi();
-    render(TeamSpendSection, { model: new TeamSpendModel(api, NOW) });
+    render(TeamSpendSection, { teamSpend: new TeamSpendState(api, NOW) });
     await fireEvent.click(await screen.findByTestId("team-spend-export-csv"));
     expect(api.teamSpendExport).toHaveBeenCalledWith(WEEK, "key", "csv");
     expect((await screen.findByText(/Saved CSV to/)).textContent).toContain(
@@ -131,9 +131,9 @@ describe("saving the team's spend", () => {
       message: "The folder cannot be written.",
       retryable: false,
     });
-    const model = new TeamSpendModel(api, NOW);
-    await model.exportAs("png");
-    expect(model.exportError).toBe("The folder cannot be written.");
-    expect(model.exported).toBeNull();
+    const teamSpend = new TeamSpendState(api, NOW);
+    await teamSpend.exportAs("png");
+    expect(teamSpend.exportError).toBe("The folder cannot be written.");
+    expect(teamSpend.exported).toBeNull();
   });
 });

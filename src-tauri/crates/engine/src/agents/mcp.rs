@@ -165,18 +165,6 @@ fn check_env(env: &[McpEnv]) -> Result<(), EngineError> {
 }
 
 impl Engine {
-    /// Every configured MCP server, as Settings lists them: variable names with masked
-    /// values, never the values themselves.
-    pub async fn mcp_servers(&self) -> Result<Vec<McpServer>, EngineError> {
-        self.blocking(|inner| {
-            Ok(load_all(inner)?
-                .iter()
-                .map(|stored| masked(inner, stored))
-                .collect())
-        })
-        .await
-    }
-
     /// Every configured MCP server with names only, for checking grants against.
     pub(super) async fn mcp_server_configs(&self) -> Result<Vec<McpServer>, EngineError> {
         self.blocking(|inner| Ok(load_all(inner)?.into_iter().map(|s| s.server).collect()))
@@ -202,6 +190,20 @@ impl Engine {
                 servers.push(server);
             }
             Ok(servers)
+        })
+        .await
+    }
+}
+
+impl crate::Agents<'_> {
+    /// Every configured MCP server, as Settings lists them: variable names with masked
+    /// values, never the values themselves.
+    pub async fn mcp_servers(&self) -> Result<Vec<McpServer>, EngineError> {
+        self.blocking(|inner| {
+            Ok(load_all(inner)?
+                .iter()
+                .map(|stored| masked(inner, stored))
+                .collect())
         })
         .await
     }

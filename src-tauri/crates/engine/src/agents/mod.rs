@@ -13,9 +13,24 @@ use switchboard_agents::{AgentError, AgentSpec, Memory, RunView, Template};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Engine, EngineError};
+use crate::EngineError;
 
 pub use run::RunOptions;
+
+/// An agent with its memory, for the editor.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AgentDetail {
+    /// What the agent is.
+    pub spec: AgentSpec,
+    /// What it remembers.
+    pub memory: Memory,
+}
+
+handle! {
+    /// Agents: their specs, memory, runs and the MCP servers they use.
+    Agents, agents
+}
 
 /// Runs in flight: how to stop each, and the tool calls waiting for the user.
 #[derive(Debug, Default)]
@@ -47,29 +62,32 @@ fn json<T: serde::Serialize>(what: &str, value: &T) -> Result<String, EngineErro
     })
 }
 
-impl Engine {
+impl crate::Agents<'_> {
     /// The templates new agents start from.
-    pub fn agent_templates(&self) -> Vec<Template> {
+    pub fn templates(&self) -> Vec<Template> {
         switchboard_agents::templates()
     }
 
     /// Every agent, by name.
-    pub async fn agents(&self) -> Result<Vec<AgentSpec>, EngineError> {
+    pub async fn list(&self) -> Result<Vec<AgentSpec>, EngineError> {
         let rows = self.blocking(|inner| Ok(inner.store.agents()?)).await?;
         rows.iter().map(|(_, spec)| parse("agent", spec)).collect()
     }
 
     /// One agent and its memory.
-    pub async fn agent(&self, name: String) -> Result<(AgentSpec, Memory), EngineError> {
+    pub async fn get(&self, name: String) -> Result<AgentDetail, EngineError> {
         let (spec, memory) = self
             .blocking(move |inner| Ok(inner.store.agent(&name)?))
             .await?;
-        Ok((parse("agent", &spec)?, parse("agent memory", &memory)?))
+        Ok(AgentDetail {
+            spec: parse("agent", &spec)?,
+            memory: parse("agent memory", &memory)?,
+        })
     }
 
     /// Creates an agent (`previous` = `None`) or updates the one named `previous` (renaming
     /// it when the name changed). The spec is checked first; nothing is saved if it is bad.
-    pub async fn save_agent(
+    pub async fn save(
         &self,
         previous: Option<String>,
         spec: AgentSpec,
@@ -84,20 +102,20 @@ impl Engine {
     }
 
     /// Deletes an agent and its memory; its past runs and spend stay in the history.
-    pub async fn delete_agent(&self, name: String) -> Result<(), EngineError> {
+    pub async fn delete(&self, name: String) -> Result<(), EngineError> {
         self.blocking(move |inner| Ok(inner.store.delete_agent(&name)?))
             .await
     }
 
     /// Replaces an agent's memory (pinning or unpinning facts, forgetting turns).
-    pub async fn set_agent_memory(&self, name: String, memory: Memory) -> Result<(), EngineError> {
+    pub async fn set_memory(&self, name: String, memory: Memory) -> Result<(), EngineError> {
         let text = json("the memory", &memory)?;
         self.blocking(move |inner| Ok(inner.store.put_agent_memory(&name, &text)?))
             .await
     }
 
     /// The newest runs, of one agent or of all.
-    pub async fn agent_runs(
+    pub async fn runs(
         &self,
         agent: Option<String>,
         limit: u32,
@@ -125,7 +143,7 @@ impl Engine {
     }
 
     /// Stops a running task; what it did so far is kept.
-    pub fn stop_agent_run(&self, run_id: &str) {
+    pub fn stop_run(&self, run_id: &str) {
         let cancels = self
             .inner
             .agent_runs

@@ -59,7 +59,8 @@ impl RouterModel<'_> {
             (Some(p), Some(m)) => Some((p.clone(), m.clone())),
             _ => self
                 .engine
-                .explain_route(route.clone())
+                .routing()
+                .explain(route.clone())
                 .await
                 .ok()
                 .and_then(|d| {
@@ -179,7 +180,8 @@ impl Model for RouterModel<'_> {
         let events = self.events;
         let mut routed = self
             .engine
-            .chat_routed(route, call.request, self.cancel, |e| match e {
+            .routing()
+            .chat(route, call.request, self.cancel, |e| match e {
                 RouteEvent::Delta(d) => on_delta(&d),
                 RouteEvent::Waiting { ms, reason } => {
                     let _ = events.try_send(AgentEvent::Waiting { ms, reason });

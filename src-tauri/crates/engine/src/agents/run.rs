@@ -13,20 +13,20 @@ use tokio_util::sync::CancellationToken;
 
 use super::model::RouterModel;
 use super::{AgentRuns, json};
-use crate::{Engine, EngineError};
+use crate::EngineError;
 
 /// How a run may proceed without the user.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunOptions {
     /// Run side-effecting tool calls without asking (the CLI's `--yes`). Off: each waits for
-    /// [`Engine::answer_approval`], or is declined when nobody is there to ask.
+    /// [`Agents::answer_approval`], or is declined when nobody is there to ask.
     pub auto_approve: bool,
     /// Someone can answer approvals (the desktop app); without, side-effecting calls are
     /// declined and the model is told so.
     pub interactive: bool,
 }
 
-/// Asks through the event stream and waits for [`Engine::answer_approval`].
+/// Asks through the event stream and waits for [`Agents::answer_approval`].
 struct AskUser<'a> {
     runs: &'a AgentRuns,
     events: &'a mpsc::Sender<AgentEvent>,
@@ -85,11 +85,11 @@ fn so_far(steps: &[Step]) -> TaskReport {
     }
 }
 
-impl Engine {
+impl crate::Agents<'_> {
     /// Runs `task` with the agent `name`, streaming progress on `events` (the first event is
     /// `Started` with the run's id). Returns the report; a task that fails or is stopped is
     /// still `Ok` with `report.error` set, since what it did and spent is real.
-    pub async fn run_agent(
+    pub async fn run(
         &self,
         name: String,
         task: Task,
@@ -99,7 +99,7 @@ impl Engine {
         if task.title.trim().is_empty() && task.description.trim().is_empty() {
             return Err(EngineError::invalid("describe the task first"));
         }
-        let (spec, mut memory) = self.agent(name.clone()).await?;
+        let super::AgentDetail { spec, mut memory } = self.agents().get(name.clone()).await?;
         spec.validate(&self.mcp_server_configs().await?)?;
         // Only the granted servers' values leave the keychain.
         let granted = spec
@@ -135,7 +135,7 @@ impl Engine {
         // Steps are saved by a writer task so the loop's event callback never blocks on disk.
         let (saves, mut to_save) = mpsc::unbounded_channel::<TaskReport>();
         let writer = {
-            let engine = self.clone();
+            let engine = self.engine.clone();
             let id = run_id.clone();
             tokio::spawn(async move {
                 while let Some(report) = to_save.recv().await {

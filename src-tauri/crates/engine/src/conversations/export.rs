@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::{AnswerStats, ConversationView};
 use switchboard_store::{ExportedConversation, MAX_COLUMNS};
 
-use crate::{Engine, EngineError};
+use crate::EngineError;
 
 /// The `format` field of an exported conversation.
 const FORMAT: &str = "switchboard.conversation";
@@ -269,17 +269,17 @@ fn validate(doc: &ExportedConversation) -> Result<(), EngineError> {
     Ok(())
 }
 
-impl Engine {
+impl crate::Conversations<'_> {
     /// The displayed path as Markdown: each turn, then each column's answer under its model
     /// with cost, cost source and tokens.
     pub async fn export_markdown(&self, id: String) -> Result<String, EngineError> {
-        let view = self.conversation(id.clone()).await?;
+        let view = self.conversations().open(id.clone()).await?;
         let tree = self
             .blocking(move |inner| Ok(inner.store.export_conversation(&id)?))
             .await?;
         let mut names = Vec::with_capacity(view.columns.len());
         for c in &view.columns {
-            names.push(self.provider_name(&c.spec.provider).await);
+            names.push(self.routing().provider_name(&c.spec.provider).await);
         }
         Ok(markdown(&view, &tree, &names))
     }
@@ -298,7 +298,7 @@ impl Engine {
         .map_err(|e| internal("the conversation does not serialize", e))
     }
 
-    /// Imports a document from [`Engine::export_json`] as a new conversation (new ids, the
+    /// Imports a document from [`Conversations::export_json`] as a new conversation (new ids, the
     /// recorded numbers kept).
     pub async fn import_json(&self, json: String) -> Result<ConversationView, EngineError> {
         if json.len() > MAX_IMPORT_BYTES {

@@ -15,7 +15,24 @@ use switchboard_core::{ColumnSpec, ConversationSummary, ConversationView, Search
 use switchboard_store::MAX_COLUMNS;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Engine, EngineError};
+use crate::EngineError;
+
+/// Part of a conversation (see [`Conversations::page`]).
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationPage {
+    /// The conversation with only this page's turns.
+    pub view: ConversationView,
+    /// How many turns of the displayed path come before the page.
+    pub skipped: u32,
+}
+
+handle! {
+    /// Conversations: creating, opening and paging them, sending, regenerating and stopping
+    /// answers, search, export and import, cost predictions.
+    Conversations, conversations
+}
 
 /// The most conversations one sidebar page returns.
 const MAX_SIDEBAR_PAGE: u32 = 500;
@@ -74,12 +91,9 @@ fn check_columns(columns: &[ColumnSpec]) -> Result<(), EngineError> {
     private::check_openrouter(columns)
 }
 
-impl Engine {
+impl crate::Conversations<'_> {
     /// Starts a conversation comparing `columns` (1 to 8 models).
-    pub async fn create_conversation(
-        &self,
-        columns: Vec<ColumnSpec>,
-    ) -> Result<ConversationView, EngineError> {
+    pub async fn create(&self, columns: Vec<ColumnSpec>) -> Result<ConversationView, EngineError> {
         check_columns(&columns)?;
         self.blocking(move |inner| {
             let id = inner.store.create_conversation(&columns)?;
@@ -89,15 +103,15 @@ impl Engine {
     }
 
     /// Every conversation for the sidebar: pinned first, then the most recent.
-    pub async fn conversations(&self) -> Result<Vec<ConversationSummary>, EngineError> {
+    pub async fn list(&self) -> Result<Vec<ConversationSummary>, EngineError> {
         self.blocking(|inner| Ok(inner.store.conversation_summaries()?))
             .await
     }
 
     /// The sidebar a page at a time: the `limit` conversations (1 to 500) that follow `after`
-    /// in the order of [`Engine::conversations`], the first ones without it. A long history
+    /// in the order of [`Conversations::list`], the first ones without it. A long history
     /// then opens with what the sidebar shows instead of every conversation and its total.
-    pub async fn conversations_after(
+    pub async fn list_after(
         &self,
         after: Option<ConversationSummary>,
         limit: u32,
@@ -113,7 +127,7 @@ impl Engine {
     }
 
     /// One conversation as the Chat screen shows it.
-    pub async fn conversation(&self, id: String) -> Result<ConversationView, EngineError> {
+    pub async fn open(&self, id: String) -> Result<ConversationView, EngineError> {
         self.blocking(move |inner| Ok(inner.store.conversation_view(&id)?))
             .await
     }
@@ -122,18 +136,21 @@ impl Engine {
     /// `before` (the latest ones without it), and how many earlier turns were left out. A long
     /// conversation opens with its tail and pages older turns in as they are scrolled to, so
     /// opening costs what is shown rather than the whole history.
-    pub async fn conversation_page(
+    pub async fn page(
         &self,
         id: String,
         before: Option<String>,
         limit: u32,
-    ) -> Result<(ConversationView, u32), EngineError> {
+    ) -> Result<ConversationPage, EngineError> {
         self.blocking(move |inner| {
             let limit = usize::try_from(limit).unwrap_or(usize::MAX);
             let (view, skipped) = inner
                 .store
                 .conversation_window(&id, before.as_deref(), limit)?;
-            Ok((view, u32::try_from(skipped).unwrap_or(u32::MAX)))
+            Ok(ConversationPage {
+                view,
+                skipped: u32::try_from(skipped).unwrap_or(u32::MAX),
+            })
         })
         .await
     }
@@ -154,7 +171,7 @@ impl Engine {
     }
 
     /// Renames a conversation.
-    pub async fn rename_conversation(&self, id: String, title: String) -> Result<(), EngineError> {
+    pub async fn rename(&self, id: String, title: String) -> Result<(), EngineError> {
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.is_empty() {
             return Err(EngineError::invalid("a title cannot be empty"));
@@ -164,21 +181,21 @@ impl Engine {
     }
 
     /// Pins or unpins a conversation.
-    pub async fn pin_conversation(&self, id: String, pinned: bool) -> Result<(), EngineError> {
+    pub async fn pin(&self, id: String, pinned: bool) -> Result<(), EngineError> {
         self.blocking(move |inner| Ok(inner.store.pin_conversation(&id, pinned)?))
             .await
     }
 
     /// Deletes a conversation for real (turns, answers, search rows); its spend stays in the
     /// ledger. Running answers are stopped first.
-    pub async fn delete_conversation(&self, id: String) -> Result<(), EngineError> {
+    pub async fn delete(&self, id: String) -> Result<(), EngineError> {
         self.inner.running.cancel_conversation(&id);
         self.blocking(move |inner| Ok(inner.store.delete_conversation(&id)?))
             .await
     }
 
     /// Keeps `column_id` and retires the other columns.
-    pub async fn continue_with_column(
+    pub async fn continue_with(
         &self,
         id: String,
         column_id: String,
@@ -191,7 +208,7 @@ impl Engine {
     }
 
     /// Displays version `version` (1-based) of a turn.
-    pub async fn select_turn_version(
+    pub async fn select_version(
         &self,
         turn_id: String,
         version: u32,

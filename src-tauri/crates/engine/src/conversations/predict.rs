@@ -22,6 +22,40 @@ const PER_IMAGE: u64 = 765;
 const FALLBACK_OUTPUT: u64 = 4_096;
 
 impl Engine {
+    /// Where the router would send the column's next request, when a route or a rule sends
+    /// it elsewhere than the column's own model; asked without taking a turn or reserving.
+    async fn predicted_target(
+        &self,
+        spec: &switchboard_core::ColumnSpec,
+        conversation: Option<String>,
+    ) -> Option<RoutedTo> {
+        let decision = self
+            .routing()
+            .explain(switchboard_router::RouteRequest {
+                provider: Some(spec.provider.clone()),
+                model: Some(spec.model.clone()),
+                route: spec.params.route.clone(),
+                task: spec.params.task.clone(),
+                conversation,
+                ..switchboard_router::RouteRequest::default()
+            })
+            .await
+            .ok()?;
+        let target = decision.chosen()?;
+        if decision.direct && target.provider == spec.provider && target.model == spec.model {
+            return None;
+        }
+        Some(RoutedTo {
+            provider_name: self.routing().provider_name(&target.provider).await,
+            provider: target.provider.clone(),
+            model: target.model.clone(),
+            route: decision.route.clone(),
+            rule: decision.rule.clone(),
+        })
+    }
+}
+
+impl crate::Conversations<'_> {
     /// The cost of sending `text` (with `attachments`) next, per column.
     pub async fn predict_costs(
         &self,
@@ -83,37 +117,6 @@ impl Engine {
             });
         }
         Ok(out)
-    }
-
-    /// Where the router would send the column's next request, when a route or a rule sends
-    /// it elsewhere than the column's own model; asked without taking a turn or reserving.
-    async fn predicted_target(
-        &self,
-        spec: &switchboard_core::ColumnSpec,
-        conversation: Option<String>,
-    ) -> Option<RoutedTo> {
-        let decision = self
-            .explain_route(switchboard_router::RouteRequest {
-                provider: Some(spec.provider.clone()),
-                model: Some(spec.model.clone()),
-                route: spec.params.route.clone(),
-                task: spec.params.task.clone(),
-                conversation,
-                ..switchboard_router::RouteRequest::default()
-            })
-            .await
-            .ok()?;
-        let target = decision.chosen()?;
-        if decision.direct && target.provider == spec.provider && target.model == spec.model {
-            return None;
-        }
-        Some(RoutedTo {
-            provider_name: self.provider_name(&target.provider).await,
-            provider: target.provider.clone(),
-            model: target.model.clone(),
-            route: decision.route.clone(),
-            rule: decision.rule.clone(),
-        })
     }
 }
 

@@ -7,12 +7,21 @@ use switchboard_core::{ChatRequest, ColumnSpec, ConversationView, ProviderPrefer
 use crate::{Engine, EngineError};
 
 impl Engine {
+    /// Whether conversation `id` is private.
+    pub(super) async fn is_private(&self, id: &str) -> Result<bool, EngineError> {
+        let id = id.to_owned();
+        self.blocking(move |inner| Ok(inner.store.conversation_private(&id)?))
+            .await
+    }
+}
+
+impl crate::Conversations<'_> {
     /// Makes a conversation private or not. While private, every OpenRouter request it sends
     /// asks for zero data retention and no provider that collects data, over whatever its
     /// columns, routes or presets ask; direct providers (OpenAI, Anthropic, custom servers)
     /// have no such switch and are sent as before.
     #[tracing::instrument(skip_all, fields(private), err(Debug))]
-    pub async fn set_conversation_private(
+    pub async fn set_private(
         &self,
         id: String,
         private: bool,
@@ -22,13 +31,6 @@ impl Engine {
             Ok(inner.store.conversation_view(&id)?)
         })
         .await
-    }
-
-    /// Whether conversation `id` is private.
-    pub(super) async fn is_private(&self, id: &str) -> Result<bool, EngineError> {
-        let id = id.to_owned();
-        self.blocking(move |inner| Ok(inner.store.conversation_private(&id)?))
-            .await
     }
 }
 

@@ -31,74 +31,6 @@ struct Job {
 }
 
 impl Engine {
-    /// Sends `text` (with `attachments`) to every active column after the displayed turn.
-    /// Returns the new turn's id once every answer has started; the answers stream on in the
-    /// background through `events`.
-    pub async fn send(
-        &self,
-        conversation_id: String,
-        text: String,
-        attachments: Vec<Attachment>,
-        events: mpsc::Sender<ChatEvent>,
-    ) -> Result<String, EngineError> {
-        let id = conversation_id.clone();
-        let (leaf, columns) = self
-            .blocking(move |inner| {
-                Ok((inner.store.displayed_leaf(&id)?, inner.store.columns(&id)?))
-            })
-            .await?;
-        self.new_turn(conversation_id, leaf, text, attachments, columns, events)
-            .await
-    }
-
-    /// Edits turn `turn_id` into a new version (a sibling, displayed from now on) and sends it;
-    /// the old branch stays selectable. Returns the new turn's id.
-    pub async fn edit_and_resend(
-        &self,
-        turn_id: String,
-        text: String,
-        events: mpsc::Sender<ChatEvent>,
-    ) -> Result<String, EngineError> {
-        let (conversation_id, parent, attachments, columns) = self
-            .blocking(move |inner| {
-                let (conversation, parent, _, attachments) = inner.store.turn(&turn_id)?;
-                let columns = inner.store.columns(&conversation)?;
-                Ok((conversation, parent, attachments, columns))
-            })
-            .await?;
-        self.new_turn(conversation_id, parent, text, attachments, columns, events)
-            .await
-    }
-
-    /// Asks `column_id` again for turn `turn_id`; the new attempt is displayed, older ones kept.
-    pub async fn regenerate(
-        &self,
-        conversation_id: String,
-        turn_id: String,
-        column_id: String,
-        events: mpsc::Sender<ChatEvent>,
-    ) -> Result<(), EngineError> {
-        let (id, turn) = (conversation_id.clone(), turn_id.clone());
-        let columns = self
-            .blocking(move |inner| {
-                let (owner, ..) = inner.store.turn(&turn)?;
-                if owner != id {
-                    return Err(EngineError::invalid(format!(
-                        "turn {turn} is not in conversation {id}"
-                    )));
-                }
-                Ok(inner.store.columns(&id)?)
-            })
-            .await?;
-        let Some((_, spec, _)) = columns.into_iter().find(|(c, ..)| *c == column_id) else {
-            return Err(EngineError::invalid(format!(
-                "column {column_id} is not in conversation {conversation_id}"
-            )));
-        };
-        self.start_answers(&conversation_id, &turn_id, vec![(column_id, spec)], events)
-            .await
-    }
-
     async fn new_turn(
         &self,
         conversation_id: String,
@@ -232,7 +164,7 @@ impl Engine {
             conversation: Some(conversation_id),
             ..RouteRequest::default()
         };
-        let mut send = self.send_routed(route, request, token.clone());
+        let mut send = self.routing().send(route, request, token.clone());
         let mut content = String::new();
         let mut reasoning = String::new();
         let mut saved_at = Instant::now();
@@ -379,5 +311,75 @@ impl Engine {
             },
         };
         let _ = events.send(event).await;
+    }
+}
+
+impl crate::Conversations<'_> {
+    /// Sends `text` (with `attachments`) to every active column after the displayed turn.
+    /// Returns the new turn's id once every answer has started; the answers stream on in the
+    /// background through `events`.
+    pub async fn send(
+        &self,
+        conversation_id: String,
+        text: String,
+        attachments: Vec<Attachment>,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<String, EngineError> {
+        let id = conversation_id.clone();
+        let (leaf, columns) = self
+            .blocking(move |inner| {
+                Ok((inner.store.displayed_leaf(&id)?, inner.store.columns(&id)?))
+            })
+            .await?;
+        self.new_turn(conversation_id, leaf, text, attachments, columns, events)
+            .await
+    }
+
+    /// Edits turn `turn_id` into a new version (a sibling, displayed from now on) and sends it;
+    /// the old branch stays selectable. Returns the new turn's id.
+    pub async fn edit_and_resend(
+        &self,
+        turn_id: String,
+        text: String,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<String, EngineError> {
+        let (conversation_id, parent, attachments, columns) = self
+            .blocking(move |inner| {
+                let (conversation, parent, _, attachments) = inner.store.turn(&turn_id)?;
+                let columns = inner.store.columns(&conversation)?;
+                Ok((conversation, parent, attachments, columns))
+            })
+            .await?;
+        self.new_turn(conversation_id, parent, text, attachments, columns, events)
+            .await
+    }
+
+    /// Asks `column_id` again for turn `turn_id`; the new attempt is displayed, older ones kept.
+    pub async fn regenerate(
+        &self,
+        conversation_id: String,
+        turn_id: String,
+        column_id: String,
+        events: mpsc::Sender<ChatEvent>,
+    ) -> Result<(), EngineError> {
+        let (id, turn) = (conversation_id.clone(), turn_id.clone());
+        let columns = self
+            .blocking(move |inner| {
+                let (owner, ..) = inner.store.turn(&turn)?;
+                if owner != id {
+                    return Err(EngineError::invalid(format!(
+                        "turn {turn} is not in conversation {id}"
+                    )));
+                }
+                Ok(inner.store.columns(&id)?)
+            })
+            .await?;
+        let Some((_, spec, _)) = columns.into_iter().find(|(c, ..)| *c == column_id) else {
+            return Err(EngineError::invalid(format!(
+                "column {column_id} is not in conversation {conversation_id}"
+            )));
+        };
+        self.start_answers(&conversation_id, &turn_id, vec![(column_id, spec)], events)
+            .await
     }
 }

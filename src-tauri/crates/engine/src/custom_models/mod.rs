@@ -71,18 +71,6 @@ impl ServedList {
 }
 
 impl Engine {
-    /// The models custom provider `provider` serves: from the cache unless `refresh` (or there
-    /// is none yet). A fetch that fails keeps the cached list and says why in `notice`.
-    #[tracing::instrument(skip_all, fields(provider = %provider, refresh), err(Debug))]
-    pub async fn served_models(
-        &self,
-        provider: ProviderId,
-        refresh: bool,
-    ) -> Result<ServedModels, EngineError> {
-        let custom = self.custom_provider(&provider).await?;
-        Ok(self.served_list(custom, Fetch::asked(refresh)).await.view())
-    }
-
     /// Every custom provider's list, fetched as `fetch` says, all at once.
     pub(crate) async fn served_lists(&self, fetch: Fetch) -> Result<Vec<ServedList>, EngineError> {
         let customs = self
@@ -165,7 +153,7 @@ impl Engine {
         &self,
         provider: &CustomProvider,
     ) -> Result<(Vec<ServedModel>, i64), EngineError> {
-        let endpoint = self.endpoint(provider.id.clone()).await?;
+        let endpoint = self.keys().endpoint(provider.id.clone()).await?;
         let models = fetch_served_models(&self.inner.http, &endpoint).await?;
         let json = serde_json::to_string(&models).map_err(|e| EngineError::Internal {
             context: format!("a model list does not serialize: {e}"),
@@ -328,6 +316,20 @@ impl Engine {
                 })
         })
         .await
+    }
+}
+
+impl crate::Models<'_> {
+    /// The models custom provider `provider` serves: from the cache unless `refresh` (or there
+    /// is none yet). A fetch that fails keeps the cached list and says why in `notice`.
+    #[tracing::instrument(skip_all, fields(provider = %provider, refresh), err(Debug))]
+    pub async fn served_models(
+        &self,
+        provider: ProviderId,
+        refresh: bool,
+    ) -> Result<ServedModels, EngineError> {
+        let custom = self.custom_provider(&provider).await?;
+        Ok(self.served_list(custom, Fetch::asked(refresh)).await.view())
     }
 }
 

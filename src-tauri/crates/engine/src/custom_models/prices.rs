@@ -12,8 +12,24 @@ use crate::{Engine, EngineError};
 const MAX_PRICE_PER_MILLION: i64 = 1_000_000;
 
 impl Engine {
+    /// The prices a user price gives `model` at `provider`, for estimating a cost.
+    pub(crate) async fn user_pricing(&self, provider: &ProviderId, model: &str) -> Option<Pricing> {
+        let (id, model) = (provider.to_string(), model.to_owned());
+        self.blocking(move |inner| Ok(inner.store.model_price(&id, &model)?))
+            .await
+            .ok()
+            .flatten()
+            .map(|row| pricing(&row))
+    }
+
+    pub(super) async fn price_rows(&self) -> Result<Vec<ModelPriceRow>, EngineError> {
+        self.blocking(|inner| Ok(inner.store.model_prices()?)).await
+    }
+}
+
+impl crate::Models<'_> {
     /// Every price the user gave, each with its provider's name.
-    pub async fn model_prices(&self) -> Result<Vec<UserPrice>, EngineError> {
+    pub async fn prices(&self) -> Result<Vec<UserPrice>, EngineError> {
         self.blocking(|inner| {
             let customs = inner.store.custom_providers()?;
             Ok(inner
@@ -40,7 +56,7 @@ impl Engine {
     /// the provider's default (every model of it without a price of its own). Returns every
     /// price.
     #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
-    pub async fn set_model_price(
+    pub async fn set_price(
         &self,
         provider: ProviderId,
         model: Option<String>,
@@ -65,13 +81,13 @@ impl Engine {
             )?)
         })
         .await?;
-        self.model_prices().await
+        self.models().prices().await
     }
 
     /// Removes the price of `model` at `provider` (`None`: the provider's default). Returns
     /// every price.
     #[tracing::instrument(skip_all, fields(provider = %provider), err(Debug))]
-    pub async fn remove_model_price(
+    pub async fn remove_price(
         &self,
         provider: ProviderId,
         model: Option<String>,
@@ -81,21 +97,7 @@ impl Engine {
         let id = custom.id.to_string();
         self.blocking(move |inner| Ok(inner.store.delete_model_price(&id, &model)?))
             .await?;
-        self.model_prices().await
-    }
-
-    /// The prices a user price gives `model` at `provider`, for estimating a cost.
-    pub(crate) async fn user_pricing(&self, provider: &ProviderId, model: &str) -> Option<Pricing> {
-        let (id, model) = (provider.to_string(), model.to_owned());
-        self.blocking(move |inner| Ok(inner.store.model_price(&id, &model)?))
-            .await
-            .ok()
-            .flatten()
-            .map(|row| pricing(&row))
-    }
-
-    pub(super) async fn price_rows(&self) -> Result<Vec<ModelPriceRow>, EngineError> {
-        self.blocking(|inner| Ok(inner.store.model_prices()?)).await
+        self.models().prices().await
     }
 }
 

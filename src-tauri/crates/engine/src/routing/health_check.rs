@@ -11,6 +11,16 @@ use crate::Engine;
 use crate::chat::RouteTag;
 
 impl Engine {
+    fn probe_log(&self) -> std::sync::MutexGuard<'_, HashMap<(ProviderId, String), Instant>> {
+        self.inner
+            .routing
+            .probes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl crate::Routing<'_> {
     /// Checks the targets whose circuits are open, the free way: OpenRouter's key endpoint or
     /// the provider's model list, which cost nothing. Only when the user turned on active
     /// probes is a one-token completion sent instead (it is billed, and in the ledger).
@@ -84,13 +94,5 @@ impl Engine {
             router.probed(provider, model, result.is_ok(), &detail, Instant::now());
         }
         due.len()
-    }
-
-    fn probe_log(&self) -> std::sync::MutexGuard<'_, HashMap<(ProviderId, String), Instant>> {
-        self.inner
-            .routing
-            .probes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -30,6 +30,12 @@ use switchboard_store::Store;
 
 use crate::{Engine, EngineError};
 
+handle! {
+    /// Routing: the configuration, where a request would go and why, the circuits' health, what
+    /// the smart strategy learned, and sends the router places.
+    Routing, routing
+}
+
 /// The setting key the configuration is stored under.
 const SETTING: &str = "router";
 /// The setting key of what the smart strategy learned.
@@ -41,7 +47,7 @@ const HISTORY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// The router with what it was loaded from.
 #[derive(Debug)]
-pub(crate) struct Routing {
+pub(crate) struct RoutingState {
     pub(crate) router: Router,
     /// The model facts, rebuilt when the cached catalogue changes.
     catalogue: Mutex<Option<(i64, Arc<Catalogue>)>>,
@@ -51,7 +57,7 @@ pub(crate) struct Routing {
     pub(crate) learned_unsaved: AtomicBool,
 }
 
-impl Routing {
+impl RoutingState {
     /// Loads the stored configuration (moving an unreadable one aside) and warms the figures
     /// from the ledger.
     pub(crate) fn load(store: &Store) -> Result<Self, EngineError> {
@@ -111,7 +117,7 @@ impl Routing {
     }
 }
 
-impl Routing {
+impl RoutingState {
     /// Writes what requests taught the router if some of it is not written yet: when the
     /// engine closes, so a due write is not lost with the process.
     pub(crate) fn save_unsaved(&self, store: &Store) {
@@ -135,75 +141,6 @@ pub(crate) fn write_learned(
 }
 
 impl Engine {
-    /// The routing configuration in force.
-    pub fn router_config(&self) -> RouterConfig {
-        self.inner.routing.router.config()
-    }
-
-    /// Checks, stores and applies a new configuration (nothing changes if it is refused).
-    pub async fn set_router_config(&self, config: RouterConfig) -> Result<(), EngineError> {
-        if let Err(e) = switchboard_router::validate(&config) {
-            return Err(EngineError::invalid(self.named(&e.to_string()).await));
-        }
-        let json = serde_json::to_string(&config).map_err(|e| EngineError::Internal {
-            context: format!("routing does not serialize: {e}"),
-        })?;
-        self.blocking(move |inner| Ok(inner.store.put_setting(SETTING, &json)?))
-            .await?;
-        self.inner
-            .routing
-            .router
-            .set_config(config)
-            .map_err(|e| EngineError::invalid(e.to_string()))
-    }
-
-    /// The configuration as a TOML document.
-    pub fn export_routing(&self) -> Result<String, EngineError> {
-        switchboard_router::to_toml(&self.router_config())
-            .map_err(|e| EngineError::invalid(e.to_string()))
-    }
-
-    /// The configuration as a TOML file, to be saved where the user chooses.
-    pub fn routing_export_file(&self) -> Result<crate::ExportFile, EngineError> {
-        Ok(crate::ExportFile {
-            name: "switchboard-routing.toml".to_owned(),
-            bytes: self.export_routing()?.into_bytes(),
-        })
-    }
-
-    /// Replaces the configuration with a TOML document's; an error names the bad line. A
-    /// document of nothing but blank lines and comments is refused (it would delete every
-    /// route, rule and limit); [`Engine::import_routing_with`] can allow it.
-    pub async fn import_routing(&self, toml: &str) -> Result<RouterConfig, EngineError> {
-        self.import_routing_with(toml, false).await
-    }
-
-    /// [`Engine::import_routing`]; `replace_with_empty` lets a blank document replace the
-    /// configuration with an empty one, which front ends do only after the user confirms it.
-    pub async fn import_routing_with(
-        &self,
-        toml: &str,
-        replace_with_empty: bool,
-    ) -> Result<RouterConfig, EngineError> {
-        if !replace_with_empty && switchboard_router::is_blank(toml) {
-            return Err(EngineError::invalid(
-                "The file holds no routes, rules or limits (only blank lines and comments), so \
-                 importing it would delete the whole routing configuration. Nothing was changed; \
-                 confirm the replacement to start over with an empty configuration.",
-            ));
-        }
-        let config =
-            switchboard_router::from_toml(toml).map_err(|e| EngineError::invalid(e.to_string()))?;
-        self.set_router_config(config.clone()).await?;
-        Ok(config)
-    }
-
-    /// Where `req` would go now, and why; nothing is sent or reserved.
-    pub async fn explain_route(&self, req: RouteRequest) -> Result<Decision, EngineError> {
-        let catalogue = self.router_catalogue().await;
-        self.decide_route(&req, &catalogue, false).await
-    }
-
     /// Where `req` goes with `catalogue`'s model facts. `sending`: the request goes out on
     /// this decision, so it takes its round-robin turn; explaining takes none. Its summary
     /// (shown in the explain view and in errors) names custom providers, never their ids.
@@ -277,8 +214,99 @@ impl Engine {
         decide(&budgets, sending)
     }
 
+    /// The last four characters of each provider's key, for per-key rate limits (only for
+    /// providers that have one, so explaining does not ask the keychain about every provider).
+    async fn key_labels(&self) -> HashMap<ProviderId, String> {
+        let mut labels = HashMap::new();
+        let providers: Vec<ProviderId> = self
+            .routing()
+            .config()
+            .limits
+            .iter()
+            .filter(|l| l.key.is_some())
+            .map(|l| l.provider.clone())
+            .collect();
+        for p in providers {
+            if let Ok((_, Some(label))) = self.endpoint_and_key_label(p.clone()).await {
+                labels.insert(p, last_four(&label));
+            }
+        }
+        labels
+    }
+}
+
+impl crate::Routing<'_> {
+    /// The routing configuration in force.
+    pub fn config(&self) -> RouterConfig {
+        self.inner.routing.router.config()
+    }
+
+    /// Checks, stores and applies a new configuration (nothing changes if it is refused).
+    pub async fn set_config(&self, config: RouterConfig) -> Result<(), EngineError> {
+        if let Err(e) = switchboard_router::validate(&config) {
+            return Err(EngineError::invalid(self.named(&e.to_string()).await));
+        }
+        let json = serde_json::to_string(&config).map_err(|e| EngineError::Internal {
+            context: format!("routing does not serialize: {e}"),
+        })?;
+        self.blocking(move |inner| Ok(inner.store.put_setting(SETTING, &json)?))
+            .await?;
+        self.inner
+            .routing
+            .router
+            .set_config(config)
+            .map_err(|e| EngineError::invalid(e.to_string()))
+    }
+
+    /// The configuration as a TOML document.
+    pub fn export(&self) -> Result<String, EngineError> {
+        switchboard_router::to_toml(&self.routing().config())
+            .map_err(|e| EngineError::invalid(e.to_string()))
+    }
+
+    /// The configuration as a TOML file, to be saved where the user chooses.
+    pub fn export_file(&self) -> Result<crate::ExportFile, EngineError> {
+        Ok(crate::ExportFile {
+            name: "switchboard-routing.toml".to_owned(),
+            bytes: self.routing().export()?.into_bytes(),
+        })
+    }
+
+    /// Replaces the configuration with a TOML document's; an error names the bad line. A
+    /// document of nothing but blank lines and comments is refused (it would delete every
+    /// route, rule and limit); [`Routing::import_with`] can allow it.
+    pub async fn import(&self, toml: &str) -> Result<RouterConfig, EngineError> {
+        self.routing().import_with(toml, false).await
+    }
+
+    /// [`Routing::import`]; `replace_with_empty` lets a blank document replace the
+    /// configuration with an empty one, which front ends do only after the user confirms it.
+    pub async fn import_with(
+        &self,
+        toml: &str,
+        replace_with_empty: bool,
+    ) -> Result<RouterConfig, EngineError> {
+        if !replace_with_empty && switchboard_router::is_blank(toml) {
+            return Err(EngineError::invalid(
+                "The file holds no routes, rules or limits (only blank lines and comments), so \
+                 importing it would delete the whole routing configuration. Nothing was changed; \
+                 confirm the replacement to start over with an empty configuration.",
+            ));
+        }
+        let config =
+            switchboard_router::from_toml(toml).map_err(|e| EngineError::invalid(e.to_string()))?;
+        self.routing().set_config(config.clone()).await?;
+        Ok(config)
+    }
+
+    /// Where `req` would go now, and why; nothing is sent or reserved.
+    pub async fn explain(&self, req: RouteRequest) -> Result<Decision, EngineError> {
+        let catalogue = self.router_catalogue().await;
+        self.decide_route(&req, &catalogue, false).await
+    }
+
     /// Every target's circuit and figures, and every rate limit's use.
-    pub fn routing_health(&self) -> RoutingHealth {
+    pub fn health(&self) -> RoutingHealth {
         self.inner.routing.router.snapshot(Instant::now())
     }
 
@@ -292,25 +320,6 @@ impl Engine {
             let f = catalogue.get(provider, model)?;
             Some(f.prompt_price? * 1_000.0 + f.completion_price? * 500.0)
         })
-    }
-
-    /// The last four characters of each provider's key, for per-key rate limits (only for
-    /// providers that have one, so explaining does not ask the keychain about every provider).
-    async fn key_labels(&self) -> HashMap<ProviderId, String> {
-        let mut labels = HashMap::new();
-        let providers: Vec<ProviderId> = self
-            .router_config()
-            .limits
-            .iter()
-            .filter(|l| l.key.is_some())
-            .map(|l| l.provider.clone())
-            .collect();
-        for p in providers {
-            if let Ok((_, Some(label))) = self.endpoint_and_key_label(p.clone()).await {
-                labels.insert(p, last_four(&label));
-            }
-        }
-        labels
     }
 }
 
@@ -349,7 +358,7 @@ fn named_providers(text: &str, customs: &[switchboard_core::CustomProvider]) -> 
     out
 }
 
-impl Engine {
+impl crate::Routing<'_> {
     /// The user's verdict on an answer (thumbs, or a vote in a side-by-side comparison): the
     /// smart strategy learns it for the model that answered and the column's task type.
     pub async fn rate_answer(

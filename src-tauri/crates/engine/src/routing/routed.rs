@@ -156,43 +156,6 @@ enum Next {
 }
 
 impl Engine {
-    /// Sends `request` where the router decides, as a stream of events; see [`RoutedSend`].
-    /// Failover happens before the first token only: after it a failure is final, the partial
-    /// answer kept. Each attempt is its own ledger row.
-    pub fn send_routed(
-        &self,
-        route: RouteRequest,
-        request: ChatRequest,
-        cancel: CancellationToken,
-    ) -> RoutedSend {
-        let (tx, events) = mpsc::channel(EVENTS);
-        let engine = self.clone();
-        let cancel = cancel.child_token();
-        let task = tokio::spawn(async move {
-            let sink = Sink {
-                tx,
-                cancel: cancel.clone(),
-            };
-            engine.run_routed(route, request, cancel, sink).await
-        });
-        RoutedSend { events, task }
-    }
-
-    /// [`Engine::send_routed`], with each event handed to `on_event` as it comes.
-    pub async fn chat_routed(
-        &self,
-        route: RouteRequest,
-        request: ChatRequest,
-        cancel: &CancellationToken,
-        mut on_event: impl FnMut(RouteEvent) + Send,
-    ) -> Result<RoutedOutcome, EngineError> {
-        let mut send = self.send_routed(route, request, cancel.clone());
-        while let Some(event) = send.next().await {
-            on_event(event);
-        }
-        send.outcome().await
-    }
-
     async fn run_routed(
         &self,
         route: RouteRequest,
@@ -517,6 +480,45 @@ impl Engine {
         } else {
             Next::Target(next)
         }
+    }
+}
+
+impl crate::Routing<'_> {
+    /// Sends `request` where the router decides, as a stream of events; see [`RoutedSend`].
+    /// Failover happens before the first token only: after it a failure is final, the partial
+    /// answer kept. Each attempt is its own ledger row.
+    pub fn send(
+        &self,
+        route: RouteRequest,
+        request: ChatRequest,
+        cancel: CancellationToken,
+    ) -> RoutedSend {
+        let (tx, events) = mpsc::channel(EVENTS);
+        let engine = self.engine.clone();
+        let cancel = cancel.child_token();
+        let task = tokio::spawn(async move {
+            let sink = Sink {
+                tx,
+                cancel: cancel.clone(),
+            };
+            engine.run_routed(route, request, cancel, sink).await
+        });
+        RoutedSend { events, task }
+    }
+
+    /// [`Routing::send`], with each event handed to `on_event` as it comes.
+    pub async fn chat(
+        &self,
+        route: RouteRequest,
+        request: ChatRequest,
+        cancel: &CancellationToken,
+        mut on_event: impl FnMut(RouteEvent) + Send,
+    ) -> Result<RoutedOutcome, EngineError> {
+        let mut send = self.routing().send(route, request, cancel.clone());
+        while let Some(event) = send.next().await {
+            on_event(event);
+        }
+        send.outcome().await
     }
 }
 

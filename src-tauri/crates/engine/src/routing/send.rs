@@ -132,7 +132,7 @@ impl Engine {
                 return Ok(Some(bound));
             }
         }
-        let name = self.provider_name(&target.provider).await;
+        let name = self.routing().provider_name(&target.provider).await;
         Err(EngineError::OverBudget {
             message: format!(
                 "The price of {} on {name} is not known, so hard budget {} cannot tell \
@@ -151,7 +151,7 @@ impl Engine {
         if provider.builtin() != Some(BuiltinProvider::OpenRouter) {
             return false;
         }
-        match self.models(true).await {
+        match self.models().catalogue(true).await {
             Ok(c) => !c.from_cache,
             Err(e) => {
                 tracing::warn!(error = %e, "could not fetch prices for a budget check");
@@ -160,6 +160,14 @@ impl Engine {
         }
     }
 
+    pub(super) async fn any_hard_budget(&self) -> bool {
+        self.budgets_seen()
+            .await
+            .is_ok_and(|budgets| budgets.iter().any(|b| b.hard))
+    }
+}
+
+impl crate::Routing<'_> {
     /// How a person knows `provider`: a built-in's name, a custom provider's own name (never
     /// its internal id).
     pub async fn provider_name(&self, provider: &ProviderId) -> String {
@@ -179,12 +187,6 @@ impl Engine {
         .ok()
         .flatten()
         .unwrap_or_else(|| provider.to_string())
-    }
-
-    pub(super) async fn any_hard_budget(&self) -> bool {
-        self.budgets_seen()
-            .await
-            .is_ok_and(|budgets| budgets.iter().any(|b| b.hard))
     }
 }
 

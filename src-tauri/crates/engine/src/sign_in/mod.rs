@@ -2,7 +2,7 @@
 //! browser, and the key OpenRouter issues goes straight into the keychain as the OpenRouter
 //! key, never through the UI.
 //!
-//! The flow (OAuth PKCE, `docs/openrouter-api.md` §6.4): listen on a loopback port, open the
+//! The flow (OAuth PKCE, `docs/upstream-apis.md` §6.4): listen on a loopback port, open the
 //! sign-in page with the S256 challenge and that callback, wait for the browser's return,
 //! check it is this sign-in's, exchange the code with the verifier, save the key the way a
 //! pasted key is saved, answer the browser, and say what became of the spending limit asked
@@ -234,60 +234,6 @@ struct Started {
 }
 
 impl Engine {
-    /// Signs in with OpenRouter: calls `open` with the URL of OpenRouter's sign-in page (to
-    /// open in the system browser), waits for the browser's return, and saves the key
-    /// OpenRouter issues as the OpenRouter key in the keychain. The key is never returned.
-    ///
-    /// Fails with [`SignInError::Busy`] while another sign-in runs; [`Engine::cancel_openrouter_sign_in`]
-    /// or dropping the future ends this one.
-    #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn sign_in_with_openrouter<Open, Opened, E>(
-        &self,
-        options: SignInOptions,
-        open: Open,
-    ) -> Result<SignedIn, EngineError>
-    where
-        Open: FnOnce(String) -> Opened,
-        Opened: Future<Output = Result<(), E>>,
-        E: std::error::Error,
-    {
-        if options.limit.is_some_and(|l| l <= Usd::ZERO) {
-            return Err(EngineError::invalid(
-                "A spending limit for the new key is an amount above zero; leave it empty for \
-                 no limit.",
-            ));
-        }
-        let claim = self.inner.sign_in.claim()?;
-        let provider = BuiltinProvider::OpenRouter.id();
-        let endpoint = self
-            .blocking(move |inner| keyless_endpoint(inner, &provider))
-            .await?;
-        let started = Started {
-            endpoint,
-            verifier: CodeVerifier::generate().map_err(SignInError::Randomness)?,
-            state: random_state()?,
-        };
-        let mut server = Server::bind(claim.token.child_token())
-            .await
-            .map_err(SignInError::Listen)?;
-        let saved = self
-            .await_key(&claim, &mut server, &started, &options, open)
-            .await;
-        // Closed before anything else happens, whatever happened: no later callback is heard.
-        server.close().await;
-        let (providers, key) = saved?;
-        tracing::info!("signed in with OpenRouter; the new key is in the keychain");
-        let limit = self
-            .read_back_limit(&started.endpoint, key, options.limit)
-            .await;
-        Ok(SignedIn { providers, limit })
-    }
-
-    /// Cancels the sign-in under way; false when none was.
-    pub fn cancel_openrouter_sign_in(&self) -> bool {
-        self.inner.sign_in.cancel()
-    }
-
     /// From opening the sign-in page to the saved key, the browser answered on the way.
     async fn await_key<Open, Opened, E>(
         &self,
@@ -339,7 +285,8 @@ impl Engine {
         let saved = match exchanged {
             Ok(issued) => {
                 let key = issued.key.expose().to_owned();
-                self.set_key(BuiltinProvider::OpenRouter.id(), key)
+                self.keys()
+                    .set(BuiltinProvider::OpenRouter.id(), key)
                     .await
                     .map(|providers| (providers, issued.key))
             }
@@ -378,6 +325,62 @@ impl Engine {
                 LimitCheck::Unchecked { requested }
             }
         }
+    }
+}
+
+impl crate::Keys<'_> {
+    /// Signs in with OpenRouter: calls `open` with the URL of OpenRouter's sign-in page (to
+    /// open in the system browser), waits for the browser's return, and saves the key
+    /// OpenRouter issues as the OpenRouter key in the keychain. The key is never returned.
+    ///
+    /// Fails with [`SignInError::Busy`] while another sign-in runs; [`Keys::cancel_openrouter_sign_in`]
+    /// or dropping the future ends this one.
+    #[tracing::instrument(skip_all, err(Debug))]
+    pub async fn sign_in_with_openrouter<Open, Opened, E>(
+        &self,
+        options: SignInOptions,
+        open: Open,
+    ) -> Result<SignedIn, EngineError>
+    where
+        Open: FnOnce(String) -> Opened,
+        Opened: Future<Output = Result<(), E>>,
+        E: std::error::Error,
+    {
+        if options.limit.is_some_and(|l| l <= Usd::ZERO) {
+            return Err(EngineError::invalid(
+                "A spending limit for the new key is an amount above zero; leave it empty for \
+                 no limit.",
+            ));
+        }
+        let claim = self.inner.sign_in.claim()?;
+        let provider = BuiltinProvider::OpenRouter.id();
+        let endpoint = self
+            .blocking(move |inner| keyless_endpoint(inner, &provider))
+            .await?;
+        let started = Started {
+            endpoint,
+            verifier: CodeVerifier::generate().map_err(SignInError::Randomness)?,
+            state: random_state()?,
+        };
+        let mut server = Server::bind(claim.token.child_token())
+            .await
+            .map_err(SignInError::Listen)?;
+        let saved = self
+            .await_key(&claim, &mut server, &started, &options, open)
+            .await;
+        // Closed before anything else happens, whatever happened: no later callback is heard.
+        server.close().await;
+        let (providers, key) = saved?;
+        tracing::info!("signed in with OpenRouter; the new key is in the keychain");
+        let limit = self
+            .read_back_limit(&started.endpoint, key, options.limit)
+            .await;
+        Ok(SignedIn { providers, limit })
+    }
+
+    /// Cancels the sign-in under way; false when none was.
+    pub fn cancel_openrouter_sign_in(&self) -> bool {
+        self.inner.sign_in.cancel()
     }
 }
 

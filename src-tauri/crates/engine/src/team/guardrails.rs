@@ -14,6 +14,26 @@ use super::{checked_amount, checked_hash, checked_name, management_failure};
 use crate::{Engine, EngineError};
 
 impl Engine {
+    /// `guardrail` with its key and member assignments filled in.
+    async fn with_assignments(
+        &self,
+        endpoint: &Endpoint,
+        mut guardrail: Guardrail,
+    ) -> Result<Guardrail, EngineError> {
+        let http = &self.inner.http;
+        let (keys, members) = futures_util::future::try_join(
+            guardrail_key_hashes(http, endpoint, &guardrail.id),
+            guardrail_member_ids(http, endpoint, &guardrail.id),
+        )
+        .await
+        .map_err(management_failure)?;
+        guardrail.key_hashes = keys;
+        guardrail.member_user_ids = members;
+        Ok(guardrail)
+    }
+}
+
+impl crate::Team<'_> {
     /// Every guardrail, with the keys and members it is assigned to.
     #[tracing::instrument(skip_all, err(Debug))]
     pub async fn guardrails(&self) -> Result<Vec<Guardrail>, EngineError> {
@@ -102,24 +122,6 @@ impl Engine {
             EngineError::invalid("That guardrail no longer exists; it may have been deleted.")
         })?;
         self.with_assignments(&endpoint, guardrail).await
-    }
-
-    /// `guardrail` with its key and member assignments filled in.
-    async fn with_assignments(
-        &self,
-        endpoint: &Endpoint,
-        mut guardrail: Guardrail,
-    ) -> Result<Guardrail, EngineError> {
-        let http = &self.inner.http;
-        let (keys, members) = futures_util::future::try_join(
-            guardrail_key_hashes(http, endpoint, &guardrail.id),
-            guardrail_member_ids(http, endpoint, &guardrail.id),
-        )
-        .await
-        .map_err(management_failure)?;
-        guardrail.key_hashes = keys;
-        guardrail.member_user_ids = members;
-        Ok(guardrail)
     }
 }
 

@@ -1,4 +1,4 @@
-//! OpenRouter team mode (anchors-2026 §5.2, option A): an admin's management key mints a key
+//! OpenRouter team mode (`docs/upstream-apis.md` §6.4): an admin's management key mints a key
 //! per member with its own limit and expiry, binds keys and members to guardrails, and reads
 //! what the team spent, compared with what this machine booked.
 //!
@@ -23,6 +23,12 @@ use switchboard_providers::{Endpoint, ProviderError};
 
 use crate::providers::keyless_endpoint;
 use crate::{Engine, EngineError, Inner};
+
+handle! {
+    /// OpenRouter team mode: the management key, the team's keys and guardrails, team spend and
+    /// its reconciliation with this machine's ledger.
+    Team, team
+}
 
 /// The keychain account the management key is saved under (the app's keychain service).
 pub const MANAGEMENT_ACCOUNT: &str = "openrouter-management";
@@ -86,6 +92,36 @@ fn management_failure(error: ProviderError) -> EngineError {
 }
 
 impl Engine {
+    /// OpenRouter's endpoint as configured (base URL and attribution), without a key.
+    async fn openrouter_endpoint(&self) -> Result<Endpoint, EngineError> {
+        let provider = BuiltinProvider::OpenRouter.id();
+        self.blocking(move |inner| keyless_endpoint(inner, &provider))
+            .await
+    }
+
+    /// OpenRouter's endpoint carrying the saved management key: the only endpoint that ever
+    /// does.
+    async fn management_endpoint(&self) -> Result<Endpoint, EngineError> {
+        let mut endpoint = self.openrouter_endpoint().await?;
+        let key = self
+            .blocking(|inner| Ok(inner.keychain.get_account(MANAGEMENT_ACCOUNT)?))
+            .await?
+            .ok_or(TeamError::NoManagementKey)?;
+        endpoint.key = Some(key);
+        Ok(endpoint)
+    }
+
+    /// Sets `on_this_machine` on each key this machine has saved for OpenRouter.
+    async fn mark_local(&self, mut keys: Vec<TeamKey>) -> Result<Vec<TeamKey>, EngineError> {
+        let locals = self.blocking(local::openrouter_keys).await?;
+        for key in &mut keys {
+            key.on_this_machine = locals.iter().any(|l| local::same_key(key, &l.key));
+        }
+        Ok(keys)
+    }
+}
+
+impl crate::Team<'_> {
     /// Whether a management key is saved, masked, and whether it is misused as the key for
     /// chatting. Reads the keychain only.
     pub async fn management_key_status(&self) -> Result<ManagementKeyStatus, EngineError> {
@@ -128,7 +164,7 @@ impl Engine {
 
     /// Every team key, disabled ones too, marked when this machine has it.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn team_keys(&self) -> Result<Vec<TeamKey>, EngineError> {
+    pub async fn keys(&self) -> Result<Vec<TeamKey>, EngineError> {
         let endpoint = self.management_endpoint().await?;
         let keys = list_keys(&self.inner.http, &endpoint)
             .await
@@ -139,10 +175,7 @@ impl Engine {
     /// Makes a key for a member. The result carries the key itself, once: OpenRouter never
     /// shows it again and Switchboard keeps no copy.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn create_team_key(
-        &self,
-        draft: TeamKeyDraft,
-    ) -> Result<CreatedTeamKey, EngineError> {
+    pub async fn create_key(&self, draft: TeamKeyDraft) -> Result<CreatedTeamKey, EngineError> {
         let draft = checked_draft(draft, jiff::Timestamp::now())?;
         let endpoint = self.management_endpoint().await?;
         let mut created = create_key(&self.inner.http, &endpoint, &draft)
@@ -156,7 +189,7 @@ impl Engine {
 
     /// Renames, limits, disables or enables a key again; what `change` leaves out stays.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn update_team_key(
+    pub async fn update_key(
         &self,
         hash: String,
         change: TeamKeyChange,
@@ -177,40 +210,12 @@ impl Engine {
 
     /// Deletes a key for good: every request with it fails from now on, here and elsewhere.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn delete_team_key(&self, hash: String) -> Result<(), EngineError> {
+    pub async fn delete_key(&self, hash: String) -> Result<(), EngineError> {
         let hash = checked_hash(&hash)?;
         let endpoint = self.management_endpoint().await?;
         delete_key(&self.inner.http, &endpoint, &hash)
             .await
             .map_err(management_failure)
-    }
-
-    /// OpenRouter's endpoint as configured (base URL and attribution), without a key.
-    async fn openrouter_endpoint(&self) -> Result<Endpoint, EngineError> {
-        let provider = BuiltinProvider::OpenRouter.id();
-        self.blocking(move |inner| keyless_endpoint(inner, &provider))
-            .await
-    }
-
-    /// OpenRouter's endpoint carrying the saved management key: the only endpoint that ever
-    /// does.
-    async fn management_endpoint(&self) -> Result<Endpoint, EngineError> {
-        let mut endpoint = self.openrouter_endpoint().await?;
-        let key = self
-            .blocking(|inner| Ok(inner.keychain.get_account(MANAGEMENT_ACCOUNT)?))
-            .await?
-            .ok_or(TeamError::NoManagementKey)?;
-        endpoint.key = Some(key);
-        Ok(endpoint)
-    }
-
-    /// Sets `on_this_machine` on each key this machine has saved for OpenRouter.
-    async fn mark_local(&self, mut keys: Vec<TeamKey>) -> Result<Vec<TeamKey>, EngineError> {
-        let locals = self.blocking(local::openrouter_keys).await?;
-        for key in &mut keys {
-            key.on_this_machine = locals.iter().any(|l| local::same_key(key, &l.key));
-        }
-        Ok(keys)
     }
 }
 

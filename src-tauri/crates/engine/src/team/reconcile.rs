@@ -15,7 +15,7 @@ use switchboard_store::KeyDaySpend;
 
 use super::local::{self, LocalKey};
 use super::spend::{checked_range, covered_from, utc_midnight_ms, utc_today};
-use crate::{Engine, EngineError};
+use crate::EngineError;
 
 /// Differences this small are rounding (OpenRouter's figures are floats): a hundredth of a
 /// cent.
@@ -23,15 +23,12 @@ fn tolerance() -> Usd {
     Usd::from_pico(100_000_000)
 }
 
-impl Engine {
+impl crate::Team<'_> {
     /// For each team key saved on this machine: what OpenRouter says it spent over `range`
     /// against what this machine booked, the difference, and its likely causes. Days before
     /// OpenRouter's 30-day activity window are left out of the comparison.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn team_reconciliation(
-        &self,
-        range: DateRange,
-    ) -> Result<Reconciliation, EngineError> {
+    pub async fn reconciliation(&self, range: DateRange) -> Result<Reconciliation, EngineError> {
         let today = utc_today();
         let (since, until) = checked_range(&range, today)?;
         let from = since.max(covered_from(today));

@@ -75,15 +75,6 @@ pub(super) fn checked_range(range: &DateRange, today: Date) -> Result<(Date, Dat
 }
 
 impl Engine {
-    /// What each team key spent per model per day over `range` (UTC days, both included), with
-    /// totals, from OpenRouter's figures.
-    #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn team_spend(&self, range: DateRange) -> Result<TeamSpend, EngineError> {
-        let today = utc_today();
-        let (since, until) = checked_range(&range, today)?;
-        Ok(self.team_figures(since, until, today).await?.1)
-    }
-
     /// The team's keys and their spend between `since` and `until`.
     pub(super) async fn team_figures(
         &self,
@@ -122,6 +113,17 @@ impl Engine {
             .try_collect()
             .await
             .map_err(management_failure)
+    }
+}
+
+impl crate::Team<'_> {
+    /// What each team key spent per model per day over `range` (UTC days, both included), with
+    /// totals, from OpenRouter's figures.
+    #[tracing::instrument(skip_all, err(Debug))]
+    pub async fn spend(&self, range: DateRange) -> Result<TeamSpend, EngineError> {
+        let today = utc_today();
+        let (since, until) = checked_range(&range, today)?;
+        Ok(self.team_figures(since, until, today).await?.1)
     }
 }
 

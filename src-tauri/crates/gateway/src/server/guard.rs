@@ -168,7 +168,7 @@ async fn authenticate(state: &State, headers: &HeaderMap) -> Result<Client, Refu
     let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
         return Err(refused("This request carries no client key."));
     };
-    match state.engine.authenticate_client(key).await {
+    match state.engine.clients().authenticate(key).await {
         Ok(Some(client)) => Ok(Client {
             id: client.id,
             name: client.name,

@@ -110,7 +110,7 @@ pub(crate) async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> Respo
 /// the name that reaches it.
 pub(crate) async fn models(Extract(state): Extract<State>, headers: HeaderMap) -> Response {
     let dialect = Dialect::of("/v1/models", &headers);
-    let entries = match state.engine.served_model_names().await {
+    let entries = match state.engine.models().served_names().await {
         Ok(names) => names
             .into_iter()
             .map(|n| ModelEntry {
@@ -254,7 +254,12 @@ async fn serve(
         Ok(p) => p,
         Err(e) => return bad_request(dialect, &e),
     };
-    let mut route = match state.engine.resolve_model_name(&parsed.model).await {
+    let mut route = match state
+        .engine
+        .routing()
+        .resolve_model_name(&parsed.model)
+        .await
+    {
         Ok(route) => route,
         Err(e) => return error_response(dialect, &e.info()),
     };
@@ -276,7 +281,7 @@ async fn serve(
     // is thinking, or sending only keep-alives, may not produce for minutes.
     let cancel_on_leave = cancel.clone().drop_guard();
     let request = parsed.request.clone();
-    let mut send = state.engine.send_routed(route, parsed.request, cancel);
+    let mut send = state.engine.routing().send(route, parsed.request, cancel);
     // Wait for the first piece of the answer (or the end) before committing to a status.
     let first = loop {
         match send.next().await {
@@ -460,6 +465,10 @@ fn answer_of(meta: &StreamMeta, outcome: ChatOutcome) -> Answer {
     }
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the `created` second of a response body, as the client's API stamps it; never stored"
+)]
 fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -2,10 +2,10 @@
 //!
 //! It is a thin HTTP edge over the engine: every request is checked at the door ([`guard`]:
 //! the `Host` is ours, no foreign web page's origin, JSON only, a valid client key), parsed in
-//! its client's dialect, and sent through [`Engine::send_routed`], so the router, the hard
-//! budgets and the ledger apply exactly as they do to the app's own chats. Answers stream back
-//! as the upstream produces them, with backpressure to the provider; a client that goes away
-//! cancels its upstream request, and what was billed is still recorded.
+//! its client's dialect, and sent through [`switchboard_engine::Routing::send`], so the
+//! router, the hard budgets and the ledger apply exactly as they do to the app's own chats.
+//! Answers stream back as the upstream produces them, with backpressure to the provider; a
+//! client that goes away cancels its upstream request, and what was billed is still recorded.
 //!
 //! Built on axum (hyper underneath): routing, the HTTP/1.1 server and graceful shutdown are
 //! the library's; what is ours is the policy at the door and the dialect plumbing.
@@ -210,6 +210,10 @@ fn router(state: State) -> Router {
         .with_state(state)
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "when this server started, shown on the Local API screen; never stored"
+)]
 fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -1,6 +1,6 @@
 //! Web-search sources in OpenRouter answers: `annotations` of type `url_citation` on a
 //! message or a stream delta (`{"type":"url_citation","url_citation":{url,title,content,
-//! start_index,end_index}}`, openrouter-api.md §2–3). Only the address and the title are kept:
+//! start_index,end_index}}`, docs/upstream-apis.md §2–3). Only the address and the title are kept:
 //! `content` is the page's text, which the answer already used and the UI does not show.
 
 use serde_json::Value;

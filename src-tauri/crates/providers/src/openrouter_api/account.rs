@@ -3,7 +3,7 @@
 //! generation cost, after the fact).
 //!
 //! No recording of these answers exists, so the shapes follow the 2026 OpenAPI spec
-//! (docs/openrouter-api.md §6) and parsing is lenient: optional fields may be missing or null.
+//! (`docs/upstream-apis.md` §6) and parsing is lenient: optional fields may be missing or null.
 //! Money fields are the exception: a value that is present but is not an amount fails the whole
 //! answer, because reading a garbled `limit` as "no limit" would be a lie about money.
 

@@ -1,4 +1,4 @@
-//! OpenRouter's key management API (`docs/openrouter-api.md` §6.4): the keys a management key
+//! OpenRouter's key management API (`docs/upstream-apis.md` §6.4): the keys a management key
 //! lists, makes, changes and deletes. Every call here must carry a management key; an
 //! inference key is refused by OpenRouter, and a management key cannot run models.
 //!

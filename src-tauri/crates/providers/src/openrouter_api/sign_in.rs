@@ -1,6 +1,6 @@
 //! Sign in with OpenRouter (OAuth PKCE, RFC 7636): the code verifier and its S256 challenge,
 //! the page the person's browser is sent to, and the exchange of the code OpenRouter returns
-//! for a key the person owns (`docs/openrouter-api.md` §6.4).
+//! for a key the person owns (`docs/upstream-apis.md` §6.4).
 //!
 //! 1. [`CodeVerifier::generate`] makes the secret; [`CodeVerifier::challenge`] its S256 hash.
 //! 2. [`authorization_url`] builds `https://openrouter.ai/auth?callback_url=…&code_challenge=…

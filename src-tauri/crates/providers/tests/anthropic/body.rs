@@ -8,7 +8,7 @@ use switchboard_core::{
 };
 use switchboard_providers::anthropic::{parse_body, request_body};
 
-use crate::fixture;
+use super::fixture;
 
 const SYSTEM: &str = "\n    Use the `retrieve_entity_info` tool to get information about a specific person.\n    \
 If you need to use `retrieve_entity_info` to get information about multiple people, try\n    \
@@ -26,8 +26,8 @@ const CALLS: [(&str, &str); 4] = [
     ("toolu_013mnQZbgtK2oe3Mo3XKJsx3", "Daisy"),
 ];
 
-#[test]
-fn recorded_400_is_bad_request_with_anthropics_message() {
+/// Run as `scenarios::recorded_error_body::anthropic`, a scenario both wire formats share.
+pub(crate) fn recorded_400_is_bad_request_with_anthropics_message() {
     let body = fixture!("error_invalid_request.response.json");
     let err = ProviderError::from_response(400, None, &body);
     assert!(

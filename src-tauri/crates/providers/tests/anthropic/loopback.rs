@@ -17,7 +17,7 @@ use switchboard_core::{
 use switchboard_providers::anthropic::{Anthropic, parse_body};
 use switchboard_providers::{Endpoint, http_client};
 
-use crate::{collect, fixture, run};
+use super::{collect, fixture, run};
 
 const KEY: &str = "sk-ant-test-0123456789";
 
@@ -83,8 +83,8 @@ fn question() -> ChatRequest {
     )
 }
 
-#[tokio::test]
-async fn chat_streams_with_anthropic_headers_and_no_bearer() {
+/// Run as `scenarios::auth_headers::anthropic`, a scenario both wire formats share.
+pub(crate) async fn chat_streams_with_anthropic_headers_and_no_bearer() {
     let sse = fixture!("thinking_stream.response.sse");
     let (anthropic, seen) = serve(200, "text/event-stream; charset=utf-8", sse.clone()).await;
     let outcome = collect(anthropic.chat(question())).await;
@@ -132,8 +132,8 @@ async fn chat_streams_with_anthropic_headers_and_no_bearer() {
     assert_eq!(body["stream"], true, "streamed");
 }
 
-#[tokio::test]
-async fn overloaded_529_before_the_stream_is_the_only_item_and_retryable() {
+/// Run as `scenarios::http_error_before_stream::anthropic`, a scenario both wire formats share.
+pub(crate) async fn overloaded_529_before_the_stream_is_the_only_item_and_retryable() {
     let body = fixture!("synthesized/overloaded_529.response.json");
     let (anthropic, _) = serve(529, "application/json", body).await;
     let outcome = collect(anthropic.chat(question())).await;
@@ -166,8 +166,8 @@ async fn recorded_400_over_http_is_bad_request() {
     );
 }
 
-#[tokio::test]
-async fn non_streaming_chat_replays_the_body_as_deltas() {
+/// Run as `scenarios::non_streamed_body::anthropic`, a scenario both wire formats share.
+pub(crate) async fn non_streaming_chat_replays_the_body_as_deltas() {
     let body = fixture!("parallel_tool_calls.1.response.json");
     let (anthropic, seen) = serve(200, "application/json", body.clone()).await;
     let mut request = question();

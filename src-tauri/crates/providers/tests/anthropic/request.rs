@@ -8,7 +8,7 @@ use switchboard_core::{
 };
 use switchboard_providers::anthropic::request_body;
 
-use crate::{fixture, run};
+use super::{fixture, run};
 
 fn body(request: &ChatRequest) -> Value {
     request_body(request).expect("the request translates")
@@ -111,8 +111,8 @@ fn adjacent_same_role_messages_are_merged() {
     );
 }
 
-#[test]
-fn images_become_base64_or_url_sources() {
+/// Run as `scenarios::request_images::anthropic`, a scenario both wire formats share.
+pub(crate) fn images_become_base64_or_url_sources() {
     let mut message = user("What is this?");
     message.parts.push(Part::Image {
         url: "data:image/png;base64,iVBORw0KGgo=".into(),
@@ -339,7 +339,7 @@ async fn recorded_thinking_is_replayed_before_text_and_tool_use() {
     );
     assert_eq!(
         content[0]["thinking"].as_str().unwrap(),
-        crate::reasoning_of(&answer.deltas),
+        super::reasoning_of(&answer.deltas),
         "the whole thinking text"
     );
     assert_eq!(
@@ -349,8 +349,8 @@ async fn recorded_thinking_is_replayed_before_text_and_tool_use() {
     assert_eq!(content[1]["data"], "opaque", "redacted data unchanged");
 }
 
-#[test]
-fn tool_choice_and_a_schema_are_sent_in_anthropic_shape() {
+/// Run as `scenarios::request_tool_choice::anthropic`, a scenario both wire formats share.
+pub(crate) fn tool_choice_and_a_schema_are_sent_in_anthropic_shape() {
     let mut request = ChatRequest::new("claude-x", vec![user("Hi")]);
     request.tool_choice = Some(switchboard_core::ToolChoice::Required);
     request.response_format = Some(switchboard_core::ResponseFormat::JsonObject);
@@ -374,17 +374,8 @@ fn tool_choice_and_a_schema_are_sent_in_anthropic_shape() {
         schema: json!({"type": "object", "additionalProperties": false}),
         strict: None,
     });
-    let b = body(&request);
-    assert_eq!(
-        b["tool_choice"],
-        json!({"type": "any"}),
-        "required is `any`"
-    );
-    assert_eq!(
-        b["output_config"],
-        json!({"format": {"type": "json_schema", "schema": {"type": "object", "additionalProperties": false}}}),
-        "structured outputs in output_config.format"
-    );
+    // Required is `any`; structured outputs in `output_config.format`.
+    insta::assert_json_snapshot!("tools_and_schema", body(&request));
     request.tool_choice = Some(switchboard_core::ToolChoice::Function {
         name: "lookup".into(),
     });

@@ -1,12 +1,13 @@
 //! The streamed answer: the recorded thinking stream however it is cut, synthesized tool-use and
 //! error streams, and broken input.
 
+use bytes::Bytes;
 use proptest::prelude::*;
 use serde_json::json;
-use switchboard_core::{Delta, ErrorCode, FinishReason, ProviderError, ToolCall, Usage};
-use switchboard_providers::anthropic::parse_body;
+use switchboard_core::{Delta, ErrorCode, FinishReason, ProviderError, Usage};
+use switchboard_providers::anthropic::{parse_body, stream_from_bytes};
 
-use crate::{Outcome, fixture, reasoning_of, run, run_chunks, text_of};
+use super::{Outcome, collect, fixture, reasoning_of, run, run_chunks, text_of};
 
 /// The thinking text of the recording, read by eye from its 13 non-empty `thinking_delta`s.
 const RECORDED_THINKING: &str = "This is a straightforward question about pedestrian safety. I \
@@ -147,8 +148,8 @@ fn assert_recorded_thinking_answer(outcome: &Outcome) {
     assert_eq!(n, 1 + 13 + 1 + 95 + 2, "nothing else is emitted");
 }
 
-#[tokio::test]
-async fn recorded_thinking_stream_normalizes_exactly() {
+/// Run as `scenarios::recorded_reasoning_stream::anthropic`, a scenario both wire formats share.
+pub(crate) async fn recorded_thinking_stream_normalizes_exactly() {
     let outcome = run(&fixture!("thinking_stream.response.sse")).await;
     assert_recorded_thinking_answer(&outcome);
 }
@@ -193,8 +194,8 @@ fn cut(body: &[u8], seed: u64) -> Vec<Vec<u8>> {
     chunks
 }
 
-#[tokio::test]
-async fn recorded_thinking_stream_at_50_random_cut_sets_is_identical() {
+/// Run as `scenarios::chunking_independent::anthropic`, a scenario both wire formats share.
+pub(crate) async fn recorded_thinking_stream_at_50_random_cut_sets_is_identical() {
     let body = fixture!("thinking_stream.response.sse");
     let whole = run(&body).await;
     for seed in 0..50u64 {
@@ -212,8 +213,8 @@ async fn recorded_thinking_stream_at_50_random_cut_sets_is_identical() {
     }
 }
 
-#[tokio::test]
-async fn a_cut_stream_keeps_what_arrived_and_ends_with_a_network_error() {
+/// Run as `scenarios::cut_stream::anthropic`, a scenario both wire formats share.
+pub(crate) async fn a_cut_stream_keeps_what_arrived_and_ends_with_a_network_error() {
     let body = fixture!("thinking_stream.response.sse");
     let stop_at = body.find("event: message_stop").unwrap();
     let mid_text = body.find("crossing the").unwrap();
@@ -245,60 +246,45 @@ async fn a_cut_stream_keeps_what_arrived_and_ends_with_a_network_error() {
     );
 }
 
-#[tokio::test]
-async fn tool_use_arrives_whole_from_input_json_fragments() {
+/// Run as `scenarios::transport_error_mid_stream::anthropic`, a scenario both wire formats
+/// share; the counterpart of the OpenAI-compatible test, added with the scenario table.
+pub(crate) async fn a_transport_error_mid_stream_keeps_what_came_before() {
+    let body = fixture!("thinking_stream.response.sse");
+    let cut = body.find("crossing the").unwrap();
+    let chunks = vec![
+        Ok(Bytes::copy_from_slice(&body.as_bytes()[..cut])),
+        Err(ProviderError::Network {
+            detail: "connection reset".into(),
+        }),
+        Ok(Bytes::copy_from_slice(&body.as_bytes()[cut..])),
+    ];
+    let outcome = collect(stream_from_bytes(futures_util::stream::iter(chunks))).await;
+    assert!(
+        text_of(&outcome.deltas).ends_with("safely"),
+        "text up to the last whole event before the reset is kept"
+    );
+    assert!(
+        matches!(&outcome.error, Some(ProviderError::Network { detail }) if detail == "connection reset"),
+        "the transport error is last; nothing after it is read, got {:?}",
+        outcome.error
+    );
+}
+
+/// Run as `scenarios::tool_calls::anthropic`, a scenario both wire formats share.
+pub(crate) async fn tool_use_arrives_whole_from_input_json_fragments() {
     let outcome = run(&fixture!("synthesized/tool_use_stream.sse")).await;
     assert!(
         outcome.error.is_none(),
         "complete stream: {:?}",
         outcome.error
     );
-    let expected = vec![
-        Delta::Meta {
-            generation_id: Some("msg_014p7gG3wDgGV9EUtLvnow3U".into()),
-            model: Some("claude-sonnet-4-20250514".into()),
-            served_by: Some("Anthropic".into()),
-        },
-        Delta::Text {
-            text: "Okay, let's check the weather for San Francisco, CA:".into(),
-        },
-        Delta::ToolCall {
-            call: ToolCall {
-                id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6".into(),
-                name: "get_weather".into(),
-                arguments: r#"{"location": "San Francisco, CA", "unit": "fahrenheit"}"#.into(),
-            },
-        },
-        Delta::ToolCall {
-            call: ToolCall {
-                id: "toolu_01AbCdEfGhIjKlMnOpQrStUv".into(),
-                name: "get_time".into(),
-                arguments: "{}".into(),
-            },
-        },
-        Delta::Usage {
-            usage: Usage {
-                prompt_tokens: 472 + 100 + 50,
-                completion_tokens: 89,
-                cached_tokens: 100,
-                cache_write_tokens: 50,
-                reasoning_tokens: 0,
-                cost: None,
-                ..Usage::default()
-            },
-        },
-        Delta::Finish {
-            reason: FinishReason::ToolCalls,
-        },
-    ];
-    assert_eq!(
-        outcome.deltas, expected,
-        "text, the joined tool calls, usage with cache counts, tool_use finish"
-    );
+    // Text, the joined tool calls, usage with cache counts (prompt tokens 472 + 100 cached + 50
+    // written), no cost, and a tool_use finish.
+    insta::assert_debug_snapshot!(outcome.deltas);
 }
 
-#[tokio::test]
-async fn overloaded_error_mid_stream_keeps_the_text_and_is_retryable() {
+/// Run as `scenarios::mid_stream_error_keeps_text::anthropic`, a scenario both wire formats share.
+pub(crate) async fn overloaded_error_mid_stream_keeps_the_text_and_is_retryable() {
     let outcome = run(&fixture!("synthesized/overloaded_mid_stream.sse")).await;
     assert_eq!(
         text_of(&outcome.deltas),
@@ -327,8 +313,8 @@ fn error_event(kind: &str) -> String {
     )
 }
 
-#[tokio::test]
-async fn mid_stream_error_types_are_classified() {
+/// Run as `scenarios::mid_stream_error_classified::anthropic`, a scenario both wire formats share.
+pub(crate) async fn mid_stream_error_types_are_classified() {
     let rate = run(&error_event("rate_limit_error")).await.error;
     assert!(
         matches!(rate, Some(ProviderError::RateLimited { ref message, .. }) if message == "boom"),
@@ -375,8 +361,8 @@ async fn redacted_thinking_is_kept_opaque_for_replay() {
     assert_eq!(text_of(&outcome.deltas), "Done.", "the text follows");
 }
 
-#[tokio::test]
-async fn bad_data_is_a_decode_error_after_what_came_before() {
+/// Run as `scenarios::garbage_event::anthropic`, a scenario both wire formats share.
+pub(crate) async fn bad_data_is_a_decode_error_after_what_came_before() {
     let body = format!(
         "{}event: content_block_delta\ndata: {{not json\n\n",
         "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\"}}\n\n"

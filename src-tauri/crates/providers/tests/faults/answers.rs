@@ -5,7 +5,7 @@ use switchboard_core::{Delta, ErrorCode, ProviderError, ProviderKind};
 use switchboard_providers::StreamLimits;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::{KEY, ask, endpoint, run};
+use super::{KEY, ask, endpoint, run};
 
 #[tokio::test]
 async fn a_negative_string_or_absurd_cost_is_no_provider_cost() {

@@ -7,7 +7,7 @@ use switchboard_core::{ErrorCode, ProviderError, ProviderKind};
 use switchboard_providers::StreamLimits;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::{KEY, ask, endpoint, run};
+use super::{KEY, ask, endpoint, run};
 
 const MIB: usize = 1024 * 1024;
 

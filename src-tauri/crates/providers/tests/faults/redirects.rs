@@ -4,7 +4,7 @@ use switchboard_core::{ErrorCode, ProviderError, ProviderKind};
 use switchboard_providers::StreamLimits;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::{KEY, ask, endpoint, run};
+use super::{KEY, ask, endpoint, run};
 
 /// Whether `fake` received any request carrying the key, in any header.
 fn saw_the_key(fake: &FakeUpstream) -> bool {

@@ -4,7 +4,7 @@ use switchboard_core::{ErrorCode, ProviderError, ProviderKind};
 use switchboard_providers::StreamLimits;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::{KEY, ask, endpoint, run};
+use super::{KEY, ask, endpoint, run};
 
 /// Every piece of the key of 8 or more characters found in `text`.
 fn key_pieces_in(text: &str) -> Vec<&'static str> {

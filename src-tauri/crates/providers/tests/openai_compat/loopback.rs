@@ -19,7 +19,7 @@ use switchboard_core::{
 use switchboard_providers::Endpoint;
 use switchboard_providers::openai_compat::{OpenAiCompat, parse_body, stream_from_bytes};
 
-use crate::support::{fixtures, read, rebuild};
+use super::support::{fixtures, read, rebuild};
 
 /// What the server saw of one request.
 #[derive(Clone, Debug)]
@@ -173,8 +173,8 @@ async fn an_openrouter_stream_sends_auth_and_attribution_and_normalizes() {
     assert_eq!(seen.body["stream"], Value::Bool(true), "streamed");
 }
 
-#[tokio::test]
-async fn openai_gets_a_bearer_key_and_no_attribution() {
+/// Run as `scenarios::auth_headers::openai_compat`, a scenario both wire formats share.
+pub(crate) async fn openai_gets_a_bearer_key_and_no_attribution() {
     let (addr, upstream) = serve().await;
     let got = collect(
         &adapter(ProviderKind::OpenAi, addr),
@@ -197,8 +197,8 @@ async fn openai_gets_a_bearer_key_and_no_attribution() {
     assert!(seen[0].body.get("usage").is_none(), "no OpenRouter fields");
 }
 
-#[tokio::test]
-async fn a_429_before_the_stream_is_the_only_item() {
+/// Run as `scenarios::http_error_before_stream::openai_compat`, a scenario both wire formats share.
+pub(crate) async fn a_429_before_the_stream_is_the_only_item() {
     let (addr, _) = serve().await;
     let items: Vec<_> = adapter(ProviderKind::OpenRouter, addr)
         .chat(request("limited", true))
@@ -211,8 +211,8 @@ async fn a_429_before_the_stream_is_the_only_item() {
     );
 }
 
-#[tokio::test]
-async fn a_non_streamed_answer_replays_the_body() {
+/// Run as `scenarios::non_streamed_body::openai_compat`, a scenario both wire formats share.
+pub(crate) async fn a_non_streamed_answer_replays_the_body() {
     let (addr, upstream) = serve().await;
     let got = collect(
         &adapter(ProviderKind::OpenRouter, addr),

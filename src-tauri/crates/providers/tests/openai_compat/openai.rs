@@ -3,13 +3,13 @@
 
 use switchboard_core::{Delta, FinishReason, ProviderError, ToolCall, Usage};
 
-use crate::support::{Rng, bytewise, cut_at, fixtures, read, run_chunks, text_of, whole};
+use super::support::{Rng, bytewise, cut_at, fixtures, read, run_chunks, text_of, whole};
 
 fn sse(name: &str) -> Vec<u8> {
     read(&fixtures().join("openai").join(name)).into_bytes()
 }
 
-fn chunking_independent(name: &str, bytes: &[u8]) -> crate::support::Outcome {
+fn chunking_independent(name: &str, bytes: &[u8]) -> super::support::Outcome {
     let reference = run_chunks(whole(bytes));
     assert_eq!(
         run_chunks(bytewise(bytes)),

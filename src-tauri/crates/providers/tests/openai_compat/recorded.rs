@@ -5,7 +5,7 @@ use serde_json::Value;
 use switchboard_core::{Delta, FinishReason, ProviderError, Usage};
 use switchboard_providers::openai_compat::parse_body;
 
-use crate::support::{
+use super::support::{
     Outcome, Rng, ai_sdk_fixtures, bytewise, cut_at, read, reasoning_of, rebuild, run_chunks,
     status, text_of, whole,
 };
@@ -16,8 +16,8 @@ const LOST_FIRST_EVENT: [&str; 2] = ["5V2m0ZjBVln", "SQdqVfHTM78"];
 /// Every recorded stream gives the same deltas whole, byte by byte, and cut at 50 random point
 /// sets, and those deltas match what the recorded events say, computed here without the
 /// normalizer.
-#[test]
-fn every_recorded_stream_is_chunking_independent_and_matches_its_events() {
+/// Run as `scenarios::chunking_independent::openai_compat`, a scenario both wire formats share.
+pub(crate) fn every_recorded_stream_is_chunking_independent_and_matches_its_events() {
     let mut streams = 0;
     for (index, (id, dir)) in ai_sdk_fixtures().into_iter().enumerate() {
         let jsonl = dir.join("response.jsonl");
@@ -170,7 +170,7 @@ fn matches_events(id: &str, events: &[Value], got: &Outcome) {
 }
 
 fn stream_of(id: &str) -> Outcome {
-    let dir = crate::support::fixtures()
+    let dir = super::support::fixtures()
         .join("openrouter/ai-sdk")
         .join(id);
     run_chunks(whole(&rebuild(&read(&dir.join("response.jsonl"))).bytes))
@@ -187,8 +187,8 @@ fn usage_of(outcome: &Outcome) -> Usage {
 }
 
 /// Read by eye from the file, so the comparison above cannot pass by construction.
-#[test]
-fn a_plain_text_stream_says_exactly_what_was_recorded() {
+/// Run as `scenarios::recorded_plain_text_stream::openai_compat`, a scenario both wire formats share.
+pub(crate) fn a_plain_text_stream_says_exactly_what_was_recorded() {
     let got = stream_of("7DnrB604rYW");
     assert_eq!(
         text_of(&got),
@@ -225,8 +225,8 @@ fn a_plain_text_stream_says_exactly_what_was_recorded() {
 }
 
 /// A reasoning stream whose usage chunk comes before the finish chunk.
-#[test]
-fn a_reasoning_stream_says_exactly_what_was_recorded() {
+/// Run as `scenarios::recorded_reasoning_stream::openai_compat`, a scenario both wire formats share.
+pub(crate) fn a_reasoning_stream_says_exactly_what_was_recorded() {
     let got = stream_of("UKtNtbos06U");
     assert_eq!(
         reasoning_of(&got),
@@ -334,7 +334,7 @@ fn every_recorded_body_parses_into_the_same_kind_of_deltas() {
 
 #[test]
 fn a_body_says_exactly_what_was_recorded() {
-    let dir = crate::support::fixtures().join("openrouter/ai-sdk/3u9jN7ced3f");
+    let dir = super::support::fixtures().join("openrouter/ai-sdk/3u9jN7ced3f");
     let deltas = parse_body(&read(&dir.join("response.json"))).expect("parses");
     let text = deltas.iter().find_map(|d| match d {
         Delta::Text { text } => Some(text.as_str()),
@@ -363,8 +363,8 @@ fn a_body_says_exactly_what_was_recorded() {
 
 /// Every recorded error answer is a 400 and classifies as a bad request with the provider's
 /// message; for "Provider returned error" the upstream's own words from `metadata.raw` follow.
-#[test]
-fn every_recorded_error_classifies_as_a_bad_request() {
+/// Run as `scenarios::recorded_error_body::openai_compat`, a scenario both wire formats share.
+pub(crate) fn every_recorded_error_classifies_as_a_bad_request() {
     let mut errors = 0;
     for (id, dir) in ai_sdk_fixtures() {
         let code = status(&dir);

@@ -49,29 +49,9 @@ fn an_openrouter_body_without_routing_sends_no_routing_keys() {
 #[test]
 fn an_openrouter_body_carries_what_the_user_set() {
     let body = request_body(ProviderKind::OpenRouter, &everything_set());
-    assert_eq!(
-        body["provider"],
-        json!({"order": ["anthropic"], "allow_fallbacks": false}),
-        "provider as written"
-    );
-    assert_eq!(
-        body["models"],
-        json!(["anthropic/claude-sonnet-4"]),
-        "fallback models"
-    );
-    assert_eq!(
-        body["reasoning"],
-        json!({"effort": "high", "exclude": true}),
-        "reasoning"
-    );
-    assert_eq!(body["max_tokens"], json!(512), "max_tokens");
-    assert_eq!(
-        body["temperature"],
-        json!(0.7),
-        "temperature exactly as typed"
-    );
-    assert_eq!(body["top_p"], json!(0.9), "top_p exactly as typed");
-    assert_eq!(body["stop"], json!(["END"]), "stop");
+    // Provider as written, fallback models, reasoning, max_tokens, temperature and top_p exactly
+    // as typed, stop.
+    insta::assert_json_snapshot!("everything_set", body);
     assert!(
         body.get("reasoning_effort").is_none(),
         "OpenRouter takes the reasoning object"
@@ -85,20 +65,11 @@ fn an_openrouter_body_carries_what_the_user_set() {
     });
     budget.stream = false;
     let body = request_body(ProviderKind::OpenRouter, &budget);
-    assert_eq!(
-        body["reasoning"],
-        json!({"max_tokens": 3500, "exclude": false}),
-        "a budget"
-    );
-    assert_eq!(body["stream"], json!(false), "not streamed");
+    // A budget, not streamed, usage asked for anyway.
+    insta::assert_json_snapshot!("reasoning_budget", body);
     assert!(
         body.get("stream_options").is_none(),
         "no stream options without a stream"
-    );
-    assert_eq!(
-        body["usage"],
-        json!({"include": true}),
-        "usage asked for anyway"
     );
 }
 
@@ -138,8 +109,8 @@ fn openai_and_custom_bodies_never_carry_openrouter_fields() {
     );
 }
 
-#[test]
-fn images_tool_calls_and_tool_results_are_shaped_like_openai() {
+/// Run as `scenarios::request_images::openai_compat`, a scenario both wire formats share.
+pub(crate) fn images_tool_calls_and_tool_results_are_shaped_like_openai() {
     let mut request = hello();
     request.messages = vec![
         Message::text(Role::System, "be brief"),
@@ -254,8 +225,8 @@ fn unset_options_are_omitted() {
     }
 }
 
-#[test]
-fn tool_choice_and_response_format_are_sent_in_openai_shape() {
+/// Run as `scenarios::request_tool_choice::openai_compat`, a scenario both wire formats share.
+pub(crate) fn tool_choice_and_response_format_are_sent_in_openai_shape() {
     let mut request = hello();
     request.tool_choice = Some(switchboard_core::ToolChoice::Function {
         name: "lookup".into(),

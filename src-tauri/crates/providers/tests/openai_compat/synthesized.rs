@@ -3,10 +3,10 @@
 //! garbage events.
 
 use bytes::Bytes;
-use switchboard_core::{Delta, FinishReason, ProviderError, ToolCall, Usage, Usd};
+use switchboard_core::{Delta, FinishReason, ProviderError, Usage, Usd};
 use switchboard_providers::openai_compat::{parse_body, stream_from_bytes};
 
-use crate::support::{
+use super::support::{
     Outcome, Rng, bytewise, cut_at, drain, fixtures, read, rebuild, run_chunks, text_of, whole,
 };
 
@@ -33,44 +33,15 @@ fn usd(text: &str) -> Option<Usd> {
     Some(Usd::parse(text).expect("a test amount"))
 }
 
-#[test]
-fn openrouter_tool_call_deltas_are_assembled_by_index() {
+/// Run as `scenarios::tool_calls::openai_compat`, a scenario both wire formats share.
+pub(crate) fn openrouter_tool_call_deltas_are_assembled_by_index() {
     let got = all_chunkings("tool_calls.sse", &synthesized("tool_calls.sse"));
-    assert_eq!(
-        got[1..],
-        [
-            Ok(Delta::ToolCall {
-                call: ToolCall {
-                    id: "call_wx1".into(),
-                    name: "get_weather".into(),
-                    arguments: r#"{"city":"Paris"}"#.into(),
-                }
-            }),
-            Ok(Delta::ToolCall {
-                call: ToolCall {
-                    id: "call_tm2".into(),
-                    name: "get_time".into(),
-                    arguments: "{}".into(),
-                }
-            }),
-            Ok(Delta::Usage {
-                usage: Usage {
-                    prompt_tokens: 80,
-                    completion_tokens: 31,
-                    cost: usd("0.0000306"),
-                    ..Usage::default()
-                }
-            }),
-            Ok(Delta::Finish {
-                reason: FinishReason::ToolCalls
-            }),
-        ],
-        "both calls whole at the finish, a missing arguments key as {{}}, the later usage kept"
-    );
+    // Both calls whole at the finish, a missing arguments key as `{}`, the later usage kept.
+    insta::assert_debug_snapshot!(&got[1..]);
 }
 
-#[test]
-fn the_observed_mid_stream_error_ends_the_stream_after_the_text_and_usage() {
+/// Run as `scenarios::mid_stream_error_keeps_text::openai_compat`, a scenario both wire formats share.
+pub(crate) fn the_observed_mid_stream_error_ends_the_stream_after_the_text_and_usage() {
     let got = all_chunkings("observed", &synthesized("mid_stream_error_observed.sse"));
     assert_eq!(
         text_of(&got),
@@ -103,8 +74,8 @@ fn the_observed_mid_stream_error_ends_the_stream_after_the_text_and_usage() {
     );
 }
 
-#[test]
-fn the_documented_mid_stream_error_with_a_string_code_is_an_upstream_failure() {
+/// Run as `scenarios::mid_stream_error_classified::openai_compat`, a scenario both wire formats share.
+pub(crate) fn the_documented_mid_stream_error_with_a_string_code_is_an_upstream_failure() {
     let got = all_chunkings(
         "documented",
         &synthesized("mid_stream_error_documented.sse"),
@@ -123,8 +94,8 @@ fn the_documented_mid_stream_error_with_a_string_code_is_an_upstream_failure() {
     );
 }
 
-#[test]
-fn usage_on_the_finish_chunk_is_emitted_before_the_finish() {
+/// Run as `scenarios::usage_before_finish::openai_compat`, a scenario both wire formats share.
+pub(crate) fn usage_on_the_finish_chunk_is_emitted_before_the_finish() {
     let got = all_chunkings("usage_on_finish", &synthesized("usage_on_finish_chunk.sse"));
     assert_eq!(text_of(&got), "Hello there.", "text");
     assert_eq!(
@@ -167,24 +138,8 @@ fn only_the_last_usage_and_the_first_finish_reason_are_emitted() {
     ]
     .concat();
     let got = all_chunkings("continuous usage", body.as_bytes());
-    assert_eq!(
-        got[1..],
-        [
-            Ok(Delta::Text { text: "a".into() }),
-            Ok(Delta::Text { text: "b".into() }),
-            Ok(Delta::Usage {
-                usage: Usage {
-                    prompt_tokens: 7,
-                    completion_tokens: 5,
-                    ..Usage::default()
-                }
-            }),
-            Ok(Delta::Finish {
-                reason: FinishReason::Length
-            }),
-        ],
-        "the last usage once, the first finish reason once"
-    );
+    // The texts, the last usage once, the first finish reason once.
+    insta::assert_debug_snapshot!(&got[1..]);
 }
 
 fn recorded_stream(id: &str) -> Vec<u8> {
@@ -197,8 +152,8 @@ fn recorded_stream(id: &str) -> Vec<u8> {
 
 const TRUNCATED: &str = "Cut { detail: \"the stream ended before the answer was complete\" }";
 
-#[test]
-fn a_stream_cut_before_the_finish_is_a_cut_error_after_the_text() {
+/// Run as `scenarios::cut_stream::openai_compat`, a scenario both wire formats share.
+pub(crate) fn a_stream_cut_before_the_finish_is_a_cut_error_after_the_text() {
     let bytes = recorded_stream("7DnrB604rYW");
     let finish_at = find(&bytes, b"\"finish_reason\":\"stop\"");
     let event_start = bytes[..finish_at]
@@ -241,8 +196,8 @@ fn a_stream_that_ends_after_its_finish_without_done_is_complete() {
     assert_eq!(got, run_chunks(whole(&bytes)), "same as with [DONE]");
 }
 
-#[test]
-fn a_transport_error_mid_stream_keeps_what_came_before() {
+/// Run as `scenarios::transport_error_mid_stream::openai_compat`, a scenario both wire formats share.
+pub(crate) fn a_transport_error_mid_stream_keeps_what_came_before() {
     let bytes = recorded_stream("7DnrB604rYW");
     let cut = find(&bytes, b"\"content\":\"600\"");
     let chunks = vec![
@@ -261,8 +216,8 @@ fn a_transport_error_mid_stream_keeps_what_came_before() {
     );
 }
 
-#[test]
-fn a_garbage_event_is_a_decode_error_that_keeps_the_raw_text() {
+/// Run as `scenarios::garbage_event::openai_compat`, a scenario both wire formats share.
+pub(crate) fn a_garbage_event_is_a_decode_error_that_keeps_the_raw_text() {
     let mut bytes = recorded_stream("7DnrB604rYW");
     let done = find(&bytes, b"data: [DONE]");
     bytes.splice(

@@ -6,7 +6,7 @@ use switchboard_providers::openrouter_api::{
     CatalogueModel, Price, Pricing, estimate_cost, parse_endpoints, parse_models,
 };
 
-use crate::{catalogue_2025, catalogue_2026, catalogue_fixture, usd};
+use super::{catalogue_2025, catalogue_2026, catalogue_fixture, usd};
 
 fn find<'a>(models: &'a [CatalogueModel], id: &str) -> &'a CatalogueModel {
     models

@@ -4,7 +4,7 @@
 use switchboard_core::{Usage, Usd};
 use switchboard_providers::openrouter_api::{CatalogueModel, Pricing, estimate_cost, parse_models};
 
-use crate::{catalogue_2025, catalogue_2026, usd};
+use super::{catalogue_2025, catalogue_2026, usd};
 
 fn pricing_of(body: &str, id: &str) -> Pricing {
     let models: Vec<CatalogueModel> = parse_models(body).unwrap();

@@ -15,7 +15,7 @@ use switchboard_providers::openrouter_api::{
 };
 use switchboard_providers::{Endpoint, http_client};
 
-use crate::{catalogue_2026, catalogue_fixture, usd};
+use super::{catalogue_2026, catalogue_fixture, usd};
 
 const NORMAL_KEY: &str = "sk-or-v1-normal-key-for-tests";
 const MANAGEMENT_KEY: &str = "sk-or-v1-management-key-for-tests";

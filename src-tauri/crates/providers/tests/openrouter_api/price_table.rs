@@ -4,7 +4,7 @@ use switchboard_core::{BuiltinProvider, Usage};
 use switchboard_providers::openrouter_api::{Price, estimate_cost};
 use switchboard_providers::price_table::{ATTRIBUTION, TablePrice, direct_price};
 
-use crate::usd;
+use super::usd;
 
 fn openai(model: &str) -> Option<TablePrice> {
     direct_price(BuiltinProvider::OpenAi, model)

@@ -2,12 +2,14 @@
 //! figures), deciding where each request goes and learning from how it went.
 
 mod health;
+mod rank;
 mod ticket;
 mod weigh;
 
 pub use health::{LimitUse, RoutingHealth, TargetHealth};
+use rank::{Scratch, rank};
 pub use ticket::{Ending, Ticket};
-use weigh::{delegate, limit_label, limit_scopes, place, summarize, weigh};
+use weigh::{delegate, limit_label, limit_scopes, summarize, weigh};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
@@ -23,10 +25,10 @@ use crate::config::{HealthSettings, Route, RouterConfig, Strategy, Target};
 use crate::decision::Decision;
 use crate::limits::Window;
 use crate::request::{Catalogue, RouteRequest};
-use crate::rules::{CompiledRule, evaluate};
+use crate::rules::{CompiledRule, Recent, evaluate};
+use crate::smart;
 use crate::stats::Stats;
 use crate::validate::{ConfigError, validate};
-use crate::{select, smart};
 
 /// Why a request could not be routed at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,27 +100,14 @@ struct State {
     scratch: Scratch,
 }
 
-/// Buffers a decision works in, kept between decisions so that a decision allocates little
-/// more than the [`Decision`] it returns.
-#[derive(Debug, Default)]
-struct Scratch {
-    /// The eligible targets' figures.
-    figures: Vec<select::Figures>,
-    /// Each eligible target's index among the candidates.
-    eligible: Vec<usize>,
-    /// The strategy's order, as indices into `figures`.
-    ranked: Vec<usize>,
-    /// The smart strategy's view of the eligible targets, their scores, and a key's spelling.
-    arms: Vec<smart::Arm>,
-    scored: Vec<smart::Scored>,
-    key: String,
-}
-
 /// The configuration and what is derived from it once, when it changes, for every decision.
 #[derive(Debug)]
 struct Compiled {
     config: RouterConfig,
     rules: Vec<CompiledRule>,
+    /// Each rule's last reason that quoted a request, shared by the next request that fails
+    /// the rule the same way.
+    recent: Mutex<Vec<Recent>>,
     /// Each route's index by name (the first of a name, as a scan would find it).
     routes: hashbrown::HashMap<String, usize>,
 }
@@ -213,7 +202,13 @@ impl Router {
         take_turn: bool,
     ) -> Result<Decision, RouteError> {
         let compiled = self.compiled();
-        let (matched, rules) = evaluate(&compiled.rules, req);
+        let (matched, rules) = {
+            let mut recent = compiled
+                .recent
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            evaluate(&compiled.rules, &mut recent, req)
+        };
         let rule = matched.map(|i| &compiled.rules[i].rule);
         let mut decision = Decision {
             request: req.clone(),
@@ -287,10 +282,18 @@ impl Router {
         let mut scratch = std::mem::take(&mut state.scratch);
         scratch.figures.clear();
         scratch.eligible.clear();
+        scratch.whys.start();
         decision.candidates.reserve_exact(targets.len());
         for target in targets {
-            let (candidate, figs) =
-                weigh(target, req, ctx, &state, &compiled.config, decision.direct);
+            let (candidate, figs) = weigh(
+                target,
+                req,
+                ctx,
+                &state,
+                &compiled.config,
+                decision.direct,
+                &mut scratch.whys,
+            );
             if candidate.exclusion.is_none() {
                 scratch.eligible.push(decision.candidates.len());
                 scratch.figures.push(figs);
@@ -415,82 +418,15 @@ impl Router {
     }
 }
 
-/// Orders the eligible candidates (`scratch.eligible`) by the decision's strategy, takes the
-/// route's turn when the request is about to be sent, and writes each one's place and reason.
-fn rank(
-    state: &mut State,
-    scratch: &mut Scratch,
-    decision: &mut Decision,
-    req: &RouteRequest,
-    cost_weight: f64,
-    take_turn: bool,
-) {
-    let turn = decision
-        .route
-        .as_ref()
-        .and_then(|r| state.turns.get(r))
-        .copied()
-        .unwrap_or_default();
-    let smart = decision.strategy == Strategy::Smart;
-    if smart {
-        let task = req.task.as_deref();
-        let Scratch {
-            figures,
-            eligible,
-            ranked,
-            arms,
-            scored,
-            key,
-        } = scratch;
-        arms.clear();
-        arms.extend(eligible.iter().zip(figures.iter()).map(|(&c, f)| {
-            let t = &decision.candidates[c].target;
-            smart::Arm {
-                evidence: state
-                    .learned
-                    .evidence_with(key, task, &t.provider, &t.model),
-                cost: f.cost,
-            }
-        }));
-        smart::choose_into(arms, cost_weight, &mut state.rng, ranked, scored);
-    } else {
-        select::order_into(
-            decision.strategy,
-            &scratch.figures,
-            turn,
-            &mut state.rng,
-            &mut scratch.ranked,
-        );
-    }
-    // A request with nowhere to go waits and decides again; it has not had its turn.
-    if take_turn
-        && !scratch.ranked.is_empty()
-        && let Some(route) = &decision.route
-    {
-        *state.turns.entry(route.clone()).or_default() += 1;
-    }
-    decision.order.reserve_exact(scratch.ranked.len());
-    for (rank, &i) in scratch.ranked.iter().enumerate() {
-        let c = &mut decision.candidates[scratch.eligible[i]];
-        c.rank = Some(rank as u32);
-        let mut why = place(rank, smart);
-        if smart {
-            why.push_str(": ");
-            scratch.scored[i].explain_into(&mut why, &scratch.arms[i].evidence, cost_weight);
-        }
-        c.why = why;
-        decision.order.push(c.target.clone());
-    }
-}
-
 fn compile(config: RouterConfig) -> Result<Compiled, ConfigError> {
     validate(&config)?;
-    let rules = config
+    let rules: Vec<CompiledRule> = config
         .rules
         .iter()
         .cloned()
         .map(CompiledRule::new)
         .collect();
+    let recent = Mutex::new(rules.iter().map(|_| Recent::default()).collect());
     let mut routes = hashbrown::HashMap::with_capacity(config.routes.len());
     for (i, route) in config.routes.iter().enumerate() {
         routes.entry(route.name.clone()).or_insert(i);
@@ -498,6 +434,7 @@ fn compile(config: RouterConfig) -> Result<Compiled, ConfigError> {
     Ok(Compiled {
         config,
         rules,
+        recent,
         routes,
     })
 }

@@ -12,6 +12,7 @@ use crate::decision::{Candidate, Decision, Delegation, Exclusion};
 use crate::fixed::push_integer;
 use crate::request::{RouteRequest, TargetRef};
 use crate::select::Figures;
+use crate::text::Text;
 
 /// Output tokens assumed for a cost or latency prediction when neither the request's cap nor
 /// the target's history says more.
@@ -48,6 +49,39 @@ pub(super) fn limit_label(scope: &LimitKey, config: &RouterConfig) -> String {
     format!("{who}: {}", parts.join(", "))
 }
 
+/// Where a decision writes its candidates' reasons.
+#[derive(Debug, Default)]
+pub(super) struct Whys {
+    /// Where a reason is written before it is copied into its own text.
+    pub(super) buf: String,
+    /// This decision's "context too small" reasons: the request's size is the same for every
+    /// target and a route's targets often share a window, so each pair is written once.
+    too_small: Vec<(u64, u64, Text)>,
+}
+
+impl Whys {
+    /// Forgets the last decision's reasons.
+    pub(super) fn start(&mut self) {
+        self.too_small.clear();
+    }
+
+    fn of(&mut self, e: &Exclusion) -> Text {
+        let Exclusion::ContextTooSmall { needed, window } = *e else {
+            return e.why(&mut self.buf);
+        };
+        if let Some((.., why)) = self
+            .too_small
+            .iter()
+            .find(|(n, w, _)| (*n, *w) == (needed, window))
+        {
+            return why.clone();
+        }
+        let why = e.why(&mut self.buf);
+        self.too_small.push((needed, window, why.clone()));
+        why
+    }
+}
+
 /// One target weighed for one request: its exclusion, if any, and the figures strategies use.
 pub(super) fn weigh(
     target: &Target,
@@ -56,6 +90,7 @@ pub(super) fn weigh(
     state: &State,
     config: &RouterConfig,
     direct: bool,
+    whys: &mut Whys,
 ) -> (Candidate, Figures) {
     let empty = TargetState::default();
     let ts = state
@@ -140,10 +175,10 @@ pub(super) fn weigh(
             }
         }
     }
+    // An eligible candidate's `why` is its place, written once the strategy has ranked it.
     let why = exclusion
         .as_ref()
-        .map(Exclusion::describe)
-        .unwrap_or_default();
+        .map_or_else(Text::default, |e| whys.of(e));
     let candidate = Candidate {
         target: target.clone(),
         exclusion,
@@ -249,17 +284,15 @@ pub(super) fn summarize(d: &Decision) -> String {
     out
 }
 
-/// "chosen" or "fallback 2": the start of an eligible candidate's `why`, with room for the
-/// smart strategy's explanation when one follows.
-pub(super) fn place(rank: usize, explained: bool) -> String {
-    let mut place = String::with_capacity(if explained { 176 } else { 16 });
+/// "chosen" or "fallback 2": an eligible candidate's `why`, or the start of it when the smart
+/// strategy's explanation follows.
+pub(super) fn place(out: &mut String, rank: usize) {
     if rank == 0 {
-        place.push_str("chosen");
+        out.push_str("chosen");
     } else {
-        place.push_str("fallback ");
-        push_integer(&mut place, rank as u64);
+        out.push_str("fallback ");
+        push_integer(out, rank as u64);
     }
-    place
 }
 
 pub(super) fn millis(d: Duration) -> u64 {

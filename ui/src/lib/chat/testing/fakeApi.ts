@@ -10,6 +10,10 @@ import type {
 } from "../../ipc/client";
 import type { ChatApi, CostPrediction, ModelChoice } from "../api";
 import type { ChatSettings, SendKey } from "../settings";
+import { model } from "../../shared/testing";
+
+/** Built here once for every screen's tests; Chat's tests reach it through this file. */
+export { model };
 
 export function stats(over: Partial<AnswerStats> = {}): AnswerStats {
   return {
@@ -86,20 +90,6 @@ export function conversation(over: Partial<ConversationView> = {}): Conversation
     turns: [],
     totalCost: "0",
     unknownCosts: 0,
-    ...over,
-  };
-}
-
-export function model(over: Partial<ModelChoice> & { id: string }): ModelChoice {
-  return {
-    provider: "openrouter",
-    providerName: "OpenRouter",
-    name: over.id,
-    contextLength: 128000,
-    promptPerMillion: "0.15",
-    completionPerMillion: "0.6",
-    inputModalities: ["text"],
-    supportsReasoning: false,
     ...over,
   };
 }

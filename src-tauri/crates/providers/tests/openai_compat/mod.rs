@@ -3,9 +3,9 @@
 // A failed unwrap in a test is a failed test with its location; that is what we want here.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod loopback;
+pub(crate) mod loopback;
 mod openai;
-mod recorded;
-mod request;
+pub(crate) mod recorded;
+pub(crate) mod request;
 mod support;
-mod synthesized;
+pub(crate) mod synthesized;

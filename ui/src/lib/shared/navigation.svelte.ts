@@ -5,7 +5,7 @@ import type { Screen } from "./screens";
  * Which screen is shown, and hand-offs between screens (the Models screen's "chat with this"
  * opens Chat with a new conversation on that model). One instance for the app.
  */
-class Navigation {
+class NavigationState {
   screen = $state<Screen>("chat");
   /** Columns the Chat screen should start a new conversation with, once, when it shows. */
   chatWith = $state<ColumnSpec[] | null>(null);
@@ -47,4 +47,4 @@ class Navigation {
   }
 }
 
-export const navigation = new Navigation();
+export const navigation = new NavigationState();

@@ -22,7 +22,7 @@ const BUILTINS: ProviderOption[] = [
  * provider in Settings, custom servers included, and every model the Chat picker lists. Loaded
  * once and shared, so each target's fields do not ask again.
  */
-export class TargetChoices {
+export class TargetChoicesState {
   providers = $state<ProviderOption[]>(BUILTINS);
   models = $state.raw<ModelChoice[]>([]);
   private loading: Promise<void> | null = null;
@@ -70,13 +70,13 @@ export class TargetChoices {
   }
 }
 
-let shared: TargetChoices | undefined;
+let shared: TargetChoicesState | undefined;
 
 /** The app's one set of target choices, loading on first use and again whenever a provider
  * is added, changed or removed (in any window). */
-export function targetChoices(): TargetChoices {
+export function targetChoices(): TargetChoicesState {
   if (!shared) {
-    const choices = new TargetChoices();
+    const choices = new TargetChoicesState();
     onProvidersChanged(() => void choices.reload());
     shared = choices;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { model } from "../chat/testing/fakeApi";
+import { model } from "./testing";
 import {
   findChoice,
   offeredVariants,

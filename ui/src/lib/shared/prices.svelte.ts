@@ -1,6 +1,6 @@
 import { AppError, api as realApi } from "../ipc/client";
 import type { Api, ProviderId, UserPrice } from "../ipc/client";
-import { moneyExact } from "../shared/money";
+import { moneyExact } from "./money";
 
 /** What a price editor needs of the backend (and what its tests fake). */
 export type PricesApi = Pick<Api, "modelPrices" | "modelPriceSet" | "modelPriceRemove">;
@@ -25,7 +25,7 @@ export function describePrice(p: UserPrice): string {
  * default for its models without a price of their own: a local server is often "$0 for every
  * model". Its costs are estimates from this price; without one they are unknown.
  */
-export class PriceDraft {
+export class PriceDraftState {
   /** This exact price (the model's own, or the default when `model` is null). */
   current = $state<UserPrice | null>(null);
   /** For a model without its own price: the provider's default that applies instead. */

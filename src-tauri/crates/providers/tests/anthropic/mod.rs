@@ -2,10 +2,10 @@
 //! cassettes) and on synthesized data for what no recording shows.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test should fail loudly on broken fixtures
 
-mod body;
-mod loopback;
-mod request;
-mod stream;
+pub(crate) mod body;
+pub(crate) mod loopback;
+pub(crate) mod request;
+pub(crate) mod stream;
 
 use bytes::Bytes;
 use futures_util::StreamExt;

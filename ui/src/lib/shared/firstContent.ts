@@ -1,0 +1,34 @@
+/**
+ * Marks, once per page load, the moment the first screen's content has been painted:
+ * `performance.mark("switchboard:first-content")`. The start-up benchmark
+ * (`tests/benches/launch.rs`) reads it; the bare-window baseline sets the same mark the same
+ * way, two animation frames after its content is in the DOM (the second frame starts once
+ * the first has been painted).
+ *
+ * Work that can wait for that paint (loading highlight.js, in `main.ts`) registers with
+ * {@link afterFirstContent}.
+ */
+export const FIRST_CONTENT = "switchboard:first-content";
+
+let marked = false;
+let painted = false;
+const waiting: (() => void)[] = [];
+
+export function markFirstContent(): void {
+  if (marked) return;
+  marked = true;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      performance.mark(FIRST_CONTENT);
+      painted = true;
+      // After the frame, not in it: the mark stays where the paint was.
+      setTimeout(() => waiting.splice(0).forEach((run) => run()), 0);
+    }),
+  );
+}
+
+/** Runs `work` once the first content has been painted (at once if it has been). */
+export function afterFirstContent(work: () => void): void {
+  if (painted) work();
+  else waiting.push(work);
+}
