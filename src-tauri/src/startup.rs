@@ -174,10 +174,9 @@ mod tests {
         .unwrap()
     }
 
-    #[tokio::test]
-    async fn each_read_is_served_once_and_only_when_asked_the_same_thing() {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = engine(dir.path());
+    /// An engine with one conversation, remembered as the one to reopen.
+    async fn reopening(dir: &std::path::Path) -> (Engine, switchboard_core::ConversationView) {
+        let engine = engine(dir);
         let view = engine
             .conversations()
             .import_json(DOCUMENT.to_owned())
@@ -188,6 +187,13 @@ mod tests {
             .save_last_conversation(Some(view.id.clone()))
             .await
             .unwrap();
+        (engine, view)
+    }
+
+    #[tokio::test]
+    async fn each_read_is_served_once_and_only_when_asked_the_same_thing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (engine, view) = reopening(dir.path()).await;
 
         let reads = StartupReads::start(&engine);
         // Asked differently: left for the request that asks the same thing.
@@ -214,17 +220,7 @@ mod tests {
     #[tokio::test]
     async fn a_page_asked_for_another_conversation_is_not_served() {
         let dir = tempfile::tempdir().unwrap();
-        let engine = engine(dir.path());
-        let view = engine
-            .conversations()
-            .import_json(DOCUMENT.to_owned())
-            .await
-            .unwrap();
-        engine
-            .settings()
-            .save_last_conversation(Some(view.id.clone()))
-            .await
-            .unwrap();
+        let (engine, _) = reopening(dir.path()).await;
         let reads = StartupReads::start(&engine);
         assert!(reads.last_page("another", None, PAGE_TURNS).await.is_none());
     }
