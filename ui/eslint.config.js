@@ -20,15 +20,12 @@ const DOMAINS = [
 /** What every domain may import. */
 const COMMON = ["./shared", "./ipc", "./render"];
 
-/**
- * The import fences as `import-x/no-restricted-paths` zones (paths relative to src/lib).
- * `allow` adds exceptions per fenced folder, for the few known ones below.
- */
-function zones(allow = {}) {
+/** The import fences as `import-x/no-restricted-paths` zones (paths relative to src/lib). */
+function zones() {
   const zone = (folder, except, message) => ({
     target: `./src/lib/${folder}`,
     from: "./src/lib",
-    except: [...except, ...(allow[folder] ?? [])],
+    except,
     message,
   });
   return [
@@ -100,36 +97,6 @@ export default ts.config(
     rules: {
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
       "import-x/no-restricted-paths": ["error", { basePath: import.meta.dirname, zones: zones() }],
-    },
-  },
-  {
-    // Known exceptions, each for one file and one import, each with the change that removes it.
-    // The first two wait for the IPC seam of issue 19 (state classes take `Pick<Api, …>` and the
-    // hand-kept mirrors in chat/api.ts go), which changes files another change owns now.
-    files: ["src/lib/ipc/chat.ts"],
-    rules: {
-      "import-x/no-restricted-paths": [
-        "error",
-        // TODO(issue 19, IPC seam): ChatApi and its mirrors move out of chat/api.ts.
-        { basePath: import.meta.dirname, zones: zones({ ipc: ["./chat/api.ts"] }) },
-      ],
-    },
-  },
-  {
-    files: ["src/lib/onboarding/connect.svelte.ts"],
-    rules: {
-      "import-x/no-restricted-paths": [
-        "error",
-        // TODO(issue 19): first run drives Settings' own key and served-model state; it goes
-        // once that state takes its API slice and moves to shared/ (or onboarding joins
-        // settings/).
-        {
-          basePath: import.meta.dirname,
-          zones: zones({
-            onboarding: ["./settings/settings.svelte.ts", "./settings/customModels.svelte.ts"],
-          }),
-        },
-      ],
     },
   },
   {

@@ -12,7 +12,7 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use switchboard_core::{ConversationSummary, ProvidersOverview};
+use switchboard_core::{ConversationId, ConversationSummary, ProvidersOverview, TurnId};
 use switchboard_engine::{ConversationPage, Engine, EngineError};
 use tauri::async_runtime::{self, JoinHandle};
 
@@ -30,9 +30,9 @@ pub(crate) struct StartupReads {
     started: Instant,
     overview: Read<ProvidersOverview>,
     first_list_page: Read<Vec<ConversationSummary>>,
-    last_conversation: Read<Option<String>>,
+    last_conversation: Read<Option<ConversationId>>,
     /// The conversation to reopen with its first page, when there is one.
-    last_page: Read<Option<(String, ConversationPage)>>,
+    last_page: Read<Option<(ConversationId, ConversationPage)>>,
 }
 
 impl StartupReads {
@@ -100,15 +100,15 @@ impl StartupReads {
     }
 
     /// The conversation to reopen as read at launch, once.
-    pub(crate) async fn last_conversation(&self) -> Option<Option<String>> {
+    pub(crate) async fn last_conversation(&self) -> Option<Option<ConversationId>> {
         self.take(&self.last_conversation).await
     }
 
     /// That conversation's first page as read at launch, once, when that is what is asked for.
     pub(crate) async fn last_page(
         &self,
-        id: &str,
-        before: Option<&str>,
+        id: &ConversationId,
+        before: Option<&TurnId>,
         limit: u32,
     ) -> Option<ConversationPage> {
         if before.is_some() || limit != PAGE_TURNS {
@@ -117,7 +117,7 @@ impl StartupReads {
         // A request for another conversation uses the read up: the page shown first is the one
         // asked for first, whichever it is.
         match self.take(&self.last_page).await {
-            Some(Some((read, page))) if read == id => Some(page),
+            Some(Some((read, page))) if read == *id => Some(page),
             _ => None,
         }
     }
@@ -222,7 +222,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (engine, _) = reopening(dir.path()).await;
         let reads = StartupReads::start(&engine);
-        assert!(reads.last_page("another", None, PAGE_TURNS).await.is_none());
+        let another = ConversationId::from("another");
+        assert!(reads.last_page(&another, None, PAGE_TURNS).await.is_none());
     }
 
     #[tokio::test]

@@ -199,7 +199,7 @@ async fn a_task_calls_tools_over_several_steps_through_the_router_and_the_ledger
         .await
         .unwrap();
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].status, "done");
+    assert_eq!(runs[0].status.as_str(), "done");
     assert_eq!(runs[0].report.as_ref().unwrap().steps.len(), 5);
     let switchboard_engine::AgentDetail { memory, .. } =
         h.engine.agents().get("mathematician".into()).await.unwrap();
@@ -227,7 +227,7 @@ async fn a_task_budget_stops_the_task_midway_and_keeps_what_was_done() {
 
     let (report, _) = run(&h.engine, "spender", task("Keep adding")).await;
 
-    let error = report.error.clone().expect("stopped by its budget");
+    let error = report.error.clone().expect("stopped by its budget").message;
     assert!(error.contains("budget"), "{error}");
     assert_eq!(report.cost_usd, usd("0.0006"), "two calls, then no third");
     let models = report
@@ -243,7 +243,7 @@ async fn a_task_budget_stops_the_task_midway_and_keeps_what_was_done() {
         .runs(Some("spender".into()), 10)
         .await
         .unwrap();
-    assert_eq!(runs[0].status, "failed");
+    assert_eq!(runs[0].status.as_str(), "failed");
     let kept = runs[0].report.as_ref().unwrap();
     assert_eq!(kept.steps.len(), report.steps.len(), "every step is kept");
     assert_eq!(kept.cost_usd, usd("0.0006"));
@@ -372,7 +372,7 @@ then = { block = "agents are off for now" }
         .await
         .unwrap();
     let (report, _) = run(&h.engine, "nocturnal", task("Anything")).await;
-    let error = report.error.expect("blocked");
+    let error = report.error.expect("blocked").message;
     assert!(error.contains("agents are off for now"), "{error}");
     assert_eq!(report.cost_usd, Usd::default());
     assert!(
@@ -670,7 +670,7 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
             AgentEvent::Started { run_id: id } => run_id = Some(id),
             // The stalled answer's text arrived: stop now.
             AgentEvent::Delta { index: 2, .. } => {
-                h.engine.agents().stop_run(run_id.as_deref().unwrap());
+                h.engine.agents().stop_run(run_id.as_ref().unwrap());
             }
             _ => {}
         }
@@ -679,7 +679,10 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
         .await
         .expect("stopping ends the run at once")
         .unwrap();
-    assert_eq!(report.error.as_deref(), Some("stopped"));
+    assert_eq!(
+        report.error.as_ref().map(|e| e.message.as_str()),
+        Some("stopped")
+    );
     assert_eq!(report.steps[1].kind, StepKind::Tool);
     assert_eq!(report.cost_usd, usd("0.0001"));
     let runs = h
@@ -688,7 +691,7 @@ async fn stopping_a_run_mid_answer_ends_it_as_stopped_with_its_steps_kept() {
         .runs(Some("slowpoke".into()), 1)
         .await
         .unwrap();
-    assert_eq!(runs[0].status, "stopped");
+    assert_eq!(runs[0].status.as_str(), "stopped");
     // The fake notices the closed connection on its next keep-alive write (every ~100 ms).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while fake.active_streams() > 0 && std::time::Instant::now() < deadline {

@@ -219,11 +219,14 @@ async fn a_cut_answer_is_reconciled_with_the_exact_cost_later_and_reports_follow
     h.engine.models().catalogue(true).await.unwrap();
     // Cut before the usage chunk: no cost arrives, but the generation id did.
     fake.enqueue(Reply::fixture("7buJmKWfmK3").cut_after(8));
-    let out = h
-        .engine
-        .chat(BuiltinProvider::OpenRouter.id(), request(), |_| {})
-        .await
-        .unwrap();
+    let out = crate::chat::send_once(
+        &h.engine,
+        BuiltinProvider::OpenRouter.id(),
+        request(),
+        |_| {},
+    )
+    .await
+    .unwrap();
     assert!(out.error.is_some());
     assert_ne!(out.cost_source, switchboard_engine::CostSource::Provider);
     let before = h.engine.spend().recent_requests(1).await.unwrap();

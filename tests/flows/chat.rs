@@ -1,8 +1,13 @@
 //! Chat requests through the engine: every request lands in the ledger with the right cost
 //! and cost source, and the catalogue keeps working offline.
 
-use switchboard_engine::core::{BuiltinProvider, ChatRequest, Message, Role, Usd};
-use switchboard_engine::{CostSource, Outcome};
+use switchboard_engine::core::{
+    BuiltinProvider, ChatRequest, Delta, Message, ProviderId, Role, Usd,
+};
+use switchboard_engine::router::{Failover, Route, RouteRequest, Strategy, Target};
+use switchboard_engine::{
+    CancellationToken, ChatOutcome, CostSource, Engine, EngineError, Outcome, RouteEvent,
+};
 use switchboard_tests::fake_upstream::{ai_sdk_fixture_ids, load_ai_sdk_sse};
 use switchboard_tests::{FakeUpstream, Reply};
 
@@ -12,6 +17,55 @@ const KEY: &str = "sk-flows-chat-key-000000000001";
 
 fn ask(model: &str) -> ChatRequest {
     ChatRequest::new(model, vec![Message::text(Role::User, "Say something.")])
+}
+
+/// The route [`send_once`] sends through.
+const ONCE: &str = "flows-once";
+
+/// Sends `request` to `provider`'s model on the routed path every front uses, through a route
+/// with that one target, no retry and no fallback, so exactly one upstream request is made and
+/// its error (if any) comes back as the provider's, not as failover's summary. Deltas reach
+/// `on_delta` as they arrive. `Err` only when nothing was sent.
+pub(crate) async fn send_once(
+    engine: &Engine,
+    provider: ProviderId,
+    request: ChatRequest,
+    mut on_delta: impl FnMut(&Delta) + Send,
+) -> Result<ChatOutcome, EngineError> {
+    let routing = engine.routing();
+    let mut config = routing.config();
+    config.routes.retain(|r| r.name != ONCE);
+    config.routes.push(Route {
+        name: ONCE.to_owned(),
+        strategy: Strategy::Priority,
+        openrouter_sort: None,
+        cost_weight: None,
+        targets: vec![Target {
+            provider,
+            model: request.model.clone(),
+            weight: 1,
+            max_concurrency: None,
+            openrouter: None,
+        }],
+        failover: Failover {
+            max_attempts: 1,
+            retries_per_target: 0,
+            ..Failover::default()
+        },
+    });
+    routing.set_config(config).await?;
+    let route = RouteRequest {
+        route: Some(ONCE.to_owned()),
+        ..RouteRequest::default()
+    };
+    let mut routed = routing
+        .chat(route, request, &CancellationToken::new(), |event| {
+            if let RouteEvent::Delta(delta) = event {
+                on_delta(&delta);
+            }
+        })
+        .await?;
+    routed.take_outcome()
 }
 
 /// The `usage.cost` of every recorded stream, as written in the recording.
@@ -46,15 +100,14 @@ async fn ledger_totals_equal_the_sum_of_the_costs_the_upstream_served() {
     let mut expected = Usd::ZERO;
     for (id, cost) in &costs {
         fake.enqueue(Reply::fixture(id.clone()));
-        let out = h
-            .engine
-            .chat(
-                BuiltinProvider::OpenRouter.id(),
-                ask("anthropic/claude-3.7-sonnet"),
-                |_| {},
-            )
-            .await
-            .unwrap();
+        let out = send_once(
+            &h.engine,
+            BuiltinProvider::OpenRouter.id(),
+            ask("anthropic/claude-3.7-sonnet"),
+            |_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(out.error, None, "{id}");
         assert_eq!(out.cost, Some(*cost), "{id}: the recorded cost, exactly");
         assert_eq!(out.cost_source, CostSource::Provider, "{id}");
@@ -100,15 +153,13 @@ async fn direct_providers_are_estimated_from_the_price_table_and_custom_ones_are
         (BuiltinProvider::Anthropic, "claude-3-7-sonnet-20250219"),
     ] {
         let mut streamed = String::new();
-        let out = h
-            .engine
-            .chat(provider.id(), ask(model), |d| {
-                if let switchboard_engine::core::Delta::Text { text } = d {
-                    streamed.push_str(text);
-                }
-            })
-            .await
-            .unwrap();
+        let out = send_once(&h.engine, provider.id(), ask(model), |d| {
+            if let Delta::Text { text } = d {
+                streamed.push_str(text);
+            }
+        })
+        .await
+        .unwrap();
         assert_eq!(out.error, None, "{model}");
         assert_eq!(
             streamed, out.content,
@@ -146,7 +197,9 @@ async fn direct_providers_are_estimated_from_the_price_table_and_custom_ones_are
         h.engine.routing().resolve_provider("local").await.unwrap(),
         local
     );
-    let out = h.engine.chat(local, ask("llama3.2"), |_| {}).await.unwrap();
+    let out = send_once(&h.engine, local, ask("llama3.2"), |_| {})
+        .await
+        .unwrap();
     assert_eq!(out.error, None);
     assert_eq!(
         (out.cost, out.cost_source),
@@ -172,27 +225,35 @@ async fn failures_are_recorded_and_keep_what_arrived() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
-    fake.enqueue(Reply::status(402));
-    let out = h
-        .engine
-        .chat(BuiltinProvider::OpenRouter.id(), ask("x/y"), |_| {})
-        .await
-        .unwrap();
-    let err = out.error.expect("402 is an error");
-    assert_eq!(serde_json::to_value(err.code).unwrap(), "no_credits");
-    assert!(!err.retryable);
-
+    // The cut first: a 402 opens the target's circuit, and the router would then send
+    // nothing more to it.
     fake.enqueue(Reply::fixture("7DnrB604rYW").cut_after(8));
-    let out = h
-        .engine
-        .chat(BuiltinProvider::OpenRouter.id(), ask("x/y"), |_| {})
-        .await
-        .unwrap();
+    let out = send_once(
+        &h.engine,
+        BuiltinProvider::OpenRouter.id(),
+        ask("x/y"),
+        |_| {},
+    )
+    .await
+    .unwrap();
     assert!(!out.content.is_empty(), "the text before the cut is kept");
     assert_eq!(
         serde_json::to_value(out.error.unwrap().code).unwrap(),
         "network"
     );
+
+    fake.enqueue(Reply::status(402));
+    let out = send_once(
+        &h.engine,
+        BuiltinProvider::OpenRouter.id(),
+        ask("x/y"),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let err = out.error.expect("402 is an error");
+    assert_eq!(serde_json::to_value(err.code).unwrap(), "no_credits");
+    assert!(!err.retryable);
 
     let rows = h.engine.spend().recent_requests(10).await.unwrap();
     assert_eq!(rows.len(), 2, "failed requests are in the ledger too");

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use switchboard_engine::core::{
-    AnswerStatus, Attachment, BuiltinProvider, ChatEvent, ColumnSpec, ConversationSummary,
-    ErrorCode, ModelParams, Usd,
+    AnswerId, AnswerStatus, Attachment, BuiltinProvider, ChatEvent, ColumnSpec, ConversationId,
+    ConversationSummary, ErrorCode, ModelParams, Usd,
 };
 use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
 use switchboard_tests::{FakeUpstream, Reply, keychain};
@@ -31,7 +31,7 @@ fn column(model: &str) -> ColumnSpec {
     }
 }
 
-fn answer_id(event: &ChatEvent) -> &str {
+fn answer_id(event: &ChatEvent) -> &AnswerId {
     match event {
         ChatEvent::Started { answer_id, .. }
         | ChatEvent::TextDelta { answer_id, .. }
@@ -63,11 +63,16 @@ async fn until_done(rx: &mut mpsc::Receiver<ChatEvent>, answers: usize) -> Vec<C
 }
 
 /// Sends `text` and waits for every answer to end.
-async fn send_and_wait(h: &Harness, id: &str, text: &str, answers: usize) -> Vec<ChatEvent> {
+async fn send_and_wait(
+    h: &Harness,
+    id: &ConversationId,
+    text: &str,
+    answers: usize,
+) -> Vec<ChatEvent> {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
         .conversations()
-        .send(id.into(), text.into(), Vec::new(), tx)
+        .send(id.clone(), text.into(), Vec::new(), tx)
         .await
         .expect("send starts");
     until_done(&mut rx, answers).await
@@ -87,7 +92,7 @@ async fn a_two_column_comparison_streams_both_answers_concurrently() {
         .unwrap();
     let events = send_and_wait(&h, &view.id, "Compare yourselves.", 2).await;
 
-    let started: Vec<&str> = events
+    let started: Vec<&AnswerId> = events
         .iter()
         .filter(|e| matches!(e, ChatEvent::Started { .. }))
         .map(answer_id)
@@ -179,7 +184,7 @@ async fn stopping_one_column_cancels_it_and_the_other_completes() {
         .unwrap();
     let rest = until_done(&mut rx, 1).await;
     let end = rest.iter().find(|e| is_end(e)).unwrap();
-    assert_eq!(answer_id(end), endless, "the stopped answer ends");
+    assert_eq!(*answer_id(end), endless, "the stopped answer ends");
     assert!(
         matches!(
             end,
@@ -828,7 +833,7 @@ async fn thumbs_and_the_best_pick_survive_reopening_and_do_not_clear_each_other(
     let reopened = h.second_engine(&[("OPENROUTER_BASE_URL", &base), ("OPENROUTER_API_KEY", KEY)]);
     let view = reopened.conversations().open(view.id).await.unwrap();
     let answers = &view.turns[0].answers;
-    let by_id = |id: &str| answers.iter().find(|x| x.id == id).unwrap();
+    let by_id = |id: &AnswerId| answers.iter().find(|x| x.id == *id).unwrap();
     assert_eq!((by_id(&a).thumb, by_id(&a).best), (Some(Thumb::Up), false));
     assert_eq!(
         (by_id(&b).thumb, by_id(&b).best),
@@ -991,7 +996,7 @@ async fn the_sidebar_pages_through_every_conversation_once_in_order() {
     let mut ids: Vec<&str> = paged.iter().map(|c| c.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut expected: Vec<&str> = created.iter().map(String::as_str).collect();
+    let mut expected: Vec<&str> = created.iter().map(ConversationId::as_str).collect();
     expected.sort_unstable();
     assert_eq!(
         ids, expected,

@@ -11,6 +11,7 @@ use switchboard_engine::router::RouteRequest;
 use switchboard_engine::{CancellationToken, CostSource};
 use switchboard_tests::{FakeUpstream, Reply};
 
+use crate::chat::send_once;
 use crate::keys::Harness;
 
 const KEY: &str = "sk-or-v1-flows-faults-7f3a9c2e1d0b4a68";
@@ -44,7 +45,8 @@ async fn an_anthropic_key_does_not_follow_a_redirect_to_another_origin() {
     });
     let out = tokio::time::timeout(
         NO_HANG,
-        h.engine.chat(
+        send_once(
+            &h.engine,
             BuiltinProvider::Anthropic.id(),
             ask("claude-sonnet-4-5"),
             |_| {},
@@ -82,6 +84,17 @@ async fn a_key_echoed_by_the_upstream_is_in_no_message_row_or_file() {
     let Some(h) = Harness::openrouter(&fake, KEY) else {
         return;
     };
+    // A 400 from one target, with no retry and no fallback; first, because the 401 below
+    // sets the only key aside and nothing could be sent after it.
+    fake.enqueue(Reply::EchoKey { status: 400 });
+    let direct = send_once(
+        &h.engine,
+        BuiltinProvider::OpenRouter.id(),
+        ask("some/model"),
+        |_| {},
+    )
+    .await
+    .unwrap();
     // A 401 through the router, which sets the key aside with the error as its reason.
     h.engine.routing().import(SOLO).await.unwrap();
     fake.enqueue(Reply::EchoKey { status: 401 });
@@ -98,13 +111,6 @@ async fn a_key_echoed_by_the_upstream_is_in_no_message_row_or_file() {
     .await
     .unwrap()
     .unwrap();
-    // A 400 through a direct chat.
-    fake.enqueue(Reply::EchoKey { status: 400 });
-    let direct = h
-        .engine
-        .chat(BuiltinProvider::OpenRouter.id(), ask("some/model"), |_| {})
-        .await
-        .unwrap();
     let direct_error = direct.error.clone().expect("the 400 is an error");
     assert_eq!(direct_error.code, ErrorCode::BadRequest);
     assert!(
@@ -146,11 +152,14 @@ async fn a_negative_string_or_absurd_cost_is_not_booked() {
     };
     for raw in ["-1", "\"0.5\"", "1e30"] {
         fake.enqueue(Reply::UsageCost(raw.to_owned()));
-        let out = h
-            .engine
-            .chat(BuiltinProvider::OpenRouter.id(), ask("some/model"), |_| {})
-            .await
-            .unwrap();
+        let out = send_once(
+            &h.engine,
+            BuiltinProvider::OpenRouter.id(),
+            ask("some/model"),
+            |_| {},
+        )
+        .await
+        .unwrap();
         assert_eq!(out.error, None, "{raw}: the answer itself is fine");
         assert_ne!(
             out.cost_source,
@@ -178,11 +187,14 @@ async fn an_html_page_is_a_final_decode_error_naming_its_content_type() {
     fake.enqueue(Reply::Html(
         "<html><body>Sign in to the Wi-Fi</body></html>".into(),
     ));
-    let out = h
-        .engine
-        .chat(BuiltinProvider::OpenRouter.id(), ask("some/model"), |_| {})
-        .await
-        .unwrap();
+    let out = send_once(
+        &h.engine,
+        BuiltinProvider::OpenRouter.id(),
+        ask("some/model"),
+        |_| {},
+    )
+    .await
+    .unwrap();
     let error = out.error.expect("an HTML page is no answer");
     assert_eq!(
         error.code,
@@ -208,8 +220,12 @@ async fn one_5_mib_event_streams_through() {
     });
     let out = tokio::time::timeout(
         NO_HANG,
-        h.engine
-            .chat(BuiltinProvider::OpenRouter.id(), ask("some/model"), |_| {}),
+        send_once(
+            &h.engine,
+            BuiltinProvider::OpenRouter.id(),
+            ask("some/model"),
+            |_| {},
+        ),
     )
     .await
     .expect("a huge event must not stall the request")

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use switchboard_engine::core::{
-    AnswerStats, BuiltinProvider, ChatEvent, ColumnSpec, ErrorCode, MaxPrice, ModelParams,
-    ProviderPreferences, ProviderSort, Usd,
+    AnswerStats, BuiltinProvider, ChatEvent, ColumnSpec, ConversationId, ErrorCode, MaxPrice,
+    ModelParams, ProviderPreferences, ProviderSort, Usd,
 };
 use switchboard_tests::fake_upstream::fixtures_dir;
 use switchboard_tests::{FakeUpstream, Reply};
@@ -31,11 +31,11 @@ fn usd(text: &str) -> Usd {
 }
 
 /// Sends `text` to the conversation's one column and returns the answer's final stats.
-async fn ask(h: &Harness, id: &str, text: &str) -> AnswerStats {
+async fn ask(h: &Harness, id: &ConversationId, text: &str) -> AnswerStats {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
         .conversations()
-        .send(id.into(), text.into(), Vec::new(), tx)
+        .send(id.clone(), text.into(), Vec::new(), tx)
         .await
         .expect("the send starts");
     loop {

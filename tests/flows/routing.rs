@@ -90,7 +90,7 @@ async fn send(h: &Harness, route: &str) -> RoutedOutcome {
 fn outcomes(o: &RoutedOutcome) -> Vec<(String, String)> {
     o.attempts
         .iter()
-        .map(|a| (a.provider.to_string(), a.outcome.clone()))
+        .map(|a| (a.provider.to_string(), a.outcome.to_string()))
         .collect()
 }
 

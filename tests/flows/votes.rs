@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use switchboard_engine::core::{BuiltinProvider, ChatEvent, ColumnSpec, ModelParams};
+use switchboard_engine::core::{
+    AnswerId, BuiltinProvider, ChatEvent, ColumnId, ColumnSpec, ConversationId, ModelParams,
+};
 use switchboard_engine::router::{RouteRequest, Signal};
 use switchboard_engine::{DataDir, Engine, EngineConfig, Environment};
 use switchboard_tests::FakeUpstream;
@@ -28,11 +30,15 @@ fn column(model: &str, task: &str) -> ColumnSpec {
 }
 
 /// Sends `text` to both columns; returns (answer id, column id) of each answer.
-async fn compare(h: &Harness, conversation: &str, text: &str) -> Vec<(String, String)> {
+async fn compare(
+    h: &Harness,
+    conversation: &ConversationId,
+    text: &str,
+) -> Vec<(AnswerId, ColumnId)> {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
         .conversations()
-        .send(conversation.into(), text.into(), Vec::new(), tx)
+        .send(conversation.clone(), text.into(), Vec::new(), tx)
         .await
         .unwrap();
     let (mut started, mut ended) = (Vec::new(), 0);
@@ -167,11 +173,11 @@ model = "{WINNER}"
     assert_eq!(review.models[0].model, WINNER);
 }
 
-async fn compare_one(h: &Harness, conversation: &str) -> String {
+async fn compare_one(h: &Harness, conversation: &ConversationId) -> AnswerId {
     let (tx, mut rx) = mpsc::channel(256);
     h.engine
         .conversations()
-        .send(conversation.into(), "hello".into(), Vec::new(), tx)
+        .send(conversation.clone(), "hello".into(), Vec::new(), tx)
         .await
         .unwrap();
     let mut id = None;

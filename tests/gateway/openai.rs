@@ -119,25 +119,17 @@ fn check_chat_whole(plain: &Value) {
 
 /// A stream with `include_usage`: the text, one id, and the usage chunk.
 fn check_chat_streamed(streamed: &Value) {
-    assert_eq!(streamed["content"], "Streamed hello.");
-    assert_eq!(streamed["finish_reason"], "stop");
-    assert_eq!(
-        streamed["ids"], 1,
-        "every chunk carries the same id: {streamed}"
-    );
     assert!(
         streamed["chunks"].as_u64().unwrap() >= 4,
         "role, two pieces, finish and usage arrive as chunks: {streamed}"
     );
-    assert_eq!(
-        (
-            &streamed["usage"]["prompt_tokens"],
-            &streamed["usage"]["completion_tokens"],
-            &streamed["usage"]["total_tokens"],
-        ),
-        (&json!(12), &json!(4), &json!(16)),
-        "stream_options.include_usage gives the usage chunk: {streamed}"
-    );
+    // How many chunks is the gateway's business (pieces may be merged); that there are
+    // enough is asserted above, everything else is pinned: the text, the finish reason,
+    // one id across every chunk (`ids` counts them) and the usage chunk
+    // `stream_options.include_usage` asks for.
+    let mut shown = streamed.clone();
+    shown["chunks"] = json!("[at least 4]");
+    insta::assert_json_snapshot!("chat_stream", shown);
 }
 
 /// A tool call, then its result sent upstream as the provider's own tool message.
@@ -202,34 +194,9 @@ async fn responses_whole_and_streamed() {
         "{plain}"
     );
 
-    let streamed = returned(&r, "responses_stream");
-    assert_eq!(streamed["content"], "One, two, three.");
-    assert_eq!(streamed["output_text"], "One, two, three.");
-    assert_eq!(streamed["status"], "completed");
-    assert_eq!(streamed["sequence_numbers_increase"], true, "{streamed}");
-    assert_eq!(
-        streamed["event_types"],
-        json!([
-            "response.created",
-            "response.in_progress",
-            "response.output_item.added",
-            "response.content_part.added",
-            "response.output_text.delta",
-            "response.output_text.done",
-            "response.content_part.done",
-            "response.output_item.done",
-            "response.completed",
-        ]),
-        "the Responses event sequence, as the SDK parsed it"
-    );
-    assert_eq!(
-        (
-            &streamed["usage"]["input_tokens"],
-            &streamed["usage"]["output_tokens"],
-        ),
-        (&json!(10), &json!(6)),
-        "{streamed}"
-    );
+    // The Responses event sequence as the SDK parsed it, the streamed and the final text,
+    // the status, the usage, and sequence numbers that only increase.
+    insta::assert_json_snapshot!("responses_stream", returned(&r, "responses_stream"));
 
     let rows = h.ledger().await;
     let seen: Vec<_> = rows

@@ -1,6 +1,7 @@
 //! The Agents screen: agents and their templates, memory, MCP servers, runs with a live trace,
 //! and answers to tool calls waiting for approval.
 
+use switchboard_core::RunId;
 use switchboard_engine::agent::{
     AgentEvent, AgentSpec, McpServer, Memory, RunView, Task, TaskReport, Template,
 };
@@ -103,7 +104,7 @@ command! {
 
 command! {
     /// Stops a running task; what it did is kept.
-    async fn agent_stop(engine, run_id: String) -> () {
+    async fn agent_stop(engine, run_id: RunId) -> () {
         engine.agents().stop_run(&run_id);
     }
 }

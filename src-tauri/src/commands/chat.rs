@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use switchboard_core::{
-    Attachment, ChatEvent, ColumnSpec, ConversationSummary, ConversationView, ModelChoice,
-    SearchHit,
+    AnswerId, Attachment, ChatEvent, ColumnId, ColumnSpec, ConversationId, ConversationSummary,
+    ConversationView, ModelChoice, SearchHit, TurnId,
 };
 use switchboard_engine::{ConversationPage, ExportFormat};
 use tauri::ipc::Channel;
@@ -48,7 +48,7 @@ command! {
 
 command! {
     /// One conversation, on its displayed path.
-    async fn conversation_open(engine, id: String) -> ConversationView {
+    async fn conversation_open(engine, id: ConversationId) -> ConversationView {
         engine.conversations().open(id).await?
     }
 }
@@ -58,12 +58,12 @@ command! {
     /// so a long conversation opens with what is on screen and pages the rest in.
     async fn conversation_page(
         state: State<'_, AppState>,
-        id: String,
-        before: Option<String>,
+        id: ConversationId,
+        before: Option<TurnId>,
         limit: u32,
     ) -> ConversationPage {
         let engine = state.engine()?;
-        match state.startup.last_page(&id, before.as_deref(), limit).await {
+        match state.startup.last_page(&id, before.as_ref(), limit).await {
             Some(page) => page,
             None => engine.conversations().page(id, before, limit).await?,
         }
@@ -81,7 +81,7 @@ command! {
     /// Replaces the columns' models and parameters.
     async fn conversation_set_columns(
         engine,
-        id: String,
+        id: ConversationId,
         columns: Vec<ColumnSpec>,
     ) -> ConversationView {
         engine.conversations().set_columns(id, columns).await?
@@ -90,14 +90,14 @@ command! {
 
 command! {
     /// Renames a conversation.
-    async fn conversation_rename(engine, id: String, title: String) -> () {
+    async fn conversation_rename(engine, id: ConversationId, title: String) -> () {
         engine.conversations().rename(id, title).await?
     }
 }
 
 command! {
     /// Pins or unpins a conversation.
-    async fn conversation_pin(engine, id: String, pinned: bool) -> () {
+    async fn conversation_pin(engine, id: ConversationId, pinned: bool) -> () {
         engine.conversations().pin(id, pinned).await?
     }
 }
@@ -105,21 +105,29 @@ command! {
 command! {
     /// Makes a conversation private (every OpenRouter request of it asks for zero data retention
     /// and no data collection) or not; returns the conversation as now shown.
-    async fn conversation_set_private(engine, id: String, is_private: bool) -> ConversationView {
+    async fn conversation_set_private(
+        engine,
+        id: ConversationId,
+        is_private: bool,
+    ) -> ConversationView {
         engine.conversations().set_private(id, is_private).await?
     }
 }
 
 command! {
     /// Deletes a conversation for real.
-    async fn conversation_delete(engine, id: String) -> () {
+    async fn conversation_delete(engine, id: ConversationId) -> () {
         engine.conversations().delete(id).await?
     }
 }
 
 command! {
     /// Keeps one column; the others retire.
-    async fn conversation_continue_with(engine, id: String, column_id: String) -> ConversationView {
+    async fn conversation_continue_with(
+        engine,
+        id: ConversationId,
+        column_id: ColumnId,
+    ) -> ConversationView {
         engine.conversations().continue_with(id, column_id).await?
     }
 }
@@ -128,7 +136,7 @@ command! {
     /// Shows another version of an edited turn.
     async fn conversation_select_version(
         engine,
-        turn_id: String,
+        turn_id: TurnId,
         version: u32,
     ) -> ConversationView {
         engine
@@ -142,7 +150,7 @@ command! {
     /// Shows another attempt of a regenerated answer.
     async fn conversation_select_attempt(
         engine,
-        answer_id: String,
+        answer_id: AnswerId,
         attempt: u32,
     ) -> ConversationView {
         engine
@@ -156,14 +164,14 @@ command! {
 #[derive(Debug, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SendInput {
-    conversation_id: String,
+    conversation_id: ConversationId,
     text: String,
     attachments: Vec<Attachment>,
 }
 
 command! {
     /// Sends to every active column; events stream on `on_event` until every answer ended.
-    async fn chat_send(engine, input: SendInput, on_event: Channel<ChatEvent>) -> String {
+    async fn chat_send(engine, input: SendInput, on_event: Channel<ChatEvent>) -> TurnId {
         let engine = engine.clone();
         let (tx, bridge) = bridge(on_event);
         let result = engine
@@ -180,7 +188,7 @@ command! {
     /// routing strategy learns from it.
     async fn answer_rate(
         engine,
-        answer_id: String,
+        answer_id: AnswerId,
         signal: switchboard_engine::router::Signal,
     ) -> () {
         engine.routing().rate_answer(answer_id, signal).await?
@@ -191,7 +199,7 @@ command! {
 #[derive(Debug, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PredictInput {
-    conversation_id: Option<String>,
+    conversation_id: Option<ConversationId>,
     columns: Vec<switchboard_core::PredictColumn>,
     text: String,
     attachments: Vec<switchboard_core::Attachment>,
@@ -216,9 +224,9 @@ command! {
 #[derive(Debug, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RegenerateInput {
-    conversation_id: String,
-    turn_id: String,
-    column_id: String,
+    conversation_id: ConversationId,
+    turn_id: TurnId,
+    column_id: ColumnId,
 }
 
 command! {
@@ -239,10 +247,10 @@ command! {
     /// Edits an earlier user message and sends it again; the old version stays as a branch.
     async fn chat_edit_resend(
         engine,
-        turn_id: String,
+        turn_id: TurnId,
         text: String,
         on_event: Channel<ChatEvent>,
-    ) -> String {
+    ) -> TurnId {
         let engine = engine.clone();
         let (tx, bridge) = bridge(on_event);
         let result = engine
@@ -256,14 +264,14 @@ command! {
 
 command! {
     /// Stops one answer (what arrived is kept).
-    async fn chat_stop(engine, answer_id: String) -> () {
+    async fn chat_stop(engine, answer_id: AnswerId) -> () {
         engine.conversations().stop_answer(answer_id).await?
     }
 }
 
 command! {
     /// Stops every answer of a conversation.
-    async fn chat_stop_all(engine, conversation_id: String) -> () {
+    async fn chat_stop_all(engine, conversation_id: ConversationId) -> () {
         engine.conversations().stop_all(conversation_id).await?
     }
 }
@@ -281,7 +289,7 @@ command! {
     async fn conversation_export(
         engine,
         app: AppHandle,
-        id: String,
+        id: ConversationId,
         format: ExportFormat,
     ) -> Option<String> {
         let file = engine.conversations().export_file(id, format).await?;
@@ -339,7 +347,7 @@ impl Batched for ChatEvent {
     }
 }
 
-fn delta_answer(event: &ChatEvent) -> Option<&str> {
+fn delta_answer(event: &ChatEvent) -> Option<&AnswerId> {
     match event {
         ChatEvent::TextDelta { answer_id, .. } | ChatEvent::ReasoningDelta { answer_id, .. } => {
             Some(answer_id)

@@ -35,7 +35,9 @@ command! {
 
 command! {
     /// The conversation that was open in Chat, if it still exists.
-    async fn last_conversation_get(state: State<'_, AppState>) -> Option<String> {
+    async fn last_conversation_get(
+        state: State<'_, AppState>,
+    ) -> Option<switchboard_core::ConversationId> {
         let engine = state.engine()?;
         match state.startup.last_conversation().await {
             Some(id) => id,
@@ -46,7 +48,7 @@ command! {
 
 command! {
     /// Remembers the conversation open in Chat, so a restart reopens it.
-    async fn last_conversation_save(engine, id: Option<String>) -> () {
+    async fn last_conversation_save(engine, id: Option<switchboard_core::ConversationId>) -> () {
         engine.settings().save_last_conversation(id).await?
     }
 }

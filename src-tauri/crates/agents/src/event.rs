@@ -1,6 +1,7 @@
 //! Owned progress events of a task run, as the desktop app streams them to the Agents screen.
 
 use serde::{Deserialize, Serialize};
+use switchboard_core::{RunId, RunStatus};
 
 use crate::{Step, StepKind, TaskReport};
 
@@ -12,7 +13,7 @@ pub enum AgentEvent {
     /// The run exists: stop it or answer approvals by this id.
     Started {
         /// The run's id.
-        run_id: String,
+        run_id: RunId,
     },
     /// A step begins.
     StepStarted {
@@ -65,15 +66,15 @@ pub enum AgentEvent {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunView {
     /// Its id.
-    pub id: String,
+    pub id: RunId,
     /// The agent that ran it.
     pub agent: String,
     /// What it was asked.
     pub task: crate::Task,
     /// What it did (so far, for a running or interrupted run).
     pub report: Option<TaskReport>,
-    /// `running`, `done`, `failed`, `stopped` or `interrupted`.
-    pub status: String,
+    /// Where it stands.
+    pub status: RunStatus,
     /// Unix ms.
     pub started_ms: f64,
     /// Unix ms.

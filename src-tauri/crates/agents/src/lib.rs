@@ -28,9 +28,7 @@ pub use memory::{Memory, MemoryTurn};
 pub use model::{Model, ModelCall, ModelReply};
 pub use plan::{Rung, escalation_ladder};
 pub use run::{Approver, RunEvent, run_task};
-pub use spec::{
-    AgentParams, AgentSpec, AgentTarget, McpEnv, McpServer, MemoryPolicy, Plan, Stage, ToolGrant,
-};
+pub use spec::{AgentSpec, AgentTarget, McpEnv, McpServer, MemoryPolicy, Plan, Stage, ToolGrant};
 pub use task::{Step, StepKind, Task, TaskReport};
 pub use templates::{Template, templates};
 pub use validate::MAX_STEPS;

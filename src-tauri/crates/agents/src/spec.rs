@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use switchboard_core::{ProviderId, ReasoningEffort, Usd};
+use switchboard_core::{ProviderId, SamplingParams, Usd};
 
 /// Where an agent's model calls go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,22 +32,6 @@ impl AgentTarget {
             Self::Route { route } => format!("route {route}"),
         }
     }
-}
-
-/// Sampling parameters for every call the agent makes.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(default)]
-pub struct AgentParams {
-    /// Sampling temperature.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
-    /// Output cap per call.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_tokens: Option<u32>,
-    /// Reasoning effort, where the model supports it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasoning_effort: Option<ReasoningEffort>,
 }
 
 /// A tool the user has granted the agent.
@@ -236,9 +220,9 @@ pub struct AgentSpec {
     pub system_prompt: String,
     /// Where its calls go.
     pub target: AgentTarget,
-    /// Sampling parameters.
+    /// Sampling parameters for every call the agent makes.
     #[serde(default)]
-    pub params: AgentParams,
+    pub params: SamplingParams,
     /// Tools it may use.
     #[serde(default)]
     pub tools: Vec<ToolGrant>,

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use switchboard_core::Usd;
+use serde::{Deserialize, Deserializer, Serialize};
+use switchboard_core::{ErrorCode, ErrorInfo, Usd};
 
 /// What the user asks an agent to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +75,74 @@ pub struct TaskReport {
     /// In order.
     pub steps: Vec<Step>,
     /// Why it did not finish.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "stored_error"
+    )]
+    // What is sent is always the envelope; only reading old saved reports takes a sentence.
+    #[cfg_attr(feature = "specta", specta(type = Option<ErrorInfo>))]
+    pub error: Option<ErrorInfo>,
+}
+
+/// A report's error as saved: an [`ErrorInfo`], or the bare sentence reports were saved with
+/// before they carried a code. Such a sentence is kept word for word; `stopped` was the user's
+/// stop, and anything else cannot be told apart any more, so it is `internal`.
+fn stored_error<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ErrorInfo>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Info(ErrorInfo),
+        Sentence(String),
+    }
+    Ok(
+        Option::<Stored>::deserialize(d)?.map(|stored| match stored {
+            Stored::Info(info) => info,
+            Stored::Sentence(message) if message == "stopped" => {
+                ErrorInfo::new(ErrorCode::Cancelled, message)
+            }
+            Stored::Sentence(message) => ErrorInfo::new(ErrorCode::Internal, message),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_saved_with_a_bare_error_sentence_still_read() {
+        let old = r#"{"result":"","cost_usd":"0","tokens":0,"steps":[],"error":"HTTP 500"}"#;
+        let report: TaskReport = serde_json::from_str(old).unwrap();
+        let error = report.error.unwrap();
+        assert_eq!(
+            (error.code, error.message.as_str()),
+            (ErrorCode::Internal, "HTTP 500")
+        );
+        let stopped = old.replace("HTTP 500", "stopped");
+        let report: TaskReport = serde_json::from_str(&stopped).unwrap();
+        assert_eq!(report.error.unwrap().code, ErrorCode::Cancelled);
+        let none = r#"{"result":"","cost_usd":"0","tokens":0,"steps":[]}"#;
+        assert_eq!(
+            serde_json::from_str::<TaskReport>(none).unwrap().error,
+            None
+        );
+    }
+
+    #[test]
+    fn a_reports_error_round_trips_as_an_envelope() {
+        let report = TaskReport {
+            result: String::new(),
+            cost_usd: Usd::ZERO,
+            tokens: 0,
+            steps: Vec::new(),
+            error: Some(ErrorInfo::new(ErrorCode::BudgetExceeded, "spent")),
+        };
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["error"],
+            serde_json::json!({"code": "budget_exceeded", "message": "spent", "retryable": false})
+        );
+        assert_eq!(serde_json::from_value::<TaskReport>(json).unwrap(), report);
+    }
 }

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use switchboard_core::{BuiltinProvider, Usd};
+use switchboard_core::{BuiltinProvider, SamplingParams, Usd};
 
-use crate::{AgentParams, AgentSpec, AgentTarget, MemoryPolicy, Plan, Stage, ToolGrant};
+use crate::{AgentSpec, AgentTarget, MemoryPolicy, Plan, Stage, ToolGrant};
 
 /// A template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,7 +57,7 @@ fn base(id: &str, description: &str, system_prompt: &str) -> AgentSpec {
         template: Some(id.to_owned()),
         system_prompt: unwrap_lines(system_prompt),
         target: openrouter(CHEAP),
-        params: AgentParams::default(),
+        params: SamplingParams::default(),
         tools: Vec::new(),
         memory: MemoryPolicy::default(),
         budget_usd: None,
@@ -103,7 +103,7 @@ fine; do not pad the review with style nits a formatter would settle. If you are
 say what you would check and why.
 "#,
     );
-    spec.params = AgentParams {
+    spec.params = SamplingParams {
         temperature: Some(0.1),
         max_tokens: Some(4_000),
         reasoning_effort: None,
@@ -219,7 +219,7 @@ Copy names, numbers and dates as written, normalizing dates to ISO 8601 (YYYY-MM
 amounts to plain numbers. When the text holds several records, return each one.
 "#,
     );
-    spec.params = AgentParams {
+    spec.params = SamplingParams {
         temperature: Some(0.0),
         max_tokens: Some(2_000),
         reasoning_effort: None,

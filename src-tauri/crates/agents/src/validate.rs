@@ -49,11 +49,10 @@ impl AgentSpec {
                 }
                 ToolGrant::ReadFiles { root } => {
                     let home = std::env::home_dir();
-                    crate::tools::check_files_root(root, home.as_deref())
-                        .map_err(AgentError::Invalid)?;
+                    crate::tools::check_files_root(root, home.as_deref())?;
                 }
                 ToolGrant::HttpGet { hosts, .. } => {
-                    crate::tools::check_http_hosts(hosts).map_err(AgentError::Invalid)?;
+                    crate::tools::check_http_hosts(hosts)?;
                 }
                 ToolGrant::Mcp { server } if !servers.iter().any(|s| &s.name == server) => {
                     return bad(format!(

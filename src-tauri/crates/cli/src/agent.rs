@@ -270,7 +270,11 @@ async fn run_task(
             report.cost_usd.human()
         );
         if let Some(e) = &report.error {
-            let _ = writeln!(std::io::stderr(), "switchboard: {}", shown_lines(e));
+            let _ = writeln!(
+                std::io::stderr(),
+                "switchboard: {}",
+                shown_lines(&e.message)
+            );
         }
     }
     if report.error.is_some() {
@@ -291,6 +295,7 @@ fn report_json(r: &TaskReport) -> serde_json::Value {
             "cost_usd": usd_json(Some(s.cost_usd)),
             "ms": s.ms,
         })).collect::<Vec<_>>(),
-        "error": r.error,
+        // The sentence alone, as `--json` has always printed it.
+        "error": r.error.as_ref().map(|e| &e.message),
     })
 }

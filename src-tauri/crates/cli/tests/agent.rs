@@ -4,11 +4,9 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use switchboard_tests::{FakeUpstream, scripted};
 
-use harness::{KEY, cli};
+use crate::harness::{KEY, cli};
 
 const MODEL: &str = "openai/gpt-4o-mini";
 

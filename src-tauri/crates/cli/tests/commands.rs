@@ -4,12 +4,10 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use serde_json::Value;
 use switchboard_tests::FakeUpstream;
 
-use harness::{KEY, cli};
+use crate::harness::{KEY, cli};
 
 #[test]
 fn models_lists_the_catalogue_with_honest_prices_and_works_offline() {

@@ -5,11 +5,9 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use switchboard_tests::FakeUpstream;
 
-use harness::{KEY, cli};
+use crate::harness::{KEY, cli};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -5,8 +5,6 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,7 +13,7 @@ use switchboard_engine::core::Usd;
 use switchboard_engine::{DataDir, Engine, EngineConfig, Environment, Outcome};
 use switchboard_tests::{FakeUpstream, Reply};
 
-use harness::{Cli, KEY, cli};
+use crate::harness::{Cli, KEY, cli};
 
 const MODEL: &str = "openai/gpt-3.5-turbo"; // $0.5/M in, $1.5/M out in the recorded catalogue
 

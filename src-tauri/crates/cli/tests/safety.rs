@@ -6,14 +6,12 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod harness;
-
 use std::process::Output;
 
 use serde_json::Value;
 use switchboard_tests::{FakeUpstream, Reply};
 
-use harness::{Cli, KEY, cli};
+use crate::harness::{Cli, KEY, cli};
 
 const ROUTING: &str = r#"
 [[routes]]

@@ -3,9 +3,6 @@
 
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-#![cfg(unix)]
-
-mod harness;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -14,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use switchboard_tests::{FakeUpstream, Reply};
 
-use harness::{KEY, cli};
+use crate::harness::{KEY, cli};
 
 const MODEL: &str = "openai/gpt-3.5-turbo";
 

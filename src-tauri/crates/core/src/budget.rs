@@ -296,7 +296,7 @@ pub struct SpendReport {
 #[serde(rename_all = "camelCase")]
 pub struct CostPrediction {
     /// The column, when it exists already.
-    pub column_id: Option<String>,
+    pub column_id: Option<crate::ids::ColumnId>,
     /// Prompt tokens: the conversation so far on the displayed path plus the new message.
     pub prompt_tokens: u64,
     /// How they were counted: `o200k_base`, `cl100k_base` (exact for OpenAI models), or
@@ -337,7 +337,7 @@ pub struct RoutedTo {
 #[serde(rename_all = "camelCase")]
 pub struct PredictColumn {
     /// The column's id, when the conversation has it.
-    pub id: Option<String>,
+    pub id: Option<crate::ids::ColumnId>,
     /// Its model and parameters.
     pub spec: crate::conversation::ColumnSpec,
 }

@@ -4,23 +4,23 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::{ReasoningEffort, ToolCall};
+use crate::chat::ToolCall;
 use crate::error::ErrorInfo;
+use crate::ids::{AnswerId, ColumnId, ConversationId, TurnId};
 use crate::money::Usd;
 use crate::openrouter::ProviderPreferences;
 use crate::provider::ProviderId;
+use crate::sampling::SamplingParams;
 
 /// The parameters a column sends with every request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct ModelParams {
-    /// Sampling temperature; the provider's default when unset.
-    pub temperature: Option<f32>,
-    /// Maximum tokens to generate.
-    pub max_tokens: Option<u32>,
-    /// Reasoning effort, for models that support it.
-    pub reasoning_effort: Option<ReasoningEffort>,
+    /// Temperature, output cap and reasoning effort; snake_case inside this otherwise
+    /// camelCase struct, as everywhere they are set (see `SamplingParams`).
+    #[serde(flatten)]
+    pub sampling: SamplingParams,
     /// A system prompt for this column.
     pub system: Option<String>,
     /// Send through this route (its fallbacks, breakers and limits) instead of straight to
@@ -134,11 +134,11 @@ pub struct AnswerStats {
 #[serde(rename_all = "camelCase")]
 pub struct AnswerView {
     /// Its id.
-    pub id: String,
+    pub id: AnswerId,
     /// The column it belongs to.
-    pub column_id: String,
+    pub column_id: ColumnId,
     /// The turn it answers.
-    pub turn_id: String,
+    pub turn_id: TurnId,
     /// The text.
     pub content: String,
     /// Reasoning text.
@@ -232,7 +232,7 @@ pub enum Attachment {
 #[serde(rename_all = "camelCase")]
 pub struct TurnView {
     /// Its id.
-    pub id: String,
+    pub id: TurnId,
     /// The user's text.
     pub text: String,
     /// Files given with it.
@@ -253,7 +253,7 @@ pub struct TurnView {
 #[serde(rename_all = "camelCase")]
 pub struct ColumnView {
     /// Its id.
-    pub id: String,
+    pub id: ColumnId,
     /// Position, left to right.
     pub position: u32,
     /// Provider, model and parameters.
@@ -272,7 +272,7 @@ pub struct ColumnView {
 #[serde(rename_all = "camelCase")]
 pub struct ConversationView {
     /// Its id.
-    pub id: String,
+    pub id: ConversationId,
     /// Its title.
     pub title: String,
     /// Pinned to the top of the sidebar.
@@ -298,7 +298,7 @@ pub struct ConversationView {
 #[serde(rename_all = "camelCase")]
 pub struct ConversationSummary {
     /// Its id.
-    pub id: String,
+    pub id: ConversationId,
     /// Its title.
     pub title: String,
     /// Pinned to the top.
@@ -316,13 +316,13 @@ pub struct ConversationSummary {
 #[serde(rename_all = "camelCase")]
 pub struct SearchHit {
     /// The conversation.
-    pub conversation_id: String,
+    pub conversation_id: ConversationId,
     /// Its title.
     pub title: String,
     /// The turn that holds the hit (to open the conversation at it).
-    pub turn_id: String,
+    pub turn_id: TurnId,
     /// The answer, when the hit is in one.
-    pub answer_id: Option<String>,
+    pub answer_id: Option<AnswerId>,
     /// Text around the hit.
     pub snippet: String,
     /// `[start, end)` byte ranges of the matched words in `snippet`.
@@ -342,30 +342,30 @@ pub enum ChatEvent {
     /// An answer began (its row exists, status streaming).
     Started {
         /// The answer.
-        answer_id: String,
+        answer_id: AnswerId,
         /// Its column.
-        column_id: String,
+        column_id: ColumnId,
         /// The turn it answers.
-        turn_id: String,
+        turn_id: TurnId,
     },
     /// More answer text (batched about once per frame).
     TextDelta {
         /// The answer.
-        answer_id: String,
+        answer_id: AnswerId,
         /// The new text.
         text: String,
     },
     /// More reasoning text.
     ReasoningDelta {
         /// The answer.
-        answer_id: String,
+        answer_id: AnswerId,
         /// The new text.
         text: String,
     },
     /// A whole tool call.
     ToolCall {
         /// The answer.
-        answer_id: String,
+        answer_id: AnswerId,
         /// The call.
         call: ToolCall,
     },
@@ -373,7 +373,7 @@ pub enum ChatEvent {
     /// `Retry-After`) or is moving to the next target; shown on the answer until text arrives.
     Waiting {
         /// The answer.
-        answer_id: String,
+        answer_id: AnswerId,
         /// For about how long, ms.
         ms: u64,
         /// Why, for a person.
@@ -382,7 +382,7 @@ pub enum ChatEvent {
     /// The answer ended normally or was stopped (`status` says which).
     Finished {
         /// The answer.
-        answer_id: String,
+        answer_id: AnswerId,
         /// `complete` or `cancelled`.
         status: AnswerStatus,
         /// Its numbers.
@@ -393,7 +393,7 @@ pub enum ChatEvent {
     /// The answer failed; what arrived is kept.
     Failed {
         /// The answer.
-        answer_id: String,
+        answer_id: AnswerId,
         /// Why.
         error: ErrorInfo,
         /// Its numbers so far.

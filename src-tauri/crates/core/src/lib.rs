@@ -13,6 +13,7 @@ mod chat;
 mod client_key;
 mod conversation;
 mod error;
+mod ids;
 mod key_refusal;
 mod keys;
 mod link;
@@ -21,6 +22,8 @@ mod openrouter;
 mod preferences;
 mod provider;
 mod provider_error;
+mod run_status;
+mod sampling;
 mod sign_in;
 mod team;
 
@@ -43,6 +46,7 @@ pub use conversation::{
     ConversationSummary, ConversationView, ModelChoice, ModelParams, SearchHit, Thumb, TurnView,
 };
 pub use error::{ErrorCode, ErrorInfo};
+pub use ids::{AnswerId, ColumnId, ConversationId, RunId, TurnId};
 pub use key_refusal::KeyRefusal;
 pub use keys::{ApiKey, ExtraKey, InvalidKey, KeySource, KeyStatus, KeychainStatus, mask_key};
 pub use link::{ExternalLink, InvalidLink};
@@ -60,6 +64,8 @@ pub use provider::{
     ProviderId, ProviderKind, ProviderView, ProvidersOverview,
 };
 pub use provider_error::{ProviderCall, ProviderError};
+pub use run_status::RunStatus;
+pub use sampling::SamplingParams;
 pub use sign_in::{LimitCheck, SignedIn};
 pub use team::{
     CreatedTeamKey, DateRange, Guardrail, GuardrailDraft, GuardrailTargets, KeyReconciliation,

@@ -92,43 +92,6 @@ impl LedgerSlot {
 }
 
 impl Engine {
-    /// Sends `request` to `provider`, calling `on_delta` for each delta as it arrives, and
-    /// records the request in the ledger. Provider failures come back inside the outcome
-    /// (with what arrived); only failures before any request was made are `Err`.
-    pub async fn chat(
-        &self,
-        provider: ProviderId,
-        request: ChatRequest,
-        mut on_delta: impl FnMut(&Delta) + Send,
-    ) -> Result<ChatOutcome, EngineError> {
-        let endpoint = self.endpoint_and_key_label(provider.clone()).await?;
-        let cancel = CancellationToken::new();
-        let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-        let sink = Sink::new(tx, cancel.clone());
-        let attempt = async move {
-            let out = self
-                .attempt(
-                    provider,
-                    endpoint,
-                    request,
-                    &cancel,
-                    Some(&sink),
-                    (LedgerSlot::new(None), None),
-                )
-                .await;
-            drop(sink);
-            out
-        };
-        let read = async {
-            while let Some(event) = rx.recv().await {
-                if let RouteEvent::Delta(d) = event {
-                    on_delta(&d);
-                }
-            }
-        };
-        tokio::join!(attempt, read).0
-    }
-
     /// One request to one provider, settled into its ledger row `slot` (with its route and
     /// attempt number when the router sent it).
     #[tracing::instrument(skip_all, fields(provider = %provider, model = %request.model), err(Debug))]

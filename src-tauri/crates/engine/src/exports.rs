@@ -50,7 +50,7 @@ impl Engine {
     #[tracing::instrument(skip_all, err(Debug))]
     pub async fn save_export(
         &self,
-        id: String,
+        id: switchboard_core::ConversationId,
         format: ExportFormat,
     ) -> Result<PathBuf, EngineError> {
         let title = self.conversations().open(id.clone()).await?.title;
@@ -112,7 +112,7 @@ impl crate::Conversations<'_> {
     /// counts) or the re-importable JSON tree, named after its title.
     pub async fn export_file(
         &self,
-        id: String,
+        id: switchboard_core::ConversationId,
         format: ExportFormat,
     ) -> Result<ExportFile, EngineError> {
         let title = self.conversations().open(id.clone()).await?.title;

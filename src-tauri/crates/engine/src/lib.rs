@@ -250,12 +250,13 @@ pub mod router {
 /// The domain types the engine's use cases take and return.
 pub mod core {
     pub use switchboard_core::{
-        AnswerStats, AnswerStatus, Attachment, BaseUrl, BaseUrlSource, BrowserModel, Budget,
-        BudgetPeriod, BudgetScope, BuiltinProvider, ChatEvent, ChatRequest, ClientKeyView,
-        ColumnSpec, ConversationSummary, DateRange, Delta, ErrorCode, ErrorInfo, GuardrailDraft,
-        GuardrailTargets, InvalidAmount, KeySource, LimitChange, LimitCheck, LimitReset, MaxPrice,
-        Message, ModelParams, PredictColumn, Preferences, ProviderId, ProviderKind,
-        ProviderPreferences, ProviderSort, ProvidersOverview, ReconcileCause, ResetChange, Role,
-        SignedIn, SpendGrouping, TeamKey, TeamKeyChange, TeamKeyDraft, Thumb, Usd, UserPrice,
+        AnswerId, AnswerStats, AnswerStatus, Attachment, BaseUrl, BaseUrlSource, BrowserModel,
+        Budget, BudgetPeriod, BudgetScope, BuiltinProvider, ChatEvent, ChatRequest, ClientKeyView,
+        ColumnId, ColumnSpec, ConversationId, ConversationSummary, DateRange, Delta, ErrorCode,
+        ErrorInfo, GuardrailDraft, GuardrailTargets, InvalidAmount, KeySource, LimitChange,
+        LimitCheck, LimitReset, MaxPrice, Message, ModelParams, PredictColumn, Preferences,
+        ProviderId, ProviderKind, ProviderPreferences, ProviderSort, ProvidersOverview,
+        ReconcileCause, ResetChange, Role, SignedIn, SpendGrouping, TeamKey, TeamKeyChange,
+        TeamKeyDraft, Thumb, TurnId, Usd, UserPrice,
     };
 }

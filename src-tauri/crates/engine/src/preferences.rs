@@ -32,23 +32,28 @@ impl crate::Settings<'_> {
 
     /// The conversation that was open in Chat, if it still exists.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn last_conversation(&self) -> Result<Option<String>, EngineError> {
+    pub async fn last_conversation(
+        &self,
+    ) -> Result<Option<switchboard_core::ConversationId>, EngineError> {
         self.blocking(|inner| Ok(inner.store.last_conversation()?))
             .await
     }
 
     /// Remembers the conversation open in Chat, so a restart reopens it.
     #[tracing::instrument(skip_all, err(Debug))]
-    pub async fn save_last_conversation(&self, id: Option<String>) -> Result<(), EngineError> {
+    pub async fn save_last_conversation(
+        &self,
+        id: Option<switchboard_core::ConversationId>,
+    ) -> Result<(), EngineError> {
         if id
             .as_ref()
-            .is_some_and(|id| id.is_empty() || id.len() > 128)
+            .is_some_and(|id| id.as_str().is_empty() || id.as_str().len() > 128)
         {
             return Err(EngineError::invalid(
                 "a conversation id is 1 to 128 characters",
             ));
         }
-        self.blocking(move |inner| Ok(inner.store.set_last_conversation(id.as_deref())?))
+        self.blocking(move |inner| Ok(inner.store.set_last_conversation(id.as_ref())?))
             .await
     }
 }

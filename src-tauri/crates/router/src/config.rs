@@ -4,7 +4,7 @@
 //! (snake_case, as TOML files are written).
 
 use serde::{Deserialize, Serialize};
-use switchboard_core::{ProviderId, ReasoningEffort};
+use switchboard_core::{ProviderId, SamplingParams};
 
 /// Everything the router is told by the user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -257,28 +257,13 @@ pub struct Action {
     /// The route to use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
-    /// Parameters to set on the request.
+    /// Parameters to set on the request, overriding the request's. Unknown names are refused
+    /// (`SamplingParams` denies unknown fields), so a typo in the TOML is an error.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub set: Option<ParamOverrides>,
+    pub set: Option<SamplingParams>,
     /// Refuse the request, telling the user this.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub block: Option<String>,
-}
-
-/// Parameters a rule sets, overriding the request's.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(default, deny_unknown_fields)]
-pub struct ParamOverrides {
-    /// Sampling temperature.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
-    /// Maximum tokens to generate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_tokens: Option<u32>,
-    /// Reasoning effort.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasoning_effort: Option<ReasoningEffort>,
 }
 
 /// A kind of input a request carries.

@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+use switchboard_core::SamplingParams;
 
 use crate::breaker::{CircuitState, human};
-use crate::config::{Capability, Failover, Modality, ParamOverrides, Strategy, Target};
+use crate::config::{Capability, Failover, Modality, Strategy, Target};
 use crate::fixed::push_integer;
 use crate::request::RouteRequest;
 use crate::rules::RuleTrace;
@@ -34,7 +35,7 @@ pub struct Decision {
     /// How the targets were ordered.
     pub strategy: Strategy,
     /// Parameters the rule sets.
-    pub set: Option<ParamOverrides>,
+    pub set: Option<SamplingParams>,
     /// Every target of the route, in the route's order, with why it was excluded or where it
     /// ranks.
     pub candidates: Vec<Candidate>,

@@ -19,12 +19,45 @@ pub struct Attempt {
     pub provider: ProviderId,
     /// Model.
     pub model: String,
-    /// `ok`, `error`, `cancelled` or `skipped` (held back and passed over).
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: AttemptOutcome,
     /// What went wrong.
     pub error: Option<ErrorInfo>,
     /// How long it took, ms.
     pub ms: u64,
+}
+
+/// How one attempt ended. On the wire (the CLI's `attempts`, the UI) it is the lowercase word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptOutcome {
+    /// The target answered.
+    Ok,
+    /// The target failed (see the attempt's `error`).
+    Error,
+    /// The user stopped the request while this target served it.
+    Cancelled,
+    /// Held back and passed over before anything was sent (no usable key, a budget, a limit).
+    Skipped,
+}
+
+impl AttemptOutcome {
+    /// The word as the wire spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::Cancelled => "cancelled",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+impl std::fmt::Display for AttemptOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Attempt {
@@ -33,7 +66,7 @@ impl Attempt {
         Self {
             provider: target.provider.clone(),
             model: target.model.clone(),
-            outcome: "skipped".to_owned(),
+            outcome: AttemptOutcome::Skipped,
             error: Some(error),
             ms: 0,
         }
@@ -207,6 +240,24 @@ mod tests {
             mode,
             max_attempts: 10,
             ..Failover::default()
+        }
+    }
+
+    /// The enum is spelled on the wire exactly as the strings it replaced.
+    #[test]
+    fn attempt_outcomes_keep_their_wire_words() {
+        for (outcome, word) in [
+            (AttemptOutcome::Ok, "ok"),
+            (AttemptOutcome::Error, "error"),
+            (AttemptOutcome::Cancelled, "cancelled"),
+            (AttemptOutcome::Skipped, "skipped"),
+        ] {
+            assert_eq!(serde_json::to_value(outcome).unwrap(), word);
+            assert_eq!(outcome.as_str(), word);
+            assert_eq!(
+                serde_json::from_value::<AttemptOutcome>(word.into()).unwrap(),
+                outcome
+            );
         }
     }
 

@@ -106,6 +106,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 mod tests {
     use super::*;
     use crate::config::{FailoverMode, Strategy};
+    use switchboard_core::ReasoningEffort;
 
     const SAMPLE: &str = r#"
 [[routes]]
@@ -198,6 +199,22 @@ rpm = 60
                 .contains("target 2 of route \"code\" has no model"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_rule_sets_sampling_params_by_their_snake_case_names_and_a_typo_is_refused() {
+        let set = "then = { route = \"code\", set = { temperature = 0.2, max_tokens = 300, reasoning_effort = \"low\" } }";
+        let good = SAMPLE.replacen("then = { route = \"code\" }", set, 1);
+        let config = from_toml(&good).unwrap();
+        let params = config.rules[0].then.set.clone().unwrap();
+        assert_eq!(params.temperature, Some(0.2));
+        assert_eq!(params.max_tokens, Some(300));
+        assert_eq!(params.reasoning_effort, Some(ReasoningEffort::Low));
+
+        let typo = good.replace("max_tokens = 300", "max_token = 300");
+        let err = from_toml(&typo).unwrap_err();
+        assert_eq!(err.line, Some(20), "{err}");
+        assert!(err.message.contains("max_token"), "{err}");
     }
 
     #[test]

@@ -32,10 +32,10 @@ pub use breaker::{CircuitState, CircuitView};
 pub use config::bounds;
 pub use config::{
     Action, BreakerSettings, Capability, Conditions, Failover, FailoverMode, HealthSettings,
-    Modality, ParamOverrides, RateLimit, Route, RouterConfig, Rule, Strategy, Target,
+    Modality, RateLimit, Route, RouterConfig, Rule, Strategy, Target,
 };
 pub use decision::{Candidate, Decision, Delegation, Exclusion};
-pub use failover::{Attempt, FailoverPlan, FailureClass, Step};
+pub use failover::{Attempt, AttemptOutcome, FailoverPlan, FailureClass, Step};
 pub use file::{from_toml, is_blank, to_toml};
 pub use learning::{LearnedModel, TaskLearning, summarize_now};
 pub use request::{Catalogue, ModelFacts, RouteRequest};

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+// Shared with the `smart` bench, which loads it by path too.
+#[path = "simulation/mod.rs"]
 mod simulation;
 
 use rand::SeedableRng;

@@ -588,13 +588,14 @@ fn main() {
     }
     drop(store);
     // Found directly: listing every conversation would cost more than all that is measured.
-    let big: String = Connection::open(&path)
+    let big = Connection::open(&path)
         .unwrap()
         .query_row(
             "SELECT id FROM conversation WHERE title = ?1",
             [BIG_TITLE],
-            |r| r.get(0),
+            |r| r.get::<_, String>(0),
         )
+        .map(switchboard_core::ConversationId::from)
         .expect("the cached database has the big conversation");
 
     println!("database: {} ({messages} messages)", path.display());

@@ -2,6 +2,7 @@
 //! the agents crate defines; the store keeps them whole and knows only names and statuses.
 
 use rusqlite::{OptionalExtension, params};
+use switchboard_core::{RunId, RunStatus};
 
 use crate::{Store, StoreError, now_ms};
 
@@ -9,19 +10,34 @@ use crate::{Store, StoreError, now_ms};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRow {
     /// Its id.
-    pub id: String,
+    pub id: RunId,
     /// The agent's name when it ran.
     pub agent: String,
     /// The task, JSON.
     pub task: String,
     /// The report so far, JSON (`None` before the first step ended).
     pub report: Option<String>,
-    /// `running`, `done`, `failed`, `stopped` or `interrupted`.
-    pub status: String,
+    /// Where it stands.
+    pub status: RunStatus,
     /// When it started, unix ms.
     pub started_ms: i64,
     /// When it ended.
     pub finished_ms: Option<i64>,
+}
+
+/// A stored status word as a [`RunStatus`]. The table's CHECK admits only the words this
+/// version knows, so another word means a newer version widened it. Such a run is listed as
+/// `interrupted` rather than failing the whole list: it is not running under this version, its
+/// report is kept and shown, and nothing here can say more about how it ended. (A typed error
+/// would hide every other run on the Agents screen over one row.)
+fn stored_status(word: &str) -> RunStatus {
+    RunStatus::parse(word).unwrap_or_else(|| {
+        tracing::warn!(
+            status = word,
+            "an agent run has a status this version does not know"
+        );
+        RunStatus::Interrupted
+    })
 }
 
 impl Store {
@@ -102,21 +118,27 @@ impl Store {
     }
 
     /// Records a run as started.
-    pub fn start_run(&self, id: &str, agent: &str, task: &str) -> Result<(), StoreError> {
+    pub fn start_run(&self, id: &RunId, agent: &str, task: &str) -> Result<(), StoreError> {
         self.conn()?.execute(
             "INSERT INTO agent_run (id, agent, task, status, started_ms)
-             VALUES (?1, ?2, ?3, 'running', ?4)",
-            params![id, agent, task, now_ms()],
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id.as_str(),
+                agent,
+                task,
+                RunStatus::Running.as_str(),
+                now_ms()
+            ],
         )?;
         Ok(())
     }
 
     /// Saves a run's report so far; a `status` other than `running` ends it.
-    pub fn save_run(&self, id: &str, report: &str, status: &str) -> Result<(), StoreError> {
-        let finished = (status != "running").then(now_ms);
+    pub fn save_run(&self, id: &RunId, report: &str, status: RunStatus) -> Result<(), StoreError> {
+        let finished = status.is_finished().then(now_ms);
         self.conn()?.execute(
             "UPDATE agent_run SET report = ?2, status = ?3, finished_ms = ?4 WHERE id = ?1",
-            params![id, report, status, finished],
+            params![id.as_str(), report, status.as_str(), finished],
         )?;
         Ok(())
     }
@@ -130,11 +152,11 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![agent, limit], |r| {
             Ok(RunRow {
-                id: r.get(0)?,
+                id: RunId::from(r.get::<_, String>(0)?),
                 agent: r.get(1)?,
                 task: r.get(2)?,
                 report: r.get(3)?,
-                status: r.get(4)?,
+                status: stored_status(&r.get::<_, String>(4)?),
                 started_ms: r.get(5)?,
                 finished_ms: r.get(6)?,
             })
@@ -146,8 +168,12 @@ impl Store {
     /// far are kept. Run at startup.
     pub fn interrupt_running_runs(&self) -> Result<usize, StoreError> {
         Ok(self.conn()?.execute(
-            "UPDATE agent_run SET status = 'interrupted', finished_ms = ?1 WHERE status = 'running'",
-            params![now_ms()],
+            "UPDATE agent_run SET status = ?2, finished_ms = ?1 WHERE status = ?3",
+            params![
+                now_ms(),
+                RunStatus::Interrupted.as_str(),
+                RunStatus::Running.as_str()
+            ],
         )?)
     }
 

@@ -1,7 +1,7 @@
 //! The `setting` table: small JSON documents keyed by name, starting with the preferences.
 
 use rusqlite::OptionalExtension;
-use switchboard_core::Preferences;
+use switchboard_core::{ConversationId, Preferences};
 
 use crate::{Store, StoreError, now_ms};
 
@@ -58,7 +58,7 @@ impl Store {
 
 impl Store {
     /// The conversation that was open in Chat, if it still exists.
-    pub fn last_conversation(&self) -> Result<Option<String>, StoreError> {
+    pub fn last_conversation(&self) -> Result<Option<ConversationId>, StoreError> {
         let Some(raw) = self.setting(LAST_CONVERSATION)? else {
             return Ok(None);
         };
@@ -76,14 +76,14 @@ impl Store {
             )
             .optional()?
             .is_some();
-        Ok(exists.then_some(id))
+        Ok(exists.then(|| ConversationId::from(id)))
     }
 
     /// Remembers the conversation open in Chat (`None`: none is).
-    pub fn set_last_conversation(&self, id: Option<&str>) -> Result<(), StoreError> {
+    pub fn set_last_conversation(&self, id: Option<&ConversationId>) -> Result<(), StoreError> {
         match id {
             Some(id) => {
-                let json = serde_json::Value::String(id.to_owned()).to_string();
+                let json = serde_json::Value::String(id.to_string()).to_string();
                 self.put_setting(LAST_CONVERSATION, &json)
             }
             None => {

@@ -4,7 +4,7 @@ import AgentsView from "./AgentsView.svelte";
 import { AgentsState } from "./agents.svelte";
 import type { AgentEvent, AgentSpec } from "../ipc/client";
 import { blankSpec, editTarget, newStage, toDraft, toSpec } from "./draft";
-import { FakeAgentsApi, report, spec, step, templates, type ScriptItem } from "./testing";
+import { FakeAgentsApi, report, runError, spec, step, templates, type ScriptItem } from "./testing";
 import { TraceState } from "./trace.svelte";
 
 async function setup(fake = new FakeAgentsApi()) {
@@ -90,7 +90,7 @@ describe("draft", () => {
     stage.target = { ...stage.target, provider: "openrouter", model: "cheap/one" };
     stage.fallback = { ...editTarget(), kind: "route", route: "strong" };
     d.stages = [stage];
-    d.reasoningEffort = "high";
+    d.reasoning_effort = "high";
     const built = toSpec(d);
     if (!("spec" in built)) throw new Error(built.error);
     expect(built.spec.params?.reasoning_effort).toBe("high");
@@ -116,7 +116,7 @@ describe("draft", () => {
       model: "cheap/one",
     });
     expect(again.stages[0]?.fallback?.route).toBe("strong");
-    expect(again.reasoningEffort).toBe("high");
+    expect(again.reasoning_effort).toBe("high");
   });
 
   it("edits the output schema as JSON text and refuses text that is not JSON", () => {
@@ -161,10 +161,10 @@ describe("trace", () => {
   it("calls a run with an error stopped when the user stopped it, failed otherwise", () => {
     const stopped = new TraceState("a");
     stopped.stopping = true;
-    stopped.finish(report({ error: "stopped by the user" }));
+    stopped.finish(report({ error: runError("stopped by the user", "cancelled") }));
     expect(stopped.status).toBe("stopped");
     const failed = new TraceState("b");
-    failed.finish(report({ error: "the budget of $0.05 is spent" }));
+    failed.finish(report({ error: runError("the budget of $0.05 is spent", "budget_exceeded") }));
     expect(failed.status).toBe("failed");
   });
 });
@@ -404,7 +404,7 @@ describe("Agents screen", () => {
       cost_usd: "0.00035",
       tokens: 200,
       steps: [model0, tool, model1],
-      error: "the task's budget of $0.0003 is spent",
+      error: runError("the task's budget of $0.0003 is spent", "budget_exceeded"),
     });
     fake.script = [...script, { type: "finished", report: final }];
     fake.finalReport = final;
@@ -472,7 +472,7 @@ describe("Agents screen", () => {
   it("stops a run, also when Stop comes before the run's id", async () => {
     const fake = new FakeAgentsApi();
     fake.agents = [spec({ name: "helper" })];
-    const final = report({ error: "stopped by the user", steps: [step()] });
+    const final = report({ error: runError("stopped by the user", "cancelled"), steps: [step()] });
     fake.script = [
       { type: "await_approval", call_id: "before-start" },
       { type: "started", run_id: "run-9" },
@@ -496,7 +496,7 @@ describe("Agents screen", () => {
   it("shows past runs with their status badges", async () => {
     const fake = new FakeAgentsApi();
     fake.agents = [spec({ name: "helper" })];
-    const statuses = ["done", "failed", "stopped", "interrupted", "running"];
+    const statuses = ["done", "failed", "stopped", "interrupted", "running"] as const;
     fake.pastRuns = statuses.map((status, i) => ({
       id: `r${i}`,
       agent: "helper",

@@ -46,7 +46,7 @@ export interface AgentDraft {
   target: EditTarget;
   temperature: number | null;
   max_tokens: number | null;
-  reasoningEffort: ReasoningEffort | null;
+  reasoning_effort: ReasoningEffort | null;
   max_steps: number;
   /** USD as typed; empty for none. */
   budget: string;
@@ -153,7 +153,7 @@ export function toDraft(spec: AgentSpec): AgentDraft {
     target: editTarget(spec.target),
     temperature: spec.params?.temperature ?? null,
     max_tokens: spec.params?.max_tokens ?? null,
-    reasoningEffort: spec.params?.reasoning_effort ?? null,
+    reasoning_effort: spec.params?.reasoning_effort ?? null,
     max_steps: spec.max_steps,
     budget: spec.budget_usd ?? "",
     task_type: spec.task_type ?? "",
@@ -292,7 +292,7 @@ export function toSpec(d: AgentDraft): { spec: AgentSpec } | { error: string } {
       ...base.params,
       temperature: d.temperature,
       max_tokens: d.max_tokens,
-      reasoning_effort: d.reasoningEffort,
+      reasoning_effort: d.reasoning_effort,
     },
     tools: tools(d),
     memory: memory(base, d),

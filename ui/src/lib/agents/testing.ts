@@ -5,6 +5,8 @@ import type {
   AgentDetail,
   AgentEvent,
   AgentSpec,
+  ErrorCode,
+  ErrorInfo,
   McpServer,
   Memory,
   RunView,
@@ -36,6 +38,11 @@ export function step(over: Partial<Step> = {}): Step {
 
 export function report(over: Partial<TaskReport> = {}): TaskReport {
   return { result: "", cost_usd: "0", tokens: 0, steps: [], error: null, ...over };
+}
+
+/** Why a run did not finish, as a report carries it. */
+export function runError(message: string, code: ErrorCode = "internal"): ErrorInfo {
+  return { code, message, retryable: false };
 }
 
 const ids = ["code_reviewer", "summarizer", "translator", "data_extractor", "researcher"];

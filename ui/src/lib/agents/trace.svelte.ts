@@ -2,9 +2,18 @@
  * One run's trace as the screen shows it: built live from a run's events, or at once from a
  * past run's report. Model text is kept as plain text (it is untrusted).
  */
-import type { AgentEvent, RunView, Step, StepKind, TaskReport, Value } from "../ipc/client";
+import type {
+  AgentEvent,
+  RunStatus,
+  RunView,
+  Step,
+  StepKind,
+  TaskReport,
+  Value,
+} from "../ipc/client";
 
-export type RunStatus = "running" | "done" | "failed" | "stopped" | "interrupted";
+// The generated type (Rust's `RunStatus`), re-exported for the screen's components.
+export type { RunStatus };
 
 export interface TraceStep {
   index: number;

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { ModelChoice } from "./api";
+import type { ModelChoice } from "../ipc/client";
 import ModelPicker from "./ModelPicker.svelte";
 import { model } from "./testing/fakeApi";
 

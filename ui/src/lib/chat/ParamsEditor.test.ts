@@ -5,8 +5,8 @@ import type { ColumnSpec, ModelParams } from "../ipc/client";
 
 const none: ModelParams = {
   temperature: null,
-  maxTokens: null,
-  reasoningEffort: null,
+  max_tokens: null,
+  reasoning_effort: null,
   system: null,
 };
 
@@ -33,14 +33,14 @@ describe("column parameters", () => {
     await fireEvent.input(screen.getByLabelText("Max tokens"), { target: { value: "200" } });
     await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
     expect(onapply).toHaveBeenCalledTimes(1);
-    expect(onapply.mock.calls[0]?.[0]).toMatchObject({ temperature: 0.5, maxTokens: 200 });
+    expect(onapply.mock.calls[0]?.[0]).toMatchObject({ temperature: 0.5, max_tokens: 200 });
   });
 
   test("clearing a value sends the provider's default", async () => {
-    const { onapply } = editor({ temperature: 0.7, maxTokens: 100 });
+    const { onapply } = editor({ temperature: 0.7, max_tokens: 100 });
     await fireEvent.input(screen.getByLabelText("Temperature"), { target: { value: "" } });
     await fireEvent.click(screen.getByRole("button", { name: "Apply" }));
-    expect(onapply.mock.calls[0]?.[0]).toMatchObject({ temperature: null, maxTokens: 100 });
+    expect(onapply.mock.calls[0]?.[0]).toMatchObject({ temperature: null, max_tokens: 100 });
   });
 
   test("out-of-range values are refused with a hint and Apply stays disabled", async () => {

@@ -11,7 +11,7 @@ import { stats } from "./testing/fakeApi";
 const spec = {
   provider: "openrouter",
   model: "openai/gpt-4o-mini",
-  params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+  params: { temperature: null, max_tokens: null, reasoning_effort: null, system: null },
 };
 
 describe("honest labels", () => {

@@ -9,17 +9,15 @@ import type {
   ColumnView,
   ConversationSummary,
   ConversationView,
-  SearchHit,
-  TurnView,
-} from "../ipc/client";
-import type {
-  ChatApi,
   CostPrediction,
   ExportFormat,
   ModelChoice,
   PredictColumn,
   PredictInput,
-} from "./api";
+  SearchHit,
+  TurnView,
+} from "../ipc/client";
+import type { ChatApi } from "../ipc/chat";
 import { latestPromptTokens, describeContext, type ContextUsage } from "./context";
 import { pickDefaultModel } from "./defaults";
 import { compareMoney, sumMoney, type MoneyTotal } from "../shared/money";
@@ -28,6 +26,34 @@ import { detachedChatSettings, type ChatSettings, type SendKey } from "./setting
 import { ConversationListState } from "./sidebarList.svelte";
 
 export { DEFAULT_MODEL } from "./defaults";
+
+/** What the Chat state needs of the backend (and what its tests fake). */
+export type ChatStateApi = Pick<
+  ChatApi,
+  | "listConversationPage"
+  | "openConversation"
+  | "openConversationPage"
+  | "createConversation"
+  | "setColumns"
+  | "renameConversation"
+  | "pinConversation"
+  | "deleteConversation"
+  | "continueWithColumn"
+  | "selectTurnVersion"
+  | "selectAttempt"
+  | "send"
+  | "regenerate"
+  | "editAndResend"
+  | "stopAnswer"
+  | "stopAll"
+  | "search"
+  | "exportConversation"
+  | "importConversation"
+  | "models"
+  | "predict"
+  | "routes"
+  | "rate"
+>;
 
 export const MAX_COLUMNS = 8;
 /**
@@ -152,7 +178,7 @@ export class ChatState {
   private navigations = 0;
 
   constructor(
-    private readonly api: ChatApi,
+    private readonly api: ChatStateApi,
     private readonly settings: ChatSettings = detachedChatSettings,
   ) {}
 
@@ -359,7 +385,7 @@ export class ChatState {
     return {
       provider: m.provider,
       model: m.id,
-      params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+      params: { temperature: null, max_tokens: null, reasoning_effort: null, system: null },
     };
   }
 

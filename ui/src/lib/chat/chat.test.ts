@@ -1,16 +1,13 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ColumnSpec, ConversationView } from "../ipc/client";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ColumnSpec, ConversationView, CostPrediction, PredictInput } from "../ipc/client";
 import { navigation } from "../shared/navigation.svelte";
-import type { CostPrediction, PredictInput } from "./api";
 import ChatView from "./ChatView.svelte";
 import ModelPicker from "./ModelPicker.svelte";
 import SearchPanel from "./SearchPanel.svelte";
 import { ChatState, PREDICT_DEBOUNCE_MS, pickBadges } from "./chat.svelte";
-import { chatPlace } from "./place.svelte";
 import {
   answer,
-  installScrollShim,
   column,
   conversation,
   fakeChatApi,
@@ -20,22 +17,11 @@ import {
   turn,
   type FakeChatApi,
 } from "./testing/fakeApi";
-import { FakeResizeObserver } from "../shared/testing";
+import { setUpChatScreen } from "./testing/screen";
 
 vi.mock("../ipc/chat", () => ({ chatApi: {} }));
 
-let restoreScroll: () => void = () => {};
-beforeEach(() => {
-  vi.stubGlobal("ResizeObserver", FakeResizeObserver);
-  restoreScroll = installScrollShim();
-  chatPlace.reset();
-});
-afterEach(() => {
-  // Unmounted first: the virtualizer attaches a tick after mount and needs ResizeObserver.
-  cleanup();
-  vi.unstubAllGlobals();
-  restoreScroll();
-});
+setUpChatScreen();
 
 /** Opens the overflow menu named `menu` and chooses `item` in it. */
 async function choose(menu: string, item: string, index = 0) {
@@ -46,11 +32,22 @@ async function choose(menu: string, item: string, index = 0) {
 }
 
 async function mountWith(api: FakeChatApi) {
-  const store = new ChatState(api);
-  render(ChatView, { api, store });
-  await store.open(api.server.view.id);
-  await waitFor(() => expect(store.modelsLoaded, "models load on mount").toBe(true));
-  return store;
+  const chat = new ChatState(api);
+  render(ChatView, { api, chat });
+  await chat.open(api.server.view.id);
+  await waitFor(() => expect(chat.modelsLoaded, "models load on mount").toBe(true));
+  return chat;
+}
+
+/** Sends `text` and starts both columns' answers (`a1` and `b1` of turn `t1`); the run goes on
+ * as the test drives it. */
+function sendToBoth(api: FakeChatApi, chat: ChatState, text: string) {
+  void chat.send(text, []);
+  const run = api.runs[0];
+  if (!run) throw new Error("no run");
+  run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
+  run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t1" });
+  return run;
 }
 
 function card(id: string): HTMLElement {
@@ -68,7 +65,7 @@ describe("two-column send", () => {
       model({ id: "openai/gpt-4o-mini" }),
       model({ id: "anthropic/claude", name: "Claude" }),
     ]);
-    const store = await mountWith(api);
+    const chat = await mountWith(api);
 
     const box = screen.getByLabelText("Message");
     await fireEvent.input(box, { target: { value: "Compare these" } });
@@ -175,13 +172,13 @@ describe("two-column send", () => {
     await waitFor(() =>
       expect(api.called("openConversationPage").length, "refreshed after the run").toBe(2),
     );
-    await waitFor(() => expect(store.busy, "no longer busy").toBe(false));
+    await waitFor(() => expect(chat.busy, "no longer busy").toBe(false));
   });
 
   it("shows unknown costs as such, never as $0", async () => {
     const api = fakeChatApi(twoColumns());
-    const store = await mountWith(api);
-    void store.send("hi", []);
+    const chat = await mountWith(api);
+    void chat.send("hi", []);
     const run = api.runs[0];
     if (!run) throw new Error("no run");
     run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
@@ -208,12 +205,8 @@ describe("two-column send", () => {
 describe("stop", () => {
   it("stops one column by its answer id, and Escape stops all", async () => {
     const api = fakeChatApi(twoColumns());
-    const store = await mountWith(api);
-    void store.send("go", []);
-    const run = api.runs[0];
-    if (!run) throw new Error("no run");
-    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
-    run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t1" });
+    const chat = await mountWith(api);
+    const run = sendToBoth(api, chat, "go");
     await waitFor(() => card("b1"));
     await fireEvent.click(within(card("b1")).getByText("Stop"));
     expect(api.called("stopAnswer"), "stopAnswer gets B's answer id").toEqual([["b1"]]);
@@ -242,7 +235,7 @@ describe("branches", () => {
 
   it("edits and resends; switches versions and attempts", async () => {
     const api = fakeChatApi(branched());
-    const store = await mountWith(api);
+    const chat = await mountWith(api);
     await waitFor(() => screen.getByText("original"));
 
     expect(screen.getByText("2/3"), "version switcher shows 2/3").toBeTruthy();
@@ -264,7 +257,7 @@ describe("branches", () => {
     if (!run) throw new Error("no run");
     run.emit({ type: "started", answerId: "a2", columnId: "col-a", turnId: "t1v4" });
     await waitFor(() => expect(screen.getByText("changed"), "the new version shows").toBeTruthy());
-    expect(store.view?.turns.length, "the edited turn replaces the old one").toBe(1);
+    expect(chat.view?.turns.length, "the edited turn replaces the old one").toBe(1);
     run.finish();
   });
 });
@@ -283,9 +276,9 @@ describe("search", () => {
         highlights: [[7, 12]],
       },
     ];
-    const store = new ChatState(api);
-    render(SearchPanel, { store });
-    await store.search("café");
+    const chat = new ChatState(api);
+    render(SearchPanel, { chat });
+    await chat.search("café");
     const hit = await screen.findByTestId("search-hit");
     const marks = hit.querySelectorAll("mark");
     expect(marks.length, "one highlight").toBe(1);
@@ -296,7 +289,7 @@ describe("search", () => {
 
     await fireEvent.click(hit);
     await waitFor(() =>
-      expect(store.scrollTarget?.turnId, "opening a hit targets its turn").toBe("t1"),
+      expect(chat.scrollTarget?.turnId, "opening a hit targets its turn").toBe("t1"),
     );
     expect(api.called("openConversation"), "the hit's conversation opens").toEqual([["c1"]]);
   });
@@ -434,9 +427,9 @@ describe("composer and shortcuts", () => {
 
   it("removes its listeners when unmounted", async () => {
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    const { unmount } = render(ChatView, { api, store });
-    await waitFor(() => expect(store.modelsLoaded, "loaded").toBe(true));
+    const chat = new ChatState(api);
+    const { unmount } = render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.modelsLoaded, "loaded").toBe(true));
     unmount();
     await fireEvent.keyDown(window, { key: "n", ctrlKey: true });
     expect(api.called("createConversation").length, "no listener after destroy").toBe(0);
@@ -461,7 +454,7 @@ describe("errors and export", () => {
     const empty = fakeChatApi(conversation(), []);
     empty.server.list = [];
     const bare = new ChatState(empty);
-    const first = render(ChatView, { api: empty, store: bare });
+    const first = render(ChatView, { api: empty, chat: bare });
     expect(
       await screen.findByText("Compare models side by side"),
       "empty state with no conversation and nothing to chat with",
@@ -476,9 +469,9 @@ describe("errors and export", () => {
     first.unmount();
 
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
-    await store.open("c1");
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
+    await chat.open("c1");
     await choose("Conversation actions", "Export Markdown");
     expect(await screen.findByText("/tmp/out.md"), "the returned path shows").toBeTruthy();
     expect(api.called("exportConversation"), "markdown export").toEqual([["c1", "markdown"]]);
@@ -486,21 +479,21 @@ describe("errors and export", () => {
 
   it("the export notice belongs to its conversation, and a cancelled save shows none", async () => {
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
-    await store.open("c1");
-    await store.exportAs("markdown");
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
+    await chat.open("c1");
+    await chat.exportAs("markdown");
     expect(await screen.findByText("/tmp/out.md")).toBeTruthy();
     const first = api.server.view;
     api.server.view = { ...first, id: "c2", title: "Another" };
-    await store.newChat();
+    await chat.newChat();
     await waitFor(() => expect(screen.queryByText("/tmp/out.md")).toBeNull());
     api.server.view = first;
-    await store.open("c1");
+    await chat.open("c1");
     expect(await screen.findByText("/tmp/out.md"), "back beside its conversation").toBeTruthy();
-    store.exported = null;
+    chat.exported = null;
     api.exportConversation = async () => null;
-    await store.exportAs("json");
+    await chat.exportAs("json");
     await waitFor(() => expect(screen.queryByText(/Exported to/)).toBeNull());
   });
 });
@@ -508,25 +501,25 @@ describe("errors and export", () => {
 describe("new chat", () => {
   it("replaces an untouched conversation instead of leaving it empty in the list", async () => {
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
-    await store.open("c1");
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
+    await chat.open("c1");
     api.server.view = { ...api.server.view, id: "c2", title: "New conversation" };
-    await store.newChat();
+    await chat.newChat();
     expect(api.called("deleteConversation"), "the empty c1 is gone").toEqual([["c1"]]);
-    expect(store.view?.id).toBe("c2");
+    expect(chat.view?.id).toBe("c2");
   });
 
   it("keeps a conversation that has turns", async () => {
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
-    await store.open("c1");
-    const open = store.view;
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
+    await chat.open("c1");
+    const open = chat.view;
     if (!open) throw new Error("c1 is open");
-    store.view = { ...open, turns: [turn({ id: "t1" })] };
+    chat.view = { ...open, turns: [turn({ id: "t1" })] };
     api.server.view = { ...api.server.view, id: "c2" };
-    await store.newChat();
+    await chat.newChat();
     expect(api.called("deleteConversation")).toEqual([]);
   });
 });
@@ -587,8 +580,8 @@ describe("columns, import and failures", () => {
 
   it("imports a JSON file and opens it", async () => {
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
     const input = screen.getByLabelText("Import conversation JSON");
     const file = new File(['{"title":"x"}'], "conv.json", { type: "application/json" });
     await fireEvent.change(input, { target: { files: [file] } });
@@ -597,7 +590,7 @@ describe("columns, import and failures", () => {
         ['{"title":"x"}'],
       ]),
     );
-    await waitFor(() => expect(store.view?.id, "the imported conversation opens").toBe("c1"));
+    await waitFor(() => expect(chat.view?.id, "the imported conversation opens").toBe("c1"));
   });
 
   it("a failed send shows the error and keeps the message in the composer", async () => {
@@ -632,11 +625,11 @@ describe("search into a long conversation", () => {
         highlights: [[8, 12]],
       },
     ];
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
-    await store.search("4000");
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
+    await chat.search("4000");
     await fireEvent.click(await screen.findByTestId("search-hit"));
-    await waitFor(() => expect(store.scrollTarget, "the scroll request is consumed").toBeNull());
+    await waitFor(() => expect(chat.scrollTarget, "the scroll request is consumed").toBeNull());
     await waitFor(() =>
       expect(
         document.querySelector('[data-turn-id="t4000"]'),
@@ -650,12 +643,8 @@ describe("search into a long conversation", () => {
 describe("waiting", () => {
   it("shows why an answer is held back until its text arrives, and clears when it ends", async () => {
     const api = fakeChatApi(twoColumns());
-    const store = await mountWith(api);
-    void store.send("hi", []);
-    const run = api.runs[0];
-    if (!run) throw new Error("no run");
-    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
-    run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t1" });
+    const chat = await mountWith(api);
+    const run = sendToBoth(api, chat, "hi");
     run.emit({
       type: "waiting",
       answerId: "a1",
@@ -718,13 +707,13 @@ describe("cost prediction", () => {
   it("asks once typing pauses, never for an empty draft, and ignores stale answers", async () => {
     const api = fakeChatApi(twoColumns());
     const pending = deferredPredict(api);
-    const store = new ChatState(api);
-    await store.open("c1");
+    const chat = new ChatState(api);
+    await chat.open("c1");
     vi.useFakeTimers();
 
-    store.schedulePrediction("h", []);
+    chat.schedulePrediction("h", []);
     vi.advanceTimersByTime(100);
-    store.schedulePrediction("he", []);
+    chat.schedulePrediction("he", []);
     vi.advanceTimersByTime(PREDICT_DEBOUNCE_MS - 1);
     expect(pending.length, "nothing asked while typing").toBe(0);
     vi.advanceTimersByTime(1);
@@ -742,7 +731,7 @@ describe("cost prediction", () => {
       ["col-b", "anthropic/claude"],
     ]);
 
-    store.schedulePrediction("hello", []);
+    chat.schedulePrediction("hello", []);
     vi.advanceTimersByTime(PREDICT_DEBOUNCE_MS);
     expect(pending.length, "a second request for the newer draft").toBe(2);
     pending[1]?.resolve([
@@ -750,7 +739,7 @@ describe("cost prediction", () => {
       prediction({ columnId: "col-b", promptTokens: 6 }),
     ]);
     await vi.waitFor(() =>
-      expect(store.predictions["col-a"]?.promptTokens, "the newer answer shows").toBe(5),
+      expect(chat.predictions["col-a"]?.promptTokens, "the newer answer shows").toBe(5),
     );
     pending[0]?.resolve([
       prediction({ columnId: "col-a", promptTokens: 2 }),
@@ -758,13 +747,13 @@ describe("cost prediction", () => {
     ]);
     await Promise.resolve();
     await Promise.resolve();
-    expect(store.predictions["col-a"]?.promptTokens, "the stale answer is ignored").toBe(5);
+    expect(chat.predictions["col-a"]?.promptTokens, "the stale answer is ignored").toBe(5);
 
-    store.schedulePrediction("again", []);
-    store.schedulePrediction("   ", []);
+    chat.schedulePrediction("again", []);
+    chat.schedulePrediction("   ", []);
     vi.advanceTimersByTime(PREDICT_DEBOUNCE_MS * 2);
     expect(pending.length, "an empty draft asks nothing and cancels the pending one").toBe(2);
-    expect(store.predictions, "and clears the prediction").toEqual({});
+    expect(chat.predictions, "and clears the prediction").toEqual({});
   });
 
   it("shows each column's prediction as the user types, with unknown prices as such", async () => {
@@ -857,6 +846,18 @@ describe("route and task", () => {
     ).toEqual(["via route cheap-first"]);
     expect(screen.getByText(/task summarize/), "the task tag in the summary").toBeTruthy();
   });
+
+  it("summarizes sampling params the backend leaves out as defaults, and set ones by name", async () => {
+    const view = twoColumns();
+    const [first, second] = view.columns;
+    if (!first || !second) throw new Error("two columns");
+    // Unset sampling params are left out of the JSON (snake_case, skipped when unset).
+    first.spec.params = { system: null };
+    second.spec.params = { system: null, max_tokens: 300, reasoning_effort: "low" };
+    await mountWith(fakeChatApi(view));
+    expect(screen.getByRole("button", { name: "default parameters" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "max 300 · effort low" })).toBeTruthy();
+  });
 });
 
 describe("chat with this", () => {
@@ -867,28 +868,28 @@ describe("chat with this", () => {
   const handed: ColumnSpec = {
     provider: "anthropic",
     model: "claude-sonnet-4",
-    params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+    params: { temperature: null, max_tokens: null, reasoning_effort: null, system: null },
   };
 
   it("starts a new conversation with the handed-over columns when Chat shows", async () => {
     navigation.openChat([handed]);
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
     await waitFor(() =>
       expect(api.called("createConversation"), "created with the given column").toEqual([
         [[handed]],
       ]),
     );
     expect(navigation.chatWith, "handed over once").toBeNull();
-    await waitFor(() => expect(store.view?.id, "and opened").toBe("c1"));
+    await waitFor(() => expect(chat.view?.id, "and opened").toBe("c1"));
   });
 
   it("also when the columns arrive while Chat is showing; nothing without them", async () => {
     const api = fakeChatApi();
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
-    await waitFor(() => expect(store.modelsLoaded, "loaded").toBe(true));
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.modelsLoaded, "loaded").toBe(true));
     expect(api.called("createConversation"), "no hand-off, no conversation").toEqual([]);
     navigation.openChat([handed, handed]);
     await waitFor(() =>
@@ -902,12 +903,8 @@ describe("chat with this", () => {
 describe("verdicts", () => {
   it("thumbs rate one answer; 'Best of these' makes the winner win and the others lose", async () => {
     const api = fakeChatApi(twoColumns());
-    const store = await mountWith(api);
-    void store.send("hi", []);
-    const run = api.runs[0];
-    if (!run) throw new Error("no run");
-    run.emit({ type: "started", answerId: "a1", columnId: "col-a", turnId: "t1" });
-    run.emit({ type: "started", answerId: "b1", columnId: "col-b", turnId: "t1" });
+    const chat = await mountWith(api);
+    const run = sendToBoth(api, chat, "hi");
     run.emit({ type: "textDelta", answerId: "a1", text: "Alpha" });
     run.emit({ type: "textDelta", answerId: "b1", text: "Beta" });
     expect(

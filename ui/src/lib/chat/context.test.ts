@@ -1,20 +1,10 @@
-import { cleanup, render, screen, waitFor, within } from "@testing-library/svelte";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakeResizeObserver } from "../shared/testing";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
 import ChatView from "./ChatView.svelte";
 import { ChatState } from "./chat.svelte";
 import { compactTokens, describeContext, latestPromptTokens } from "./context";
-import { chatPlace } from "./place.svelte";
-import {
-  answer,
-  column,
-  conversation,
-  fakeChatApi,
-  installScrollShim,
-  model,
-  stats,
-  turn,
-} from "./testing/fakeApi";
+import { answer, column, conversation, fakeChatApi, model, stats, turn } from "./testing/fakeApi";
+import { setUpChatScreen } from "./testing/screen";
 
 vi.mock("../ipc/chat", () => ({ chatApi: {} }));
 
@@ -74,17 +64,7 @@ describe("context meter maths", () => {
 });
 
 describe("context meter in the column header", () => {
-  let restoreScroll: () => void = () => {};
-  beforeEach(() => {
-    vi.stubGlobal("ResizeObserver", FakeResizeObserver);
-    restoreScroll = installScrollShim();
-    chatPlace.reset();
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-    restoreScroll();
-  });
+  setUpChatScreen();
 
   it("shows each column's prompt against its model's window from the catalogue", async () => {
     const view = conversation({
@@ -103,9 +83,9 @@ describe("context meter in the column header", () => {
       model({ id: "small/model", contextLength: 8000 }),
       model({ id: "mystery/model", contextLength: null }),
     ]);
-    const store = new ChatState(api);
-    render(ChatView, { api, store });
-    await waitFor(() => expect(store.view?.turns.length).toBe(1));
+    const chat = new ChatState(api);
+    render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.view?.turns.length).toBe(1));
     const headers = screen.getAllByTestId("column-header");
     const [a, b] = headers.map((h) => within(h).getByTestId("context-meter"));
     expect(a?.textContent?.trim()).toBe("7k / 8k");

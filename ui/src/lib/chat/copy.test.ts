@@ -69,8 +69,8 @@ describe("the copy menu on an answer", () => {
   });
 
   function mount(content: string) {
-    const store = new ChatState(fakeChatApi());
-    render(AnswerCard, { store, answer: answer({ id: "a1", columnId: "col-a", content }) });
+    const chat = new ChatState(fakeChatApi());
+    render(AnswerCard, { chat, answer: answer({ id: "a1", columnId: "col-a", content }) });
     return screen.getByTestId("answer");
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ModelChoice } from "./api";
+import type { ModelChoice } from "../ipc/client";
 import { ChatState } from "./chat.svelte";
 import { pickDefaultModel } from "./defaults";
 import { chatPlace } from "./place.svelte";
@@ -57,19 +57,19 @@ describe("a new chat right after connecting a provider", () => {
     chatPlace.reset();
     const api = fakeChatApi(conversation(), [...catalogue, ...anthropic]);
     const settings = fakeChatSettings({ keyed: ["anthropic"] });
-    const store = new ChatState(api, settings);
-    await store.loadModels();
-    await store.newChat();
+    const chat = new ChatState(api, settings);
+    await chat.loadModels();
+    await chat.newChat();
     const specs = api.called("createConversation")[0]?.[0] as { provider: string; model: string }[];
     expect(specs).toEqual([
       expect.objectContaining({ provider: "anthropic", model: "claude-haiku-4-5" }),
     ]);
 
-    const off = store.watch();
+    const off = chat.watch();
     settings.state.keyed = ["anthropic", "openrouter"];
     settings.changeProviders();
     await new Promise((r) => setTimeout(r, 0));
-    expect(store.defaultModel()?.id, "an OpenRouter key now set").toBe("openai/gpt-4o-mini");
+    expect(chat.defaultModel()?.id, "an OpenRouter key now set").toBe("openai/gpt-4o-mini");
     off();
   });
 });

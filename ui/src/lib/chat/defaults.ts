@@ -1,5 +1,5 @@
 import { isCustomProvider } from "../shared/providerNames";
-import type { ModelChoice } from "./api";
+import type { ModelChoice } from "../ipc/client";
 
 /** The model a new chat starts with when OpenRouter can be used. */
 export const DEFAULT_MODEL = "openai/gpt-4o-mini";

@@ -42,11 +42,11 @@ const REFUSALS: [ErrorCode, string, RegExp, string[]][] = [
 ];
 
 async function mount(failed: AnswerView) {
-  const store = new ChatState(fakeChatApi(conversation()));
+  const chat = new ChatState(fakeChatApi(conversation()));
   const view = conversation();
   view.columns = [column("col-a", 0)];
-  store.view = view;
-  render(AnswerCard, { store, answer: failed });
+  chat.view = view;
+  render(AnswerCard, { chat, answer: failed });
   return screen.getByTestId("answer");
 }
 

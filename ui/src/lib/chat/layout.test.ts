@@ -1,26 +1,15 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakeResizeObserver } from "../shared/testing";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
 import ChatView from "./ChatView.svelte";
 import { ChatState } from "./chat.svelte";
 import { chatPlace } from "./place.svelte";
-import { fakeChatApi, installScrollShim } from "./testing/fakeApi";
+import { fakeChatApi } from "./testing/fakeApi";
+import { setUpChatScreen } from "./testing/screen";
 
 vi.mock("../ipc/chat", () => ({ chatApi: {} }));
 
-let restoreScroll: () => void = () => {};
 const wide = window.innerWidth;
-beforeEach(() => {
-  vi.stubGlobal("ResizeObserver", FakeResizeObserver);
-  restoreScroll = installScrollShim();
-  chatPlace.reset();
-});
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-  restoreScroll();
-  window.innerWidth = wide;
-});
+setUpChatScreen({ after: () => (window.innerWidth = wide) });
 
 function sidebar(): HTMLElement {
   const el = document.querySelector<HTMLElement>("aside.sidebar");
@@ -31,10 +20,10 @@ function sidebar(): HTMLElement {
 async function mount(width: number) {
   window.innerWidth = width;
   const api = fakeChatApi();
-  const store = new ChatState(api);
-  render(ChatView, { api, store });
-  await waitFor(() => expect(store.view?.id).toBe("c1"));
-  return { api, store };
+  const chat = new ChatState(api);
+  render(ChatView, { api, chat });
+  await waitFor(() => expect(chat.view?.id).toBe("c1"));
+  return { api, chat };
 }
 
 describe("the conversations sidebar", () => {

@@ -35,13 +35,13 @@ describe("an answer that failed for want of a key", () => {
   });
 
   async function mount(failed: AnswerView, provider = "openrouter") {
-    const store = new ChatState(fakeChatApi(conversation()));
+    const chat = new ChatState(fakeChatApi(conversation()));
     const view = conversation();
     const col = column("col-a", 0);
     col.spec.provider = provider;
     view.columns = [col];
-    store.view = view;
-    render(AnswerCard, { store, answer: failed });
+    chat.view = view;
+    render(AnswerCard, { chat, answer: failed });
     return screen.getByTestId("answer");
   }
 

@@ -11,7 +11,7 @@ export interface SavedScroll {
 }
 
 /**
- * Where the user was on the Chat screen, kept at module level: ChatView and its store are built
+ * Where the user was on the Chat screen, kept at module level: ChatView and its Chat state are built
  * anew each time Chat shows, and leaving for another screen must not lose the open conversation,
  * its scroll position or a hidden sidebar.
  */

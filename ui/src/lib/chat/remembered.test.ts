@@ -1,8 +1,7 @@
-import { cleanup, render, waitFor } from "@testing-library/svelte";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { render, waitFor } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
 import type { ColumnSpec, ConversationView } from "../ipc/client";
 import { navigation } from "../shared/navigation.svelte";
-import { FakeResizeObserver } from "../shared/testing";
 import ChatView from "./ChatView.svelte";
 import { ChatState } from "./chat.svelte";
 import { chatPlace } from "./place.svelte";
@@ -10,25 +9,14 @@ import {
   conversation,
   fakeChatApi,
   fakeChatSettings,
-  installScrollShim,
   type FakeChatApi,
   type FakeChatSettings,
 } from "./testing/fakeApi";
+import { setUpChatScreen } from "./testing/screen";
 
 vi.mock("../ipc/chat", () => ({ chatApi: {} }));
 
-let restoreScroll: () => void = () => {};
-beforeEach(() => {
-  vi.stubGlobal("ResizeObserver", FakeResizeObserver);
-  restoreScroll = installScrollShim();
-  chatPlace.reset();
-});
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-  restoreScroll();
-  navigation.chatWith = null;
-});
+setUpChatScreen({ after: () => (navigation.chatWith = null) });
 
 /** Three conversations on the fake server; opening any returns that one. */
 function threeConversations(): FakeChatApi {
@@ -51,34 +39,34 @@ function threeConversations(): FakeChatApi {
   return api;
 }
 
-/** Shows Chat as the app does: a new store (and view) each time the screen is entered. */
+/** Shows Chat as the app does: a new Chat state (and view) each time the screen is entered. */
 function showChat(api: FakeChatApi, settings: FakeChatSettings) {
-  const store = new ChatState(api, settings);
-  const shown = render(ChatView, { api, store });
-  return { store, leave: () => shown.unmount() };
+  const chat = new ChatState(api, settings);
+  const shown = render(ChatView, { api, chat });
+  return { chat, leave: () => shown.unmount() };
 }
 
 describe("the remembered conversation", () => {
   it("opens the one saved at the last run, if it still exists", async () => {
     const api = threeConversations();
     const settings = fakeChatSettings({ last: "c2" });
-    const { store } = showChat(api, settings);
-    await waitFor(() => expect(store.view?.id).toBe("c2"));
+    const { chat } = showChat(api, settings);
+    await waitFor(() => expect(chat.view?.id).toBe("c2"));
     expect(settings.asked).toContain("lastConversation");
   });
 
   it("falls back to the most recent one when the saved one was deleted", async () => {
     const api = threeConversations();
-    const { store } = showChat(api, fakeChatSettings({ last: "gone" }));
-    await waitFor(() => expect(store.view?.id, "newest by time, not the pinned one").toBe("c3"));
+    const { chat } = showChat(api, fakeChatSettings({ last: "gone" }));
+    await waitFor(() => expect(chat.view?.id, "newest by time, not the pinned one").toBe("c3"));
   });
 
   it("saves every switch, and comes back to it after another screen without asking again", async () => {
     const api = threeConversations();
     const settings = fakeChatSettings({ last: "c2" });
     const first = showChat(api, settings);
-    await waitFor(() => expect(first.store.view?.id).toBe("c2"));
-    await first.store.open("c1");
+    await waitFor(() => expect(first.chat.view?.id).toBe("c2"));
+    await first.chat.open("c1");
     expect(settings.saved, "each conversation shown is saved for the next start").toEqual([
       "c2",
       "c1",
@@ -88,16 +76,16 @@ describe("the remembered conversation", () => {
     settings.state.last = "c3"; // what the backend would answer is not asked again this run
     const asked = settings.asked.filter((a) => a === "lastConversation").length;
     const second = showChat(api, settings);
-    await waitFor(() => expect(second.store.view?.id, "the same conversation is open").toBe("c1"));
+    await waitFor(() => expect(second.chat.view?.id, "the same conversation is open").toBe("c1"));
     expect(settings.asked.filter((a) => a === "lastConversation").length).toBe(asked);
   });
 
   it("starts a new chat when there is nothing to reopen", async () => {
     const api = fakeChatApi();
     api.server.list = [];
-    const { store } = showChat(api, fakeChatSettings());
+    const { chat } = showChat(api, fakeChatSettings());
     await waitFor(() => expect(api.called("createConversation").length).toBe(1));
-    await waitFor(() => expect(store.view).not.toBeNull());
+    await waitFor(() => expect(chat.view).not.toBeNull());
   });
 
   it("gives way to 'chat with this' from the Models screen", async () => {
@@ -105,17 +93,17 @@ describe("the remembered conversation", () => {
     const handed: ColumnSpec = {
       provider: "anthropic",
       model: "claude-haiku-4-5",
-      params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+      params: { temperature: null, max_tokens: null, reasoning_effort: null, system: null },
     };
     api.createConversation = async (columns) => {
       api.calls.push({ name: "createConversation", args: [columns] });
       return conversation({ id: "handed", title: "Handed over" });
     };
     navigation.openChat([handed]);
-    const { store } = showChat(api, fakeChatSettings({ last: "c2" }));
+    const { chat } = showChat(api, fakeChatSettings({ last: "c2" }));
     await waitFor(() => expect(api.called("createConversation")).toEqual([[[handed]]]));
-    await waitFor(() => expect(store.restored).toBe(true));
-    expect(store.view?.id, "the hand-off, not the remembered one").toBe("handed");
+    await waitFor(() => expect(chat.restored).toBe(true));
+    expect(chat.view?.id, "the hand-off, not the remembered one").toBe("handed");
   });
 
   it("shows the conversation asked for last when an earlier one answers later", async () => {
@@ -126,19 +114,19 @@ describe("the remembered conversation", () => {
       if (id === "c1") await new Promise<void>((r) => (release = r));
       return page(id, before, limit);
     };
-    const store = new ChatState(api, fakeChatSettings());
-    const slow = store.open("c1");
-    await store.open("c2");
+    const chat = new ChatState(api, fakeChatSettings());
+    const slow = chat.open("c1");
+    await chat.open("c2");
     release();
     await slow;
-    expect(store.view?.id, "the later click wins").toBe("c2");
+    expect(chat.view?.id, "the later click wins").toBe("c2");
   });
 
   it("puts the scroll position back when coming back to the same conversation", async () => {
     const api = threeConversations();
     const settings = fakeChatSettings({ last: "c1" });
     const first = showChat(api, settings);
-    await waitFor(() => expect(first.store.view?.id).toBe("c1"));
+    await waitFor(() => expect(first.chat.view?.id).toBe("c1"));
     const box = document.querySelector<HTMLElement>('[data-testid="columns-scroller"]');
     if (!box) throw new Error("no scroller");
     box.scrollLeft = 120;
@@ -149,7 +137,7 @@ describe("the remembered conversation", () => {
       left: 120,
     });
     const second = showChat(api, settings);
-    await waitFor(() => expect(second.store.view?.id).toBe("c1"));
+    await waitFor(() => expect(second.chat.view?.id).toBe("c1"));
     await waitFor(() =>
       expect(
         document.querySelector<HTMLElement>('[data-testid="columns-scroller"]')?.scrollLeft,

@@ -1,11 +1,10 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FakeResizeObserver } from "../shared/testing";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
 import ChatView from "./ChatView.svelte";
 import { ChatState } from "./chat.svelte";
 import { sendHint, sendsOnKey } from "./keyboard";
-import { chatPlace } from "./place.svelte";
-import { fakeChatApi, fakeChatSettings, installScrollShim } from "./testing/fakeApi";
+import { fakeChatApi, fakeChatSettings } from "./testing/fakeApi";
+import { setUpChatScreen } from "./testing/screen";
 
 vi.mock("../ipc/chat", () => ({ chatApi: {} }));
 
@@ -34,27 +33,17 @@ describe("which key sends", () => {
 });
 
 describe("the composer obeys the send key", () => {
-  let restoreScroll: () => void = () => {};
-  beforeEach(() => {
-    vi.stubGlobal("ResizeObserver", FakeResizeObserver);
-    restoreScroll = installScrollShim();
-    chatPlace.reset();
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-    restoreScroll();
-  });
+  setUpChatScreen();
 
   async function mount(sendKey: "enter" | "ctrl_enter") {
     const api = fakeChatApi();
     const settings = fakeChatSettings({ sendKey });
-    const store = new ChatState(api, settings);
-    render(ChatView, { api, store });
-    await waitFor(() => expect(store.view?.id, "the conversation opens").toBe("c1"));
+    const chat = new ChatState(api, settings);
+    render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.view?.id, "the conversation opens").toBe("c1"));
     const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
     await waitFor(() => expect(box.dataset.sendKey).toBe(sendKey));
-    return { api, settings, store, box };
+    return { api, settings, chat, box };
   }
 
   it("Enter sends and Shift+Enter does not, when Enter is chosen", async () => {

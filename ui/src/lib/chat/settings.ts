@@ -1,7 +1,7 @@
 /**
  * What the Chat screen reads from the rest of the app besides conversations: the conversation it
  * had open (kept across restarts), the composer's send key, which providers have a key, and when
- * those change. `appChatSettings` goes over IPC; tests pass a fake, and a store built without
+ * those change. `appChatSettings` goes over IPC; tests pass a fake, and a Chat state built without
  * one gets `detachedChatSettings` (defaults, no IPC).
  */
 import { api, onProvidersChanged, onSettingsChanged, type SendKey } from "../ipc/client";

@@ -1,35 +1,24 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/svelte";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
 import type { ConversationSummary } from "../ipc/client";
-import { FakeResizeObserver } from "../shared/testing";
 import ChatView from "./ChatView.svelte";
 import { ChatState } from "./chat.svelte";
-import { chatPlace } from "./place.svelte";
 import { ConversationListState, MAX_SIDEBAR_PAGE, SIDEBAR_PAGE } from "./sidebarList.svelte";
 import {
   conversation,
   fakeChatApi,
   fakeChatSettings,
-  installScrollShim,
   manyConversations,
   type FakeChatApi,
 } from "./testing/fakeApi";
 import { FakeIntersectionObserver } from "./testing/intersection";
+import { setUpChatScreen } from "./testing/screen";
 
 vi.mock("../ipc/chat", () => ({ chatApi: {} }));
 
-let restoreScroll: () => void = () => {};
-beforeEach(() => {
-  vi.stubGlobal("ResizeObserver", FakeResizeObserver);
-  vi.stubGlobal("IntersectionObserver", FakeIntersectionObserver);
-  restoreScroll = installScrollShim();
-  chatPlace.reset();
-});
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-  FakeIntersectionObserver.reset();
-  restoreScroll();
+setUpChatScreen({
+  before: () => vi.stubGlobal("IntersectionObserver", FakeIntersectionObserver),
+  after: () => FakeIntersectionObserver.reset(),
 });
 
 /** A backend with `n` conversations (`c1` the most recent); opening one returns it, opening
@@ -63,9 +52,9 @@ function pageCalls(api: FakeChatApi): [ConversationSummary | null, number][] {
 describe("the sidebar a page at a time", () => {
   it("loads only the first page at start, the next one when its end comes into view", async () => {
     const api = history(250);
-    const store = new ChatState(api, fakeChatSettings());
-    render(ChatView, { api, store });
-    await waitFor(() => expect(store.view?.id, "the newest opens").toBe("c1"));
+    const chat = new ChatState(api, fakeChatSettings());
+    render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.view?.id, "the newest opens").toBe("c1"));
     expect(pageCalls(api), "one page, from the start").toEqual([[null, SIDEBAR_PAGE]]);
     expect(screen.getAllByTestId("conversation")).toHaveLength(100);
     expect(
@@ -85,7 +74,7 @@ describe("the sidebar a page at a time", () => {
 
     FakeIntersectionObserver.reveal();
     await waitFor(() => expect(screen.getAllByTestId("conversation")).toHaveLength(250));
-    expect(store.list.complete, "a short page ends the list").toBe(true);
+    expect(chat.list.complete, "a short page ends the list").toBe(true);
     const asked = pageCalls(api).length;
     FakeIntersectionObserver.reveal();
     await Promise.resolve();
@@ -95,9 +84,9 @@ describe("the sidebar a page at a time", () => {
 
   it("re-reads what is loaded after a rename, keeping the rows (and so the scroll) in place", async () => {
     const api = history(250);
-    const store = new ChatState(api, fakeChatSettings());
-    render(ChatView, { api, store });
-    await waitFor(() => expect(store.view?.id).toBe("c1"));
+    const chat = new ChatState(api, fakeChatSettings());
+    render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.view?.id).toBe("c1"));
     FakeIntersectionObserver.reveal();
     await waitFor(() => expect(screen.getAllByTestId("conversation")).toHaveLength(200));
     const aside = screen.getByRole("complementary", { name: "Conversations" });
@@ -107,7 +96,7 @@ describe("the sidebar a page at a time", () => {
     const renamed = api.server.list[149];
     if (!renamed) throw new Error("no c150");
     renamed.title = "Renamed far down";
-    await store.rename("c150", "Renamed far down");
+    await chat.rename("c150", "Renamed far down");
 
     expect(pageCalls(api).at(-1), "the refresh re-reads all 200 loaded, in one call").toEqual([
       null,
@@ -123,16 +112,16 @@ describe("the sidebar a page at a time", () => {
 
   it("moves a conversation with new activity to the top without repeating it", async () => {
     const api = history(250);
-    const store = new ChatState(api, fakeChatSettings());
-    await store.init();
-    await store.list.more();
+    const chat = new ChatState(api, fakeChatSettings());
+    await chat.init();
+    await chat.list.more();
     const moved = api.server.list.find((c) => c.id === "c150");
     if (!moved) throw new Error("no c150");
     moved.updatedMs = 10_000; // a send touched it
-    await store.refreshList();
-    expect(store.conversations.map((c) => c.id).slice(0, 2)).toEqual(["c150", "c1"]);
-    expect(store.conversations).toHaveLength(200);
-    expect(new Set(store.conversations.map((c) => c.id)).size, "no repeats").toBe(200);
+    await chat.refreshList();
+    expect(chat.conversations.map((c) => c.id).slice(0, 2)).toEqual(["c150", "c1"]);
+    expect(chat.conversations).toHaveLength(200);
+    expect(new Set(chat.conversations.map((c) => c.id)).size, "no repeats").toBe(200);
   });
 });
 
@@ -140,31 +129,31 @@ describe("the remembered conversation with a long history", () => {
   it("opens even when it is beyond the first page", async () => {
     const api = history(250);
     const settings = fakeChatSettings({ last: "c180" });
-    const store = new ChatState(api, settings);
-    render(ChatView, { api, store });
-    await waitFor(() => expect(store.view?.id, "the remembered one, not the newest").toBe("c180"));
+    const chat = new ChatState(api, settings);
+    render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.view?.id, "the remembered one, not the newest").toBe("c180"));
     expect(
-      store.conversations.some((c) => c.id === "c180"),
+      chat.conversations.some((c) => c.id === "c180"),
       "it is not loaded yet",
     ).toBe(false);
     expect(pageCalls(api), "still only the first page").toHaveLength(1);
-    expect(store.notices).toEqual([]);
+    expect(chat.notices).toEqual([]);
   });
 
   it("falls back to the newest loaded, without a notice, when it was deleted", async () => {
     const api = history(250);
-    const store = new ChatState(api, fakeChatSettings({ last: "gone" }));
-    render(ChatView, { api, store });
-    await waitFor(() => expect(store.view?.id).toBe("c1"));
+    const chat = new ChatState(api, fakeChatSettings({ last: "gone" }));
+    render(ChatView, { api, chat });
+    await waitFor(() => expect(chat.view?.id).toBe("c1"));
     expect(api.called("openConversationPage").map((a) => a[0])).toEqual(["gone", "c1"]);
-    expect(store.notices, "a conversation deleted since is no error").toEqual([]);
+    expect(chat.notices, "a conversation deleted since is no error").toEqual([]);
   });
 
   it("is not asked for when every conversation is loaded and it is not among them", async () => {
     const api = history(3);
-    const store = new ChatState(api, fakeChatSettings({ last: "gone" }));
-    await store.init();
-    expect(store.view?.id).toBe("c1");
+    const chat = new ChatState(api, fakeChatSettings({ last: "gone" }));
+    await chat.init();
+    expect(chat.view?.id).toBe("c1");
     expect(api.called("openConversationPage").map((a) => a[0])).toEqual(["c1"]);
   });
 });

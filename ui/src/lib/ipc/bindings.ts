@@ -14,9 +14,9 @@ export const commands = {
 	/**  Validates and saves the preferences; resolves with what was saved. */
 	settingsSave: (preferences: Preferences) => __TAURI_INVOKE<Preferences>("settings_save", { preferences }),
 	/**  The conversation that was open in Chat, if it still exists. */
-	lastConversationGet: () => __TAURI_INVOKE<string | null>("last_conversation_get"),
+	lastConversationGet: () => __TAURI_INVOKE<ConversationId | null>("last_conversation_get"),
 	/**  Remembers the conversation open in Chat, so a restart reopens it. */
-	lastConversationSave: (id: string | null) => __TAURI_INVOKE<null>("last_conversation_save", { id }),
+	lastConversationSave: (id: ConversationId | null) => __TAURI_INVOKE<null>("last_conversation_save", { id }),
 	/**  Every provider with its base URL and masked key, and whether the keychain answers. */
 	providersOverview: () => __TAURI_INVOKE<ProvidersOverview>("providers_overview"),
 	/**  Saves (or replaces) a provider's key in the OS keychain. */
@@ -49,50 +49,50 @@ export const commands = {
 	 */
 	conversationListPage: (after: ConversationSummary | null, limit: number) => __TAURI_INVOKE<ConversationSummary[]>("conversation_list_page", { after, limit }),
 	/**  One conversation, on its displayed path. */
-	conversationOpen: (id: string) => __TAURI_INVOKE<ConversationView>("conversation_open", { id }),
+	conversationOpen: (id: ConversationId) => __TAURI_INVOKE<ConversationView>("conversation_open", { id }),
 	/**
 	 *  The `limit` turns of the displayed path just before turn `before` (the latest without it),
 	 *  so a long conversation opens with what is on screen and pages the rest in.
 	 */
-	conversationPage: (id: string, before: string | null, limit: number) => __TAURI_INVOKE<ConversationPage>("conversation_page", { id, before, limit }),
+	conversationPage: (id: ConversationId, before: TurnId | null, limit: number) => __TAURI_INVOKE<ConversationPage>("conversation_page", { id, before, limit }),
 	/**  A new conversation with these columns. */
 	conversationCreate: (columns: ColumnSpec[]) => __TAURI_INVOKE<ConversationView>("conversation_create", { columns }),
 	/**  Replaces the columns' models and parameters. */
-	conversationSetColumns: (id: string, columns: ColumnSpec[]) => __TAURI_INVOKE<ConversationView>("conversation_set_columns", { id, columns }),
+	conversationSetColumns: (id: ConversationId, columns: ColumnSpec[]) => __TAURI_INVOKE<ConversationView>("conversation_set_columns", { id, columns }),
 	/**  Renames a conversation. */
-	conversationRename: (id: string, title: string) => __TAURI_INVOKE<null>("conversation_rename", { id, title }),
+	conversationRename: (id: ConversationId, title: string) => __TAURI_INVOKE<null>("conversation_rename", { id, title }),
 	/**  Pins or unpins a conversation. */
-	conversationPin: (id: string, pinned: boolean) => __TAURI_INVOKE<null>("conversation_pin", { id, pinned }),
+	conversationPin: (id: ConversationId, pinned: boolean) => __TAURI_INVOKE<null>("conversation_pin", { id, pinned }),
 	/**
 	 *  Makes a conversation private (every OpenRouter request of it asks for zero data retention
 	 *  and no data collection) or not; returns the conversation as now shown.
 	 */
-	conversationSetPrivate: (id: string, isPrivate: boolean) => __TAURI_INVOKE<ConversationView>("conversation_set_private", { id, isPrivate }),
+	conversationSetPrivate: (id: ConversationId, isPrivate: boolean) => __TAURI_INVOKE<ConversationView>("conversation_set_private", { id, isPrivate }),
 	/**  Deletes a conversation for real. */
-	conversationDelete: (id: string) => __TAURI_INVOKE<null>("conversation_delete", { id }),
+	conversationDelete: (id: ConversationId) => __TAURI_INVOKE<null>("conversation_delete", { id }),
 	/**  Keeps one column; the others retire. */
-	conversationContinueWith: (id: string, columnId: string) => __TAURI_INVOKE<ConversationView>("conversation_continue_with", { id, columnId }),
+	conversationContinueWith: (id: ConversationId, columnId: ColumnId) => __TAURI_INVOKE<ConversationView>("conversation_continue_with", { id, columnId }),
 	/**  Shows another version of an edited turn. */
-	conversationSelectVersion: (turnId: string, version: number) => __TAURI_INVOKE<ConversationView>("conversation_select_version", { turnId, version }),
+	conversationSelectVersion: (turnId: TurnId, version: number) => __TAURI_INVOKE<ConversationView>("conversation_select_version", { turnId, version }),
 	/**  Shows another attempt of a regenerated answer. */
-	conversationSelectAttempt: (answerId: string, attempt: number) => __TAURI_INVOKE<ConversationView>("conversation_select_attempt", { answerId, attempt }),
+	conversationSelectAttempt: (answerId: AnswerId, attempt: number) => __TAURI_INVOKE<ConversationView>("conversation_select_attempt", { answerId, attempt }),
 	/**  Sends to every active column; events stream on `on_event` until every answer ended. */
-	chatSend: (input: SendInput, onEvent: Channel<ChatEvent>) => __TAURI_INVOKE<string>("chat_send", { input, onEvent }),
+	chatSend: (input: SendInput, onEvent: Channel<ChatEvent>) => __TAURI_INVOKE<TurnId>("chat_send", { input, onEvent }),
 	/**  Answers a turn again in one column; the earlier attempt is kept. */
 	chatRegenerate: (input: RegenerateInput, onEvent: Channel<ChatEvent>) => __TAURI_INVOKE<null>("chat_regenerate", { input, onEvent }),
 	/**  Edits an earlier user message and sends it again; the old version stays as a branch. */
-	chatEditResend: (turnId: string, text: string, onEvent: Channel<ChatEvent>) => __TAURI_INVOKE<string>("chat_edit_resend", { turnId, text, onEvent }),
+	chatEditResend: (turnId: TurnId, text: string, onEvent: Channel<ChatEvent>) => __TAURI_INVOKE<TurnId>("chat_edit_resend", { turnId, text, onEvent }),
 	/**  Stops one answer (what arrived is kept). */
-	chatStop: (answerId: string) => __TAURI_INVOKE<null>("chat_stop", { answerId }),
+	chatStop: (answerId: AnswerId) => __TAURI_INVOKE<null>("chat_stop", { answerId }),
 	/**  Stops every answer of a conversation. */
-	chatStopAll: (conversationId: string) => __TAURI_INVOKE<null>("chat_stop_all", { conversationId }),
+	chatStopAll: (conversationId: ConversationId) => __TAURI_INVOKE<null>("chat_stop_all", { conversationId }),
 	/**  Full-text search across all conversations. */
 	conversationSearch: (query: string) => __TAURI_INVOKE<SearchHit[]>("conversation_search", { query }),
 	/**
 	 *  Asks where to save the export (a native save dialog) and writes it there; resolves with
 	 *  the path, or `null` when the user cancelled.
 	 */
-	conversationExport: (id: string, format: ExportFormat) => __TAURI_INVOKE<string | null>("conversation_export", { id, format }),
+	conversationExport: (id: ConversationId, format: ExportFormat) => __TAURI_INVOKE<string | null>("conversation_export", { id, format }),
 	/**  Imports an exported conversation as a new one. */
 	conversationImport: (json: string) => __TAURI_INVOKE<ConversationView>("conversation_import", { json }),
 	/**  Every model the user can reach, for the picker. */
@@ -184,7 +184,7 @@ export const commands = {
 	 *  The user's verdict on an answer (thumbs, or the winner of a comparison): the smart
 	 *  routing strategy learns from it.
 	 */
-	answerRate: (answerId: string, signal: Signal) => __TAURI_INVOKE<null>("answer_rate", { answerId, signal }),
+	answerRate: (answerId: AnswerId, signal: Signal) => __TAURI_INVOKE<null>("answer_rate", { answerId, signal }),
 	/**  The templates a new agent can start from. */
 	agentTemplates: () => __TAURI_INVOKE<Template[]>("agent_templates"),
 	/**  Every agent. */
@@ -205,7 +205,7 @@ export const commands = {
 	 */
 	agentRun: (name: string, task: Task, onEvent: Channel<AgentEvent>) => __TAURI_INVOKE<TaskReport>("agent_run", { name, task, onEvent }),
 	/**  Stops a running task; what it did is kept. */
-	agentStop: (runId: string) => __TAURI_INVOKE<null>("agent_stop", { runId }),
+	agentStop: (runId: RunId) => __TAURI_INVOKE<null>("agent_stop", { runId }),
 	/**  Allows or declines a tool call waiting for approval. */
 	agentApprove: (callId: string, approve: boolean) => __TAURI_INVOKE<null>("agent_approve", { callId, approve }),
 	/**
@@ -288,8 +288,11 @@ export const events = {
 export type Action = {
 	/**  The route to use. */
 	route?: string | null,
-	/**  Parameters to set on the request. */
-	set?: ParamOverrides | null,
+	/**
+	 *  Parameters to set on the request, overriding the request's. Unknown names are refused
+	 *  (`SamplingParams` denies unknown fields), so a typo in the TOML is an error.
+	 */
+	set?: SamplingParams | null,
 	/**  Refuse the request, telling the user this. */
 	block?: string | null,
 };
@@ -307,7 +310,7 @@ export type AgentEvent =
 /**  The run exists: stop it or answer approvals by this id. */
 { type: "started"; 
 /**  The run's id. */
-run_id: string } | 
+run_id: RunId } | 
 /**  A step begins. */
 { type: "step_started"; 
 /**  Its index in the report's steps. */
@@ -347,16 +350,6 @@ args: Value } |
 /**  Everything. */
 report: TaskReport };
 
-/**  Sampling parameters for every call the agent makes. */
-export type AgentParams = {
-	/**  Sampling temperature. */
-	temperature?: number | null,
-	/**  Output cap per call. */
-	max_tokens?: number | null,
-	/**  Reasoning effort, where the model supports it. */
-	reasoning_effort?: ReasoningEffort | null,
-};
-
 /**  An agent. */
 export type AgentSpec = {
 	/**  Unique; how the CLI and rules name it. */
@@ -369,8 +362,8 @@ export type AgentSpec = {
 	system_prompt: string,
 	/**  Where its calls go. */
 	target: AgentTarget,
-	/**  Sampling parameters. */
-	params?: AgentParams,
+	/**  Sampling parameters for every call the agent makes. */
+	params?: SamplingParams,
 	/**  Tools it may use. */
 	tools?: ToolGrant[],
 	/**  Conversation memory. */
@@ -399,6 +392,9 @@ model: string } |
 { kind: "route"; 
 /**  The route's name. */
 route: string };
+
+/**  One column's answer to one turn. */
+export type AnswerId = string;
 
 /**  The numbers shown on an answer. Cost is an exact decimal string; `None` means unknown. */
 export type AnswerStats = {
@@ -470,11 +466,11 @@ export type AnswerStatus =
 /**  One answer of one column to one turn. */
 export type AnswerView = {
 	/**  Its id. */
-	id: string,
+	id: AnswerId,
 	/**  The column it belongs to. */
-	columnId: string,
+	columnId: ColumnId,
 	/**  The turn it answers. */
-	turnId: string,
+	turnId: TurnId,
 	/**  The text. */
 	content: string,
 	/**  Reasoning text. */
@@ -768,27 +764,27 @@ export type ChatEvent =
 /**  An answer began (its row exists, status streaming). */
 { type: "started"; 
 /**  The answer. */
-answerId: string; 
+answerId: AnswerId; 
 /**  Its column. */
-columnId: string; 
+columnId: ColumnId; 
 /**  The turn it answers. */
-turnId: string } | 
+turnId: TurnId } | 
 /**  More answer text (batched about once per frame). */
 { type: "textDelta"; 
 /**  The answer. */
-answerId: string; 
+answerId: AnswerId; 
 /**  The new text. */
 text: string } | 
 /**  More reasoning text. */
 { type: "reasoningDelta"; 
 /**  The answer. */
-answerId: string; 
+answerId: AnswerId; 
 /**  The new text. */
 text: string } | 
 /**  A whole tool call. */
 { type: "toolCall"; 
 /**  The answer. */
-answerId: string; 
+answerId: AnswerId; 
 /**  The call. */
 call: ToolCall } | 
 /**
@@ -797,7 +793,7 @@ call: ToolCall } |
  */
 { type: "waiting"; 
 /**  The answer. */
-answerId: string; 
+answerId: AnswerId; 
 /**  For about how long, ms. */
 ms: number; 
 /**  Why, for a person. */
@@ -805,7 +801,7 @@ reason: string } |
 /**  The answer ended normally or was stopped (`status` says which). */
 { type: "finished"; 
 /**  The answer. */
-answerId: string; 
+answerId: AnswerId; 
 /**  `complete` or `cancelled`. */
 status: AnswerStatus; 
 /**  Its numbers. */
@@ -815,7 +811,7 @@ citations: Citation[] } |
 /**  The answer failed; what arrived is kept. */
 { type: "failed"; 
 /**  The answer. */
-answerId: string; 
+answerId: AnswerId; 
 /**  Why. */
 error: ErrorInfo; 
 /**  Its numbers so far. */
@@ -889,6 +885,9 @@ export type ClientKeyView = {
 	lastUsedMs: number | null,
 };
 
+/**  A column of a side-by-side conversation (one model with its settings). */
+export type ColumnId = string;
+
 /**  One model in a comparison. */
 export type ColumnSpec = {
 	/**  Which provider. */
@@ -902,7 +901,7 @@ export type ColumnSpec = {
 /**  A column as shown. */
 export type ColumnView = {
 	/**  Its id. */
-	id: string,
+	id: ColumnId,
 	/**  Position, left to right. */
 	position: number,
 	/**  Provider, model and parameters. */
@@ -943,6 +942,9 @@ export type Conditions = {
 	client?: string[],
 };
 
+/**  A conversation (a row of the sidebar). */
+export type ConversationId = string;
+
 /**  Part of a conversation (see [`Conversations::page`]). */
 export type ConversationPage = {
 	/**  The conversation with only this page's turns. */
@@ -954,7 +956,7 @@ export type ConversationPage = {
 /**  A conversation in the sidebar. */
 export type ConversationSummary = {
 	/**  Its id. */
-	id: string,
+	id: ConversationId,
 	/**  Its title. */
 	title: string,
 	/**  Pinned to the top. */
@@ -968,7 +970,7 @@ export type ConversationSummary = {
 /**  A conversation as opened. */
 export type ConversationView = {
 	/**  Its id. */
-	id: string,
+	id: ConversationId,
 	/**  Its title. */
 	title: string,
 	/**  Pinned to the top of the sidebar. */
@@ -991,7 +993,7 @@ export type ConversationView = {
 /**  What a column's next request will cost, estimated before sending. */
 export type CostPrediction = {
 	/**  The column, when it exists already. */
-	columnId: string | null,
+	columnId: ColumnId | null,
 	/**  Prompt tokens: the conversation so far on the displayed path plus the new message. */
 	promptTokens: number,
 	/**
@@ -1087,7 +1089,7 @@ export type Decision = {
 	/**  How the targets were ordered. */
 	strategy: Strategy,
 	/**  Parameters the rule sets. */
-	set: ParamOverrides | null,
+	set: SamplingParams | null,
 	/**
 	 *  Every target of the route, in the route's order, with why it was excluded or where it
 	 *  ranks.
@@ -1747,12 +1749,6 @@ export type ModelDetail = {
 
 /**  The parameters a column sends with every request. */
 export type ModelParams = {
-	/**  Sampling temperature; the provider's default when unset. */
-	temperature: number | null,
-	/**  Maximum tokens to generate. */
-	maxTokens: number | null,
-	/**  Reasoning effort, for models that support it. */
-	reasoningEffort: ReasoningEffort | null,
 	/**  A system prompt for this column. */
 	system: string | null,
 	/**
@@ -1767,7 +1763,7 @@ export type ModelParams = {
 	 *  ignore them.
 	 */
 	openrouter?: ProviderPreferences | null,
-};
+} & SamplingParams;
 
 /**  `GET /key` on OpenRouter: the key's label, spend and limit, in exact dollars. */
 export type OpenRouterKeyInfo = {
@@ -1781,16 +1777,6 @@ export type OpenRouterKeyInfo = {
 	limitRemainingUsd: string | null,
 	/**  True if the account never bought credits. */
 	isFreeTier: boolean,
-};
-
-/**  Parameters a rule sets, overriding the request's. */
-export type ParamOverrides = {
-	/**  Sampling temperature. */
-	temperature?: number | null,
-	/**  Maximum tokens to generate. */
-	max_tokens?: number | null,
-	/**  Reasoning effort. */
-	reasoning_effort?: ReasoningEffort | null,
 };
 
 /**  How the agent uses models. */
@@ -1817,14 +1803,14 @@ quality_bar: number | null };
  */
 export type PredictColumn = {
 	/**  The column's id, when the conversation has it. */
-	id: string | null,
+	id: ColumnId | null,
 	/**  Its model and parameters. */
 	spec: ColumnSpec,
 };
 
 /**  What a message would cost, per column, before it is sent. */
 export type PredictInput = {
-	conversationId: string | null,
+	conversationId: ConversationId | null,
 	columns: PredictColumn[],
 	text: string,
 	attachments: Attachment[],
@@ -2022,9 +2008,9 @@ export type Reconciliation = {
 
 /**  Which answer to regenerate. */
 export type RegenerateInput = {
-	conversationId: string,
-	turnId: string,
-	columnId: string,
+	conversationId: ConversationId,
+	turnId: TurnId,
+	columnId: ColumnId,
 };
 
 /**  What to do with when a key's limit resets. */
@@ -2170,22 +2156,57 @@ export type RuleTrace = {
 	detail: string,
 };
 
+/**  One run of an agent. */
+export type RunId = string;
+
+/**
+ *  Where an agent run stands. On the wire and in the `agent_run.status` column it is the
+ *  lowercase word (`running`, `done`, …), as it was when this was a string.
+ */
+export type RunStatus = 
+/**  Under way. */
+"running" | 
+/**  Finished with an answer. */
+"done" | 
+/**  Ended early: a model failed, the budget or step cap ran out, a call was refused. */
+"failed" | 
+/**  The user stopped it. */
+"stopped" | 
+/**  The app quit or crashed while it ran; its report so far is kept. */
+"interrupted";
+
 /**  A run as the Agents screen lists it. */
 export type RunView = {
 	/**  Its id. */
-	id: string,
+	id: RunId,
 	/**  The agent that ran it. */
 	agent: string,
 	/**  What it was asked. */
 	task: Task,
 	/**  What it did (so far, for a running or interrupted run). */
 	report: TaskReport | null,
-	/**  `running`, `done`, `failed`, `stopped` or `interrupted`. */
-	status: string,
+	/**  Where it stands. */
+	status: RunStatus,
 	/**  Unix ms. */
 	started_ms: number | null,
 	/**  Unix ms. */
 	finished_ms: number | null,
+};
+
+/**
+ *  Sampling parameters; each unset one is left to the provider's default.
+ * 
+ *  Unknown fields are refused so that a typo in a routing rule (`max_token`) is an error rather
+ *  than a silently ignored setting. That still holds inside `ModelParams`, which flattens this
+ *  type: a flattened struct is only shown the fields it names.
+ */
+export type SamplingParams = {
+	/**  Sampling temperature. */
+	temperature?: number | null,
+	/**  The most tokens to generate. */
+	max_tokens?: number | null,
+	/**  Reasoning effort, for models that support it. */
+	reasoning_effort?: ReasoningEffort | null,
 };
 
 /**
@@ -2194,13 +2215,13 @@ export type RunView = {
  */
 export type SearchHit = {
 	/**  The conversation. */
-	conversationId: string,
+	conversationId: ConversationId,
 	/**  Its title. */
 	title: string,
 	/**  The turn that holds the hit (to open the conversation at it). */
-	turnId: string,
+	turnId: TurnId,
 	/**  The answer, when the hit is in one. */
-	answerId: string | null,
+	answerId: AnswerId | null,
 	/**  Text around the hit. */
 	snippet: string,
 	/**  `[start, end)` byte ranges of the matched words in `snippet`. */
@@ -2209,7 +2230,7 @@ export type SearchHit = {
 
 /**  What to send. */
 export type SendInput = {
-	conversationId: string,
+	conversationId: ConversationId,
 	text: string,
 	attachments: Attachment[],
 };
@@ -2491,7 +2512,7 @@ export type TaskReport = {
 	/**  In order. */
 	steps: Step[],
 	/**  Why it did not finish. */
-	error?: string | null,
+	error?: ErrorInfo | null,
 };
 
 /**  What the bars of a team spend chart stand for. */
@@ -2677,10 +2698,13 @@ any_public_host?: boolean } |
 /**  The server's name (see [`McpServer`]). */
 server: string };
 
+/**  One prompt in a conversation and the answers it got. */
+export type TurnId = string;
+
 /**  One user message and every column's answer to it. */
 export type TurnView = {
 	/**  Its id. */
-	id: string,
+	id: TurnId,
 	/**  The user's text. */
 	text: string,
 	/**  Files given with it. */

@@ -7,8 +7,6 @@ import { commands } from "./bindings";
 import type { ClientKeyBudget, ClientKeyView, CreatedClientKey } from "./bindings";
 import { call } from "./client";
 
-export type { ClientKeyBudget, ClientKeyView, CreatedClientKey };
-
 export const clientKeysApi = {
   /** Every key, revoked ones included, oldest first (masked). */
   clientKeysList: (): Promise<ClientKeyView[]> => call(commands.clientKeysList()),

@@ -2,10 +2,8 @@
  * The local API over Tauri IPC: the same server as `switchboard serve`, run inside the app.
  */
 import { commands } from "./bindings";
-import type { LocalApiSettings, LocalApiStatus } from "./bindings";
+import type { LocalApiStatus } from "./bindings";
 import { call } from "./client";
-
-export type { LocalApiSettings, LocalApiStatus };
 
 export const localApiApi = {
   /** Whether it runs, where, and its request counts. */

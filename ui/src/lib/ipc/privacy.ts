@@ -1,5 +1,5 @@
 /**
- * A conversation's private switch over Tauri IPC. Kept apart from `ChatApi` so the Chat store
+ * A conversation's private switch over Tauri IPC. Kept apart from `ChatApi` so the Chat state
  * does not change for it; the switch takes this (or a fake) directly.
  */
 import { commands } from "./bindings";

@@ -3,15 +3,13 @@ import {
   api as clientApi,
   type Api,
   type BudgetPeriod,
-  type Preferences,
-} from "../ipc/client";
-import {
-  clientKeysApi,
-  type ClientKeysApi,
   type ClientKeyView,
   type CreatedClientKey,
-} from "../ipc/clients";
-import { localApiApi, type LocalApiApi, type LocalApiStatus } from "../ipc/localApi";
+  type LocalApiStatus,
+  type Preferences,
+} from "../ipc/client";
+import { clientKeysApi, type ClientKeysApi } from "../ipc/clients";
+import { localApiApi, type LocalApiApi } from "../ipc/localApi";
 import { parseDollars } from "../shared/money";
 import { snippets, type Snippet } from "./snippets";
 

@@ -1,8 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
-import type { Preferences } from "../ipc/client";
-import type { ClientKeyView } from "../ipc/clients";
-import type { LocalApiStatus } from "../ipc/localApi";
+import type { ClientKeyView, LocalApiStatus, Preferences } from "../ipc/client";
 import {
   KEY_PLACEHOLDER,
   LocalApiState,

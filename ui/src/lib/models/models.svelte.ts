@@ -321,7 +321,7 @@ function column(m: BrowserModel): ColumnSpec {
   return {
     provider: m.provider,
     model: m.id,
-    params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+    params: { temperature: null, max_tokens: null, reasoning_effort: null, system: null },
   };
 }
 

@@ -260,7 +260,7 @@ describe("ModelsState", () => {
         {
           provider: "openai",
           model: "gpt-4o",
-          params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+          params: { temperature: null, max_tokens: null, reasoning_effort: null, system: null },
         },
       ],
     ]);

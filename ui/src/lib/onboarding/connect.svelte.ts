@@ -1,7 +1,7 @@
 import { AppError, api as realApi } from "../ipc/client";
 import type { Api } from "../ipc/client";
-import { ServedModelsState, type ServedModelsApi } from "../settings/customModels.svelte";
-import { SettingsState, describeCheck, type SettingsApi } from "../settings/settings.svelte";
+import { ProvidersState, describeCheck, type ProvidersApi } from "../shared/providers.svelte";
+import { ServedModelsState, type ServedModelsApi } from "../shared/servedModels.svelte";
 
 /** The built-in providers a first run offers, each connected with one key. */
 export type KeyProvider = "openrouter" | "openai" | "anthropic";
@@ -71,16 +71,16 @@ export interface Outcome {
 }
 
 /** What connecting needs of the backend (and what its tests fake). */
-export type ConnectApi = SettingsApi &
+export type ConnectApi = ProvidersApi &
   ServedModelsApi &
-  Pick<Api, "customProviderRemove" | "openrouterSignIn" | "openrouterSignInCancel">;
+  Pick<Api, "openrouterSignIn" | "openrouterSignInCancel">;
 
 /**
- * Connecting a first provider: save it the way Settings does (through the Settings model, so
- * there is one way to save a key or add a server), then check it on the spot.
+ * Connecting a first provider: save it the way Settings does (through the shared providers
+ * state, so there is one way to save a key or add a server), then check it on the spot.
  */
 export class ConnectState {
-  readonly settings: SettingsState;
+  readonly providers: ProvidersState;
   /** The option being connected (`openrouter`, …, `local`), if any. */
   working = $state<string | null>(null);
   /** The browser sign-in is under way (it can be cancelled). */
@@ -90,17 +90,17 @@ export class ConnectState {
   outcomes = $state<Record<string, Outcome>>({});
 
   constructor(private readonly api: ConnectApi = realApi) {
-    this.settings = new SettingsState(api);
+    this.providers = new ProvidersState(api);
   }
 
   /** Whether keys can be saved; until the backend says, assume they can. */
   get keychainAvailable(): boolean {
-    return this.settings.overview?.keychain.available ?? true;
+    return this.providers.overview?.keychain.available ?? true;
   }
 
   async load(): Promise<void> {
     try {
-      await this.settings.refreshProviders();
+      await this.providers.refreshProviders();
     } catch {
       // Connect says what is wrong when it is pressed.
     }
@@ -110,9 +110,9 @@ export class ConnectState {
   connectKey(provider: KeyProvider, key: string): Promise<boolean> {
     const name = KEY_OPTIONS.find((o) => o.id === provider)?.name ?? provider;
     return this.attempt(provider, async () => {
-      await this.settings.saveKey(provider, key.trim());
+      await this.providers.saveKey(provider, key.trim());
       try {
-        return describeCheck(await this.settings.testKey(provider));
+        return describeCheck(await this.providers.testKey(provider));
       } catch (e) {
         const error = AppError.from(e);
         if (error.code !== "auth") {
@@ -122,7 +122,7 @@ export class ConnectState {
             cause: e,
           });
         }
-        await this.settings.removeKey(provider).catch(() => undefined);
+        await this.providers.removeKey(provider).catch(() => undefined);
         throw new Error(`${error.message} The key was not kept; paste another one.`, {
           cause: e,
         });
@@ -146,7 +146,7 @@ export class ConnectState {
           cancelled = AppError.from(e).code === "cancelled";
           throw e;
         }
-        if (this.settings.overview) await this.settings.refreshProviders().catch(() => undefined);
+        if (this.providers.overview) await this.providers.refreshProviders().catch(() => undefined);
         return "Signed in with OpenRouter · the key is in your keychain";
       },
       "Waiting for OpenRouter in your browser…",
@@ -165,10 +165,10 @@ export class ConnectState {
   /** Adds the server at `baseUrl` and lists its models; true when it served some. */
   connectLocal(name: string, baseUrl: string, apiKey: string): Promise<boolean> {
     return this.attempt("local", async () => {
-      if (!this.settings.overview) await this.settings.refreshProviders();
-      const before = this.settings.overview?.providers.map((p) => p.id) ?? [];
-      await this.settings.addCustom(name.trim(), baseUrl.trim(), apiKey);
-      const added = this.settings.overview?.providers.find(
+      if (!this.providers.overview) await this.providers.refreshProviders();
+      const before = this.providers.overview?.providers.map((p) => p.id) ?? [];
+      await this.providers.addCustom(name.trim(), baseUrl.trim(), apiKey);
+      const added = this.providers.overview?.providers.find(
         (p) => p.kind === "custom" && !before.includes(p.id),
       );
       if (!added) throw new Error(`${name} was not added; open Settings to check the providers.`);
@@ -185,7 +185,7 @@ export class ConnectState {
           : `${name} answered but serves no models yet: load or pull one, then connect again.`);
       if (problem !== null) {
         // A server that does not answer is not kept, so trying again starts clean.
-        await this.settings.removeCustom(added.id).catch(() => undefined);
+        await this.providers.removeCustom(added.id).catch(() => undefined);
         throw new Error(`${problem} Nothing was saved; press Connect to try again.`);
       }
       const count = list?.models.length ?? 0;

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ProviderView, ServedModels } from "../ipc/client";
 import { fakePrices } from "../shared/testing";
 import CustomModels from "./CustomModels.svelte";
-import type { ServedModelsApi } from "./customModels.svelte";
+import type { ServedModelsApi } from "../shared/servedModels.svelte";
 
 const LOCAL = "custom:0192f0c4-7b1a-7cc2-9d5e-3f1a2b3c4d5e";
 

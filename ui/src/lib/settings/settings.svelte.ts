@@ -1,45 +1,36 @@
 import { AppError, api as realApi } from "../ipc/client";
-import { moneyExact } from "../shared/money";
+import { ProvidersState, type ProvidersApi } from "../shared/providers.svelte";
 import { SignInState } from "./signIn.svelte";
-import type {
-  Api,
-  AppInfo,
-  KeyCheck,
-  Preferences,
-  ProviderId,
-  ProvidersOverview,
-} from "../ipc/client";
+import type { Api, AppInfo, Preferences, ProviderId } from "../ipc/client";
 
 /** What the Settings screen needs of the backend (and what its tests fake). */
-export type SettingsApi = Pick<
-  Api,
-  | "appInfo"
-  | "settingsGet"
-  | "settingsSave"
-  | "providersOverview"
-  | "keySave"
-  | "keyRemove"
-  | "keyTest"
-  | "keyExtraAdd"
-  | "keyExtraRemove"
-  | "keyEnable"
-  | "customProviderAdd"
-  | "customProviderUpdate"
-  | "customProviderRemove"
-  | "openrouterSignIn"
-  | "openrouterSignInCancel"
->;
+export type SettingsApi = ProvidersApi &
+  Pick<
+    Api,
+    | "appInfo"
+    | "settingsGet"
+    | "settingsSave"
+    | "keyExtraAdd"
+    | "keyExtraRemove"
+    | "keyEnable"
+    | "customProviderUpdate"
+    | "openrouterSignIn"
+    | "openrouterSignInCancel"
+  >;
 
-/** The Settings screen's state: providers and their masked keys, preferences, app facts. */
-export class SettingsState {
-  overview = $state<ProvidersOverview | null>(null);
+/**
+ * The Settings screen's state: providers and their masked keys (saved the one way the first run
+ * saves them too), preferences, app facts.
+ */
+export class SettingsState extends ProvidersState {
   preferences = $state<Preferences | null>(null);
   info = $state<AppInfo | null>(null);
   loadError = $state<AppError | null>(null);
   /** "Sign in with OpenRouter" on OpenRouter's card; the new key lands in `overview`. */
   readonly signIn: SignInState;
 
-  constructor(private readonly api: SettingsApi = realApi) {
+  constructor(protected override readonly api: SettingsApi = realApi) {
+    super(api);
     this.signIn = new SignInState(api, (overview) => (this.overview = overview));
   }
 
@@ -59,18 +50,6 @@ export class SettingsState {
     }
   }
 
-  async refreshProviders(): Promise<void> {
-    this.overview = await this.api.providersOverview();
-  }
-
-  async saveKey(provider: ProviderId, key: string): Promise<void> {
-    this.overview = await this.api.keySave(provider, key);
-  }
-
-  async removeKey(provider: ProviderId): Promise<void> {
-    this.overview = await this.api.keyRemove(provider);
-  }
-
   async addExtraKey(provider: ProviderId, label: string, key: string): Promise<void> {
     this.overview = await this.api.keyExtraAdd(provider, label, key);
   }
@@ -84,24 +63,8 @@ export class SettingsState {
     this.overview = await this.api.keyEnable(provider, label);
   }
 
-  testKey(provider: ProviderId): Promise<KeyCheck> {
-    return this.api.keyTest(provider);
-  }
-
-  async addCustom(name: string, baseUrl: string, apiKey: string): Promise<void> {
-    this.overview = await this.api.customProviderAdd({
-      name,
-      baseUrl,
-      apiKey: apiKey.trim() === "" ? null : apiKey,
-    });
-  }
-
   async updateCustom(id: ProviderId, name: string, baseUrl: string): Promise<void> {
     this.overview = await this.api.customProviderUpdate({ id, name, baseUrl });
-  }
-
-  async removeCustom(id: ProviderId): Promise<void> {
-    this.overview = await this.api.customProviderRemove(id);
   }
 
   async savePreferences(next: Preferences): Promise<void> {
@@ -109,28 +72,4 @@ export class SettingsState {
     // Base URL overrides change what the provider list shows.
     this.overview = await this.api.providersOverview();
   }
-}
-
-/** An account figure the user checks against the provider's own page: exact (../shared/money). */
-export function usd(amount: string | null): string {
-  return amount === null ? "an unknown amount" : moneyExact(amount);
-}
-
-/** One line describing a successful key check. */
-export function describeCheck(check: KeyCheck): string {
-  const parts = [`Key works · ${check.latencyMs} ms`];
-  const or = check.openrouter;
-  if (or) {
-    parts.push(
-      or.limitUsd === null
-        ? `${usd(or.usageUsd)} used, no limit`
-        : `${usd(or.usageUsd)} used of ${usd(or.limitUsd)}` +
-            (or.limitRemainingUsd === null ? "" : ` (${usd(or.limitRemainingUsd)} left)`),
-    );
-    if (or.isFreeTier) parts.push("free tier");
-  }
-  if (check.modelsVisible !== null) {
-    parts.push(`${check.modelsVisible} model${check.modelsVisible === 1 ? "" : "s"} visible`);
-  }
-  return parts.join(" · ");
 }

@@ -3,29 +3,16 @@ import { describe, expect, it, vi } from "vitest";
 import type { Preferences, ProviderView, ProvidersOverview, SignedIn } from "../ipc/client";
 import { AppError } from "../ipc/errors";
 import { navigation } from "../shared/navigation.svelte";
+import { describeCheck } from "../shared/providers.svelte";
+import { provider } from "../shared/testing";
 import SettingsView from "./SettingsView.svelte";
-import { SettingsState, describeCheck, type SettingsApi } from "./settings.svelte";
+import { SettingsState, type SettingsApi } from "./settings.svelte";
 import { describeSignedIn } from "./signIn.svelte";
 
 vi.mock("../ipc/client", async (importOriginal) => {
   const real = await importOriginal<typeof import("../ipc/client")>();
   return { ...real, onProvidersChanged: () => () => {}, onSettingsChanged: () => () => {} };
 });
-
-function provider(over: Partial<ProviderView>): ProviderView {
-  return {
-    id: "openrouter",
-    kind: "open_router",
-    name: "OpenRouter",
-    baseUrl: "https://openrouter.ai/api/v1",
-    baseUrlSource: "default",
-    defaultBaseUrl: "https://openrouter.ai/api/v1",
-    baseUrlEnvVar: "OPENROUTER_BASE_URL",
-    key: { source: "none", masked: null, envVar: "OPENROUTER_API_KEY", envShadowed: false },
-    notice: null,
-    ...over,
-  };
-}
 
 const prefs: Preferences = {
   theme: "system",

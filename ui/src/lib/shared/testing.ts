@@ -1,5 +1,5 @@
 /** Test helpers every screen's tests share. */
-import type { ModelChoice, UserPrice } from "../ipc/client";
+import type { ModelChoice, ProviderView, UserPrice } from "../ipc/client";
 import type { PricesApi } from "./prices.svelte";
 
 /**
@@ -91,4 +91,20 @@ export function fakePrices(prices: UserPrice[] = []): PricesApi & { prices: User
     },
   };
   return fake;
+}
+
+/** A provider as the backend lists it; no key unless `over` gives one. */
+export function provider(over: Partial<ProviderView>): ProviderView {
+  return {
+    id: "openrouter",
+    kind: "open_router",
+    name: "OpenRouter",
+    baseUrl: "https://openrouter.ai/api/v1",
+    baseUrlSource: "default",
+    defaultBaseUrl: "https://openrouter.ai/api/v1",
+    baseUrlEnvVar: "OPENROUTER_BASE_URL",
+    key: { source: "none", masked: null, envVar: "OPENROUTER_API_KEY", envShadowed: false },
+    notice: null,
+    ...over,
+  };
 }

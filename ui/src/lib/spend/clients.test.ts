@@ -1,7 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
-import type { Budget, BudgetStatus, SpendReport } from "../ipc/client";
-import type { ClientKeyView } from "../ipc/clients";
+import type { Budget, BudgetStatus, ClientKeyView, SpendReport } from "../ipc/client";
 import { checkDraft, describeBudget, emptyDraft, SCOPES, toDraft } from "./budgets";
 import SpendView from "./SpendView.svelte";
 import { GROUPINGS, SpendState, type SpendApi } from "./spend.svelte";

@@ -1,5 +1,5 @@
 import { AppError, api as clientApi } from "../ipc/client";
-import { clientKeysApi, type ClientKeysApi, type ClientKeyView } from "../ipc/clients";
+import { clientKeysApi, type ClientKeysApi } from "../ipc/clients";
 import { saveExport } from "../shared/exports";
 import { shownTheme } from "../shared/theme";
 import { lastDays, rangeMs } from "./range";
@@ -9,6 +9,7 @@ import type {
   BudgetStatus,
   ChartTheme,
   ChartView,
+  ClientKeyView,
   OpenRouterKeyInfo,
   ProviderView,
   SpendFile,

@@ -4,7 +4,7 @@
  * limits by.
  */
 import { compareMoney, moneyExact, sumMoney } from "../shared/money";
-import type { LimitReset, TeamKey, TeamSpend, TeamSpendRow } from "../ipc/team";
+import type { LimitReset, TeamKey, TeamSpend, TeamSpendRow } from "../ipc/client";
 
 /** A reset as the forms offer it: OpenRouter's periods, or never. */
 export type ResetChoice = LimitReset | "never";

@@ -1,5 +1,6 @@
 import { AppError } from "../ipc/client";
-import type { Guardrail, GuardrailDraft, TeamApi, ZdrRule } from "../ipc/team";
+import type { TeamApi } from "../ipc/team";
+import type { Guardrail, GuardrailDraft, ZdrRule } from "../ipc/client";
 import { parseDollars } from "../shared/money";
 import type { ResetChoice } from "./format";
 

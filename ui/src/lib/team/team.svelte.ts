@@ -1,17 +1,31 @@
 import { AppError } from "../ipc/client";
-import {
-  teamApi,
-  type CreatedTeamKey,
-  type ManagementKeyStatus,
-  type TeamApi,
-  type TeamKey,
-  type TeamKeyChange,
-  type TeamKeyDraft,
-} from "../ipc/team";
+import { teamApi, type TeamApi } from "../ipc/team";
+import type {
+  CreatedTeamKey,
+  ManagementKeyStatus,
+  TeamKey,
+  TeamKeyChange,
+  TeamKeyDraft,
+} from "../ipc/client";
 import { parseDollars } from "../shared/money";
 import { expiryMoment, isDay, limitText, utcDay, type ResetChoice } from "./format";
-import { GuardrailsState } from "./guardrails.svelte";
-import { TeamSpendState } from "./teamSpend.svelte";
+import { GuardrailsState, type GuardrailsApi } from "./guardrails.svelte";
+import { TeamSpendState, type TeamSpendApi } from "./teamSpend.svelte";
+
+/** What the Team screen needs of the backend, its guardrails' and spend's slices included (and
+ * what its tests fake). */
+export type TeamStateApi = Pick<
+  TeamApi,
+  | "teamManagementKeyStatus"
+  | "teamManagementKeySave"
+  | "teamManagementKeyRemove"
+  | "teamKeysList"
+  | "teamKeyCreate"
+  | "teamKeyUpdate"
+  | "teamKeyDelete"
+> &
+  GuardrailsApi &
+  TeamSpendApi;
 
 /** The new-key form as typed. */
 export interface NewKeyDraft {
@@ -163,7 +177,7 @@ export class TeamState {
   readonly spend: TeamSpendState;
 
   constructor(
-    private readonly api: TeamApi = teamApi,
+    private readonly api: TeamStateApi = teamApi,
     /** "Now", Unix ms (tests pin it): for expiry and the spend range. */
     private readonly nowMs: () => number = Date.now,
   ) {

@@ -1,5 +1,6 @@
 import { AppError, type ChartTheme, type SpendFile } from "../ipc/client";
-import type { DateRange, Reconciliation, TeamApi, TeamChart, TeamSpend } from "../ipc/team";
+import type { TeamApi } from "../ipc/team";
+import type { DateRange, Reconciliation, TeamChart, TeamSpend } from "../ipc/client";
 import { saveExport } from "../shared/exports";
 import { shownTheme } from "../shared/theme";
 import { grandTotal, mondayUtc, rangeProblem, totalsBy, utcDay, type SpendTotal } from "./format";

@@ -1,15 +1,15 @@
 /** Fakes for the Team screen's tests: an in-memory OpenRouter team behind the `TeamApi`. */
 import { vi, type Mock } from "vitest";
 import { AppError } from "../ipc/errors";
+import type { TeamApi } from "../ipc/team";
 import type {
   Guardrail,
   ManagementKeyStatus,
   Reconciliation,
-  TeamApi,
   TeamKey,
   TeamSpend,
   TeamSpendRow,
-} from "../ipc/team";
+} from "../ipc/client";
 
 /** Tuesday 2026-11-24, 15:00 UTC: the week began on Monday the 23rd. */
 export const NOW = Date.UTC(2026, 10, 24, 15, 0, 0);

@@ -10,7 +10,7 @@ mod turns;
 
 use std::future::Future;
 
-use switchboard_core::{ChatRequest, Delta, Message, Role, Usd};
+use switchboard_core::{ChatRequest, Delta, ErrorCode, ErrorInfo, Message, Role, Usd};
 use tokio_util::sync::CancellationToken;
 
 use crate::tools::Toolbox;
@@ -121,33 +121,28 @@ enum Halt {
     /// A model call failed; the plan may try another model.
     Failed(AgentError),
     /// The task ends here (step cap, budget, a refusal, the user), whatever the plan.
-    Stop(String),
+    Stop(ErrorInfo),
 }
 
 impl Halt {
-    fn into_message(self) -> String {
+    fn into_info(self) -> ErrorInfo {
         match self {
-            Self::Failed(e) => e.to_string(),
+            Self::Failed(e) => e.info(),
             Self::Stop(why) => why,
         }
     }
 }
 
-fn retryable(error: &AgentError) -> bool {
-    matches!(
-        error,
-        AgentError::Model {
-            retryable: true,
-            ..
-        }
-    )
+/// The user's stop, as a report says it.
+fn stopped() -> ErrorInfo {
+    AgentError::Stopped.info()
 }
 
 impl<M: Model, A: Approver> Run<'_, M, A> {
     /// The task, start to end: `Ok` with the answer, or `Err` with why it ended early.
-    async fn execute(&mut self, task: &Task, memory: &mut Memory) -> Result<String, String> {
+    async fn execute(&mut self, task: &Task, memory: &mut Memory) -> Result<String, ErrorInfo> {
         if self.cancel.is_cancelled() {
-            return Err(AgentError::Stopped.to_string());
+            return Err(stopped());
         }
         self.tidy_memory(memory).await?;
         let history = memory.messages();
@@ -161,7 +156,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                 );
                 self.tool_loop(&spec.target, messages, None, true)
                     .await
-                    .map_err(Halt::into_message)
+                    .map_err(Halt::into_info)
             }
             Plan::Staged { stages } => self.staged(stages, task, &history).await,
             Plan::CostAware {
@@ -177,7 +172,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
     /// Folds the oldest turns into the summary when memory is over its window. A failed
     /// summary is recorded and skipped: memory stays whole, just longer than the window, which
     /// is better than losing turns or failing the user's task over housekeeping.
-    async fn tidy_memory(&mut self, memory: &mut Memory) -> Result<(), String> {
+    async fn tidy_memory(&mut self, memory: &mut Memory) -> Result<(), ErrorInfo> {
         let spec = self.spec;
         let Some(n) = memory.overflow(&spec.memory) else {
             return Ok(());
@@ -200,7 +195,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                 }
                 Ok(())
             }
-            Err(AgentError::Stopped) => Err(AgentError::Stopped.to_string()),
+            Err(AgentError::Stopped) => Err(stopped()),
             Err(error) => {
                 tracing::warn!(agent = %spec.name, %error, "memory summary failed; not folded");
                 Ok(())
@@ -215,10 +210,10 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         stages: &[Stage],
         task: &Task,
         history: &[Message],
-    ) -> Result<String, String> {
+    ) -> Result<String, ErrorInfo> {
         if stages.is_empty() {
             return Err(
-                AgentError::Invalid("this agent's staged plan has no stages".into()).to_string(),
+                AgentError::Invalid("this agent's staged plan has no stages".into()).info(),
             );
         }
         let spec = self.spec;
@@ -237,13 +232,13 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
             {
                 Ok(output) => output,
                 Err(Halt::Failed(error)) => match &stage.fallback {
-                    Some(fallback) if retryable(&error) => {
+                    Some(fallback) if error.retryable() => {
                         self.escalate(&stage.target, fallback, &error.to_string(), name);
                         self.tool_loop(fallback, messages, name, last)
                             .await
-                            .map_err(Halt::into_message)?
+                            .map_err(Halt::into_info)?
                     }
-                    _ => return Err(error.to_string()),
+                    _ => return Err(error.info()),
                 },
                 Err(Halt::Stop(why)) => return Err(why),
             };
@@ -260,7 +255,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         quality_bar: f64,
         task: &Task,
         history: &[Message],
-    ) -> Result<String, String> {
+    ) -> Result<String, ErrorInfo> {
         let spec = self.spec;
         let messages = prompt::conversation(
             prompt::system(spec, None, true),
@@ -275,7 +270,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         );
         let rungs = tokio::select! {
             biased;
-            () = self.cancel.cancelled() => return Err(AgentError::Stopped.to_string()),
+            () = self.cancel.cancelled() => return Err(stopped()),
             rungs = appraise => rungs,
         };
         let ladder = escalation_ladder(rungs, quality_bar, self.budget_left());
@@ -283,31 +278,35 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
             return Err(AgentError::Invalid(
                 "this agent's cost-aware plan has no candidate models".into(),
             )
-            .to_string());
+            .info());
         }
-        let mut why = String::new();
+        // The ladder is never empty here, so the loop sets it before it is read.
+        let mut why = ErrorInfo::new(ErrorCode::Internal, String::new());
         for (i, rung) in ladder.iter().enumerate() {
             why = match self
                 .tool_loop(&rung.target, messages.clone(), None, true)
                 .await
             {
                 Ok(answer) if !answer.trim().is_empty() => return Ok(answer),
-                Ok(_) => "it answered with nothing".to_owned(),
-                Err(Halt::Failed(error)) => error.to_string(),
+                // An empty answer is the provider's failure to answer, and another try (or a
+                // better model) may well give one: `Upstream`, which is retryable.
+                Ok(_) => ErrorInfo::new(ErrorCode::Upstream, "it answered with nothing"),
+                Err(Halt::Failed(error)) => error.info(),
                 Err(Halt::Stop(why)) => return Err(why),
             };
             if let Some(next) = ladder.get(i + 1) {
-                self.escalate(&rung.target, &next.target, &why, None);
+                self.escalate(&rung.target, &next.target, &why.message, None);
             }
         }
-        Err(if ladder.len() == 1 {
-            why
-        } else {
-            format!(
-                "all {} candidate models failed; the last: {why}",
-                ladder.len()
-            )
-        })
+        if ladder.len() > 1 {
+            // The last failure's code and retryability stand for the whole ladder.
+            why.message = format!(
+                "all {} candidate models failed; the last: {}",
+                ladder.len(),
+                why.message
+            );
+        }
+        Err(why)
     }
 
     /// Records switching from a failed model to the next one.

@@ -18,12 +18,25 @@ fn json_text(answer: &str) -> &str {
     t
 }
 
-/// `Ok` when `answer` is JSON valid against `schema`; otherwise why not, in one sentence.
-pub(super) fn check(schema: &Value, answer: &str) -> Result<(), String> {
-    let value: Value = serde_json::from_str(json_text(answer))
-        .map_err(|e| format!("the answer is not JSON ({e})"))?;
-    let validator = jsonschema::validator_for(schema)
-        .map_err(|e| format!("the output schema itself is not valid: {e}"))?;
+/// Why a final answer does not hold to the output schema, in one sentence the model can act on.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Mismatch {
+    /// Not JSON at all (nor one fenced JSON block).
+    #[error("the answer is not JSON ({0})")]
+    NotJson(#[source] serde_json::Error),
+    /// The schema does not compile (a spec saved before specs were checked).
+    #[error("the output schema itself is not valid: {0}")]
+    BadSchema(#[source] Box<jsonschema::ValidationError<'static>>),
+    /// JSON, but not as the schema says: the first few errors, each with where it is.
+    #[error("the answer does not match the output schema: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+}
+
+/// `Ok` when `answer` is JSON valid against `schema`; otherwise why not.
+pub(super) fn check(schema: &Value, answer: &str) -> Result<(), Mismatch> {
+    let value: Value = serde_json::from_str(json_text(answer)).map_err(Mismatch::NotJson)?;
+    let validator =
+        jsonschema::validator_for(schema).map_err(|e| Mismatch::BadSchema(Box::new(e)))?;
     let errors: Vec<String> = validator
         .iter_errors(&value)
         .take(ERRORS_QUOTED)
@@ -39,10 +52,7 @@ pub(super) fn check(schema: &Value, answer: &str) -> Result<(), String> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "the answer does not match the output schema: {}",
-            errors.join("; ")
-        ))
+        Err(Mismatch::Invalid(errors))
     }
 }
 
@@ -64,20 +74,23 @@ mod tests {
 
     #[test]
     fn valid_json_passes_bare_or_fenced() {
-        assert_eq!(check(&schema(), r#"{"name":"Ada","age":36}"#), Ok(()));
-        assert_eq!(
-            check(&schema(), "```json\n{\"name\":\"Ada\",\"age\":36}\n```"),
-            Ok(())
-        );
+        check(&schema(), r#"{"name":"Ada","age":36}"#).unwrap();
+        check(&schema(), "```json\n{\"name\":\"Ada\",\"age\":36}\n```").unwrap();
     }
 
     #[test]
     fn what_is_wrong_is_said_where() {
-        let e = check(&schema(), r#"{"name":"Ada","age":"old"}"#).unwrap_err();
+        let e = check(&schema(), r#"{"name":"Ada","age":"old"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("/age"), "{e}");
-        let e = check(&schema(), r#"{"name":"Ada"}"#).unwrap_err();
+        let e = check(&schema(), r#"{"name":"Ada"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("age"), "{e}");
-        let e = check(&schema(), "Sure! Here it is").unwrap_err();
+        let e = check(&schema(), "Sure! Here it is")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not JSON"), "{e}");
     }
 

@@ -2,9 +2,11 @@
 
 use std::time::Instant;
 
-use switchboard_core::{ChatRequest, Message, ReasoningOptions, Role, ToolCall, Usd};
+use switchboard_core::{
+    ChatRequest, ErrorCode, ErrorInfo, Message, ReasoningOptions, Role, ToolCall, Usd,
+};
 
-use super::{Approver, Halt, Run, RunEvent, model_id, prompt};
+use super::{Approver, Halt, Run, RunEvent, model_id, prompt, stopped};
 use crate::{AgentError, AgentTarget, Model, ModelReply, Step, StepKind};
 
 /// How much of a tool's arguments and result a step's detail keeps.
@@ -41,7 +43,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         let spec = self.spec;
         loop {
             if self.cancel.is_cancelled() {
-                return Err(Halt::Stop(AgentError::Stopped.to_string()));
+                return Err(Halt::Stop(stopped()));
             }
             if self.model_turns >= spec.max_steps {
                 return Err(Halt::Stop(self.step_cap_reached()));
@@ -50,10 +52,13 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                 && self.cost >= budget
             {
                 // The spend is exact: rounded to cents it could read as the budget itself.
-                return Err(Halt::Stop(format!(
-                    "the budget of ${} for this task is spent (${})",
-                    budget.human(),
-                    self.cost
+                return Err(Halt::Stop(ErrorInfo::new(
+                    ErrorCode::BudgetExceeded,
+                    format!(
+                        "the budget of ${} for this task is spent (${})",
+                        budget.human(),
+                        self.cost
+                    ),
                 )));
             }
             self.model_turns += 1;
@@ -70,13 +75,10 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
             {
                 Ok(reply) => reply,
                 Err(AgentError::Model {
-                    message,
+                    error,
                     refused: true,
-                    ..
-                }) => return Err(Halt::Stop(message)),
-                Err(AgentError::Stopped) => {
-                    return Err(Halt::Stop(AgentError::Stopped.to_string()));
-                }
+                }) => return Err(Halt::Stop(error)),
+                Err(AgentError::Stopped) => return Err(Halt::Stop(stopped())),
                 Err(error) => return Err(Halt::Failed(error)),
             };
             let text = reply.message.joined_text();
@@ -92,7 +94,11 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
                     return Ok(text);
                 };
                 if self.model_turns >= spec.max_steps {
-                    return Err(Halt::Stop(format!("{why}, and no step is left to fix it")));
+                    // The model's answer cannot be read as the output the agent promises.
+                    return Err(Halt::Stop(ErrorInfo::new(
+                        ErrorCode::Decode,
+                        format!("{why}, and no step is left to fix it"),
+                    )));
                 }
                 messages.push(reply.message);
                 messages.push(Message::text(
@@ -110,7 +116,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
             messages.push(reply.message);
             for call in &calls {
                 if self.cancel.is_cancelled() {
-                    return Err(Halt::Stop(AgentError::Stopped.to_string()));
+                    return Err(Halt::Stop(stopped()));
                 }
                 let result = self.tool_step(call, stage).await?;
                 let mut answer = Message::text(Role::Tool, result);
@@ -120,10 +126,15 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         }
     }
 
-    fn step_cap_reached(&self) -> String {
-        format!(
-            "reached the step cap of {} model turns before the agent finished",
-            self.spec.max_steps
+    /// The step cap is the task's budget in model turns: it ends the task as a spent budget
+    /// does, and the fix is the same kind (raise the agent's limit), so it shares the code.
+    fn step_cap_reached(&self) -> ErrorInfo {
+        ErrorInfo::new(
+            ErrorCode::BudgetExceeded,
+            format!(
+                "reached the step cap of {} model turns before the agent finished",
+                self.spec.max_steps
+            ),
         )
     }
 
@@ -225,7 +236,7 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
         });
         let started = Instant::now();
         let outcome = self.run_tool(call).await;
-        let stopped = outcome.is_none();
+        let was_stopped = outcome.is_none();
         let outcome =
             outcome.unwrap_or_else(|| ToolOutcome::failed(AgentError::Stopped.to_string()));
         self.finish(Step {
@@ -243,8 +254,8 @@ impl<M: Model, A: Approver> Run<'_, M, A> {
             ),
             error: outcome.error,
         });
-        if stopped {
-            return Err(Halt::Stop(AgentError::Stopped.to_string()));
+        if was_stopped {
+            return Err(Halt::Stop(stopped()));
         }
         Ok(outcome.result)
     }

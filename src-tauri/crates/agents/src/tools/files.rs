@@ -56,20 +56,28 @@ pub(super) async fn open(root: &Path) -> Result<(ListFiles, ReadFile), AgentErro
 
 /// `Err` when `root` is plainly the whole system or the user's home folder, judged from the
 /// path as written (for saving a spec; opening the folder checks the real, canonical path).
-pub(crate) fn check_root(root: &Path, home: Option<&Path>) -> Result<(), String> {
+pub(crate) fn check_root(root: &Path, home: Option<&Path>) -> Result<(), TooBroad> {
     let whole_home = home.is_some_and(|h| h.starts_with(root) && root.components().count() > 0);
     if root.is_absolute() && (root.parent().is_none() || whole_home) {
-        return Err(too_broad(root));
+        return Err(TooBroad(root.to_owned()));
     }
     Ok(())
 }
 
-fn too_broad(root: &Path) -> String {
-    format!(
-        "{} holds the whole system or your whole home folder, which is too much to share; \
-         choose the project or documents folder the agent needs",
-        root.display()
-    )
+/// A folder that holds the whole system or the user's whole home folder: sharing it shares
+/// everything (keys, browser profiles, other users' files).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{} holds the whole system or your whole home folder, which is too much to share; \
+     choose the project or documents folder the agent needs",
+    .0.display()
+)]
+pub(crate) struct TooBroad(PathBuf);
+
+impl From<TooBroad> for AgentError {
+    fn from(e: TooBroad) -> Self {
+        Self::Invalid(e.to_string())
+    }
 }
 
 /// The canonical folder both tools read from.
@@ -109,7 +117,7 @@ impl Folder {
         let home = home.and_then(|h| std::fs::canonicalize(h).ok());
         let whole_home = home.as_deref().is_some_and(|h| h.starts_with(&root));
         if root.parent().is_none() || whole_home {
-            return Err(AgentError::Invalid(too_broad(given)));
+            return Err(TooBroad(given.to_owned()).into());
         }
         Ok(Self { root })
     }

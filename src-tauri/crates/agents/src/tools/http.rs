@@ -21,7 +21,7 @@ use reqwest::redirect::{Attempt, Policy};
 use serde_json::json;
 use switchboard_core::ToolSpec;
 
-use self::allow_list::{AllowList, Verdict};
+use self::allow_list::{AllowList, BadHost, Verdict};
 use self::resolve::{CheckedResolver, Lookup, Refused};
 use super::{Tool, ToolFuture};
 use crate::AgentError;
@@ -36,7 +36,7 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 const MAX_REDIRECTS: usize = 5;
 
 /// `Err` with the reason when the hosts of a grant cannot be understood (for saving a spec).
-pub(crate) fn check_hosts(hosts: &[String]) -> Result<(), String> {
+pub(crate) fn check_hosts(hosts: &[String]) -> Result<(), BadHost> {
     AllowList::new(hosts, false).map(drop)
 }
 
@@ -60,7 +60,7 @@ impl HttpGet {
         any_public_host: bool,
         lookup: Lookup,
     ) -> Result<Self, AgentError> {
-        let list = Arc::new(AllowList::new(hosts, any_public_host).map_err(AgentError::Invalid)?);
+        let list = Arc::new(AllowList::new(hosts, any_public_host)?);
         let approved = Arc::new(Mutex::new(HashSet::new()));
         let policy = {
             let list = Arc::clone(&list);

@@ -10,7 +10,9 @@ use switchboard_agents::{
     AgentError, AgentSpec, AgentTarget, Approver, Memory, Model, ModelCall, ModelReply, RunEvent,
     Rung, Task, TaskReport, run_task,
 };
-use switchboard_core::{BuiltinProvider, Delta, Message, Role, ToolCall, ToolSpec, Usage, Usd};
+use switchboard_core::{
+    BuiltinProvider, Delta, ErrorCode, ErrorInfo, Message, Role, ToolCall, ToolSpec, Usage, Usd,
+};
 use tokio_util::sync::CancellationToken;
 
 pub(crate) fn usd(amount: &str) -> Usd {
@@ -32,7 +34,7 @@ pub(crate) fn spec() -> AgentSpec {
         template: None,
         system_prompt: "You test things.".into(),
         target: target("m1"),
-        params: switchboard_agents::AgentParams {
+        params: switchboard_core::SamplingParams {
             temperature: Some(0.2),
             max_tokens: Some(500),
             reasoning_effort: None,
@@ -99,8 +101,31 @@ fn reply(message: Message, cost: &str, prompt_tokens: u64, completion_tokens: u6
     }
 }
 
+/// A failed model call: a retryable one as a provider's 5xx, the other as a 400.
 pub(crate) fn failure(message: &str, retryable: bool) -> AgentError {
-    AgentError::model(message, retryable)
+    let code = if retryable {
+        ErrorCode::Upstream
+    } else {
+        ErrorCode::BadRequest
+    };
+    AgentError::model(ErrorInfo::new(code, message))
+}
+
+/// What the report says stopped the task, in words.
+pub(crate) fn said(report: &TaskReport) -> Option<&str> {
+    report.error.as_ref().map(|e| e.message.as_str())
+}
+
+/// A run as its snapshot holds it: the events as [`run`] renders them, then the report.
+/// A step's wall time is the one thing that changes between runs (tools and failed calls are
+/// timed for real), so every step's `ms` reads `[ms]`; insta's redactions would need its
+/// `redactions` feature, and a parser with it, for this one field.
+pub(crate) fn trace(report: &TaskReport, events: &[String]) -> serde_json::Value {
+    let mut report = serde_json::to_value(report).unwrap();
+    for step in report["steps"].as_array_mut().into_iter().flatten() {
+        step["ms"] = "[ms]".into();
+    }
+    serde_json::json!({ "events": events, "report": report })
 }
 
 /// What `appraise` was asked: candidates, task type, prompt tokens, output cap.

@@ -1,4 +1,4 @@
-use switchboard_agents::{Memory, StepKind};
+use switchboard_agents::Memory;
 use switchboard_core::Role;
 use tokio_util::sync::CancellationToken;
 
@@ -30,26 +30,11 @@ async fn tool_results_go_back_to_the_model_until_it_answers() {
     )
     .await;
 
-    assert_eq!(report.error, None);
-    assert_eq!(report.result, "done: 2 apples");
+    // No error; the answer; model, tool, tool, model with who served, the tool's arguments and
+    // result, each turn's tokens and cost; the exact sum of both turns (0.0034) and every
+    // token (15 + 162); and the events in order, each step's start, deltas and finish.
+    insta::assert_json_snapshot!("tool_loop_answer", trace(&report, &events));
     assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
-    let kinds: Vec<StepKind> = report.steps.iter().map(|s| s.kind).collect();
-    assert_eq!(
-        kinds,
-        [
-            StepKind::Model,
-            StepKind::Tool,
-            StepKind::Tool,
-            StepKind::Model
-        ]
-    );
-    assert_eq!(report.steps[1].tool.as_deref(), Some("counter"));
-    assert_eq!(report.steps[1].detail, r#"{"by": 1} → count is 1"#);
-    assert_eq!(report.steps[0].model.as_deref(), Some("openrouter/m1"));
-    assert_eq!(report.cost_usd, usd("0.0034"), "exact sum of both turns");
-    assert_eq!(report.tokens, 15 + 162);
-    assert_eq!(report.steps[0].tokens, 15);
-    assert_eq!(report.steps[3].cost_usd, usd("0.0023"));
 
     let sent = script.calls();
     assert_eq!(sent.len(), 2);
@@ -96,22 +81,6 @@ async fn tool_results_go_back_to_the_model_until_it_answers() {
     assert_eq!(second[3].joined_text(), "count is 1");
     assert_eq!(second[4].tool_call_id.as_deref(), Some("call_2"));
     assert_eq!(second[4].joined_text(), "count is 2");
-
-    assert_eq!(
-        events,
-        [
-            "start 0 Model openrouter/m1",
-            "delta Counting.",
-            "finish Model",
-            "start 1 Tool counter",
-            "finish Tool",
-            "start 2 Tool counter",
-            "finish Tool",
-            "start 3 Model openrouter/m1",
-            "delta done: 2 apples",
-            "finish Model",
-        ]
-    );
 
     let turns: Vec<(Role, &str)> = memory
         .turns
@@ -361,7 +330,7 @@ async fn an_answer_that_misses_the_schema_goes_back_with_what_is_wrong_and_the_f
     spec.max_steps = 1;
     let script = Script::new(vec![Ok(answer("not json", "0.001", 1, 1))]);
     let (report, _) = run_plain(&spec, &script).await;
-    let error = report.error.unwrap();
+    let error = report.error.unwrap().message;
     assert!(
         error.contains("not JSON") && error.contains("no step is left"),
         "{error}"

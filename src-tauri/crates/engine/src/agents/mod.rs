@@ -13,6 +13,8 @@ use switchboard_agents::{AgentError, AgentSpec, Memory, RunView, Template};
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
+use switchboard_core::RunId;
+
 use crate::EngineError;
 
 pub use run::RunOptions;
@@ -35,7 +37,7 @@ handle! {
 /// Runs in flight: how to stop each, and the tool calls waiting for the user.
 #[derive(Debug, Default)]
 pub(crate) struct AgentRuns {
-    cancels: Mutex<HashMap<String, CancellationToken>>,
+    cancels: Mutex<HashMap<RunId, CancellationToken>>,
     approvals: Mutex<HashMap<String, oneshot::Sender<bool>>>,
 }
 
@@ -143,7 +145,7 @@ impl crate::Agents<'_> {
     }
 
     /// Stops a running task; what it did so far is kept.
-    pub fn stop_run(&self, run_id: &str) {
+    pub fn stop_run(&self, run_id: &RunId) {
         let cancels = self
             .inner
             .agent_runs

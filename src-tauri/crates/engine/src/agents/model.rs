@@ -1,7 +1,7 @@
 //! Agents' model calls, sent through the router like every chat request.
 
 use switchboard_agents::{AgentError, AgentEvent, AgentTarget, Model, ModelCall, ModelReply, Rung};
-use switchboard_core::{Delta, Message, Role, Usd};
+use switchboard_core::{Delta, ErrorCode, ErrorInfo, Message, Role, Usd};
 use switchboard_router::{Arm, ModelFacts, RouteRequest, expected_quality};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -76,11 +76,7 @@ impl RouterModel<'_> {
         let Some(facts) = catalogue.get(&provider, &model) else {
             return Ok(()); // unknown prices: the hard budgets still hold it
         };
-        let refuse = |m: String| AgentError::Model {
-            message: m,
-            retryable: false,
-            refused: true,
-        };
+        let refuse = |m: String| AgentError::refused(ErrorInfo::new(ErrorCode::BudgetExceeded, m));
         match output_cap(left, route.prompt_tokens, facts) {
             Ok(None) => {}
             Ok(Some(cap)) => {
@@ -159,10 +155,8 @@ fn model_error(e: EngineError) -> AgentError {
     // A budget's refusal stops the task; an unroutable request is left to fail over to the
     // plan's next model (`info` already marks it retryable).
     let refused = matches!(e, EngineError::OverBudget { .. });
-    let info = e.info();
     AgentError::Model {
-        message: info.message,
-        retryable: info.retryable,
+        error: e.info(),
         refused,
     }
 }
@@ -195,7 +189,7 @@ impl Model for RouterModel<'_> {
             return Err(AgentError::Stopped);
         }
         if let Some(e) = out.error {
-            return Err(AgentError::model(e.message, e.retryable));
+            return Err(AgentError::model(e));
         }
         let mut message = Message::text(Role::Assistant, out.content);
         message.tool_calls = out.tool_calls;

@@ -7,7 +7,7 @@ use switchboard_agents::tools::Toolbox;
 use switchboard_agents::{
     AgentEvent, Approver, RunEvent, Step, Task, TaskReport, ToolGrant, run_task,
 };
-use switchboard_core::{Delta, Usd};
+use switchboard_core::{Delta, RunId, RunStatus, Usd};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -113,7 +113,7 @@ impl crate::Agents<'_> {
         let servers = self.mcp_servers_to_start(granted).await?;
         let tools = Toolbox::open(&spec.tools, &servers).await?;
 
-        let run_id = uuid::Uuid::now_v7().to_string();
+        let run_id = RunId::new();
         let task_json = json("the task", &task)?;
         {
             let (id, agent) = (run_id.clone(), name.clone());
@@ -143,7 +143,7 @@ impl crate::Agents<'_> {
                     let saved = engine
                         .blocking(move |inner| {
                             let text = json("the report", &report)?;
-                            Ok(inner.store.save_run(&id, &text, "running")?)
+                            Ok(inner.store.save_run(&id, &text, RunStatus::Running)?)
                         })
                         .await;
                     if let Err(e) = saved {
@@ -210,9 +210,9 @@ impl crate::Agents<'_> {
             .remove(&run_id);
 
         let status = match &report.error {
-            None => "done",
-            Some(_) if cancel.is_cancelled() => "stopped",
-            Some(_) => "failed",
+            None => RunStatus::Done,
+            Some(_) if cancel.is_cancelled() => RunStatus::Stopped,
+            Some(_) => RunStatus::Failed,
         };
         let report_json = json("the report", &report)?;
         let memory_json = json("the memory", &memory)?;

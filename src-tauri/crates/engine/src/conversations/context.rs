@@ -41,12 +41,16 @@ pub(super) fn build_request(spec: &ColumnSpec, turns: Vec<ContextTurn>) -> ChatR
         }
     }
     let mut request = ChatRequest::new(spec.model.clone(), messages);
-    request.temperature = spec.params.temperature;
-    request.max_tokens = spec.params.max_tokens;
-    request.reasoning = spec.params.reasoning_effort.map(|effort| ReasoningOptions {
-        effort: Some(effort),
-        ..ReasoningOptions::default()
-    });
+    request.temperature = spec.params.sampling.temperature;
+    request.max_tokens = spec.params.sampling.max_tokens;
+    request.reasoning = spec
+        .params
+        .sampling
+        .reasoning_effort
+        .map(|effort| ReasoningOptions {
+            effort: Some(effort),
+            ..ReasoningOptions::default()
+        });
     // Only OpenRouter reads these; a route may still send the request on to OpenRouter.
     request.routing.provider = spec
         .params

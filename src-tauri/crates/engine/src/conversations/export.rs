@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
-use switchboard_core::{AnswerStats, ConversationView};
+use switchboard_core::{AnswerStats, ConversationId, ConversationView};
 use switchboard_store::{ExportedConversation, MAX_COLUMNS};
 
 use crate::EngineError;
@@ -272,7 +272,7 @@ fn validate(doc: &ExportedConversation) -> Result<(), EngineError> {
 impl crate::Conversations<'_> {
     /// The displayed path as Markdown: each turn, then each column's answer under its model
     /// with cost, cost source and tokens.
-    pub async fn export_markdown(&self, id: String) -> Result<String, EngineError> {
+    pub async fn export_markdown(&self, id: ConversationId) -> Result<String, EngineError> {
         let view = self.conversations().open(id.clone()).await?;
         let tree = self
             .blocking(move |inner| Ok(inner.store.export_conversation(&id)?))
@@ -286,7 +286,7 @@ impl crate::Conversations<'_> {
 
     /// The whole tree (every turn version and answer attempt, numbers, attachments) as a
     /// versioned JSON document. Holds no secrets: keys never reach the database.
-    pub async fn export_json(&self, id: String) -> Result<String, EngineError> {
+    pub async fn export_json(&self, id: ConversationId) -> Result<String, EngineError> {
         let conversation = self
             .blocking(move |inner| Ok(inner.store.export_conversation(&id)?))
             .await?;

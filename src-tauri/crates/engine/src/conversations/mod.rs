@@ -11,7 +11,10 @@ mod stream;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use switchboard_core::{ColumnSpec, ConversationSummary, ConversationView, SearchHit};
+use switchboard_core::{
+    AnswerId, ColumnId, ColumnSpec, ConversationId, ConversationSummary, ConversationView,
+    SearchHit, TurnId,
+};
 use switchboard_store::MAX_COLUMNS;
 use tokio_util::sync::CancellationToken;
 
@@ -39,34 +42,35 @@ const MAX_SIDEBAR_PAGE: u32 = 500;
 
 /// The answers streaming right now: answer id -> (conversation id, its stop switch).
 #[derive(Debug, Default)]
-pub(crate) struct Running(Mutex<HashMap<String, (String, CancellationToken)>>);
+pub(crate) struct Running(Mutex<HashMap<AnswerId, (ConversationId, CancellationToken)>>);
+
+/// The map inside [`Running`].
+type RunningMap = HashMap<AnswerId, (ConversationId, CancellationToken)>;
 
 impl Running {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, CancellationToken)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, RunningMap> {
         // The map stays consistent whatever panicked while holding it (single inserts/removes).
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn add(&self, answer_id: &str, conversation_id: &str) -> CancellationToken {
+    fn add(&self, answer_id: &AnswerId, conversation_id: &ConversationId) -> CancellationToken {
         let token = CancellationToken::new();
-        self.lock().insert(
-            answer_id.to_owned(),
-            (conversation_id.to_owned(), token.clone()),
-        );
+        self.lock()
+            .insert(answer_id.clone(), (conversation_id.clone(), token.clone()));
         token
     }
 
-    fn remove(&self, answer_id: &str) {
+    fn remove(&self, answer_id: &AnswerId) {
         self.lock().remove(answer_id);
     }
 
-    fn cancel(&self, answer_id: &str) {
+    fn cancel(&self, answer_id: &AnswerId) {
         if let Some((_, token)) = self.lock().get(answer_id) {
             token.cancel();
         }
     }
 
-    fn cancel_conversation(&self, conversation_id: &str) {
+    fn cancel_conversation(&self, conversation_id: &ConversationId) {
         for (conversation, token) in self.lock().values() {
             if conversation == conversation_id {
                 token.cancel();
@@ -127,7 +131,7 @@ impl crate::Conversations<'_> {
     }
 
     /// One conversation as the Chat screen shows it.
-    pub async fn open(&self, id: String) -> Result<ConversationView, EngineError> {
+    pub async fn open(&self, id: ConversationId) -> Result<ConversationView, EngineError> {
         self.blocking(move |inner| Ok(inner.store.conversation_view(&id)?))
             .await
     }
@@ -138,15 +142,15 @@ impl crate::Conversations<'_> {
     /// opening costs what is shown rather than the whole history.
     pub async fn page(
         &self,
-        id: String,
-        before: Option<String>,
+        id: ConversationId,
+        before: Option<TurnId>,
         limit: u32,
     ) -> Result<ConversationPage, EngineError> {
         self.blocking(move |inner| {
             let limit = usize::try_from(limit).unwrap_or(usize::MAX);
             let (view, skipped) = inner
                 .store
-                .conversation_window(&id, before.as_deref(), limit)?;
+                .conversation_window(&id, before.as_ref(), limit)?;
             Ok(ConversationPage {
                 view,
                 skipped: u32::try_from(skipped).unwrap_or(u32::MAX),
@@ -159,7 +163,7 @@ impl crate::Conversations<'_> {
     /// (their history stays), new ones are added.
     pub async fn set_columns(
         &self,
-        id: String,
+        id: ConversationId,
         columns: Vec<ColumnSpec>,
     ) -> Result<ConversationView, EngineError> {
         check_columns(&columns)?;
@@ -171,7 +175,7 @@ impl crate::Conversations<'_> {
     }
 
     /// Renames a conversation.
-    pub async fn rename(&self, id: String, title: String) -> Result<(), EngineError> {
+    pub async fn rename(&self, id: ConversationId, title: String) -> Result<(), EngineError> {
         let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.is_empty() {
             return Err(EngineError::invalid("a title cannot be empty"));
@@ -181,14 +185,14 @@ impl crate::Conversations<'_> {
     }
 
     /// Pins or unpins a conversation.
-    pub async fn pin(&self, id: String, pinned: bool) -> Result<(), EngineError> {
+    pub async fn pin(&self, id: ConversationId, pinned: bool) -> Result<(), EngineError> {
         self.blocking(move |inner| Ok(inner.store.pin_conversation(&id, pinned)?))
             .await
     }
 
     /// Deletes a conversation for real (turns, answers, search rows); its spend stays in the
     /// ledger. Running answers are stopped first.
-    pub async fn delete(&self, id: String) -> Result<(), EngineError> {
+    pub async fn delete(&self, id: ConversationId) -> Result<(), EngineError> {
         self.inner.running.cancel_conversation(&id);
         self.blocking(move |inner| Ok(inner.store.delete_conversation(&id)?))
             .await
@@ -197,8 +201,8 @@ impl crate::Conversations<'_> {
     /// Keeps `column_id` and retires the other columns.
     pub async fn continue_with(
         &self,
-        id: String,
-        column_id: String,
+        id: ConversationId,
+        column_id: ColumnId,
     ) -> Result<ConversationView, EngineError> {
         self.blocking(move |inner| {
             inner.store.continue_with_column(&id, &column_id)?;
@@ -210,7 +214,7 @@ impl crate::Conversations<'_> {
     /// Displays version `version` (1-based) of a turn.
     pub async fn select_version(
         &self,
-        turn_id: String,
+        turn_id: TurnId,
         version: u32,
     ) -> Result<ConversationView, EngineError> {
         self.blocking(move |inner| {
@@ -223,7 +227,7 @@ impl crate::Conversations<'_> {
     /// Displays attempt `attempt` (1-based) of an answer.
     pub async fn select_attempt(
         &self,
-        answer_id: String,
+        answer_id: AnswerId,
         attempt: u32,
     ) -> Result<ConversationView, EngineError> {
         self.blocking(move |inner| {
@@ -234,13 +238,13 @@ impl crate::Conversations<'_> {
     }
 
     /// Stops one answer (what arrived is kept); a no-op when it is not running.
-    pub async fn stop_answer(&self, answer_id: String) -> Result<(), EngineError> {
+    pub async fn stop_answer(&self, answer_id: AnswerId) -> Result<(), EngineError> {
         self.inner.running.cancel(&answer_id);
         Ok(())
     }
 
     /// Stops every running answer of a conversation.
-    pub async fn stop_all(&self, conversation_id: String) -> Result<(), EngineError> {
+    pub async fn stop_all(&self, conversation_id: ConversationId) -> Result<(), EngineError> {
         self.inner.running.cancel_conversation(&conversation_id);
         Ok(())
     }

@@ -4,8 +4,8 @@
 //! model's input price; and the bound with the whole output allowance.
 
 use switchboard_core::{
-    Attachment, BuiltinProvider, ChatRequest, CostPrediction, Part, PredictColumn, ProviderId,
-    RoutedTo,
+    Attachment, BuiltinProvider, ChatRequest, ConversationId, CostPrediction, Part, PredictColumn,
+    ProviderId, RoutedTo,
 };
 use switchboard_store::ContextTurn;
 
@@ -27,7 +27,7 @@ impl Engine {
     async fn predicted_target(
         &self,
         spec: &switchboard_core::ColumnSpec,
-        conversation: Option<String>,
+        conversation: Option<&ConversationId>,
     ) -> Option<RoutedTo> {
         let decision = self
             .routing()
@@ -36,7 +36,7 @@ impl Engine {
                 model: Some(spec.model.clone()),
                 route: spec.params.route.clone(),
                 task: spec.params.task.clone(),
-                conversation,
+                conversation: conversation.map(ConversationId::to_string),
                 ..switchboard_router::RouteRequest::default()
             })
             .await
@@ -59,7 +59,7 @@ impl crate::Conversations<'_> {
     /// The cost of sending `text` (with `attachments`) next, per column.
     pub async fn predict_costs(
         &self,
-        conversation_id: Option<String>,
+        conversation_id: Option<ConversationId>,
         columns: Vec<PredictColumn>,
         text: String,
         attachments: Vec<Attachment>,
@@ -83,7 +83,7 @@ impl crate::Conversations<'_> {
             });
             let request = build_request(&column.spec, turns);
             let routed_to = self
-                .predicted_target(&column.spec, conversation_id.clone())
+                .predicted_target(&column.spec, conversation_id.as_ref())
                 .await;
             let (provider, model) = routed_to
                 .as_ref()
@@ -98,6 +98,7 @@ impl crate::Conversations<'_> {
             let max_output_tokens = column
                 .spec
                 .params
+                .sampling
                 .max_tokens
                 .map(u64::from)
                 .or_else(|| facts.and_then(|f| f.max_output))

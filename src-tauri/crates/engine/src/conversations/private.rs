@@ -2,14 +2,16 @@
 //! provider preferences), checked before they are saved rather than refused by OpenRouter
 //! after a message was typed.
 
-use switchboard_core::{ChatRequest, ColumnSpec, ConversationView, ProviderPreferences};
+use switchboard_core::{
+    ChatRequest, ColumnSpec, ConversationId, ConversationView, ProviderPreferences,
+};
 
 use crate::{Engine, EngineError};
 
 impl Engine {
     /// Whether conversation `id` is private.
-    pub(super) async fn is_private(&self, id: &str) -> Result<bool, EngineError> {
-        let id = id.to_owned();
+    pub(super) async fn is_private(&self, id: &ConversationId) -> Result<bool, EngineError> {
+        let id = id.clone();
         self.blocking(move |inner| Ok(inner.store.conversation_private(&id)?))
             .await
     }
@@ -23,7 +25,7 @@ impl crate::Conversations<'_> {
     #[tracing::instrument(skip_all, fields(private), err(Debug))]
     pub async fn set_private(
         &self,
-        id: String,
+        id: ConversationId,
         private: bool,
     ) -> Result<ConversationView, EngineError> {
         self.blocking(move |inner| {

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use switchboard_core::{
-    AnswerStatus, Attachment, ChatEvent, ChatRequest, ColumnSpec, Delta, ErrorInfo,
+    AnswerId, AnswerStatus, Attachment, ChatEvent, ChatRequest, ColumnId, ColumnSpec,
+    ConversationId, Delta, ErrorInfo, TurnId,
 };
 use switchboard_router::RouteRequest;
 use switchboard_store::AnswerEnd;
@@ -23,8 +24,8 @@ const SAVE_EVERY: Duration = Duration::from_millis(250);
 
 /// One answer about to stream.
 struct Job {
-    answer_id: String,
-    conversation_id: String,
+    answer_id: AnswerId,
+    conversation_id: ConversationId,
     spec: ColumnSpec,
     request: ChatRequest,
     token: CancellationToken,
@@ -33,17 +34,17 @@ struct Job {
 impl Engine {
     async fn new_turn(
         &self,
-        conversation_id: String,
-        parent: Option<String>,
+        conversation_id: ConversationId,
+        parent: Option<TurnId>,
         text: String,
         attachments: Vec<Attachment>,
-        columns: Vec<(String, ColumnSpec, bool)>,
+        columns: Vec<(ColumnId, ColumnSpec, bool)>,
         events: mpsc::Sender<ChatEvent>,
-    ) -> Result<String, EngineError> {
+    ) -> Result<TurnId, EngineError> {
         if text.trim().is_empty() && attachments.is_empty() {
             return Err(EngineError::invalid("the message is empty"));
         }
-        let active: Vec<(String, ColumnSpec)> = columns
+        let active: Vec<(ColumnId, ColumnSpec)> = columns
             .into_iter()
             .filter(|(_, _, active)| *active)
             .map(|(id, spec, _)| (id, spec))
@@ -66,7 +67,7 @@ impl Engine {
             .blocking(move |inner| {
                 Ok(inner
                     .store
-                    .add_turn(&id, parent.as_deref(), &text, &attachments)?)
+                    .add_turn(&id, parent.as_ref(), &text, &attachments)?)
             })
             .await?;
         self.start_answers(&conversation_id, &turn_id, active, events)
@@ -78,15 +79,15 @@ impl Engine {
     /// concurrently in the background.
     async fn start_answers(
         &self,
-        conversation_id: &str,
-        turn_id: &str,
-        columns: Vec<(String, ColumnSpec)>,
+        conversation_id: &ConversationId,
+        turn_id: &TurnId,
+        columns: Vec<(ColumnId, ColumnSpec)>,
         events: mpsc::Sender<ChatEvent>,
     ) -> Result<(), EngineError> {
         let mut jobs = Vec::with_capacity(columns.len());
         let private = self.is_private(conversation_id).await?;
         for (column_id, spec) in columns {
-            let (turn, column) = (turn_id.to_owned(), column_id.clone());
+            let (turn, column) = (turn_id.clone(), column_id.clone());
             let context = self
                 .blocking(move |inner| Ok(inner.store.context_path(&turn, &column)?))
                 .await?;
@@ -102,7 +103,7 @@ impl Engine {
         let mut started = Vec::with_capacity(jobs.len());
         let mut failure = None;
         for (column_id, spec, request) in jobs {
-            let (turn, column) = (turn_id.to_owned(), column_id.clone());
+            let (turn, column) = (turn_id.clone(), column_id.clone());
             let answer_id = match self
                 .blocking(move |inner| Ok(inner.store.start_answer(&turn, &column)?))
                 .await
@@ -122,12 +123,12 @@ impl Engine {
                 .send(ChatEvent::Started {
                     answer_id: answer_id.clone(),
                     column_id,
-                    turn_id: turn_id.to_owned(),
+                    turn_id: turn_id.clone(),
                 })
                 .await;
             started.push(Job {
                 answer_id,
-                conversation_id: conversation_id.to_owned(),
+                conversation_id: conversation_id.clone(),
                 spec,
                 request,
                 token,
@@ -161,7 +162,7 @@ impl Engine {
             model: Some(spec.model.clone()),
             route: spec.params.route.clone(),
             task: spec.params.task.clone(),
-            conversation: Some(conversation_id),
+            conversation: Some(conversation_id.into_string()),
             ..RouteRequest::default()
         };
         let mut send = self.routing().send(route, request, token.clone());
@@ -320,11 +321,11 @@ impl crate::Conversations<'_> {
     /// background through `events`.
     pub async fn send(
         &self,
-        conversation_id: String,
+        conversation_id: ConversationId,
         text: String,
         attachments: Vec<Attachment>,
         events: mpsc::Sender<ChatEvent>,
-    ) -> Result<String, EngineError> {
+    ) -> Result<TurnId, EngineError> {
         let id = conversation_id.clone();
         let (leaf, columns) = self
             .blocking(move |inner| {
@@ -339,10 +340,10 @@ impl crate::Conversations<'_> {
     /// the old branch stays selectable. Returns the new turn's id.
     pub async fn edit_and_resend(
         &self,
-        turn_id: String,
+        turn_id: TurnId,
         text: String,
         events: mpsc::Sender<ChatEvent>,
-    ) -> Result<String, EngineError> {
+    ) -> Result<TurnId, EngineError> {
         let (conversation_id, parent, attachments, columns) = self
             .blocking(move |inner| {
                 let (conversation, parent, _, attachments) = inner.store.turn(&turn_id)?;
@@ -357,9 +358,9 @@ impl crate::Conversations<'_> {
     /// Asks `column_id` again for turn `turn_id`; the new attempt is displayed, older ones kept.
     pub async fn regenerate(
         &self,
-        conversation_id: String,
-        turn_id: String,
-        column_id: String,
+        conversation_id: ConversationId,
+        turn_id: TurnId,
+        column_id: ColumnId,
         events: mpsc::Sender<ChatEvent>,
     ) -> Result<(), EngineError> {
         let (id, turn) = (conversation_id.clone(), turn_id.clone());

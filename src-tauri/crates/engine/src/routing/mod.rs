@@ -363,7 +363,7 @@ impl crate::Routing<'_> {
     /// smart strategy learns it for the model that answered and the column's task type.
     pub async fn rate_answer(
         &self,
-        answer_id: String,
+        answer_id: switchboard_core::AnswerId,
         signal: switchboard_router::Signal,
     ) -> Result<(), EngineError> {
         let id = answer_id.clone();

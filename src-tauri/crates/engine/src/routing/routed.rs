@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use futures_util::Stream;
 use switchboard_core::{ChatRequest, Delta, ErrorCode, ErrorInfo};
 use switchboard_router::{
-    Attempt, Catalogue, Decision, Ending, Exclusion, FailoverPlan, FailureClass, RouteRequest,
-    Sample, Signal, Step, Target, Ticket,
+    Attempt, AttemptOutcome, Catalogue, Decision, Ending, Exclusion, FailoverPlan, FailureClass,
+    RouteRequest, Sample, Signal, Step, Target, Ticket,
 };
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -100,11 +100,6 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    /// A sink into `tx` that cancels `cancel` when the reader is gone.
-    pub(crate) fn new(tx: mpsc::Sender<RouteEvent>, cancel: CancellationToken) -> Self {
-        Self { tx, cancel }
-    }
-
     /// Resolves once the reader is gone (and cancels the request then).
     pub(crate) async fn closed(&self) {
         self.tx.closed().await;
@@ -395,13 +390,12 @@ impl Engine {
             provider: target.provider.clone(),
             model: target.model.clone(),
             outcome: if outcome.cancelled {
-                "cancelled"
+                AttemptOutcome::Cancelled
             } else if outcome.error.is_some() {
-                "error"
+                AttemptOutcome::Error
             } else {
-                "ok"
-            }
-            .to_owned(),
+                AttemptOutcome::Ok
+            },
             error: outcome.error.clone(),
             ms: millis(started.elapsed()),
         });

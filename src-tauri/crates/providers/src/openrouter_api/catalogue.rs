@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::{ProviderError, Usd};
 
 use super::pricing::max_price;
-use super::{Price, Pricing, WireAmount, get_text};
+use super::{BadAmount, Price, Pricing, WireAmount, get_text};
 use crate::Endpoint;
 
 /// One model in OpenRouter's catalogue.
@@ -101,7 +101,7 @@ pub fn parse_models(body: &str) -> Result<Vec<CatalogueModel>, ProviderError> {
     for (index, entry) in envelope.data.into_iter().enumerate() {
         let id = entry_id(&entry);
         match serde_json::from_value::<WireModel>(entry)
-            .map_err(|e| e.to_string())
+            .map_err(BadEntry::Shape)
             .and_then(WireModel::into_model)
         {
             Ok(model) => models.push(model),
@@ -134,7 +134,7 @@ pub fn parse_endpoints(body: &str) -> Result<ModelEndpoints, ProviderError> {
     let mut endpoints = Vec::with_capacity(data.endpoints.len());
     for (index, entry) in data.endpoints.into_iter().enumerate() {
         match serde_json::from_value::<WireEndpoint>(entry)
-            .map_err(|e| e.to_string())
+            .map_err(BadEntry::Shape)
             .and_then(WireEndpoint::into_endpoint)
         {
             Ok(endpoint) => endpoints.push(endpoint),
@@ -271,9 +271,9 @@ struct WirePricing {
 }
 
 impl WireModel {
-    fn into_model(self) -> Result<CatalogueModel, String> {
+    fn into_model(self) -> Result<CatalogueModel, BadEntry> {
         if self.id.trim().is_empty() {
-            return Err("the id is empty".to_owned());
+            return Err(BadEntry::EmptyId);
         }
         let pricing = price_all(self.pricing)?;
         let (input_modalities, output_modalities, tokenizer) = match self.architecture {
@@ -342,7 +342,7 @@ struct WireEndpoint {
 }
 
 impl WireEndpoint {
-    fn into_endpoint(self) -> Result<ModelEndpoint, String> {
+    fn into_endpoint(self) -> Result<ModelEndpoint, BadEntry> {
         let provider_name = self.provider_name.unwrap_or_default();
         Ok(ModelEndpoint {
             name: self.name.unwrap_or_else(|| provider_name.clone()),
@@ -371,9 +371,23 @@ fn p50(stats: Option<&serde_json::Value>) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
+/// Why one catalogue entry or endpoint was skipped (logged, never shown: the rest still list).
+#[derive(Debug, thiserror::Error)]
+enum BadEntry {
+    /// Not the shape of an entry.
+    #[error(transparent)]
+    Shape(#[from] serde_json::Error),
+    /// An entry with no id cannot be chosen or priced.
+    #[error("the id is empty")]
+    EmptyId,
+    /// A price that is not one.
+    #[error(transparent)]
+    Amount(#[from] BadAmount),
+}
+
 /// All prices of an entry. No pricing object at all means nothing is known (all variable, so
 /// the model is never shown as free); a missing key inside one means 0.
-fn price_all(pricing: Option<WirePricing>) -> Result<Pricing, String> {
+fn price_all(pricing: Option<WirePricing>) -> Result<Pricing, BadAmount> {
     let Some(p) = pricing else {
         return Ok(Pricing::UNKNOWN);
     };
@@ -391,13 +405,16 @@ fn price_all(pricing: Option<WirePricing>) -> Result<Pricing, String> {
 
 /// One price: missing is 0, negative is variable, text that is not a decimal (or a price no
 /// real model has) makes the entry malformed.
-fn price(key: &str, amount: Option<&WireAmount>) -> Result<Price, String> {
+fn price(key: &'static str, amount: Option<&WireAmount>) -> Result<Price, BadAmount> {
     let Some(amount) = amount else {
         return Ok(Price::ZERO);
     };
-    let usd: Usd = amount.to_usd().map_err(|e| format!("pricing.{key}: {e}"))?;
+    let usd: Usd = amount.to_usd().map_err(|cause| BadAmount::Pricing {
+        key,
+        cause: Box::new(cause),
+    })?;
     if usd > max_price() {
-        return Err(format!("pricing.{key}: {usd} per unit is not a real price"));
+        return Err(BadAmount::NotAPrice { key, amount: usd });
     }
     Ok(Price::from_amount(usd))
 }

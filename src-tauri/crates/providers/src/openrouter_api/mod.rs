@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use reqwest::RequestBuilder;
 use serde::Deserialize;
-use switchboard_core::{ProviderError, Usd};
+use switchboard_core::{InvalidAmount, ProviderError, Usd};
 
 use crate::Endpoint;
 
@@ -76,23 +76,51 @@ enum WireAmount {
     Number(f64),
 }
 
+/// Why an amount OpenRouter sent is not one we can count with.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub(crate) enum BadAmount {
+    /// Text that is not a decimal.
+    #[error(transparent)]
+    NotDecimal(#[from] InvalidAmount),
+    /// A JSON number with no exact dollar value (NaN, infinite, beyond the decimal's range).
+    #[error("{0} is not a dollar amount")]
+    NotDollars(f64),
+    /// An account amount past [`max_amount`].
+    #[error("{0} is beyond any real account amount")]
+    BeyondAccount(Usd),
+    /// A unit price past any real model's.
+    #[error("pricing.{key}: {amount} per unit is not a real price")]
+    NotAPrice {
+        /// The pricing key (`prompt`, `completion`, ...).
+        key: &'static str,
+        /// What was sent.
+        amount: Usd,
+    },
+    /// A pricing key whose amount did not parse.
+    #[error("pricing.{key}: {cause}")]
+    Pricing {
+        /// The pricing key.
+        key: &'static str,
+        /// Why.
+        cause: Box<BadAmount>,
+    },
+}
+
 impl WireAmount {
     /// The exact amount, or why it is not one.
-    fn to_usd(&self) -> Result<Usd, String> {
+    fn to_usd(&self) -> Result<Usd, BadAmount> {
         match self {
-            Self::Text(text) => Usd::parse(text).map_err(|e| e.to_string()),
-            Self::Number(n) => {
-                Usd::from_json_f64(*n).ok_or_else(|| format!("{n} is not a dollar amount"))
-            }
+            Self::Text(text) => Ok(Usd::parse(text)?),
+            Self::Number(n) => Usd::from_json_f64(*n).ok_or(BadAmount::NotDollars(*n)),
         }
     }
 
     /// An account amount (balance, usage, limit): exact and within [`max_amount`].
-    fn to_account_usd(&self) -> Result<Usd, String> {
+    fn to_account_usd(&self) -> Result<Usd, BadAmount> {
         let usd = self.to_usd()?;
         let bound = max_amount();
         if usd > bound || usd < negate(bound) {
-            return Err(format!("{usd} is beyond any real account amount"));
+            return Err(BadAmount::BeyondAccount(usd));
         }
         Ok(usd)
     }

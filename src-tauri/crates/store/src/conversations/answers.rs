@@ -4,10 +4,11 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use switchboard_core::{
-    AnswerStats, AnswerStatus, Attachment, Citation, ColumnSpec, ErrorInfo, Thumb, ToolCall,
+    AnswerId, AnswerStats, AnswerStatus, Attachment, Citation, ColumnId, ColumnSpec,
+    ConversationId, ErrorInfo, Thumb, ToolCall, TurnId,
 };
 
-use super::{from_json, new_id, not_found, read_columns, status_str, title_from, to_json, touch};
+use super::{from_json, not_found, read_columns, status_str, title_from, to_json, touch};
 use crate::{Store, StoreError, now_ms};
 
 /// How an answer ended, as written by [`Store::finish_answer`].
@@ -49,21 +50,21 @@ impl Store {
     /// also titles an unrenamed conversation. Returns the turn id.
     pub fn add_turn(
         &self,
-        conversation_id: &str,
-        parent: Option<&str>,
+        conversation_id: &ConversationId,
+        parent: Option<&TurnId>,
         text: &str,
         attachments: &[Attachment],
-    ) -> Result<String, StoreError> {
+    ) -> Result<TurnId, StoreError> {
         self.in_tx(|tx| {
             touch(tx, conversation_id)?;
-            let id = new_id();
+            let id = TurnId::new();
             tx.execute(
                 "INSERT INTO turn (id, conversation_id, parent_id, text, attachments_json,
                     created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
-                    id,
-                    conversation_id,
-                    parent,
+                    id.as_str(),
+                    conversation_id.as_str(),
+                    parent.map(TurnId::as_str),
                     text,
                     to_json(&attachments)?,
                     now_ms()
@@ -71,12 +72,12 @@ impl Store {
             )?;
             tx.execute(
                 "UPDATE conversation SET leaf_turn_id = ?2 WHERE id = ?1",
-                params![conversation_id, id],
+                params![conversation_id.as_str(), id.as_str()],
             )?;
             if parent.is_none() {
                 tx.execute(
                     "UPDATE conversation SET title = ?2 WHERE id = ?1 AND renamed = 0",
-                    params![conversation_id, title_from(text)],
+                    params![conversation_id.as_str(), title_from(text)],
                 )?;
             }
             Ok(id)
@@ -84,39 +85,49 @@ impl Store {
     }
 
     /// The displayed leaf turn of a conversation (None before the first message).
-    pub fn displayed_leaf(&self, conversation_id: &str) -> Result<Option<String>, StoreError> {
-        self.conn()?
+    pub fn displayed_leaf(
+        &self,
+        conversation_id: &ConversationId,
+    ) -> Result<Option<TurnId>, StoreError> {
+        let leaf: Option<String> = self
+            .conn()?
             .query_row(
                 "SELECT leaf_turn_id FROM conversation WHERE id = ?1",
-                [conversation_id],
+                [conversation_id.as_str()],
                 |r| r.get(0),
             )
             .optional()?
-            .ok_or_else(|| not_found("conversation", conversation_id))
+            .ok_or_else(|| not_found("conversation", conversation_id.as_str()))?;
+        Ok(leaf.map(TurnId::from))
     }
 
     /// A turn's conversation, parent, text and attachments.
     pub fn turn(
         &self,
-        turn_id: &str,
-    ) -> Result<(String, Option<String>, String, Vec<Attachment>), StoreError> {
+        turn_id: &TurnId,
+    ) -> Result<(ConversationId, Option<TurnId>, String, Vec<Attachment>), StoreError> {
         let row: (String, Option<String>, String, String) = self
             .conn()?
             .query_row(
                 "SELECT conversation_id, parent_id, text, attachments_json FROM turn WHERE id = ?1",
-                [turn_id],
+                [turn_id.as_str()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?
-            .ok_or_else(|| not_found("turn", turn_id))?;
-        Ok((row.0, row.1, row.2, from_json("attachments", &row.3)?))
+            .ok_or_else(|| not_found("turn", turn_id.as_str()))?;
+        Ok((
+            ConversationId::from(row.0),
+            row.1.map(TurnId::from),
+            row.2,
+            from_json("attachments", &row.3)?,
+        ))
     }
 
     /// The columns of a conversation as `(id, spec, active)`, left to right.
     pub fn columns(
         &self,
-        conversation_id: &str,
-    ) -> Result<Vec<(String, ColumnSpec, bool)>, StoreError> {
+        conversation_id: &ConversationId,
+    ) -> Result<Vec<(ColumnId, ColumnSpec, bool)>, StoreError> {
         let conn = self.conn()?;
         Ok(read_columns(&conn, conversation_id)?
             .into_iter()
@@ -128,24 +139,30 @@ impl Store {
     /// Returns `(answer id, attempt)`.
     pub fn start_answer(
         &self,
-        turn_id: &str,
-        column_id: &str,
-    ) -> Result<(String, u32), StoreError> {
+        turn_id: &TurnId,
+        column_id: &ColumnId,
+    ) -> Result<(AnswerId, u32), StoreError> {
         self.in_tx(|tx| {
             let attempt: u32 = tx.query_row(
                 "SELECT COALESCE(MAX(attempt), 0) + 1 FROM answer WHERE turn_id = ?1 AND column_id = ?2",
-                params![turn_id, column_id],
+                params![turn_id.as_str(), column_id.as_str()],
                 |r| r.get(0),
             )?;
             tx.execute(
                 "UPDATE answer SET selected = 0 WHERE turn_id = ?1 AND column_id = ?2",
-                params![turn_id, column_id],
+                params![turn_id.as_str(), column_id.as_str()],
             )?;
-            let id = new_id();
+            let id = AnswerId::new();
             tx.execute(
                 "INSERT INTO answer (id, turn_id, column_id, attempt, selected, status, created_ms)
                  VALUES (?1, ?2, ?3, ?4, 1, 'streaming', ?5)",
-                params![id, turn_id, column_id, attempt, now_ms()],
+                params![
+                    id.as_str(),
+                    turn_id.as_str(),
+                    column_id.as_str(),
+                    attempt,
+                    now_ms()
+                ],
             )?;
             Ok((id, attempt))
         })
@@ -154,19 +171,19 @@ impl Store {
     /// Saves what has arrived so far of a streaming answer.
     pub fn save_answer_progress(
         &self,
-        answer_id: &str,
+        answer_id: &AnswerId,
         content: &str,
         reasoning: &str,
     ) -> Result<(), StoreError> {
         self.conn()?.execute(
             "UPDATE answer SET content = ?2, reasoning = ?3 WHERE id = ?1",
-            params![answer_id, content, reasoning],
+            params![answer_id.as_str(), content, reasoning],
         )?;
         Ok(())
     }
 
     /// Writes how an answer ended.
-    pub fn finish_answer(&self, answer_id: &str, end: &AnswerEnd) -> Result<(), StoreError> {
+    pub fn finish_answer(&self, answer_id: &AnswerId, end: &AnswerEnd) -> Result<(), StoreError> {
         let details = (!end.reasoning_details.is_empty())
             .then(|| to_json(&end.reasoning_details))
             .transpose()?;
@@ -179,7 +196,7 @@ impl Store {
                 tool_calls_json = ?5, status = ?6, error_json = ?7,
                 ledger_id = COALESCE(?8, ledger_id), citations_json = ?9 WHERE id = ?1",
             params![
-                answer_id,
+                answer_id.as_str(),
                 end.content,
                 end.reasoning,
                 details,
@@ -191,54 +208,58 @@ impl Store {
             ],
         )?;
         if n == 0 {
-            return Err(not_found("answer", answer_id));
+            return Err(not_found("answer", answer_id.as_str()));
         }
         Ok(())
     }
 
     /// Links a streaming answer to the ledger row of the request just sent for it, so that
     /// if the app dies mid-stream the answer still finds its (reconciled) cost.
-    pub fn link_answer_request(&self, answer_id: &str, ledger_id: &str) -> Result<(), StoreError> {
+    pub fn link_answer_request(
+        &self,
+        answer_id: &AnswerId,
+        ledger_id: &str,
+    ) -> Result<(), StoreError> {
         self.conn()?.execute(
             "UPDATE answer SET ledger_id = ?2 WHERE id = ?1 AND status = 'streaming'",
-            params![answer_id, ledger_id],
+            params![answer_id.as_str(), ledger_id],
         )?;
         Ok(())
     }
 
     /// Sets (or clears) the thumb on an answer.
-    pub fn set_thumb(&self, answer_id: &str, thumb: Option<Thumb>) -> Result<(), StoreError> {
+    pub fn set_thumb(&self, answer_id: &AnswerId, thumb: Option<Thumb>) -> Result<(), StoreError> {
         let n = self.conn()?.execute(
             "UPDATE answer SET thumb = ?2 WHERE id = ?1",
-            params![answer_id, thumb.map(Thumb::as_str)],
+            params![answer_id.as_str(), thumb.map(Thumb::as_str)],
         )?;
         if n == 0 {
-            return Err(not_found("answer", answer_id));
+            return Err(not_found("answer", answer_id.as_str()));
         }
         Ok(())
     }
 
     /// Marks an answer as the best of its turn (and no other answer of that turn), or clears
     /// it. Thumbs are left as they are: a vote and a thumb are different verdicts.
-    pub fn set_best(&self, answer_id: &str, best: bool) -> Result<(), StoreError> {
+    pub fn set_best(&self, answer_id: &AnswerId, best: bool) -> Result<(), StoreError> {
         self.in_tx(|tx| {
             let turn: String = tx
                 .query_row(
                     "SELECT turn_id FROM answer WHERE id = ?1",
-                    [answer_id],
+                    [answer_id.as_str()],
                     |r| r.get(0),
                 )
                 .optional()?
-                .ok_or_else(|| not_found("answer", answer_id))?;
+                .ok_or_else(|| not_found("answer", answer_id.as_str()))?;
             if best {
                 tx.execute(
                     "UPDATE answer SET best = 0 WHERE turn_id = ?1 AND id != ?2",
-                    params![turn, answer_id],
+                    params![turn, answer_id.as_str()],
                 )?;
             }
             tx.execute(
                 "UPDATE answer SET best = ?2 WHERE id = ?1",
-                params![answer_id, best],
+                params![answer_id.as_str(), best],
             )?;
             Ok(())
         })
@@ -257,30 +278,30 @@ impl Store {
     /// to `turn_id` (inclusive), each with the column's displayed answer except the last.
     pub fn context_path(
         &self,
-        turn_id: &str,
-        column_id: &str,
+        turn_id: &TurnId,
+        column_id: &ColumnId,
     ) -> Result<Vec<ContextTurn>, StoreError> {
-        self.path_with_answers(turn_id, column_id, false)
+        self.path_with_answers(turn_id.as_str(), column_id.as_str(), false)
     }
 
     /// What `column_id` would send before a new message: the displayed path of its
     /// conversation with every answer (empty for a conversation without turns).
     pub fn displayed_context(
         &self,
-        conversation_id: &str,
-        column_id: &str,
+        conversation_id: &ConversationId,
+        column_id: &ColumnId,
     ) -> Result<Vec<ContextTurn>, StoreError> {
         let leaf: Option<String> = self
             .conn()?
             .query_row(
                 "SELECT leaf_turn_id FROM conversation WHERE id = ?1",
-                [conversation_id],
+                [conversation_id.as_str()],
                 |r| r.get(0),
             )
             .optional()?
-            .ok_or_else(|| not_found("conversation", conversation_id))?;
+            .ok_or_else(|| not_found("conversation", conversation_id.as_str()))?;
         match leaf {
-            Some(leaf) => self.path_with_answers(&leaf, column_id, true),
+            Some(leaf) => self.path_with_answers(&leaf, column_id.as_str(), true),
             None => Ok(Vec::new()),
         }
     }
@@ -334,14 +355,14 @@ impl Store {
     /// reached a provider), and its column's parameters as stored (JSON).
     pub fn answer_origin(
         &self,
-        answer_id: &str,
+        answer_id: &AnswerId,
     ) -> Result<(Option<(String, String)>, String), StoreError> {
         self.conn()?
             .query_row(
                 "SELECT l.provider_id, l.model, c.params_json FROM answer a
                  JOIN conversation_column c ON c.id = a.column_id
                  LEFT JOIN ledger l ON l.id = a.ledger_id WHERE a.id = ?1",
-                [answer_id],
+                [answer_id.as_str()],
                 |r| {
                     let provider: Option<String> = r.get(0)?;
                     let model: Option<String> = r.get(1)?;
@@ -349,33 +370,33 @@ impl Store {
                 },
             )
             .optional()?
-            .ok_or_else(|| not_found("answer", answer_id))
+            .ok_or_else(|| not_found("answer", answer_id.as_str()))
     }
 
     /// The conversation an answer belongs to.
-    pub fn answer_conversation(&self, answer_id: &str) -> Result<String, StoreError> {
+    pub fn answer_conversation(&self, answer_id: &AnswerId) -> Result<ConversationId, StoreError> {
         self.conn()?
             .query_row(
                 "SELECT t.conversation_id FROM answer a JOIN turn t ON t.id = a.turn_id
                  WHERE a.id = ?1",
-                [answer_id],
-                |r| r.get(0),
+                [answer_id.as_str()],
+                |r| r.get::<_, String>(0).map(ConversationId::from),
             )
             .optional()?
-            .ok_or_else(|| not_found("answer", answer_id))
+            .ok_or_else(|| not_found("answer", answer_id.as_str()))
     }
 
     /// An answer's numbers: from its ledger row, else its recorded stats, else empty.
-    pub fn answer_stats(&self, answer_id: &str) -> Result<AnswerStats, StoreError> {
+    pub fn answer_stats(&self, answer_id: &AnswerId) -> Result<AnswerStats, StoreError> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(&format!(
             "SELECT {} FROM answer a LEFT JOIN ledger l ON l.id = a.ledger_id WHERE a.id = ?1",
             super::view::STATS_COLUMNS
         ))?;
         let raw = stmt
-            .query_row([answer_id], super::view::RawStats::read)
+            .query_row([answer_id.as_str()], super::view::RawStats::read)
             .optional()?
-            .ok_or_else(|| not_found("answer", answer_id))?;
+            .ok_or_else(|| not_found("answer", answer_id.as_str()))?;
         raw.into_stats()
     }
 }

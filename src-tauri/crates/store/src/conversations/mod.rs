@@ -11,7 +11,10 @@ mod tree;
 mod view;
 
 use rusqlite::{OptionalExtension, Transaction, params};
-use switchboard_core::{AnswerStatus, ColumnSpec, ConversationSummary, ModelParams, Usd};
+use switchboard_core::{
+    AnswerId, AnswerStatus, ColumnId, ColumnSpec, ConversationId, ConversationSummary, ModelParams,
+    TurnId, Usd,
+};
 
 use crate::{Store, StoreError, now_ms};
 
@@ -56,10 +59,6 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
-}
-
 /// The default title: the first message, whitespace collapsed, cut at 60 characters.
 pub fn title_from(text: &str) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -76,17 +75,17 @@ fn not_found(entity: &'static str, id: &str) -> StoreError {
 
 pub(crate) fn insert_column(
     tx: &Transaction<'_>,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     position: usize,
     spec: &ColumnSpec,
-) -> Result<String, StoreError> {
-    let id = new_id();
+) -> Result<ColumnId, StoreError> {
+    let id = ColumnId::new();
     tx.execute(
         "INSERT INTO conversation_column (id, conversation_id, position, provider_id, model,
             params_json, active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
         params![
-            id,
-            conversation_id,
+            id.as_str(),
+            conversation_id.as_str(),
             i64::try_from(position).unwrap_or(i64::MAX),
             spec.provider.as_str(),
             spec.model,
@@ -98,7 +97,7 @@ pub(crate) fn insert_column(
 
 /// One row of `conversation_column`, decoded.
 pub(crate) struct ColumnRow {
-    pub(crate) id: String,
+    pub(crate) id: ColumnId,
     pub(crate) position: u32,
     pub(crate) spec: ColumnSpec,
     pub(crate) active: bool,
@@ -108,14 +107,14 @@ pub(crate) struct ColumnRow {
 /// hold it (the view, the export) and `Store::columns` share one query.
 pub(crate) fn read_columns(
     conn: &rusqlite::Connection,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
 ) -> Result<Vec<ColumnRow>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT id, position, provider_id, model, params_json, active
          FROM conversation_column WHERE conversation_id = ?1 ORDER BY position",
     )?;
     let rows = stmt
-        .query_map([conversation_id], |r| {
+        .query_map([conversation_id.as_str()], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, u32>(1)?,
@@ -129,7 +128,7 @@ pub(crate) fn read_columns(
     rows.into_iter()
         .map(|(id, position, provider, model, params, active)| {
             Ok(ColumnRow {
-                id,
+                id: ColumnId::from(id),
                 position,
                 spec: read_spec(provider, model, &params)?,
                 active,
@@ -148,13 +147,16 @@ fn read_spec(provider: String, model: String, params_json: &str) -> Result<Colum
     })
 }
 
-pub(crate) fn touch(tx: &Transaction<'_>, conversation_id: &str) -> Result<(), StoreError> {
+pub(crate) fn touch(
+    tx: &Transaction<'_>,
+    conversation_id: &ConversationId,
+) -> Result<(), StoreError> {
     let n = tx.execute(
         "UPDATE conversation SET updated_ms = ?2 WHERE id = ?1",
-        params![conversation_id, now_ms()],
+        params![conversation_id.as_str(), now_ms()],
     )?;
     if n == 0 {
-        return Err(not_found("conversation", conversation_id));
+        return Err(not_found("conversation", conversation_id.as_str()));
     }
     Ok(())
 }
@@ -173,14 +175,17 @@ impl Store {
     }
 
     /// Creates a conversation with these columns (no turns yet); returns its id.
-    pub fn create_conversation(&self, columns: &[ColumnSpec]) -> Result<String, StoreError> {
+    pub fn create_conversation(
+        &self,
+        columns: &[ColumnSpec],
+    ) -> Result<ConversationId, StoreError> {
         self.in_tx(|tx| {
-            let id = new_id();
+            let id = ConversationId::new();
             let now = now_ms();
             tx.execute(
                 "INSERT INTO conversation (id, title, created_ms, updated_ms)
                  VALUES (?1, 'New conversation', ?2, ?2)",
-                params![id, now],
+                params![id.as_str(), now],
             )?;
             for (position, spec) in columns.iter().enumerate() {
                 insert_column(tx, &id, position, spec)?;
@@ -216,7 +221,7 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let read = |r: &rusqlite::Row<'_>| {
             Ok(ConversationSummary {
-                id: r.get(0)?,
+                id: ConversationId::from(r.get::<_, String>(0)?),
                 title: r.get(1)?,
                 pinned: r.get(2)?,
                 updated_ms: r.get(3)?,
@@ -233,78 +238,85 @@ impl Store {
                 .prepare_cached(&format!(
                     "{SELECT} WHERE (c.pinned, c.updated_ms, c.id) < (?2, ?3, ?4) {ORDER}"
                 ))?
-                .query_map(params![limit, last.pinned, last.updated_ms, last.id], read)?
+                .query_map(
+                    params![limit, last.pinned, last.updated_ms, last.id.as_str()],
+                    read,
+                )?
                 .collect::<Result<_, _>>()?,
         };
         Ok(rows)
     }
 
     /// Renames a conversation (its title no longer follows the first message).
-    pub fn rename_conversation(&self, id: &str, title: &str) -> Result<(), StoreError> {
+    pub fn rename_conversation(&self, id: &ConversationId, title: &str) -> Result<(), StoreError> {
         let n = self.conn()?.execute(
             "UPDATE conversation SET title = ?2, renamed = 1 WHERE id = ?1",
-            params![id, title],
+            params![id.as_str(), title],
         )?;
         if n == 0 {
-            return Err(not_found("conversation", id));
+            return Err(not_found("conversation", id.as_str()));
         }
         Ok(())
     }
 
     /// Pins or unpins a conversation.
-    pub fn pin_conversation(&self, id: &str, pinned: bool) -> Result<(), StoreError> {
+    pub fn pin_conversation(&self, id: &ConversationId, pinned: bool) -> Result<(), StoreError> {
         let n = self.conn()?.execute(
             "UPDATE conversation SET pinned = ?2 WHERE id = ?1",
-            params![id, pinned],
+            params![id.as_str(), pinned],
         )?;
         if n == 0 {
-            return Err(not_found("conversation", id));
+            return Err(not_found("conversation", id.as_str()));
         }
         Ok(())
     }
 
     /// Makes a conversation private (its OpenRouter requests ask for zero data retention and
     /// no data collection) or not.
-    pub fn set_conversation_private(&self, id: &str, private: bool) -> Result<(), StoreError> {
+    pub fn set_conversation_private(
+        &self,
+        id: &ConversationId,
+        private: bool,
+    ) -> Result<(), StoreError> {
         let n = self.conn()?.execute(
             "UPDATE conversation SET private = ?2 WHERE id = ?1",
-            params![id, private],
+            params![id.as_str(), private],
         )?;
         if n == 0 {
-            return Err(not_found("conversation", id));
+            return Err(not_found("conversation", id.as_str()));
         }
         Ok(())
     }
 
     /// Whether a conversation is private.
-    pub fn conversation_private(&self, id: &str) -> Result<bool, StoreError> {
+    pub fn conversation_private(&self, id: &ConversationId) -> Result<bool, StoreError> {
         self.conn()?
             .query_row(
                 "SELECT private FROM conversation WHERE id = ?1",
-                [id],
+                [id.as_str()],
                 |r| r.get(0),
             )
             .optional()?
-            .ok_or_else(|| not_found("conversation", id))
+            .ok_or_else(|| not_found("conversation", id.as_str()))
     }
 
     /// Deletes a conversation with its columns, turns, answers and their index rows. Ledger
     /// rows stay: money spent is spent.
-    pub fn delete_conversation(&self, id: &str) -> Result<(), StoreError> {
+    pub fn delete_conversation(&self, id: &ConversationId) -> Result<(), StoreError> {
         self.in_tx(|tx| {
             // Explicit deletes, children first, so the index triggers fire for every row.
             tx.execute(
                 "DELETE FROM answer WHERE column_id IN
                     (SELECT id FROM conversation_column WHERE conversation_id = ?1)",
-                [id],
+                [id.as_str()],
             )?;
-            tx.execute("DELETE FROM turn WHERE conversation_id = ?1", [id])?;
+            tx.execute("DELETE FROM turn WHERE conversation_id = ?1", [id.as_str()])?;
             tx.execute(
                 "DELETE FROM conversation_column WHERE conversation_id = ?1",
-                [id],
+                [id.as_str()],
             )?;
-            if tx.execute("DELETE FROM conversation WHERE id = ?1", [id])? == 0 {
-                return Err(not_found("conversation", id));
+            if tx.execute("DELETE FROM conversation WHERE id = ?1", [id.as_str()])? == 0 {
+                return Err(not_found("conversation", id.as_str()));
             }
             Ok(())
         })
@@ -312,7 +324,11 @@ impl Store {
 
     /// Replaces the models: active columns keep their id by position, extra ones retire
     /// (history kept), missing ones are added after the existing ones.
-    pub fn set_columns(&self, id: &str, columns: &[ColumnSpec]) -> Result<(), StoreError> {
+    pub fn set_columns(
+        &self,
+        id: &ConversationId,
+        columns: &[ColumnSpec],
+    ) -> Result<(), StoreError> {
         self.in_tx(|tx| {
             touch(tx, id)?;
             let (active, max_position) = {
@@ -321,11 +337,11 @@ impl Store {
                      ORDER BY position",
                 )?;
                 let active = stmt
-                    .query_map([id], |r| r.get::<_, String>(0))?
+                    .query_map([id.as_str()], |r| r.get::<_, String>(0))?
                     .collect::<Result<Vec<_>, _>>()?;
                 let max: Option<i64> = tx.query_row(
                     "SELECT MAX(position) FROM conversation_column WHERE conversation_id = ?1",
-                    [id],
+                    [id.as_str()],
                     |r| r.get(0),
                 )?;
                 (active, max.unwrap_or(-1))
@@ -359,21 +375,25 @@ impl Store {
     }
 
     /// Keeps `column_id` active and retires every other column.
-    pub fn continue_with_column(&self, id: &str, column_id: &str) -> Result<(), StoreError> {
+    pub fn continue_with_column(
+        &self,
+        id: &ConversationId,
+        column_id: &ColumnId,
+    ) -> Result<(), StoreError> {
         self.in_tx(|tx| {
             let found: Option<String> = tx
                 .query_row(
                     "SELECT id FROM conversation_column WHERE id = ?2 AND conversation_id = ?1",
-                    params![id, column_id],
+                    params![id.as_str(), column_id.as_str()],
                     |r| r.get(0),
                 )
                 .optional()?;
             if found.is_none() {
-                return Err(not_found("column", column_id));
+                return Err(not_found("column", column_id.as_str()));
             }
             tx.execute(
                 "UPDATE conversation_column SET active = (id = ?2) WHERE conversation_id = ?1",
-                params![id, column_id],
+                params![id.as_str(), column_id.as_str()],
             )?;
             touch(tx, id)
         })
@@ -381,16 +401,20 @@ impl Store {
 
     /// Displays version `version` (1-based) of the turn `turn_id` belongs with (its siblings),
     /// following each version's most recent continuation. Returns the conversation id.
-    pub fn select_turn_version(&self, turn_id: &str, version: u32) -> Result<String, StoreError> {
+    pub fn select_turn_version(
+        &self,
+        turn_id: &TurnId,
+        version: u32,
+    ) -> Result<ConversationId, StoreError> {
         self.in_tx(|tx| {
             let (conversation, parent): (String, Option<String>) = tx
                 .query_row(
                     "SELECT conversation_id, parent_id FROM turn WHERE id = ?1",
-                    [turn_id],
+                    [turn_id.as_str()],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?
-                .ok_or_else(|| not_found("turn", turn_id))?;
+                .ok_or_else(|| not_found("turn", turn_id.as_str()))?;
             let offset = i64::from(version.max(1)) - 1;
             let chosen: String = tx
                 .query_row(
@@ -416,23 +440,27 @@ impl Store {
                 "UPDATE conversation SET leaf_turn_id = ?2 WHERE id = ?1",
                 params![conversation, leaf],
             )?;
-            Ok(conversation)
+            Ok(ConversationId::from(conversation))
         })
     }
 
     /// Displays attempt `attempt` of the answers for the same turn and column as `answer_id`.
     /// Returns the conversation id.
-    pub fn select_attempt(&self, answer_id: &str, attempt: u32) -> Result<String, StoreError> {
+    pub fn select_attempt(
+        &self,
+        answer_id: &AnswerId,
+        attempt: u32,
+    ) -> Result<ConversationId, StoreError> {
         self.in_tx(|tx| {
             let (turn, column, conversation): (String, String, String) = tx
                 .query_row(
                     "SELECT a.turn_id, a.column_id, t.conversation_id FROM answer a
                      JOIN turn t ON t.id = a.turn_id WHERE a.id = ?1",
-                    [answer_id],
+                    [answer_id.as_str()],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?
-                .ok_or_else(|| not_found("answer", answer_id))?;
+                .ok_or_else(|| not_found("answer", answer_id.as_str()))?;
             let n = tx.execute(
                 "UPDATE answer SET selected = (attempt = ?3) WHERE turn_id = ?1 AND column_id = ?2
                  AND EXISTS (SELECT 1 FROM answer WHERE turn_id = ?1 AND column_id = ?2
@@ -442,7 +470,7 @@ impl Store {
             if n == 0 {
                 return Err(not_found("attempt", &format!("{answer_id} #{attempt}")));
             }
-            Ok(conversation)
+            Ok(ConversationId::from(conversation))
         })
     }
 }

@@ -4,7 +4,7 @@
 //! keep it in step with every insert, update and delete in the same transaction.
 
 use rusqlite::{OptionalExtension, params};
-use switchboard_core::SearchHit;
+use switchboard_core::{AnswerId, ConversationId, SearchHit, TurnId};
 
 use crate::{Store, StoreError};
 
@@ -133,15 +133,15 @@ impl Store {
             };
             // One hit per turn (its best match): three columns answering the same question
             // are one place to go back to, not three.
-            if hits.iter().any(|h| h.turn_id == turn_id) {
+            if hits.iter().any(|h| h.turn_id == turn_id.as_str()) {
                 continue;
             }
             let (snippet, highlights) = highlights(&row.get::<_, String>(1)?);
             hits.push(SearchHit {
-                conversation_id,
+                conversation_id: ConversationId::from(conversation_id),
                 title,
-                turn_id,
-                answer_id,
+                turn_id: TurnId::from(turn_id),
+                answer_id: answer_id.map(AnswerId::from),
                 snippet,
                 highlights,
             });

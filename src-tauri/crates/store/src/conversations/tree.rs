@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use switchboard_core::{AnswerStats, AnswerStatus, Attachment, ColumnSpec, ErrorInfo, ToolCall};
+use switchboard_core::{
+    AnswerId, AnswerStats, AnswerStatus, Attachment, ColumnId, ColumnSpec, ConversationId,
+    ErrorInfo, ToolCall, TurnId,
+};
 
 use super::view::{RawStats, STATS_COLUMNS};
-use super::{
-    from_json, insert_column, new_id, not_found, parse_status, read_columns, status_str, to_json,
-};
+use super::{from_json, insert_column, not_found, parse_status, read_columns, status_str, to_json};
 use crate::{Store, StoreError};
 
 /// A whole conversation.
@@ -101,7 +102,10 @@ pub struct ExportedAnswer {
 
 impl Store {
     /// The whole tree of a conversation.
-    pub fn export_conversation(&self, id: &str) -> Result<ExportedConversation, StoreError> {
+    pub fn export_conversation(
+        &self,
+        id: &ConversationId,
+    ) -> Result<ExportedConversation, StoreError> {
         let conn = self.conn()?;
         let (title, renamed, pinned, created_ms, updated_ms, leaf): (
             String,
@@ -114,7 +118,7 @@ impl Store {
             .query_row(
                 "SELECT title, renamed, pinned, created_ms, updated_ms, leaf_turn_id
                  FROM conversation WHERE id = ?1",
-                [id],
+                [id.as_str()],
                 |r| {
                     Ok((
                         r.get(0)?,
@@ -127,8 +131,8 @@ impl Store {
                 },
             )
             .optional()?
-            .ok_or_else(|| not_found("conversation", id))?;
-        let mut column_index = HashMap::new();
+            .ok_or_else(|| not_found("conversation", id.as_str()))?;
+        let mut column_index: HashMap<ColumnId, usize> = HashMap::new();
         let mut columns = Vec::new();
         for c in read_columns(&conn, id)? {
             column_index.insert(c.id, columns.len());
@@ -145,7 +149,7 @@ impl Store {
                  WHERE conversation_id = ?1 ORDER BY n",
             )?;
             let rows = stmt
-                .query_map([id], |r| {
+                .query_map([id.as_str()], |r| {
                     Ok((
                         r.get(0)?,
                         r.get(1)?,
@@ -175,13 +179,13 @@ impl Store {
                  LEFT JOIN ledger l ON l.id = a.ledger_id
                  WHERE k.conversation_id = ?1 ORDER BY k.position, a.attempt"
             ))?;
-            let mut rows = stmt.query([id])?;
+            let mut rows = stmt.query([id.as_str()])?;
             while let Some(r) = rows.next()? {
                 let raw = RawStats::read_at(r, 10)?;
                 let status = parse_status(&raw_status(r)?);
                 let (Some(&turn), Some(&column)) = (
                     turn_index.get(&r.get::<_, String>(0)?),
-                    column_index.get(&r.get::<_, String>(1)?),
+                    column_index.get(r.get::<_, String>(1)?.as_str()),
                 ) else {
                     continue;
                 };
@@ -223,15 +227,18 @@ impl Store {
     /// Writes `doc` as a new conversation with new ids, in one transaction; returns its id.
     /// Answers keep their recorded numbers (they have no ledger row here). The caller has
     /// validated the references; a bad one is reported as [`StoreError::Corrupt`].
-    pub fn import_conversation(&self, doc: &ExportedConversation) -> Result<String, StoreError> {
+    pub fn import_conversation(
+        &self,
+        doc: &ExportedConversation,
+    ) -> Result<ConversationId, StoreError> {
         let bad = |what: String| StoreError::Corrupt { detail: what };
         self.in_tx(|tx| {
-            let id = new_id();
+            let id = ConversationId::new();
             tx.execute(
                 "INSERT INTO conversation (id, title, renamed, pinned, created_ms, updated_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
-                    id,
+                    id.as_str(),
                     doc.title,
                     doc.renamed,
                     doc.pinned,
@@ -245,12 +252,12 @@ impl Store {
                 if !column.active {
                     tx.execute(
                         "UPDATE conversation_column SET active = 0 WHERE id = ?1",
-                        [&cid],
+                        [cid.as_str()],
                     )?;
                 }
                 column_ids.push(cid);
             }
-            let mut turn_ids: Vec<String> = Vec::with_capacity(doc.turns.len());
+            let mut turn_ids: Vec<TurnId> = Vec::with_capacity(doc.turns.len());
             let mut insert_turn = tx.prepare_cached(
                 "INSERT INTO turn (id, conversation_id, parent_id, text, attachments_json,
                     created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -271,11 +278,11 @@ impl Store {
                     ),
                     None => None,
                 };
-                let tid = new_id();
+                let tid = TurnId::new();
                 insert_turn.execute(params![
-                    tid,
-                    id,
-                    parent,
+                    tid.as_str(),
+                    id.as_str(),
+                    parent.as_ref().map(TurnId::as_str),
                     turn.text,
                     to_json(&turn.attachments)?,
                     turn.created_ms
@@ -293,9 +300,9 @@ impl Store {
                         s => s,
                     };
                     insert_answer.execute(params![
-                        new_id(),
-                        tid,
-                        column,
+                        AnswerId::new().as_str(),
+                        tid.as_str(),
+                        column.as_str(),
                         answer.attempt,
                         answer.selected,
                         answer.content,
@@ -321,7 +328,7 @@ impl Store {
             };
             tx.execute(
                 "UPDATE conversation SET leaf_turn_id = ?2 WHERE id = ?1",
-                params![id, leaf],
+                params![id.as_str(), leaf.map(TurnId::as_str)],
             )?;
             Ok(id)
         })

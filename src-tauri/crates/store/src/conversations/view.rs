@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, Row};
 use switchboard_core::{
-    AnswerStats, AnswerStatus, AnswerView, Citation, ColumnView, ConversationView, ProviderId,
-    Thumb, TurnView, Usd,
+    AnswerId, AnswerStats, AnswerStatus, AnswerView, Citation, ColumnView, ConversationId,
+    ConversationView, ProviderId, Thumb, TurnId, TurnView, Usd,
 };
 
 use super::path::displayed_path;
@@ -33,7 +33,7 @@ pub(crate) struct RawStats {
     served_by: Option<String>,
     model: Option<String>,
     stats_json: Option<String>,
-    status: String,
+    status: AnswerStatus,
     provider: Option<String>,
     route: Option<String>,
     sent: i64,
@@ -67,7 +67,7 @@ impl RawStats {
             served_by: r.get(at + 9)?,
             model: r.get(at + 10)?,
             stats_json: r.get(at + 11)?,
-            status: r.get(at + 12)?,
+            status: parse_status(&r.get::<_, String>(at + 12)?),
             provider: r.get(at + 13)?,
             route: r.get(at + 14)?,
             sent: r.get(at + 15)?,
@@ -83,11 +83,13 @@ impl RawStats {
                 Some(json) => from_json("recorded answer stats", json),
                 // Failed or stopped with no request recorded: refused before sending (a
                 // budget, no key, a limit) or stopped while waiting. It cost nothing.
-                None if matches!(self.status.as_str(), "failed" | "cancelled") => Ok(AnswerStats {
-                    cost: Some(Usd::ZERO),
-                    cost_source: "not_sent".into(),
-                    ..AnswerStats::default()
-                }),
+                None if matches!(self.status, AnswerStatus::Failed | AnswerStatus::Cancelled) => {
+                    Ok(AnswerStats {
+                        cost: Some(Usd::ZERO),
+                        cost_source: "not_sent".into(),
+                        ..AnswerStats::default()
+                    })
+                }
                 None => Ok(AnswerStats {
                     cost_source: "unknown".into(),
                     ..AnswerStats::default()
@@ -155,7 +157,7 @@ const COSTS: &str = "SELECT a.column_id,
 
 impl Store {
     /// The conversation as opened: columns, the displayed path with answers, totals.
-    pub fn conversation_view(&self, id: &str) -> Result<ConversationView, StoreError> {
+    pub fn conversation_view(&self, id: &ConversationId) -> Result<ConversationView, StoreError> {
         Ok(self.conversation_window(id, None, usize::MAX)?.0)
     }
 
@@ -166,19 +168,19 @@ impl Store {
     /// its own size.
     pub fn conversation_window(
         &self,
-        id: &str,
-        before: Option<&str>,
+        id: &ConversationId,
+        before: Option<&TurnId>,
         limit: usize,
     ) -> Result<(ConversationView, usize), StoreError> {
         let conn = self.conn()?;
         let (title, pinned, leaf, private): (String, bool, Option<String>, bool) = conn
             .query_row(
                 "SELECT title, pinned, leaf_turn_id, private FROM conversation WHERE id = ?1",
-                [id],
+                [id.as_str()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?
-            .ok_or_else(|| not_found("conversation", id))?;
+            .ok_or_else(|| not_found("conversation", id.as_str()))?;
 
         let mut columns: Vec<ColumnView> = read_columns(&conn, id)?
             .into_iter()
@@ -192,14 +194,14 @@ impl Store {
             })
             .collect();
 
-        let mut path = displayed_path(&conn, id, leaf.as_deref())?;
+        let mut path = displayed_path(&conn, id.as_str(), leaf.as_deref())?;
 
         let end = match before {
             None => path.len(),
             Some(turn) => path
                 .iter()
-                .position(|row| row.id == turn)
-                .ok_or_else(|| not_found("turn on the displayed path", turn))?,
+                .position(|row| row.id == turn.as_str())
+                .ok_or_else(|| not_found("turn on the displayed path", turn.as_str()))?,
         };
         let start = end.saturating_sub(limit);
         path.truncate(end);
@@ -209,12 +211,12 @@ impl Store {
         let mut unknown = 0;
         {
             let mut stmt = conn.prepare(COSTS)?;
-            let mut rows = stmt.query([id])?;
+            let mut rows = stmt.query([id.as_str()])?;
             while let Some(r) = rows.next()? {
                 let column_id: String = r.get(0)?;
                 let cost = r.get::<_, Option<i64>>(1)?.map(Usd::from_pico);
                 let unknown_here: bool = r.get(2)?;
-                if let Some(column) = columns.iter_mut().find(|c| c.id == column_id) {
+                if let Some(column) = columns.iter_mut().find(|c| c.id == column_id.as_str()) {
                     column.unknown_costs += u32::from(unknown_here);
                     if let Some(cost) = cost {
                         column.total_cost += cost;
@@ -247,14 +249,14 @@ impl Store {
                 let raw = RawStats::read_at(r, 11)?;
                 let thumb: Option<String> = r.get(8)?;
                 let citations: Option<String> = r.get(10)?;
-                let status: AnswerStatus = parse_status(&raw.status);
+                let status = raw.status;
                 let column_id: String = r.get(1)?;
                 let tool_calls: String = r.get(6)?;
                 let error: Option<String> = r.get(7)?;
                 let view = AnswerView {
-                    id: r.get(0)?,
-                    column_id: column_id.clone(),
-                    turn_id: row.id.clone(),
+                    id: AnswerId::from(r.get::<_, String>(0)?),
+                    column_id: column_id.as_str().into(),
+                    turn_id: row.id.as_str().into(),
                     content: r.get(4)?,
                     reasoning: r.get(5)?,
                     tool_calls: from_json("tool calls", &tool_calls)?,
@@ -278,7 +280,7 @@ impl Store {
 
             let mut shown = Vec::new();
             for column in &columns {
-                let Some(mut attempts) = attempts_by_column.remove(&column.id) else {
+                let Some(mut attempts) = attempts_by_column.remove(column.id.as_str()) else {
                     continue;
                 };
                 let count = u32::try_from(attempts.len()).unwrap_or(u32::MAX);
@@ -292,7 +294,7 @@ impl Store {
             }
             turn_views.push(TurnView {
                 attachments: from_json("attachments", &attachments)?,
-                id: row.id,
+                id: TurnId::from(row.id),
                 text,
                 answers: shown,
                 version: row.version,
@@ -302,7 +304,7 @@ impl Store {
         }
 
         let view = ConversationView {
-            id: id.to_owned(),
+            id: id.clone(),
             title,
             pinned,
             private,
@@ -319,12 +321,14 @@ impl Store {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use switchboard_core::{AnswerStatus, ColumnSpec, ModelParams, Usage, Usd};
+    use switchboard_core::{
+        AnswerStatus, ColumnSpec, ConversationId, ModelParams, TurnId, Usage, Usd,
+    };
 
     use crate::{AnswerEnd, CostSource, DB_FILE, LedgerEntry, Outcome, Store, StoreError};
 
     /// A one-column conversation of `n` answered turns, each on the last; returns its id.
-    fn chain(store: &Store, n: usize) -> String {
+    fn chain(store: &Store, n: usize) -> ConversationId {
         let spec = ColumnSpec {
             provider: "openrouter".parse().unwrap(),
             model: "a/one".into(),
@@ -332,10 +336,10 @@ mod tests {
         };
         let id = store.create_conversation(&[spec]).unwrap();
         let column = store.columns(&id).unwrap().remove(0).0;
-        let mut parent: Option<String> = None;
+        let mut parent: Option<TurnId> = None;
         for i in 0..n {
             let turn = store
-                .add_turn(&id, parent.as_deref(), &format!("q{i}"), &[])
+                .add_turn(&id, parent.as_ref(), &format!("q{i}"), &[])
                 .unwrap();
             let (answer, _) = store.start_answer(&turn, &column).unwrap();
             let end = AnswerEnd {
@@ -364,7 +368,7 @@ mod tests {
     /// A one-column conversation with an answer for each way a cost can be recorded: a priced
     /// ledger row, an unpriced one, an interrupted stream with no row, and a complete answer
     /// with no row. Returns its id.
-    fn every_kind_of_cost(store: &Store) -> String {
+    fn every_kind_of_cost(store: &Store) -> ConversationId {
         let id = chain(store, 0);
         let column = store.columns(&id).unwrap().remove(0).0;
         let kinds = [
@@ -373,7 +377,7 @@ mod tests {
             (None, AnswerStatus::Interrupted),
             (None, AnswerStatus::Complete),
         ];
-        let mut parent: Option<String> = None;
+        let mut parent: Option<TurnId> = None;
         for (i, (cost, status)) in kinds.into_iter().enumerate() {
             let ledger_id = (i < 2).then(|| format!("r{i}"));
             if let Some(ledger_id) = &ledger_id {
@@ -402,14 +406,14 @@ mod tests {
                         route: None,
                         request_id: None,
                         attempt: None,
-                        conversation_id: Some(id.clone()),
+                        conversation_id: Some(id.to_string()),
                         agent: None,
                         bound: None,
                     })
                     .unwrap();
             }
             let turn = store
-                .add_turn(&id, parent.as_deref(), &format!("q{i}"), &[])
+                .add_turn(&id, parent.as_ref(), &format!("q{i}"), &[])
                 .unwrap();
             let (answer, _) = store.start_answer(&turn, &column).unwrap();
             let end = AnswerEnd {
@@ -478,11 +482,37 @@ mod tests {
                 "UPDATE turn SET parent_id = (SELECT id FROM turn
                      WHERE conversation_id = ?1 AND parent_id IS NOT NULL)
                  WHERE conversation_id = ?1 AND parent_id IS NULL",
-                [&id],
+                [id.as_str()],
             )
             .unwrap();
         let err = store.conversation_window(&id, None, 10).unwrap_err();
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    }
+
+    /// Columns were stored with camelCase sampling names before they became snake_case.
+    #[test]
+    fn a_column_stored_with_camel_case_params_reads_its_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+        let id = chain(&store, 1);
+        let old =
+            r#"{"temperature":0.7,"maxTokens":300,"reasoningEffort":"high","system":"Be brief."}"#;
+        store
+            .conn()
+            .unwrap()
+            .execute(
+                "UPDATE conversation_column SET params_json = ?2 WHERE conversation_id = ?1",
+                [id.as_str(), old],
+            )
+            .unwrap();
+        let params = store.columns(&id).unwrap().remove(0).1.params;
+        assert_eq!(params.sampling.temperature, Some(0.7));
+        assert_eq!(params.sampling.max_tokens, Some(300));
+        assert_eq!(
+            params.sampling.reasoning_effort,
+            Some(switchboard_core::ReasoningEffort::High)
+        );
+        assert_eq!(params.system.as_deref(), Some("Be brief."));
     }
 
     #[test]
@@ -517,7 +547,9 @@ mod tests {
             .unwrap();
         assert_eq!((skipped, texts(&rest)), (0, vec!["q0=a0".to_owned()]));
 
-        let err = store.conversation_window(&id, Some("nope"), 2).unwrap_err();
+        let err = store
+            .conversation_window(&id, Some(&TurnId::from("nope")), 2)
+            .unwrap_err();
         assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
     }
 }

@@ -4,7 +4,9 @@
 // Test code: a panic with its message is the failure report, in helpers as in tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use switchboard_core::{AnswerStatus, ColumnSpec, ModelParams};
+use switchboard_core::{
+    AnswerId, AnswerStatus, ColumnId, ColumnSpec, ConversationId, ModelParams, TurnId,
+};
 use switchboard_store::{AnswerEnd, DB_FILE, Store, StoreError};
 
 fn open() -> (tempfile::TempDir, Store) {
@@ -35,12 +37,12 @@ fn end(content: &str, status: AnswerStatus) -> AnswerEnd {
 }
 
 /// A conversation with two columns and one answered turn; returns (conversation, turn, columns).
-fn answered(store: &Store, text: &str, answer: &str) -> (String, String, Vec<String>) {
+fn answered(store: &Store, text: &str, answer: &str) -> (ConversationId, TurnId, Vec<ColumnId>) {
     let id = store
         .create_conversation(&[spec("a/one"), spec("b/two")])
         .unwrap();
     let turn = store.add_turn(&id, None, text, &[]).unwrap();
-    let columns: Vec<String> = store
+    let columns: Vec<ColumnId> = store
         .columns(&id)
         .unwrap()
         .into_iter()
@@ -72,7 +74,7 @@ fn conversations_are_created_listed_renamed_pinned_and_deleted() {
     assert_eq!(view.turns[0].answers.len(), 2, "one answer per column");
 
     let (second, ..) = answered(&store, "Second", "ok");
-    let order: Vec<String> = store
+    let order: Vec<ConversationId> = store
         .conversation_summaries()
         .unwrap()
         .into_iter()
@@ -206,7 +208,10 @@ fn the_search_index_follows_inserts_updates_and_deletes() {
         .unwrap();
     let hits = store.search("tusks", 10).unwrap();
     assert_eq!(hits.len(), 1, "streamed text is searchable");
-    assert_eq!(hits[0].answer_id.as_deref(), Some(a.as_str()));
+    assert_eq!(
+        hits[0].answer_id.as_ref().map(AnswerId::as_str),
+        Some(a.as_str())
+    );
     store
         .finish_answer(&a, &end("spiral ivory", AnswerStatus::Complete))
         .unwrap();
@@ -409,7 +414,7 @@ fn a_last_word_of_one_letter_is_matched_whole() {
     let (_, letter, _) = answered(&store, "plan a or plan b", "ok");
     let turns = |q: &str| -> Vec<String> {
         let hits = store.search(q, 10).unwrap();
-        hits.into_iter().map(|h| h.turn_id).collect()
+        hits.into_iter().map(|h| h.turn_id.into_string()).collect()
     };
     assert_eq!(
         turns("a"),
@@ -470,7 +475,7 @@ fn thumbs_and_the_best_vote_are_kept_with_the_answers_and_do_not_clear_each_othe
         let store = Store::open(&path).unwrap();
         let (id, ..) = answered(&store, "Which is better?", "this one");
         let view = store.conversation_view(&id).unwrap();
-        let answers: Vec<String> = view.turns[0].answers.iter().map(|a| a.id.clone()).collect();
+        let answers: Vec<AnswerId> = view.turns[0].answers.iter().map(|a| a.id.clone()).collect();
         store.set_thumb(&answers[0], Some(Thumb::Up)).unwrap();
         store.set_thumb(&answers[1], Some(Thumb::Down)).unwrap();
         store.set_best(&answers[1], true).unwrap();
@@ -500,7 +505,7 @@ fn thumbs_and_the_best_vote_are_kept_with_the_answers_and_do_not_clear_each_othe
         None
     );
     assert!(matches!(
-        store.set_thumb("no-such-answer", Some(Thumb::Up)),
+        store.set_thumb(&AnswerId::from("no-such-answer"), Some(Thumb::Up)),
         Err(StoreError::NotFound { .. })
     ));
 }

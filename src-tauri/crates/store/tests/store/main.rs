@@ -204,7 +204,9 @@ fn assert_seeds_survived(store: &Store, from: u32) {
         );
     }
     if from >= 3 {
-        let view = store.conversation_view("c1").unwrap();
+        let view = store
+            .conversation_view(&switchboard_core::ConversationId::from("c1"))
+            .unwrap();
         assert_eq!(view.turns.len(), 1, "v3 turn kept");
         assert_eq!(
             view.turns[0].answers[0].content, "seeded answer",
@@ -230,7 +232,7 @@ fn assert_seeds_survived(store: &Store, from: u32) {
         let hits = store.search("seeded answer", 5).unwrap();
         assert_eq!(
             hits.iter()
-                .map(|h| h.answer_id.as_deref())
+                .map(|h| h.answer_id.as_ref().map(|a| a.as_str()))
                 .collect::<Vec<_>>(),
             [Some("a1")],
             "v3 answers are in the search index v8 rebuilt"
@@ -263,7 +265,9 @@ fn assert_seeds_survived(store: &Store, from: u32) {
             ["c1"],
             "the next page starts after it"
         );
-        let (view, skipped) = store.conversation_window("c7", None, 1).unwrap();
+        let (view, skipped) = store
+            .conversation_window(&switchboard_core::ConversationId::from("c7"), None, 1)
+            .unwrap();
         assert_eq!(
             (view.turns[0].text.as_str(), view.turns[0].version, skipped),
             ("how do narwhals use their tusks", 1, 0)
@@ -803,7 +807,11 @@ fn the_open_conversation_is_remembered_until_it_is_deleted() {
     drop(store);
     let store = Store::open(&path).unwrap();
     assert_eq!(
-        store.last_conversation().unwrap().as_deref(),
+        store
+            .last_conversation()
+            .unwrap()
+            .as_ref()
+            .map(|c| c.as_str()),
         Some(id.as_str()),
         "kept across a restart"
     );

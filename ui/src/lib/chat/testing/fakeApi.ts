@@ -5,10 +5,12 @@ import type {
   ColumnView,
   ConversationSummary,
   ConversationView,
+  CostPrediction,
+  ModelChoice,
   SearchHit,
   TurnView,
 } from "../../ipc/client";
-import type { ChatApi, CostPrediction, ModelChoice } from "../api";
+import type { ChatStateApi } from "../chat.svelte";
 import type { ChatSettings, SendKey } from "../settings";
 import { model } from "../../shared/testing";
 
@@ -43,7 +45,7 @@ export function column(id: string, position: number, model = "openai/gpt-4o-mini
     spec: {
       provider: "openrouter",
       model,
-      params: { temperature: null, maxTokens: null, reasoningEffort: null, system: null },
+      params: { temperature: null, max_tokens: null, reasoning_effort: null, system: null },
     },
     active: true,
     totalCost: "0",
@@ -137,7 +139,7 @@ export interface Run {
   fail(err: unknown): void;
 }
 
-export type FakeChatApi = ChatApi & {
+export type FakeChatApi = ChatStateApi & {
   /** What `openConversation` returns. */
   server: {
     view: ConversationView;
@@ -151,7 +153,7 @@ export type FakeChatApi = ChatApi & {
   called(name: string): unknown[][];
 };
 
-/** A ChatApi over plain data; streaming calls wait for the test to drive them. */
+/** The Chat state's API over plain data; streaming calls wait for the test to drive them. */
 export function fakeChatApi(
   view: ConversationView = conversation(),
   models: ModelChoice[] = [model({ id: "openai/gpt-4o-mini", inputModalities: ["text"] })],
@@ -243,8 +245,6 @@ export function fakeChatApi(
     rate: async (...args) => void log("rate", args),
   };
 }
-
-export { installScrollShim } from "../../shared/testing";
 
 /** Chat's settings over plain data: what `lastConversation` and `sendKey` answer, what was
  * saved, and `changeSettings`/`changeProviders` to fire the change events. */

@@ -1,20 +1,5 @@
 import type { ProviderView, ProvidersOverview } from "../../ipc/client";
-
-/** A provider as the backend lists it; no key unless `over` gives one. */
-export function provider(over: Partial<ProviderView>): ProviderView {
-  return {
-    id: "openrouter",
-    kind: "open_router",
-    name: "OpenRouter",
-    baseUrl: "https://openrouter.ai/api/v1",
-    baseUrlSource: "default",
-    defaultBaseUrl: "https://openrouter.ai/api/v1",
-    baseUrlEnvVar: "OPENROUTER_BASE_URL",
-    key: { source: "none", masked: null, envVar: "OPENROUTER_API_KEY", envShadowed: false },
-    notice: null,
-    ...over,
-  };
-}
+import { provider } from "../../shared/testing";
 
 /** The three built-in providers without keys, plus `more`. */
 export function overview(more: ProviderView[] = [], available = true): ProvidersOverview {

@@ -42,6 +42,24 @@ impl fmt::Display for HostKey {
     }
 }
 
+/// A host of a grant that is not a name or address with an optional port (for saving a spec,
+/// and when the tool is opened).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{text:?} is not a host for http_get; write a name or IP address, optionally with a port, \
+     such as docs.rs or 192.168.1.5:8080"
+)]
+pub(crate) struct BadHost {
+    /// The entry as the user wrote it.
+    text: String,
+}
+
+impl From<BadHost> for crate::AgentError {
+    fn from(e: BadHost) -> Self {
+        Self::Invalid(e.to_string())
+    }
+}
+
 /// One host the user listed, with the port they wrote, if any.
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
@@ -51,12 +69,9 @@ struct Entry {
 }
 
 impl Entry {
-    fn parse(text: &str) -> Result<Self, String> {
-        let bad = || {
-            format!(
-                "{text:?} is not a host for http_get; write a name or IP address, optionally \
-                 with a port, such as docs.rs or 192.168.1.5:8080"
-            )
+    fn parse(text: &str) -> Result<Self, BadHost> {
+        let bad = || BadHost {
+            text: text.to_owned(),
         };
         let trimmed = text.trim();
         let bare = trimmed
@@ -122,7 +137,7 @@ pub(super) struct AllowList {
 impl AllowList {
     /// The allow-list of a grant. An empty list without `any_public_host` is what grants
     /// saved before that field meant "any host": it now means any public host, asked for.
-    pub(super) fn new(hosts: &[String], any_public_host: bool) -> Result<Self, String> {
+    pub(super) fn new(hosts: &[String], any_public_host: bool) -> Result<Self, BadHost> {
         let entries = hosts
             .iter()
             .filter(|h| !h.trim().is_empty())
@@ -362,7 +377,9 @@ mod tests {
             Verdict::Allowed
         );
         for bad in ["user@host", "host/path", "host?x", "a b", "http://", "[::1"] {
-            let err = AllowList::new(&[bad.to_owned()], false).unwrap_err();
+            let err = AllowList::new(&[bad.to_owned()], false)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("is not a host for http_get"), "{bad}: {err}");
         }
     }

@@ -8,8 +8,8 @@ const LISTED_AT = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeS
 export type ServedModelsApi = Pick<Api, "servedModels">;
 
 /**
- * A custom provider's models as Settings shows them: what its `GET /models` listed (cached, so
- * it shows while the server is off), and a refresh that says why when it fails.
+ * A custom provider's models as Settings and the first run show them: what its `GET /models`
+ * listed (cached, so it shows while the server is off), and a refresh that says why when it fails.
  */
 export class ServedModelsState {
   served = $state<ServedModels | null>(null);

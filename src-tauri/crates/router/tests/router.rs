@@ -1,0 +1,7 @@
+//! The crate's integration tests, in one binary so the crate and its dependencies link once:
+//! each module was its own test target before and keeps its own helpers. `allocations.rs`
+//! stays a binary of its own (see Cargo.toml).
+
+mod decide;
+mod import;
+mod smart;
