@@ -15,8 +15,17 @@ use crate::keys::Harness;
 
 const KEY: &str = "sk-flows-chat-key-000000000001";
 
-fn ask(model: &str) -> ChatRequest {
+/// A one-line question to `model`.
+pub(crate) fn ask(model: &str) -> ChatRequest {
     ChatRequest::new(model, vec![Message::text(Role::User, "Say something.")])
+}
+
+/// [`send_once`] of [`ask`] to OpenRouter's `model`, deltas ignored; panics only when nothing
+/// could be sent (a test's set-up fault).
+pub(crate) async fn ask_openrouter(engine: &Engine, model: &str) -> ChatOutcome {
+    send_once(engine, BuiltinProvider::OpenRouter.id(), ask(model), |_| {})
+        .await
+        .expect("the request was sent")
 }
 
 /// The route [`send_once`] sends through.
@@ -100,14 +109,7 @@ async fn ledger_totals_equal_the_sum_of_the_costs_the_upstream_served() {
     let mut expected = Usd::ZERO;
     for (id, cost) in &costs {
         fake.enqueue(Reply::fixture(id.clone()));
-        let out = send_once(
-            &h.engine,
-            BuiltinProvider::OpenRouter.id(),
-            ask("anthropic/claude-3.7-sonnet"),
-            |_| {},
-        )
-        .await
-        .unwrap();
+        let out = ask_openrouter(&h.engine, "anthropic/claude-3.7-sonnet").await;
         assert_eq!(out.error, None, "{id}");
         assert_eq!(out.cost, Some(*cost), "{id}: the recorded cost, exactly");
         assert_eq!(out.cost_source, CostSource::Provider, "{id}");
@@ -228,14 +230,7 @@ async fn failures_are_recorded_and_keep_what_arrived() {
     // The cut first: a 402 opens the target's circuit, and the router would then send
     // nothing more to it.
     fake.enqueue(Reply::fixture("7DnrB604rYW").cut_after(8));
-    let out = send_once(
-        &h.engine,
-        BuiltinProvider::OpenRouter.id(),
-        ask("x/y"),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let out = ask_openrouter(&h.engine, "x/y").await;
     assert!(!out.content.is_empty(), "the text before the cut is kept");
     assert_eq!(
         serde_json::to_value(out.error.unwrap().code).unwrap(),
@@ -243,14 +238,7 @@ async fn failures_are_recorded_and_keep_what_arrived() {
     );
 
     fake.enqueue(Reply::status(402));
-    let out = send_once(
-        &h.engine,
-        BuiltinProvider::OpenRouter.id(),
-        ask("x/y"),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let out = ask_openrouter(&h.engine, "x/y").await;
     let err = out.error.expect("402 is an error");
     assert_eq!(serde_json::to_value(err.code).unwrap(), "no_credits");
     assert!(!err.retryable);

@@ -6,22 +6,18 @@
 
 use std::time::Duration;
 
-use switchboard_engine::core::{BuiltinProvider, ChatRequest, ErrorCode, Message, Role, Usd};
+use switchboard_engine::core::{BuiltinProvider, ErrorCode, Usd};
 use switchboard_engine::router::RouteRequest;
 use switchboard_engine::{CancellationToken, CostSource};
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::chat::send_once;
+use crate::chat::{ask, ask_openrouter, send_once};
 use crate::keys::Harness;
 
 const KEY: &str = "sk-or-v1-flows-faults-7f3a9c2e1d0b4a68";
 
 /// Far longer than any of these requests takes; only a hang misses it.
 const NO_HANG: Duration = Duration::from_secs(60);
-
-fn ask(model: &str) -> ChatRequest {
-    ChatRequest::new(model, vec![Message::text(Role::User, "Say something.")])
-}
 
 /// The key whole, and the pieces an echoing server prints (see `Reply::EchoKey`).
 fn key_pieces() -> [&'static str; 3] {
@@ -87,14 +83,7 @@ async fn a_key_echoed_by_the_upstream_is_in_no_message_row_or_file() {
     // A 400 from one target, with no retry and no fallback; first, because the 401 below
     // sets the only key aside and nothing could be sent after it.
     fake.enqueue(Reply::EchoKey { status: 400 });
-    let direct = send_once(
-        &h.engine,
-        BuiltinProvider::OpenRouter.id(),
-        ask("some/model"),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let direct = ask_openrouter(&h.engine, "some/model").await;
     // A 401 through the router, which sets the key aside with the error as its reason.
     h.engine.routing().import(SOLO).await.unwrap();
     fake.enqueue(Reply::EchoKey { status: 401 });
@@ -152,14 +141,7 @@ async fn a_negative_string_or_absurd_cost_is_not_booked() {
     };
     for raw in ["-1", "\"0.5\"", "1e30"] {
         fake.enqueue(Reply::UsageCost(raw.to_owned()));
-        let out = send_once(
-            &h.engine,
-            BuiltinProvider::OpenRouter.id(),
-            ask("some/model"),
-            |_| {},
-        )
-        .await
-        .unwrap();
+        let out = ask_openrouter(&h.engine, "some/model").await;
         assert_eq!(out.error, None, "{raw}: the answer itself is fine");
         assert_ne!(
             out.cost_source,
@@ -187,14 +169,7 @@ async fn an_html_page_is_a_final_decode_error_naming_its_content_type() {
     fake.enqueue(Reply::Html(
         "<html><body>Sign in to the Wi-Fi</body></html>".into(),
     ));
-    let out = send_once(
-        &h.engine,
-        BuiltinProvider::OpenRouter.id(),
-        ask("some/model"),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let out = ask_openrouter(&h.engine, "some/model").await;
     let error = out.error.expect("an HTML page is no answer");
     assert_eq!(
         error.code,
