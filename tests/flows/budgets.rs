@@ -190,6 +190,7 @@ async fn parallel_requests_near_a_hard_limit_never_spend_past_it() {
     assert!(
         d.candidates[0]
             .why
+            .text()
             .starts_with("over budget: Budget \"Daily OpenRouter\""),
         "{}",
         d.candidates[0].why

@@ -211,7 +211,7 @@ fn print(d: &Decision) -> Result<(), Failure> {
             "  {mark} {} {:<40} {cost:>12}  {}",
             c.target.provider,
             shown(&c.target.model),
-            shown(&c.why)
+            shown(&c.why.text())
         )?;
     }
     writeln!(out, "{}", shown_lines(&d.summary))?;

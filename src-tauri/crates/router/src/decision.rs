@@ -13,6 +13,7 @@ use crate::fixed::push_integer;
 use crate::request::RouteRequest;
 use crate::rules::RuleTrace;
 use crate::text::Text;
+use crate::why::Why;
 
 /// The router's answer for one request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,7 +81,7 @@ pub struct Candidate {
     pub exclusion: Option<Exclusion>,
     /// The exclusion (or its ranking) said plainly.
     #[cfg_attr(feature = "specta", specta(type = String))]
-    pub why: Text,
+    pub why: Why,
     /// Its place in the order (0 = chosen), when eligible.
     pub rank: Option<u32>,
     /// Predicted cost of this request here, USD (prompt tokens × input price + expected

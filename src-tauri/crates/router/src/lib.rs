@@ -27,6 +27,7 @@ mod smart;
 mod stats;
 mod text;
 mod validate;
+mod why;
 
 pub use breaker::{CircuitState, CircuitView};
 pub use config::bounds;
@@ -47,3 +48,4 @@ pub use smart::{Arm, Evidence, GENERAL, Learned, Scored, Signal, choose, expecte
 pub use stats::{Metrics, Sample};
 pub use text::Text;
 pub use validate::{ConfigError, Location, NameError, check_name, is_unsafe_char, validate};
+pub use why::Why;

@@ -161,8 +161,10 @@ impl Scored {
         out
     }
 
-    /// [`Scored::explain`] appended to `out`, where the router has already written the
-    /// candidate's place. Written piece by piece: see `fixed.rs` for why not `format!`.
+    /// [`Scored::explain`] appended to `out`, after the candidate's place when a [`Why`] is
+    /// read. Written piece by piece: see `fixed.rs` for why not `format!`.
+    ///
+    /// [`Why`]: crate::Why
     pub(crate) fn explain_into(&self, out: &mut String, e: &Evidence, cost_weight: f64) {
         out.reserve(160);
         out.push_str("quality ~");

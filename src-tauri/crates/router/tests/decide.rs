@@ -175,7 +175,7 @@ fn code_questions_go_to_the_cheapest_target_that_fits_and_claude_is_the_fallback
 
     let models: Vec<&str> = d.order.iter().map(|t| t.model.as_str()).collect();
     assert_eq!(models, ["cheapest/coder", "mid/coder", "claude-sonnet-4"]);
-    let why: Vec<&str> = d.candidates.iter().map(|c| c.why.as_str()).collect();
+    let why: Vec<String> = d.candidates.iter().map(|c| c.why.text()).collect();
     assert_eq!(
         why,
         [
@@ -524,7 +524,7 @@ fn the_smart_strategy_follows_what_it_learned_per_task_and_says_why() {
     };
     let d = r.decide(&ask("review"), &world.at(Instant::now())).unwrap();
     assert_eq!(d.order[0].model, "c");
-    let why = &d.candidates[2].why;
+    let why = d.candidates[2].why.text();
     assert!(why.starts_with("chosen: quality ~0.9"), "{why}");
     assert!(why.contains("30.0 good, 0.0 bad seen"), "{why}");
     let d = r.decide(&ask("chat"), &world.at(Instant::now())).unwrap();

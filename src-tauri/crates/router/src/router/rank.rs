@@ -7,6 +7,7 @@ use crate::config::Strategy;
 use crate::decision::Decision;
 use crate::request::RouteRequest;
 use crate::text::Text;
+use crate::why::Why;
 use crate::{select, smart};
 
 /// Buffers a decision works in, kept between decisions so that a decision allocates little
@@ -108,15 +109,16 @@ pub(super) fn rank(
     decision.order.reserve_exact(scratch.ranked.len());
     for rank in 0..scratch.ranked.len() {
         let i = scratch.ranked[rank];
+        let place = scratch.place(rank);
         let why = if smart {
-            let why = &mut scratch.whys.buf;
-            why.clear();
-            place(why, rank);
-            why.push_str(": ");
-            scratch.scored[i].explain_into(why, &scratch.arms[i].evidence, cost_weight);
-            Text::from(why.as_str())
+            Why::smart(
+                place,
+                scratch.scored[i],
+                scratch.arms[i].evidence,
+                cost_weight,
+            )
         } else {
-            scratch.place(rank)
+            place.into()
         };
         let c = &mut decision.candidates[scratch.eligible[i]];
         c.rank = Some(rank as u32);

@@ -182,7 +182,7 @@ pub(super) fn weigh(
     let candidate = Candidate {
         target: target.clone(),
         exclusion,
-        why,
+        why: why.into(),
         rank: None,
         predicted_cost: cost,
         ttft_ms: ts.stats.ewma_ttft_ms,
