@@ -167,6 +167,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 async fn run(app: &Path, bare: &Path) {
     let fake = FakeUpstream::start(KEY);
     let data = tempfile::tempdir().unwrap();
+    // `LAUNCH_BENCH_KEEP=<dir>`: the seeded data directory is copied there, for launching the
+    // app by hand under a profiler with the same conversation to reopen.
+    let keep = std::env::var_os("LAUNCH_BENCH_KEEP").map(PathBuf::from);
     let engine = switchboard_engine::Engine::open(switchboard_engine::EngineConfig {
         data_dir: switchboard_engine::DataDir::at(data.path()),
         keychain_service: switchboard_tests::keychain::unique_service(),
@@ -184,6 +187,15 @@ async fn run(app: &Path, bare: &Path) {
         .await
         .unwrap();
     drop(engine);
+    if let Some(keep) = &keep {
+        std::fs::create_dir_all(keep).unwrap();
+        for entry in std::fs::read_dir(data.path()).unwrap().flatten() {
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), keep.join(entry.file_name())).unwrap();
+            }
+        }
+        println!("seeded data directory kept in {}", keep.display());
+    }
     let env = |label: &str, round: usize| {
         vec![
             (
@@ -205,6 +217,9 @@ async fn run(app: &Path, bare: &Path) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
+    if rounds == 0 {
+        return; // only the seeding, with LAUNCH_BENCH_KEEP
+    }
     // The app turns WebKit's compositing off on a machine without a GPU render node
     // (src-tauri/src/rendering.rs). A bare Tauri window keeps WebKit's default; it is measured
     // as it is (the baseline), and also with the app's setting, which isolates what

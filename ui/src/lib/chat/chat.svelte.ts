@@ -7,6 +7,7 @@ import type {
   ChatEvent,
   ColumnSpec,
   ColumnView,
+  ConversationPage,
   ConversationSummary,
   ConversationView,
   CostPrediction,
@@ -54,6 +55,22 @@ export type ChatStateApi = Pick<
   | "routes"
   | "rate"
 >;
+
+/**
+ * What Chat opens with when it was read before the screen mounted (the launch reads,
+ * `shared/launch.ts`); anything missing is asked for as usual.
+ */
+export interface ChatSeed {
+  /** The sidebar's first page. */
+  conversations?: ConversationSummary[];
+  /** The conversation open when the app last closed (`null`: none). */
+  lastConversation?: string | null;
+  /** That conversation's latest page. */
+  page?: ConversationPage;
+  /** The providers with a key. */
+  keyed?: string[];
+  sendKey?: SendKey;
+}
 
 export const MAX_COLUMNS = 8;
 /**
@@ -205,19 +222,24 @@ export class ChatState {
     this.notices = this.notices.filter((n) => n.id !== id);
   }
 
-  /** Loads the lists and preferences, then opens the conversation to show first. */
-  async init(): Promise<void> {
+  /** Loads the lists and preferences, then opens the conversation to show first. What `seed`
+   * holds (read before the screen mounted) is used instead of asking, so the first frame can
+   * show the conversation. */
+  async init(seed: ChatSeed = {}): Promise<void> {
+    if (seed.sendKey) this.sendKey = seed.sendKey;
+    if (seed.conversations) this.list.seed(seed.conversations);
     // The conversation to show first opens as soon as the list is in; only a new chat (no
     // conversation to reopen) has to wait for the models.
-    const models = this.loadModels();
+    const models = this.loadModels(seed.keyed);
+    const listed = seed.conversations ? Promise.resolve() : this.refreshList();
     await Promise.all([
-      this.refreshList().then(() => {
+      listed.then(() => {
         performance.mark("switchboard:chat-list");
-        return this.restore(models);
+        return this.restore(models, seed);
       }),
       models,
       this.loadRoutes(),
-      this.loadSendKey(),
+      seed.sendKey ? undefined : this.loadSendKey(),
     ]);
   }
 
@@ -245,12 +267,15 @@ export class ChatState {
    * with models to chat with, a new chat. Does nothing once the user (or "chat with this") has
    * opened something.
    */
-  async restore(models: Promise<void> = Promise.resolve()): Promise<void> {
+  async restore(models: Promise<void> = Promise.resolve(), seed: ChatSeed = {}): Promise<void> {
     try {
       if (this.navigations > 0) return;
       let id = chatPlace.conversationId;
       if (id === undefined) {
-        id = await this.settings.lastConversation().catch(() => null);
+        id =
+          seed.lastConversation !== undefined
+            ? seed.lastConversation
+            : await this.settings.lastConversation().catch(() => null);
       }
       if (this.navigations > 0) return;
       const known = this.list.items;
@@ -259,7 +284,9 @@ export class ChatState {
       // was deleted falls back to the newest without a notice.
       let page =
         id && (!this.list.complete || known.some((c) => c.id === id))
-          ? await this.api.openConversationPage(id, null, PAGE_TURNS).catch(() => undefined)
+          ? seed.page?.view.id === id
+            ? seed.page
+            : await this.api.openConversationPage(id, null, PAGE_TURNS).catch(() => undefined)
           : undefined;
       if (!page && newest && this.navigations === 0) {
         page = await this.guard(() => this.api.openConversationPage(newest.id, null, PAGE_TURNS));
@@ -281,13 +308,14 @@ export class ChatState {
     if (routes) this.routes = routes;
   }
 
-  async loadModels(): Promise<void> {
-    const [models, keyed] = await Promise.all([
+  /** Loads the models to chat with; `keyed` (the providers with a key) when already known. */
+  async loadModels(keyed?: string[]): Promise<void> {
+    const [models, withKeys] = await Promise.all([
       this.guard(() => this.api.models()),
-      this.settings.providersWithKeys().catch(() => null),
+      keyed ?? this.settings.providersWithKeys().catch(() => null),
     ]);
     if (models) this.models = models;
-    this.keyed = keyed;
+    this.keyed = withKeys;
     this.modelsLoaded = true;
   }
 

@@ -1,4 +1,5 @@
 import type { CacheSnapshot } from "virtua";
+import type { ChatSeed } from "./chat.svelte";
 
 /** Where the turn list was when Chat was left: enough to put it back without a jump. */
 export interface SavedScroll {
@@ -22,12 +23,27 @@ class ChatPlaceState {
   scroll: SavedScroll | null = null;
   /** The user hid the conversations sidebar on a wide window. */
   sidebarHidden = $state(false);
+  /** What the first Chat screen opens with, read at launch; taken once. */
+  private seed: ChatSeed = {};
+
+  /** Keeps the launch reads for the first Chat screen. */
+  launched(seed: ChatSeed): void {
+    this.seed = seed;
+  }
+
+  /** The launch reads, the first time (later screens ask the backend). */
+  takeSeed(): ChatSeed {
+    const seed = this.seed;
+    this.seed = {};
+    return seed;
+  }
 
   /** Forgets everything (a new run of the app, or a test). */
   reset(): void {
     this.conversationId = undefined;
     this.scroll = null;
     this.sidebarHidden = false;
+    this.seed = {};
   }
 }
 

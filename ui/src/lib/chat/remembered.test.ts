@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ColumnSpec, ConversationView } from "../ipc/client";
 import { navigation } from "../shared/navigation.svelte";
 import ChatView from "./ChatView.svelte";
-import { ChatState } from "./chat.svelte";
+import { ChatState, PAGE_TURNS } from "./chat.svelte";
 import { chatPlace } from "./place.svelte";
 import {
   conversation,
@@ -143,5 +143,44 @@ describe("the remembered conversation", () => {
         document.querySelector<HTMLElement>('[data-testid="columns-scroller"]')?.scrollLeft,
       ).toBe(120),
     );
+  });
+
+  it("opens with what was read at launch, asking the backend nothing it already knows", async () => {
+    const api = threeConversations();
+    const settings = fakeChatSettings({ last: "c1", sendKey: "ctrl_enter", keyed: null });
+    const list = await api.listConversationPage(null, 100);
+    const page = await api.openConversationPage("c2", null, PAGE_TURNS);
+    api.calls.length = 0;
+    chatPlace.launched({
+      conversations: list,
+      lastConversation: "c2",
+      page,
+      keyed: ["openrouter"],
+      sendKey: "enter",
+    });
+    const { chat } = showChat(api, settings);
+    await waitFor(() => expect(chat.restored).toBe(true));
+    expect(chat.view?.id, "the launch's conversation, not the backend's answer now").toBe("c2");
+    expect(chat.conversations.map((c) => c.id)).toEqual(["c1", "c3", "c2"]);
+    expect(chat.sendKey).toBe("enter");
+    await waitFor(() => expect(chat.modelsLoaded).toBe(true));
+    expect(chat.keyed, "the launch's, not the settings' null").toEqual(["openrouter"]);
+    expect(api.called("listConversationPage")).toEqual([]);
+    expect(api.called("openConversationPage")).toEqual([]);
+    expect(settings.asked, "neither the last conversation nor the send key").toEqual([]);
+
+    // Taken once: the next Chat screen of this run asks as usual.
+    expect(chatPlace.takeSeed()).toEqual({});
+  });
+
+  it("asks for whatever the launch could not read", async () => {
+    const api = threeConversations();
+    const settings = fakeChatSettings({ last: "c2" });
+    chatPlace.launched({ lastConversation: "c2" });
+    const { chat } = showChat(api, settings);
+    await waitFor(() => expect(chat.view?.id).toBe("c2"));
+    expect(api.called("listConversationPage").length, "the sidebar").toBe(1);
+    expect(api.called("openConversationPage"), "the page").toEqual([["c2", null, PAGE_TURNS]]);
+    expect(settings.asked, "not the conversation to reopen, which was read").toEqual(["sendKey"]);
   });
 });

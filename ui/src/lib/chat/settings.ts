@@ -4,7 +4,13 @@
  * those change. `appChatSettings` goes over IPC; tests pass a fake, and a Chat state built without
  * one gets `detachedChatSettings` (defaults, no IPC).
  */
-import { api, onProvidersChanged, onSettingsChanged, type SendKey } from "../ipc/client";
+import {
+  api,
+  onProvidersChanged,
+  onSettingsChanged,
+  type ProvidersOverview,
+  type SendKey,
+} from "../ipc/client";
 
 export type { SendKey } from "../ipc/client";
 
@@ -22,16 +28,18 @@ export interface ChatSettings {
   onProvidersChanged(handler: () => void): () => void;
 }
 
+/** The providers with a key set (keychain or environment). */
+export function providersWithKeys(overview: ProvidersOverview): string[] {
+  return overview.providers.filter((p) => p.key.source !== "none").map((p) => p.id);
+}
+
 export const appChatSettings: ChatSettings = {
   lastConversation: () => api.lastConversationGet(),
   saveLastConversation: async (id) => {
     await api.lastConversationSave(id);
   },
   sendKey: async () => (await api.settingsGet()).chat.sendKey,
-  providersWithKeys: async () =>
-    (await api.providersOverview()).providers
-      .filter((p) => p.key.source !== "none")
-      .map((p) => p.id),
+  providersWithKeys: async () => providersWithKeys(await api.providersOverview()),
   onSettingsChanged,
   onProvidersChanged,
 };

@@ -34,6 +34,13 @@ export class ConversationListState {
     private readonly pageSize: number = SIDEBAR_PAGE,
   ) {}
 
+  /** Starts from a first page read before the screen mounted (the launch reads), as if
+   * `refresh` had read it. */
+  seed(page: ConversationSummary[]): void {
+    this.items = unique(page);
+    this.complete = page.length < this.pageSize;
+  }
+
   /** Loads the first page, or re-reads as many conversations as are loaded (after a send,
    * rename, pin or delete). Calls made before it starts share it. */
   refresh(): Promise<void> {

@@ -63,6 +63,16 @@ describe("the app opens on", () => {
     expect(screen.queryByTestId("connect-provider")).toBeNull();
   });
 
+  test("Chat at once when the launch reads decided it, without asking the backend again", async () => {
+    vi.mocked(api.providersOverview).mockClear();
+    vi.mocked(api.settingsGet).mockClear();
+    firstRun.decide(withKey(overview(), "openrouter"));
+    render(App, { themeRead: true });
+    expect(screen.getByTestId("chat-view"), "in the first render").toBeInTheDocument();
+    expect(api.providersOverview).not.toHaveBeenCalled();
+    expect(api.settingsGet, "the theme was applied from the launch reads").not.toHaveBeenCalled();
+  });
+
   test("Chat after Skip for now", async () => {
     backendWith(overview());
     render(App);

@@ -34,13 +34,17 @@ export class FirstRunState {
     return this.needed === null;
   }
 
+  /** Decides from providers read before the app mounted (the launch reads). */
+  decide(overview: ProvidersOverview): void {
+    if (this.needed === null) performance.mark("switchboard:first-run-decided");
+    if (!this.busy) this.needed = !hasProvider(overview);
+  }
+
   /** Asks the backend again; keys or providers may have changed in Settings. */
   async check(): Promise<void> {
     if (this.busy) return;
     try {
-      const overview = await this.api.providersOverview();
-      if (this.needed === null) performance.mark("switchboard:first-run-decided");
-      if (!this.busy) this.needed = !hasProvider(overview);
+      this.decide(await this.api.providersOverview());
     } catch {
       // No engine: Chat shows why; a connect view could not connect anything either.
       this.needed = false;

@@ -42,6 +42,19 @@ describe("the first-run decision", () => {
     }
   });
 
+  test("decided from the providers read at launch, without asking", () => {
+    const asked: string[] = [];
+    const run = new FirstRunState({
+      providersOverview: async () => (asked.push("overview"), overview()),
+    });
+    run.decide(withKey(overview(), "openrouter"));
+    expect(run.deciding).toBe(false);
+    expect(run.show).toBe(false);
+    run.decide(overview());
+    expect(run.show, "a later decision counts too").toBe(true);
+    expect(asked).toEqual([]);
+  });
+
   test("a key added elsewhere (Settings) ends it at the next check", async () => {
     let current = overview();
     const run = new FirstRunState({ providersOverview: async () => current });
