@@ -1,5 +1,6 @@
 import type { AnswerStats, AnswerStatus, ColumnSpec } from "../ipc/client";
 import { formatUsd, moneyExact } from "../shared/money";
+import { formatCount } from "../shared/count";
 
 /** What an answer cost, as shown: the amount, where it came from, and a tooltip. */
 export interface CostLabel {
@@ -66,7 +67,7 @@ export function describeByok(stats: AnswerStats): ByokLabel | null {
   };
 }
 
-const n = (v: number) => v.toLocaleString("en-US");
+const n = formatCount;
 
 /**
  * "36 in · 13 out · 5 reasoning". A stream that ended early (stopped, failed, interrupted)

@@ -1,4 +1,5 @@
 import type { TurnView } from "../ipc/client";
+import { formatCount } from "../shared/count";
 
 /** Above this share of the window the meter turns to the warning colour. */
 export const CONTEXT_WARN = 0.8;
@@ -42,7 +43,7 @@ export interface ContextUsage {
 /** The meter for `tokens` (null before the first answer) against a model's `window`. */
 export function describeContext(tokens: number | null, window: number | null): ContextUsage {
   const used = tokens ?? 0;
-  const n = (v: number) => v.toLocaleString("en-US");
+  const n = formatCount;
   const known = window !== null && window > 0;
   const raw = known ? used / window : null;
   const share = raw === null ? null : Math.min(1, Math.max(0, raw));

@@ -1,8 +1,13 @@
 import { AppError, api as realApi } from "../ipc/client";
 import type { Api, ProviderId, ServedModels } from "../ipc/client";
 
-/** When a list was fetched, in the user's locale. */
-const LISTED_AT = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "short" });
+/** When a list was fetched, in the user's locale. Built on first use: an Intl formatter loads
+ * ICU data, and this module is evaluated at start-up (issue 17). */
+let listedAt: Intl.DateTimeFormat | undefined;
+function listedAtFormat(): Intl.DateTimeFormat {
+  listedAt ??= new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "short" });
+  return listedAt;
+}
 
 /** What a custom provider's model list needs of the backend (and what its tests fake). */
 export type ServedModelsApi = Pick<Api, "servedModels">;
@@ -40,6 +45,6 @@ export class ServedModelsState {
     if (!s) return "Models not listed yet.";
     const count = `${s.models.length} model${s.models.length === 1 ? "" : "s"}`;
     if (s.fetchedMs === null) return count;
-    return `${count}, listed ${LISTED_AT.format(s.fetchedMs)}`;
+    return `${count}, listed ${listedAtFormat().format(s.fetchedMs)}`;
   }
 }
