@@ -43,13 +43,16 @@ async function start(target: HTMLElement): Promise<void> {
   performance.mark("switchboard:launch-read");
   if (launch.preferences) applyTheme(launch.preferences.theme);
   if (launch.overview) firstRun.decide(launch.overview);
-  chatPlace.launched({
-    conversations: launch.conversations,
-    lastConversation: launch.lastConversation,
-    page: launch.page,
-    keyed: launch.overview && providersWithKeys(launch.overview),
-    sendKey: launch.preferences?.chat.sendKey,
-  });
+  // Only when Chat is the first screen: after a first run's Connect, the providers with a key
+  // are no longer what was read at launch.
+  if (firstRun.needed === false)
+    chatPlace.launched({
+      conversations: launch.conversations,
+      lastConversation: launch.lastConversation,
+      page: launch.page,
+      keyed: launch.overview && providersWithKeys(launch.overview),
+      sendKey: launch.preferences?.chat.sendKey,
+    });
   mount(App, { target, props: { themeRead: launch.preferences !== undefined } });
   performance.mark("switchboard:mounted");
   // Kept out of the start-up script (issue 17); in well before anyone reads a code block.
