@@ -30,13 +30,7 @@ applyTheme("system");
 async function start(target: HTMLElement): Promise<void> {
   // Read first, then mount once: see shared/launch.ts.
   const launch = await readLaunch(
-    {
-      providersOverview: api.providersOverview,
-      settingsGet: api.settingsGet,
-      lastConversationGet: api.lastConversationGet,
-      listConversationPage: chatApi.listConversationPage,
-      openConversationPage: chatApi.openConversationPage,
-    },
+    { ...api, ...chatApi },
     { sidebar: SIDEBAR_PAGE, turns: PAGE_TURNS },
     LAUNCH_WAIT_MS,
   );

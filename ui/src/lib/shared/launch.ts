@@ -12,7 +12,9 @@
  * the backend. A read that fails or is slow (a locked keychain can wait on the person) is simply
  * missing, and the screen asks for it itself as it always did.
  */
+import type { ChatApi } from "../ipc/chat";
 import type {
+  Api,
   ConversationPage,
   ConversationSummary,
   Preferences,
@@ -20,20 +22,8 @@ import type {
 } from "../ipc/client";
 
 /** The backend calls the launch reads use (the real `api` in the app, a fake in tests). */
-export interface LaunchApi {
-  providersOverview(): Promise<ProvidersOverview>;
-  settingsGet(): Promise<Preferences>;
-  lastConversationGet(): Promise<string | null>;
-  listConversationPage(
-    after: ConversationSummary | null,
-    limit: number,
-  ): Promise<ConversationSummary[]>;
-  openConversationPage(
-    id: string,
-    beforeTurnId: string | null,
-    limit: number,
-  ): Promise<ConversationPage>;
-}
+export type LaunchApi = Pick<Api, "providersOverview" | "settingsGet" | "lastConversationGet"> &
+  Pick<ChatApi, "listConversationPage" | "openConversationPage">;
 
 /** The launch reads; a field is `undefined` when its read failed or was not back in time. */
 export interface Launch {
