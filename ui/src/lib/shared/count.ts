@@ -11,13 +11,9 @@
 let formatter: Intl.NumberFormat | undefined;
 
 export function formatCount(v: number): string {
-  if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
-    const digits = String(Math.abs(v));
-    const head = digits.length % 3 || 3;
-    let out = digits.slice(0, head);
-    for (let i = head; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
-    return v < 0 ? `-${out}` : out;
-  }
+  // A comma wherever the digits left are a multiple of three (`\B`: never right after the sign).
+  if (Number.isSafeInteger(v) && !Object.is(v, -0))
+    return String(v).replace(/\B(?=(\d{3})+$)/g, ",");
   formatter ??= new Intl.NumberFormat("en-US");
   return formatter.format(v);
 }
