@@ -34,7 +34,7 @@ function offScale(property: string, allowed: RegExp): string[] {
 }
 
 describe("the UI's type scale", () => {
-  it("is read (the glob finds the stylesheets)", () => {
+  it("is read (every stylesheet is found)", () => {
     expect(Object.keys(sources).length).toBeGreaterThan(50);
     expect(sources["app.css"]).toContain("--text-base:");
   });
