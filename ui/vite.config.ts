@@ -1,8 +1,10 @@
 import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { firstPaintPage } from "./src/lib/shell/firstPaintPage.ts";
 
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte()],
+  // firstPaintPage: the saved screen paints before the bundle runs (src/lib/shared/firstPaint.ts).
+  plugins: [svelte(), firstPaintPage()],
   clearScreen: false,
   server: { port: 5173, strictPort: true },
   // WebKitGTK 2.50 / Safari 15 are the oldest engines we ship on.

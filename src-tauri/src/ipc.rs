@@ -26,6 +26,7 @@ pub(crate) fn builder() -> Builder<tauri::Wry> {
         .dangerously_cast_bigints_to_number()
         .commands(collect_commands![
             app::app_info,
+            app::first_paint_save,
             settings::settings_get,
             settings::settings_save,
             settings::last_conversation_get,

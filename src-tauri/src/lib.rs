@@ -9,6 +9,7 @@ mod commands;
 mod consent;
 mod error;
 mod events;
+mod first_paint;
 mod ipc;
 mod logging;
 mod rendering;
@@ -42,6 +43,8 @@ pub fn run() {
     });
     let builder = ipc::builder();
     let checker = engine.as_ref().ok().cloned();
+    let mut context = tauri::generate_context!();
+    let keeper = first_paint::install(&mut context, checker.as_ref().map(Engine::first_paint));
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
@@ -56,7 +59,8 @@ pub fn run() {
         })
         .manage(AppState::new(engine))
         .manage(log_guard)
-        .run(tauri::generate_context!());
+        .manage(keeper)
+        .run(context);
     if let Err(err) = result {
         tracing::error!(error = %err, "the app stopped with an error");
         std::process::exit(1);

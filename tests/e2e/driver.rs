@@ -151,7 +151,32 @@ impl Driver {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await?;
+        saved_screen_gone(&client).await?;
         Ok(client)
+    }
+}
+
+/// Waits until the page is the app's own (served by its custom protocol, fully parsed) and the
+/// chat screen saved at the last run, if one was painted first, has been replaced by the live
+/// one (`ui/src/lib/shared/firstPaint.ts`). Its copies carry no `id` or `data-testid`, but their
+/// classes and text are the live screen's, so no test may look before it is gone.
+async fn saved_screen_gone(c: &Client) -> TestResult {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let ready = c
+            .execute(
+                "return location.protocol === 'tauri:' && document.readyState === 'complete' \
+                 && document.getElementById('first-paint') === null;",
+                vec![],
+            )
+            .await?;
+        if ready == serde_json::Value::Bool(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err("the saved chat screen was never replaced by the live one".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

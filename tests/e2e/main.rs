@@ -13,6 +13,7 @@ mod columns;
 mod consent;
 mod custom_models;
 mod driver;
+mod first_paint;
 mod first_run;
 mod links;
 mod local_api;

@@ -486,7 +486,22 @@ async fn search_finds_messages_and_answers_and_nothing_after_delete() {
         "Echo",
         "the highlight marks the word"
     );
+    // The chat screen kept for the next launch's first paint shows it: that goes too.
+    let paint = h.engine.first_paint();
+    paint
+        .save(
+            "this build",
+            switchboard_engine::ScreenSnapshot {
+                html: "<p>tell me about narwhals</p>".into(),
+                theme: switchboard_engine::ShownTheme::Light,
+                platform: switchboard_engine::StylePlatform::Linux,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(paint.load("this build").is_some());
     h.engine.conversations().delete(view.id).await.unwrap();
+    assert_eq!(paint.load("this build"), None, "the kept screen is gone");
     assert!(
         h.engine
             .conversations()

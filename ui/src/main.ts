@@ -12,6 +12,7 @@ import { afterFirstContent } from "./lib/shared/firstContent";
 import { readLaunch } from "./lib/shared/launch";
 import { markPlatform } from "./lib/shared/platform";
 import { applyTheme } from "./lib/shared/theme";
+import { handOver, overlayShown } from "./lib/shared/firstPaint";
 import { loadHighlighting } from "./lib/render/markdown";
 
 /** The longest the window stays empty waiting for the launch reads (a keychain that asks to be
@@ -24,8 +25,13 @@ performance.mark("switchboard:script");
 
 // Before anything with text is drawn: the fonts to ask for depend on it (app.css).
 markPlatform();
-// Follow the OS until the saved preference arrives, so there is no flash of the wrong theme.
-applyTheme("system");
+// Follow the OS until the saved preference arrives, so there is no flash of the wrong theme;
+// unless the screen saved at the last run is showing, whose theme the loader already set.
+if (!overlayShown()) applyTheme("system");
+
+/** The longest the saved screen may stay once the live one is mounted, should that screen
+ * never mark its first paint (an error page, say): never left over a working screen. */
+const SAVED_SCREEN_MAX_MS = 2000;
 
 async function start(target: HTMLElement): Promise<void> {
   // Read first, then mount once: see shared/launch.ts.
@@ -49,6 +55,9 @@ async function start(target: HTMLElement): Promise<void> {
     });
   mount(App, { target, props: { themeRead: launch.preferences !== undefined } });
   performance.mark("switchboard:mounted");
+  // The saved screen is Chat's; when something else shows (a first run), it goes now.
+  if (firstRun.needed !== false) handOver();
+  else setTimeout(handOver, SAVED_SCREEN_MAX_MS);
   // Kept out of the start-up script (issue 17); in well before anyone reads a code block.
   afterFirstContent(() => void loadHighlighting());
 }

@@ -51,6 +51,7 @@ mod custom_models;
 mod environment;
 mod error;
 mod exports;
+mod first_paint;
 mod fresh;
 mod keychain;
 mod keys;
@@ -83,6 +84,9 @@ pub use conversations::{ConversationPage, Conversations};
 pub use environment::{Environment, VARIABLES as ENVIRONMENT_VARIABLES};
 pub use error::EngineError;
 pub use exports::{ExportFile, ExportFormat};
+pub use first_paint::{
+    FirstPaint, MAX_FIRST_PAINT_BYTES, ScreenSnapshot, ShownTheme, StylePlatform,
+};
 pub use keychain::Keychain;
 pub use keys::Keys;
 pub use model_names::ServedName;
@@ -210,6 +214,11 @@ impl Engine {
             schema_version: self.inner.store.schema_version()?,
             keychain_backend: Keychain::backend_name().to_owned(),
         })
+    }
+
+    /// The chat screen kept for the next launch's first paint.
+    pub fn first_paint(&self) -> FirstPaint {
+        FirstPaint::at(&self.inner.config.data_dir)
     }
 
     /// Runs blocking work (SQLite, the keychain's D-Bus calls) off the async runtime.

@@ -9,6 +9,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Version, data and log directories, schema version, keychain backend. */
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	/**  Keeps the chat screen as it is now for the next launch's first paint. */
+	firstPaintSave: (snapshot: ScreenSnapshot) => __TAURI_INVOKE<null>("first_paint_save", { snapshot }),
 	/**  The preferences in effect. */
 	settingsGet: () => __TAURI_INVOKE<Preferences>("settings_get"),
 	/**  Validates and saves the preferences; resolves with what was saved. */
@@ -2209,6 +2211,19 @@ export type SamplingParams = {
 	reasoning_effort?: ReasoningEffort | null,
 };
 
+/**  What the UI sends: the chat screen's markup and the document state it was drawn in. */
+export type ScreenSnapshot = {
+	/**
+	 *  The screen's outer HTML, inline styles moved to `data-fp-style` and scroll offsets
+	 *  recorded as `data-fp-scroll` (see `ui/src/lib/shared/firstPaint.ts`).
+	 */
+	html: string,
+	/**  The theme shown. */
+	theme: ShownTheme,
+	/**  The platform the styles were chosen for. */
+	platform: StylePlatform,
+};
+
 /**
  *  A full-text search hit. The snippet is plain text; `highlights` are byte ranges into it
  *  to mark, so no markup from stored text is ever interpreted.
@@ -2260,6 +2275,13 @@ export type ServedModels = {
 
 /**  The preferences changed. */
 export type SettingsChanged = null;
+
+/**  The theme the screen was drawn in (what `:root[data-theme]` said). */
+export type ShownTheme = 
+/**  Light. */
+"light" | 
+/**  Dark. */
+"dark";
 
 /**  What happened to an answer, as evidence about its model on its task type. */
 export type Signal = 
@@ -2446,6 +2468,17 @@ export type StreamSettings = {
 	/**  The largest single event, MiB. */
 	maxEventMib: number,
 };
+
+/**  The platform family the styles were chosen for (what `:root[data-platform]` said). */
+export type StylePlatform = 
+/**  Linux and the BSDs. */
+"linux" | 
+/**  macOS. */
+"mac" | 
+/**  Windows. */
+"windows" | 
+/**  Anything else. */
+"other";
 
 /**  One place a request can go. */
 export type Target = {

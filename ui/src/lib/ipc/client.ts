@@ -24,6 +24,7 @@ import type {
   RouteRequest,
   RouterConfig,
   RoutingHealth,
+  ScreenSnapshot,
   ServedModels,
   SignedIn,
   TaskLearning,
@@ -70,6 +71,9 @@ export async function routeNames(): Promise<string[]> {
 
 export const api = {
   appInfo: (): Promise<AppInfo> => call(commands.appInfo()),
+  /** Keeps the chat screen for the next launch's first paint (shared/firstPaint.ts). */
+  firstPaintSave: (snapshot: ScreenSnapshot): Promise<void> =>
+    done(commands.firstPaintSave(snapshot)),
   settingsGet: (): Promise<Preferences> => call(commands.settingsGet()),
   /** The conversation that was open in Chat, if it still exists (reopened after a restart). */
   lastConversationGet: (): Promise<string | null> => call(commands.lastConversationGet()),

@@ -5,10 +5,19 @@
  * way, two animation frames after its content is in the DOM (the second frame starts once
  * the first has been painted).
  *
+ * When the screen saved at the last run was painted first (`shared/firstPaint.ts`), the page's
+ * loader has set that mark already; the live screen then removes the saved one in the frame it
+ * paints in, and marks `switchboard:live` when that frame is done.
+ *
  * Work that can wait for that paint (loading highlight.js, in `main.ts`) registers with
  * {@link afterFirstContent}.
  */
+import { handOver, overlayShown } from "./firstPaint";
+
 export const FIRST_CONTENT = "switchboard:first-content";
+
+/** When the live screen replaced the saved one (only when one was shown). */
+export const LIVE = "switchboard:live";
 
 let marked = false;
 let painted = false;
@@ -20,10 +29,13 @@ export function markFirstContent(): void {
   // Where the time goes (tests/benches/launch.rs prints these): the content is in the DOM, the
   // frame that lays it out and paints it starts, and that frame is done.
   performance.mark("switchboard:content-in-dom");
+  const saved = overlayShown();
   requestAnimationFrame(() => {
     performance.mark("switchboard:frame");
+    // Before this frame's layout: it paints the live screen alone, with nothing in between.
+    if (saved) handOver();
     requestAnimationFrame(() => {
-      performance.mark(FIRST_CONTENT);
+      performance.mark(saved ? LIVE : FIRST_CONTENT);
       painted = true;
       // After the frame, not in it: the mark stays where the paint was.
       setTimeout(() => waiting.splice(0).forEach((run) => run()), 0);

@@ -1,5 +1,8 @@
-/** The operating system's family, as far as styles care: see `:root[data-platform]` in app.css. */
-export type Platform = "linux" | "mac" | "windows" | "other";
+import type { StylePlatform } from "../ipc/client";
+
+/** The operating system's family, as far as styles care: see `:root[data-platform]` in app.css
+ * (defined in Rust, which keeps it with the first paint). */
+export type Platform = StylePlatform;
 
 /** Reads the platform from the webview's user agent (WebKitGTK says "Linux", WKWebView
  * "Macintosh", WebView2 "Windows"). */

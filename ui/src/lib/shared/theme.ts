@@ -1,7 +1,7 @@
-import type { Theme } from "../ipc/client";
+import type { ShownTheme, Theme } from "../ipc/client";
 
-/** The theme the document shows: "system" resolved to one of these. */
-export type ShownTheme = "light" | "dark";
+/** The theme the document shows: "system" resolved to one of these (defined in Rust). */
+export type { ShownTheme };
 
 const dark = () => window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
 let unwatch: (() => void) | undefined;

@@ -191,11 +191,14 @@ impl crate::Conversations<'_> {
     }
 
     /// Deletes a conversation for real (turns, answers, search rows); its spend stays in the
-    /// ledger. Running answers are stopped first.
+    /// ledger. Running answers are stopped first. The screen kept for the next launch's first
+    /// paint may show it, so that goes too (the UI saves a new one).
     pub async fn delete(&self, id: ConversationId) -> Result<(), EngineError> {
         self.inner.running.cancel_conversation(&id);
         self.blocking(move |inner| Ok(inner.store.delete_conversation(&id)?))
-            .await
+            .await?;
+        self.first_paint().forget();
+        Ok(())
     }
 
     /// Keeps `column_id` and retires the other columns.
