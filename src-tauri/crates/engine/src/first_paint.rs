@@ -173,9 +173,16 @@ fn io_error(what: &str, e: &std::io::Error) -> EngineError {
     }
 }
 
+/// Writes `bytes` aside, then renames over `file`. The file is as private as the database
+/// (0600 on unix): it holds the conversation on screen.
 fn write_whole(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     let aside = file.with_extension("json.new");
-    std::fs::write(&aside, bytes)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&aside)?.write_all(bytes)?;
     std::fs::rename(&aside, file).inspect_err(|_| {
         let _ = std::fs::remove_file(&aside);
     })
@@ -519,6 +526,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(paint.load("b"), None, "a theme that is not one");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_file_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let paint = FirstPaint::at(&DataDir::at(dir.path()));
+        paint.save("b", snapshot("<p>x</p>")).await.unwrap();
+        let mode = std::fs::metadata(dir.path().join(FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[cfg(unix)]
