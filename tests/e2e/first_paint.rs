@@ -154,6 +154,8 @@ async fn painted_first_then_live(c: &Client, data: &Path, saved: &Path) -> TestR
     assert!(overlay.contains(ANSWER), "{overlay:.300}");
     c.execute(
         "document.body.insertAdjacentHTML('beforeend', arguments[0]);
+         const template = document.getElementById('first-paint-saved');
+         template.replaceWith(template.content);
          const saved = document.getElementById('first-paint');
          saved.querySelectorAll('[data-fp-style]').forEach((e) => e.style.cssText = e.dataset.fpStyle);
          saved.querySelectorAll('[data-fp-scroll]').forEach((e) => e.scrollTop = Number(e.dataset.fpScroll));",

@@ -59,10 +59,12 @@ describe("the loader", () => {
     const frames: FrameRequestCallback[] = [];
     vi.stubGlobal("requestAnimationFrame", (f: FrameRequestCallback) => frames.push(f));
     document.body.innerHTML =
-      '<div id="first-paint" data-theme="dark" data-platform="linux">' +
+      '<template id="first-paint-saved"><div id="first-paint" data-theme="dark" data-platform="linux">' +
       '<div class="list" data-fp-style="height: 600px; position: relative;" data-fp-scroll="40">' +
-      "</div></div>";
+      "</div></div></template>";
     new Function(loaderSource(withFirstPaint(BUILT)))();
+    expect(document.getElementById("first-paint-saved")).toBeNull();
+    expect(document.body.firstElementChild?.id).toBe("first-paint");
     expect(document.documentElement.dataset.theme).toBe("dark");
     expect(document.documentElement.dataset.platform).toBe("linux");
     const list = document.querySelector<HTMLElement>(".list");

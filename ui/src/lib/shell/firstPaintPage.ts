@@ -15,7 +15,8 @@ export const MARKER = "<!--first-paint-->";
 
 /**
  * The inline loader, written as a function so Vitest can run it; the page carries its source.
- * With no saved screen it starts the module at once. With one, it restores the document state
+ * With no saved screen it starts the module at once. With one, it moves the saved screen out of
+ * its `<template>` into the page, restores the document state
  * the screen was drawn in (theme, platform, inline layout styles, scroll offsets), marks
  * `switchboard:first-content` once that has painted (two frames: the second starts after the
  * first is painted), and only then starts the module.
@@ -28,8 +29,12 @@ export function loader(src: string, doc: Document = document): void {
     script.src = src;
     doc.head.appendChild(script);
   };
-  const saved = doc.getElementById("first-paint");
-  if (!saved) return start();
+  // Served in a <template> (see switchboard_engine's first_paint.rs for why), moved in here.
+  const template = doc.getElementById("first-paint-saved");
+  if (!(template instanceof HTMLTemplateElement)) return start();
+  const saved = template.content.firstElementChild;
+  if (!(saved instanceof HTMLElement)) return start();
+  template.replaceWith(template.content);
   // For the start-up benchmark: the saved screen and the stylesheet are in; layout is next.
   performance.mark("switchboard:saved-screen");
   const root = doc.documentElement;
