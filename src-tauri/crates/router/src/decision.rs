@@ -2,7 +2,7 @@
 //! which targets were eligible or excluded and why, and the order they will be tried in.
 
 use std::fmt::Write as _;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 use switchboard_core::SamplingParams;
@@ -41,7 +41,8 @@ pub struct Decision {
     /// ranks.
     pub candidates: Vec<Candidate>,
     /// The eligible targets in the order they will be tried; the first is the choice.
-    pub order: Vec<Target>,
+    /// Shared with the candidates and the compiled route: a decision copies no target.
+    pub order: Vec<Arc<Target>>,
     /// How failures move down `order`.
     pub failover: Failover,
     /// For the OpenRouter strategy: what OpenRouter is asked to decide.
@@ -53,7 +54,7 @@ pub struct Decision {
 impl Decision {
     /// The chosen target, if any is eligible.
     pub fn chosen(&self) -> Option<&Target> {
-        self.order.first()
+        self.order.first().map(|t| &**t)
     }
 
     /// When nothing is eligible only because of rate limits or concurrency, how long until
@@ -75,8 +76,8 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Candidate {
-    /// The target.
-    pub target: Target,
+    /// The target, shared with the compiled route.
+    pub target: Arc<Target>,
     /// Why it cannot take this request; `None` = eligible.
     pub exclusion: Option<Exclusion>,
     /// The exclusion (or its ranking) said plainly.

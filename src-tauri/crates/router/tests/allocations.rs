@@ -62,19 +62,19 @@ fn measure() -> Vec<(Strategy, [(u64, u64); 2])> {
 
 /// What one decision allocates now, fresh and with history, per strategy (`Strategy::ALL`'s
 /// order). Lower it when a change saves allocations. Before issue 17 a decision made 188 (197
-/// for OpenRouter). What is left is mostly the decision's own copies: the request (3), each
-/// candidate's target (2 each, 40) and the order's (2 per eligible target, 18), plus the smart
-/// strategy's explanations and OpenRouter's `models[]`.
+/// for OpenRouter); with its own copies of the request and of every target, 69. Its targets are
+/// now shared with the compiled route, so what is left is the decision's own vectors (rules,
+/// candidates, order), the request's copy (3), the summary, and OpenRouter's `models[]`.
 const NOW: [[u64; 2]; 9] = [
-    [69, 69], // Priority
-    [69, 69], // RoundRobin
-    [70, 70], // Weighted: `choose_weighted`'s cumulative weights
-    [69, 69], // LeastBusy
-    [69, 69], // LowestCost
-    [69, 69], // LowestLatency
-    [69, 69], // Performance
-    [79, 78], // Openrouter
-    [78, 77], // Smart
+    [11, 13], // Priority
+    [11, 13], // RoundRobin
+    [12, 14], // Weighted: `choose_weighted`'s cumulative weights
+    [11, 13], // LeastBusy
+    [11, 13], // LowestCost
+    [11, 13], // LowestLatency
+    [11, 13], // Performance
+    [21, 22], // Openrouter
+    [11, 13], // Smart
 ];
 
 #[test]

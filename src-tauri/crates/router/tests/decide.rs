@@ -373,7 +373,7 @@ fn concurrency_limits_mark_targets_busy_until_a_request_ends() {
     ));
     drop(ticket);
     let d = r.decide(&code_request(), &world.at(now)).unwrap();
-    assert_eq!(d.order[0], target, "dropping the ticket freed the slot");
+    assert_eq!(*d.order[0], target, "dropping the ticket freed the slot");
 }
 
 /// 10,000 weighted picks stay within four standard deviations of each weight's share.

@@ -701,7 +701,7 @@ export type BudgetStatus = {
 
 /**  One target as the router weighed it. */
 export type Candidate = {
-	/**  The target. */
+	/**  The target, shared with the compiled route. */
 	target: Target,
 	/**  Why it cannot take this request; `None` = eligible. */
 	exclusion: Exclusion | null,
@@ -1097,7 +1097,10 @@ export type Decision = {
 	 *  ranks.
 	 */
 	candidates: Candidate[],
-	/**  The eligible targets in the order they will be tried; the first is the choice. */
+	/**
+	 *  The eligible targets in the order they will be tried; the first is the choice.
+	 *  Shared with the candidates and the compiled route: a decision copies no target.
+	 */
 	order: Target[],
 	/**  How failures move down `order`. */
 	failover: Failover,

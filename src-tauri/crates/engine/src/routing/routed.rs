@@ -338,7 +338,7 @@ impl Engine {
         let n = u32::try_from(run.attempts.len() + 1).unwrap_or(u32::MAX);
         let started = RouteEvent::Attempt {
             n,
-            target: target.clone(),
+            target: Target::clone(target),
             ledger_id: slot.id.clone(),
         };
         // A reader already gone cancels: the attempt then ends at once, recorded as cancelled.

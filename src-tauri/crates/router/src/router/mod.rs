@@ -110,11 +110,16 @@ struct Compiled {
     recent: Mutex<Vec<Recent>>,
     /// Each route's index by name (the first of a name, as a scan would find it).
     routes: hashbrown::HashMap<String, usize>,
+    /// Each route's targets, shared: a decision's candidates and order point at them rather
+    /// than copy them (two strings each, per target, per decision).
+    targets: Vec<Vec<Arc<Target>>>,
 }
 
 impl Compiled {
-    fn route(&self, name: &str) -> Option<&Route> {
-        self.routes.get(name).map(|&i| &self.config.routes[i])
+    fn route(&self, name: &str) -> Option<(&Route, &[Arc<Target>])> {
+        self.routes
+            .get(name)
+            .map(|&i| (&self.config.routes[i], &self.targets[i][..]))
     }
 }
 
@@ -239,11 +244,11 @@ impl Router {
         let direct;
         let (targets, strategy, failover, sort, cost_weight) = match &route_name {
             Some(name) => {
-                let route = compiled
+                let (route, targets) = compiled
                     .route(name)
                     .ok_or_else(|| RouteError::UnknownRoute(name.clone()))?;
                 (
-                    &route.targets[..],
+                    targets,
                     route.strategy,
                     route.failover,
                     route.openrouter_sort.clone(),
@@ -257,13 +262,13 @@ impl Router {
                     decision.summary = RouteError::NothingToRoute.to_string();
                     return Ok(decision);
                 };
-                direct = [Target {
+                direct = [Arc::new(Target {
                     provider: provider.clone(),
                     model: model.clone(),
                     weight: 1,
                     max_concurrency: None,
                     openrouter: None,
-                }];
+                })];
                 (
                     &direct[..],
                     Strategy::Priority,
@@ -431,11 +436,17 @@ fn compile(config: RouterConfig) -> Result<Compiled, ConfigError> {
     for (i, route) in config.routes.iter().enumerate() {
         routes.entry(route.name.clone()).or_insert(i);
     }
+    let targets = config
+        .routes
+        .iter()
+        .map(|r| r.targets.iter().cloned().map(Arc::new).collect())
+        .collect();
     Ok(Compiled {
         config,
         rules,
         recent,
         routes,
+        targets,
     })
 }
 
@@ -510,7 +521,12 @@ mod tests {
                 "{} budgets",
                 budgets.len()
             );
-            assert_eq!(d.order, [target("b")], "{} budgets", budgets.len());
+            assert_eq!(
+                d.order,
+                [Arc::new(target("b"))],
+                "{} budgets",
+                budgets.len()
+            );
         }
     }
 

@@ -1,6 +1,7 @@
 //! Weighing one target for one request: why it is excluded, if it is, and the figures the
 //! strategies compare; and the decision's one-line summary.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_core::{BuiltinProvider, ProviderId};
@@ -84,7 +85,7 @@ impl Whys {
 
 /// One target weighed for one request: its exclusion, if any, and the figures strategies use.
 pub(super) fn weigh(
-    target: &Target,
+    target: &Arc<Target>,
     req: &RouteRequest,
     ctx: &Context<'_>,
     state: &State,
@@ -180,7 +181,7 @@ pub(super) fn weigh(
         .as_ref()
         .map_or_else(Text::default, |e| whys.of(e));
     let candidate = Candidate {
-        target: target.clone(),
+        target: Arc::clone(target),
         exclusion,
         why: why.into(),
         rank: None,
@@ -222,7 +223,7 @@ fn budget_message<'a>(ctx: &Context<'a>, target: &Target) -> Option<&'a String> 
 /// OpenRouter targets as `models[]`; targets at other providers stay as our own fallbacks.
 pub(super) fn delegate(decision: &mut Decision, sort: Option<String>) {
     let is_or = |t: &Target| t.provider.builtin() == Some(BuiltinProvider::OpenRouter);
-    let Some(first) = decision.order.iter().position(is_or) else {
+    let Some(first) = decision.order.iter().position(|t| is_or(t)) else {
         return;
     };
     let lead = decision.order.remove(first);
