@@ -202,10 +202,11 @@ pub(crate) fn choose_into(
     order: &mut Vec<usize>,
     scored: &mut Vec<Scored>,
 ) {
-    let (cheapest, dearest) = price_span(arms);
+    let span = price_span(arms);
+    let dearest = span.dearest;
     scored.clear();
     scored.extend(arms.iter().map(|a| {
-        let (prior, alpha, beta) = posterior(a, cheapest, dearest);
+        let (prior, alpha, beta) = posterior(a, &span);
         let draw = Beta::new(alpha, beta)
             .map(|d| d.sample(rng))
             .unwrap_or(prior);
@@ -231,29 +232,44 @@ pub(crate) fn choose_into(
 /// Each arm's expected quality (the posterior mean, from the price prior and the evidence),
 /// without sampling: what a cost-aware agent compares against its quality bar.
 pub fn expected_quality(arms: &[Arm]) -> Vec<f64> {
-    let (cheapest, dearest) = price_span(arms);
+    let span = price_span(arms);
     arms.iter()
         .map(|a| {
-            let (_, alpha, beta) = posterior(a, cheapest, dearest);
+            let (_, alpha, beta) = posterior(a, &span);
             alpha / (alpha + beta)
         })
         .collect()
 }
 
-/// The cheapest positive and the dearest known cost among `arms`, which scale the priors.
-fn price_span(arms: &[Arm]) -> (f64, f64) {
+/// The cheapest positive and the dearest known cost among `arms`, which scale the priors; the
+/// logarithms are taken once here rather than for every arm of every decision.
+#[derive(Debug, Clone, Copy)]
+struct PriceSpan {
+    dearest: f64,
+    ln_cheapest: f64,
+    /// `ln(dearest) − ln(cheapest)`; `None` when there is no span to place a price on.
+    ln_width: Option<f64>,
+}
+
+fn price_span(arms: &[Arm]) -> PriceSpan {
     let dearest = arms.iter().filter_map(|a| a.cost).fold(0.0_f64, f64::max);
     let cheapest = arms
         .iter()
         .filter_map(|a| a.cost)
         .filter(|c| *c > 0.0)
         .fold(f64::INFINITY, f64::min);
-    (cheapest, dearest)
+    let spans = dearest > cheapest && cheapest.is_finite();
+    let ln_cheapest = if spans { cheapest.ln() } else { 0.0 };
+    PriceSpan {
+        dearest,
+        ln_cheapest,
+        ln_width: spans.then(|| dearest.ln() - ln_cheapest),
+    }
 }
 
 /// An arm's prior mean and its Beta posterior's parameters.
-fn posterior(a: &Arm, cheapest: f64, dearest: f64) -> (f64, f64, f64) {
-    let prior = prior_mean(a.cost, cheapest, dearest);
+fn posterior(a: &Arm, span: &PriceSpan) -> (f64, f64, f64) {
+    let prior = prior_mean(a.cost, span);
     let alpha = PRIOR_WEIGHT * prior + a.evidence.good;
     let beta = PRIOR_WEIGHT * (1.0 - prior) + a.evidence.bad;
     (prior, alpha, beta)
@@ -261,14 +277,14 @@ fn posterior(a: &Arm, cheapest: f64, dearest: f64) -> (f64, f64, f64) {
 
 /// The catalogue prior: 0.45 for the cheapest model up to 0.8 for the dearest, on a log scale
 /// of price (prices span orders of magnitude); 0.5 when the price is unknown.
-fn prior_mean(cost: Option<f64>, cheapest: f64, dearest: f64) -> f64 {
-    match cost {
-        Some(c) if c > 0.0 && dearest > cheapest && cheapest.is_finite() => {
-            let t = (c.ln() - cheapest.ln()) / (dearest.ln() - cheapest.ln());
+fn prior_mean(cost: Option<f64>, span: &PriceSpan) -> f64 {
+    match (cost, span.ln_width) {
+        (Some(c), Some(width)) if c > 0.0 => {
+            let t = (c.ln() - span.ln_cheapest) / width;
             0.45 + 0.35 * t.clamp(0.0, 1.0)
         }
-        Some(_) => 0.45,
-        None => 0.5,
+        (Some(_), _) => 0.45,
+        (None, _) => 0.5,
     }
 }
 

@@ -160,7 +160,7 @@ pub(super) fn weigh(
     }
     if exclusion.is_none() && !state.limits.is_empty() {
         let tokens = req.prompt_tokens + expected_out as u64;
-        let label = ctx.key_labels.get(&target.provider).map(String::as_str);
+        let label = key_label(ctx, &target.provider);
         // The provider's limit, then its key's: `limit_scopes`' order, borrowed.
         for key in std::iter::once(None).chain(label.map(Some)) {
             if let Some(w) = state.limits.get(&LimitRef(&target.provider, key)) {
@@ -216,6 +216,20 @@ fn budget_message<'a>(ctx: &Context<'a>, target: &Target) -> Option<&'a String> 
     } else {
         ctx.over_budget
             .get(&(target.provider.clone(), target.model.clone()))
+    }
+}
+
+/// The label of the key `provider` would use now. The caller's map hashes with SipHash, which
+/// costs more than comparing the few providers a person has keys for.
+fn key_label<'a>(ctx: &Context<'a>, provider: &ProviderId) -> Option<&'a str> {
+    const SCAN: usize = 8;
+    if ctx.key_labels.len() <= SCAN {
+        ctx.key_labels
+            .iter()
+            .find(|(p, _)| *p == provider)
+            .map(|(_, label)| label.as_str())
+    } else {
+        ctx.key_labels.get(provider).map(String::as_str)
     }
 }
 
