@@ -241,8 +241,9 @@ pub fn expected_quality(arms: &[Arm]) -> Vec<f64> {
         .collect()
 }
 
-/// The cheapest positive and the dearest known cost among `arms`, which scale the priors; the
-/// logarithms are taken once here rather than for every arm of every decision.
+/// Where the arms' known costs lie, which scales the priors: the dearest, and the cheapest
+/// positive one to it on a log scale. The logarithms are taken once here rather than for every
+/// arm of every decision.
 #[derive(Debug, Clone, Copy)]
 struct PriceSpan {
     dearest: f64,
