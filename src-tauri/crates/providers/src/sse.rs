@@ -261,13 +261,15 @@ impl Utf8Check {
             let take = (width - self.pending.len()).min(chunk.len());
             self.pending.extend_from_slice(&chunk[..take]);
             start = take;
-            if self.pending.len() < width {
-                return Ok(());
+            // Checked as far as it goes, not only once complete: a byte that cannot continue
+            // the character (`E0 00`) fails now, as it does in one read, rather than leaving
+            // the character waiting for bytes that would not make it valid anyway.
+            match std::str::from_utf8(&self.pending) {
+                Ok(_) => self.pending.clear(),
+                // Still incomplete: this read was all of it.
+                Err(e) if e.error_len().is_none() => return Ok(()),
+                Err(_) => return Err(0),
             }
-            if std::str::from_utf8(&self.pending).is_err() {
-                return Err(0);
-            }
-            self.pending.clear();
         }
         let tail = &chunk[start..];
         match std::str::from_utf8(tail) {
@@ -407,6 +409,19 @@ mod tests {
         let mut check = Utf8Check::default();
         assert!(check.feed(&[0xE2, 0x82]).is_ok(), "incomplete is fine");
         assert_eq!(check.feed(&[0x41]), Err(0), "but not when broken");
+        // A read that ends right after a byte that cannot continue the character: broken
+        // already, as the same bytes in one read are (found by `sse_props`).
+        let mut check = Utf8Check::default();
+        assert!(check.feed(b"data: x\xE0").is_ok(), "a lead byte at the end");
+        assert_eq!(
+            check.feed(&[0x00]),
+            Err(0),
+            "then a byte that cannot follow it"
+        );
+        let mut check = Utf8Check::default();
+        assert!(check.feed(&[0xF0]).is_ok());
+        assert!(check.feed(&[0x9F]).is_ok(), "a valid second byte of four");
+        assert_eq!(check.feed(&[0x41]), Err(0), "an ASCII third byte");
         assert_eq!(
             Utf8Check::default().feed(&[b'a', 0xFF, b'b']),
             Err(1),
