@@ -1,6 +1,7 @@
 //! Weighing one target for one request: why it is excluded, if it is, and the figures the
 //! strategies compare; and the decision's one-line summary.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -203,33 +204,33 @@ pub(super) fn weigh(
     (candidate, figures)
 }
 
-/// The message of the budget `target` is over, if any. The caller's map is looked up by an
-/// owned key, which costs two copies per target; the few budgets a person has spent at once are
-/// found faster by looking at each.
+/// The message of the budget `target` is over, if any. Looked up by an owned key only in a
+/// large map: that costs two copies per target.
 fn budget_message<'a>(ctx: &Context<'a>, target: &Target) -> Option<&'a String> {
-    const SCAN: usize = 8;
-    if ctx.over_budget.len() <= SCAN {
-        ctx.over_budget
-            .iter()
-            .find(|((p, m), _)| *p == target.provider && *m == target.model)
-            .map(|(_, message)| message)
-    } else {
-        ctx.over_budget
-            .get(&(target.provider.clone(), target.model.clone()))
-    }
+    small_or_hashed(
+        ctx.over_budget,
+        |(p, m)| *p == target.provider && *m == target.model,
+        |map| map.get(&(target.provider.clone(), target.model.clone())),
+    )
 }
 
-/// The label of the key `provider` would use now. The caller's map hashes with SipHash, which
-/// costs more than comparing the few providers a person has keys for.
+/// The label of the key `provider` would use now.
 fn key_label<'a>(ctx: &Context<'a>, provider: &ProviderId) -> Option<&'a str> {
+    small_or_hashed(ctx.key_labels, |p| p == provider, |map| map.get(provider)).map(String::as_str)
+}
+
+/// Looks `map` up by comparing keys while it is small, else by `get`. The caller's maps hash
+/// with SipHash, which costs more than comparing the few keys or budgets a person has at once.
+fn small_or_hashed<'a, K, V>(
+    map: &'a HashMap<K, V>,
+    is: impl Fn(&K) -> bool,
+    get: impl FnOnce(&'a HashMap<K, V>) -> Option<&'a V>,
+) -> Option<&'a V> {
     const SCAN: usize = 8;
-    if ctx.key_labels.len() <= SCAN {
-        ctx.key_labels
-            .iter()
-            .find(|(p, _)| *p == provider)
-            .map(|(_, label)| label.as_str())
+    if map.len() <= SCAN {
+        map.iter().find(|(k, _)| is(k)).map(|(_, v)| v)
     } else {
-        ctx.key_labels.get(provider).map(String::as_str)
+        get(map)
     }
 }
 
