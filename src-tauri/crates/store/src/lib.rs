@@ -124,6 +124,7 @@ impl Store {
         let _opening = OpenLock::take(path);
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
+        switchboard_fts5::register(&conn)?;
         // SQLite opens a file it may not write read-only without saying so.
         if conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(StoreError::ReadOnly {
@@ -199,6 +200,7 @@ impl Store {
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "query_only", true)?;
+        switchboard_fts5::register(&conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
             path: path.to_owned(),
