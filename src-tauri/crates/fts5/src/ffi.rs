@@ -17,7 +17,7 @@ use rusqlite::ffi::{
 };
 
 /// [`crate::RANK`], NUL-terminated for C.
-const RANK_C: &std::ffi::CStr = c"switchboard_bm25";
+pub(crate) const RANK_C: &std::ffi::CStr = c"switchboard_bm25";
 
 pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let api = fts5_api(conn)?;

@@ -74,6 +74,11 @@ mod tests {
     }
 
     #[test]
+    fn the_name_given_to_sqlite_is_the_public_one() {
+        assert_eq!(ffi::RANK_C.to_str(), Ok(RANK));
+    }
+
+    #[test]
     fn more_of_a_phrase_in_a_shorter_row_scores_better() {
         let weights = [2.0];
         let once = score(&weights, &[1.0], 10.0, 10.0);
