@@ -41,11 +41,24 @@ fn app_path() -> Option<PathBuf> {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+/// A loopback port nothing is bound to now, for a server another process will open: below
+/// the kernel's ephemeral range, so no outgoing connection (which takes its local port from
+/// that range) can take it in the meantime. One did once: a port the OS had just handed out
+/// with `bind(0)` was some connection's by the time WebKitWebDriver came to listen on it, and
+/// tauri-driver dropped every request after.
+pub(crate) fn unused_port() -> u16 {
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let low = 10_000;
+    let span = ephemeral_start.saturating_sub(low).max(1);
+    // A random start, so runs that overlap (two checkouts on one machine) rarely meet.
+    let start = (uuid::Uuid::new_v4().as_u128() % u128::from(span)) as u16;
+    (0..span)
+        .map(|i| low + (start + i) % span)
+        .find(|&port| TcpListener::bind(("127.0.0.1", port)).is_ok())
+        .expect("a free loopback port below the ephemeral range")
 }
 
 /// A running tauri-driver. Dropping it sends SIGTERM, which tauri-driver needs to stop its
@@ -56,10 +69,30 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    /// Starts tauri-driver with `env` added to the environment the app will inherit.
+    /// Starts tauri-driver with `env` added to the environment the app will inherit, and
+    /// waits until it and the WebKitWebDriver behind it answer. If WebKitWebDriver cannot
+    /// listen (its port was taken after all), tauri-driver keeps running without it and drops
+    /// every request; so that is checked here, and it starts again on other ports.
     pub(crate) fn start(env: &[(&str, String)]) -> TestResult<Self> {
-        let port = free_port();
-        let native = free_port();
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let port = unused_port();
+            let native = loop {
+                let native = unused_port();
+                if native != port {
+                    break native;
+                }
+            };
+            let driver = Self::spawn(env, port, native)?;
+            match driver.wait_until_ready() {
+                Ok(()) => return Ok(driver),
+                Err(e) => last_error = e,
+            }
+        }
+        Err(format!("tauri-driver never became ready: {last_error}").into())
+    }
+
+    fn spawn(env: &[(&str, String)], port: u16, native: u16) -> TestResult<Self> {
         let mut cmd = Command::new("tauri-driver");
         cmd.args([
             "--port",
@@ -84,15 +117,7 @@ impl Driver {
         let child = cmd
             .spawn()
             .map_err(|e| format!("cannot start tauri-driver (cargo install tauri-driver): {e}"))?;
-        let driver = Self { child, port };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                return Err("tauri-driver did not start listening".into());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(driver)
+        Ok(Self { child, port })
     }
 
     /// Starts tauri-driver for an app with its own data dir and keychain service, talking to
@@ -154,6 +179,95 @@ impl Driver {
         saved_screen_gone(&client).await?;
         Ok(client)
     }
+
+    /// Waits until WebDriver's status, asked of tauri-driver (which forwards it to
+    /// WebKitWebDriver), says ready. Gives up when tauri-driver answers but its WebKitWebDriver
+    /// child has exited, or after 20 s.
+    fn wait_until_ready(&self) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let problem = match self.status() {
+                Status::Ready => return Ok(()),
+                Status::NoAnswer(e) => {
+                    if exited(self.child.id()) {
+                        return Err(format!("tauri-driver exited: {e}"));
+                    }
+                    // Not listening yet.
+                    e
+                }
+                Status::Answered(answer) => {
+                    if !self.native_driver_running() {
+                        return Err(format!("WebKitWebDriver exited; tauri-driver {answer}"));
+                    }
+                    answer
+                }
+            };
+            if Instant::now() > deadline {
+                return Err(format!("not ready in 20 s: {problem}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `GET /status` over a plain socket: this runs in a synchronous constructor inside the
+    /// tests' runtime, where reqwest's clients (async, or blocking that starts a runtime of its
+    /// own) cannot be used; one request with `Connection: close` needs no more than this.
+    fn status(&self) -> Status {
+        use std::io::{Read, Write};
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else {
+            return Status::NoAnswer("tauri-driver is not listening".into());
+        };
+        let mut response = String::new();
+        let exchange = stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .and_then(|()| {
+                write!(
+                    stream,
+                    "GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+                    self.port
+                )
+            })
+            .and_then(|()| stream.read_to_string(&mut response));
+        match exchange {
+            Ok(_)
+                if response.starts_with("HTTP/1.1 200") && response.contains("\"ready\":true") =>
+            {
+                Status::Ready
+            }
+            Ok(_) => Status::Answered(format!("answered {response:?}")),
+            Err(e) => Status::Answered(format!("failed: {e}")),
+        }
+    }
+
+    /// Whether tauri-driver has a child that has not exited (its WebKitWebDriver).
+    fn native_driver_running(&self) -> bool {
+        let pid = self.child.id();
+        match std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")) {
+            Ok(children) => children
+                .split_whitespace()
+                .filter_map(|child| child.parse().ok())
+                .any(|child| !exited(child)),
+            // No such file on this kernel: only the deadline can tell.
+            Err(_) => true,
+        }
+    }
+}
+
+/// Whether a process has exited: it is gone, or a zombie, as an exited child stays until its
+/// parent waits for it (tauri-driver never waits for its WebKitWebDriver).
+fn exited(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        // The state follows the command's closing parenthesis: "pid (comm) S ...".
+        stat.rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z'))
+    })
+}
+
+/// What asking tauri-driver for WebDriver's status came to.
+enum Status {
+    Ready,
+    NoAnswer(String),
+    Answered(String),
 }
 
 /// Waits until the page is the app's own (served by its custom protocol, fully parsed) and the
@@ -216,4 +330,22 @@ pub(crate) async fn finish(c: fantoccini::Client, result: TestResult, failure_sh
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// A WebKitWebDriver whose port a connection has taken (as in the CI run that failed: every
+/// request after was dropped) is found out at once, not taken for a working driver.
+#[test]
+fn a_native_driver_that_cannot_listen_is_found_out() {
+    if app_path().is_none() {
+        return;
+    }
+    let server = TcpListener::bind(("127.0.0.1", 0)).expect("a loopback port");
+    let connection = std::net::TcpStream::connect(server.local_addr().expect("its address"))
+        .expect("a connection");
+    let taken = connection.local_addr().expect("its local address").port();
+    let driver = Driver::spawn(&[], unused_port(), taken).expect("tauri-driver starts");
+    let error = driver
+        .wait_until_ready()
+        .expect_err("WebKitWebDriver cannot listen");
+    assert!(error.contains("WebKitWebDriver exited"), "{error}");
 }

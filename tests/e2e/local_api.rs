@@ -4,13 +4,11 @@
 //! carry the new key, and switched off it stops listening. Screenshots at a large and a
 //! small window size.
 
-use std::net::TcpListener;
-
 use fantoccini::Client;
 use serde_json::{Value, json};
 use switchboard_tests::{FakeUpstream, Reply};
 
-use crate::driver::{Driver, TestResult, app_binary, finish};
+use crate::driver::{Driver, TestResult, app_binary, finish, unused_port};
 use crate::page::{
     click, click_button, replace_text, screenshot, type_into, wait_for_attr, wait_for_count,
     wait_for_text,
@@ -35,20 +33,11 @@ async fn the_local_api_section_serves_tools_with_its_own_client_keys() {
     finish(c, result, "local-api-failed.png").await;
 }
 
-/// A port nothing listens on now (the OS picks it; it is free again once dropped).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn serve_from_the_app(c: &Client, fake: &FakeUpstream) -> TestResult {
     click(c, "#nav-localApi").await?;
     // Loaded and off.
     wait_for_attr(c, SERVER, "data-state", "off").await?;
-    let port = free_port();
+    let port = unused_port();
     replace_text(c, "[data-testid=\"local-api-port\"]", &port.to_string()).await?;
     click_button(c, "Save port").await?;
     wait_for_attr(c, SERVER, "data-saved-port", &port.to_string()).await?;
